@@ -1,0 +1,173 @@
+/**
+ * Every stack configuration key the program reads, in one table. `Pulumi.yaml`'s `config:` block is
+ * rendered from it (`npm run gen:pulumi-yaml`, checked by a test), `infra/config.ts` reads exactly
+ * these keys, and offline synth uses it to know which keys are secrets and what stands in for them.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options
+ */
+
+/** The project name: the namespace of the keys below that carry no `namespace:` prefix. */
+export const PROJECT_NAME = "mlops-cicd";
+
+/** The types Pulumi's project-level config schema supports. */
+export type ConfigValueType = "string" | "integer" | "boolean" | "array";
+
+export type ConfigDefault = string | number | boolean | readonly string[];
+
+export interface ConfigKeySpec {
+  /** `repository` for a project key, `github:owner` for a provider key. */
+  readonly key: string;
+  readonly type: ConfigValueType;
+  readonly description: string;
+  /**
+   * Absent for a required key. Pulumi applies project defaults as plain values, so a key that is
+   * both optional and secret keeps `""` here and `infra/config.ts` checks it is encrypted when set.
+   */
+  readonly default?: ConfigDefault;
+  /**
+   * Operator secrets: values nobody can generate or derive. `required` keys are declared
+   * `secret: true` in Pulumi.yaml so the CLI refuses a plain-text value; `optional` ones are
+   * checked by `infra/config.ts` instead (see `default`).
+   */
+  readonly secret?: "required" | "optional";
+  /**
+   * What offline synth uses in place of an encrypted or missing secret: shaped like a real value so
+   * validation still runs, and under `.invalid` or visibly fake so it can never work anywhere.
+   */
+  readonly placeholder?: string;
+}
+
+export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
+  {
+    key: "github:owner",
+    type: "string",
+    description:
+      "The GitHub organization or user that owns the application repository. Required: without it the GitHub provider silently targets the token's personal account.",
+  },
+  {
+    key: "environment",
+    type: "string",
+    description:
+      "The deployment environment this stack manages: `staging` or `production`. It selects the GitHub environment, its protection rules and its variable prefix.",
+  },
+  {
+    key: "repository",
+    type: "string",
+    description: "Name of the application repository (without the owner) that receives the settings and workflow files.",
+  },
+  {
+    key: "defaultBranch",
+    type: "string",
+    description: "The application repository's default branch: protected, and where the program commits its files.",
+    default: "main",
+  },
+  {
+    key: "manageRepositorySettings",
+    type: "boolean",
+    description:
+      "Whether this stack owns the repository-wide settings (protection of the default branch, labels, repository secrets, committed files). Exactly one stack per repository sets it to true; see docs/decisions/0001-stack-ownership.md.",
+    default: false,
+  },
+  {
+    key: "platformAppId",
+    type: "integer",
+    description:
+      "App ID of the GitHub App this program runs as. It is the only actor allowed to bypass the default branch's ruleset, so it can commit the files it manages. Required when `manageRepositorySettings` is true.",
+    default: 0,
+  },
+  {
+    key: "reviewerUsers",
+    type: "array",
+    description: "GitHub logins required to approve deployments to this stack's environment. Production needs at least one reviewer (user or team).",
+    default: [],
+  },
+  {
+    key: "reviewerTeams",
+    type: "array",
+    description: "Team slugs (in `github:owner`) required to approve deployments to this stack's environment.",
+    default: [],
+  },
+  {
+    key: "requiredApprovingReviews",
+    type: "integer",
+    description: "Approving pull-request reviews required before merging into the default branch (1 to 10).",
+    default: 1,
+  },
+  {
+    key: "codeowners",
+    type: "array",
+    description:
+      "Owners of every path in the application repository, written to `.github/CODEOWNERS`: `@user`, `@org/team` or an e-mail address. Required when `manageRepositorySettings` is true.",
+    default: [],
+  },
+  {
+    key: "apiUrl",
+    type: "string",
+    description: "HTTPS URL of this environment's model API; published as `<PREFIX>_API_URL` and used as the environment URL.",
+  },
+  {
+    key: "dbHost",
+    type: "string",
+    description: "Host name of this environment's metrics database; published as the environment secret `<PREFIX>_DB_HOST`.",
+  },
+  {
+    key: "mlflowTrackingUri",
+    type: "string",
+    description: "URL of this environment's MLflow tracking server; published as the environment secret `MLFLOW_TRACKING_URI`.",
+    secret: "required",
+    placeholder: "https://mlflow.synth-placeholder.invalid",
+  },
+  {
+    key: "slackWebhookUrl",
+    type: "string",
+    description:
+      "Slack incoming-webhook URL for pipeline notifications, published as the repository secret `SLACK_WEBHOOK_URL`. Optional: unset, notifications are skipped. Set it with `pulumi config set --secret`.",
+    default: "",
+    secret: "optional",
+    placeholder: "https://hooks.slack.com/services/SYNTH/PLACEHOLDER/invalid",
+  },
+  {
+    key: "allowLongLivedAwsKeys",
+    type: "boolean",
+    description:
+      "Opt-in to publishing long-lived AWS keys as environment secrets. Off by default: workflows assume an AWS role through GitHub OIDC instead.",
+    default: false,
+  },
+  {
+    key: "awsAccessKeyId",
+    type: "string",
+    description: "AWS access key ID published as `AWS_ACCESS_KEY_ID`; only with `allowLongLivedAwsKeys`. Set it with `pulumi config set --secret`.",
+    default: "",
+    secret: "optional",
+    placeholder: "AKIASYNTHPLACEHOLDER",
+  },
+  {
+    key: "awsSecretAccessKey",
+    type: "string",
+    description: "AWS secret access key published as `AWS_SECRET_ACCESS_KEY`; only with `allowLongLivedAwsKeys`. Set it with `pulumi config set --secret`.",
+    default: "",
+    secret: "optional",
+    placeholder: "synthPlaceholderSecretAccessKeyNotReal000",
+  },
+  {
+    key: "dependabotPipDirectories",
+    type: "array",
+    description: "Directories of the application repository with Python requirements that Dependabot keeps up to date.",
+    default: ["/"],
+  },
+  {
+    key: "dependabotDockerDirectories",
+    type: "array",
+    description: "Directories of the application repository with Dockerfiles that Dependabot keeps up to date.",
+    default: ["/04-deployment/web-services"],
+  },
+] satisfies ConfigKeySpec[]);
+
+/** `repository` → `mlops-cicd:repository`; `github:owner` stays as it is. */
+export function qualifiedKey(key: string): string {
+  return key.includes(":") ? key : `${PROJECT_NAME}:${key}`;
+}
+
+export function findConfigKey(qualified: string): ConfigKeySpec | undefined {
+  return CONFIG_KEYS.find((spec) => qualifiedKey(spec.key) === qualified);
+}

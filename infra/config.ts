@@ -1,0 +1,329 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_KEYS, ConfigKeySpec, qualifiedKey } from "./config-schema";
+import { EnvironmentProfile, ENVIRONMENT_NAMES, environmentProfile, isEnvironmentName } from "./environments";
+import {
+  awsAccessKeyIdProblems,
+  awsSecretAccessKeyProblems,
+  branchNameProblems,
+  codeownerProblems,
+  githubLoginProblems,
+  hostNameProblems,
+  httpsUrlProblems,
+  integerRangeProblems,
+  repositoryNameProblems,
+  repositoryPathProblems,
+  teamSlugProblems,
+} from "./validation";
+
+/** The stack's configuration, read once, validated whole and frozen. Components take slices of it. */
+export interface StackConfig {
+  readonly stack: string;
+  readonly environment: EnvironmentProfile;
+  readonly github: GitHubConfig;
+  /** This environment's endpoints, published to its GitHub environment. */
+  readonly endpoints: {
+    readonly apiUrl: string;
+    readonly dbHost: string;
+  };
+  readonly secrets: OperatorSecrets;
+}
+
+export interface GitHubConfig {
+  readonly owner: string;
+  readonly repository: string;
+  readonly defaultBranch: string;
+  readonly manageRepositorySettings: boolean;
+  /** Set whenever `manageRepositorySettings` is true. */
+  readonly platformAppId: number | undefined;
+  readonly reviewers: { readonly users: readonly string[]; readonly teams: readonly string[] };
+  readonly requiredApprovingReviews: number;
+  readonly codeowners: readonly string[];
+  readonly dependabot: {
+    readonly pipDirectories: readonly string[];
+    readonly dockerDirectories: readonly string[];
+  };
+}
+
+/** Values only an operator can supply, each a secret Output from the moment it is read. */
+export interface OperatorSecrets {
+  readonly mlflowTrackingUri: pulumi.Output<string>;
+  /** Unset: notifications are skipped. */
+  readonly slackWebhookUrl: pulumi.Output<string> | undefined;
+  /** Only with the `allowLongLivedAwsKeys` opt-in. */
+  readonly awsKeys: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> } | undefined;
+}
+
+/** Where raw values come from: Pulumi's config in a real run, a plain map in tests. */
+export interface RawConfigSource {
+  /** The value as Pulumi stores it (arrays as JSON), or undefined when the key is not set. */
+  get(qualifiedKey: string): string | undefined;
+  /** Whether the value was stored encrypted (`pulumi config set --secret`). */
+  isSecret(qualifiedKey: string): boolean;
+}
+
+export interface ParseOptions {
+  /**
+   * Offline synth's stand-in for a required operator secret that is not set. Absent in a real run,
+   * where a missing secret is a config error.
+   */
+  readonly placeholderForMissingSecret?: (spec: ConfigKeySpec) => string;
+}
+
+/**
+ * Bad stack config. Extends Pulumi's RunError so `pulumi up` prints the message alone, without a
+ * stack trace, before any resource is touched.
+ */
+export class ConfigError extends pulumi.RunError {
+  constructor(
+    readonly stack: string,
+    readonly problems: readonly string[],
+  ) {
+    super(formatProblems(stack, problems));
+    this.name = "ConfigError";
+  }
+}
+
+export function formatProblems(stack: string, problems: readonly string[]): string {
+  const count = problems.length === 1 ? "1 configuration problem" : `${problems.length} configuration problems`;
+  return [
+    `Stack "${stack}" has ${count}; nothing was changed:`,
+    ...problems.map((problem) => `  • ${problem}`),
+  ].join("\n");
+}
+
+type Value = string | number | boolean | readonly string[];
+
+/**
+ * Reads every key of CONFIG_KEYS from `source`, checks each and the rules between them, and either
+ * returns the frozen config or throws one ConfigError listing every problem.
+ */
+export function parseStackConfig(source: RawConfigSource, stack: string, options: ParseOptions = {}): StackConfig {
+  const problems: string[] = [];
+  const values = new Map<string, Value | undefined>();
+
+  for (const spec of CONFIG_KEYS) {
+    values.set(spec.key, readValue(spec, source, options, problems));
+  }
+
+  const str = (key: string) => values.get(key) as string | undefined;
+  const num = (key: string) => values.get(key) as number | undefined;
+  const bool = (key: string) => values.get(key) as boolean | undefined;
+  const list = (key: string) => (values.get(key) as readonly string[] | undefined) ?? [];
+  const check = (key: string, found: string[]) => {
+    for (const problem of found) problems.push(`\`${qualifiedKey(key)}\` ${problem}.`);
+  };
+
+  const owner = str("github:owner");
+  if (owner !== undefined) check("github:owner", githubLoginProblems(owner, "user or organization"));
+
+  const environmentName = str("environment");
+  if (environmentName !== undefined && !isEnvironmentName(environmentName)) {
+    problems.push(
+      `\`${qualifiedKey("environment")}\` is "${environmentName}", which this program does not know. ` +
+        `Choose one of: ${ENVIRONMENT_NAMES.join(", ")}.`,
+    );
+  }
+  const profile = environmentName !== undefined && isEnvironmentName(environmentName) ? environmentProfile(environmentName) : undefined;
+
+  const repository = str("repository");
+  if (repository !== undefined) check("repository", repositoryNameProblems(repository));
+  const defaultBranch = str("defaultBranch");
+  if (defaultBranch !== undefined) check("defaultBranch", branchNameProblems(defaultBranch));
+
+  for (const user of list("reviewerUsers")) check("reviewerUsers", githubLoginProblems(user, "user"));
+  for (const team of list("reviewerTeams")) check("reviewerTeams", teamSlugProblems(team));
+  const reviewerCount = list("reviewerUsers").length + list("reviewerTeams").length;
+  if (profile?.requiresReviewers && reviewerCount === 0) {
+    problems.push(
+      `\`${qualifiedKey("reviewerUsers")}\` and \`${qualifiedKey("reviewerTeams")}\` are both empty, but the ${profile.name} ` +
+        `environment requires at least one reviewer. Add one: pulumi config set --path '${qualifiedKey("reviewerUsers")}[0]' <login>.`,
+    );
+  }
+  // GitHub's limit for an environment's required reviewers.
+  if (reviewerCount > 6) {
+    problems.push(
+      `\`${qualifiedKey("reviewerUsers")}\` and \`${qualifiedKey("reviewerTeams")}\` name ${reviewerCount} reviewers; ` +
+        `GitHub allows at most 6 per environment. Use a team for larger groups.`,
+    );
+  }
+
+  const reviews = num("requiredApprovingReviews");
+  if (reviews !== undefined) check("requiredApprovingReviews", integerRangeProblems(reviews, 1, 10));
+
+  const manageRepositorySettings = bool("manageRepositorySettings") ?? false;
+  const appId = num("platformAppId");
+  if (appId !== undefined && appId < 0) {
+    check("platformAppId", [`must be a GitHub App ID (a positive number), got ${appId}`]);
+  } else if (manageRepositorySettings && appId === 0) {
+    problems.push(
+      `\`${qualifiedKey("platformAppId")}\` is not set, but \`${qualifiedKey("manageRepositorySettings")}\` is true: ` +
+        `the ruleset on the default branch needs the platform's GitHub App as its only bypass actor. ` +
+        `Set it: pulumi config set ${qualifiedKey("platformAppId")} <app-id>.`,
+    );
+  }
+  for (const entry of list("codeowners")) check("codeowners", codeownerProblems(entry));
+  if (manageRepositorySettings && list("codeowners").length === 0) {
+    problems.push(
+      `\`${qualifiedKey("codeowners")}\` is empty, but \`${qualifiedKey("manageRepositorySettings")}\` is true: ` +
+        `the repository's CODEOWNERS needs at least one owner. Add one: pulumi config set --path '${qualifiedKey("codeowners")}[0]' @org/team.`,
+    );
+  }
+  for (const dir of list("dependabotPipDirectories")) check("dependabotPipDirectories", repositoryPathProblems(dir));
+  for (const dir of list("dependabotDockerDirectories")) check("dependabotDockerDirectories", repositoryPathProblems(dir));
+
+  const apiUrl = str("apiUrl");
+  if (apiUrl !== undefined) check("apiUrl", httpsUrlProblems(apiUrl));
+  const dbHost = str("dbHost");
+  if (dbHost !== undefined) check("dbHost", hostNameProblems(dbHost));
+
+  const mlflowTrackingUri = str("mlflowTrackingUri");
+  if (mlflowTrackingUri !== undefined) check("mlflowTrackingUri", httpsUrlProblems(mlflowTrackingUri, { secret: true }));
+  const slackWebhookUrl = nonEmpty(str("slackWebhookUrl"));
+  if (slackWebhookUrl !== undefined) check("slackWebhookUrl", httpsUrlProblems(slackWebhookUrl, { secret: true }));
+
+  const allowKeys = bool("allowLongLivedAwsKeys") ?? false;
+  const accessKeyId = nonEmpty(str("awsAccessKeyId"));
+  const secretAccessKey = nonEmpty(str("awsSecretAccessKey"));
+  if (allowKeys) {
+    for (const [key, value] of [["awsAccessKeyId", accessKeyId], ["awsSecretAccessKey", secretAccessKey]] as const) {
+      if (value === undefined) {
+        problems.push(
+          `\`${qualifiedKey(key)}\` is not set, but \`${qualifiedKey("allowLongLivedAwsKeys")}\` is true. ` +
+            `Set it (pulumi config set --secret ${qualifiedKey(key)} <value>) or turn the opt-in off to use GitHub OIDC.`,
+        );
+      }
+    }
+    if (accessKeyId !== undefined) check("awsAccessKeyId", awsAccessKeyIdProblems(accessKeyId));
+    if (secretAccessKey !== undefined) check("awsSecretAccessKey", awsSecretAccessKeyProblems(secretAccessKey));
+  } else {
+    for (const [key, value] of [["awsAccessKeyId", accessKeyId], ["awsSecretAccessKey", secretAccessKey]] as const) {
+      if (value !== undefined) {
+        problems.push(
+          `\`${qualifiedKey(key)}\` is set, but \`${qualifiedKey("allowLongLivedAwsKeys")}\` is false, so it would be ignored. ` +
+            `Remove it (pulumi config rm ${qualifiedKey(key)}) or opt in with pulumi config set ${qualifiedKey("allowLongLivedAwsKeys")} true.`,
+        );
+      }
+    }
+  }
+
+  if (problems.length > 0) {
+    throw new ConfigError(stack, problems);
+  }
+
+  // Every key passed its checks above, so the required ones are defined.
+  const required = <T>(value: T | undefined): T => value as T;
+  return deepFreeze({
+    stack,
+    environment: required(profile),
+    github: {
+      owner: required(owner),
+      repository: required(repository),
+      defaultBranch: required(defaultBranch),
+      manageRepositorySettings,
+      platformAppId: appId === 0 ? undefined : appId,
+      reviewers: { users: list("reviewerUsers"), teams: list("reviewerTeams") },
+      requiredApprovingReviews: required(reviews),
+      codeowners: list("codeowners"),
+      dependabot: {
+        pipDirectories: list("dependabotPipDirectories"),
+        dockerDirectories: list("dependabotDockerDirectories"),
+      },
+    },
+    endpoints: { apiUrl: required(apiUrl), dbHost: required(dbHost) },
+    secrets: {
+      mlflowTrackingUri: pulumi.secret(required(mlflowTrackingUri)),
+      slackWebhookUrl: slackWebhookUrl === undefined ? undefined : pulumi.secret(slackWebhookUrl),
+      awsKeys:
+        allowKeys && accessKeyId !== undefined && secretAccessKey !== undefined
+          ? { accessKeyId: pulumi.secret(accessKeyId), secretAccessKey: pulumi.secret(secretAccessKey) }
+          : undefined,
+    },
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** Reads one key, applying its default and its type; records a problem and returns undefined when it cannot. */
+function readValue(spec: ConfigKeySpec, source: RawConfigSource, options: ParseOptions, problems: string[]): Value | undefined {
+  const key = qualifiedKey(spec.key);
+  const raw = source.get(key);
+  if (raw === undefined) {
+    if (spec.default !== undefined) return spec.default;
+    if (spec.secret !== undefined && options.placeholderForMissingSecret) return options.placeholderForMissingSecret(spec);
+    const how = spec.secret !== undefined ? `pulumi config set --secret ${key} <value>` : `pulumi config set ${key} <value>`;
+    problems.push(`\`${key}\` is not set. ${spec.description} Set it: ${how}.`);
+    return undefined;
+  }
+  if (spec.secret !== undefined && raw !== "" && !source.isSecret(key)) {
+    problems.push(`\`${key}\` is stored in plain text. Store it encrypted: pulumi config set --secret ${key} <value>.`);
+    return undefined;
+  }
+  // Never quote a secret's value back, even when its type is wrong.
+  const shown = spec.secret !== undefined ? "" : `, got ${JSON.stringify(raw)}`;
+  switch (spec.type) {
+    case "string":
+      return raw;
+    case "integer":
+      if (/^-?\d+$/.test(raw.trim())) return Number(raw.trim());
+      problems.push(`\`${key}\` must be a whole number${shown}. Example: pulumi config set ${key} 1.`);
+      return undefined;
+    case "boolean":
+      if (raw === "true" || raw === "false") return raw === "true";
+      problems.push(`\`${key}\` must be true or false${shown}. Example: pulumi config set ${key} true.`);
+      return undefined;
+    case "array": {
+      const parsed = parseJson(raw);
+      if (Array.isArray(parsed) && parsed.every((item) => typeof item === "string")) return parsed as string[];
+      problems.push(`\`${key}\` must be a list of strings${shown}. Example: pulumi config set --path '${key}[0]' value.`);
+      return undefined;
+    }
+  }
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !pulumi.Output.isInstance(value) && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+let offlinePlaceholders: ParseOptions["placeholderForMissingSecret"];
+
+/**
+ * Called by offline synth before it loads the program: required operator secrets that are not set
+ * become placeholders instead of errors. Never called in a real run.
+ */
+export function useOfflineSecretPlaceholders(placeholder: NonNullable<ParseOptions["placeholderForMissingSecret"]>): void {
+  offlinePlaceholders = placeholder;
+}
+
+/** Reads the current stack's config from Pulumi. The program's only use of `pulumi.Config`. */
+export function readStackConfig(): StackConfig {
+  // The SDK's own record of which keys were stored encrypted; not part of its typed surface.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+  const source: RawConfigSource = {
+    get: (key) => {
+      const [namespace, name] = splitKey(key);
+      return new pulumi.Config(namespace).get(name);
+    },
+    isSecret: (key) => isConfigSecret(key),
+  };
+  return parseStackConfig(source, pulumi.getStack(), { placeholderForMissingSecret: offlinePlaceholders });
+}
+
+function splitKey(key: string): [string, string] {
+  const at = key.indexOf(":");
+  return [key.slice(0, at), key.slice(at + 1)];
+}

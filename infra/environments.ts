@@ -1,0 +1,57 @@
+/**
+ * The deployment environments this program knows. A stack manages exactly one of them: the
+ * environment's GitHub protection rules and variable prefix are fixed here, in code, because the
+ * spec fixes them; who reviews and where things live come from stack config.
+ */
+export interface EnvironmentProfile {
+  /** The GitHub environment name, as jobs reference it (`environment: production`). */
+  readonly name: EnvironmentName;
+  /** Prefix of the environment's own variables and secrets (`STAGING_API_URL`, `PROD_DB_HOST`). */
+  readonly variablePrefix: string;
+  /** Minutes a deployment waits after approval before it starts. */
+  readonly waitTimerMinutes: number;
+  /** Whether at least one required reviewer must approve every deployment. */
+  readonly requiresReviewers: boolean;
+  /** Whether the person who triggered a deployment is barred from approving it. */
+  readonly preventSelfReview: boolean;
+  /** Whether only protected branches (here: `main`) may deploy to the environment. */
+  readonly protectedBranchesOnly: boolean;
+  /** Whether repository administrators may skip the rules above. */
+  readonly adminsCanBypass: boolean;
+}
+
+export const ENVIRONMENT_NAMES = ["staging", "production"] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+const PROFILES: Readonly<Record<EnvironmentName, EnvironmentProfile>> = Object.freeze({
+  // The spec: "Deployment protection rules: None (auto-deploy)".
+  staging: Object.freeze({
+    name: "staging",
+    variablePrefix: "STAGING",
+    waitTimerMinutes: 0,
+    requiresReviewers: false,
+    preventSelfReview: false,
+    protectedBranchesOnly: false,
+    adminsCanBypass: true,
+  }),
+  // The spec: required reviewers (at least 1) and a 5-minute wait timer. Self-review prevention and
+  // protected-branch-only deployments close the two ways around a reviewer: approving your own run,
+  // and deploying an unreviewed branch through `workflow_dispatch`.
+  production: Object.freeze({
+    name: "production",
+    variablePrefix: "PROD",
+    waitTimerMinutes: 5,
+    requiresReviewers: true,
+    preventSelfReview: true,
+    protectedBranchesOnly: true,
+    adminsCanBypass: false,
+  }),
+});
+
+export function isEnvironmentName(value: string): value is EnvironmentName {
+  return (ENVIRONMENT_NAMES as readonly string[]).includes(value);
+}
+
+export function environmentProfile(name: EnvironmentName): EnvironmentProfile {
+  return PROFILES[name];
+}

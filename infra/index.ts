@@ -1,0 +1,71 @@
+/**
+ * The composition root: read the stack's config, build the components, export the outputs.
+ *
+ * One stack manages one deployment environment (staging or production). Repository-wide settings
+ * of the application repository belong to the one stack with `manageRepositorySettings` set.
+ */
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { readStackConfig } from "./config";
+import {
+  DeploymentEnvironment,
+  ISSUE_LABELS,
+  REQUIRED_STATUS_CHECKS,
+  RepositorySettings,
+  renderCodeowners,
+  renderDependabot,
+} from "./github";
+
+const config = readStackConfig();
+const { environment: profile, github: repo } = config;
+
+// An explicit provider: the default one would target whatever account the token belongs to when
+// `github:owner` is missing, and `pulumi:disable-default-providers` in Pulumi.yaml forbids it.
+const githubProvider = new github.Provider("github", { owner: repo.owner });
+const withGitHub = { providers: [githubProvider] };
+
+// DeploymentEnvironment wraps every value as a Pulumi secret, the plain DB host included.
+const secrets: Record<string, pulumi.Input<string>> = {
+  [`${profile.variablePrefix}_DB_HOST`]: config.endpoints.dbHost,
+  MLFLOW_TRACKING_URI: config.secrets.mlflowTrackingUri,
+};
+if (config.secrets.awsKeys) {
+  secrets.AWS_ACCESS_KEY_ID = config.secrets.awsKeys.accessKeyId;
+  secrets.AWS_SECRET_ACCESS_KEY = config.secrets.awsKeys.secretAccessKey;
+}
+
+const environment = new DeploymentEnvironment(
+  profile.name,
+  {
+    repository: repo.repository,
+    profile,
+    reviewers: repo.reviewers,
+    variables: { [`${profile.variablePrefix}_API_URL`]: config.endpoints.apiUrl },
+    secrets,
+  },
+  withGitHub,
+);
+
+const repositorySettings = repo.manageRepositorySettings
+  ? new RepositorySettings(
+      "repository",
+      {
+        repository: repo.repository,
+        defaultBranch: repo.defaultBranch,
+        // Checked by infra/config.ts: set whenever manageRepositorySettings is.
+        platformAppId: repo.platformAppId ?? 0,
+        requiredStatusChecks: REQUIRED_STATUS_CHECKS,
+        requiredApprovingReviews: repo.requiredApprovingReviews,
+        labels: ISSUE_LABELS,
+        secrets: config.secrets.slackWebhookUrl ? { SLACK_WEBHOOK_URL: config.secrets.slackWebhookUrl } : {},
+        files: [renderCodeowners(repo.codeowners), renderDependabot(repo.dependabot)],
+      },
+      withGitHub,
+    )
+  : undefined;
+
+export const repository = `${repo.owner}/${repo.repository}`;
+export const environmentName = environment.name;
+export const environmentUrl = config.endpoints.apiUrl;
+export const managesRepositorySettings = repo.manageRepositorySettings;
+export const committedFiles = repositorySettings?.filePaths ?? [];

@@ -1,0 +1,118 @@
+/**
+ * Pure validators for stack config values. Each returns the problems it found as sentences that
+ * name the rule and the fix; the caller prefixes the key. None of them echoes a value it was not
+ * told is safe to echo, so a secret never reaches an error message.
+ */
+
+// GitHub logins: 1-39 characters, letters, digits and single inner hyphens.
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+// Repository names GitHub accepts as they are (it rewrites anything else to `-`, silently).
+const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+// Team slugs are GitHub's lower-cased, hyphenated form of a team name.
+const TEAM_SLUG = /^[a-z0-9](?:[a-z0-9_-]{0,98}[a-z0-9])?$/;
+const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const CODEOWNER = /^(?:@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9._-]+)?|[^@\s]+@[^@\s]+\.[^@\s]+)$/;
+const AWS_ACCESS_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
+const AWS_SECRET_ACCESS_KEY = /^[A-Za-z0-9/+]{40}$/;
+
+export function githubLoginProblems(value: string, what: string): string[] {
+  return GITHUB_LOGIN.test(value)
+    ? []
+    : [`must be a GitHub ${what} name: 1-39 letters, digits or single inner hyphens, got "${value}"`];
+}
+
+export function repositoryNameProblems(value: string): string[] {
+  if (value === "." || value === ".." || !REPOSITORY_NAME.test(value)) {
+    return [`must be a repository name of 1-100 letters, digits, ".", "-" or "_" (without the owner), got "${value}"`];
+  }
+  if (value.toLowerCase().endsWith(".git")) {
+    return [`must not end in ".git": GitHub strips the suffix, so the program would target another name, got "${value}"`];
+  }
+  return [];
+}
+
+export function teamSlugProblems(value: string): string[] {
+  return TEAM_SLUG.test(value)
+    ? []
+    : [`must hold team slugs (lower-case letters, digits, "-" or "_", as in github.com/orgs/<owner>/teams/<slug>), got "${value}"`];
+}
+
+/** Git's ref-name rules, reduced to what a branch name in a ruleset condition can hold. */
+export function branchNameProblems(value: string): string[] {
+  const bad =
+    value.length === 0 ||
+    /[\s~^:?*[\\\x00-\x1f\x7f]/.test(value) ||
+    value.includes("..") ||
+    value.includes("@{") ||
+    value.startsWith("/") ||
+    value.endsWith("/") ||
+    value.startsWith("-") ||
+    value.endsWith(".") ||
+    value.endsWith(".lock") ||
+    value.includes("//");
+  return bad ? [`must be a valid git branch name, got "${value}"`] : [];
+}
+
+export interface UrlRules {
+  /** Set for secrets: the message then leaves the value out. */
+  readonly secret?: boolean;
+}
+
+/** An absolute https URL with a host and no embedded credentials. */
+export function httpsUrlProblems(value: string, rules: UrlRules = {}): string[] {
+  const shown = rules.secret ? "" : `, got "${value}"`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`must be an absolute https:// URL${shown}`];
+  }
+  if (url.protocol !== "https:") {
+    return [`must use https:// (plain ${url.protocol.replace(":", "")} sends data in the clear)${shown}`];
+  }
+  if (url.hostname === "") {
+    return [`must name a host${shown}`];
+  }
+  if (url.username !== "" || url.password !== "") {
+    return ["must not embed credentials (user:password@); keep credentials in their own secret"];
+  }
+  return [];
+}
+
+/** A DNS host name (RFC 1123) or an IPv4 address. */
+export function hostNameProblems(value: string): string[] {
+  const labels = value.split(".");
+  const ipv4 = labels.length === 4 && labels.every((label) => /^\d{1,3}$/.test(label) && Number(label) <= 255);
+  const dns =
+    value.length <= 253 &&
+    labels.every((label) => HOST_LABEL.test(label)) &&
+    !/^\d+$/.test(labels[labels.length - 1] ?? "");
+  return ipv4 || dns ? [] : [`must be a host name such as db.example.com (no scheme, port or path), got "${value}"`];
+}
+
+export function codeownerProblems(value: string): string[] {
+  return CODEOWNER.test(value)
+    ? []
+    : [`must hold @user, @org/team or e-mail entries, got "${value}"`];
+}
+
+export function integerRangeProblems(value: number, min: number, max: number): string[] {
+  return value >= min && value <= max ? [] : [`must be between ${min} and ${max}, got ${value}`];
+}
+
+export function awsAccessKeyIdProblems(value: string): string[] {
+  // ASIA… keys are temporary STS credentials: useless as a stored secret once they expire.
+  return AWS_ACCESS_KEY_ID.test(value)
+    ? []
+    : ["must be a long-lived access key ID: AKIA followed by 16 upper-case letters or digits"];
+}
+
+export function awsSecretAccessKeyProblems(value: string): string[] {
+  return AWS_SECRET_ACCESS_KEY.test(value) ? [] : ["must be a 40-character AWS secret access key"];
+}
+
+export function repositoryPathProblems(value: string): string[] {
+  return value.startsWith("/") && !value.split("/").includes("..")
+    ? []
+    : [`must hold directories of the repository starting with "/" and without "..", got "${value}"`];
+}

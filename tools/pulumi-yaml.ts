@@ -1,0 +1,55 @@
+/**
+ * Renders Pulumi.yaml from infra/config-schema.ts, so every config key is documented where the
+ * Pulumi CLI reads it and defined in one place. `npm run gen:pulumi-yaml` writes it; a test fails
+ * when the committed file differs.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { CONFIG_KEYS, PROJECT_NAME } from "../infra/config-schema";
+
+export const PULUMI_YAML = path.resolve(__dirname, "../Pulumi.yaml");
+
+export function renderPulumiYaml(): string {
+  const providerKeys = CONFIG_KEYS.filter((spec) => spec.key.includes(":"));
+  const projectKeys = CONFIG_KEYS.filter((spec) => !spec.key.includes(":"));
+
+  const config: Record<string, unknown> = {
+    // Every resource names its provider explicitly; a default provider would silently act for
+    // whatever account the ambient credentials belong to.
+    "pulumi:disable-default-providers": { value: ["*"] },
+  };
+  for (const spec of projectKeys) {
+    config[spec.key] = {
+      type: spec.type,
+      ...(spec.type === "array" ? { items: { type: "string" } } : {}),
+      description: spec.description,
+      ...(spec.secret === "required" ? { secret: true } : {}),
+      ...(spec.default !== undefined ? { default: spec.default } : {}),
+    };
+  }
+
+  const header = [
+    "# Generated from infra/config-schema.ts by `npm run gen:pulumi-yaml`: edit the schema, not this file.",
+    "#",
+    "# Provider keys, set in each stack file (Pulumi allows no schema for them here):",
+    ...providerKeys.map((spec) => `#   ${spec.key} (${spec.type}, required): ${spec.description}`),
+    "#",
+    "# Keys without a default are required. Operator secrets without a default are declared",
+    "# `secret: true`; optional ones default to \"\" and are checked to be encrypted when set.",
+  ];
+  const document = {
+    name: PROJECT_NAME,
+    description:
+      "The CI/CD topology of an MLOps application: GitHub settings and workflows, runtime and delivery, as one Pulumi program.",
+    runtime: { name: "nodejs", options: { typescript: true, packagemanager: "npm" } },
+    main: "infra/",
+    config,
+  };
+  return `${header.join("\n")}\n${stringify(document, { lineWidth: 0 })}`;
+}
+
+if (require.main === module) {
+  fs.writeFileSync(PULUMI_YAML, renderPulumiYaml());
+  process.stdout.write(`wrote ${path.relative(process.cwd(), PULUMI_YAML)}\n`);
+}

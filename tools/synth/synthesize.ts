@@ -1,0 +1,130 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { qualifiedKey } from "../../infra/config-schema";
+import { useOfflineSecretPlaceholders } from "../../infra/config";
+import { offlineMocks } from "./mocks";
+import { RecordedResource, RecordingMonitor } from "./recording-monitor";
+import { ResolvedConfig } from "./stack-config";
+
+export interface SynthOptions {
+  readonly stack: string;
+  readonly config: ResolvedConfig;
+  /** The program's entry module. @default infra/index.ts of this repository */
+  readonly program?: string;
+}
+
+/** A file the program commits to a repository, with the repository it goes to. */
+export interface CommittedFile {
+  readonly owner: string;
+  readonly repository: string;
+  readonly path: string;
+  readonly content: string;
+}
+
+export interface SynthResult {
+  readonly stack: string;
+  readonly project: string;
+  /** Every registered resource, sorted by URN. */
+  readonly resources: readonly RecordedResource[];
+  readonly files: readonly CommittedFile[];
+  /** Stack outputs with secrets redacted. */
+  readonly outputs: Readonly<Record<string, unknown>>;
+  /** Required operator secrets that were not set and were replaced by placeholders. */
+  readonly missingSecrets: readonly string[];
+  readonly encryptedKeys: readonly string[];
+  readonly config: ResolvedConfig;
+}
+
+const DEFAULT_PROGRAM = path.resolve(__dirname, "../../infra/index.ts");
+
+/**
+ * Credentials and endpoints that providers read from the environment. Synth runs without them so
+ * no token can reach its output and a developer's shell cannot change what it prints.
+ */
+const PROVIDER_ENVIRONMENT = [
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GITHUB_OWNER",
+  "GITHUB_ORGANIZATION",
+  "GITHUB_BASE_URL",
+  "GITHUB_APP_ID",
+  "GITHUB_APP_INSTALLATION_ID",
+  "GITHUB_APP_PEM_FILE",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_PROFILE",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "PULUMI_ACCESS_TOKEN",
+  "PULUMI_CONFIG_PASSPHRASE",
+];
+
+/**
+ * Evaluates the real program under Pulumi's mock runtime with the given stack config and returns
+ * what it would register. Loads the program once: call it once per process (or per jest module
+ * registry).
+ */
+export async function synthesize(options: SynthOptions): Promise<SynthResult> {
+  const { stack, config } = options;
+  for (const name of PROVIDER_ENVIRONMENT) delete process.env[name];
+
+  pulumi.runtime.setAllConfig({ ...config.values }, [...config.secretKeys]);
+  // setMocks turns on the runtime features (secrets, resource references) a real engine offers;
+  // the recording monitor then replaces its plain MockMonitor.
+  await pulumi.runtime.setMocks(offlineMocks, config.project, stack, false);
+  const monitor = new RecordingMonitor(offlineMocks);
+  pulumi.runtime.setMockOptions(monitor, config.project, stack, false);
+
+  const missingSecrets: string[] = [];
+  useOfflineSecretPlaceholders((spec) => {
+    missingSecrets.push(qualifiedKey(spec.key));
+    return spec.placeholder ?? `synth-placeholder-for-${qualifiedKey(spec.key)}`;
+  });
+
+  const program = options.program ?? DEFAULT_PROGRAM;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = require(program) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(exported).filter(([key]) => key !== "__esModule"));
+  });
+  await pulumi.runtime.disconnect();
+
+  const resources = [...monitor.recorded].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+  const stackResource = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
+  const outputs = (stackResource && (monitor.outputsByUrn.get(stackResource.urn) as Record<string, unknown>)) ?? {};
+
+  return {
+    stack,
+    project: config.project,
+    resources,
+    files: committedFiles(resources, config),
+    outputs,
+    missingSecrets: [...new Set(missingSecrets)].sort(),
+    encryptedKeys: config.encryptedKeys,
+    config,
+  };
+}
+
+const REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile";
+
+function committedFiles(resources: readonly RecordedResource[], config: ResolvedConfig): CommittedFile[] {
+  const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
+  return resources
+    .filter((resource) => resource.type === REPOSITORY_FILE)
+    .map((resource) => {
+      const providerUrn = resource.provider?.split("::").slice(0, -1).join("::");
+      const provider = providerUrn ? byUrn.get(providerUrn) : undefined;
+      const owner = String(provider?.inputs.owner ?? config.values["github:owner"]);
+      const { repository, file, content } = resource.inputs;
+      if (typeof content !== "string" || content === "[secret]") {
+        throw new Error(`${resource.urn}: committed file content must be plain text, never a secret.`);
+      }
+      return { owner, repository: String(repository), path: String(file), content };
+    })
+    .sort((a, b) => {
+      const ka = `${a.owner}/${a.repository}/${a.path}`;
+      const kb = `${b.owner}/${b.repository}/${b.path}`;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
+}

@@ -1,0 +1,133 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { findConfigKey } from "../../infra/config-schema";
+import { SynthResult } from "./synthesize";
+
+/** JSON with object keys sorted at every level, two-space indented, newline-terminated. */
+export function stableJson(value: unknown): string {
+  const sort = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(sort);
+    if (node !== null && typeof node === "object") {
+      return Object.fromEntries(
+        Object.keys(node as object)
+          .sort()
+          .map((key) => [key, sort((node as Record<string, unknown>)[key])]),
+      );
+    }
+    return node;
+  };
+  return JSON.stringify(sort(value), null, 2) + "\n";
+}
+
+/** The bytes of every output file, by path relative to the output directory. */
+export function renderSynthOutput(result: SynthResult): Map<string, string> {
+  const files = new Map<string, string>();
+  files.set(
+    "resources.json",
+    stableJson(
+      result.resources.map(({ urn, type, name, parent, provider, dependsOn, inputs, options }) => ({
+        urn,
+        type,
+        name,
+        parent: parent ?? null,
+        provider: provider ?? null,
+        dependsOn,
+        inputs,
+        ...(Object.keys(options).length > 0 ? { options } : {}),
+      })),
+    ),
+  );
+  files.set("outputs.json", stableJson(result.outputs));
+  files.set("summary.md", renderSummary(result));
+  for (const file of result.files) {
+    files.set(path.posix.join("files", file.owner, file.repository, file.path), file.content);
+  }
+  return files;
+}
+
+/**
+ * Writes the output directory whole or not at all: everything goes to a sibling temporary
+ * directory first, which then replaces `outDir`.
+ */
+export function writeSynthOutput(result: SynthResult, outDir: string): void {
+  const rendered = renderSynthOutput(result);
+  const target = path.resolve(outDir);
+  const staging = `${target}.tmp-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  try {
+    for (const [relative, content] of rendered) {
+      const file = path.join(staging, relative);
+      if (!file.startsWith(staging + path.sep)) {
+        throw new Error(`Refusing to write ${relative}: it leaves the output directory.`);
+      }
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, content);
+    }
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.renameSync(staging, target);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function componentOf(result: SynthResult, urn: string): string {
+  const byUrn = new Map(result.resources.map((resource) => [resource.urn, resource]));
+  let current = byUrn.get(urn);
+  while (current?.parent && byUrn.get(current.parent)?.type !== "pulumi:pulumi:Stack") {
+    current = byUrn.get(current.parent);
+  }
+  return current ? `${current.type} ${current.name}` : "(stack)";
+}
+
+export function renderSummary(result: SynthResult): string {
+  const lines: string[] = [];
+  const custom = result.resources.filter((resource) => resource.custom);
+  lines.push(`# Synth of stack \`${result.stack}\``, "");
+  lines.push(
+    `Project \`${result.project}\`, evaluated offline under Pulumi's mock runtime: no credentials, no network. ` +
+      `IDs and looked-up values (user and team IDs) are stand-ins.`,
+    "",
+  );
+
+  lines.push(`## Resources by component (${custom.length} resources)`, "");
+  lines.push("| Component | Type | Count |", "| --- | --- | ---: |");
+  const counts = new Map<string, number>();
+  for (const resource of custom) {
+    const key = `${componentOf(result, resource.urn)}\u0000${resource.type}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  for (const [key, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const [component, type] = key.split("\u0000");
+    lines.push(`| ${component} | \`${type}\` | ${count} |`);
+  }
+  lines.push("");
+
+  lines.push(`## Files committed (${result.files.length})`, "");
+  if (result.files.length === 0) lines.push("None: this stack does not manage repository settings.");
+  for (const file of result.files) lines.push(`- \`${file.owner}/${file.repository}\`: \`${file.path}\``);
+  lines.push("");
+
+  lines.push("## Operator secrets not set yet", "");
+  if (result.missingSecrets.length === 0) lines.push("None.");
+  for (const key of result.missingSecrets) {
+    lines.push(`- \`${key}\`: a placeholder stands in. Before \`pulumi up\`: \`pulumi config set --secret ${key} <value>\`.`);
+  }
+  lines.push("");
+
+  const warnings: string[] = [];
+  for (const key of result.encryptedKeys) {
+    warnings.push(`\`${key}\` is encrypted in the stack file; synth shows a placeholder instead of decrypting it.`);
+  }
+  for (const [key, value] of Object.entries(result.config.values)) {
+    const spec = findConfigKey(key);
+    if (spec?.secret === "optional" && value === "") {
+      warnings.push(`\`${key}\` is not set: ${spec.description}`);
+    }
+  }
+  lines.push("## Warnings", "");
+  if (warnings.length === 0) lines.push("None.");
+  for (const warning of warnings) lines.push(`- ${warning}`);
+  lines.push("");
+  return lines.join("\n");
+}
