@@ -35,6 +35,11 @@ export interface ConfigKeySpec {
    * validation still runs, and under `.invalid` or visibly fake so it can never work anywhere.
    */
   readonly placeholder?: string;
+  /**
+   * For optional secrets: the boolean key under which leaving this one unset deserves a warning in
+   * synth's summary (a feature is then skipped).
+   */
+  readonly warnUnsetWhen?: string;
 }
 
 export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
@@ -125,6 +130,7 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     default: "",
     secret: "optional",
     placeholder: "https://hooks.slack.com/services/SYNTH/PLACEHOLDER/invalid",
+    warnUnsetWhen: "manageRepositorySettings",
   },
   {
     key: "allowLongLivedAwsKeys",

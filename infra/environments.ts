@@ -14,8 +14,12 @@ export interface EnvironmentProfile {
   readonly requiresReviewers: boolean;
   /** Whether the person who triggered a deployment is barred from approving it. */
   readonly preventSelfReview: boolean;
-  /** Whether only protected branches (here: `main`) may deploy to the environment. */
-  readonly protectedBranchesOnly: boolean;
+  /**
+   * Whether only the default branch may deploy to the environment. Written as an explicit branch
+   * policy rather than GitHub's "protected branches" switch, whose meaning depends on which
+   * branches GitHub counts as protected at the time (and is "all branches" when it counts none).
+   */
+  readonly defaultBranchOnly: boolean;
   /** Whether repository administrators may skip the rules above. */
   readonly adminsCanBypass: boolean;
 }
@@ -31,11 +35,11 @@ const PROFILES: Readonly<Record<EnvironmentName, EnvironmentProfile>> = Object.f
     waitTimerMinutes: 0,
     requiresReviewers: false,
     preventSelfReview: false,
-    protectedBranchesOnly: false,
+    defaultBranchOnly: false,
     adminsCanBypass: true,
   }),
   // The spec: required reviewers (at least 1) and a 5-minute wait timer. Self-review prevention and
-  // protected-branch-only deployments close the two ways around a reviewer: approving your own run,
+  // default-branch-only deployments close the two ways around a reviewer: approving your own run,
   // and deploying an unreviewed branch through `workflow_dispatch`.
   production: Object.freeze({
     name: "production",
@@ -43,7 +47,7 @@ const PROFILES: Readonly<Record<EnvironmentName, EnvironmentProfile>> = Object.f
     waitTimerMinutes: 5,
     requiresReviewers: true,
     preventSelfReview: true,
-    protectedBranchesOnly: true,
+    defaultBranchOnly: true,
     adminsCanBypass: false,
   }),
 });

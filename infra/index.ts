@@ -39,6 +39,7 @@ const environment = new DeploymentEnvironment(
   {
     repository: repo.repository,
     profile,
+    defaultBranch: repo.defaultBranch,
     reviewers: repo.reviewers,
     variables: { [`${profile.variablePrefix}_API_URL`]: config.endpoints.apiUrl },
     secrets,

@@ -7,6 +7,8 @@ export interface DeploymentEnvironmentArgs {
   readonly repository: string;
   /** The environment's fixed protection rules and naming. */
   readonly profile: EnvironmentProfile;
+  /** The branch allowed to deploy when the profile restricts deployments to the default branch. */
+  readonly defaultBranch: string;
   /**
    * GitHub logins and team slugs required to approve a deployment. Resolved to the numeric IDs the
    * environments API takes.
@@ -32,6 +34,8 @@ export interface DeploymentEnvironmentArgs {
  */
 export class DeploymentEnvironment extends pulumi.ComponentResource {
   readonly environment: github.RepositoryEnvironment;
+  /** The default-branch-only deployment rule, where the profile asks for one. */
+  readonly deploymentPolicy: github.RepositoryEnvironmentDeploymentPolicy | undefined;
   readonly variables: readonly github.ActionsEnvironmentVariable[];
   readonly secrets: readonly github.ActionsEnvironmentSecret[];
   /** The environment's name, once GitHub has it: jobs that reference it wait for this. */
@@ -63,13 +67,21 @@ export class DeploymentEnvironment extends pulumi.ComponentResource {
         preventSelfReview: profile.preventSelfReview,
         canAdminsBypass: profile.adminsCanBypass,
         reviewers: userIds.length + teamIds.length > 0 ? [{ users: userIds, teams: teamIds }] : undefined,
-        deploymentBranchPolicy: profile.protectedBranchesOnly
-          ? { protectedBranches: true, customBranchPolicies: false }
+        deploymentBranchPolicy: profile.defaultBranchOnly
+          ? { protectedBranches: false, customBranchPolicies: true }
           : undefined,
       },
       { parent: this },
     );
     const environmentName = this.environment.environment;
+
+    this.deploymentPolicy = profile.defaultBranchOnly
+      ? new github.RepositoryEnvironmentDeploymentPolicy(
+          `${name}-${args.defaultBranch}-only`,
+          { repository, environment: environmentName, branchPattern: args.defaultBranch },
+          { parent: this },
+        )
+      : undefined;
 
     this.variables = sortedEntries(args.variables).map(
       ([variableName, value]) =>

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { findConfigKey } from "../../infra/config-schema";
+import { findConfigKey, qualifiedKey } from "../../infra/config-schema";
 import { SynthResult } from "./synthesize";
 
 /** JSON with object keys sorted at every level, two-space indented, newline-terminated. */
@@ -121,7 +121,8 @@ export function renderSummary(result: SynthResult): string {
   }
   for (const [key, value] of Object.entries(result.config.values)) {
     const spec = findConfigKey(key);
-    if (spec?.secret === "optional" && value === "") {
+    const relevant = spec?.warnUnsetWhen !== undefined && result.config.values[qualifiedKey(spec.warnUnsetWhen)] === "true";
+    if (spec?.secret === "optional" && value === "" && relevant) {
       warnings.push(`\`${key}\` is not set: ${spec.description}`);
     }
   }

@@ -1,0 +1,183 @@
+import { parse } from "yaml";
+import { GITHUB_ACTIONS_INTEGRATION_ID, ISSUE_LABELS, REQUIRED_STATUS_CHECKS } from "../infra/github/constants";
+import { ProgramRun, TYPES, runProgram } from "./harness";
+
+
+describe("staging stack", () => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram("staging");
+  });
+
+  it("creates the staging environment without protection rules", () => {
+    const env = run.findResource(TYPES.environment, "staging");
+    expect(env.inputs).toMatchObject({ repository: "trip-duration", environment: "staging", waitTimer: 0 });
+    expect(env.inputs.reviewers).toBeUndefined();
+    expect(env.inputs.deploymentBranchPolicy).toBeUndefined();
+    expect(run.resourcesOfType(TYPES.deploymentPolicy)).toHaveLength(0);
+  });
+
+  it("publishes STAGING_API_URL as a variable and the DB host and MLflow URL as secrets", () => {
+    expect(run.findResource(TYPES.environmentVariable, "staging-STAGING_API_URL").inputs).toEqual({
+      repository: "trip-duration",
+      environment: "staging",
+      variableName: "STAGING_API_URL",
+      value: "https://staging-api.example.com",
+    });
+    for (const secretName of ["STAGING_DB_HOST", "MLFLOW_TRACKING_URI"]) {
+      expect(run.findResource(TYPES.environmentSecret, `staging-${secretName}`).inputs).toEqual({
+        repository: "trip-duration",
+        environment: "staging",
+        secretName,
+        value: "[secret]",
+      });
+    }
+  });
+
+  it("publishes no long-lived AWS keys without the opt-in", () => {
+    const names = run.resourcesOfType(TYPES.environmentSecret).map((secret) => secret.inputs.secretName);
+    expect(names).not.toContain("AWS_ACCESS_KEY_ID");
+    expect(names).not.toContain("AWS_SECRET_ACCESS_KEY");
+  });
+
+  it("leaves repository-wide settings to the stack that owns them", () => {
+    expect(run.resourcesOfType(TYPES.repositorySettings)).toHaveLength(0);
+    expect(run.resourcesOfType(TYPES.ruleset)).toHaveLength(0);
+    expect(run.files).toHaveLength(0);
+    expect(run.outputs.managesRepositorySettings).toBe(false);
+  });
+
+  it("puts every GitHub resource on one explicit provider for the configured owner", () => {
+    const [provider, ...others] = run.resourcesOfType(TYPES.githubProvider);
+    expect(others).toHaveLength(0);
+    expect(provider?.inputs.owner).toBe("nyc-taxi-mlops");
+    const githubResources = run.resources.filter((resource) => resource.type.startsWith("github:"));
+    expect(githubResources.length).toBeGreaterThan(0);
+    for (const resource of githubResources) {
+      expect(resource.provider).toBe(`${provider?.urn}::github-id`);
+    }
+  });
+});
+
+describe("production stack", () => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram("production");
+  });
+
+  it("protects the production environment: reviewers, 5-minute wait, no self-review, no admin bypass", () => {
+    const env = run.findResource(TYPES.environment, "production");
+    expect(env.inputs).toMatchObject({
+      environment: "production",
+      waitTimer: 5,
+      preventSelfReview: true,
+      canAdminsBypass: false,
+      deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+    });
+    const reviewers = env.inputs.reviewers as { teams: number[]; users: number[] }[];
+    expect(reviewers).toHaveLength(1);
+    expect(reviewers[0]?.teams).toHaveLength(1);
+    expect(reviewers[0]?.teams[0]).toBeGreaterThan(0);
+  });
+
+  it("lets only the default branch deploy to production", () => {
+    expect(run.findResource(TYPES.deploymentPolicy, "production-main-only").inputs).toEqual({
+      repository: "trip-duration",
+      environment: "production",
+      branchPattern: "main",
+    });
+  });
+
+  it("publishes the PROD_* values", () => {
+    expect(run.findResource(TYPES.environmentVariable, "production-PROD_API_URL").inputs.value).toBe("https://api.example.com");
+    expect(run.findResource(TYPES.environmentSecret, "production-PROD_DB_HOST").inputs.value).toBe("[secret]");
+  });
+
+  it("protects main with a ruleset: reviews, the four checks on an up-to-date branch, no bypass but the App", () => {
+    const ruleset = run.findResource(TYPES.ruleset, "repository-default-branch");
+    expect(ruleset.inputs).toMatchObject({
+      repository: "trip-duration",
+      target: "branch",
+      enforcement: "active",
+      conditions: { refName: { includes: ["refs/heads/main"], excludes: [] } },
+      bypassActors: [{ actorId: 1048576, actorType: "Integration", bypassMode: "always" }],
+    });
+    const rules = ruleset.inputs.rules as Record<string, unknown>;
+    expect(rules).toMatchObject({
+      deletion: true,
+      nonFastForward: true,
+      pullRequest: { requiredApprovingReviewCount: 1, dismissStaleReviewsOnPush: true, requireCodeOwnerReview: true },
+      requiredStatusChecks: { strictRequiredStatusChecksPolicy: true },
+    });
+    const checks = (rules.requiredStatusChecks as { requiredChecks: { context: string; integrationId: number }[] }).requiredChecks;
+    expect(checks.map((check) => check.context)).toEqual(["lint", "test (3.11)", "validate-notebooks", "security-scan"]);
+    expect(checks.every((check) => check.integrationId === GITHUB_ACTIONS_INTEGRATION_ID)).toBe(true);
+    expect(REQUIRED_STATUS_CHECKS).toEqual(checks.map((check) => check.context));
+  });
+
+  it("creates or adopts the four labels", () => {
+    const labels = run.resourcesOfType(TYPES.label);
+    expect(labels.map((label) => label.inputs.name).sort()).toEqual(["alert", "drift-detection", "incident", "model-monitoring"]);
+    for (const label of labels) {
+      expect(label.inputs.color).toMatch(/^[0-9a-f]{6}$/);
+      expect(label.inputs.description).toEqual(expect.any(String));
+    }
+    expect(labels).toHaveLength(ISSUE_LABELS.length);
+  });
+
+  it("commits CODEOWNERS and dependabot.yml to main, adopting existing files, without starting CI", () => {
+    for (const path of [".github/CODEOWNERS", ".github/dependabot.yml"]) {
+      const file = run.findResource(TYPES.file, `repository-file-${path}`);
+      expect(file.inputs).toMatchObject({
+        repository: "trip-duration",
+        branch: "main",
+        file: path,
+        overwriteOnCreate: true,
+        commitMessage: expect.stringContaining("[skip ci]"),
+      });
+    }
+    const codeowners = run.files.find((file) => file.path === ".github/CODEOWNERS");
+    expect(codeowners?.content).toMatch(/^\* @nyc-taxi-mlops\/mlops-team$/m);
+  });
+
+  it("keeps pip, docker and github-actions dependencies up to date", () => {
+    const file = run.files.find((entry) => entry.path === ".github/dependabot.yml");
+    const dependabot = parse(file?.content ?? "") as { version: number; updates: { "package-ecosystem": string; directories: string[] }[] };
+    expect(dependabot.version).toBe(2);
+    expect(dependabot.updates.map((update) => update["package-ecosystem"])).toEqual(["pip", "docker", "github-actions"]);
+    expect(dependabot.updates.find((update) => update["package-ecosystem"] === "docker")?.directories).toEqual(["/04-deployment/web-services"]);
+  });
+
+  it("creates SLACK_WEBHOOK_URL only once an operator sets it", () => {
+    expect(run.resourcesOfType(TYPES.secret)).toHaveLength(0);
+  });
+});
+
+describe("operator opt-ins", () => {
+  it("publishes the Slack webhook as a repository secret when set", async () => {
+    const run = await runProgram(
+      "production",
+      { "mlops-cicd:slackWebhookUrl": "https://hooks.slack.com/services/T000/B000/XXXX" },
+      ["mlops-cicd:slackWebhookUrl"],
+    );
+    expect(run.findResource(TYPES.secret, "repository-SLACK_WEBHOOK_URL").inputs).toEqual({
+      repository: "trip-duration",
+      secretName: "SLACK_WEBHOOK_URL",
+      value: "[secret]",
+    });
+  });
+
+  it("publishes long-lived AWS keys only with the explicit opt-in", async () => {
+    const run = await runProgram(
+      "staging",
+      {
+        "mlops-cicd:allowLongLivedAwsKeys": true,
+        "mlops-cicd:awsAccessKeyId": "AKIAABCDEFGHIJKLMNOP",
+        "mlops-cicd:awsSecretAccessKey": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123",
+      },
+      ["mlops-cicd:awsAccessKeyId", "mlops-cicd:awsSecretAccessKey"],
+    );
+    expect(run.findResource(TYPES.environmentSecret, "staging-AWS_ACCESS_KEY_ID").inputs.value).toBe("[secret]");
+    expect(run.findResource(TYPES.environmentSecret, "staging-AWS_SECRET_ACCESS_KEY").inputs.value).toBe("[secret]");
+  });
+});
