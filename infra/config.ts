@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_KEYS, ConfigKeySpec, qualifiedKey } from "./config-schema";
+import { CONFIG_KEYS, ConfigKeySpec, PROJECT_NAME, qualifiedKey } from "./config-schema";
 import { EnvironmentProfile, ENVIRONMENT_NAMES, environmentProfile, isEnvironmentName } from "./environments";
 import {
   awsAccessKeyIdProblems,
@@ -59,6 +59,8 @@ export interface RawConfigSource {
   get(qualifiedKey: string): string | undefined;
   /** Whether the value was stored encrypted (`pulumi config set --secret`). */
   isSecret(qualifiedKey: string): boolean;
+  /** Every key that is set, so misspelt keys in the project's namespace can be reported. */
+  keys(): readonly string[];
 }
 
 export interface ParseOptions {
@@ -101,6 +103,7 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   const problems: string[] = [];
   const values = new Map<string, Value | undefined>();
 
+  problems.push(...unknownKeyProblems(source.keys()));
   for (const spec of CONFIG_KEYS) {
     values.set(spec.key, readValue(spec, source, options, problems));
   }
@@ -241,6 +244,32 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   });
 }
 
+/** Keys in the project's namespace that no code reads: almost always a typo of one that is. */
+function unknownKeyProblems(keys: readonly string[]): string[] {
+  const known = CONFIG_KEYS.map((spec) => qualifiedKey(spec.key));
+  return keys
+    .filter((key) => key.startsWith(`${PROJECT_NAME}:`) && !known.includes(key))
+    .sort()
+    .map((key) => {
+      const closest = [...known].sort((a, b) => editDistance(key, a) - editDistance(key, b))[0];
+      const hint = closest !== undefined && editDistance(key, closest) <= 3 ? ` Did you mean \`${closest}\`?` : "";
+      return `\`${key}\` is not a key this program reads.${hint} Remove it: pulumi config rm ${key}.`;
+    });
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
@@ -319,6 +348,7 @@ export function readStackConfig(): StackConfig {
       return new pulumi.Config(namespace).get(name);
     },
     isSecret: (key) => isConfigSecret(key),
+    keys: () => Object.keys(pulumi.runtime.allConfig()),
   };
   return parseStackConfig(source, pulumi.getStack(), { placeholderForMissingSecret: offlinePlaceholders });
 }

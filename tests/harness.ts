@@ -6,6 +6,7 @@
  * mocks set before the program is imported.
  */
 import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
 import type { RecordedResource } from "../tools/synth/recording-monitor";
 import type { ResolvedConfig } from "../tools/synth/stack-config";
 import type { SynthResult } from "../tools/synth/synthesize";
@@ -79,3 +80,8 @@ export const TYPES = {
   deploymentEnvironment: "mlops-cicd:github:DeploymentEnvironment",
   repositorySettings: "mlops-cicd:github:RepositorySettings",
 } as const;
+
+/** Awaits an Output's value: tests await this instead of asserting inside `apply`. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}

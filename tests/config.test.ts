@@ -1,0 +1,283 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, RawConfigSource, StackConfig, parseStackConfig } from "../infra/config";
+import { CONFIG_KEYS, qualifiedKey } from "../infra/config-schema";
+import { valueOf } from "./harness";
+
+/** A complete, valid config for each environment: the compliant half of every pair below. */
+const VALID: Record<"staging" | "production", Record<string, string>> = {
+  staging: {
+    "github:owner": "nyc-taxi-mlops",
+    "mlops-cicd:environment": "staging",
+    "mlops-cicd:repository": "trip-duration",
+    "mlops-cicd:apiUrl": "https://staging-api.example.com",
+    "mlops-cicd:dbHost": "staging-db.example.com",
+    "mlops-cicd:mlflowTrackingUri": "https://mlflow.staging.example.com",
+  },
+  production: {
+    "github:owner": "nyc-taxi-mlops",
+    "mlops-cicd:environment": "production",
+    "mlops-cicd:repository": "trip-duration",
+    "mlops-cicd:manageRepositorySettings": "true",
+    "mlops-cicd:platformAppId": "1048576",
+    "mlops-cicd:reviewerTeams": '["mlops-leads"]',
+    "mlops-cicd:codeowners": '["@nyc-taxi-mlops/mlops-team"]',
+    "mlops-cicd:apiUrl": "https://api.example.com",
+    "mlops-cicd:dbHost": "prod-db.example.com",
+    "mlops-cicd:mlflowTrackingUri": "https://mlflow.example.com",
+  },
+};
+
+const SECRET_KEYS = CONFIG_KEYS.filter((spec) => spec.secret !== undefined).map((spec) => qualifiedKey(spec.key));
+
+/** A source over `values`, with secret keys stored encrypted unless `plain` lists them. */
+function source(values: Record<string, string>, plain: readonly string[] = []): RawConfigSource {
+  return {
+    get: (key) => values[key],
+    isSecret: (key) => SECRET_KEYS.includes(key) && !plain.includes(key),
+    keys: () => Object.keys(values),
+  };
+}
+
+/** The valid config of `env` changed by `changes` (`null` removes a key). */
+function withChanges(env: keyof typeof VALID, changes: Record<string, string | null>): Record<string, string> {
+  const values = { ...VALID[env] };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) delete values[key];
+    else values[key] = value;
+  }
+  return values;
+}
+
+function problems(env: keyof typeof VALID, changes: Record<string, string | null>, plain: readonly string[] = []): readonly string[] {
+  try {
+    parseStackConfig(source(withChanges(env, changes), plain), env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected a ConfigError, but the config was accepted");
+}
+
+describe("parseStackConfig on valid config", () => {
+  it.each(["staging", "production"] as const)("returns a frozen, typed config for %s", (env) => {
+    const config: StackConfig = parseStackConfig(source(VALID[env]), env);
+    expect(config.environment.name).toBe(env);
+    expect(config.github.owner).toBe("nyc-taxi-mlops");
+    expect(config.github.defaultBranch).toBe("main");
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.github.reviewers.teams)).toBe(true);
+  });
+
+  it("applies the schema defaults", () => {
+    const config = parseStackConfig(source(VALID.staging), "staging");
+    expect(config.github.manageRepositorySettings).toBe(false);
+    expect(config.github.platformAppId).toBeUndefined();
+    expect(config.github.requiredApprovingReviews).toBe(1);
+    expect(config.github.dependabot.pipDirectories).toEqual(["/"]);
+    expect(config.secrets.slackWebhookUrl).toBeUndefined();
+    expect(config.secrets.awsKeys).toBeUndefined();
+  });
+
+  it("keeps a 0 or an empty list as a value, not as 'unset'", () => {
+    const config = parseStackConfig(source(withChanges("staging", { "mlops-cicd:dependabotDockerDirectories": "[]" })), "staging");
+    expect(config.github.dependabot.dockerDirectories).toEqual([]);
+  });
+
+  it("hands secrets on as secret Outputs", async () => {
+    const config = parseStackConfig(source(VALID.staging), "staging");
+    expect(await pulumi.isSecret(config.secrets.mlflowTrackingUri)).toBe(true);
+  });
+});
+
+describe("parseStackConfig rejects, naming the key, the rule and the fix", () => {
+  it("a missing required key", () => {
+    expect(problems("staging", { "mlops-cicd:repository": null })).toEqual([
+      "`mlops-cicd:repository` is not set. Name of the application repository (without the owner) that receives the settings and workflow files. Set it: pulumi config set mlops-cicd:repository <value>.",
+    ]);
+  });
+
+  it("a missing github:owner, which would otherwise target the token's own account", () => {
+    expect(problems("staging", { "github:owner": null })).toEqual([
+      "`github:owner` is not set. The GitHub organization or user that owns the application repository. Required: without it the GitHub provider silently targets the token's personal account. Set it: pulumi config set github:owner <value>.",
+    ]);
+  });
+
+  it("a malformed owner", () => {
+    expect(problems("staging", { "github:owner": "-nyc_taxi" })).toEqual([
+      '`github:owner` must be a GitHub user or organization name: 1-39 letters, digits or single inner hyphens, got "-nyc_taxi".',
+    ]);
+  });
+
+  it("a malformed repository name", () => {
+    expect(problems("staging", { "mlops-cicd:repository": "owner/repo" })).toEqual([
+      '`mlops-cicd:repository` must be a repository name of 1-100 letters, digits, ".", "-" or "_" (without the owner), got "owner/repo".',
+    ]);
+    expect(problems("staging", { "mlops-cicd:repository": "repo.git" })).toEqual([
+      '`mlops-cicd:repository` must not end in ".git": GitHub strips the suffix, so the program would target another name, got "repo.git".',
+    ]);
+  });
+
+  it("an environment the program does not know", () => {
+    expect(problems("staging", { "mlops-cicd:environment": "qa" })).toEqual([
+      '`mlops-cicd:environment` is "qa", which this program does not know. Choose one of: staging, production.',
+    ]);
+  });
+
+  it("a wrong type", () => {
+    expect(problems("production", { "mlops-cicd:platformAppId": "my-app" })).toEqual([
+      '`mlops-cicd:platformAppId` must be a whole number, got "my-app". Example: pulumi config set mlops-cicd:platformAppId 1.',
+    ]);
+    expect(problems("staging", { "mlops-cicd:manageRepositorySettings": "yes" })).toEqual([
+      '`mlops-cicd:manageRepositorySettings` must be true or false, got "yes". Example: pulumi config set mlops-cicd:manageRepositorySettings true.',
+    ]);
+    expect(problems("staging", { "mlops-cicd:reviewerUsers": '"alice"' })).toEqual([
+      "`mlops-cicd:reviewerUsers` must be a list of strings, got \"\\\"alice\\\"\". Example: pulumi config set --path 'mlops-cicd:reviewerUsers[0]' value.",
+    ]);
+  });
+
+  it("a bad URL", () => {
+    expect(problems("staging", { "mlops-cicd:apiUrl": "staging-api.example.com" })).toEqual([
+      '`mlops-cicd:apiUrl` must be an absolute https:// URL, got "staging-api.example.com".',
+    ]);
+    expect(problems("staging", { "mlops-cicd:apiUrl": "http://staging-api.example.com" })).toEqual([
+      '`mlops-cicd:apiUrl` must use https:// (plain http sends data in the clear), got "http://staging-api.example.com".',
+    ]);
+    expect(problems("staging", { "mlops-cicd:apiUrl": "https://user:pw@staging-api.example.com" })).toEqual([
+      "`mlops-cicd:apiUrl` must not embed credentials (user:password@); keep credentials in their own secret.",
+    ]);
+  });
+
+  it("a bad secret URL without repeating the secret", () => {
+    expect(problems("staging", { "mlops-cicd:mlflowTrackingUri": "http://mlflow.internal" })).toEqual([
+      "`mlops-cicd:mlflowTrackingUri` must use https:// (plain http sends data in the clear).",
+    ]);
+  });
+
+  it("a host name with a scheme", () => {
+    expect(problems("staging", { "mlops-cicd:dbHost": "postgres://db.example.com" })).toEqual([
+      '`mlops-cicd:dbHost` must be a host name such as db.example.com (no scheme, port or path), got "postgres://db.example.com".',
+    ]);
+  });
+
+  it("two mistakes at once, in one message", () => {
+    const found = problems("staging", { "github:owner": "bad owner", "mlops-cicd:apiUrl": "ftp://x" });
+    expect(found).toEqual([
+      '`github:owner` must be a GitHub user or organization name: 1-39 letters, digits or single inner hyphens, got "bad owner".',
+      '`mlops-cicd:apiUrl` must use https:// (plain ftp sends data in the clear), got "ftp://x".',
+    ]);
+    const error = (() => {
+      try {
+        parseStackConfig(source(withChanges("staging", { "github:owner": "bad owner", "mlops-cicd:apiUrl": "ftp://x" })), "staging");
+      } catch (err) {
+        return err as Error;
+      }
+      return undefined;
+    })();
+    expect(error?.message).toBe(
+      [
+        'Stack "staging" has 2 configuration problems; nothing was changed:',
+        '  • `github:owner` must be a GitHub user or organization name: 1-39 letters, digits or single inner hyphens, got "bad owner".',
+        '  • `mlops-cicd:apiUrl` must use https:// (plain ftp sends data in the clear), got "ftp://x".',
+      ].join("\n"),
+    );
+  });
+
+  it("production without a reviewer", () => {
+    expect(problems("production", { "mlops-cicd:reviewerTeams": "[]" })).toEqual([
+      "`mlops-cicd:reviewerUsers` and `mlops-cicd:reviewerTeams` are both empty, but the production environment requires at least one reviewer. Add one: pulumi config set --path 'mlops-cicd:reviewerUsers[0]' <login>.",
+    ]);
+  });
+
+  it("more reviewers than GitHub allows", () => {
+    expect(problems("production", { "mlops-cicd:reviewerUsers": '["a","b","c","d","e","f"]' })).toEqual([
+      "`mlops-cicd:reviewerUsers` and `mlops-cicd:reviewerTeams` name 7 reviewers; GitHub allows at most 6 per environment. Use a team for larger groups.",
+    ]);
+  });
+
+  it("malformed reviewers", () => {
+    expect(problems("production", { "mlops-cicd:reviewerUsers": '["al ice"]', "mlops-cicd:reviewerTeams": '["MLOps Leads"]' })).toEqual([
+      '`mlops-cicd:reviewerUsers` must be a GitHub user name: 1-39 letters, digits or single inner hyphens, got "al ice".',
+      '`mlops-cicd:reviewerTeams` must hold team slugs (lower-case letters, digits, "-" or "_", as in github.com/orgs/<owner>/teams/<slug>), got "MLOps Leads".',
+    ]);
+  });
+
+  it("repository settings without the App that may bypass the ruleset", () => {
+    expect(problems("production", { "mlops-cicd:platformAppId": null })).toEqual([
+      "`mlops-cicd:platformAppId` is not set, but `mlops-cicd:manageRepositorySettings` is true: the ruleset on the default branch needs the platform's GitHub App as its only bypass actor. Set it: pulumi config set mlops-cicd:platformAppId <app-id>.",
+    ]);
+    expect(problems("production", { "mlops-cicd:platformAppId": "-4" })).toEqual([
+      "`mlops-cicd:platformAppId` must be a GitHub App ID (a positive number), got -4.",
+    ]);
+  });
+
+  it("repository settings without code owners, or with malformed ones", () => {
+    expect(problems("production", { "mlops-cicd:codeowners": null })).toEqual([
+      "`mlops-cicd:codeowners` is empty, but `mlops-cicd:manageRepositorySettings` is true: the repository's CODEOWNERS needs at least one owner. Add one: pulumi config set --path 'mlops-cicd:codeowners[0]' @org/team.",
+    ]);
+    expect(problems("production", { "mlops-cicd:codeowners": '["mlops-team"]' })).toEqual([
+      '`mlops-cicd:codeowners` must hold @user, @org/team or e-mail entries, got "mlops-team".',
+    ]);
+  });
+
+  it("a review count out of range", () => {
+    expect(problems("production", { "mlops-cicd:requiredApprovingReviews": "0" })).toEqual([
+      "`mlops-cicd:requiredApprovingReviews` must be between 1 and 10, got 0.",
+    ]);
+  });
+
+  it("a bad default branch and bad Dependabot directories", () => {
+    expect(problems("staging", { "mlops-cicd:defaultBranch": "main..x", "mlops-cicd:dependabotPipDirectories": '["app"]' })).toEqual([
+      '`mlops-cicd:defaultBranch` must be a valid git branch name, got "main..x".',
+      '`mlops-cicd:dependabotPipDirectories` must hold directories of the repository starting with "/" and without "..", got "app".',
+    ]);
+  });
+
+  it("an operator secret stored in plain text", () => {
+    expect(problems("staging", { "mlops-cicd:slackWebhookUrl": "https://hooks.slack.com/services/T/B/X" }, ["mlops-cicd:slackWebhookUrl"])).toEqual([
+      "`mlops-cicd:slackWebhookUrl` is stored in plain text. Store it encrypted: pulumi config set --secret mlops-cicd:slackWebhookUrl <value>.",
+    ]);
+  });
+
+  it("a missing required secret, outside offline synth", () => {
+    expect(problems("staging", { "mlops-cicd:mlflowTrackingUri": null })).toEqual([
+      "`mlops-cicd:mlflowTrackingUri` is not set. URL of this environment's MLflow tracking server; published as the environment secret `MLFLOW_TRACKING_URI`. Set it: pulumi config set --secret mlops-cicd:mlflowTrackingUri <value>.",
+    ]);
+  });
+
+  it("AWS keys without the opt-in, and the opt-in without keys", () => {
+    expect(problems("staging", { "mlops-cicd:awsAccessKeyId": "AKIAABCDEFGHIJKLMNOP" })).toEqual([
+      "`mlops-cicd:awsAccessKeyId` is set, but `mlops-cicd:allowLongLivedAwsKeys` is false, so it would be ignored. Remove it (pulumi config rm mlops-cicd:awsAccessKeyId) or opt in with pulumi config set mlops-cicd:allowLongLivedAwsKeys true.",
+    ]);
+    expect(problems("staging", { "mlops-cicd:allowLongLivedAwsKeys": "true" })).toEqual([
+      "`mlops-cicd:awsAccessKeyId` is not set, but `mlops-cicd:allowLongLivedAwsKeys` is true. Set it (pulumi config set --secret mlops-cicd:awsAccessKeyId <value>) or turn the opt-in off to use GitHub OIDC.",
+      "`mlops-cicd:awsSecretAccessKey` is not set, but `mlops-cicd:allowLongLivedAwsKeys` is true. Set it (pulumi config set --secret mlops-cicd:awsSecretAccessKey <value>) or turn the opt-in off to use GitHub OIDC.",
+    ]);
+  });
+
+  it("malformed AWS keys without echoing them", () => {
+    expect(
+      problems("staging", {
+        "mlops-cicd:allowLongLivedAwsKeys": "true",
+        "mlops-cicd:awsAccessKeyId": "ASIAABCDEFGHIJKLMNOP",
+        "mlops-cicd:awsSecretAccessKey": "short",
+      }),
+    ).toEqual([
+      "`mlops-cicd:awsAccessKeyId` must be a long-lived access key ID: AKIA followed by 16 upper-case letters or digits.",
+      "`mlops-cicd:awsSecretAccessKey` must be a 40-character AWS secret access key.",
+    ]);
+  });
+
+  it("a misspelt key, suggesting the one meant", () => {
+    expect(problems("staging", { "mlops-cicd:reposiotry": "x", "mlops-cicd:somethingElse": "y" })).toEqual([
+      "`mlops-cicd:reposiotry` is not a key this program reads. Did you mean `mlops-cicd:repository`? Remove it: pulumi config rm mlops-cicd:reposiotry.",
+      "`mlops-cicd:somethingElse` is not a key this program reads. Remove it: pulumi config rm mlops-cicd:somethingElse.",
+    ]);
+  });
+
+  it("uses the offline placeholder for a missing secret only when synth asks for it", async () => {
+    const config = parseStackConfig(source(withChanges("staging", { "mlops-cicd:mlflowTrackingUri": null })), "staging", {
+      placeholderForMissingSecret: (spec) => spec.placeholder ?? "",
+    });
+    expect(await valueOf(config.secrets.mlflowTrackingUri)).toBe("https://mlflow.synth-placeholder.invalid");
+  });
+});
