@@ -4,7 +4,7 @@
  * One stack manages one deployment environment (staging or production). Repository-wide settings
  * of the application repository belong to the one stack with `manageRepositorySettings` set.
  */
-import * as github from "@pulumi/github";
+import * as github from "./github/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "./config";
 import {

@@ -1,4 +1,4 @@
-import * as github from "@pulumi/github";
+import * as github from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentProfile } from "../environments";
 

@@ -6,10 +6,7 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../../infra/config";
 import { StackFileError, resolveStackConfig } from "./stack-config";
-import { synthesize } from "./synthesize";
-import { writeSynthOutput } from "./write-output";
 
 const USAGE = "usage: npm run synth -- --stack <name> [--out <dir>] [--config-file <path>]";
 const ROOT = path.resolve(__dirname, "../..");
@@ -47,6 +44,12 @@ async function main(): Promise<number> {
   }
   try {
     const config = resolveStackConfig(ROOT, args.stack, args.configFile);
+    // Loaded only now: the Pulumi SDK is most of synth's start-up, and a usage or stack-file error
+    // needs none of it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { synthesize } = require("./synthesize") as typeof import("./synthesize");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { writeSynthOutput } = require("./write-output") as typeof import("./write-output");
     const result = await synthesize({ stack: args.stack, config });
     writeSynthOutput(result, args.out);
     process.stdout.write(
@@ -65,7 +68,8 @@ async function main(): Promise<number> {
 }
 
 function isConfigProblem(err: unknown): boolean {
-  return err instanceof ConfigError || err instanceof StackFileError;
+  // By name: infra/config (and the SDK behind it) may not be loaded when the error comes.
+  return err instanceof StackFileError || (err instanceof Error && err.name === "ConfigError");
 }
 
 main().then(

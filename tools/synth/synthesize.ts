@@ -83,12 +83,22 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   });
 
   const program = options.program ?? DEFAULT_PROGRAM;
+  // An error thrown while the program loads (bad config, above all) is kept and rethrown once the
+  // runtime has settled: thrown inside the stack's constructor it would surface as an unhandled
+  // rejection instead of reaching the caller.
+  let programError: { error: unknown } | undefined;
   await pulumi.runtime.runInPulumiStack(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exported = require(program) as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(exported).filter(([key]) => key !== "__esModule"));
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const exported = require(program) as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(exported).filter(([key]) => key !== "__esModule"));
+    } catch (error) {
+      programError = { error };
+      return {};
+    }
   });
   await pulumi.runtime.disconnect();
+  if (programError) throw programError.error;
 
   const resources = [...monitor.recorded].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
   const stackResource = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");

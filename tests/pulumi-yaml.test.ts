@@ -1,0 +1,29 @@
+import * as fs from "node:fs";
+import { parse } from "yaml";
+import { CONFIG_KEYS } from "../infra/config-schema";
+import { PULUMI_YAML, renderPulumiYaml } from "../tools/pulumi-yaml";
+
+describe("Pulumi.yaml", () => {
+  it("is the rendering of infra/config-schema.ts (run `npm run gen:pulumi-yaml` after changing the schema)", () => {
+    expect(fs.readFileSync(PULUMI_YAML, "utf8")).toBe(renderPulumiYaml());
+  });
+
+  it("runs infra/ with TypeScript and forbids default providers", () => {
+    const project = parse(fs.readFileSync(PULUMI_YAML, "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a parsed YAML document
+    expect(project.name).toBe("mlops-cicd");
+    expect(project.main).toBe("infra/");
+    expect(project.runtime).toEqual({ name: "nodejs", options: { typescript: true, packagemanager: "npm" } });
+    expect(project.config["pulumi:disable-default-providers"]).toEqual({ value: ["*"] });
+  });
+
+  it("documents every project key with its type, and declares required secrets secret", () => {
+    const project = parse(fs.readFileSync(PULUMI_YAML, "utf8")) as { config: Record<string, Record<string, unknown>> };
+    for (const spec of CONFIG_KEYS.filter((entry) => !entry.key.includes(":"))) {
+      const declared = project.config[spec.key];
+      expect(declared).toMatchObject({ type: spec.type, description: spec.description });
+      expect(declared?.secret).toBe(spec.secret === "required" ? true : undefined);
+      // Pulumi applies a default as a plain value: a secret with `secret: true` must have none.
+      if (declared?.secret) expect(declared.default).toBeUndefined();
+    }
+  });
+});
