@@ -41,6 +41,7 @@ export function teamSlugProblems(value: string): string[] {
 export function branchNameProblems(value: string): string[] {
   const bad =
     value.length === 0 ||
+    // eslint-disable-next-line no-control-regex -- git forbids control characters in ref names
     /[\s~^:?*[\\\x00-\x1f\x7f]/.test(value) ||
     value.includes("..") ||
     value.includes("@{") ||

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { ROOT, STACKS } from "./harness";
 
 const CLI = path.join(ROOT, "tools", "synth", "cli.ts");
@@ -83,7 +83,7 @@ describe("synth with bad input exits 2 with one message and writes nothing", () 
   ];
 
   it.each(cases)("%s", (_name, changes, expected) => {
-    const base = (require("yaml") as typeof import("yaml")).parse(fs.readFileSync(path.join(ROOT, "Pulumi.production.yaml"), "utf8")) as {
+    const base = parse(fs.readFileSync(path.join(ROOT, "Pulumi.production.yaml"), "utf8")) as {
       config: Record<string, unknown>;
     };
     const config = { ...base.config, ...changes };
