@@ -1,0 +1,101 @@
+/**
+ * `npm run bench [-- --runs N]`: how long offline synth takes, against the floor.
+ *
+ * The floor is a node process that only loads @pulumi/pulumi: no synth can be faster. Each stack's
+ * synth runs N times as its own process, as `npm run synth` does; the figures are medians of wall
+ * time and of peak resident memory (the child's VmHWM, sampled from /proc).
+ * Targets: a synth within 1.5x the floor and under 400 MB.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+
+const ROOT = path.resolve(__dirname, "..");
+const TIME_TARGET = 1.5;
+const MEMORY_TARGET_MB = 400;
+
+interface Sample {
+  readonly seconds: number;
+  readonly peakMb: number;
+}
+
+/** Runs `node args` and samples its peak resident memory from /proc while it runs. */
+function measure(args: string[]): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    let peakKb = 0;
+    const sample = () => {
+      try {
+        const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
+        const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+        if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+      } catch {
+        // The process has exited between two samples.
+      }
+    };
+    const timer = setInterval(sample, 5);
+    child.on("exit", (code) => {
+      clearInterval(timer);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0) reject(new Error(`node ${args.join(" ")} exited ${code}: ${stderr}`));
+      else resolve({ seconds, peakMb: peakKb / 1024 });
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+async function series(label: string, args: string[], runs: number): Promise<{ label: string; seconds: number; peakMb: number }> {
+  await measure(args); // warm-up: fills the transpile cache and the OS page cache
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await measure(args));
+  return { label, seconds: median(samples.map((s) => s.seconds)), peakMb: median(samples.map((s) => s.peakMb)) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { runs: { type: "string", default: "7" } } });
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${values.runs}`);
+
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+  try {
+    const floor = await series("floor: node -e require('@pulumi/pulumi')", ["-e", "require('@pulumi/pulumi')"], runs);
+    const rows = [floor];
+    for (const stack of ["staging", "production"]) {
+      rows.push(
+        await series(
+          `synth --stack ${stack}`,
+          ["-r", "./tools/register.js", "tools/synth/cli.ts", "--stack", stack, "--out", path.join(out, stack)],
+          runs,
+        ),
+      );
+    }
+    process.stdout.write(`Offline synth, median of ${runs} runs each (after one warm-up), ${os.cpus().length} cores\n\n`);
+    process.stdout.write("| run | wall time | vs floor | peak RSS |\n| --- | ---: | ---: | ---: |\n");
+    let failed = false;
+    for (const row of rows) {
+      const ratio = row.seconds / floor.seconds;
+      process.stdout.write(`| ${row.label} | ${row.seconds.toFixed(3)} s | ${ratio.toFixed(2)}x | ${row.peakMb.toFixed(0)} MB |\n`);
+      if (row !== floor && (ratio > TIME_TARGET || row.peakMb > MEMORY_TARGET_MB)) failed = true;
+    }
+    process.stdout.write(
+      `\nTargets: within ${TIME_TARGET}x the floor and under ${MEMORY_TARGET_MB} MB per synth: ${failed ? "MISSED" : "met"}.\n`,
+    );
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
