@@ -26,7 +26,18 @@ export interface StackConfig {
     readonly dbHost: string;
   };
   readonly secrets: OperatorSecrets;
+  /** How the GitHub provider signs in, from the environment of `pulumi up`. */
+  readonly githubCredentials: GitHubCredentials;
 }
+
+/**
+ * `app`: as the platform's GitHub App (`GITHUB_APP_INSTALLATION_ID` and `GITHUB_APP_PEM_FILE` set),
+ * the only identity the ruleset lets commit to the default branch. `ambient`: whatever the provider
+ * finds itself (`GITHUB_TOKEN`); enough for everything but those commits.
+ */
+export type GitHubCredentials =
+  | { readonly kind: "app"; readonly appId: number; readonly installationId: string; readonly privateKey: pulumi.Output<string> }
+  | { readonly kind: "ambient" };
 
 export interface GitHubConfig {
   readonly owner: string;
@@ -63,7 +74,12 @@ export interface RawConfigSource {
   keys(): readonly string[];
 }
 
+/** The process environment, or a stand-in in tests. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
 export interface ParseOptions {
+  /** Where GitHub App credentials are read from. @default no credentials (ambient) */
+  readonly environment?: Environment;
   /**
    * Offline synth's stand-in for a required operator secret that is not set. Absent in a real run,
    * where a missing secret is a config error.
@@ -209,6 +225,21 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
     }
   }
 
+  const installationId = nonEmpty(options.environment?.GITHUB_APP_INSTALLATION_ID);
+  const privateKey = nonEmpty(options.environment?.GITHUB_APP_PEM_FILE);
+  if ((installationId === undefined) !== (privateKey === undefined)) {
+    problems.push(
+      "`GITHUB_APP_INSTALLATION_ID` and `GITHUB_APP_PEM_FILE` must be set together to sign in as the platform's GitHub App " +
+        "(the installation's ID and the App's private key in PEM form); unset both to use GITHUB_TOKEN.",
+    );
+  } else if (installationId !== undefined && !/^\d+$/.test(installationId)) {
+    problems.push(`\`GITHUB_APP_INSTALLATION_ID\` must be the installation's numeric ID, got "${installationId}".`);
+  } else if (installationId !== undefined && (appId === undefined || appId <= 0)) {
+    problems.push(
+      `\`GITHUB_APP_INSTALLATION_ID\` is set, but \`${qualifiedKey("platformAppId")}\` is not: set the App's ID with pulumi config set ${qualifiedKey("platformAppId")} <app-id>.`,
+    );
+  }
+
   if (problems.length > 0) {
     throw new ConfigError(stack, problems);
   }
@@ -241,6 +272,10 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
           ? { accessKeyId: pulumi.secret(accessKeyId), secretAccessKey: pulumi.secret(secretAccessKey) }
           : undefined,
     },
+    githubCredentials:
+      installationId !== undefined && privateKey !== undefined && appId !== undefined && appId > 0
+        ? { kind: "app", appId, installationId, privateKey: pulumi.secret(privateKey) }
+        : { kind: "ambient" },
   });
 }
 
@@ -350,7 +385,10 @@ export function readStackConfig(): StackConfig {
     isSecret: (key) => isConfigSecret(key),
     keys: () => Object.keys(pulumi.runtime.allConfig()),
   };
-  return parseStackConfig(source, pulumi.getStack(), { placeholderForMissingSecret: offlinePlaceholders });
+  return parseStackConfig(source, pulumi.getStack(), {
+    placeholderForMissingSecret: offlinePlaceholders,
+    environment: process.env,
+  });
 }
 
 function splitKey(key: string): [string, string] {

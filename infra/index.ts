@@ -21,7 +21,14 @@ const { environment: profile, github: repo } = config;
 
 // An explicit provider: the default one would target whatever account the token belongs to when
 // `github:owner` is missing, and `pulumi:disable-default-providers` in Pulumi.yaml forbids it.
-const githubProvider = new github.Provider("github", { owner: repo.owner });
+const credentials = config.githubCredentials;
+const githubProvider = new github.Provider("github", {
+  owner: repo.owner,
+  appAuth:
+    credentials.kind === "app"
+      ? { id: String(credentials.appId), installationId: credentials.installationId, pemFile: credentials.privateKey }
+      : undefined,
+});
 const withGitHub = { providers: [githubProvider] };
 
 // DeploymentEnvironment wraps every value as a Pulumi secret, the plain DB host included.
