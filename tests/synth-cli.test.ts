@@ -68,6 +68,34 @@ describe.each(STACKS)("npm run synth -- --stack %s", (stack) => {
   });
 });
 
+describe("synth of a stack file with encrypted values", () => {
+  it("shows placeholders for them and says so, without a passphrase", () => {
+    const file = path.join(work, "encrypted.yaml");
+    const base = parse(fs.readFileSync(path.join(ROOT, "Pulumi.production.yaml"), "utf8")) as { config: Record<string, unknown> };
+    const ciphertext = "v1:Zm9vYmFyYmF6:cXV4cXV1eGNvcmdlZ3JhdWx0";
+    fs.writeFileSync(
+      file,
+      stringify({
+        config: {
+          ...base.config,
+          "mlops-cicd:slackWebhookUrl": { secure: ciphertext },
+          "mlops-cicd:mlflowTrackingUri": { secure: ciphertext },
+        },
+      }),
+    );
+    const out = path.join(work, "encrypted-out");
+    const result = synth(["--stack", "production", "--config-file", file, "--out", out]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const summary = fs.readFileSync(path.join(out, "summary.md"), "utf8");
+    expect(summary).toContain("- `mlops-cicd:slackWebhookUrl` is encrypted in the stack file; synth shows a placeholder instead of decrypting it.");
+    expect(summary).toContain("## Operator secrets not set yet\n\nNone.");
+    const resources = fs.readFileSync(path.join(out, "resources.json"), "utf8");
+    expect(resources).toContain('"secretName": "SLACK_WEBHOOK_URL"');
+    expect(resources).not.toContain(ciphertext);
+  });
+});
+
 describe("synth with bad input exits 2 with one message and writes nothing", () => {
   const cases: [string, Record<string, unknown>, string[]][] = [
     ["a wrong type", { "mlops-cicd:platformAppId": "twelve" }, ["`mlops-cicd:platformAppId` must be a whole number"]],
@@ -113,6 +141,18 @@ describe("synth with bad input exits 2 with one message and writes nothing", () 
     const unknown = synth(["--stack", "staging", "--force"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("Unknown option '--force'");
+  });
+
+  it("a plain-text secret in a stack file", () => {
+    const file = path.join(work, "plain-secret.yaml");
+    const base = parse(fs.readFileSync(path.join(ROOT, "Pulumi.production.yaml"), "utf8")) as { config: Record<string, unknown> };
+    fs.writeFileSync(file, stringify({ config: { ...base.config, "mlops-cicd:slackWebhookUrl": "https://hooks.slack.com/services/T/B/X" } }));
+    const result = synth(["--stack", "production", "--config-file", file, "--out", path.join(work, "never-plain")]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "`mlops-cicd:slackWebhookUrl` is stored in plain text. Store it encrypted: pulumi config set --secret mlops-cicd:slackWebhookUrl <value>.",
+    );
+    expect(result.stderr).not.toContain("hooks.slack.com/services/T/B/X");
   });
 
   it("keeps an earlier output whole when a later run fails", () => {
