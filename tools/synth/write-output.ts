@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { findConfigKey, qualifiedKey } from "../../infra/config-schema";
-import { SynthResult } from "./synthesize";
+import type { RecordedResource } from "./recording-monitor";
+import type { SynthResult } from "./synthesize";
 
 /** JSON with object keys sorted at every level, two-space indented, newline-terminated. */
 export function stableJson(value: unknown): string {
@@ -71,8 +72,8 @@ export function writeSynthOutput(result: SynthResult, outDir: string): void {
   }
 }
 
-function componentOf(result: SynthResult, urn: string): string {
-  const byUrn = new Map(result.resources.map((resource) => [resource.urn, resource]));
+/** The top-level component (the ancestor right under the stack) a resource belongs to. */
+function componentOf(byUrn: ReadonlyMap<string, RecordedResource>, urn: string): string {
   let current = byUrn.get(urn);
   while (current?.parent && byUrn.get(current.parent)?.type !== "pulumi:pulumi:Stack") {
     current = byUrn.get(current.parent);
@@ -93,8 +94,9 @@ export function renderSummary(result: SynthResult): string {
   lines.push(`## Resources by component (${custom.length} resources)`, "");
   lines.push("| Component | Type | Count |", "| --- | --- | ---: |");
   const counts = new Map<string, number>();
+  const byUrn = new Map(result.resources.map((resource) => [resource.urn, resource]));
   for (const resource of custom) {
-    const key = `${componentOf(result, resource.urn)}\u0000${resource.type}`;
+    const key = `${componentOf(byUrn, resource.urn)}\u0000${resource.type}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   for (const [key, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
