@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { ACTIONS } from "../workflows/actions";
 import type { Workflow } from "../workflows/model";
 import { renderWorkflow } from "../workflows/render";
 
@@ -31,7 +32,7 @@ function sample(overrides: Partial<Workflow> = {}): Workflow {
         services: { postgres: { image: "postgres:15", env: { POSTGRES_PASSWORD: "example" }, ports: ["5432:5432"] } },
         steps: [
           { name: "Greet", run: 'echo "$GREETING"\necho done\n', env: { GREETING: "${{ inputs.logLevel }}" } },
-          { name: "Checkout", uses: "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", with: { "fetch-depth": 1, persistCredentials: false } },
+          { name: "Checkout", uses: ACTIONS.checkout, with: { "fetch-depth": 1, persistCredentials: false } },
         ],
       },
     },
@@ -66,6 +67,10 @@ describe("renderWorkflow", () => {
     expect(job.strategy).toEqual({ "fail-fast": false, matrix: { "python-version": ["3.9", "3.10", "3.11"] } });
     expect(job.steps[1].with).toEqual({ "fetch-depth": 1, persistCredentials: false });
     expect(job.steps[0].run).toBe('echo "$GREETING"\necho done\n');
+  });
+
+  it("writes pinned actions as a full SHA with their release beside it", () => {
+    expect(text).toContain("uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n");
   });
 
   it("renders the same bytes every time", () => {

@@ -8,6 +8,7 @@
  *
  * @see https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions
  */
+import type { ActionRef } from "./actions";
 
 /** @see https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#permissions */
 export type PermissionScope =
@@ -70,8 +71,8 @@ export interface Step {
   readonly id?: string;
   readonly name: string;
   readonly if?: string;
-  /** An action reference from `workflows/actions.ts`, pinned to a commit. Exclusive with `run`. */
-  readonly uses?: string;
+  /** A pinned action from `workflows/actions.ts`. Exclusive with `run`. */
+  readonly uses?: ActionRef;
   readonly with?: Readonly<Record<string, string | number | boolean>>;
   /** A shell script. Untrusted values reach it through `env`, never through `${{ }}` in the script. */
   readonly run?: string;

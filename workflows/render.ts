@@ -4,7 +4,8 @@
  * pass through with their keys untouched. Key order is fixed, so the same model always renders the
  * same bytes.
  */
-import { Document } from "yaml";
+import { Document, isScalar } from "yaml";
+import { usesOf } from "./actions";
 import { generatedHeader } from "../infra/github/repository-files";
 import type { BranchFilter, Concurrency, DispatchInput, Job, Permissions, Step, Triggers, Workflow } from "./model";
 
@@ -78,7 +79,7 @@ function step(value: Step, where: string): Node {
     ["id", value.id],
     ["name", value.name],
     ["if", value.if],
-    ["uses", value.uses],
+    ["uses", value.uses && usesOf(value.uses)],
     ["with", value.with && { ...value.with }],
     ["env", value.env && { ...value.env }],
     ["shell", value.shell],
@@ -142,6 +143,13 @@ export function renderWorkflow(workflow: Workflow, source: string): string {
     ["jobs", Object.fromEntries(Object.entries(workflow.jobs).map(([id, entry]) => [id, job(entry, id)]))],
   ]);
   const document = new Document(body);
+  // The release a pinned SHA stands for, beside it: `uses: actions/checkout@<sha> # v4.2.2`.
+  for (const [id, entry] of Object.entries(workflow.jobs)) {
+    entry.steps.forEach((candidate, index) => {
+      const node = document.getIn(["jobs", id, "steps", index, "uses"], true);
+      if (candidate.uses && isScalar(node)) node.comment = ` ${candidate.uses.version}`;
+    });
+  }
   document.commentBefore = generatedHeader(source).map((line) => ` ${line}`).join("\n");
   return document.toString({ lineWidth: 0, nullStr: "" });
 }

@@ -1,0 +1,9 @@
+import { ACTIONS, usesOf } from "../workflows/actions";
+
+describe("pinned actions", () => {
+  it.each(Object.entries(ACTIONS))("%s is pinned to a full commit SHA with its release", (_key, ref) => {
+    expect(ref.sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(ref.version).toMatch(/^v?\d+\.\d+\.\d+$/);
+    expect(usesOf(ref)).toBe(`${ref.action}@${ref.sha}`);
+  });
+});
