@@ -7,3 +7,7 @@ describe("pinned actions", () => {
     expect(usesOf(ref)).toBe(`${ref.action}@${ref.sha}`);
   });
 });
+
+it("pins CodeQL's init and analyze to the same release", () => {
+  expect(ACTIONS.codeqlInit.sha).toBe(ACTIONS.codeqlAnalyze.sha);
+});

@@ -70,7 +70,7 @@ describe("renderWorkflow", () => {
   });
 
   it("writes pinned actions as a full SHA with their release beside it", () => {
-    expect(text).toContain("uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n");
+    expect(text).toContain("uses: actions/checkout@34e114876b0b11c390a56381ad16ebd13914f8d5 # v4.3.1\n");
   });
 
   it("renders the same bytes every time", () => {

@@ -26,6 +26,20 @@ export function usesOf(ref: ActionRef): string {
 }
 
 export const ACTIONS = Object.freeze({
-  checkout: pin("actions/checkout", "11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2"),
-  setupPython: pin("actions/setup-python", "0b93645e9fea7318ecaed2b359559ac225c90a2b", "v5.3.0"),
+  checkout: pin("actions/checkout", "34e114876b0b11c390a56381ad16ebd13914f8d5", "v4.3.1"),
+  setupPython: pin("actions/setup-python", "a26af69be951a213d495a4c3e4e4022e16d87065", "v5.6.0"),
+  cache: pin("actions/cache", "0057852bfaa89a56745cba8c7296529d2fc39830", "v4.3.0"),
+  uploadArtifact: pin("actions/upload-artifact", "ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"),
+  downloadArtifact: pin("actions/download-artifact", "d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.3.0"),
+  githubScript: pin("actions/github-script", "f28e40c7f34bde8b3046d885e986cb6290c5673b", "v7.1.0"),
+  setupBuildx: pin("docker/setup-buildx-action", "8d2750c68a42422c14e847fe6c8ac0403b4cbd6f", "v3.12.0"),
+  dockerLogin: pin("docker/login-action", "c94ce9fb468520275223c153574b00df6fe4bcc9", "v3.7.0"),
+  dockerMetadata: pin("docker/metadata-action", "c299e40c65443455700f0fdfc63efafe5b349051", "v5.10.0"),
+  dockerBuildPush: pin("docker/build-push-action", "10e90e3645eae34f1e60eeb005ba3a3d33f178e8", "v6.19.2"),
+  cosignInstaller: pin("sigstore/cosign-installer", "d7543c93d881b35a8faa02e8e3605f69b7a1ce62", "v3.10.0"),
+  codeqlInit: pin("github/codeql-action/init", "6f5948dfacef28e207b48d0905cf90c03365536d", "v3.37.9"),
+  codeqlAnalyze: pin("github/codeql-action/analyze", "6f5948dfacef28e207b48d0905cf90c03365536d", "v3.37.9"),
+  trivy: pin("aquasecurity/trivy-action", "ed142fd0673e97e23eac54620cfb913e5ce36c25", "v0.36.0"),
+  awsCredentials: pin("aws-actions/configure-aws-credentials", "7474bc4690e29a8392af63c5b98e7449536d5c3a", "v4.3.1"),
+  slack: pin("slackapi/slack-github-action", "91efab103c0de0a537f72a35f6b8cda0ee76bf0a", "v2.1.1"),
 });
