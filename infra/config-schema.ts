@@ -40,6 +40,8 @@ export interface ConfigKeySpec {
    * synth's summary (a feature is then skipped).
    */
   readonly warnUnsetWhen?: string;
+  /** For optional secrets: the boolean key that makes this one required when true. */
+  readonly requiredWhen?: string;
 }
 
 export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
@@ -118,9 +120,12 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
   {
     key: "mlflowTrackingUri",
     type: "string",
-    description: "URL of this environment's MLflow tracking server; published as the environment secret `MLFLOW_TRACKING_URI`.",
-    secret: "required",
+    description:
+      "URL of the application's MLflow tracking server and model registry, published as the repository secret `MLFLOW_TRACKING_URI`. Required when `manageRepositorySettings` is true. Set it with `pulumi config set --secret`.",
+    default: "",
+    secret: "optional",
     placeholder: "https://mlflow.synth-placeholder.invalid",
+    requiredWhen: "manageRepositorySettings",
   },
   {
     key: "slackWebhookUrl",
@@ -130,6 +135,16 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     default: "",
     secret: "optional",
     placeholder: "https://hooks.slack.com/services/SYNTH/PLACEHOLDER/invalid",
+    warnUnsetWhen: "manageRepositorySettings",
+  },
+  {
+    key: "metricsDatabaseUrl",
+    type: "string",
+    description:
+      "Connection URL (postgresql://…) of the metrics database for the monitoring job's writer role, published as the repository secret `METRICS_DATABASE_URL`. Set it with `pulumi config set --secret`.",
+    default: "",
+    secret: "optional",
+    placeholder: "postgresql://monitoring_writer:synth-placeholder@metrics.synth-placeholder.invalid:5432/metrics?sslmode=require",
     warnUnsetWhen: "manageRepositorySettings",
   },
   {
@@ -166,6 +181,83 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     type: "array",
     description: "Directories of the application repository with Dockerfiles that Dependabot keeps up to date.",
     default: ["/04-deployment/web-services"],
+  },
+  // The application repository's layout and commands: what the rendered workflows run. Defaults
+  // follow the spec's repository layout; each command gets its inputs as environment variables,
+  // listed in docs/workflows.md.
+  {
+    key: "appRequirementsFile",
+    type: "string",
+    description: "The application's pip requirements file, installed before its code runs and audited by pip-audit.",
+    default: "requirements.txt",
+  },
+  {
+    key: "appLintPaths",
+    type: "array",
+    description: "Paths of the application checked by Black, isort, Flake8 and Pylint.",
+    default: ["."],
+  },
+  {
+    key: "appTestCommand",
+    type: "string",
+    description: "The application's unit-test command, run on Python 3.9, 3.10 and 3.11.",
+    default: "python -m pytest tests/ -v",
+  },
+  {
+    key: "appIntegrationTestCommand",
+    type: "string",
+    description: "The application's integration-test command, run against a PostgreSQL service container (PG* variables set).",
+    default: "python -m pytest integration-tests/ -v",
+  },
+  {
+    key: "appTrainCommand",
+    type: "string",
+    description:
+      "The application's training command. Gets MODEL_TYPE, DATA_MONTH, DATA_FILE, EXPERIMENT_NAME, MLFLOW_TRACKING_URI and OUTPUT_DIR; writes the model and OUTPUT_DIR/training.json.",
+    default: "python 03-orchestration/train.py",
+  },
+  {
+    key: "appDriftCommand",
+    type: "string",
+    description:
+      "The application's drift calculation. Gets MODEL_NAME, MLFLOW_TRACKING_URI and OUTPUT_FILE; writes the metrics JSON to OUTPUT_FILE.",
+    default: "python 05-monitoring/evidently_metrics_calculation.py",
+  },
+  {
+    key: "appWebServiceDirectory",
+    type: "string",
+    description: "Docker build context of the model web service (holds its Dockerfile).",
+    default: "04-deployment/web-services",
+  },
+  {
+    key: "appBatchDirectory",
+    type: "string",
+    description: "Docker build context of the batch scoring job.",
+    default: "04-deployment/batch",
+  },
+  {
+    key: "appMlflowServiceDirectory",
+    type: "string",
+    description: "Docker build context of the MLflow model server (mlflow-service).",
+    default: "04-deployment/web-service-mlflow",
+  },
+  {
+    key: "appDataUrlTemplate",
+    type: "string",
+    description: "Where training data for a month is downloaded from; `{month}` becomes YYYY-MM.",
+    default: "https://d37ci6vzurychx.cloudfront.net/trip-data/green_tripdata_{month}.parquet",
+  },
+  {
+    key: "modelName",
+    type: "string",
+    description: "Name of the model in the MLflow Model Registry.",
+    default: "nyc-taxi-trip-duration",
+  },
+  {
+    key: "modelMaxRmse",
+    type: "string",
+    description: "Model validation gate: the largest validation RMSE (minutes) a trained model may have and still ship.",
+    default: "10.0",
   },
 ] satisfies ConfigKeySpec[]);
 

@@ -6,10 +6,15 @@ import {
   awsSecretAccessKeyProblems,
   branchNameProblems,
   codeownerProblems,
+  commandProblems,
   githubLoginProblems,
   hostNameProblems,
   httpsUrlProblems,
   integerRangeProblems,
+  mlflowModelNameProblems,
+  postgresUrlProblems,
+  positiveDecimalProblems,
+  relativePathProblems,
   repositoryNameProblems,
   repositoryPathProblems,
   teamSlugProblems,
@@ -26,6 +31,7 @@ export interface StackConfig {
     readonly dbHost: string;
   };
   readonly secrets: OperatorSecrets;
+  readonly application: ApplicationLayout;
   /** How the GitHub provider signs in, from the environment of `pulumi up`. */
   readonly githubCredentials: GitHubCredentials;
 }
@@ -55,11 +61,32 @@ export interface GitHubConfig {
   };
 }
 
+/** The application repository's layout and commands, as the rendered workflows run them. */
+export interface ApplicationLayout {
+  readonly requirementsFile: string;
+  readonly lintPaths: readonly string[];
+  readonly testCommand: string;
+  readonly integrationTestCommand: string;
+  readonly trainCommand: string;
+  readonly driftCommand: string;
+  readonly webServiceDirectory: string;
+  readonly batchDirectory: string;
+  readonly mlflowServiceDirectory: string;
+  /** Contains `{month}`. */
+  readonly dataUrlTemplate: string;
+  readonly modelName: string;
+  /** Kept as written (a decimal string) so the rendered workflow shows the configured text. */
+  readonly modelMaxRmse: string;
+}
+
 /** Values only an operator can supply, each a secret Output from the moment it is read. */
 export interface OperatorSecrets {
-  readonly mlflowTrackingUri: pulumi.Output<string>;
+  /** Set whenever the stack manages repository settings. */
+  readonly mlflowTrackingUri: pulumi.Output<string> | undefined;
   /** Unset: notifications are skipped. */
   readonly slackWebhookUrl: pulumi.Output<string> | undefined;
+  /** The monitoring writer's connection URL; unset, monitor-model cannot store metrics. */
+  readonly metricsDatabaseUrl: pulumi.Output<string> | undefined;
   /** Only with the `allowLongLivedAwsKeys` opt-in. */
   readonly awsKeys: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> } | undefined;
 }
@@ -190,15 +217,48 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   for (const dir of list("dependabotPipDirectories")) check("dependabotPipDirectories", repositoryPathProblems(dir));
   for (const dir of list("dependabotDockerDirectories")) check("dependabotDockerDirectories", repositoryPathProblems(dir));
 
+  for (const key of ["appTestCommand", "appIntegrationTestCommand", "appTrainCommand", "appDriftCommand"]) {
+    const command = str(key);
+    if (command !== undefined) check(key, commandProblems(command));
+  }
+  for (const key of ["appRequirementsFile", "appWebServiceDirectory", "appBatchDirectory", "appMlflowServiceDirectory"]) {
+    const value = str(key);
+    if (value !== undefined) check(key, relativePathProblems(value));
+  }
+  for (const entry of list("appLintPaths")) check("appLintPaths", relativePathProblems(entry));
+  const dataUrlTemplate = str("appDataUrlTemplate");
+  if (dataUrlTemplate !== undefined) {
+    check("appDataUrlTemplate", httpsUrlProblems(dataUrlTemplate.replace("{month}", "2021-01")));
+    if (!dataUrlTemplate.includes("{month}")) check("appDataUrlTemplate", ['must contain "{month}", where the YYYY-MM month goes']);
+  }
+  const modelName = str("modelName");
+  if (modelName !== undefined) check("modelName", mlflowModelNameProblems(modelName));
+  const modelMaxRmse = str("modelMaxRmse");
+  if (modelMaxRmse !== undefined) check("modelMaxRmse", positiveDecimalProblems(modelMaxRmse));
+
   const apiUrl = str("apiUrl");
   if (apiUrl !== undefined) check("apiUrl", httpsUrlProblems(apiUrl));
   const dbHost = str("dbHost");
   if (dbHost !== undefined) check("dbHost", hostNameProblems(dbHost));
 
-  const mlflowTrackingUri = str("mlflowTrackingUri");
+  // Optional secrets that another key makes required: a placeholder offline, a problem otherwise.
+  for (const spec of CONFIG_KEYS) {
+    if (spec.requiredWhen === undefined || bool(spec.requiredWhen) !== true || nonEmpty(str(spec.key)) !== undefined) continue;
+    if (options.placeholderForMissingSecret) {
+      values.set(spec.key, options.placeholderForMissingSecret(spec));
+    } else {
+      problems.push(
+        `\`${qualifiedKey(spec.key)}\` is not set, but \`${qualifiedKey(spec.requiredWhen)}\` is true. ` +
+          `Set it: pulumi config set --secret ${qualifiedKey(spec.key)} <value>.`,
+      );
+    }
+  }
+  const mlflowTrackingUri = nonEmpty(str("mlflowTrackingUri"));
   if (mlflowTrackingUri !== undefined) check("mlflowTrackingUri", httpsUrlProblems(mlflowTrackingUri, { secret: true }));
   const slackWebhookUrl = nonEmpty(str("slackWebhookUrl"));
   if (slackWebhookUrl !== undefined) check("slackWebhookUrl", httpsUrlProblems(slackWebhookUrl, { secret: true }));
+  const metricsDatabaseUrl = nonEmpty(str("metricsDatabaseUrl"));
+  if (metricsDatabaseUrl !== undefined) check("metricsDatabaseUrl", postgresUrlProblems(metricsDatabaseUrl));
 
   const allowKeys = bool("allowLongLivedAwsKeys") ?? false;
   const accessKeyId = nonEmpty(str("awsAccessKeyId"));
@@ -265,12 +325,27 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
     },
     endpoints: { apiUrl: required(apiUrl), dbHost: required(dbHost) },
     secrets: {
-      mlflowTrackingUri: pulumi.secret(required(mlflowTrackingUri)),
+      mlflowTrackingUri: mlflowTrackingUri === undefined ? undefined : pulumi.secret(mlflowTrackingUri),
       slackWebhookUrl: slackWebhookUrl === undefined ? undefined : pulumi.secret(slackWebhookUrl),
+      metricsDatabaseUrl: metricsDatabaseUrl === undefined ? undefined : pulumi.secret(metricsDatabaseUrl),
       awsKeys:
         allowKeys && accessKeyId !== undefined && secretAccessKey !== undefined
           ? { accessKeyId: pulumi.secret(accessKeyId), secretAccessKey: pulumi.secret(secretAccessKey) }
           : undefined,
+    },
+    application: {
+      requirementsFile: required(str("appRequirementsFile")),
+      lintPaths: list("appLintPaths"),
+      testCommand: required(str("appTestCommand")),
+      integrationTestCommand: required(str("appIntegrationTestCommand")),
+      trainCommand: required(str("appTrainCommand")),
+      driftCommand: required(str("appDriftCommand")),
+      webServiceDirectory: required(str("appWebServiceDirectory")),
+      batchDirectory: required(str("appBatchDirectory")),
+      mlflowServiceDirectory: required(str("appMlflowServiceDirectory")),
+      dataUrlTemplate: required(dataUrlTemplate),
+      modelName: required(modelName),
+      modelMaxRmse: required(modelMaxRmse),
     },
     githubCredentials:
       installationId !== undefined && privateKey !== undefined && appId !== undefined && appId > 0

@@ -15,6 +15,7 @@ import {
   renderCodeowners,
   renderDependabot,
 } from "./github";
+import { renderApplicationWorkflows } from "../workflows";
 
 const config = readStackConfig();
 const { environment: profile, github: repo } = config;
@@ -34,7 +35,6 @@ const withGitHub = { providers: [githubProvider] };
 // DeploymentEnvironment wraps every value as a Pulumi secret, the plain DB host included.
 const secrets: Record<string, pulumi.Input<string>> = {
   [`${profile.variablePrefix}_DB_HOST`]: config.endpoints.dbHost,
-  MLFLOW_TRACKING_URI: config.secrets.mlflowTrackingUri,
 };
 if (config.secrets.awsKeys) {
   secrets.AWS_ACCESS_KEY_ID = config.secrets.awsKeys.accessKeyId;
@@ -65,8 +65,8 @@ const repositorySettings = repo.manageRepositorySettings
         requiredStatusChecks: REQUIRED_STATUS_CHECKS,
         requiredApprovingReviews: repo.requiredApprovingReviews,
         labels: ISSUE_LABELS,
-        secrets: config.secrets.slackWebhookUrl ? { SLACK_WEBHOOK_URL: config.secrets.slackWebhookUrl } : {},
-        files: [renderCodeowners(repo.codeowners), renderDependabot(repo.dependabot)],
+        secrets: repositorySecrets(config.secrets),
+        files: [renderCodeowners(repo.codeowners), renderDependabot(repo.dependabot), ...renderApplicationWorkflows(config.application)],
       },
       withGitHub,
     )
@@ -77,3 +77,12 @@ export const environmentName = environment.name;
 export const environmentUrl = config.endpoints.apiUrl;
 export const managesRepositorySettings = repo.manageRepositorySettings;
 export const committedFiles = repositorySettings?.filePaths ?? [];
+
+/** Repository-wide secrets: the registry of record and the integrations, where set. */
+function repositorySecrets(operator: typeof config.secrets): Record<string, pulumi.Input<string>> {
+  const published: Record<string, pulumi.Input<string>> = {};
+  if (operator.mlflowTrackingUri) published.MLFLOW_TRACKING_URI = operator.mlflowTrackingUri;
+  if (operator.slackWebhookUrl) published.SLACK_WEBHOOK_URL = operator.slackWebhookUrl;
+  if (operator.metricsDatabaseUrl) published.METRICS_DATABASE_URL = operator.metricsDatabaseUrl;
+  return published;
+}

@@ -117,3 +117,43 @@ export function repositoryPathProblems(value: string): string[] {
     ? []
     : [`must hold directories of the repository starting with "/" and without "..", got "${value}"`];
 }
+
+/** A command line for a workflow's `run:` step: one line, not empty. */
+export function commandProblems(value: string): string[] {
+  if (value.trim() === "") return ["must be a command, got an empty string"];
+  if (/[\r\n]/.test(value)) return [`must be a single line (chain commands with &&), got ${JSON.stringify(value)}`];
+  return [];
+}
+
+/** A path inside the application repository, relative to its root. */
+export function relativePathProblems(value: string): string[] {
+  const ok = value !== "" && !value.startsWith("/") && !value.split("/").includes("..") && !/[\r\n]/.test(value);
+  return ok ? [] : [`must be a path relative to the repository root, without ".." (such as 04-deployment/web-services), got "${value}"`];
+}
+
+export function positiveDecimalProblems(value: string): string[] {
+  return /^\d+(\.\d+)?$/.test(value) && Number(value) > 0 ? [] : [`must be a positive decimal number such as 10.0, got "${value}"`];
+}
+
+export function mlflowModelNameProblems(value: string): string[] {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/.test(value)
+    ? []
+    : [`must be a model name of letters, digits, ".", "-" or "_", got "${value}"`];
+}
+
+/** A PostgreSQL connection URL that requires TLS. Never echoes the value: it holds a password. */
+export function postgresUrlProblems(value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return ["must be a postgresql:// connection URL"];
+  }
+  if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") return ["must be a postgresql:// connection URL"];
+  if (url.hostname === "" || url.pathname.length <= 1) return ["must name a host and a database (postgresql://user:password@host:5432/database)"];
+  const sslmode = url.searchParams.get("sslmode");
+  if (sslmode !== "require" && sslmode !== "verify-ca" && sslmode !== "verify-full") {
+    return ["must require TLS: add ?sslmode=require (or verify-full)"];
+  }
+  return [];
+}

@@ -11,7 +11,6 @@ const VALID: Record<"staging" | "production", Record<string, string>> = {
     "mlops-cicd:repository": "trip-duration",
     "mlops-cicd:apiUrl": "https://staging-api.example.com",
     "mlops-cicd:dbHost": "staging-db.example.com",
-    "mlops-cicd:mlflowTrackingUri": "https://mlflow.staging.example.com",
   },
   production: {
     "github:owner": "nyc-taxi-mlops",
@@ -84,8 +83,9 @@ describe("parseStackConfig on valid config", () => {
   });
 
   it("hands secrets on as secret Outputs", async () => {
-    const config = parseStackConfig(source(VALID.staging), "staging");
-    expect(await pulumi.isSecret(config.secrets.mlflowTrackingUri)).toBe(true);
+    const config = parseStackConfig(source(VALID.production), "production");
+    expect(config.secrets.mlflowTrackingUri).toBeDefined();
+    expect(await pulumi.isSecret(config.secrets.mlflowTrackingUri as pulumi.Output<string>)).toBe(true);
   });
 });
 
@@ -239,9 +239,10 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
   });
 
   it("a missing required secret, outside offline synth", () => {
-    expect(problems("staging", { "mlops-cicd:mlflowTrackingUri": null })).toEqual([
-      "`mlops-cicd:mlflowTrackingUri` is not set. URL of this environment's MLflow tracking server; published as the environment secret `MLFLOW_TRACKING_URI`. Set it: pulumi config set --secret mlops-cicd:mlflowTrackingUri <value>.",
+    expect(problems("production", { "mlops-cicd:mlflowTrackingUri": null })).toEqual([
+      "`mlops-cicd:mlflowTrackingUri` is not set, but `mlops-cicd:manageRepositorySettings` is true. Set it: pulumi config set --secret mlops-cicd:mlflowTrackingUri <value>.",
     ]);
+    expect(parseStackConfig(source(VALID.staging), "staging").secrets.mlflowTrackingUri).toBeUndefined();
   });
 
   it("AWS keys without the opt-in, and the opt-in without keys", () => {
@@ -300,9 +301,9 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
   });
 
   it("uses the offline placeholder for a missing secret only when synth asks for it", async () => {
-    const config = parseStackConfig(source(withChanges("staging", { "mlops-cicd:mlflowTrackingUri": null })), "staging", {
+    const config = parseStackConfig(source(withChanges("production", { "mlops-cicd:mlflowTrackingUri": null })), "production", {
       placeholderForMissingSecret: (spec) => spec.placeholder ?? "",
     });
-    expect(await valueOf(config.secrets.mlflowTrackingUri)).toBe("https://mlflow.synth-placeholder.invalid");
+    expect(await valueOf(config.secrets.mlflowTrackingUri as pulumi.Output<string>)).toBe("https://mlflow.synth-placeholder.invalid");
   });
 });

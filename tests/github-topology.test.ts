@@ -17,21 +17,19 @@ describe("staging stack", () => {
     expect(run.resourcesOfType(TYPES.deploymentPolicy)).toHaveLength(0);
   });
 
-  it("publishes STAGING_API_URL as a variable and the DB host and MLflow URL as secrets", () => {
+  it("publishes STAGING_API_URL as a variable and the DB host as a secret", () => {
     expect(run.findResource(TYPES.environmentVariable, "staging-STAGING_API_URL").inputs).toEqual({
       repository: "trip-duration",
       environment: "staging",
       variableName: "STAGING_API_URL",
       value: "https://staging-api.example.com",
     });
-    for (const secretName of ["STAGING_DB_HOST", "MLFLOW_TRACKING_URI"]) {
-      expect(run.findResource(TYPES.environmentSecret, `staging-${secretName}`).inputs).toEqual({
-        repository: "trip-duration",
-        environment: "staging",
-        secretName,
-        value: "[secret]",
-      });
-    }
+    expect(run.findResource(TYPES.environmentSecret, "staging-STAGING_DB_HOST").inputs).toEqual({
+      repository: "trip-duration",
+      environment: "staging",
+      secretName: "STAGING_DB_HOST",
+      value: "[secret]",
+    });
   });
 
   it("publishes no long-lived AWS keys without the opt-in", () => {
@@ -148,8 +146,11 @@ describe("production stack", () => {
     expect(dependabot.updates.find((update) => update["package-ecosystem"] === "docker")?.directories).toEqual(["/04-deployment/web-services"]);
   });
 
-  it("creates SLACK_WEBHOOK_URL only once an operator sets it", () => {
-    expect(run.resourcesOfType(TYPES.secret)).toHaveLength(0);
+  it("publishes the registry of record as a repository secret; Slack and the metrics database only once set", () => {
+    expect(run.resourcesOfType(TYPES.secret).map((secret) => secret.inputs)).toEqual([
+      { repository: "trip-duration", secretName: "MLFLOW_TRACKING_URI", value: "[secret]" },
+    ]);
+    expect(run.missingSecrets).toEqual(["mlops-cicd:mlflowTrackingUri"]);
   });
 });
 

@@ -15,6 +15,7 @@ const MARKER = /leakmarker/i;
 const PLANTED: Record<string, string> = {
   "mlops-cicd:mlflowTrackingUri": "https://leakmarker-mlflow.invalid/LEAKMARKER",
   "mlops-cicd:slackWebhookUrl": "https://hooks.slack.com/services/LEAKMARKER/LEAKMARKER/LEAKMARKER",
+  "mlops-cicd:metricsDatabaseUrl": "postgresql://writer:LEAKMARKER@leakmarker-db.invalid:5432/metrics?sslmode=require",
   "mlops-cicd:awsAccessKeyId": "AKIALEAKMARKER000001",
   "mlops-cicd:awsSecretAccessKey": "LEAKMARKERleakmarkerLEAKMARKERleakmarker",
 };
@@ -58,6 +59,7 @@ describe.each(STACKS)("stack %s", (stack) => {
       "mlops-cicd:slackWebhookUrl": "leakmarker not a url",
       "mlops-cicd:awsAccessKeyId": "leakmarker",
       "mlops-cicd:awsSecretAccessKey": "leakmarker",
+      "mlops-cicd:metricsDatabaseUrl": "postgresql://writer:leakmarker@db.invalid/metrics",
       "mlops-cicd:allowLongLivedAwsKeys": true,
     };
     const error = await runProgram(stack, broken, Object.keys(PLANTED)).then(
@@ -67,6 +69,7 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(error?.name).toBe("ConfigError");
     expect(error?.message).toContain("`mlops-cicd:mlflowTrackingUri` must use https://");
     expect(error?.message).toContain("`mlops-cicd:awsSecretAccessKey` must be a 40-character AWS secret access key.");
+    expect(error?.message).toContain("`mlops-cicd:metricsDatabaseUrl` must require TLS: add ?sslmode=require (or verify-full).");
     expect(error?.message).not.toMatch(MARKER);
   });
 });

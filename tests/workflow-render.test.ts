@@ -83,6 +83,14 @@ describe("renderWorkflow", () => {
     expect(() => renderWorkflow({ ...broken, jobs }, "x")).toThrow("job test, step 1 (Nothing): a step has either `uses` or `run`.");
   });
 
+  it("rejects an expression inside a script", () => {
+    const broken = sample();
+    const jobs = { test: { ...broken.jobs.test!, steps: [{ name: "Echo", run: "echo ${{ github.event.issue.title }}" }] } };
+    expect(() => renderWorkflow({ ...broken, jobs }, "x")).toThrow(
+      "job test, step 1 (Echo): pass values to the script through `env`; `${{ }}` inside `run` is script injection.",
+    );
+  });
+
   it("rejects id-token: read, which GitHub does not know", () => {
     expect(() => renderWorkflow(sample({ permissions: { "id-token": "read" } }), "x")).toThrow(
       'workflow sample.yml: `id-token` takes "write" or "none", not "read".',

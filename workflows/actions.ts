@@ -38,6 +38,7 @@ export const ACTIONS = Object.freeze({
   dockerBuildPush: pin("docker/build-push-action", "10e90e3645eae34f1e60eeb005ba3a3d33f178e8", "v6.19.2"),
   cosignInstaller: pin("sigstore/cosign-installer", "d7543c93d881b35a8faa02e8e3605f69b7a1ce62", "v3.10.0"),
   codeqlInit: pin("github/codeql-action/init", "6f5948dfacef28e207b48d0905cf90c03365536d", "v3.37.9"),
+  codeqlUploadSarif: pin("github/codeql-action/upload-sarif", "6f5948dfacef28e207b48d0905cf90c03365536d", "v3.37.9"),
   codeqlAnalyze: pin("github/codeql-action/analyze", "6f5948dfacef28e207b48d0905cf90c03365536d", "v3.37.9"),
   trivy: pin("aquasecurity/trivy-action", "ed142fd0673e97e23eac54620cfb913e5ce36c25", "v0.36.0"),
   awsCredentials: pin("aws-actions/configure-aws-credentials", "7474bc4690e29a8392af63c5b98e7449536d5c3a", "v4.3.1"),

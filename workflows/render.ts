@@ -75,6 +75,11 @@ function step(value: Step, where: string): Node {
   if ((value.uses === undefined) === (value.run === undefined)) {
     throw new Error(`${where}: a step has either \`uses\` or \`run\`.`);
   }
+  // An expression inside a script is pasted into it before the shell parses it: a crafted input or
+  // branch name becomes code. Values reach scripts through `env` only.
+  if (value.run?.includes("${{")) {
+    throw new Error(`${where}: pass values to the script through \`env\`; \`\${{ }}\` inside \`run\` is script injection.`);
+  }
   return compact([
     ["id", value.id],
     ["name", value.name],

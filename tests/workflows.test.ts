@@ -1,0 +1,332 @@
+/**
+ * The application's four workflows as the production stack commits them: valid for GitHub's parser,
+ * actionlint and shellcheck, and holding every trigger, input, job and rule of the spec.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { REQUIRED_STATUS_CHECKS } from "../infra/github/constants";
+import { RENDERED_DIR, renderedWorkflowsByStack } from "../tools/render-workflows";
+import { actionlintFindings, githubParserFindings, SHELLCHECK, shellcheckFindings, runBlocks } from "./workflow-validators";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed workflow documents
+type Doc = any;
+
+const rendered = renderedWorkflowsByStack();
+const files = rendered.get("production") ?? new Map<string, string>();
+const docs = new Map([...files].map(([name, content]) => [name, parse(content) as Doc]));
+const doc = (name: string): Doc => docs.get(name);
+const allJobs = (): [string, string, Doc][] =>
+  [...docs].flatMap(([file, workflow]) => Object.entries(workflow.jobs).map(([id, job]) => [file, id, job] as [string, string, Doc]));
+
+it("renders the four workflows for the stack that commits them", () => {
+  expect([...rendered.keys()]).toEqual(["production"]);
+  expect([...files.keys()].sort()).toEqual(["ci-cd.yml", "deploy-service.yml", "monitor-model.yml", "train-model.yml"]);
+});
+
+it("keeps the committed renderings in workflows/__rendered__ current (npm run gen:workflows)", () => {
+  for (const [stack, byName] of rendered) {
+    for (const [name, content] of byName) {
+      expect({ file: `${stack}/${name}`, content: fs.readFileSync(path.join(RENDERED_DIR, stack, name), "utf8") }).toEqual({
+        file: `${stack}/${name}`,
+        content,
+      });
+    }
+  }
+});
+
+describe.each([...files.keys()])("%s passes every validator with zero findings", (name) => {
+  const content = files.get(name) as string;
+  it("GitHub's workflow parser", async () => {
+    expect(await githubParserFindings(name, content)).toEqual([]);
+  });
+  it("actionlint", async () => {
+    expect(await actionlintFindings(name, content)).toEqual([]);
+  });
+  (SHELLCHECK || process.env.CI ? it : it.skip)("shellcheck on every run block", () => {
+    expect(runBlocks(content).length).toBeGreaterThan(0);
+    expect(shellcheckFindings(content)).toEqual([]);
+  });
+});
+
+describe("a deliberately broken workflow is rejected by each validator", () => {
+  const broken = [
+    "on: push",
+    "permissions: {}",
+    "jobs:",
+    "  build:",
+    "    runs-on: ubuntu-24.04",
+    "    permissions: {}",
+    "    timeout-minutes: 5",
+    "    steps:",
+    "      - name: Greet",
+    "        run: echo ${{ github.event.head_commit.message }} $UNQUOTED",
+    "        bogus-key: true",
+    "",
+  ].join("\n");
+
+  it("GitHub's parser names the unknown key", async () => {
+    expect(await githubParserFindings("broken.yml", broken)).toContain("broken.yml (Line: 11, Col: 9): Unexpected value 'bogus-key'");
+  });
+
+  it("actionlint reports the script injection", async () => {
+    const findings = await actionlintFindings("broken.yml", broken);
+    expect(findings.some((finding) => finding.includes('"github.event.head_commit.message" is potentially untrusted'))).toBe(true);
+  });
+
+  (SHELLCHECK || process.env.CI ? it : it.skip)("shellcheck reports the unquoted variable", () => {
+    const findings = shellcheckFindings(broken);
+    expect(findings.some((finding) => finding.includes("SC2086"))).toBe(true);
+  });
+});
+
+describe("required status checks", () => {
+  /** The check-run names a job produces: its name, with the matrix values appended. */
+  function checkNames(id: string, job: Doc): string[] {
+    const name: string = job.name ?? id;
+    const matrix: Record<string, unknown[]> | undefined = job.strategy?.matrix;
+    if (!matrix) return [name];
+    const combos = Object.values(matrix).reduce<unknown[][]>((acc, values) => acc.flatMap((prefix) => values.map((v) => [...prefix, v])), [[]]);
+    return combos.map((combo) => `${name} (${combo.join(", ")})`);
+  }
+
+  it("are produced by ci-cd, on pull requests, exactly as the ruleset names them", () => {
+    const ciCd = doc("ci-cd.yml");
+    expect(ciCd.on.pull_request).toBeDefined();
+    const produced = new Map<string, string>();
+    for (const [id, job] of Object.entries(ciCd.jobs) as [string, Doc][]) {
+      for (const check of checkNames(id, job)) produced.set(check, id);
+    }
+    for (const check of REQUIRED_STATUS_CHECKS) {
+      const jobId = produced.get(check);
+      expect({ check, producedBy: jobId }).toEqual({ check, producedBy: expect.any(String) });
+      // A job skipped on pull requests would leave its check pending forever.
+      expect(ciCd.jobs[jobId as string].if).toBeUndefined();
+    }
+    expect([...produced.keys()].filter((check) => check.startsWith("test ("))).toEqual(["test (3.9)", "test (3.10)", "test (3.11)"]);
+  });
+});
+
+describe("ci-cd.yml", () => {
+  const ciCd = () => doc("ci-cd.yml");
+
+  it("runs on pushes to main and develop, pull requests and by hand, with the spec's env", () => {
+    expect(ciCd().on).toEqual({ push: { branches: ["main", "develop"] }, pull_request: { branches: ["main", "develop"] }, workflow_dispatch: null });
+    expect(ciCd().env).toEqual({ PYTHON_VERSION: "3.11", DOCKER_REGISTRY: "ghcr.io", IMAGE_NAME: "${{ github.repository }}" });
+  });
+
+  it("has every job of the spec", () => {
+    expect(Object.keys(ciCd().jobs)).toEqual([
+      "lint",
+      "test",
+      "validate-notebooks",
+      "security-scan",
+      "build-image",
+      "train-model",
+      "validate-model",
+      "monitoring-check",
+      "integration-tests",
+      "deploy-staging",
+      "deploy-production",
+      "notify",
+    ]);
+  });
+
+  it("lints with Black, isort, Flake8 and Pylint, and scans with pip-audit, Trivy and CodeQL", () => {
+    const lintSteps = ciCd().jobs.lint.steps.map((step: Doc) => step.name);
+    expect(lintSteps).toEqual(expect.arrayContaining(["Black", "isort", "Flake8", "Pylint"]));
+    const scan = JSON.stringify(ciCd().jobs["security-scan"].steps);
+    expect(scan).toContain("pip-audit");
+    expect(scan).toContain("aquasecurity/trivy-action@");
+    expect(scan).toContain("github/codeql-action/init@");
+    expect(scan).toContain("github/codeql-action/analyze@");
+  });
+
+  it("tests on Python 3.9, 3.10 and 3.11 with a pip cache", () => {
+    const test = ciCd().jobs.test;
+    expect(test.strategy.matrix).toEqual({ "python-version": ["3.9", "3.10", "3.11"] });
+    expect(test.steps[1].with).toMatchObject({ "python-version": "${{ matrix.python-version }}", cache: "pip" });
+  });
+
+  it("builds and pushes to GHCR with a layer cache, pushes only outside pull requests, and signs with cosign", () => {
+    const build = ciCd().jobs["build-image"];
+    const buildStep = build.steps.find((step: Doc) => step.id === "build");
+    expect(buildStep.with).toMatchObject({
+      context: "04-deployment/web-services",
+      push: "${{ github.event_name != 'pull_request' }}",
+      "cache-from": "type=gha,scope=web-service",
+      "cache-to": "type=gha,scope=web-service,mode=max",
+    });
+    expect(build.steps.some((step: Doc) => /cosign sign --yes/.test(step.run ?? ""))).toBe(true);
+    expect(build.permissions).toEqual({ contents: "read", packages: "write", "id-token": "write" });
+  });
+
+  it("runs integration tests against a healthy PostgreSQL service container", () => {
+    const postgres = ciCd().jobs["integration-tests"].services.postgres;
+    expect(postgres.image).toBe("postgres:15");
+    expect(postgres.options).toContain("--health-cmd pg_isready");
+  });
+
+  it("deploys to staging, then production, through the environments, one deployment at a time", () => {
+    const staging = ciCd().jobs["deploy-staging"];
+    const production = ciCd().jobs["deploy-production"];
+    expect(staging.environment).toEqual({ name: "staging", url: "${{ vars.STAGING_API_URL }}" });
+    expect(production.environment).toEqual({ name: "production", url: "${{ vars.PROD_API_URL }}" });
+    expect(production.needs).toContain("deploy-staging");
+    expect(staging.concurrency).toEqual({ group: "deploy-staging", "cancel-in-progress": false });
+    expect(production.concurrency).toEqual({ group: "deploy-production", "cancel-in-progress": false });
+    expect(staging.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+  });
+
+  it("cancels superseded pull-request runs only", () => {
+    expect(ciCd().concurrency).toEqual({
+      group: "ci-cd-${{ github.event.pull_request.number || github.ref }}",
+      "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+    });
+  });
+
+  it("notifies whatever happened", () => {
+    expect(ciCd().jobs.notify.if).toBe("always()");
+    expect(ciCd().jobs.notify.needs).toHaveLength(11);
+  });
+});
+
+describe("train-model.yml", () => {
+  const train = () => doc("train-model.yml");
+
+  it("is dispatched by hand with the spec's three inputs", () => {
+    expect(train().on).toEqual({
+      workflow_dispatch: {
+        inputs: {
+          model_type: {
+            description: "Model algorithm",
+            required: true,
+            type: "choice",
+            default: "xgboost",
+            options: ["linear_regression", "xgboost", "random_forest"],
+          },
+          data_month: { description: "Training data period (YYYY-MM)", required: true, type: "string" },
+          experiment_name: { description: "MLflow experiment name", required: true, type: "string", default: "duration-prediction" },
+        },
+      },
+    });
+  });
+
+  it("validates data_month before any other step", () => {
+    const first = train().jobs.train.steps[0];
+    expect(first.name).toBe("Validate data_month");
+    expect(first.env.PATTERN).toBe("^[0-9]{4}-(0[1-9]|1[0-2])$");
+  });
+
+  it("downloads the data, trains with MLflow, registers the model, writes a model card and keeps artifacts 90 days", () => {
+    const names = train().jobs.train.steps.map((step: Doc) => step.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "Download the NYC taxi data",
+        "Train (tracked in MLflow)",
+        "Register the model in the MLflow Model Registry",
+        "Write the model card",
+      ]),
+    );
+    const upload = train().jobs.train.steps.at(-1);
+    expect(upload.with["retention-days"]).toBe(90);
+  });
+});
+
+describe("monitor-model.yml", () => {
+  const monitor = () => doc("monitor-model.yml");
+
+  it("runs every 6 hours and by hand, with alert_threshold defaulting to 0.5", () => {
+    expect(monitor().on.schedule).toEqual([{ cron: "0 */6 * * *" }]);
+    expect(monitor().on.workflow_dispatch.inputs.alert_threshold).toMatchObject({ type: "string", default: "0.5" });
+    expect(monitor().jobs.monitor.env.ALERT_THRESHOLD).toBe("${{ inputs.alert_threshold || '0.5' }}");
+  });
+
+  it("stores the metrics, alerts with the three labels, and uploads the report", () => {
+    const steps = monitor().jobs.monitor.steps;
+    expect(steps.map((step: Doc) => step.name)).toEqual(
+      expect.arrayContaining(["Check the metrics file", "Store the metrics in ml_metrics", "Compare drift with the alert threshold"]),
+    );
+    const alert = steps.find((step: Doc) => step.id === "alert-issue");
+    expect(alert.env.ALERT_LABELS).toBe("model-monitoring,alert,drift-detection");
+    expect(alert.env.ALERT_ACTIVE).toBe("${{ steps.drift.outputs.drift_detected }}");
+    const upload = steps.at(-1);
+    expect(upload.with.name).toBe("monitoring-report-${{ github.run_id }}");
+    expect(upload.if).toBe("always()");
+  });
+
+  it("never overlaps itself", () => {
+    expect(monitor().concurrency).toEqual({ group: "monitor-model", "cancel-in-progress": false });
+  });
+});
+
+describe("deploy-service.yml", () => {
+  const deploy = () => doc("deploy-service.yml");
+
+  it("is dispatched with environment, model_version and service_type", () => {
+    const inputs = deploy().on.workflow_dispatch.inputs;
+    expect(inputs.environment.options).toEqual(["staging", "production"]);
+    expect(inputs.service_type.options).toEqual(["web-service", "batch", "mlflow-service"]);
+    expect(inputs.model_version).toMatchObject({ type: "string", required: true });
+  });
+
+  it("validates the model, builds the image, then deploys in the chosen environment", () => {
+    const jobs = deploy().jobs;
+    expect(Object.keys(jobs)).toEqual(["validate", "build", "deploy"]);
+    expect(jobs.build.needs).toEqual(["validate"]);
+    expect(jobs.deploy.environment.name).toBe("${{ inputs.environment }}");
+    expect(jobs.deploy.concurrency).toEqual({ group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
+  });
+
+  it("has the production extras: backup, canary watch; and rollback plus an incident issue on failure", () => {
+    const steps = deploy().jobs.deploy.steps;
+    const byName = (prefix: string) => steps.find((step: Doc) => step.name.startsWith(prefix));
+    expect(byName("Back up the registry state").if).toBe("inputs.environment == 'production'");
+    expect(byName("Watch the canary (10% of traffic)").if).toBe("inputs.environment == 'production'");
+    expect(byName("Full rollout")).toBeDefined();
+    expect(byName("Smoke tests")).toBeDefined();
+    expect(byName("Update the model registry")).toBeDefined();
+    expect(byName("Roll back").if).toBe("failure() && steps.rollout.outputs.previous != ''");
+    const incident = byName("Open or update the incident issue");
+    expect(incident.if).toBe("failure()");
+    expect(incident.env.ALERT_LABELS).toBe("incident");
+  });
+});
+
+describe("safe by construction", () => {
+  it("grants nothing at the top of a workflow; every job declares its permissions and a timeout", () => {
+    for (const [file, workflow] of docs) expect({ file, permissions: workflow.permissions }).toEqual({ file, permissions: {} });
+    for (const [file, id, job] of allJobs()) {
+      expect({ file, id, hasPermissions: job.permissions !== undefined }).toEqual({ file, id, hasPermissions: true });
+      expect(job["timeout-minutes"]).toBeGreaterThan(0);
+    }
+  });
+
+  it("asks for an OIDC token only where AWS or cosign needs one", () => {
+    for (const [file, id, job] of allJobs()) {
+      if (job.permissions["id-token"] !== "write") continue;
+      const text = JSON.stringify(job.steps);
+      expect({ file, id, usesOidc: /configure-aws-credentials|cosign/.test(text) }).toEqual({ file, id, usesOidc: true });
+    }
+  });
+
+  it("never expands an expression inside a script, and stores no AWS keys", () => {
+    for (const [file, content] of files) {
+      for (const block of runBlocks(content)) expect({ file, where: block.where, expression: block.script.includes("${{") }).toEqual({ file, where: block.where, expression: false });
+      expect(content).not.toContain("AWS_ACCESS_KEY_ID");
+      expect(content).not.toContain("AWS_SECRET_ACCESS_KEY");
+    }
+  });
+
+  it("pins every action to a full commit SHA", () => {
+    for (const [, , job] of allJobs()) {
+      for (const step of job.steps) if (step.uses) expect(step.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+    }
+  });
+
+  it("caches pip on every Python setup", () => {
+    for (const [, , job] of allJobs()) {
+      for (const step of job.steps) if (String(step.uses).startsWith("actions/setup-python@")) expect(step.with.cache).toBe("pip");
+    }
+  });
+});

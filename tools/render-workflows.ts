@@ -1,0 +1,45 @@
+/**
+ * `npm run gen:workflows`: writes the application workflows, rendered with the config of each stack
+ * that commits them, to workflows/__rendered__/<stack>/. They are committed so a pull request here
+ * shows the YAML diff it will cause there; a test fails when they are stale.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseStackConfig } from "../infra/config";
+import { renderApplicationWorkflows } from "../workflows";
+import { knownStacks, resolveStackConfig } from "./synth/stack-config";
+
+export const ROOT = path.resolve(__dirname, "..");
+export const RENDERED_DIR = path.join(ROOT, "workflows", "__rendered__");
+
+/** Stack → file name → YAML, for every stack that manages repository settings. */
+export function renderedWorkflowsByStack(): Map<string, Map<string, string>> {
+  const result = new Map<string, Map<string, string>>();
+  for (const stack of knownStacks(ROOT)) {
+    const resolved = resolveStackConfig(ROOT, stack);
+    const config = parseStackConfig(
+      {
+        get: (key) => resolved.values[key],
+        isSecret: (key) => resolved.secretKeys.includes(key),
+        keys: () => Object.keys(resolved.values),
+      },
+      stack,
+      // Secrets do not reach workflow files; placeholders let config validation pass offline.
+      { placeholderForMissingSecret: (spec) => spec.placeholder ?? "" },
+    );
+    if (!config.github.manageRepositorySettings) continue;
+    const files = new Map<string, string>();
+    for (const file of renderApplicationWorkflows(config.application)) files.set(path.basename(file.path), file.content);
+    result.set(stack, files);
+  }
+  return result;
+}
+
+if (require.main === module) {
+  fs.rmSync(RENDERED_DIR, { recursive: true, force: true });
+  for (const [stack, files] of renderedWorkflowsByStack()) {
+    fs.mkdirSync(path.join(RENDERED_DIR, stack), { recursive: true });
+    for (const [name, content] of files) fs.writeFileSync(path.join(RENDERED_DIR, stack, name), content);
+    process.stdout.write(`wrote ${files.size} workflows for stack ${stack}\n`);
+  }
+}

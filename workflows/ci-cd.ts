@@ -1,0 +1,425 @@
+/**
+ * ci-cd.yml, the spec's main pipeline: on pushes to main and develop, on pull requests, and by
+ * hand. The jobs named `lint`, `test` (as `test (3.11)`), `validate-notebooks` and `security-scan`
+ * are the required checks of `main`; everything independent runs in parallel (docs/workflows.md).
+ */
+import { IMAGE_ENV, RUNNER, WorkflowSettings, lines } from "./application";
+import { ACTIONS } from "./actions";
+import { rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
+import type { Job, Workflow } from "./model";
+import { compareDrift, validateMetrics, writeMetrics } from "./monitoring-steps";
+import {
+  PYTHON_VERSION,
+  TEST_PYTHON_VERSIONS,
+  awsCredentials,
+  checkout,
+  downloadArtifact,
+  installPython,
+  runCommand,
+  script,
+  setupPython,
+  uploadArtifact,
+} from "./steps";
+
+/** The month ci-cd trains on: small enough for every push, the spec's example month. */
+const CI_DATA_MONTH = "2021-01";
+const IS_PUSH_TO_MAIN = "github.event_name == 'push' && github.ref == 'refs/heads/main'";
+const NOT_A_PULL_REQUEST = "github.event_name != 'pull_request'";
+
+export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
+  const python = [setupPython(PYTHON_VERSION, settings.requirementsFile)];
+
+  const lint: Job = {
+    name: "lint",
+    runsOn: RUNNER,
+    permissions: { contents: "read" },
+    timeoutMinutes: 15,
+    env: { LINT_PATHS: lines(settings.lintPaths) },
+    steps: [
+      checkout(),
+      ...python,
+      installPython(settings.requirementsFile, ["black", "isort", "flake8", "pylint"]),
+      { name: "Black", run: script('mapfile -t paths <<< "$LINT_PATHS"', 'black --check --diff "${paths[@]}"') },
+      { name: "isort", run: script('mapfile -t paths <<< "$LINT_PATHS"', 'isort --check-only --diff --profile black "${paths[@]}"') },
+      { name: "Flake8", run: script('mapfile -t paths <<< "$LINT_PATHS"', 'flake8 --max-line-length 100 "${paths[@]}"') },
+      // Pylint's score is advisory: the three checks above gate, Pylint reports (spec: non-critical
+      // steps continue on error).
+      {
+        name: "Pylint",
+        continueOnError: true,
+        run: script('mapfile -t paths <<< "$LINT_PATHS"', 'pylint --recursive=y --fail-under=8.0 "${paths[@]}"'),
+      },
+    ],
+  };
+
+  const test: Job = {
+    name: "test",
+    runsOn: RUNNER,
+    permissions: { contents: "read" },
+    timeoutMinutes: 20,
+    strategy: { matrix: { "python-version": [...TEST_PYTHON_VERSIONS] }, failFast: false },
+    steps: [
+      checkout(),
+      setupPython("${{ matrix.python-version }}", settings.requirementsFile),
+      installPython(settings.requirementsFile, ["pytest"]),
+      runCommand("Unit tests", settings.testCommand),
+    ],
+  };
+
+  const validateNotebooks: Job = {
+    name: "validate-notebooks",
+    runsOn: RUNNER,
+    permissions: { contents: "read" },
+    timeoutMinutes: 10,
+    env: { NOTEBOOK_PATHS: lines(settings.lintPaths) },
+    steps: [
+      checkout(),
+      ...python,
+      installPython(undefined, ["nbformat"]),
+      {
+        name: "Validate notebooks",
+        run: script(
+          "python - <<'PY'",
+          "import glob, os, sys",
+          "import nbformat",
+          'roots = [p for p in os.environ["NOTEBOOK_PATHS"].splitlines() if p]',
+          "notebooks = sorted({nb for root in roots for nb in glob.glob(os.path.join(root, '**', '*.ipynb'), recursive=True)",
+          "                    if '.ipynb_checkpoints' not in nb})",
+          "invalid = 0",
+          "for nb in notebooks:",
+          "    try:",
+          "        nbformat.validate(nbformat.read(nb, as_version=4))",
+          "    except Exception as err:  # nbformat raises several error types for broken files",
+          "        invalid += 1",
+          "        print(f'::error file={nb}::{type(err).__name__}: {err}'.replace('\\n', ' '))",
+          "print(f'{len(notebooks)} notebooks checked, {invalid} invalid')",
+          "sys.exit(1 if invalid else 0)",
+          "PY",
+        ),
+      },
+    ],
+  };
+
+  const securityScan: Job = {
+    name: "security-scan",
+    runsOn: RUNNER,
+    permissions: { contents: "read", "security-events": "write", actions: "read" },
+    timeoutMinutes: 30,
+    steps: [
+      checkout(),
+      ...python,
+      installPython(undefined, ["pip-audit"]),
+      {
+        name: "pip-audit",
+        env: { REQUIREMENTS_FILE: settings.requirementsFile },
+        run: script('pip-audit --requirement "$REQUIREMENTS_FILE" --strict --progress-spinner off'),
+      },
+      {
+        name: "Trivy filesystem scan",
+        uses: ACTIONS.trivy,
+        with: {
+          "scan-type": "fs",
+          "scan-ref": ".",
+          severity: "CRITICAL,HIGH",
+          "ignore-unfixed": true,
+          format: "sarif",
+          output: "trivy.sarif",
+          "exit-code": "1",
+        },
+      },
+      {
+        name: "Upload Trivy findings",
+        if: "always() && hashFiles('trivy.sarif') != ''",
+        uses: ACTIONS.codeqlUploadSarif,
+        with: { "sarif_file": "trivy.sarif", category: "trivy" },
+      },
+      { name: "Initialize CodeQL", uses: ACTIONS.codeqlInit, with: { languages: "python" } },
+      { name: "CodeQL analysis", uses: ACTIONS.codeqlAnalyze, with: { category: "codeql-python" } },
+    ],
+  };
+
+  const buildImage: Job = {
+    name: "Build and push image",
+    needs: ["lint", "test"],
+    runsOn: RUNNER,
+    // packages: push to GHCR; id-token: keyless cosign signature.
+    permissions: { contents: "read", packages: "write", "id-token": "write" },
+    timeoutMinutes: 30,
+    outputs: { digest: "${{ steps.build.outputs.digest }}" },
+    steps: [
+      checkout(),
+      { name: "Set up Buildx", uses: ACTIONS.setupBuildx },
+      {
+        name: "Log in to GHCR",
+        if: NOT_A_PULL_REQUEST,
+        uses: ACTIONS.dockerLogin,
+        with: { registry: "${{ env.DOCKER_REGISTRY }}", username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
+      },
+      {
+        id: "meta",
+        name: "Image tags and labels",
+        uses: ACTIONS.dockerMetadata,
+        with: {
+          images: "${{ env.DOCKER_REGISTRY }}/${{ env.IMAGE_NAME }}/web-service",
+          tags: "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr\n",
+        },
+      },
+      {
+        id: "build",
+        name: "Build and push",
+        uses: ACTIONS.dockerBuildPush,
+        with: {
+          context: settings.webServiceDirectory,
+          push: "${{ github.event_name != 'pull_request' }}",
+          tags: "${{ steps.meta.outputs.tags }}",
+          labels: "${{ steps.meta.outputs.labels }}",
+          "cache-from": "type=gha,scope=web-service",
+          "cache-to": "type=gha,scope=web-service,mode=max",
+        },
+      },
+      { name: "Install cosign", if: NOT_A_PULL_REQUEST, uses: ACTIONS.cosignInstaller },
+      {
+        name: "Sign the image",
+        if: NOT_A_PULL_REQUEST,
+        env: { DIGEST: "${{ steps.build.outputs.digest }}" },
+        run: script('cosign sign --yes "${DOCKER_REGISTRY}/${IMAGE_NAME,,}/web-service@${DIGEST}"'),
+      },
+    ],
+  };
+
+  const trainModel: Job = {
+    name: "Train model",
+    needs: ["test"],
+    if: NOT_A_PULL_REQUEST,
+    runsOn: RUNNER,
+    permissions: { contents: "read" },
+    timeoutMinutes: 60,
+    env: {
+      MODEL_TYPE: "linear_regression",
+      DATA_MONTH: CI_DATA_MONTH,
+      EXPERIMENT_NAME: "ci-${{ github.ref_name }}",
+      DATA_FILE: "data/training.parquet",
+      OUTPUT_DIR: "training-output",
+      MLFLOW_TRACKING_URI: "${{ secrets.MLFLOW_TRACKING_URI }}",
+      MLFLOW_TRACKING_USERNAME: "${{ secrets.MLFLOW_TRACKING_USERNAME }}",
+      MLFLOW_TRACKING_PASSWORD: "${{ secrets.MLFLOW_TRACKING_PASSWORD }}",
+    },
+    steps: [
+      checkout(),
+      ...python,
+      installPython(settings.requirementsFile),
+      downloadTrainingData(settings.dataUrlTemplate),
+      runCommand("Train", settings.trainCommand),
+      uploadArtifact("training-output", "training-output/", 30),
+    ],
+  };
+
+  const validateModel: Job = {
+    name: "Validate model",
+    needs: ["train-model"],
+    runsOn: RUNNER,
+    permissions: {},
+    timeoutMinutes: 10,
+    steps: [
+      downloadArtifact("training-output", "training-output"),
+      {
+        name: "Check the validation RMSE",
+        env: { MAX_RMSE: settings.modelMaxRmse, TRAINING_FILE: "training-output/training.json" },
+        run: script(
+          'rmse=$(jq -er \'.metrics.rmse | numbers\' "$TRAINING_FILE") || {',
+          '  echo "::error file=$TRAINING_FILE::training.json has no numeric metrics.rmse"; exit 1; }',
+          'if jq -e --argjson max "$MAX_RMSE" \'.metrics.rmse <= $max\' "$TRAINING_FILE" > /dev/null; then',
+          '  echo "Validation RMSE $rmse is within the limit of $MAX_RMSE."',
+          "else",
+          '  echo "::error title=Model rejected::validation RMSE $rmse exceeds the limit of $MAX_RMSE"',
+          "  exit 1",
+          "fi",
+        ),
+      },
+    ],
+  };
+
+  // The monitoring stack's storage path, end to end: a sample of what the drift calculation writes
+  // goes through the same checks and the same insert as monitor-model, into a real PostgreSQL.
+  const monitoringCheck: Job = {
+    name: "Monitoring stack check",
+    needs: ["lint"],
+    runsOn: RUNNER,
+    permissions: { contents: "read" },
+    timeoutMinutes: 10,
+    services: { postgres: postgresService() },
+    env: { METRICS_FILE: "monitoring-check/metrics.json" },
+    steps: [
+      {
+        name: "Create ml_metrics and a sample metrics file",
+        env: PG_ENV,
+        run: script(
+          'mkdir -p "$(dirname "$METRICS_FILE")"',
+          "psql --no-psqlrc -v ON_ERROR_STOP=1 <<'SQL'",
+          "CREATE TABLE ml_metrics (",
+          "  id SERIAL PRIMARY KEY,",
+          "  timestamp TIMESTAMP NOT NULL,",
+          "  prediction_drift FLOAT,",
+          "  num_drifted_columns INT,",
+          "  share_missing_values FLOAT,",
+          "  dataset_drift BOOLEAN,",
+          "  drift_score FLOAT,",
+          "  model_name VARCHAR(100),",
+          "  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP",
+          ");",
+          "SQL",
+          "jq -n '{timestamp: \"2021-01-31T00:00:00Z\", model_name: \"ci-sample\", prediction_drift: 0.1,",
+          "        num_drifted_columns: 1, share_missing_values: 0.0, dataset_drift: false, drift_score: 0.2}' > \"$METRICS_FILE\"",
+        ),
+      },
+      validateMetrics("${{ env.METRICS_FILE }}"),
+      writeMetrics("${{ env.METRICS_FILE }}", "postgresql://postgres@localhost:5432/test"),
+      compareDrift("${{ env.METRICS_FILE }}", "0.5"),
+      {
+        name: "Read the row back",
+        env: PG_ENV,
+        run: script('test "$(psql --no-psqlrc -tAc "SELECT count(*) FROM ml_metrics WHERE model_name = \'ci-sample\'")" = 1'),
+      },
+    ],
+  };
+
+  const integrationTests: Job = {
+    name: "Integration tests",
+    needs: ["test"],
+    runsOn: RUNNER,
+    permissions: { contents: "read" },
+    timeoutMinutes: 20,
+    services: { postgres: postgresService() },
+    env: PG_ENV,
+    steps: [checkout(), ...python, installPython(settings.requirementsFile, ["pytest"]), runCommand("Integration tests", settings.integrationTestCommand)],
+  };
+
+  const deploy = (environment: "staging" | "production", needs: string[], apiUrl: string): Job => ({
+    name: `Deploy to ${environment}`,
+    needs,
+    if: IS_PUSH_TO_MAIN,
+    runsOn: RUNNER,
+    environment: { name: environment, url: apiUrl },
+    // One deployment per environment at a time, shared with deploy-service; never cancelled halfway.
+    concurrency: { group: `deploy-${environment}`, cancelInProgress: false },
+    permissions: { contents: "read", "id-token": "write" },
+    timeoutMinutes: 45,
+    steps: [
+      awsCredentials(),
+      startRollout({ serviceType: "web-service", imageDigest: "${{ needs.build-image.outputs.digest }}" }),
+      waitForRollout("Wait for the rollout", 30),
+      smokeTest("Smoke test", "web-service", apiUrl),
+      rollBack(),
+    ],
+  });
+
+  return {
+    fileName: "ci-cd.yml",
+    name: "CI/CD Pipeline",
+    on: {
+      push: { branches: ["main", "develop"] },
+      pullRequest: { branches: ["main", "develop"] },
+      workflowDispatch: {},
+    },
+    permissions: {},
+    env: { ...IMAGE_ENV },
+    // A new push to a pull request supersedes its running checks; branch runs always finish.
+    concurrency: {
+      group: "ci-cd-${{ github.event.pull_request.number || github.ref }}",
+      cancelInProgress: "${{ github.event_name == 'pull_request' }}",
+    },
+    jobs: {
+      lint,
+      test,
+      "validate-notebooks": validateNotebooks,
+      "security-scan": securityScan,
+      "build-image": buildImage,
+      "train-model": trainModel,
+      "validate-model": validateModel,
+      "monitoring-check": monitoringCheck,
+      "integration-tests": integrationTests,
+      "deploy-staging": deploy(
+        "staging",
+        ["build-image", "validate-model", "integration-tests", "monitoring-check", "security-scan", "validate-notebooks"],
+        "${{ vars.STAGING_API_URL }}",
+      ),
+      "deploy-production": deploy("production", ["build-image", "deploy-staging"], "${{ vars.PROD_API_URL }}"),
+      notify: notifyJob([
+        "lint",
+        "test",
+        "validate-notebooks",
+        "security-scan",
+        "build-image",
+        "train-model",
+        "validate-model",
+        "monitoring-check",
+        "integration-tests",
+        "deploy-staging",
+        "deploy-production",
+      ]),
+    },
+  };
+}
+
+/** libpq's variables for the PostgreSQL service container. */
+const PG_ENV = Object.freeze({ PGHOST: "localhost", PGPORT: "5432", PGUSER: "postgres", PGDATABASE: "test" });
+
+function postgresService() {
+  return {
+    image: "postgres:15",
+    // A throwaway container reachable only from this job: trust auth, so no password exists to leak.
+    env: { POSTGRES_DB: "test", POSTGRES_HOST_AUTH_METHOD: "trust" },
+    ports: ["5432:5432"],
+    options: "--health-cmd pg_isready --health-interval 10s --health-timeout 5s --health-retries 5",
+  };
+}
+
+/** Downloads the training month named by DATA_MONTH to DATA_FILE. */
+export function downloadTrainingData(urlTemplate: string) {
+  return {
+    name: "Download the NYC taxi data",
+    env: { DATA_URL_TEMPLATE: urlTemplate },
+    run: script(
+      'url="${DATA_URL_TEMPLATE//\\{month\\}/$DATA_MONTH}"',
+      'mkdir -p "$(dirname "$DATA_FILE")"',
+      'curl -fsSL --retry 3 -o "$DATA_FILE" "$url"',
+      'echo "Downloaded $(du -h "$DATA_FILE" | cut -f1) from $url"',
+    ),
+  };
+}
+
+/** Sums up the run in Slack, when a webhook is configured. */
+function notifyJob(needs: string[]): Job {
+  return {
+    name: "Notify",
+    needs,
+    if: "always()",
+    runsOn: RUNNER,
+    permissions: {},
+    timeoutMinutes: 5,
+    env: { SLACK_WEBHOOK_URL: "${{ secrets.SLACK_WEBHOOK_URL }}" },
+    steps: [
+      {
+        id: "status",
+        name: "Summarize the run",
+        env: { RESULTS: "${{ toJSON(needs) }}" },
+        run: script(
+          "failed=$(jq -r '[to_entries[] | select(.value.result == \"failure\" or .value.result == \"cancelled\") | .key] | join(\", \")' <<< \"$RESULTS\")",
+          'if [[ -z "$failed" ]]; then text="succeeded"; else text="failed in: $failed"; fi',
+          'echo "text=$text" >> "$GITHUB_OUTPUT"',
+          'echo "CI/CD $text" >> "$GITHUB_STEP_SUMMARY"',
+        ),
+      },
+      {
+        name: "Notify Slack",
+        if: "env.SLACK_WEBHOOK_URL != ''",
+        uses: ACTIONS.slack,
+        with: {
+          webhook: "${{ secrets.SLACK_WEBHOOK_URL }}",
+          "webhook-type": "incoming-webhook",
+          payload: 'text: "${{ github.workflow }} on ${{ github.ref_name }} ${{ steps.status.outputs.text }}: ${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}"\n',
+        },
+      },
+    ],
+  };
+}

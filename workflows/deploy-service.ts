@@ -1,0 +1,181 @@
+/**
+ * deploy-service.yml: by hand, with the environment, the model version and the service type.
+ *
+ * Staging: validate the model, build the image, deploy, smoke-test, report. Production adds a
+ * backup, a canary of 10% of traffic whose alarms are watched, the full rollout, and the registry
+ * update. A failure rolls back and opens (or updates) an incident issue.
+ */
+import { IMAGE_ENV, RUNNER, SERVICE_TYPES, WorkflowSettings } from "./application";
+import { ACTIONS } from "./actions";
+import { rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
+import { backupRegistryState, findReleasedModel, promoteModel } from "./mlflow-steps";
+import type { Workflow } from "./model";
+import { awsCredentials, checkout, script, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
+
+const IS_PRODUCTION = "inputs.environment == 'production'";
+/** Share of traffic the production canary takes, as the service's deployment strategy sets it. */
+export const CANARY_PERCENT = 10;
+export const CANARY_BAKE_MINUTES = 10;
+
+export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
+  return {
+    fileName: "deploy-service.yml",
+    name: "Deploy Model Service",
+    on: {
+      workflowDispatch: {
+        inputs: {
+          environment: { description: "Where to deploy", type: "choice", options: ["staging", "production"], required: true, default: "staging" },
+          model_version: { description: "Model release to deploy (vX.Y.Z, the registry's release tag)", type: "string", required: true },
+          service_type: { description: "Service to deploy", type: "choice", options: [...SERVICE_TYPES], required: true, default: "web-service" },
+        },
+      },
+    },
+    permissions: {},
+    env: { ...IMAGE_ENV, MODEL_NAME: settings.modelName, MODEL_VERSION: "${{ inputs.model_version }}", SERVICE_TYPE: "${{ inputs.service_type }}" },
+    jobs: {
+      validate: {
+        name: "Validate model",
+        runsOn: RUNNER,
+        permissions: { contents: "read" },
+        timeoutMinutes: 10,
+        outputs: { registry_version: "${{ steps.model.outputs.registry_version }}" },
+        steps: [
+          validateInput("model_version", "${{ inputs.model_version }}", "^v[0-9]+\\.[0-9]+\\.[0-9]+$", "a release such as v1.2.3"),
+          findReleasedModel(),
+        ],
+      },
+      build: {
+        name: "Build image",
+        needs: ["validate"],
+        runsOn: RUNNER,
+        permissions: { contents: "read", packages: "write", "id-token": "write" },
+        timeoutMinutes: 30,
+        outputs: { digest: "${{ steps.build.outputs.digest }}" },
+        steps: [
+          checkout(),
+          {
+            id: "context",
+            name: "Pick the build context",
+            env: {
+              WEB_SERVICE_DIR: settings.webServiceDirectory,
+              BATCH_DIR: settings.batchDirectory,
+              MLFLOW_SERVICE_DIR: settings.mlflowServiceDirectory,
+            },
+            run: script(
+              'case "$SERVICE_TYPE" in',
+              '  web-service) dir="$WEB_SERVICE_DIR" ;;',
+              '  batch) dir="$BATCH_DIR" ;;',
+              '  mlflow-service) dir="$MLFLOW_SERVICE_DIR" ;;',
+              '  *) echo "::error::Unknown service type $SERVICE_TYPE."; exit 1 ;;',
+              "esac",
+              'echo "dir=$dir" >> "$GITHUB_OUTPUT"',
+            ),
+          },
+          { name: "Set up Buildx", uses: ACTIONS.setupBuildx },
+          {
+            name: "Log in to GHCR",
+            uses: ACTIONS.dockerLogin,
+            with: { registry: "${{ env.DOCKER_REGISTRY }}", username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
+          },
+          {
+            id: "meta",
+            name: "Image tags and labels",
+            uses: ACTIONS.dockerMetadata,
+            with: {
+              images: "${{ env.DOCKER_REGISTRY }}/${{ env.IMAGE_NAME }}/${{ inputs.service_type }}",
+              tags: "type=raw,value=${{ inputs.model_version }}-${{ github.sha }}\n",
+            },
+          },
+          {
+            id: "build",
+            name: "Build and push",
+            uses: ACTIONS.dockerBuildPush,
+            with: {
+              context: "${{ steps.context.outputs.dir }}",
+              push: true,
+              tags: "${{ steps.meta.outputs.tags }}",
+              labels: "${{ steps.meta.outputs.labels }}",
+              "build-args": "MODEL_NAME=${{ env.MODEL_NAME }}\nMODEL_VERSION=${{ needs.validate.outputs.registry_version }}\n",
+              "cache-from": "type=gha,scope=${{ inputs.service_type }}",
+              "cache-to": "type=gha,scope=${{ inputs.service_type }},mode=max",
+            },
+          },
+          { name: "Install cosign", uses: ACTIONS.cosignInstaller },
+          {
+            name: "Sign the image",
+            env: { DIGEST: "${{ steps.build.outputs.digest }}" },
+            run: script('cosign sign --yes "${DOCKER_REGISTRY}/${IMAGE_NAME,,}/${SERVICE_TYPE}@${DIGEST}"'),
+          },
+        ],
+      },
+      deploy: {
+        name: "Deploy ${{ inputs.service_type }} to ${{ inputs.environment }}",
+        needs: ["validate", "build"],
+        runsOn: RUNNER,
+        // Each environment's API URL variable exists only in that environment, so one of the two is set.
+        environment: { name: "${{ inputs.environment }}", url: "${{ vars.PROD_API_URL || vars.STAGING_API_URL }}" },
+        concurrency: { group: "deploy-${{ inputs.environment }}", cancelInProgress: false },
+        permissions: { contents: "read", "id-token": "write", issues: "write" },
+        timeoutMinutes: 60,
+        env: { API_URL: "${{ vars.PROD_API_URL || vars.STAGING_API_URL }}" },
+        steps: [
+          awsCredentials(),
+          { ...backupRegistryState("production", "backup/registry.json"), if: IS_PRODUCTION },
+          startRollout({ serviceType: "${{ inputs.service_type }}", imageDigest: "${{ needs.build.outputs.digest }}" }),
+          {
+            name: `Watch the canary (${CANARY_PERCENT}% of traffic)`,
+            if: IS_PRODUCTION,
+            timeoutMinutes: CANARY_BAKE_MINUTES + 2,
+            env: { CANARY_ALARMS: "${{ vars.CANARY_ALARMS }}", BAKE_MINUTES: String(CANARY_BAKE_MINUTES) },
+            run: script(
+              "# The service's deployment strategy sends the canary its share of traffic and rolls back on",
+              "# these alarms; this step makes their state visible in the run and stops early on an alarm.",
+              'IFS="," read -ra alarms <<< "$CANARY_ALARMS"',
+              'if (( ${#alarms[@]} == 0 )); then echo "::error::CANARY_ALARMS is empty: nothing to watch."; exit 1; fi',
+              "deadline=$(( $(date +%s) + BAKE_MINUTES * 60 ))",
+              "while (( $(date +%s) < deadline )); do",
+              '  firing=$(aws cloudwatch describe-alarms --alarm-names "${alarms[@]}" --state-value ALARM --query "MetricAlarms[].AlarmName" --output text)',
+              '  if [[ -n "$firing" ]]; then echo "::error title=Canary unhealthy::alarms firing: $firing"; exit 1; fi',
+              "  sleep 30",
+              "done",
+              'echo "The canary stayed healthy for $BAKE_MINUTES minutes."',
+            ),
+          },
+          waitForRollout("Full rollout", 30),
+          smokeTest("Smoke tests", "${{ inputs.service_type }}", "${{ env.API_URL }}"),
+          promoteModel("${{ inputs.environment }}", "${{ needs.validate.outputs.registry_version }}"),
+          {
+            name: "Report",
+            if: "always()",
+            env: { OUTCOME: "${{ job.status }}", NEXT: "${{ steps.rollout.outputs.next }}", ENVIRONMENT: "${{ inputs.environment }}" },
+            run: script(
+              "{",
+              '  echo "## ${SERVICE_TYPE} ${MODEL_VERSION} to ${ENVIRONMENT}: ${OUTCOME}"',
+              '  echo "- task definition: ${NEXT:-none}"',
+              '  echo "- image: ${DOCKER_REGISTRY}/${IMAGE_NAME,,}/${SERVICE_TYPE}"',
+              '} >> "$GITHUB_STEP_SUMMARY"',
+            ),
+          },
+          { ...uploadArtifact("deployment-backup-${{ github.run_id }}", "backup/", 30), if: IS_PRODUCTION },
+          rollBack(),
+          syncAlertIssue({
+            name: "Open or update the incident issue",
+            if: "failure()",
+            marker: "mlops-cicd incident: ${{ inputs.environment }} ${{ inputs.service_type }}",
+            active: "true",
+            title: "Deployment failed: ${{ inputs.service_type }} ${{ inputs.model_version }} to ${{ inputs.environment }}",
+            body: [
+              "Deploying **${{ inputs.service_type }} ${{ inputs.model_version }}** to **${{ inputs.environment }}** failed and was rolled back.",
+              "",
+              "- previous task definition (restored): ${{ steps.rollout.outputs.previous }}",
+              "- failed task definition: ${{ steps.rollout.outputs.next }}",
+              "- run: ${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
+            ].join("\n"),
+            recoveryBody: "",
+            labels: ["incident"],
+          }),
+        ],
+      },
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { RepositoryFileSpec } from "../infra/github/repository-files";
+import type { WorkflowSettings } from "./application";
+import { ciCdWorkflow } from "./ci-cd";
+import { deployServiceWorkflow } from "./deploy-service";
+import type { Workflow } from "./model";
+import { monitorModelWorkflow } from "./monitor-model";
+import { renderWorkflow } from "./render";
+import { trainModelWorkflow } from "./train-model";
+
+export type { WorkflowSettings } from "./application";
+
+/** The spec's four workflows with the source module each is written in. */
+export function applicationWorkflows(settings: WorkflowSettings): { workflow: Workflow; source: string }[] {
+  return [
+    { workflow: ciCdWorkflow(settings), source: "workflows/ci-cd.ts" },
+    { workflow: trainModelWorkflow(settings), source: "workflows/train-model.ts" },
+    { workflow: monitorModelWorkflow(settings), source: "workflows/monitor-model.ts" },
+    { workflow: deployServiceWorkflow(settings), source: "workflows/deploy-service.ts" },
+  ];
+}
+
+/** The rendered files, as the program commits them under `.github/workflows/`. */
+export function renderApplicationWorkflows(settings: WorkflowSettings): RepositoryFileSpec[] {
+  return applicationWorkflows(settings).map(({ workflow, source }) => ({
+    path: `.github/workflows/${workflow.fileName}`,
+    content: renderWorkflow(workflow, source),
+  }));
+}

@@ -1,0 +1,164 @@
+/**
+ * Step factories for what several workflows do the same way. Every script takes its values from
+ * `env` (the renderer refuses `${{ }}` inside `run`), starts with `set -euo pipefail` where it does
+ * more than one thing, and passes shellcheck.
+ */
+import { ACTIONS } from "./actions";
+import type { Step } from "./model";
+
+/** Python tools the platform runs, pinned so a lint rule cannot change under a green build. */
+export const PYTHON_TOOLS = Object.freeze({
+  black: "24.10.0",
+  isort: "5.13.2",
+  flake8: "7.1.1",
+  pylint: "3.3.1",
+  pytest: "8.3.3",
+  nbformat: "5.10.4",
+  "pip-audit": "2.7.3",
+});
+
+export type PythonTool = keyof typeof PYTHON_TOOLS;
+
+/** The spec's Python for everything but the test matrix. */
+export const PYTHON_VERSION = "3.11";
+/** The spec's unit-test matrix; `test (3.11)` is a required check. */
+export const TEST_PYTHON_VERSIONS = ["3.9", "3.10", "3.11"] as const;
+
+/** A script of several lines that stops at the first failure. */
+export function script(...lines: string[]): string {
+  return ["set -euo pipefail", ...lines].join("\n") + "\n";
+}
+
+export function checkout(): Step {
+  // The token stays out of .git/config: later steps run the application's code.
+  return { name: "Check out", uses: ACTIONS.checkout, with: { "persist-credentials": false } };
+}
+
+/** setup-python with pip's download cache keyed on the requirements file. */
+export function setupPython(version: string, requirementsFile: string): Step {
+  return {
+    name: `Set up Python ${version}`,
+    uses: ACTIONS.setupPython,
+    with: { "python-version": version, cache: "pip", "cache-dependency-path": requirementsFile },
+  };
+}
+
+/** Installs the application's requirements and the named platform tools at their pinned versions. */
+export function installPython(requirementsFile: string | undefined, tools: readonly PythonTool[] = []): Step {
+  const pins = tools.map((tool) => `${tool}==${PYTHON_TOOLS[tool]}`).join(" ");
+  const lines = ["python -m pip install --upgrade pip"];
+  if (requirementsFile !== undefined) lines.push('python -m pip install -r "$REQUIREMENTS_FILE"');
+  if (pins !== "") lines.push(`python -m pip install ${pins}`);
+  return {
+    name: "Install dependencies",
+    run: script(...lines),
+    env: requirementsFile !== undefined ? { REQUIREMENTS_FILE: requirementsFile } : undefined,
+  };
+}
+
+/** Runs a command from stack config as it is written, with its inputs in `env`. */
+export function runCommand(name: string, command: string, env?: Readonly<Record<string, string>>): Step {
+  return { name, run: `${command}\n`, env };
+}
+
+/** AWS credentials for this run's environment through GitHub OIDC: no stored keys. */
+export function awsCredentials(): Step {
+  return {
+    name: "Configure AWS credentials (OIDC)",
+    uses: ACTIONS.awsCredentials,
+    with: {
+      "role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
+      "aws-region": "${{ vars.AWS_REGION }}",
+      "role-session-name": "gha-${{ github.run_id }}-${{ github.run_attempt }}",
+    },
+  };
+}
+
+export function uploadArtifact(name: string, path: string, retentionDays: number, ifCondition?: string): Step {
+  return {
+    name: `Upload ${name}`,
+    if: ifCondition,
+    uses: ACTIONS.uploadArtifact,
+    with: { name, path, "retention-days": retentionDays, "if-no-files-found": "error" },
+  };
+}
+
+export function downloadArtifact(name: string, path: string): Step {
+  return { name: `Download ${name}`, uses: ACTIONS.downloadArtifact, with: { name, path } };
+}
+
+/**
+ * Checks a dispatch input against a pattern before any other step runs, with a message that says
+ * what was expected.
+ */
+export function validateInput(name: string, expression: string, pattern: string, expected: string): Step {
+  return {
+    name: `Validate ${name}`,
+    env: { VALUE: expression, PATTERN: pattern, EXPECTED: expected, INPUT_NAME: name },
+    run: script(
+      'if [[ ! "$VALUE" =~ $PATTERN ]]; then',
+      "  # Line breaks would let the value start a workflow command of its own.",
+      "  shown=${VALUE//[$'\\r\\n']/ }",
+      '  echo "::error title=Invalid input::${INPUT_NAME} must be ${EXPECTED}, got \'${shown}\'"',
+      "  exit 1",
+      "fi",
+    ),
+  };
+}
+
+export interface AlertIssueArgs {
+  readonly name: string;
+  readonly if?: string;
+  /** Names the incident; one open issue per marker. */
+  readonly marker: string;
+  /** An expression or literal that is "true" while the incident lasts. */
+  readonly active: string;
+  readonly title: string;
+  readonly body: string;
+  readonly recoveryBody: string;
+  readonly labels: readonly string[];
+}
+
+/**
+ * Opens, updates or closes the incident's issue with workflows/scripts/sync-alert-issue.js, whose
+ * source is embedded as it is: what the tests here exercise is what runs there. Every value comes
+ * in through `env`.
+ */
+export function syncAlertIssue(args: AlertIssueArgs): Step {
+  return {
+    id: "alert-issue",
+    name: args.name,
+    if: args.if,
+    uses: ACTIONS.githubScript,
+    env: {
+      ALERT_MARKER: args.marker,
+      ALERT_ACTIVE: args.active,
+      ALERT_TITLE: args.title,
+      ALERT_BODY: args.body,
+      ALERT_RECOVERY_BODY: args.recoveryBody,
+      ALERT_LABELS: args.labels.join(","),
+    },
+    with: {
+      script: [
+        `const syncAlertIssue = ${syncAlertIssueSource()};`,
+        "const result = await syncAlertIssue({ github, context, core }, {",
+        "  marker: process.env.ALERT_MARKER,",
+        '  active: process.env.ALERT_ACTIVE === "true",',
+        "  title: process.env.ALERT_TITLE,",
+        "  body: process.env.ALERT_BODY,",
+        "  recoveryBody: process.env.ALERT_RECOVERY_BODY,",
+        '  labels: process.env.ALERT_LABELS.split(","),',
+        "});",
+        'core.setOutput("action", result.action);',
+        'if (result.number !== undefined) core.setOutput("issue", String(result.number));',
+        "",
+      ].join("\n"),
+    },
+  };
+}
+
+function syncAlertIssueSource(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { syncAlertIssue: fn } = require("./scripts/sync-alert-issue.js") as { syncAlertIssue: (...args: unknown[]) => unknown };
+  return fn.toString();
+}

@@ -1,0 +1,100 @@
+/**
+ * train-model.yml: by hand, with the model type, the data month and the MLflow experiment. Trains
+ * with the application's code, tracked in MLflow; registers the model; writes a model card; keeps
+ * the artifacts 90 days.
+ */
+import { RUNNER, WorkflowSettings } from "./application";
+import { downloadTrainingData } from "./ci-cd";
+import { registerModel } from "./mlflow-steps";
+import type { Workflow } from "./model";
+import { PYTHON_VERSION, checkout, installPython, runCommand, script, setupPython, uploadArtifact, validateInput } from "./steps";
+
+export const MODEL_TYPES = ["linear_regression", "xgboost", "random_forest"] as const;
+export const ARTIFACT_RETENTION_DAYS = 90;
+/** YYYY-MM with a real month. */
+export const DATA_MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$";
+
+export function trainModelWorkflow(settings: WorkflowSettings): Workflow {
+  return {
+    fileName: "train-model.yml",
+    name: "Model Training Pipeline",
+    on: {
+      workflowDispatch: {
+        inputs: {
+          model_type: { description: "Model algorithm", type: "choice", options: [...MODEL_TYPES], required: true, default: "xgboost" },
+          data_month: { description: "Training data period (YYYY-MM)", type: "string", required: true },
+          experiment_name: {
+            description: "MLflow experiment name",
+            type: "string",
+            required: true,
+            default: "duration-prediction",
+          },
+        },
+      },
+    },
+    permissions: {},
+    concurrency: { group: "train-model-${{ inputs.experiment_name }}", cancelInProgress: false },
+    jobs: {
+      train: {
+        name: "Train model",
+        runsOn: RUNNER,
+        permissions: { contents: "read" },
+        timeoutMinutes: 120,
+        env: {
+          MODEL_TYPE: "${{ inputs.model_type }}",
+          DATA_MONTH: "${{ inputs.data_month }}",
+          EXPERIMENT_NAME: "${{ inputs.experiment_name }}",
+          MODEL_NAME: settings.modelName,
+          DATA_FILE: "data/training.parquet",
+          OUTPUT_DIR: "training-output",
+        },
+        steps: [
+          // Before anything is checked out or downloaded: a bad month fails in seconds.
+          validateInput("data_month", "${{ inputs.data_month }}", DATA_MONTH_PATTERN, "a month as YYYY-MM, such as 2021-01"),
+          validateInput(
+            "experiment_name",
+            "${{ inputs.experiment_name }}",
+            "^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$",
+            "1-100 letters, digits, spaces, '.', '_' or '-'",
+          ),
+          checkout(),
+          setupPython(PYTHON_VERSION, settings.requirementsFile),
+          installPython(settings.requirementsFile),
+          downloadTrainingData(settings.dataUrlTemplate),
+          runCommand("Train (tracked in MLflow)", settings.trainCommand, {
+            MLFLOW_TRACKING_URI: "${{ secrets.MLFLOW_TRACKING_URI }}",
+            MLFLOW_TRACKING_USERNAME: "${{ secrets.MLFLOW_TRACKING_USERNAME }}",
+            MLFLOW_TRACKING_PASSWORD: "${{ secrets.MLFLOW_TRACKING_PASSWORD }}",
+          }),
+          registerModel("training-output/training.json"),
+          {
+            name: "Write the model card",
+            env: { REGISTRY_VERSION: "${{ steps.register.outputs.version }}", TRAINING_FILE: "training-output/training.json" },
+            run: script(
+              "{",
+              '  echo "# Model card: ${MODEL_NAME} version ${REGISTRY_VERSION}"',
+              '  echo',
+              '  echo "| | |"',
+              '  echo "| --- | --- |"',
+              '  echo "| Algorithm | ${MODEL_TYPE} |"',
+              '  echo "| Training data | NYC taxi trips, ${DATA_MONTH} |"',
+              '  echo "| MLflow experiment | ${EXPERIMENT_NAME} |"',
+              "  echo \"| MLflow run | $(jq -r .run_id \"$TRAINING_FILE\") |\"",
+              '  echo "| Source commit | ${GITHUB_SHA} |"',
+              '  echo "| Workflow run | ${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID} |"',
+              '  echo',
+              '  echo "## Metrics"',
+              '  echo',
+              "  jq -r '.metrics | to_entries[] | \"- \\(.key): \\(.value)\"' \"$TRAINING_FILE\"",
+              '  echo',
+              '  echo "To release this version, tag it \\`release=vX.Y.Z\\` in the registry, then run deploy-service with that version."',
+              '} > "$OUTPUT_DIR/model-card.md"',
+              'cat "$OUTPUT_DIR/model-card.md" >> "$GITHUB_STEP_SUMMARY"',
+            ),
+          },
+          uploadArtifact("model-${{ inputs.model_type }}-${{ inputs.data_month }}-${{ github.run_id }}", "training-output/", ARTIFACT_RETENTION_DAYS),
+        ],
+      },
+    },
+  };
+}
