@@ -116,6 +116,7 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
       },
       {
         name: "Trivy filesystem scan",
+        if: "!cancelled()",
         uses: ACTIONS.trivy,
         with: {
           "scan-type": "fs",
@@ -133,8 +134,9 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
         uses: ACTIONS.codeqlUploadSarif,
         with: { "sarif_file": "trivy.sarif", category: "trivy" },
       },
-      { name: "Initialize CodeQL", uses: ACTIONS.codeqlInit, with: { languages: "python" } },
-      { name: "CodeQL analysis", uses: ACTIONS.codeqlAnalyze, with: { category: "codeql-python" } },
+      // CodeQL runs even when an audit above failed, so one finding never hides the others.
+      { name: "Initialize CodeQL", if: "!cancelled()", uses: ACTIONS.codeqlInit, with: { languages: "python" } },
+      { name: "CodeQL analysis", if: "!cancelled()", uses: ACTIONS.codeqlAnalyze, with: { category: "codeql-python" } },
     ],
   };
 
