@@ -268,6 +268,45 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
     ]);
   });
 
+  it("application commands and paths the workflows could not run", () => {
+    expect(
+      problems("staging", {
+        "mlops-cicd:appTestCommand": "pytest\nrm -rf /",
+        "mlops-cicd:appTrainCommand": " ",
+        "mlops-cicd:appWebServiceDirectory": "../elsewhere",
+        "mlops-cicd:appLintPaths": '["/abs"]',
+      }),
+    ).toEqual([
+      '`mlops-cicd:appTestCommand` must be a single line (chain commands with &&), got "pytest\\nrm -rf /".',
+      "`mlops-cicd:appTrainCommand` must be a command, got an empty string.",
+      '`mlops-cicd:appWebServiceDirectory` must be a path relative to the repository root, without ".." (such as 04-deployment/web-services), got "../elsewhere".',
+      '`mlops-cicd:appLintPaths` must be a path relative to the repository root, without ".." (such as 04-deployment/web-services), got "/abs".',
+    ]);
+  });
+
+  it("a data URL template without the month, a bad model name or RMSE limit", () => {
+    expect(
+      problems("staging", {
+        "mlops-cicd:appDataUrlTemplate": "https://data.example.com/green.parquet",
+        "mlops-cicd:modelName": "my model",
+        "mlops-cicd:modelMaxRmse": "-1",
+      }),
+    ).toEqual([
+      '`mlops-cicd:appDataUrlTemplate` must contain "{month}", where the YYYY-MM month goes.',
+      '`mlops-cicd:modelName` must be a model name of letters, digits, ".", "-" or "_", got "my model".',
+      '`mlops-cicd:modelMaxRmse` must be a positive decimal number such as 10.0, got "-1".',
+    ]);
+  });
+
+  it("a metrics database URL without TLS, without repeating it", () => {
+    expect(problems("production", { "mlops-cicd:metricsDatabaseUrl": "postgresql://writer:pw@db.example.com:5432/metrics" })).toEqual([
+      "`mlops-cicd:metricsDatabaseUrl` must require TLS: add ?sslmode=require (or verify-full).",
+    ]);
+    expect(problems("production", { "mlops-cicd:metricsDatabaseUrl": "mysql://db/metrics" })).toEqual([
+      "`mlops-cicd:metricsDatabaseUrl` must be a postgresql:// connection URL.",
+    ]);
+  });
+
   it("a misspelt key, suggesting the one meant", () => {
     expect(problems("staging", { "mlops-cicd:reposiotry": "x", "mlops-cicd:somethingElse": "y" })).toEqual([
       "`mlops-cicd:reposiotry` is not a key this program reads. Did you mean `mlops-cicd:repository`? Remove it: pulumi config rm mlops-cicd:reposiotry.",

@@ -138,6 +138,19 @@ describe("production stack", () => {
     expect(codeowners?.content).toMatch(/^\* @nyc-taxi-mlops\/mlops-team$/m);
   });
 
+  it("commits the four application workflows, byte for byte as rendered", () => {
+    const workflows = run.files.filter((file) => file.path.startsWith(".github/workflows/")).map((file) => file.path);
+    expect(workflows).toEqual([
+      ".github/workflows/ci-cd.yml",
+      ".github/workflows/deploy-service.yml",
+      ".github/workflows/monitor-model.yml",
+      ".github/workflows/train-model.yml",
+    ]);
+    for (const path of workflows) {
+      expect(run.findResource(TYPES.file, `repository-file-${path}`).inputs.commitMessage).toBe(`chore(platform): update ${path} [skip ci]`);
+    }
+  });
+
   it("keeps pip, docker and github-actions dependencies up to date", () => {
     const file = run.files.find((entry) => entry.path === ".github/dependabot.yml");
     const dependabot = parse(file?.content ?? "") as { version: number; updates: { "package-ecosystem": string; directories: string[] }[] };
