@@ -14,6 +14,7 @@ import {
   awsCredentials,
   checkout,
   downloadArtifact,
+  downloadTrainingData,
   installPython,
   runCommand,
   script,
@@ -373,20 +374,6 @@ function postgresService() {
     env: { POSTGRES_DB: "test", POSTGRES_HOST_AUTH_METHOD: "trust" },
     ports: ["5432:5432"],
     options: "--health-cmd pg_isready --health-interval 10s --health-timeout 5s --health-retries 5",
-  };
-}
-
-/** Downloads the training month named by DATA_MONTH to DATA_FILE. */
-export function downloadTrainingData(urlTemplate: string) {
-  return {
-    name: "Download the NYC taxi data",
-    env: { DATA_URL_TEMPLATE: urlTemplate },
-    run: script(
-      'url="${DATA_URL_TEMPLATE//\\{month\\}/$DATA_MONTH}"',
-      'mkdir -p "$(dirname "$DATA_FILE")"',
-      'curl -fsSL --retry 3 -o "$DATA_FILE" "$url"',
-      'echo "Downloaded $(du -h "$DATA_FILE" | cut -f1) from $url"',
-    ),
   };
 }
 

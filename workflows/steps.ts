@@ -87,6 +87,20 @@ export function downloadArtifact(name: string, path: string): Step {
   return { name: `Download ${name}`, uses: ACTIONS.downloadArtifact, with: { name, path } };
 }
 
+/** Downloads the training month named by DATA_MONTH to DATA_FILE. */
+export function downloadTrainingData(urlTemplate: string): Step {
+  return {
+    name: "Download the NYC taxi data",
+    env: { DATA_URL_TEMPLATE: urlTemplate },
+    run: script(
+      'url="${DATA_URL_TEMPLATE//\\{month\\}/$DATA_MONTH}"',
+      'mkdir -p "$(dirname "$DATA_FILE")"',
+      'curl -fsSL --retry 3 -o "$DATA_FILE" "$url"',
+      'echo "Downloaded $(du -h "$DATA_FILE" | cut -f1) from $url"',
+    ),
+  };
+}
+
 /**
  * Checks a dispatch input against a pattern before any other step runs, with a message that says
  * what was expected.

@@ -4,10 +4,9 @@
  * the artifacts 90 days.
  */
 import { RUNNER, WorkflowSettings } from "./application";
-import { downloadTrainingData } from "./ci-cd";
 import { registerModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
-import { PYTHON_VERSION, checkout, installPython, runCommand, script, setupPython, uploadArtifact, validateInput } from "./steps";
+import { PYTHON_VERSION, checkout, downloadTrainingData, installPython, runCommand, script, setupPython, uploadArtifact, validateInput } from "./steps";
 
 export const MODEL_TYPES = ["linear_regression", "xgboost", "random_forest"] as const;
 export const ARTIFACT_RETENTION_DAYS = 90;
