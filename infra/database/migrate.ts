@@ -1,0 +1,118 @@
+/**
+ * A small migration runner for the metrics database. Migrations are SQL files named
+ * `NNNN_description.sql`, applied in order, each in its own transaction together with its row in
+ * `schema_migrations`; an applied migration is never run again, and one whose file changed after it
+ * was applied stops the run (add a new migration instead). An advisory lock keeps two runners from
+ * interleaving.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Sql, transaction } from "./sql";
+
+export interface Migration {
+  /** `0001` */
+  readonly version: string;
+  /** `spec_ml_metrics` */
+  readonly name: string;
+  readonly sql: string;
+  /** sha256 of the SQL text. */
+  readonly checksum: string;
+}
+
+export interface MigrationResult {
+  readonly applied: readonly string[];
+  readonly alreadyApplied: readonly string[];
+}
+
+export class MigrationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MigrationError";
+  }
+}
+
+export const MIGRATIONS_DIR = path.join(__dirname, "migrations");
+const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+// Any constant works; this one spells "mlops" on a phone keypad.
+const LOCK_KEY = 65677;
+
+export function migration(fileName: string, sql: string): Migration {
+  const match = FILE_NAME.exec(fileName);
+  if (!match) {
+    throw new MigrationError(`Migration file ${fileName} must be named NNNN_description.sql (four digits, lower-case words).`);
+  }
+  return {
+    version: match[1] as string,
+    name: match[2] as string,
+    sql,
+    checksum: createHash("sha256").update(sql).digest("hex"),
+  };
+}
+
+/** The migrations of `dir`, in version order; duplicate versions are an error. */
+export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
+  const migrations = fs
+    .readdirSync(dir)
+    .filter((file) => file.endsWith(".sql"))
+    .sort()
+    .map((file) => migration(file, fs.readFileSync(path.join(dir, file), "utf8")));
+  const versions = migrations.map((entry) => entry.version);
+  const duplicate = versions.find((version, index) => versions.indexOf(version) !== index);
+  if (duplicate !== undefined) throw new MigrationError(`Two migrations share version ${duplicate} in ${dir}.`);
+  return migrations;
+}
+
+/** Applies every migration not applied yet, in order. */
+export async function migrate(sql: Sql, migrations: readonly Migration[], log: (line: string) => void = () => undefined): Promise<MigrationResult> {
+  await sql.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
+  try {
+    await sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version text PRIMARY KEY,
+      name text NOT NULL,
+      checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const rows = await sql.query<{ version: string; name: string; checksum: string }>(
+      "SELECT version, name, checksum FROM schema_migrations ORDER BY version",
+    );
+    const applied = new Map(rows.map((row) => [row.version, row]));
+    const known = new Set(migrations.map((entry) => entry.version));
+    const unknown = rows.filter((row) => !known.has(row.version));
+    if (unknown.length > 0) {
+      throw new MigrationError(
+        `The database has migrations this program does not know: ${unknown.map((row) => `${row.version}_${row.name}`).join(", ")}. ` +
+          `Run the newer release of the platform that applied them.`,
+      );
+    }
+
+    const result = { applied: [] as string[], alreadyApplied: [] as string[] };
+    for (const entry of migrations) {
+      const id = `${entry.version}_${entry.name}`;
+      const previous = applied.get(entry.version);
+      if (previous) {
+        if (previous.checksum !== entry.checksum) {
+          throw new MigrationError(
+            `Migration ${id} changed after it was applied (checksum ${previous.checksum.slice(0, 12)}, now ${entry.checksum.slice(0, 12)}). ` +
+              `Applied migrations are history: restore the file and add a new migration for the change.`,
+          );
+        }
+        result.alreadyApplied.push(id);
+        continue;
+      }
+      try {
+        await transaction(sql, async () => {
+          await sql.exec(entry.sql);
+          await sql.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [entry.version, entry.name, entry.checksum]);
+        });
+      } catch (error) {
+        throw new MigrationError(`Migration ${id} failed and was rolled back, with those after it: ${(error as Error).message}`);
+      }
+      log(`applied ${id}`);
+      result.applied.push(id);
+    }
+    return result;
+  } finally {
+    await sql.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Who may do what in the metrics database. One table of grants serves both the Pulumi declaration
+ * of the deployed database (`MetricsDatabaseAccess`) and the SQL the tests run against a real
+ * server, so what is tested is what is deployed.
+ */
+
+export const METRICS_TABLE = "ml_metrics";
+/** The spec's `id SERIAL` draws from this sequence: inserting needs USAGE on it. */
+export const METRICS_ID_SEQUENCE = "ml_metrics_id_seq";
+export const METRICS_SCHEMA = "public";
+
+/** Columns the monitoring job writes; ON CONFLICT DO UPDATE must also be able to read them. */
+export const WRITTEN_COLUMNS = [
+  "timestamp",
+  "model_name",
+  "model_version",
+  "prediction_drift",
+  "num_drifted_columns",
+  "share_missing_values",
+  "dataset_drift",
+  "drift_score",
+  "updated_at",
+] as const;
+
+export type RoleKey = "owner" | "writer" | "reader";
+
+export interface RoleSpec {
+  readonly key: RoleKey;
+  readonly purpose: string;
+  /** Privileges on the whole metrics table. */
+  readonly tablePrivileges: readonly ("SELECT" | "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE")[];
+  /** Column-level SELECT, for a role without table-wide SELECT. */
+  readonly selectColumns?: readonly string[];
+  /** Privileges on the id sequence. */
+  readonly sequencePrivileges?: readonly "USAGE"[];
+}
+
+export const METRICS_ROLES: readonly RoleSpec[] = Object.freeze([
+  {
+    key: "owner",
+    purpose: "Owns the schema and runs the migrations.",
+    tablePrivileges: [],
+  },
+  {
+    key: "writer",
+    purpose: "The monitoring job: inserts a row per window and updates it on a re-run; cannot delete.",
+    tablePrivileges: ["INSERT", "UPDATE"],
+    // INSERT … ON CONFLICT DO UPDATE reads the conflicting row's written columns.
+    selectColumns: WRITTEN_COLUMNS,
+    sequencePrivileges: ["USAGE"],
+  },
+  {
+    key: "reader",
+    purpose: "Grafana: reads the metrics, nothing else.",
+    tablePrivileges: ["SELECT"],
+  },
+]);
+
+/** Role names for a deployment: `<prefix>_owner`, `<prefix>_writer`, `<prefix>_reader`. */
+export function roleNames(prefix: string): Record<RoleKey, string> {
+  return { owner: `${prefix}_owner`, writer: `${prefix}_writer`, reader: `${prefix}_reader` };
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function identifier(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`"${name}" is not a plain lower-case SQL identifier.`);
+  return `"${name}"`;
+}
+
+/**
+ * The grants of every non-owner role as SQL, to run as the table's owner after the migrations.
+ * Idempotent: GRANT of a privilege already held is a no-op.
+ */
+export function grantStatements(database: string, names: Record<RoleKey, string>): string[] {
+  const statements: string[] = [];
+  for (const role of METRICS_ROLES) {
+    if (role.key === "owner") continue;
+    const who = identifier(names[role.key]);
+    statements.push(`GRANT CONNECT ON DATABASE ${identifier(database)} TO ${who}`);
+    statements.push(`GRANT USAGE ON SCHEMA ${identifier(METRICS_SCHEMA)} TO ${who}`);
+    if (role.tablePrivileges.length > 0) {
+      statements.push(`GRANT ${role.tablePrivileges.join(", ")} ON ${identifier(METRICS_TABLE)} TO ${who}`);
+    }
+    if (role.selectColumns && role.selectColumns.length > 0) {
+      statements.push(`GRANT SELECT (${role.selectColumns.map(identifier).join(", ")}) ON ${identifier(METRICS_TABLE)} TO ${who}`);
+    }
+    if (role.sequencePrivileges && role.sequencePrivileges.length > 0) {
+      statements.push(`GRANT ${role.sequencePrivileges.join(", ")} ON SEQUENCE ${identifier(METRICS_ID_SEQUENCE)} TO ${who}`);
+    }
+  }
+  return statements;
+}

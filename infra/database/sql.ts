@@ -1,0 +1,61 @@
+/**
+ * The one database interface the metrics code uses: a single connection that runs parameterized
+ * queries and multi-statement scripts. Two implementations: node-postgres for a real server and
+ * PGlite (PostgreSQL in WebAssembly) for machines without one.
+ */
+import type { Client } from "pg";
+
+export interface Sql {
+  /** One statement, `$1`-style parameters, rows as objects. */
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Several statements, no parameters (migration files). */
+  exec(text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Runs `work` in a transaction on `sql`, committing on success and rolling back on any error. */
+export async function transaction<T>(sql: Sql, work: () => Promise<T>): Promise<T> {
+  await sql.exec("BEGIN");
+  try {
+    const result = await work();
+    await sql.exec("COMMIT");
+    return result;
+  } catch (error) {
+    await sql.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+/** A node-postgres connection to `url`. */
+export async function connectPostgres(url: string): Promise<Sql> {
+  // Loaded here so code that never talks to a server does not pay for the driver.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pg = require("pg") as typeof import("pg");
+  const client: Client = new pg.Client({ connectionString: url, application_name: "mlops-cicd" });
+  await client.connect();
+  return {
+    query: async (text, params) => (await client.query(text, params as unknown[] | undefined)).rows,
+    exec: async (text) => {
+      await client.query(text);
+    },
+    close: () => client.end(),
+  };
+}
+
+/** The subset of PGlite's API used here (its types are ESM-only). */
+export interface PGliteLike {
+  query<Row>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+  exec(text: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export function fromPGlite(db: PGliteLike): Sql {
+  return {
+    query: async <Row extends Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
+      (await db.query<Row>(text, params ? [...params] : undefined)).rows,
+    exec: async (text) => {
+      await db.exec(text);
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The metrics file the application's drift calculation writes, one per monitoring window:
+ *
+ * ```json
+ * { "timestamp": "2026-11-29T06:00:00Z", "model_name": "nyc-taxi-trip-duration", "model_version": "3",
+ *   "prediction_drift": 0.12, "num_drifted_columns": 2, "share_missing_values": 0.01,
+ *   "dataset_drift": false, "drift_score": 0.31 }
+ * ```
+ *
+ * `timestamp` is the window's instant with its offset; the other fields are Evidently's values.
+ */
+
+export interface MetricsRecord {
+  readonly timestamp: Date;
+  readonly modelName: string;
+  readonly modelVersion: string;
+  readonly predictionDrift: number;
+  readonly numDriftedColumns: number;
+  readonly shareMissingValues: number;
+  readonly datasetDrift: boolean;
+  readonly driftScore: number;
+}
+
+/** A metrics file that cannot be stored, with every problem found in it. */
+export class MetricsFileError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${source} cannot be stored:\n${problems.map((problem) => `  • ${problem}`).join("\n")}`);
+    this.name = "MetricsFileError";
+  }
+}
+
+type FieldCheck = (value: unknown) => string | undefined;
+
+const isFiniteNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Field → check returning the problem, in the order problems are reported. */
+export const METRICS_FIELDS: Readonly<Record<string, FieldCheck>> = Object.freeze({
+  timestamp: (value) =>
+    typeof value === "string" && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))
+      ? undefined
+      : "must be an ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z",
+  model_name: (value) => (typeof value === "string" && value.trim() !== "" && value.length <= 200 ? undefined : "must be a non-empty string of at most 200 characters"),
+  model_version: (value) => (typeof value === "string" && value.trim() !== "" && value.length <= 100 ? undefined : "must be a non-empty string of at most 100 characters"),
+  prediction_drift: (value) => (isFiniteNumber(value) ? undefined : "must be a number"),
+  num_drifted_columns: (value) => (Number.isInteger(value) && (value as number) >= 0 ? undefined : "must be a whole number, 0 or more"),
+  share_missing_values: (value) => (isFiniteNumber(value) && value >= 0 && value <= 1 ? undefined : "must be a number between 0 and 1"),
+  dataset_drift: (value) => (typeof value === "boolean" ? undefined : "must be true or false"),
+  drift_score: (value) => (isFiniteNumber(value) && value >= 0 ? undefined : "must be a number, 0 or more"),
+});
+
+function describe(value: unknown): string {
+  if (value === undefined) return "missing";
+  const shown = JSON.stringify(value);
+  return `got ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}`;
+}
+
+/** Parses and checks a metrics file; throws MetricsFileError naming every problem. */
+export function parseMetrics(text: string, source: string): MetricsRecord {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new MetricsFileError(source, [`is not JSON: ${(error as Error).message}`]);
+  }
+  if (document === null || typeof document !== "object" || Array.isArray(document)) {
+    throw new MetricsFileError(source, ["must hold one JSON object with the metrics of one window"]);
+  }
+  const record = document as Record<string, unknown>;
+  const problems = Object.entries(METRICS_FIELDS).flatMap(([field, check]) => {
+    const problem = check(record[field]);
+    return problem === undefined ? [] : [`\`${field}\` ${problem} (${describe(record[field])})`];
+  });
+  if (problems.length > 0) throw new MetricsFileError(source, problems);
+  return {
+    timestamp: new Date(record.timestamp as string),
+    modelName: record.model_name as string,
+    modelVersion: record.model_version as string,
+    predictionDrift: record.prediction_drift as number,
+    numDriftedColumns: record.num_drifted_columns as number,
+    shareMissingValues: record.share_missing_values as number,
+    datasetDrift: record.dataset_drift as boolean,
+    driftScore: record.drift_score as number,
+  };
+}
+
+/** Drift above the threshold is an alert; equal is not. */
+export function isDrifting(metrics: MetricsRecord, threshold: number): boolean {
+  return metrics.driftScore > threshold;
+}
+
+export interface Staleness {
+  readonly stale: boolean;
+  /** Hours since the newest row, or null when there is none. */
+  readonly ageHours: number | null;
+}
+
+/**
+ * Whether the newest stored window is older than the schedule allows. No row at all is stale:
+ * monitoring that never wrote is as broken as monitoring that stopped.
+ */
+export function assessStaleness(newest: Date | undefined, now: Date, maxAgeHours: number): Staleness {
+  if (newest === undefined) return { stale: true, ageHours: null };
+  const ageHours = (now.getTime() - newest.getTime()) / 3_600_000;
+  return { stale: ageHours > maxAgeHours, ageHours: Math.round(ageHours * 100) / 100 };
+}

@@ -1,0 +1,206 @@
+/**
+ * The metrics database on real PostgreSQL engines: migrations, roles and grants, the writer, and
+ * the staleness check.
+ */
+import { METRICS_ROLES, grantStatements, roleNames } from "../infra/database/roles";
+import { migrate, migration, readMigrations } from "../infra/database/migrate";
+import type { Sql } from "../infra/database/sql";
+import { assessStaleness, parseMetrics } from "../infra/monitoring/metrics";
+import { newestWindow, storeMetrics } from "../infra/monitoring/store";
+import { ENGINES, TestDatabase } from "./database-engines";
+
+const SAMPLE = {
+  timestamp: "2026-11-29T06:00:00Z",
+  model_name: "nyc-taxi-trip-duration",
+  model_version: "3",
+  prediction_drift: 0.12,
+  num_drifted_columns: 2,
+  share_missing_values: 0.01,
+  dataset_drift: false,
+  drift_score: 0.31,
+};
+const metrics = (changes: Partial<typeof SAMPLE> = {}) => parseMetrics(JSON.stringify({ ...SAMPLE, ...changes }), "metrics.json");
+
+async function count(sql: Sql): Promise<number> {
+  const [row] = await sql.query<{ n: string | number }>("SELECT count(*) AS n FROM ml_metrics");
+  return Number(row?.n);
+}
+
+/** Runs `work` as `role`, then returns to the connecting user whatever happened. */
+async function asRole<T>(sql: Sql, role: string, work: () => Promise<T>): Promise<T> {
+  await sql.exec(`SET ROLE "${role}"`);
+  try {
+    return await work();
+  } finally {
+    await sql.exec("RESET ROLE");
+  }
+}
+
+describe.each(ENGINES)("on $name", (engine) => {
+  let db: TestDatabase;
+  let names: ReturnType<typeof roleNames>;
+
+  beforeAll(async () => {
+    db = await engine.open();
+    names = roleNames(db.rolePrefix);
+  }, 60_000);
+  afterAll(async () => db?.dispose());
+
+  describe("migrations", () => {
+    it("apply to an empty database, then re-apply as a no-op", async () => {
+      const first = await migrate(db.sql, readMigrations());
+      expect(first).toEqual({ applied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics"], alreadyApplied: [] });
+      const again = await migrate(db.sql, readMigrations());
+      expect(again).toEqual({ applied: [], alreadyApplied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics"] });
+      const recorded = await db.sql.query<{ version: string }>("SELECT version FROM schema_migrations ORDER BY version");
+      expect(recorded.map((row) => row.version)).toEqual(["0001", "0002"]);
+    });
+
+    it("refuse a migration whose file changed after it was applied", async () => {
+      const [first, second] = readMigrations();
+      const edited = migration("0002_harden_ml_metrics.sql", `${second?.sql}\n-- edited`);
+      await expect(migrate(db.sql, [first!, edited])).rejects.toThrow(
+        /^Migration 0002_harden_ml_metrics changed after it was applied \(checksum [0-9a-f]{12}, now [0-9a-f]{12}\)\. Applied migrations are history: restore the file and add a new migration for the change\.$/,
+      );
+    });
+
+    it("roll a failing migration back whole", async () => {
+      const broken = migration("0003_broken.sql", "CREATE TABLE half_done (id int);\nSELECT no_such_function();");
+      await expect(migrate(db.sql, [...readMigrations(), broken])).rejects.toThrow(
+        /^Migration 0003_broken failed and was rolled back, with those after it: function no_such_function\(\) does not exist/,
+      );
+      const [row] = await db.sql.query<{ present: boolean }>("SELECT to_regclass('half_done') IS NOT NULL AS present");
+      expect(row?.present).toBe(false);
+      expect((await db.sql.query("SELECT 1 FROM schema_migrations WHERE version = '0003'")).length).toBe(0);
+    });
+
+    it("refuse to run against a database migrated by a newer release", async () => {
+      const [first] = readMigrations();
+      await expect(migrate(db.sql, [first!])).rejects.toThrow(
+        "The database has migrations this program does not know: 0002_harden_ml_metrics. Run the newer release of the platform that applied them.",
+      );
+    });
+
+    it("reject a badly named migration file", () => {
+      expect(() => migration("2_add.sql", "")).toThrow("Migration file 2_add.sql must be named NNNN_description.sql (four digits, lower-case words).");
+    });
+  });
+
+  describe("roles", () => {
+    beforeAll(async () => {
+      for (const key of ["writer", "reader"] as const) await db.sql.exec(`CREATE ROLE "${names[key]}"`);
+      for (const statement of grantStatements(db.database, names)) await db.sql.exec(statement);
+    });
+
+    it("declares an owner, a writer and a reader", () => {
+      expect(METRICS_ROLES.map((role) => role.key)).toEqual(["owner", "writer", "reader"]);
+    });
+
+    it("lets the writer insert and update a window, but not delete or empty the table", async () => {
+      await asRole(db.sql, names.writer, async () => {
+        expect(await storeMetrics(db.sql, metrics())).toBe("inserted");
+        expect(await storeMetrics(db.sql, metrics({ drift_score: 0.6 }))).toBe("updated");
+        await expect(db.sql.query("DELETE FROM ml_metrics")).rejects.toThrow("permission denied for table ml_metrics");
+        await expect(db.sql.query("TRUNCATE ml_metrics")).rejects.toThrow("permission denied for table ml_metrics");
+      });
+      const rows = await db.sql.query<{ drift_score: number; updated_at: unknown }>("SELECT drift_score, updated_at FROM ml_metrics");
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.drift_score).toBe(0.6);
+      expect(rows[0]?.updated_at).not.toBeNull();
+    });
+
+    it("lets the reader read, and nothing else", async () => {
+      await asRole(db.sql, names.reader, async () => {
+        expect((await db.sql.query("SELECT * FROM ml_metrics")).length).toBe(1);
+        await expect(storeMetrics(db.sql, metrics({ timestamp: "2026-11-29T12:00:00Z" }))).rejects.toThrow("permission denied for table ml_metrics");
+        await expect(db.sql.query("UPDATE ml_metrics SET drift_score = 0")).rejects.toThrow("permission denied for table ml_metrics");
+        await expect(db.sql.query("DELETE FROM ml_metrics")).rejects.toThrow("permission denied for table ml_metrics");
+      });
+    });
+
+    it("keeps one row per model version and window", async () => {
+      const before = await count(db.sql);
+      await asRole(db.sql, names.writer, async () => {
+        await storeMetrics(db.sql, metrics({ model_version: "4" }));
+        await storeMetrics(db.sql, metrics({ model_version: "4" }));
+      });
+      expect(await count(db.sql)).toBe(before + 1);
+    });
+
+    it("finds the newest window as the writer, for the staleness check", async () => {
+      const newest = await asRole(db.sql, names.writer, () => newestWindow(db.sql, SAMPLE.model_name));
+      expect(newest?.toISOString()).toBe("2026-11-29T06:00:00.000Z");
+      expect(assessStaleness(newest, new Date("2026-11-29T12:59:00Z"), 7)).toEqual({ stale: false, ageHours: 6.98 });
+      expect(assessStaleness(newest, new Date("2026-11-29T13:30:00Z"), 7)).toEqual({ stale: true, ageHours: 7.5 });
+      expect(await asRole(db.sql, names.writer, () => newestWindow(db.sql, "another-model"))).toBeUndefined();
+    });
+  });
+
+  describe("the table", () => {
+    it("runs the spec's 'View latest metrics' query unchanged", async () => {
+      await db.sql.query("INSERT INTO ml_metrics (timestamp, model_name, model_version, drift_score, dataset_drift) VALUES (now() - interval '1 hour', 'm', '1', 0.2, false)");
+      const rows = await db.sql.query(`SELECT
+    timestamp,
+    prediction_drift,
+    drift_score,
+    dataset_drift
+FROM ml_metrics
+WHERE timestamp > NOW() - INTERVAL '24 hours'
+ORDER BY timestamp DESC;`);
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      expect(Object.keys(rows[0] ?? {})).toEqual(["timestamp", "prediction_drift", "drift_score", "dataset_drift"]);
+    });
+
+    it("refuses a row without a drift score, or with impossible values", async () => {
+      await expect(db.sql.query("INSERT INTO ml_metrics (timestamp, model_name, model_version, dataset_drift) VALUES (now(), 'm', '1', false)")).rejects.toThrow(
+        "ml_metrics_scores_required",
+      );
+      await expect(
+        db.sql.query("INSERT INTO ml_metrics (timestamp, model_name, model_version, dataset_drift, drift_score, share_missing_values) VALUES (now(), 'm', '1', false, 0.1, 2)"),
+      ).rejects.toThrow("ml_metrics_share_missing_values_check");
+    });
+  });
+});
+
+describe.each(ENGINES)("adopting the spec's table with its data, on $name", (engine) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await engine.open();
+  }, 60_000);
+  afterAll(async () => db?.dispose());
+
+  it("keeps every row, converts times to UTC instants and merges re-runs of one window", async () => {
+    // GIVEN the table as the spec's pipeline created and filled it
+    await db.sql.exec(readMigrations()[0]!.sql);
+    await db.sql.exec(`INSERT INTO ml_metrics (timestamp, prediction_drift, num_drifted_columns, share_missing_values, dataset_drift, drift_score, model_name) VALUES
+      ('2025-10-01 00:00:00', 0.1, 1, 0.0, false, 0.2, 'duration'),
+      ('2025-10-01 06:00:00', 0.2, 2, 0.0, false, 0.3, 'duration'),
+      ('2025-10-01 06:00:00', 0.25, 2, 0.0, false, 0.35, 'duration'),
+      ('2025-10-01 12:00:00', NULL, NULL, NULL, NULL, NULL, NULL)`);
+    // WHEN the migrations run
+    const result = await migrate(db.sql, readMigrations());
+    // THEN 0001 is recorded as applied (its table already existed) and 0002 hardens it
+    expect(result.applied).toEqual(["0001_spec_ml_metrics", "0002_harden_ml_metrics"]);
+    const rows = await db.sql.query<{ at: string; model_name: string; model_version: string; drift_score: number | null }>(
+      "SELECT to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS at, model_name, model_version, drift_score FROM ml_metrics ORDER BY timestamp",
+    );
+    expect(rows).toEqual([
+      { at: "2025-10-01 00:00", model_name: "duration", model_version: "unknown", drift_score: 0.2 },
+      { at: "2025-10-01 06:00", model_name: "duration", model_version: "unknown", drift_score: 0.35 },
+      { at: "2025-10-01 12:00", model_name: "unknown", model_version: "unknown", drift_score: null },
+    ]);
+  });
+});
+
+it("names every problem of a malformed metrics file", () => {
+  expect(() => parseMetrics(JSON.stringify({ ...SAMPLE, timestamp: "2026-11-29 06:00", share_missing_values: 3, model_version: undefined }), "m.json")).toThrow(
+    [
+      "m.json cannot be stored:",
+      "  • `timestamp` must be an ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z (got \"2026-11-29 06:00\")",
+      "  • `model_version` must be a non-empty string of at most 100 characters (missing)",
+      "  • `share_missing_values` must be a number between 0 and 1 (got 3)",
+    ].join("\n"),
+  );
+  expect(() => parseMetrics("{", "m.json")).toThrow(/^m\.json cannot be stored:\n {2}• is not JSON: /);
+  expect(() => parseMetrics("[]", "m.json")).toThrow("m.json cannot be stored:\n  • must hold one JSON object with the metrics of one window");
+});
