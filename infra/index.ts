@@ -15,7 +15,7 @@ import {
   renderCodeowners,
   renderDependabot,
 } from "./github";
-import { renderApplicationWorkflows } from "../workflows";
+import { applicationRepositoryFiles } from "../workflows";
 
 const config = readStackConfig();
 const { environment: profile, github: repo } = config;
@@ -66,7 +66,7 @@ const repositorySettings = repo.manageRepositorySettings
         requiredApprovingReviews: repo.requiredApprovingReviews,
         labels: ISSUE_LABELS,
         secrets: repositorySecrets(config.secrets),
-        files: [renderCodeowners(repo.codeowners), renderDependabot(repo.dependabot), ...renderApplicationWorkflows(config.application)],
+        files: [renderCodeowners(repo.codeowners), renderDependabot(repo.dependabot), ...applicationRepositoryFiles(config.application)],
       },
       withGitHub,
     )

@@ -1,7 +1,7 @@
 /**
- * The platform's own steps, run for real: the scripts exactly as rendered into the workflows, under
- * bash as GitHub runs them, and the alert-issue script against a stand-in for GitHub's REST client.
- * The metrics insert runs against the PostgreSQL server on 127.0.0.1:5432 when there is one.
+ * The platform's own steps, run for real: the input checks exactly as rendered into the workflows,
+ * under bash as GitHub runs them, and the alert-issue script against a stand-in for GitHub's REST
+ * client. The metrics command has tests of its own (monitor-command.test.ts).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -87,103 +87,6 @@ describe("input validation, before any work", () => {
   });
 });
 
-const SAMPLE = {
-  timestamp: "2026-11-29T06:00:00Z",
-  model_name: "nyc-taxi-trip-duration",
-  prediction_drift: 0.12,
-  num_drifted_columns: 2,
-  share_missing_values: 0.01,
-  dataset_drift: false,
-  drift_score: 0.31,
-};
-
-function writeMetricsFile(content: unknown): string {
-  const file = path.join(work, "metrics.json");
-  fs.writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
-  return file;
-}
-
-describe("the metrics file check", () => {
-  const step = () => findStep("monitor-model.yml", byName("Check the metrics file"));
-
-  it("accepts the documented shape", () => {
-    expect(runScript(step().run, { METRICS_FILE: writeMetricsFile(SAMPLE) }).code).toBe(0);
-  });
-
-  it("names every missing or mistyped field", () => {
-    const file = writeMetricsFile({ ...SAMPLE, drift_score: undefined, dataset_drift: "no" });
-    const result = runScript(step().run, { METRICS_FILE: file });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe(
-      [`::error file=${file}::dataset_drift must be a boolean, got string`, `::error file=${file}::drift_score must be a number, got null`, ""].join("\n"),
-    );
-  });
-
-  it("refuses a file that is not JSON, or not an object", () => {
-    expect(runScript(step().run, { METRICS_FILE: writeMetricsFile("{ nope") }).stdout).toContain("is missing or is not JSON.");
-    expect(runScript(step().run, { METRICS_FILE: writeMetricsFile([1, 2]) }).stdout).toContain("the file must hold one JSON object");
-  });
-});
-
-describe("the drift comparison", () => {
-  const step = () => findStep("monitor-model.yml", (s) => s.id === "drift");
-
-  it("reports drift above the threshold", () => {
-    const result = runScript(step().run, { METRICS_FILE: writeMetricsFile(SAMPLE), ALERT_THRESHOLD: "0.3" });
-    expect(result.outputs).toEqual({ drift_score: "0.31", drift_detected: "true" });
-    expect(result.stdout).toContain("::warning title=Drift detected::drift score 0.31 exceeds the threshold 0.3");
-  });
-
-  it("reports no drift at or below the threshold", () => {
-    expect(runScript(step().run, { METRICS_FILE: writeMetricsFile(SAMPLE), ALERT_THRESHOLD: "0.31" }).outputs).toEqual({
-      drift_score: "0.31",
-      drift_detected: "false",
-    });
-  });
-});
-
-const POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test";
-const postgres = spawnSync("psql", [POSTGRES_URL, "-tAc", "SELECT 1"], { encoding: "utf8" }).stdout.trim() === "1";
-
-(postgres ? describe : describe.skip)("storing metrics in a real PostgreSQL", () => {
-  const schema = `metrics_test_${process.pid}`;
-  const psql = (sql: string) => spawnSync("psql", [POSTGRES_URL, "-v", "ON_ERROR_STOP=1", "-tAc", sql], { encoding: "utf8" });
-
-  beforeAll(() => {
-    const created = psql(
-      `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.ml_metrics (id SERIAL PRIMARY KEY, timestamp TIMESTAMP NOT NULL,
-       prediction_drift FLOAT, num_drifted_columns INT, share_missing_values FLOAT, dataset_drift BOOLEAN, drift_score FLOAT,
-       model_name VARCHAR(100), created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);`,
-    );
-    expect(created.stderr).toBe("");
-  });
-  afterAll(() => psql(`DROP SCHEMA ${schema} CASCADE`));
-
-  const step = () => findStep("monitor-model.yml", byName("Store the metrics in ml_metrics"));
-  const env = (file: string) => ({ METRICS_FILE: file, METRICS_DATABASE_URL: POSTGRES_URL, PGOPTIONS: `-c search_path=${schema}` });
-
-  it("writes one row with every field", () => {
-    const result = runScript(step().run, env(writeMetricsFile(SAMPLE)));
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-    expect(psql(`SELECT timestamp, model_name, prediction_drift, num_drifted_columns, share_missing_values, dataset_drift, drift_score FROM ${schema}.ml_metrics`).stdout.trim()).toBe(
-      "2026-11-29 06:00:00|nyc-taxi-trip-duration|0.12|2|0.01|f|0.31",
-    );
-  });
-
-  it("stores hostile text as text", () => {
-    const name = "x'); DROP TABLE ml_metrics; --";
-    expect(runScript(step().run, env(writeMetricsFile({ ...SAMPLE, model_name: name }))).code).toBe(0);
-    expect(psql(`SELECT count(*) FROM ${schema}.ml_metrics WHERE model_name = 'x''); DROP TABLE ml_metrics; --'`).stdout.trim()).toBe("1");
-  });
-
-  it("fails clearly without a database URL", () => {
-    const result = runScript(step().run, { METRICS_FILE: writeMetricsFile(SAMPLE), METRICS_DATABASE_URL: "" });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe("::error::METRICS_DATABASE_URL is not set: the metrics cannot be stored.\n");
-  });
-});
-
 describe("the alert issue", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { syncAlertIssue } = require("../workflows/scripts/sync-alert-issue.js") as {
@@ -252,8 +155,8 @@ describe("the alert issue", () => {
   });
 
   it("is embedded verbatim in the workflows that use it", () => {
-    for (const file of ["monitor-model.yml", "deploy-service.yml"]) {
-      const step = findStep(file, (candidate) => candidate.id === "alert-issue") as unknown as { with: { script: string } };
+    for (const [file, id] of [["monitor-model.yml", "drift-issue"], ["monitor-model.yml", "stale-issue"], ["deploy-service.yml", "incident-issue"]] as const) {
+      const step = findStep(file, (candidate) => candidate.id === id) as unknown as { with: { script: string } };
       expect(step.with.script.startsWith(`const syncAlertIssue = ${syncAlertIssue.toString()};\n`)).toBe(true);
     }
   });

@@ -242,14 +242,17 @@ describe("monitor-model.yml", () => {
     expect(monitor().jobs.monitor.env.ALERT_THRESHOLD).toBe("${{ inputs.alert_threshold || '0.5' }}");
   });
 
-  it("stores the metrics, alerts with the three labels, and uploads the report", () => {
+  it("stores the metrics, alerts with the three labels, watches freshness, and uploads the report", () => {
     const steps = monitor().jobs.monitor.steps;
-    expect(steps.map((step: Doc) => step.name)).toEqual(
-      expect.arrayContaining(["Check the metrics file", "Store the metrics in ml_metrics", "Compare drift with the alert threshold"]),
-    );
-    const alert = steps.find((step: Doc) => step.id === "alert-issue");
-    expect(alert.env.ALERT_LABELS).toBe("model-monitoring,alert,drift-detection");
-    expect(alert.env.ALERT_ACTIVE).toBe("${{ steps.drift.outputs.drift_detected }}");
+    const byId = (id: string) => steps.find((step: Doc) => step.id === id);
+    expect(byId("drift").run).toContain('node .github/mlops-platform/mlops-monitor.cjs store --file "$METRICS_FILE" --threshold "$ALERT_THRESHOLD"');
+    expect(monitor().jobs.monitor.env.METRICS_DATABASE_URL).toBe("${{ secrets.METRICS_DATABASE_URL }}");
+    expect(byId("drift-issue").env).toMatchObject({
+      ALERT_LABELS: "model-monitoring,alert,drift-detection",
+      ALERT_ACTIVE: "${{ steps.drift.outputs.drift_detected }}",
+    });
+    expect(byId("freshness").if).toBe("always()");
+    expect(byId("stale-issue").env.ALERT_ACTIVE).toBe("${{ steps.freshness.outputs.stale }}");
     const upload = steps.at(-1);
     expect(upload.with.name).toBe("monitoring-report-${{ github.run_id }}");
     expect(upload.if).toBe("always()");

@@ -1,12 +1,15 @@
 /**
  * `npm run gen:workflows`: writes the application workflows, rendered with the config of each stack
- * that commits them, to workflows/__rendered__/<stack>/. They are committed so a pull request here
- * shows the YAML diff it will cause there; a test fails when they are stale.
+ * that commits them, to workflows/__rendered__/<stack>/, and the platform tool bundles to
+ * workflows/__rendered__/platform/. They are committed so a pull request here shows the diff it will
+ * cause there; a test fails when they are stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseStackConfig } from "../infra/config";
 import { renderApplicationWorkflows } from "../workflows";
+import { BUNDLE_DIR, PLATFORM_TOOLS } from "../workflows/platform-tools";
+import { bundlePlatformTools } from "./platform-bundle";
 import { knownStacks, resolveStackConfig } from "./synth/stack-config";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -37,6 +40,9 @@ export function renderedWorkflowsByStack(): Map<string, Map<string, string>> {
 
 if (require.main === module) {
   fs.rmSync(RENDERED_DIR, { recursive: true, force: true });
+  fs.mkdirSync(BUNDLE_DIR, { recursive: true });
+  for (const [name, content] of bundlePlatformTools()) fs.writeFileSync(path.join(BUNDLE_DIR, name), content);
+  process.stdout.write(`wrote ${PLATFORM_TOOLS.length} platform tool bundles\n`);
   for (const [stack, files] of renderedWorkflowsByStack()) {
     fs.mkdirSync(path.join(RENDERED_DIR, stack), { recursive: true });
     for (const [name, content] of files) fs.writeFileSync(path.join(RENDERED_DIR, stack, name), content);

@@ -7,7 +7,7 @@ import { IMAGE_ENV, RUNNER, WorkflowSettings, lines } from "./application";
 import { ACTIONS } from "./actions";
 import { rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
 import type { Job, Workflow } from "./model";
-import { compareDrift, validateMetrics, writeMetrics } from "./monitoring-steps";
+import { platformCommand } from "./platform-tools";
 import {
   PYTHON_VERSION,
   TEST_PYTHON_VERSIONS,
@@ -242,8 +242,9 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
     ],
   };
 
-  // The monitoring stack's storage path, end to end: a sample of what the drift calculation writes
-  // goes through the same checks and the same insert as monitor-model, into a real PostgreSQL.
+  // The monitoring stack's storage path, end to end: the platform's migrations, then a sample of
+  // what the drift calculation writes through the same command monitor-model runs, into PostgreSQL.
+  const monitor = platformCommand("mlops-monitor.cjs");
   const monitoringCheck: Job = {
     name: "Monitoring stack check",
     needs: ["lint"],
@@ -251,38 +252,21 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
     permissions: { contents: "read" },
     timeoutMinutes: 10,
     services: { postgres: postgresService() },
-    env: { METRICS_FILE: "monitoring-check/metrics.json" },
+    env: { METRICS_FILE: "monitoring-check/metrics.json", METRICS_DATABASE_URL: "postgresql://postgres@localhost:5432/test" },
     steps: [
+      checkout(),
+      { name: "Apply the metrics migrations", run: script(`${monitor} migrate`) },
       {
-        name: "Create ml_metrics and a sample metrics file",
-        env: PG_ENV,
+        name: "Write a sample metrics window",
         run: script(
           'mkdir -p "$(dirname "$METRICS_FILE")"',
-          "psql --no-psqlrc -v ON_ERROR_STOP=1 <<'SQL'",
-          "CREATE TABLE ml_metrics (",
-          "  id SERIAL PRIMARY KEY,",
-          "  timestamp TIMESTAMP NOT NULL,",
-          "  prediction_drift FLOAT,",
-          "  num_drifted_columns INT,",
-          "  share_missing_values FLOAT,",
-          "  dataset_drift BOOLEAN,",
-          "  drift_score FLOAT,",
-          "  model_name VARCHAR(100),",
-          "  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP",
-          ");",
-          "SQL",
-          "jq -n '{timestamp: \"2021-01-31T00:00:00Z\", model_name: \"ci-sample\", prediction_drift: 0.1,",
+          "jq -n '{timestamp: (now | todate), model_name: \"ci-sample\", model_version: \"0\", prediction_drift: 0.1,",
           "        num_drifted_columns: 1, share_missing_values: 0.0, dataset_drift: false, drift_score: 0.2}' > \"$METRICS_FILE\"",
         ),
       },
-      validateMetrics("${{ env.METRICS_FILE }}"),
-      writeMetrics("${{ env.METRICS_FILE }}", "postgresql://postgres@localhost:5432/test"),
-      compareDrift("${{ env.METRICS_FILE }}", "0.5"),
-      {
-        name: "Read the row back",
-        env: PG_ENV,
-        run: script('test "$(psql --no-psqlrc -tAc "SELECT count(*) FROM ml_metrics WHERE model_name = \'ci-sample\'")" = 1'),
-      },
+      { name: "Store it and compare drift", run: script(`${monitor} store --file "$METRICS_FILE" --threshold 0.5`) },
+      { name: "Store it again: the window is updated, not doubled", run: script(`${monitor} store --file "$METRICS_FILE" --threshold 0.5`) },
+      { name: "Check freshness", run: script(`${monitor} freshness --model ci-sample`) },
     ],
   };
 
@@ -364,7 +348,7 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
   };
 }
 
-/** libpq's variables for the PostgreSQL service container. */
+/** libpq's variables for the PostgreSQL service container, for the integration tests. */
 const PG_ENV = Object.freeze({ PGHOST: "localhost", PGPORT: "5432", PGUSER: "postgres", PGDATABASE: "test" });
 
 function postgresService() {

@@ -159,6 +159,7 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
           { ...uploadArtifact("deployment-backup-${{ github.run_id }}", "backup/", 30), if: IS_PRODUCTION },
           rollBack(),
           syncAlertIssue({
+            id: "incident-issue",
             name: "Open or update the incident issue",
             if: "failure()",
             marker: "mlops-cicd incident: ${{ inputs.environment }} ${{ inputs.service_type }}",

@@ -4,6 +4,7 @@ import { ciCdWorkflow } from "./ci-cd";
 import { deployServiceWorkflow } from "./deploy-service";
 import type { Workflow } from "./model";
 import { monitorModelWorkflow } from "./monitor-model";
+import { platformToolFiles } from "./platform-tools";
 import { renderWorkflow } from "./render";
 import { trainModelWorkflow } from "./train-model";
 
@@ -25,4 +26,9 @@ export function renderApplicationWorkflows(settings: WorkflowSettings): Reposito
     path: `.github/workflows/${workflow.fileName}`,
     content: renderWorkflow(workflow, source),
   }));
+}
+
+/** Everything the program commits for the workflows: the four files and the platform tools they run. */
+export function applicationRepositoryFiles(settings: WorkflowSettings): RepositoryFileSpec[] {
+  return [...renderApplicationWorkflows(settings), ...platformToolFiles()];
 }

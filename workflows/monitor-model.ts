@@ -1,18 +1,21 @@
 /**
  * monitor-model.yml: every 6 hours and by hand. Computes drift and data quality with the
- * application's code, stores the row, keeps one alert issue per ongoing drift incident, and uploads
- * the report.
+ * application's code, stores the window's row with the platform's `mlops-monitor`, keeps one alert
+ * issue per ongoing drift incident, raises a separate one when metrics stop arriving, and uploads the
+ * report.
  */
 import { RUNNER, WorkflowSettings } from "./application";
 import type { Workflow } from "./model";
-import { compareDrift, validateMetrics, writeMetrics } from "./monitoring-steps";
-import { PYTHON_VERSION, checkout, installPython, runCommand, setupPython, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
+import { platformCommand } from "./platform-tools";
+import { PYTHON_VERSION, checkout, installPython, runCommand, script, setupPython, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
 
 export const ALERT_LABELS = ["model-monitoring", "alert", "drift-detection"] as const;
+export const STALE_LABELS = ["model-monitoring", "alert"] as const;
 export const DEFAULT_ALERT_THRESHOLD = "0.5";
+const RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}";
 
 export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {
-  const metricsFile = "monitoring-report/metrics.json";
+  const monitor = platformCommand("mlops-monitor.cjs");
   return {
     fileName: "monitor-model.yml",
     name: "Model Monitoring Pipeline",
@@ -42,6 +45,8 @@ export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {
           // Scheduled runs have no inputs: they use the default.
           ALERT_THRESHOLD: `\${{ inputs.alert_threshold || '${DEFAULT_ALERT_THRESHOLD}' }}`,
           MODEL_NAME: settings.modelName,
+          METRICS_FILE: "monitoring-report/metrics.json",
+          METRICS_DATABASE_URL: "${{ secrets.METRICS_DATABASE_URL }}",
         },
         steps: [
           validateInput("alert_threshold", "${{ env.ALERT_THRESHOLD }}", "^[0-9]+(\\.[0-9]+)?$", "a non-negative decimal number such as 0.5"),
@@ -49,14 +54,16 @@ export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {
           setupPython(PYTHON_VERSION, settings.requirementsFile),
           installPython(settings.requirementsFile),
           runCommand("Calculate drift and data-quality metrics", settings.driftCommand, {
-            OUTPUT_FILE: metricsFile,
+            OUTPUT_FILE: "${{ env.METRICS_FILE }}",
             MLFLOW_TRACKING_URI: "${{ secrets.MLFLOW_TRACKING_URI }}",
-            METRICS_DATABASE_URL: "${{ secrets.METRICS_DATABASE_URL }}",
           }),
-          validateMetrics(metricsFile),
-          writeMetrics(metricsFile, "${{ secrets.METRICS_DATABASE_URL }}"),
-          compareDrift(metricsFile, "${{ env.ALERT_THRESHOLD }}"),
+          {
+            id: "drift",
+            name: "Store the metrics and compare drift with the threshold",
+            run: script(`${monitor} store --file "$METRICS_FILE" --threshold "$ALERT_THRESHOLD"`),
+          },
           syncAlertIssue({
+            id: "drift-issue",
             name: "Open, update or close the drift alert",
             marker: `mlops-cicd drift alert: ${settings.modelName}`,
             active: "${{ steps.drift.outputs.drift_detected }}",
@@ -64,12 +71,31 @@ export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {
             body: [
               "Drift score **${{ steps.drift.outputs.drift_score }}** exceeds the alert threshold **${{ env.ALERT_THRESHOLD }}**.",
               "",
-              "Monitoring report: ${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
+              `Monitoring report: ${RUN_URL}`,
             ].join("\n"),
-            recoveryBody:
-              "Drift score ${{ steps.drift.outputs.drift_score }} is back within the threshold ${{ env.ALERT_THRESHOLD }} " +
-              "(run ${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}). Closing.",
+            recoveryBody: `Drift score \${{ steps.drift.outputs.drift_score }} is back within the threshold \${{ env.ALERT_THRESHOLD }} (${RUN_URL}). Closing.`,
             labels: ALERT_LABELS,
+          }),
+          {
+            id: "freshness",
+            name: "Check that metrics keep arriving",
+            if: "always()",
+            run: script(`${monitor} freshness --model "$MODEL_NAME"`),
+          },
+          syncAlertIssue({
+            id: "stale-issue",
+            name: "Open, update or close the stale-metrics alert",
+            if: "always() && steps.freshness.outputs.stale != ''",
+            marker: `mlops-cicd stale metrics: ${settings.modelName}`,
+            active: "${{ steps.freshness.outputs.stale }}",
+            title: `Monitoring stopped: no recent metrics for ${settings.modelName}`,
+            body: [
+              "No metrics window newer than the schedule allows (newest: **${{ steps.freshness.outputs.newest_age_hours || 'none' }}** hours old).",
+              "",
+              `Latest run: ${RUN_URL}`,
+            ].join("\n"),
+            recoveryBody: `Metrics arrive again (newest window \${{ steps.freshness.outputs.newest_age_hours }} hours old, ${RUN_URL}). Closing.`,
+            labels: STALE_LABELS,
           }),
           uploadArtifact("monitoring-report-${{ github.run_id }}", "monitoring-report/", 30, "always()"),
         ],

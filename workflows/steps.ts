@@ -121,6 +121,8 @@ export function validateInput(name: string, expression: string, pattern: string,
 }
 
 export interface AlertIssueArgs {
+  /** The step id; its outputs are `action` and `issue`. */
+  readonly id: string;
   readonly name: string;
   readonly if?: string;
   /** Names the incident; one open issue per marker. */
@@ -140,7 +142,7 @@ export interface AlertIssueArgs {
  */
 export function syncAlertIssue(args: AlertIssueArgs): Step {
   return {
-    id: "alert-issue",
+    id: args.id,
     name: args.name,
     if: args.if,
     uses: ACTIONS.githubScript,

@@ -1,0 +1,156 @@
+/**
+ * `mlops-monitor`, the monitoring job's platform command, run by monitor-model.yml and ci-cd.yml
+ * from the bundle committed to the application repository:
+ *
+ *   mlops-monitor store --file <metrics.json> --threshold <number>
+ *   mlops-monitor freshness --model <name> [--max-age-hours <hours>]
+ *   mlops-monitor migrate
+ *
+ * The database comes from METRICS_DATABASE_URL. Results go to GITHUB_OUTPUT when it is set.
+ * Exit codes: 0 done, 2 bad arguments or a malformed metrics file (nothing written), 1 the
+ * database failed.
+ */
+import { parseArgs } from "node:util";
+import { Migration, MigrationError, migrate } from "../database/migrate";
+import type { Sql } from "../database/sql";
+import { MetricsFileError, assessStaleness, isDrifting, parseMetrics } from "./metrics";
+import { newestWindow, storeMetrics } from "./store";
+
+/** The schedule runs every 6 hours; one hour of grace covers a slow or delayed run. */
+export const DEFAULT_MAX_AGE_HOURS = 7;
+
+export interface CommandContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly connect: (url: string) => Promise<Sql>;
+  readonly readFile: (path: string) => string;
+  readonly now: () => Date;
+  readonly migrations: () => readonly Migration[];
+  /** Lines for the log, GitHub annotations included. */
+  readonly print: (line: string) => void;
+  /** Appends `name=value` lines to GITHUB_OUTPUT, when the job has one. */
+  readonly setOutputs: (outputs: Record<string, string>) => void;
+}
+
+class UsageError extends Error {}
+
+const USAGE = [
+  "usage: mlops-monitor store --file <metrics.json> --threshold <number>",
+  "       mlops-monitor freshness --model <name> [--max-age-hours <hours>]",
+  "       mlops-monitor migrate",
+  "The database is METRICS_DATABASE_URL.",
+].join("\n");
+
+function nonNegative(value: string | undefined, flag: string): number {
+  if (value === undefined || !/^\d+(\.\d+)?$/.test(value)) throw new UsageError(`${flag} must be a number, 0 or more, got ${JSON.stringify(value ?? "")}.`);
+  return Number(value);
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === "") throw new UsageError(`${flag} is required.`);
+  return value;
+}
+
+export async function runMonitorCommand(argv: readonly string[], context: CommandContext): Promise<number> {
+  let command: string | undefined;
+  let values: Record<string, string | undefined>;
+  try {
+    const parsed = parseArgs({
+      args: [...argv],
+      options: {
+        file: { type: "string" },
+        threshold: { type: "string" },
+        model: { type: "string" },
+        "max-age-hours": { type: "string" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    command = parsed.positionals[0];
+    values = parsed.values as Record<string, string | undefined>;
+    if (parsed.positionals.length !== 1 || !["store", "freshness", "migrate"].includes(command ?? "")) {
+      throw new UsageError(`Unknown command ${JSON.stringify(parsed.positionals.join(" "))}.`);
+    }
+  } catch (error) {
+    // An annotation is one line; node's argument errors can span several.
+    context.print(`::error::${(error as Error).message.replace(/\s*\n\s*/g, " ")}`);
+    context.print(USAGE);
+    return 2;
+  }
+
+  // Everything that can be checked without the database is checked first.
+  let work: (sql: Sql) => Promise<number>;
+  try {
+    if (command === "store") {
+      const file = required(values.file, "--file");
+      const threshold = nonNegative(values.threshold, "--threshold");
+      const metrics = parseMetrics(context.readFile(file), file);
+      work = async (sql) => {
+        const outcome = await storeMetrics(sql, metrics);
+        const drifting = isDrifting(metrics, threshold);
+        context.print(`${outcome === "inserted" ? "Stored" : "Updated"} the ${metrics.timestamp.toISOString()} window of ${metrics.modelName} ${metrics.modelVersion}.`);
+        if (drifting) context.print(`::warning title=Drift detected::drift score ${metrics.driftScore} exceeds the threshold ${threshold}`);
+        context.setOutputs({ stored: outcome, drift_score: String(metrics.driftScore), drift_detected: String(drifting) });
+        return 0;
+      };
+    } else if (command === "freshness") {
+      const model = required(values.model, "--model");
+      const maxAge = values["max-age-hours"] === undefined ? DEFAULT_MAX_AGE_HOURS : nonNegative(values["max-age-hours"], "--max-age-hours");
+      work = async (sql) => {
+        const newest = await newestWindow(sql, model);
+        const staleness = assessStaleness(newest, context.now(), maxAge);
+        if (staleness.stale) {
+          context.print(
+            newest === undefined
+              ? `::warning title=No metrics::no metrics stored for ${model} yet`
+              : `::warning title=Metrics are stale::the newest window of ${model} is ${staleness.ageHours} hours old (limit ${maxAge})`,
+          );
+        } else {
+          context.print(`The newest window of ${model} is ${staleness.ageHours} hours old (limit ${maxAge}).`);
+        }
+        context.setOutputs({ stale: String(staleness.stale), newest_age_hours: staleness.ageHours === null ? "" : String(staleness.ageHours) });
+        return 0;
+      };
+    } else {
+      const migrations = context.migrations();
+      work = async (sql) => {
+        const result = await migrate(sql, migrations, context.print);
+        context.print(`${result.applied.length} migrations applied, ${result.alreadyApplied.length} already applied.`);
+        return 0;
+      };
+    }
+  } catch (error) {
+    if (error instanceof MetricsFileError) {
+      for (const problem of error.problems) context.print(`::error file=${error.source}::${problem}`);
+      context.print(`Nothing was written: fix the drift calculation's output and run again.`);
+      return 2;
+    }
+    if (error instanceof UsageError) {
+      context.print(`::error::${error.message}`);
+      context.print(USAGE);
+      return 2;
+    }
+    throw error;
+  }
+
+  const url = context.env.METRICS_DATABASE_URL;
+  if (!url) {
+    context.print("::error::METRICS_DATABASE_URL is not set: the job has no database to use.");
+    return 2;
+  }
+  let sql: Sql;
+  try {
+    sql = await context.connect(url);
+  } catch (error) {
+    context.print(`::error::Cannot connect to the metrics database: ${(error as Error).message}`);
+    return 1;
+  }
+  try {
+    return await work(sql);
+  } catch (error) {
+    const prefix = error instanceof MigrationError ? "" : "The metrics database refused: ";
+    context.print(`::error::${prefix}${(error as Error).message}`);
+    return 1;
+  } finally {
+    await sql.close();
+  }
+}
