@@ -36,18 +36,19 @@ export function stackConfig(stack: string, overrides: ConfigOverrides = {}, secr
   return { ...base, values, secretKeys: [...new Set([...base.secretKeys, ...secretKeys])].sort() };
 }
 
-/** Runs the program for `stack` and returns everything it registered. */
+/** Runs the program for `stack` (or another entry module, for component tests) and returns everything it registered. */
 export async function runProgram(
   stack: string,
   overrides: ConfigOverrides = {},
   secretKeys: readonly string[] = [],
+  program?: string,
 ): Promise<ProgramRun> {
   const config = stackConfig(stack, overrides, secretKeys);
   let result: SynthResult | undefined;
   await jest.isolateModulesAsync(async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { synthesize } = require("../tools/synth/synthesize") as typeof import("../tools/synth/synthesize");
-    result = await synthesize({ stack, config });
+    result = await synthesize({ stack, config, program });
   });
   const run = result as SynthResult;
   return {
