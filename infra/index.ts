@@ -16,6 +16,11 @@ import {
   renderDependabot,
 } from "./github";
 import { applicationRepositoryFiles } from "../workflows";
+import { DEFAULT_ALERT_THRESHOLD } from "../workflows/monitor-model";
+import { addBuildFiles } from "./build-files";
+import { METRICS_DATABASE, roleNames } from "./database";
+import { DEFAULT_MAX_AGE_HOURS } from "./monitoring";
+import { renderGrafanaFiles } from "./monitoring/grafana";
 
 const config = readStackConfig();
 const { environment: profile, github: repo } = config;
@@ -71,6 +76,18 @@ const repositorySettings = repo.manageRepositorySettings
       withGitHub,
     )
   : undefined;
+
+// Grafana's provisioning and dashboards, baked into its image: it reads the metrics as the reader.
+addBuildFiles(
+  "grafana",
+  renderGrafanaFiles({
+    host: config.endpoints.dbHost,
+    database: METRICS_DATABASE,
+    user: roleNames("metrics").reader,
+    alertThreshold: Number(DEFAULT_ALERT_THRESHOLD),
+    maxAgeHours: DEFAULT_MAX_AGE_HOURS,
+  }),
+);
 
 export const repository = `${repo.owner}/${repo.repository}`;
 export const environmentName = environment.name;

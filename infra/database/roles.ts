@@ -4,6 +4,8 @@
  * server, so what is tested is what is deployed.
  */
 
+/** The metrics database's name on the server. */
+export const METRICS_DATABASE = "metrics";
 export const METRICS_TABLE = "ml_metrics";
 /** The spec's `id SERIAL` draws from this sequence: inserting needs USAGE on it. */
 export const METRICS_ID_SEQUENCE = "ml_metrics_id_seq";

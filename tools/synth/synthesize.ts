@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { qualifiedKey } from "../../infra/config-schema";
+import type { BuildFile } from "../../infra/build-files";
 import { useOfflineSecretPlaceholders } from "../../infra/config";
 import { offlineMocks } from "./mocks";
 import { RecordedResource, RecordingMonitor } from "./recording-monitor";
@@ -27,6 +28,8 @@ export interface SynthResult {
   /** Every registered resource, sorted by URN. */
   readonly resources: readonly RecordedResource[];
   readonly files: readonly CommittedFile[];
+  /** Files rendered into container build contexts. */
+  readonly buildFiles: readonly BuildFile[];
   /** Stack outputs with secrets redacted. */
   readonly outputs: Readonly<Record<string, unknown>>;
   /** Required operator secrets that were not set and were replaced by placeholders. */
@@ -100,6 +103,10 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   await pulumi.runtime.disconnect();
   if (programError) throw programError.error;
 
+  // The program's own instance of the module: required after the program ran, from the same path.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildFiles } = require("../../infra/build-files") as typeof import("../../infra/build-files");
+
   const resources = [...monitor.recorded].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
   const stackResource = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
   const outputs = (stackResource && (monitor.outputsByUrn.get(stackResource.urn) as Record<string, unknown>)) ?? {};
@@ -109,6 +116,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     project: config.project,
     resources,
     files: committedFiles(resources, config),
+    buildFiles: buildFiles(),
     outputs,
     missingSecrets: [...new Set(missingSecrets)].sort(),
     encryptedKeys: config.encryptedKeys,

@@ -1,0 +1,6 @@
+export { DASHBOARD_UID, modelMonitoringDashboard } from "./dashboard";
+export type { DashboardSettings } from "./dashboard";
+export { GRAFANA_PATHS, renderGrafanaFiles } from "./provisioning";
+export type { GrafanaProvisioningArgs } from "./provisioning";
+export { METRICS_DATASOURCE, MODEL_FILTER, PostgresQueryBuilder, latestQuery, seriesQuery } from "./sql-query";
+export type { PostgresQuery, QueryFormat } from "./sql-query";
