@@ -8,17 +8,9 @@ import type { Sql } from "../infra/database/sql";
 import { assessStaleness, parseMetrics } from "../infra/monitoring/metrics";
 import { newestWindow, storeMetrics } from "../infra/monitoring/store";
 import { ENGINES, TestDatabase } from "./database-engines";
+import { SAMPLE_METRICS } from "./fixtures/metrics";
 
-const SAMPLE = {
-  timestamp: "2026-11-29T06:00:00Z",
-  model_name: "nyc-taxi-trip-duration",
-  model_version: "3",
-  prediction_drift: 0.12,
-  num_drifted_columns: 2,
-  share_missing_values: 0.01,
-  dataset_drift: false,
-  drift_score: 0.31,
-};
+const SAMPLE = SAMPLE_METRICS;
 const metrics = (changes: Partial<typeof SAMPLE> = {}) => parseMetrics(JSON.stringify({ ...SAMPLE, ...changes }), "metrics.json");
 
 async function count(sql: Sql): Promise<number> {

@@ -13,17 +13,9 @@ import { CommandContext, runMonitorCommand } from "../infra/monitoring/command";
 import { bundlePlatformTools } from "../tools/platform-bundle";
 import { BUNDLE_DIR } from "../workflows/platform-tools";
 import { ENGINES, TestDatabase } from "./database-engines";
+import { SAMPLE_METRICS } from "./fixtures/metrics";
 
-const SAMPLE = {
-  timestamp: "2026-11-29T06:00:00Z",
-  model_name: "nyc-taxi-trip-duration",
-  model_version: "3",
-  prediction_drift: 0.12,
-  num_drifted_columns: 2,
-  share_missing_values: 0.01,
-  dataset_drift: false,
-  drift_score: 0.31,
-};
+const SAMPLE = SAMPLE_METRICS;
 
 interface Run {
   readonly code: number;

@@ -6,6 +6,7 @@
 import { IMAGE_ENV, RUNNER, WorkflowSettings, lines } from "./application";
 import { ACTIONS } from "./actions";
 import { rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
+import { buildAndPushImage } from "./image-steps";
 import type { Job, Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
 import {
@@ -151,42 +152,12 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
     outputs: { digest: "${{ steps.build.outputs.digest }}" },
     steps: [
       checkout(),
-      { name: "Set up Buildx", uses: ACTIONS.setupBuildx },
-      {
-        name: "Log in to GHCR",
-        if: NOT_A_PULL_REQUEST,
-        uses: ACTIONS.dockerLogin,
-        with: { registry: "${{ env.DOCKER_REGISTRY }}", username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
-      },
-      {
-        id: "meta",
-        name: "Image tags and labels",
-        uses: ACTIONS.dockerMetadata,
-        with: {
-          images: "${{ env.DOCKER_REGISTRY }}/${{ env.IMAGE_NAME }}/web-service",
-          tags: "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr\n",
-        },
-      },
-      {
-        id: "build",
-        name: "Build and push",
-        uses: ACTIONS.dockerBuildPush,
-        with: {
-          context: settings.webServiceDirectory,
-          push: "${{ github.event_name != 'pull_request' }}",
-          tags: "${{ steps.meta.outputs.tags }}",
-          labels: "${{ steps.meta.outputs.labels }}",
-          "cache-from": "type=gha,scope=web-service",
-          "cache-to": "type=gha,scope=web-service,mode=max",
-        },
-      },
-      { name: "Install cosign", if: NOT_A_PULL_REQUEST, uses: ACTIONS.cosignInstaller },
-      {
-        name: "Sign the image",
-        if: NOT_A_PULL_REQUEST,
-        env: { DIGEST: "${{ steps.build.outputs.digest }}" },
-        run: script('cosign sign --yes "${DOCKER_REGISTRY}/${IMAGE_NAME,,}/web-service@${DIGEST}"'),
-      },
+      ...buildAndPushImage({
+        service: "web-service",
+        context: settings.webServiceDirectory,
+        tags: "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr\n",
+        push: "${{ github.event_name != 'pull_request' }}",
+      }),
     ],
   };
 

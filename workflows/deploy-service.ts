@@ -6,8 +6,8 @@
  * update. A failure rolls back and opens (or updates) an incident issue.
  */
 import { IMAGE_ENV, RUNNER, SERVICE_TYPES, WorkflowSettings } from "./application";
-import { ACTIONS } from "./actions";
 import { rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
+import { buildAndPushImage } from "./image-steps";
 import { backupRegistryState, findReleasedModel, promoteModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
 import { awsCredentials, checkout, script, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
@@ -71,41 +71,13 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
               'echo "dir=$dir" >> "$GITHUB_OUTPUT"',
             ),
           },
-          { name: "Set up Buildx", uses: ACTIONS.setupBuildx },
-          {
-            name: "Log in to GHCR",
-            uses: ACTIONS.dockerLogin,
-            with: { registry: "${{ env.DOCKER_REGISTRY }}", username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
-          },
-          {
-            id: "meta",
-            name: "Image tags and labels",
-            uses: ACTIONS.dockerMetadata,
-            with: {
-              images: "${{ env.DOCKER_REGISTRY }}/${{ env.IMAGE_NAME }}/${{ inputs.service_type }}",
-              tags: "type=raw,value=${{ inputs.model_version }}-${{ github.sha }}\n",
-            },
-          },
-          {
-            id: "build",
-            name: "Build and push",
-            uses: ACTIONS.dockerBuildPush,
-            with: {
-              context: "${{ steps.context.outputs.dir }}",
-              push: true,
-              tags: "${{ steps.meta.outputs.tags }}",
-              labels: "${{ steps.meta.outputs.labels }}",
-              "build-args": "MODEL_NAME=${{ env.MODEL_NAME }}\nMODEL_VERSION=${{ needs.validate.outputs.registry_version }}\n",
-              "cache-from": "type=gha,scope=${{ inputs.service_type }}",
-              "cache-to": "type=gha,scope=${{ inputs.service_type }},mode=max",
-            },
-          },
-          { name: "Install cosign", uses: ACTIONS.cosignInstaller },
-          {
-            name: "Sign the image",
-            env: { DIGEST: "${{ steps.build.outputs.digest }}" },
-            run: script('cosign sign --yes "${DOCKER_REGISTRY}/${IMAGE_NAME,,}/${SERVICE_TYPE}@${DIGEST}"'),
-          },
+          ...buildAndPushImage({
+            service: "${{ inputs.service_type }}",
+            context: "${{ steps.context.outputs.dir }}",
+            tags: "type=raw,value=${{ inputs.model_version }}-${{ github.sha }}\n",
+            push: true,
+            buildArgs: "MODEL_NAME=${{ env.MODEL_NAME }}\nMODEL_VERSION=${{ needs.validate.outputs.registry_version }}\n",
+          }),
         ],
       },
       deploy: {

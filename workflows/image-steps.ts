@@ -1,0 +1,60 @@
+/**
+ * Building a service image: Buildx with the layer cache in the Actions cache, pushed to GHCR as
+ * `<registry>/<repository>/<service>`, and signed keyless with cosign by digest. The build step's
+ * id is `build`; its `digest` output names what was pushed.
+ */
+import { ACTIONS } from "./actions";
+import type { Step } from "./model";
+import { script } from "./steps";
+
+export interface ImageBuildArgs {
+  /** The service name, or an expression for it: the image's last path segment and cache scope. */
+  readonly service: string;
+  readonly context: string;
+  /** docker/metadata-action tag rules, one per line. */
+  readonly tags: string;
+  /** Whether to log in, push and sign: `true`, or an expression. */
+  readonly push: true | string;
+  /** build-args, one `NAME=value` per line. */
+  readonly buildArgs?: string;
+}
+
+export function buildAndPushImage(args: ImageBuildArgs): Step[] {
+  const pushing = args.push === true ? undefined : args.push.replace(/^\$\{\{\s*|\s*\}\}$/g, "");
+  return [
+    { name: "Set up Buildx", uses: ACTIONS.setupBuildx },
+    {
+      name: "Log in to GHCR",
+      if: pushing,
+      uses: ACTIONS.dockerLogin,
+      with: { registry: "${{ env.DOCKER_REGISTRY }}", username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
+    },
+    {
+      id: "meta",
+      name: "Image tags and labels",
+      uses: ACTIONS.dockerMetadata,
+      with: { images: `\${{ env.DOCKER_REGISTRY }}/\${{ env.IMAGE_NAME }}/${args.service}`, tags: args.tags },
+    },
+    {
+      id: "build",
+      name: "Build and push",
+      uses: ACTIONS.dockerBuildPush,
+      with: {
+        context: args.context,
+        push: args.push,
+        tags: "${{ steps.meta.outputs.tags }}",
+        labels: "${{ steps.meta.outputs.labels }}",
+        ...(args.buildArgs !== undefined ? { "build-args": args.buildArgs } : {}),
+        "cache-from": `type=gha,scope=${args.service}`,
+        "cache-to": `type=gha,scope=${args.service},mode=max`,
+      },
+    },
+    { name: "Install cosign", if: pushing, uses: ACTIONS.cosignInstaller },
+    {
+      name: "Sign the image",
+      if: pushing,
+      env: { IMAGE_SERVICE: args.service, DIGEST: "${{ steps.build.outputs.digest }}" },
+      run: script('cosign sign --yes "${DOCKER_REGISTRY}/${IMAGE_NAME,,}/${IMAGE_SERVICE}@${DIGEST}"'),
+    },
+  ];
+}
