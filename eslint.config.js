@@ -14,6 +14,7 @@ module.exports = tseslint.config(
       "no-restricted-imports": [
         "error",
         { name: "@pulumi/github", message: "Import GitHub resources from infra/github/sdk.ts: the package index costs 0.35 s at start-up." },
+        { name: "@pulumi/aws", message: "Import AWS resources from infra/aws/sdk.ts: the package index loads thousands of modules." },
       ],
     },
   },

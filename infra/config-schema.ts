@@ -113,11 +113,6 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     description: "HTTPS URL of this environment's model API; published as `<PREFIX>_API_URL` and used as the environment URL.",
   },
   {
-    key: "dbHost",
-    type: "string",
-    description: "Host name of this environment's metrics database; published as the environment secret `<PREFIX>_DB_HOST`.",
-  },
-  {
     key: "mlflowTrackingUri",
     type: "string",
     description:
@@ -181,6 +176,69 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     type: "array",
     description: "Directories of the application repository with Dockerfiles that Dependabot keeps up to date.",
     default: ["/04-deployment/web-services"],
+  },
+  // The runtime on AWS.
+  {
+    key: "awsRegion",
+    type: "string",
+    description: "AWS region of this stack's runtime (network, database, services).",
+  },
+  {
+    key: "vpcCidr",
+    type: "string",
+    description: "IPv4 CIDR block of the stack's VPC, /16 to /20; subnets are carved from it per availability zone.",
+    default: "10.20.0.0/16",
+  },
+  {
+    key: "availabilityZoneCount",
+    type: "integer",
+    description: "Availability zones the network spans (2 or 3); the database and the load balancer need at least 2.",
+    default: 2,
+  },
+  {
+    key: "dataProtection",
+    type: "boolean",
+    description:
+      "Production-grade protection of data-bearing resources: Multi-AZ database, deletion protection, Pulumi `protect`, a final snapshot, one NAT gateway per zone. Required for production.",
+    default: false,
+  },
+  {
+    key: "dbInstanceClass",
+    type: "string",
+    description: "RDS instance class of the PostgreSQL database (mlflow and metrics).",
+    default: "db.t4g.micro",
+  },
+  {
+    key: "dbAllocatedStorageGb",
+    type: "integer",
+    description: "Initial storage of the database in GiB (20 to 65536); storage autoscaling grows it up to 5 times this.",
+    default: 20,
+  },
+  {
+    key: "dbBackupRetentionDays",
+    type: "integer",
+    description: "Days of automated backups and point-in-time recovery (at least 7; at least 14 in production; at most 35).",
+    default: 7,
+  },
+  {
+    key: "dbSnapshotIdentifier",
+    type: "string",
+    description: "Disaster recovery: create the database from this RDS snapshot (identifier or ARN) instead of empty. Leave empty otherwise.",
+    default: "",
+  },
+  {
+    key: "databaseAdminEndpoint",
+    type: "string",
+    description:
+      "host:port where `pulumi up` reaches the database to manage its databases and roles, e.g. localhost:5433 through an SSM port forward. Empty: the instance's own address, reachable from inside the VPC.",
+    default: "",
+  },
+  {
+    key: "githubOidcProviderArn",
+    type: "string",
+    description:
+      "ARN of the account's existing IAM OIDC provider for token.actions.githubusercontent.com. Empty: this stack creates it (an account holds only one, so the second stack in an account must name it here).",
+    default: "",
   },
   // The application repository's layout and commands: what the rendered workflows run. Defaults
   // follow the spec's repository layout; each command gets its inputs as environment variables,

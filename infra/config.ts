@@ -7,9 +7,14 @@ import {
   branchNameProblems,
   codeownerProblems,
   commandProblems,
+  awsRegionProblems,
+  dbInstanceClassProblems,
+  endpointProblems,
   githubLoginProblems,
-  hostNameProblems,
   httpsUrlProblems,
+  oidcProviderArnProblems,
+  snapshotIdentifierProblems,
+  vpcCidrProblems,
   integerRangeProblems,
   mlflowModelNameProblems,
   postgresUrlProblems,
@@ -28,8 +33,8 @@ export interface StackConfig {
   /** This environment's endpoints, published to its GitHub environment. */
   readonly endpoints: {
     readonly apiUrl: string;
-    readonly dbHost: string;
   };
+  readonly runtime: RuntimeConfig;
   readonly secrets: OperatorSecrets;
   readonly application: ApplicationLayout;
   /** How the GitHub provider signs in, from the environment of `pulumi up`. */
@@ -59,6 +64,26 @@ export interface GitHubConfig {
     readonly pipDirectories: readonly string[];
     readonly dockerDirectories: readonly string[];
   };
+}
+
+/** The stack's runtime on AWS. */
+export interface RuntimeConfig {
+  readonly region: string;
+  readonly vpcCidr: string;
+  readonly availabilityZoneCount: number;
+  /** Multi-AZ, deletion protection, Pulumi `protect`, final snapshot, a NAT gateway per zone. */
+  readonly dataProtection: boolean;
+  readonly database: {
+    readonly instanceClass: string;
+    readonly allocatedStorageGb: number;
+    readonly backupRetentionDays: number;
+    /** Restore from this snapshot instead of starting empty. */
+    readonly snapshotIdentifier: string | undefined;
+    /** Where `pulumi up` reaches the server for databases and roles, when not its own address. */
+    readonly adminEndpoint: { readonly host: string; readonly port: number } | undefined;
+  };
+  /** Adopt this OIDC provider instead of creating one. */
+  readonly githubOidcProviderArn: string | undefined;
 }
 
 /** The application repository's layout and commands, as the rendered workflows run them. */
@@ -238,8 +263,32 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
 
   const apiUrl = str("apiUrl");
   if (apiUrl !== undefined) check("apiUrl", httpsUrlProblems(apiUrl));
-  const dbHost = str("dbHost");
-  if (dbHost !== undefined) check("dbHost", hostNameProblems(dbHost));
+
+  const region = str("awsRegion");
+  if (region !== undefined) check("awsRegion", awsRegionProblems(region));
+  const vpcCidr = str("vpcCidr");
+  if (vpcCidr !== undefined) check("vpcCidr", vpcCidrProblems(vpcCidr));
+  const azCount = num("availabilityZoneCount");
+  if (azCount !== undefined) check("availabilityZoneCount", integerRangeProblems(azCount, 2, 3));
+  const dataProtection = bool("dataProtection") ?? false;
+  if (profile?.requiresDataProtection && !dataProtection) {
+    problems.push(
+      `\`${qualifiedKey("dataProtection")}\` is false, but the ${profile.name} environment requires it (Multi-AZ, deletion protection, ` +
+        `final snapshot). Set it: pulumi config set ${qualifiedKey("dataProtection")} true.`,
+    );
+  }
+  const instanceClass = str("dbInstanceClass");
+  if (instanceClass !== undefined) check("dbInstanceClass", dbInstanceClassProblems(instanceClass));
+  const storage = num("dbAllocatedStorageGb");
+  if (storage !== undefined) check("dbAllocatedStorageGb", integerRangeProblems(storage, 20, 65536));
+  const retention = num("dbBackupRetentionDays");
+  if (retention !== undefined) check("dbBackupRetentionDays", integerRangeProblems(retention, profile?.minBackupRetentionDays ?? 7, 35));
+  const snapshot = nonEmpty(str("dbSnapshotIdentifier"));
+  if (snapshot !== undefined) check("dbSnapshotIdentifier", snapshotIdentifierProblems(snapshot));
+  const adminEndpoint = nonEmpty(str("databaseAdminEndpoint"));
+  if (adminEndpoint !== undefined) check("databaseAdminEndpoint", endpointProblems(adminEndpoint));
+  const oidcArn = nonEmpty(str("githubOidcProviderArn"));
+  if (oidcArn !== undefined) check("githubOidcProviderArn", oidcProviderArnProblems(oidcArn));
 
   // Optional secrets that another key makes required: a placeholder offline, a problem otherwise.
   for (const spec of CONFIG_KEYS) {
@@ -323,7 +372,24 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
         dockerDirectories: list("dependabotDockerDirectories"),
       },
     },
-    endpoints: { apiUrl: required(apiUrl), dbHost: required(dbHost) },
+    endpoints: { apiUrl: required(apiUrl) },
+    runtime: {
+      region: required(region),
+      vpcCidr: required(vpcCidr),
+      availabilityZoneCount: required(azCount),
+      dataProtection,
+      database: {
+        instanceClass: required(instanceClass),
+        allocatedStorageGb: required(storage),
+        backupRetentionDays: required(retention),
+        snapshotIdentifier: snapshot,
+        adminEndpoint:
+          adminEndpoint === undefined
+            ? undefined
+            : { host: adminEndpoint.slice(0, adminEndpoint.lastIndexOf(":")), port: Number(adminEndpoint.slice(adminEndpoint.lastIndexOf(":") + 1)) },
+      },
+      githubOidcProviderArn: oidcArn,
+    },
     secrets: {
       mlflowTrackingUri: mlflowTrackingUri === undefined ? undefined : pulumi.secret(mlflowTrackingUri),
       slackWebhookUrl: slackWebhookUrl === undefined ? undefined : pulumi.secret(slackWebhookUrl),

@@ -22,6 +22,10 @@ export interface EnvironmentProfile {
   readonly defaultBranchOnly: boolean;
   /** Whether repository administrators may skip the rules above. */
   readonly adminsCanBypass: boolean;
+  /** The fewest days of database backups the environment accepts. */
+  readonly minBackupRetentionDays: number;
+  /** Whether `dataProtection` must be on (Multi-AZ, deletion protection, final snapshot). */
+  readonly requiresDataProtection: boolean;
 }
 
 export const ENVIRONMENT_NAMES = ["staging", "production"] as const;
@@ -37,6 +41,8 @@ const PROFILES: Readonly<Record<EnvironmentName, EnvironmentProfile>> = Object.f
     preventSelfReview: false,
     defaultBranchOnly: false,
     adminsCanBypass: true,
+    minBackupRetentionDays: 7,
+    requiresDataProtection: false,
   }),
   // The spec: required reviewers (at least 1) and a 5-minute wait timer. Self-review prevention and
   // default-branch-only deployments close the two ways around a reviewer: approving your own run,
@@ -49,6 +55,8 @@ const PROFILES: Readonly<Record<EnvironmentName, EnvironmentProfile>> = Object.f
     preventSelfReview: true,
     defaultBranchOnly: true,
     adminsCanBypass: false,
+    minBackupRetentionDays: 14,
+    requiresDataProtection: true,
   }),
 });
 

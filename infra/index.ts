@@ -4,6 +4,7 @@
  * One stack manages one deployment environment (staging or production). Repository-wide settings
  * of the application repository belong to the one stack with `manageRepositorySettings` set.
  */
+import * as aws from "./aws/sdk";
 import * as github from "./github/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "./config";
@@ -18,12 +19,43 @@ import {
 import { applicationRepositoryFiles } from "../workflows";
 import { DEFAULT_ALERT_THRESHOLD } from "../workflows/monitor-model";
 import { addBuildFiles } from "./build-files";
-import { METRICS_DATABASE, roleNames } from "./database";
+import { METRICS_DATABASE, PostgresInstance, roleNames } from "./database";
 import { DEFAULT_MAX_AGE_HOURS } from "./monitoring";
 import { renderGrafanaFiles } from "./monitoring/grafana";
+import { Network, SecurityGroups } from "./network";
+
+/** MLflow's and Grafana's ports behind the load balancer. */
+const SERVICE_PORTS = [5000, 3000];
 
 const config = readStackConfig();
-const { environment: profile, github: repo } = config;
+const { environment: profile, github: repo, runtime } = config;
+
+// The runtime on AWS: every resource is tagged with where it comes from.
+const awsProvider = new aws.Provider("aws", {
+  region: runtime.region,
+  defaultTags: { tags: { Project: "mlops-cicd", Stack: config.stack, Environment: profile.name, ManagedBy: "pulumi" } },
+});
+const withAws = { providers: [awsProvider] };
+
+const network = new Network(
+  "network",
+  { cidrBlock: runtime.vpcCidr, availabilityZoneCount: runtime.availabilityZoneCount, natGatewayPerZone: runtime.dataProtection },
+  withAws,
+);
+const securityGroups = new SecurityGroups("runtime", { vpcId: network.vpcId, servicePorts: SERVICE_PORTS }, withAws);
+const database = new PostgresInstance(
+  "database",
+  {
+    subnetIds: network.privateSubnetIds,
+    securityGroupId: securityGroups.database.id,
+    instanceClass: runtime.database.instanceClass,
+    allocatedStorageGb: runtime.database.allocatedStorageGb,
+    backupRetentionDays: runtime.database.backupRetentionDays,
+    dataProtection: runtime.dataProtection,
+    snapshotIdentifier: runtime.database.snapshotIdentifier,
+  },
+  withAws,
+);
 
 // An explicit provider: the default one would target whatever account the token belongs to when
 // `github:owner` is missing, and `pulumi:disable-default-providers` in Pulumi.yaml forbids it.
@@ -39,7 +71,7 @@ const withGitHub = { providers: [githubProvider] };
 
 // DeploymentEnvironment wraps every value as a Pulumi secret, the plain DB host included.
 const secrets: Record<string, pulumi.Input<string>> = {
-  [`${profile.variablePrefix}_DB_HOST`]: config.endpoints.dbHost,
+  [`${profile.variablePrefix}_DB_HOST`]: database.address,
 };
 if (config.secrets.awsKeys) {
   secrets.AWS_ACCESS_KEY_ID = config.secrets.awsKeys.accessKeyId;
@@ -81,7 +113,6 @@ const repositorySettings = repo.manageRepositorySettings
 addBuildFiles(
   "grafana",
   renderGrafanaFiles({
-    host: config.endpoints.dbHost,
     database: METRICS_DATABASE,
     user: roleNames("metrics").reader,
     alertThreshold: Number(DEFAULT_ALERT_THRESHOLD),
@@ -93,6 +124,9 @@ export const repository = `${repo.owner}/${repo.repository}`;
 export const environmentName = environment.name;
 export const environmentUrl = config.endpoints.apiUrl;
 export const managesRepositorySettings = repo.manageRepositorySettings;
+export const vpcId = network.vpcId;
+export const databaseAddress = database.address;
+export const databaseMasterSecretArn = database.masterSecret.arn;
 export const committedFiles = repositorySettings?.filePaths ?? [];
 
 /** Repository-wide secrets: the registry of record and the integrations, where set. */

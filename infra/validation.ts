@@ -157,3 +157,42 @@ export function postgresUrlProblems(value: string): string[] {
   }
   return [];
 }
+
+export function awsRegionProblems(value: string): string[] {
+  return /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(value) ? [] : [`must be an AWS region such as eu-west-1, got "${value}"`];
+}
+
+/** A private IPv4 CIDR block of /16 to /20, aligned on its prefix. */
+export function vpcCidrProblems(value: string): string[] {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  const octets = match ? match.slice(1, 5).map(Number) : [];
+  const prefix = match ? Number(match[5]) : NaN;
+  if (!match || octets.some((octet) => octet > 255)) return [`must be an IPv4 CIDR block such as 10.20.0.0/16, got "${value}"`];
+  if (prefix < 16 || prefix > 20) return [`must have a prefix between /16 and /20, got /${prefix}`];
+  const address = octets.reduce((acc, octet) => acc * 256 + octet, 0);
+  if (address % 2 ** (32 - prefix) !== 0) return [`must start on a /${prefix} boundary, got "${value}"`];
+  const [a, b] = octets as [number, number];
+  const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+  return isPrivate ? [] : [`must be in a private range (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16), got "${value}"`];
+}
+
+export function dbInstanceClassProblems(value: string): string[] {
+  return /^db\.[a-z0-9]+\.[a-z0-9]+$/.test(value) ? [] : [`must be an RDS instance class such as db.t4g.micro, got "${value}"`];
+}
+
+export function snapshotIdentifierProblems(value: string): string[] {
+  return /^(arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:snapshot:)?(rds:)?[A-Za-z][A-Za-z0-9-]{0,254}$/.test(value)
+    ? []
+    : [`must be an RDS snapshot identifier or ARN, got "${value}"`];
+}
+
+export function endpointProblems(value: string): string[] {
+  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  return match && Number(match[2]) > 0 && Number(match[2]) < 65536 ? [] : [`must be host:port such as localhost:5433, got "${value}"`];
+}
+
+export function oidcProviderArnProblems(value: string): string[] {
+  return /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(value)
+    ? []
+    : [`must be the ARN of the IAM OIDC provider for token.actions.githubusercontent.com, got "${value}"`];
+}

@@ -10,7 +10,7 @@ const VALID: Record<"staging" | "production", Record<string, string>> = {
     "mlops-cicd:environment": "staging",
     "mlops-cicd:repository": "trip-duration",
     "mlops-cicd:apiUrl": "https://staging-api.example.com",
-    "mlops-cicd:dbHost": "staging-db.example.com",
+    "mlops-cicd:awsRegion": "eu-west-1",
   },
   production: {
     "github:owner": "nyc-taxi-mlops",
@@ -21,7 +21,9 @@ const VALID: Record<"staging" | "production", Record<string, string>> = {
     "mlops-cicd:reviewerTeams": '["mlops-leads"]',
     "mlops-cicd:codeowners": '["@nyc-taxi-mlops/mlops-team"]',
     "mlops-cicd:apiUrl": "https://api.example.com",
-    "mlops-cicd:dbHost": "prod-db.example.com",
+    "mlops-cicd:awsRegion": "eu-west-1",
+    "mlops-cicd:dataProtection": "true",
+    "mlops-cicd:dbBackupRetentionDays": "14",
     "mlops-cicd:mlflowTrackingUri": "https://mlflow.example.com",
   },
 };
@@ -153,9 +155,36 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
     ]);
   });
 
-  it("a host name with a scheme", () => {
-    expect(problems("staging", { "mlops-cicd:dbHost": "postgres://db.example.com" })).toEqual([
-      '`mlops-cicd:dbHost` must be a host name such as db.example.com (no scheme, port or path), got "postgres://db.example.com".',
+  it("runtime settings out of range", () => {
+    expect(
+      problems("staging", {
+        "mlops-cicd:awsRegion": "Europe",
+        "mlops-cicd:vpcCidr": "8.8.0.0/16",
+        "mlops-cicd:availabilityZoneCount": "1",
+        "mlops-cicd:dbInstanceClass": "t3.micro",
+        "mlops-cicd:dbAllocatedStorageGb": "5",
+        "mlops-cicd:dbSnapshotIdentifier": "my snapshot",
+        "mlops-cicd:databaseAdminEndpoint": "localhost",
+        "mlops-cicd:githubOidcProviderArn": "arn:aws:iam::123:oidc-provider/example.com",
+      }),
+    ).toEqual([
+      '`mlops-cicd:awsRegion` must be an AWS region such as eu-west-1, got "Europe".',
+      '`mlops-cicd:vpcCidr` must be in a private range (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16), got "8.8.0.0/16".',
+      "`mlops-cicd:availabilityZoneCount` must be between 2 and 3, got 1.",
+      '`mlops-cicd:dbInstanceClass` must be an RDS instance class such as db.t4g.micro, got "t3.micro".',
+      "`mlops-cicd:dbAllocatedStorageGb` must be between 20 and 65536, got 5.",
+      '`mlops-cicd:dbSnapshotIdentifier` must be an RDS snapshot identifier or ARN, got "my snapshot".',
+      '`mlops-cicd:databaseAdminEndpoint` must be host:port such as localhost:5433, got "localhost".',
+      '`mlops-cicd:githubOidcProviderArn` must be the ARN of the IAM OIDC provider for token.actions.githubusercontent.com, got "arn:aws:iam::123:oidc-provider/example.com".',
+    ]);
+    expect(problems("staging", { "mlops-cicd:vpcCidr": "10.20.0.0/12" })).toEqual(["`mlops-cicd:vpcCidr` must have a prefix between /16 and /20, got /12."]);
+    expect(problems("staging", { "mlops-cicd:vpcCidr": "10.20.1.0/16" })).toEqual(['`mlops-cicd:vpcCidr` must start on a /16 boundary, got "10.20.1.0/16".']);
+  });
+
+  it("production without data protection or with short backups", () => {
+    expect(problems("production", { "mlops-cicd:dataProtection": "false", "mlops-cicd:dbBackupRetentionDays": "7" })).toEqual([
+      "`mlops-cicd:dataProtection` is false, but the production environment requires it (Multi-AZ, deletion protection, final snapshot). Set it: pulumi config set mlops-cicd:dataProtection true.",
+      "`mlops-cicd:dbBackupRetentionDays` must be between 14 and 35, got 7.",
     ]);
   });
 

@@ -9,7 +9,7 @@ import { METRICS_DATASOURCE, renderGrafanaFiles } from "../infra/monitoring/graf
 import type { PostgresQuery } from "../infra/monitoring/grafana";
 import { ENGINES, TestDatabase } from "./database-engines";
 
-const files = renderGrafanaFiles({ host: "prod-db.example.com", database: "metrics", user: "metrics_reader", alertThreshold: 0.5, maxAgeHours: 7 });
+const files = renderGrafanaFiles({ database: "metrics", user: "metrics_reader", alertThreshold: 0.5, maxAgeHours: 7 });
 const byPath = new Map(files.map((file) => [file.path, file.content]));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed provisioning and dashboard documents
 const datasources = parse(byPath.get("provisioning/datasources/metrics.yaml") as string) as any;
@@ -31,7 +31,7 @@ describe("provisioning", () => {
     expect(source).toMatchObject({
       uid: METRICS_DATASOURCE.uid,
       type: METRICS_DATASOURCE.type,
-      url: "prod-db.example.com:5432",
+      url: "$METRICS_DB_HOST:5432",
       user: "metrics_reader",
       editable: false,
       jsonData: { database: "metrics", sslmode: "verify-full", sslRootCertFile: "/etc/grafana/certs/rds-ca-bundle.pem" },

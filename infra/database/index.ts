@@ -6,3 +6,5 @@ export { METRICS_DATABASE, METRICS_ID_SEQUENCE, METRICS_ROLES, METRICS_SCHEMA, M
 export type { RoleKey, RoleSpec } from "./roles";
 export { connectPostgres, fromPGlite, transaction } from "./sql";
 export type { PGliteLike, Sql } from "./sql";
+export { MASTER_USERNAME, POSTGRES_MAJOR_VERSION, PostgresInstance } from "./postgres-instance";
+export type { PostgresInstanceArgs } from "./postgres-instance";

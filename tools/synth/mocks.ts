@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
  */
 export const offlineMocks: pulumi.runtime.Mocks = {
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-    return { id: `${args.name}-id`, state: { ...args.inputs } };
+    const computed = COMPUTED[args.type]?.(args.name, args.inputs as Record<string, unknown>) ?? {};
+    return { id: `${args.name}-id`, state: { ...computed, ...args.inputs } };
   },
 
   call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
@@ -28,12 +29,36 @@ export function stableNumericId(kind: string, key: string): number {
   return 10_000_000 + (createHash("sha256").update(`${kind}:${key}`).digest().readUInt32BE(0) % 89_999_999);
 }
 
+const SYNTH_ACCOUNT = "123456789012";
+const arn = (service: string, resource: string, region = "synth-region-1") => `arn:aws:${service}:${region}:${SYNTH_ACCOUNT}:${resource}`;
+
+/** Outputs the provider computes, for the resources whose outputs the program uses. */
+const COMPUTED: Readonly<Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>>> = {
+  "aws:rds/instance:Instance": (name, inputs) => ({
+    address: `${String(inputs.identifier ?? name)}.synth.rds.amazonaws.com`,
+    port: 5432,
+    arn: arn("rds", `db:${String(inputs.identifier ?? name)}`),
+  }),
+  "aws:secretsmanager/secret:Secret": (name) => ({ arn: arn("secretsmanager", `secret:${name}`) }),
+  "aws:iam/role:Role": (name) => ({ arn: `arn:aws:iam::${SYNTH_ACCOUNT}:role/${name}`, name }),
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": () => ({
+    arn: `arn:aws:iam::${SYNTH_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+  }),
+  "aws:rds/subnetGroup:SubnetGroup": (name) => ({ name }),
+  "aws:rds/parameterGroup:ParameterGroup": (name) => ({ name }),
+};
+
 const CALLS: Readonly<Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>> = {
   "github:index/getUser:getUser": (inputs) => {
     const login = String(inputs.username);
     const id = stableNumericId("user", login);
     return { id: String(id), login, name: login, nodeId: `U_synth${id}` };
   },
+  "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
+    names: ["synth-region-1a", "synth-region-1b", "synth-region-1c"],
+    zoneIds: ["synth1-az1", "synth1-az2", "synth1-az3"],
+    id: "synth-region-1",
+  }),
   "github:index/getTeam:getTeam": (inputs) => {
     const slug = String(inputs.slug);
     const id = stableNumericId("team", slug);

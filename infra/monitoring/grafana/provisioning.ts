@@ -1,8 +1,9 @@
 /**
  * Grafana's provisioning for the metrics: a PostgreSQL data source with the fixed uid every
  * dashboard query names, connecting as the read-only role over verified TLS, and a file provider
- * that loads the dashboards baked into the image. The password is never in a file: Grafana expands
- * `$METRICS_READER_PASSWORD` from the container's environment when it reads the provisioning.
+ * that loads the dashboards baked into the image. Neither the password nor the host is in a file:
+ * Grafana expands `$METRICS_READER_PASSWORD` and `$METRICS_DB_HOST` from the container's environment
+ * when it reads the provisioning, so one image serves every stack.
  * @see https://grafana.com/docs/grafana/latest/administration/provisioning/
  */
 import { stringify } from "yaml";
@@ -10,10 +11,6 @@ import { DASHBOARD_UID, DashboardSettings, modelMonitoringDashboard } from "./da
 import { METRICS_DATASOURCE } from "./sql-query";
 
 export interface GrafanaProvisioningArgs extends DashboardSettings {
-  /** The metrics database's host name. */
-  readonly host: string;
-  /** @default 5432 */
-  readonly port?: number;
   readonly database: string;
   /** The reader role. */
   readonly user: string;
@@ -24,6 +21,7 @@ export const GRAFANA_PATHS = Object.freeze({
   dashboards: "/var/lib/grafana/dashboards/mlops",
   caCertificate: "/etc/grafana/certs/rds-ca-bundle.pem",
   passwordVariable: "METRICS_READER_PASSWORD",
+  hostVariable: "METRICS_DB_HOST",
 });
 
 const SOURCE = "infra/monitoring/grafana";
@@ -46,7 +44,8 @@ export function renderGrafanaFiles(args: GrafanaProvisioningArgs): { path: strin
         type: METRICS_DATASOURCE.type,
         uid: METRICS_DATASOURCE.uid,
         access: "proxy",
-        url: `${args.host}:${args.port ?? 5432}`,
+        // The host comes from the task's environment too: one image serves every stack.
+        url: `$${GRAFANA_PATHS.hostVariable}:5432`,
         user: args.user,
         isDefault: true,
         editable: false,

@@ -1,0 +1,25 @@
+/**
+ * The @pulumi/aws classes and functions the program uses, imported from their own modules: the
+ * package's index loads thousands of modules. Import AWS resources from here, not "@pulumi/aws".
+ */
+export { Provider } from "@pulumi/aws/provider";
+export { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
+export { Eip } from "@pulumi/aws/ec2/eip";
+export { InternetGateway } from "@pulumi/aws/ec2/internetGateway";
+export { NatGateway } from "@pulumi/aws/ec2/natGateway";
+export { Route } from "@pulumi/aws/ec2/route";
+export { RouteTable } from "@pulumi/aws/ec2/routeTable";
+export { RouteTableAssociation } from "@pulumi/aws/ec2/routeTableAssociation";
+export { SecurityGroup } from "@pulumi/aws/ec2/securityGroup";
+export { Subnet } from "@pulumi/aws/ec2/subnet";
+export { Vpc } from "@pulumi/aws/ec2/vpc";
+export { SecurityGroupEgressRule } from "@pulumi/aws/vpc/securityGroupEgressRule";
+export { SecurityGroupIngressRule } from "@pulumi/aws/vpc/securityGroupIngressRule";
+export { Instance as DbInstance } from "@pulumi/aws/rds/instance";
+export { ParameterGroup } from "@pulumi/aws/rds/parameterGroup";
+export { SubnetGroup as DbSubnetGroup } from "@pulumi/aws/rds/subnetGroup";
+export { Secret } from "@pulumi/aws/secretsmanager/secret";
+export { SecretVersion } from "@pulumi/aws/secretsmanager/secretVersion";
+export { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
+export { Role } from "@pulumi/aws/iam/role";
+export { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
