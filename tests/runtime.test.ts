@@ -1,0 +1,106 @@
+/**
+ * The AWS runtime of both stacks, as registered under the mock runtime: network, security groups
+ * and the database, with production stricter where the product says so.
+ */
+import { subnetCidr } from "../infra/network/cidr";
+import { ProgramRun, runProgram } from "./harness";
+
+const T = {
+  vpc: "aws:ec2/vpc:Vpc",
+  subnet: "aws:ec2/subnet:Subnet",
+  nat: "aws:ec2/natGateway:NatGateway",
+  ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  db: "aws:rds/instance:Instance",
+  parameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+  secret: "aws:secretsmanager/secret:Secret",
+  awsProvider: "pulumi:providers:aws",
+};
+
+describe("subnetCidr", () => {
+  it("carves /20 subnets out of a /16, and /24 out of a /20", () => {
+    expect(subnetCidr("10.20.0.0/16", 0)).toBe("10.20.0.0/20");
+    expect(subnetCidr("10.20.0.0/16", 8)).toBe("10.20.128.0/20");
+    expect(subnetCidr("10.20.0.0/20", 9)).toBe("10.20.9.0/24");
+  });
+
+  it("never gives two indexes overlapping blocks", () => {
+    const starts = Array.from({ length: 16 }, (_, index) => subnetCidr("172.16.0.0/16", index));
+    expect(new Set(starts).size).toBe(16);
+  });
+
+  it("refuses an index outside the split", () => {
+    expect(() => subnetCidr("10.20.0.0/16", 16)).toThrow("subnetCidr: index 16 is outside 0-15.");
+  });
+});
+
+describe.each([
+  ["staging", { zones: 2, nats: 1, multiAz: false, backups: 7, protect: false }],
+  ["production", { zones: 3, nats: 3, multiAz: true, backups: 14, protect: true }],
+] as const)("the %s runtime", (stack, expected) => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram(stack);
+  });
+
+  it("uses one AWS provider for the configured region, tagging everything", () => {
+    const [provider, ...others] = run.resourcesOfType(T.awsProvider);
+    expect(others).toHaveLength(0);
+    expect(provider?.inputs).toMatchObject({ region: "eu-west-1" });
+    expect(JSON.parse(String(provider?.inputs.defaultTags))).toEqual({
+      tags: { Project: "mlops-cicd", Stack: stack, Environment: stack, ManagedBy: "pulumi" },
+    });
+    for (const resource of run.resources.filter((entry) => entry.type.startsWith("aws:"))) {
+      expect(resource.provider).toBe(`${provider?.urn}::aws-id`);
+    }
+  });
+
+  it(`spans ${expected.zones} zones with public and private subnets and ${expected.nats} NAT gateway(s)`, () => {
+    const subnets = run.resourcesOfType(T.subnet);
+    expect(subnets.filter((subnet) => (subnet.inputs.tags as Record<string, string>).Tier === "public")).toHaveLength(expected.zones);
+    expect(subnets.filter((subnet) => (subnet.inputs.tags as Record<string, string>).Tier === "private")).toHaveLength(expected.zones);
+    for (const subnet of subnets) expect(subnet.inputs.mapPublicIpOnLaunch).toBe(false);
+    expect(run.resourcesOfType(T.nat)).toHaveLength(expected.nats);
+  });
+
+  it("opens nothing to the internet but HTTPS on the load balancer", () => {
+    const open = run.resourcesOfType(T.ingress).filter((rule) => rule.inputs.cidrIpv4 === "0.0.0.0/0" || rule.inputs.cidrIpv6 === "::/0");
+    expect(open.map((rule) => [rule.name, rule.inputs.fromPort, rule.inputs.toPort])).toEqual([
+      ["runtime-lb-https-v4", 443, 443],
+      ["runtime-lb-https-v6", 443, 443],
+    ]);
+    const database = run.findResource(T.ingress, "runtime-database-from-services");
+    expect(database.inputs).toMatchObject({ fromPort: 5432, toPort: 5432, referencedSecurityGroupId: "runtime-services-id" });
+    expect(run.resourcesOfType(T.ingress).filter((rule) => rule.inputs.securityGroupId === "runtime-database-id")).toHaveLength(1);
+  });
+
+  it("runs PostgreSQL encrypted, private, TLS-only and backed up, stricter in production", () => {
+    const db = run.findResource(T.db, "database");
+    expect(db.inputs).toMatchObject({
+      engine: "postgres",
+      storageEncrypted: true,
+      publiclyAccessible: false,
+      backupRetentionPeriod: expected.backups,
+      multiAz: expected.multiAz,
+      deletionProtection: expected.protect,
+      skipFinalSnapshot: !expected.protect,
+      password: "[secret]",
+    });
+    if (expected.protect) expect(db.inputs.finalSnapshotIdentifier).toBe("mlops-cicd-production-final");
+    expect(db.options).toMatchObject({ ignoreChanges: ["snapshotIdentifier"], ...(expected.protect ? { protect: true } : {}) });
+    expect(run.findResource(T.parameterGroup, "database").inputs.parameters).toContainEqual({ name: "rds.force_ssl", value: "1" });
+    expect(run.findResource(T.secret, "database-master").inputs.name).toBe(`mlops-cicd-${stack}/database/master`);
+  });
+
+  it("publishes the database host to the environment as a secret, from the instance", () => {
+    const prefix = stack === "production" ? "PROD" : "STAGING";
+    const secret = run.findResource("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret", `${stack}-${prefix}_DB_HOST`);
+    expect(secret.inputs.value).toBe("[secret]");
+    expect(secret.dependsOn).toContain(run.findResource(T.db, "database").urn);
+  });
+});
+
+it("restores the database from a snapshot when disaster recovery names one", async () => {
+  const run = await runProgram("production", { "mlops-cicd:dbSnapshotIdentifier": "mlops-cicd-production-final" });
+  expect(run.findResource(T.db, "database").inputs.snapshotIdentifier).toBe("mlops-cicd-production-final");
+});
