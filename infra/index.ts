@@ -22,6 +22,7 @@ import { addBuildFiles } from "./build-files";
 import { METRICS_DATABASE, PostgresInstance, roleNames } from "./database";
 import { DEFAULT_MAX_AGE_HOURS } from "./monitoring";
 import { renderGrafanaFiles } from "./monitoring/grafana";
+import { GitHubDeployRole } from "./identity";
 import { Network, SecurityGroups } from "./network";
 
 /** MLflow's and Grafana's ports behind the load balancer. */
@@ -69,6 +70,20 @@ const githubProvider = new github.Provider("github", {
 });
 const withGitHub = { providers: [githubProvider] };
 
+// This environment's GitHub jobs reach AWS through OIDC, as this role; no stored keys.
+const clusterName = `mlops-cicd-${config.stack}`;
+const deployRole = new GitHubDeployRole(
+  "github-deploy",
+  {
+    repository: `${repo.owner}/${repo.repository}`,
+    environment: profile.name,
+    oidcProviderArn: runtime.githubOidcProviderArn,
+    clusterName,
+    region: runtime.region,
+  },
+  withAws,
+);
+
 // DeploymentEnvironment wraps every value as a Pulumi secret, the plain DB host included.
 const secrets: Record<string, pulumi.Input<string>> = {
   [`${profile.variablePrefix}_DB_HOST`]: database.address,
@@ -85,7 +100,14 @@ const environment = new DeploymentEnvironment(
     profile,
     defaultBranch: repo.defaultBranch,
     reviewers: repo.reviewers,
-    variables: { [`${profile.variablePrefix}_API_URL`]: config.endpoints.apiUrl },
+    variables: {
+      [`${profile.variablePrefix}_API_URL`]: config.endpoints.apiUrl,
+      AWS_ROLE_ARN: deployRole.roleArn,
+      AWS_REGION: runtime.region,
+      ECS_CLUSTER: clusterName,
+      // Services, task roles and alarms are all named `<cluster>-…`; the deploy role is scoped so.
+      ECS_SERVICE_PREFIX: clusterName,
+    },
     secrets,
   },
   withGitHub,
@@ -127,6 +149,7 @@ export const managesRepositorySettings = repo.manageRepositorySettings;
 export const vpcId = network.vpcId;
 export const databaseAddress = database.address;
 export const databaseMasterSecretArn = database.masterSecret.arn;
+export const githubDeployRoleArn = deployRole.roleArn;
 export const committedFiles = repositorySettings?.filePaths ?? [];
 
 /** Repository-wide secrets: the registry of record and the integrations, where set. */

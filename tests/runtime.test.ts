@@ -92,12 +92,56 @@ describe.each([
     expect(run.findResource(T.secret, "database-master").inputs.name).toBe(`mlops-cicd-${stack}/database/master`);
   });
 
+  it("lets only this repository's jobs in this environment assume the deploy role, through OIDC", () => {
+    const role = run.findResource("aws:iam/role:Role", "github-deploy");
+    const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
+    expect(trust.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": `repo:nyc-taxi-mlops/trip-duration:environment:${stack}`,
+          },
+        },
+      },
+    ]);
+    const policy = JSON.parse(String(run.findResource("aws:iam/rolePolicy:RolePolicy", "github-deploy-deploy").inputs.policy));
+    const actions = policy.Statement.flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
+    expect(actions.some((action: string) => action.endsWith(":*") || action === "*")).toBe(false);
+    const unscoped = policy.Statement.filter((statement: { Resource: unknown }) => statement.Resource === "*");
+    expect(unscoped.map((statement: { Sid: string }) => statement.Sid)).toEqual(["TaskDefinitions"]);
+  });
+
+  it("publishes the role, region and cluster to the environment as variables", () => {
+    const variables = Object.fromEntries(
+      run
+        .resourcesOfType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+        .map((variable) => [variable.inputs.variableName, variable.inputs.value]),
+    );
+    expect(variables).toMatchObject({
+      AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/github-deploy",
+      AWS_REGION: "eu-west-1",
+      ECS_CLUSTER: `mlops-cicd-${stack}`,
+      ECS_SERVICE_PREFIX: `mlops-cicd-${stack}`,
+    });
+  });
+
   it("publishes the database host to the environment as a secret, from the instance", () => {
     const prefix = stack === "production" ? "PROD" : "STAGING";
     const secret = run.findResource("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret", `${stack}-${prefix}_DB_HOST`);
     expect(secret.inputs.value).toBe("[secret]");
     expect(secret.dependsOn).toContain(run.findResource(T.db, "database").urn);
   });
+});
+
+it("adopts the account's existing OIDC provider when one is named", async () => {
+  const arn = "arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com";
+  const run = await runProgram("staging", { "mlops-cicd:githubOidcProviderArn": arn });
+  expect(run.resourcesOfType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toHaveLength(0);
+  expect(JSON.parse(String(run.findResource("aws:iam/role:Role", "github-deploy").inputs.assumeRolePolicy)).Statement[0].Principal).toEqual({ Federated: arn });
 });
 
 it("restores the database from a snapshot when disaster recovery names one", async () => {

@@ -23,3 +23,4 @@ export { SecretVersion } from "@pulumi/aws/secretsmanager/secretVersion";
 export { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
 export { Role } from "@pulumi/aws/iam/role";
 export { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
+export { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";

@@ -54,6 +54,12 @@ const CALLS: Readonly<Record<string, (inputs: Record<string, unknown>) => Record
     const id = stableNumericId("user", login);
     return { id: String(id), login, name: login, nodeId: `U_synth${id}` };
   },
+  "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+    accountId: SYNTH_ACCOUNT,
+    arn: `arn:aws:sts::${SYNTH_ACCOUNT}:assumed-role/synth/offline`,
+    userId: "SYNTH:offline",
+    id: SYNTH_ACCOUNT,
+  }),
   "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
     names: ["synth-region-1a", "synth-region-1b", "synth-region-1c"],
     zoneIds: ["synth1-az1", "synth1-az2", "synth1-az3"],

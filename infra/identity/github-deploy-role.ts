@@ -1,0 +1,126 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws/sdk";
+
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+export interface GitHubDeployRoleArgs {
+  /** `owner/repository` of the application repository. */
+  readonly repository: string;
+  /** The GitHub environment whose jobs may assume the role. */
+  readonly environment: string;
+  /**
+   * The account's OIDC provider for GitHub Actions. An account holds one: the first stack creates it,
+   * others name it here.
+   * @default create it
+   */
+  readonly oidcProviderArn?: string;
+  /** The ECS cluster the environment's deployments roll services in. */
+  readonly clusterName: string;
+  readonly region: pulumi.Input<string>;
+}
+
+/** The trust policy: only this repository's jobs in this environment, with the STS audience. */
+export function trustPolicy(oidcProviderArn: string, repository: string, environment: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+            [`${GITHUB_OIDC_HOST}:sub`]: `repo:${repository}:environment:${environment}`,
+          },
+        },
+      },
+    ],
+  });
+}
+
+/**
+ * What deploy jobs do with AWS (docs/workflows.md): roll ECS services of the environment's cluster,
+ * run the batch task, read the canary alarms. Registering a task definition cannot be scoped by
+ * resource in IAM; passing roles is limited to the cluster's own task roles.
+ */
+export function deployPolicy(account: string, region: string, clusterName: string): string {
+  const ecs = (resource: string) => `arn:aws:ecs:${region}:${account}:${resource}`;
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "RollServices",
+        Effect: "Allow",
+        Action: ["ecs:DescribeServices", "ecs:UpdateService"],
+        Resource: ecs(`service/${clusterName}/*`),
+      },
+      {
+        Sid: "RunAndWatchTasks",
+        Effect: "Allow",
+        Action: ["ecs:RunTask", "ecs:DescribeTasks"],
+        Resource: [ecs(`task-definition/${clusterName}-*:*`), ecs(`task/${clusterName}/*`)],
+      },
+      {
+        Sid: "TaskDefinitions",
+        Effect: "Allow",
+        Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"],
+        Resource: "*",
+      },
+      {
+        Sid: "PassTaskRoles",
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: `arn:aws:iam::${account}:role/${clusterName}-*`,
+        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      },
+      {
+        Sid: "CanaryAlarms",
+        Effect: "Allow",
+        Action: "cloudwatch:DescribeAlarms",
+        Resource: `arn:aws:cloudwatch:${region}:${account}:alarm:${clusterName}-*`,
+      },
+    ],
+  });
+}
+
+/**
+ * The IAM role an environment's GitHub jobs assume through OIDC instead of holding AWS keys.
+ */
+export class GitHubDeployRole extends pulumi.ComponentResource {
+  readonly role: aws.Role;
+  readonly oidcProviderArn: pulumi.Output<string>;
+  readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: GitHubDeployRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlops-cicd:identity:GitHubDeployRole", name, {}, opts);
+
+    this.oidcProviderArn =
+      args.oidcProviderArn !== undefined
+        ? pulumi.output(args.oidcProviderArn)
+        : new aws.OpenIdConnectProvider(`${name}-github`, { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE] }, { parent: this }).arn;
+    const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+
+    this.role = new aws.Role(
+      name,
+      {
+        description: `GitHub Actions jobs of ${args.repository} in the ${args.environment} environment`,
+        assumeRolePolicy: this.oidcProviderArn.apply((arn) => trustPolicy(arn, args.repository, args.environment)),
+        maxSessionDuration: 3600,
+      },
+      { parent: this },
+    );
+    new aws.RolePolicy(
+      `${name}-deploy`,
+      {
+        role: this.role.name,
+        policy: pulumi.all([account, args.region]).apply(([id, region]) => deployPolicy(id, region, args.clusterName)),
+      },
+      { parent: this },
+    );
+
+    this.roleArn = this.role.arn;
+    this.registerOutputs({ roleArn: this.roleArn });
+  }
+}
