@@ -1,5 +1,4 @@
 import * as path from "node:path";
-import { METRICS_ROLES } from "../infra/database/roles";
 import { ProgramRun, runProgram } from "./harness";
 
 const ROLE = "postgresql:index/role:Role";
@@ -25,33 +24,15 @@ describe("MetricsDatabaseAccess", () => {
     }
   });
 
-  it("grants the writer insert and update, the columns ON CONFLICT reads, and the id sequence; never delete", () => {
-    expect(run.findResource(GRANT, "metrics-writer-table").inputs).toMatchObject({
-      database: "metrics",
-      role: "metrics_writer",
-      objectType: "table",
-      schema: "public",
-      objects: ["ml_metrics"],
-      privileges: ["INSERT", "UPDATE"],
-    });
-    expect(run.findResource(GRANT, "metrics-writer-columns").inputs).toMatchObject({
-      objectType: "column",
-      privileges: ["SELECT"],
-      columns: METRICS_ROLES.find((role) => role.key === "writer")?.selectColumns,
-    });
-    expect(run.findResource(GRANT, "metrics-writer-sequence").inputs).toMatchObject({ objectType: "sequence", objects: ["ml_metrics_id_seq"], privileges: ["USAGE"] });
-    const writerPrivileges = run.resourcesOfType(GRANT).filter((grant) => grant.inputs.role === "metrics_writer").flatMap((grant) => grant.inputs.privileges as string[]);
-    expect(writerPrivileges).not.toContain("DELETE");
-    expect(writerPrivileges).not.toContain("TRUNCATE");
-  });
-
-  it("grants the reader SELECT only", () => {
-    const readerGrants = run.resourcesOfType(GRANT).filter((grant) => grant.inputs.role === "metrics_reader");
-    expect(readerGrants.map((grant) => [grant.inputs.objectType, grant.inputs.privileges])).toEqual([
-      ["database", ["CONNECT"]],
-      ["schema", ["USAGE"]],
-      ["table", ["SELECT"]],
-    ]);
+  it("grants the writer and the reader the database and its schema, and nothing on tables (the migration run does)", () => {
+    for (const role of ["metrics_writer", "metrics_reader"]) {
+      const grants = run.resourcesOfType(GRANT).filter((grant) => grant.inputs.role === role);
+      expect(grants.map((grant) => [grant.inputs.objectType, grant.inputs.privileges])).toEqual([
+        ["database", ["CONNECT"]],
+        ["schema", ["USAGE"]],
+      ]);
+    }
+    expect(run.resourcesOfType(GRANT).filter((grant) => grant.inputs.role === "metrics_owner")).toHaveLength(0);
   });
 
   it("creates each grant after its role, on the database's provider", () => {

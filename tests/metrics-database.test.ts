@@ -84,6 +84,18 @@ describe.each(ENGINES)("on $name", (engine) => {
       for (const statement of grantStatements(db.database, names)) await db.sql.exec(statement);
     });
 
+    it("grants the table privileges as part of a migration run, idempotently", async () => {
+      const again = await migrate(db.sql, readMigrations(), { grantTo: names });
+      expect(again.applied).toEqual([]);
+      expect(await migrate(db.sql, readMigrations(), { grantTo: names })).toEqual(again);
+    });
+
+    it("explains a grant to roles that do not exist yet", async () => {
+      await expect(migrate(db.sql, readMigrations(), { grantTo: roleNames(`${db.rolePrefix}_missing`) })).rejects.toThrow(
+        /^Granting the table privileges failed: role "[a-z0-9_]+_missing_writer" does not exist\. The roles come from `pulumi up` \(MetricsDatabaseAccess\); run it first\.$/,
+      );
+    });
+
     it("declares an owner, a writer and a reader", () => {
       expect(METRICS_ROLES.map((role) => role.key)).toEqual(["owner", "writer", "reader"]);
     });

@@ -5,15 +5,26 @@
  */
 import { parseArgs } from "node:util";
 import { MigrationError, migrate, readMigrations } from "../infra/database/migrate";
+import { roleNames } from "../infra/database/roles";
 import { connectPostgres } from "../infra/database/sql";
 
-const USAGE = "usage: npm run db:migrate -- --database-url <postgresql://owner@host:5432/metrics>   (or set DATABASE_URL)";
+const USAGE = [
+  "usage: npm run db:migrate -- --database-url <postgresql://metrics_owner@host:5432/metrics> [--role-prefix metrics | --no-grants]",
+  "       (or set DATABASE_URL). Connect as the owner role; the writer and reader get their table privileges afterwards.",
+].join("\n");
 
 async function main(): Promise<number> {
   let url: string | undefined;
+  let grantTo: ReturnType<typeof roleNames> | undefined;
   try {
-    const { values } = parseArgs({ options: { "database-url": { type: "string" } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      options: { "database-url": { type: "string" }, "role-prefix": { type: "string" }, "no-grants": { type: "boolean" } },
+      strict: true,
+      allowPositionals: false,
+    });
     url = values["database-url"] ?? process.env.DATABASE_URL;
+    if (values["no-grants"] && values["role-prefix"] !== undefined) throw new Error("--role-prefix and --no-grants exclude each other.");
+    grantTo = values["no-grants"] ? undefined : roleNames(values["role-prefix"] ?? "metrics");
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -38,7 +49,7 @@ async function main(): Promise<number> {
     return 1;
   }
   try {
-    const result = await migrate(sql, migrations, (line) => process.stdout.write(`${line}\n`));
+    const result = await migrate(sql, migrations, { log: (line) => process.stdout.write(`${line}\n`), grantTo });
     process.stdout.write(`${host}: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied.\n`);
     return 0;
   } catch (error) {

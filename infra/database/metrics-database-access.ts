@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Grant } from "@pulumi/postgresql/grant";
 import { Role } from "@pulumi/postgresql/role";
-import { METRICS_ID_SEQUENCE, METRICS_ROLES, METRICS_SCHEMA, METRICS_TABLE, RoleKey, roleNames } from "./roles";
+import { METRICS_ROLES, METRICS_SCHEMA, RoleKey, roleNames } from "./roles";
 
 export interface MetricsDatabaseAccessArgs {
   /** The metrics database, already created. */
@@ -16,9 +16,9 @@ export interface MetricsDatabaseAccessArgs {
 }
 
 /**
- * The metrics database's three roles and their grants, from the one table in `roles.ts` that the
- * tests also apply to a real server. The table grants need `ml_metrics`, so pass the migrations as
- * `dependsOn`; the owner role runs them.
+ * The metrics database's three roles and their database-level grants, from the one table in
+ * `roles.ts` that the tests also apply to a real server. The table-level grants need `ml_metrics`
+ * and its owner, so the migration run applies them (`npm run db:migrate`, as the owner).
  */
 export class MetricsDatabaseAccess extends pulumi.ComponentResource {
   readonly roles: Readonly<Record<RoleKey, Role>>;
@@ -57,27 +57,6 @@ export class MetricsDatabaseAccess extends pulumi.ComponentResource {
       const role = roles[spec.key];
       grant(`${spec.key}-connect`, { role: role.name, objectType: "database", privileges: ["CONNECT"] }, role);
       grant(`${spec.key}-schema`, { role: role.name, objectType: "schema", schema: METRICS_SCHEMA, privileges: ["USAGE"] }, role);
-      if (spec.tablePrivileges.length > 0) {
-        grant(
-          `${spec.key}-table`,
-          { role: role.name, objectType: "table", schema: METRICS_SCHEMA, objects: [METRICS_TABLE], privileges: [...spec.tablePrivileges] },
-          role,
-        );
-      }
-      if (spec.selectColumns && spec.selectColumns.length > 0) {
-        grant(
-          `${spec.key}-columns`,
-          { role: role.name, objectType: "column", schema: METRICS_SCHEMA, objects: [METRICS_TABLE], columns: [...spec.selectColumns], privileges: ["SELECT"] },
-          role,
-        );
-      }
-      if (spec.sequencePrivileges && spec.sequencePrivileges.length > 0) {
-        grant(
-          `${spec.key}-sequence`,
-          { role: role.name, objectType: "sequence", schema: METRICS_SCHEMA, objects: [METRICS_ID_SEQUENCE], privileges: [...spec.sequencePrivileges] },
-          role,
-        );
-      }
     }
 
     this.roles = roles;

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { RoleKey, tableGrantStatements } from "./roles";
 import { Sql, transaction } from "./sql";
 
 export interface Migration {
@@ -63,8 +64,15 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   return migrations;
 }
 
-/** Applies every migration not applied yet, in order. */
-export async function migrate(sql: Sql, migrations: readonly Migration[], log: (line: string) => void = () => undefined): Promise<MigrationResult> {
+export interface MigrateOptions {
+  readonly log?: (line: string) => void;
+  /** After the migrations, grant the writer and reader their table privileges (as the owner). */
+  readonly grantTo?: Record<RoleKey, string>;
+}
+
+/** Applies every migration not applied yet, in order, then the table grants when asked. */
+export async function migrate(sql: Sql, migrations: readonly Migration[], options: MigrateOptions = {}): Promise<MigrationResult> {
+  const log = options.log ?? (() => undefined);
   await sql.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
   try {
     await sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -110,6 +118,19 @@ export async function migrate(sql: Sql, migrations: readonly Migration[], log: (
       }
       log(`applied ${id}`);
       result.applied.push(id);
+    }
+    if (options.grantTo) {
+      const grantTo = options.grantTo;
+      try {
+        await transaction(sql, async () => {
+          for (const statement of tableGrantStatements(grantTo)) await sql.exec(statement);
+        });
+      } catch (error) {
+        throw new MigrationError(
+          `Granting the table privileges failed: ${(error as Error).message}. The roles come from \`pulumi up\` (MetricsDatabaseAccess); run it first.`,
+        );
+      }
+      log(`granted ${grantTo.writer} and ${grantTo.reader} their table privileges`);
     }
     return result;
   } finally {

@@ -71,16 +71,26 @@ function identifier(name: string): string {
 }
 
 /**
- * The grants of every non-owner role as SQL, to run as the table's owner after the migrations.
- * Idempotent: GRANT of a privilege already held is a no-op.
+ * Database-level grants (CONNECT, USAGE on the schema): declared by `MetricsDatabaseAccess`, which
+ * runs before any table exists.
  */
-export function grantStatements(database: string, names: Record<RoleKey, string>): string[] {
+export function databaseGrantStatements(database: string, names: Record<RoleKey, string>): string[] {
+  return METRICS_ROLES.filter((role) => role.key !== "owner").flatMap((role) => {
+    const who = identifier(names[role.key]);
+    return [`GRANT CONNECT ON DATABASE ${identifier(database)} TO ${who}`, `GRANT USAGE ON SCHEMA ${identifier(METRICS_SCHEMA)} TO ${who}`];
+  });
+}
+
+/**
+ * Grants on the table and its sequence: only their owner can give them, once they exist, so the
+ * migration run applies them (as the owner) right after the migrations. Idempotent: granting a
+ * privilege already held is a no-op.
+ */
+export function tableGrantStatements(names: Record<RoleKey, string>): string[] {
   const statements: string[] = [];
   for (const role of METRICS_ROLES) {
     if (role.key === "owner") continue;
     const who = identifier(names[role.key]);
-    statements.push(`GRANT CONNECT ON DATABASE ${identifier(database)} TO ${who}`);
-    statements.push(`GRANT USAGE ON SCHEMA ${identifier(METRICS_SCHEMA)} TO ${who}`);
     if (role.tablePrivileges.length > 0) {
       statements.push(`GRANT ${role.tablePrivileges.join(", ")} ON ${identifier(METRICS_TABLE)} TO ${who}`);
     }
@@ -92,4 +102,9 @@ export function grantStatements(database: string, names: Record<RoleKey, string>
     }
   }
   return statements;
+}
+
+/** Every grant of the non-owner roles: what the deployed database ends up with. */
+export function grantStatements(database: string, names: Record<RoleKey, string>): string[] {
+  return [...databaseGrantStatements(database, names), ...tableGrantStatements(names)];
 }

@@ -113,7 +113,7 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
     } else {
       const migrations = context.migrations();
       work = async (sql) => {
-        const result = await migrate(sql, migrations, context.print);
+        const result = await migrate(sql, migrations, { log: context.print });
         context.print(`${result.applied.length} migrations applied, ${result.alreadyApplied.length} already applied.`);
         return 0;
       };

@@ -5406,6 +5406,64 @@ var import_node_crypto = require("node:crypto");
 var fs = __toESM(require("node:fs"));
 var path = __toESM(require("node:path"));
 
+// infra/database/roles.ts
+init_define_BUNDLED_MIGRATIONS();
+var METRICS_TABLE = "ml_metrics";
+var METRICS_ID_SEQUENCE = "ml_metrics_id_seq";
+var WRITTEN_COLUMNS = [
+  "timestamp",
+  "model_name",
+  "model_version",
+  "prediction_drift",
+  "num_drifted_columns",
+  "share_missing_values",
+  "dataset_drift",
+  "drift_score",
+  "updated_at"
+];
+var METRICS_ROLES = Object.freeze([
+  {
+    key: "owner",
+    purpose: "Owns the schema and runs the migrations.",
+    tablePrivileges: []
+  },
+  {
+    key: "writer",
+    purpose: "The monitoring job: inserts a row per window and updates it on a re-run; cannot delete.",
+    tablePrivileges: ["INSERT", "UPDATE"],
+    // INSERT … ON CONFLICT DO UPDATE reads the conflicting row's written columns.
+    selectColumns: WRITTEN_COLUMNS,
+    sequencePrivileges: ["USAGE"]
+  },
+  {
+    key: "reader",
+    purpose: "Grafana: reads the metrics, nothing else.",
+    tablePrivileges: ["SELECT"]
+  }
+]);
+var IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+function identifier(name) {
+  if (!IDENTIFIER.test(name)) throw new Error(`"${name}" is not a plain lower-case SQL identifier.`);
+  return `"${name}"`;
+}
+function tableGrantStatements(names) {
+  const statements = [];
+  for (const role of METRICS_ROLES) {
+    if (role.key === "owner") continue;
+    const who = identifier(names[role.key]);
+    if (role.tablePrivileges.length > 0) {
+      statements.push(`GRANT ${role.tablePrivileges.join(", ")} ON ${identifier(METRICS_TABLE)} TO ${who}`);
+    }
+    if (role.selectColumns && role.selectColumns.length > 0) {
+      statements.push(`GRANT SELECT (${role.selectColumns.map(identifier).join(", ")}) ON ${identifier(METRICS_TABLE)} TO ${who}`);
+    }
+    if (role.sequencePrivileges && role.sequencePrivileges.length > 0) {
+      statements.push(`GRANT ${role.sequencePrivileges.join(", ")} ON SEQUENCE ${identifier(METRICS_ID_SEQUENCE)} TO ${who}`);
+    }
+  }
+  return statements;
+}
+
 // infra/database/sql.ts
 init_define_BUNDLED_MIGRATIONS();
 async function transaction(sql, work) {
@@ -5461,7 +5519,8 @@ function readMigrations(dir = MIGRATIONS_DIR) {
   if (duplicate !== void 0) throw new MigrationError(`Two migrations share version ${duplicate} in ${dir}.`);
   return migrations;
 }
-async function migrate(sql, migrations, log = () => void 0) {
+async function migrate(sql, migrations, options = {}) {
+  const log = options.log ?? (() => void 0);
   await sql.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
   try {
     await sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -5504,6 +5563,19 @@ async function migrate(sql, migrations, log = () => void 0) {
       }
       log(`applied ${id}`);
       result.applied.push(id);
+    }
+    if (options.grantTo) {
+      const grantTo = options.grantTo;
+      try {
+        await transaction(sql, async () => {
+          for (const statement of tableGrantStatements(grantTo)) await sql.exec(statement);
+        });
+      } catch (error) {
+        throw new MigrationError(
+          `Granting the table privileges failed: ${error.message}. The roles come from \`pulumi up\` (MetricsDatabaseAccess); run it first.`
+        );
+      }
+      log(`granted ${grantTo.writer} and ${grantTo.reader} their table privileges`);
     }
     return result;
   } finally {
@@ -5698,7 +5770,7 @@ async function runMonitorCommand(argv, context) {
     } else {
       const migrations = context.migrations();
       work = async (sql2) => {
-        const result = await migrate(sql2, migrations, context.print);
+        const result = await migrate(sql2, migrations, { log: context.print });
         context.print(`${result.applied.length} migrations applied, ${result.alreadyApplied.length} already applied.`);
         return 0;
       };
