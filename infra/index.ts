@@ -19,7 +19,7 @@ import {
 import { applicationRepositoryFiles } from "../workflows";
 import { DEFAULT_ALERT_THRESHOLD } from "../workflows/monitor-model";
 import { addBuildFiles } from "./build-files";
-import { METRICS_DATABASE, PostgresInstance, roleNames } from "./database";
+import { ApplicationDatabases, METRICS_DATABASE, PostgresInstance, roleNames } from "./database";
 import { DEFAULT_MAX_AGE_HOURS } from "./monitoring";
 import { renderGrafanaFiles } from "./monitoring/grafana";
 import { GitHubDeployRole } from "./identity";
@@ -69,6 +69,20 @@ const githubProvider = new github.Provider("github", {
       : undefined,
 });
 const withGitHub = { providers: [githubProvider] };
+
+// The mlflow and metrics databases and their roles, managed over a connection to the server.
+const databases = new ApplicationDatabases(
+  "databases",
+  {
+    address: database.address,
+    port: database.port,
+    masterPassword: database.masterPassword,
+    adminEndpoint: runtime.database.adminEndpoint,
+    secretPrefix: `mlops-cicd-${config.stack}`,
+    protectDatabases: runtime.dataProtection,
+  },
+  withAws,
+);
 
 // This environment's GitHub jobs reach AWS through OIDC, as this role; no stored keys.
 const clusterName = `mlops-cicd-${config.stack}`;
@@ -150,6 +164,7 @@ export const vpcId = network.vpcId;
 export const databaseAddress = database.address;
 export const databaseMasterSecretArn = database.masterSecret.arn;
 export const githubDeployRoleArn = deployRole.roleArn;
+export const databaseCredentialSecretArns = databases.credentialSecretArns;
 export const committedFiles = repositorySettings?.filePaths ?? [];
 
 /** Repository-wide secrets: the registry of record and the integrations, where set. */

@@ -129,6 +129,25 @@ describe.each([
     });
   });
 
+  it("creates the mlflow and metrics databases, each owned by its own role, over TLS as the RDS master", () => {
+    const provider = run.findResource("pulumi:providers:postgresql", "databases-admin");
+    expect(provider.inputs).toMatchObject({ username: "platform_admin", password: "[secret]", sslmode: "require", superuser: "false", database: "postgres" });
+    expect(run.findResource("postgresql:index/database:Database", "databases-metrics").inputs).toMatchObject({ name: "metrics", owner: "metrics_owner" });
+    expect(run.findResource("postgresql:index/database:Database", "databases-mlflow").inputs).toMatchObject({ name: "mlflow", owner: "mlflow" });
+    for (const name of ["databases-metrics", "databases-mlflow"]) {
+      expect(run.findResource("postgresql:index/database:Database", name).options.protect).toBe(expected.protect ? true : undefined);
+    }
+  });
+
+  it("keeps every generated database password in Secrets Manager, none in outputs", () => {
+    const secrets = run.resourcesOfType(T.secret).map((secret) => secret.inputs.name);
+    expect(secrets).toEqual(
+      expect.arrayContaining(["metrics_owner", "metrics_writer", "metrics_reader", "mlflow"].map((role) => `mlops-cicd-${stack}/database/${role}`)),
+    );
+    for (const version of run.resourcesOfType("aws:secretsmanager/secretVersion:SecretVersion")) expect(version.inputs.secretString).toBe("[secret]");
+    expect(JSON.stringify(run.outputs)).not.toMatch(/password/i);
+  });
+
   it("publishes the database host to the environment as a secret, from the instance", () => {
     const prefix = stack === "production" ? "PROD" : "STAGING";
     const secret = run.findResource("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret", `${stack}-${prefix}_DB_HOST`);
