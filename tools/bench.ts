@@ -2,8 +2,9 @@
  * `npm run bench [-- --runs N]`: how long offline synth takes, against the floor.
  *
  * The floor is a node process that only loads @pulumi/pulumi: no synth can be faster. Each stack's
- * synth runs N times as its own process, as `npm run synth` does; the figures are medians of wall
- * time and of peak resident memory (the child's VmHWM, sampled from /proc).
+ * synth runs N times as its own process, as `npm run synth` does, interleaved with the floor's runs;
+ * the figures are medians of wall time and of peak resident memory (the child's VmHWM, sampled
+ * from /proc).
  * Targets: a synth within 1.5x the floor and under 400 MB.
  */
 import { spawn } from "node:child_process";
@@ -54,11 +55,21 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-async function series(label: string, args: string[], runs: number): Promise<{ label: string; seconds: number; peakMb: number }> {
-  await measure(args); // warm-up: fills the transpile cache and the OS page cache
-  const samples: Sample[] = [];
-  for (let i = 0; i < runs; i++) samples.push(await measure(args));
-  return { label, seconds: median(samples.map((s) => s.seconds)), peakMb: median(samples.map((s) => s.peakMb)) };
+interface Series {
+  readonly label: string;
+  readonly args: string[];
+  readonly samples: Sample[];
+}
+
+/**
+ * Runs every series once per round, round after round, so a machine that gets busier or quieter
+ * during the benchmark shifts all of them alike instead of whichever ran last.
+ */
+async function interleaved(series: Series[], runs: number): Promise<void> {
+  for (const entry of series) await measure(entry.args); // warm-up: transpile cache, page cache
+  for (let round = 0; round < runs; round++) {
+    for (const entry of series) entry.samples.push(await measure(entry.args));
+  }
 }
 
 async function main(): Promise<void> {
@@ -68,18 +79,22 @@ async function main(): Promise<void> {
 
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
   try {
-    const floor = await series("floor: node -e require('@pulumi/pulumi')", ["-e", "require('@pulumi/pulumi')"], runs);
-    const rows = [floor];
-    for (const stack of ["staging", "production"]) {
-      rows.push(
-        await series(
-          `synth --stack ${stack}`,
-          ["-r", "./tools/register.js", "tools/synth/cli.ts", "--stack", stack, "--out", path.join(out, stack)],
-          runs,
-        ),
-      );
-    }
-    process.stdout.write(`Offline synth, median of ${runs} runs each (after one warm-up), ${os.cpus().length} cores\n\n`);
+    const all: Series[] = [
+      { label: "floor: node -e require('@pulumi/pulumi')", args: ["-e", "require('@pulumi/pulumi')"], samples: [] },
+      ...["staging", "production"].map((stack) => ({
+        label: `synth --stack ${stack}`,
+        args: ["-r", "./tools/register.js", "tools/synth/cli.ts", "--stack", stack, "--out", path.join(out, stack)],
+        samples: [] as Sample[],
+      })),
+    ];
+    await interleaved(all, runs);
+    const rows = all.map((entry) => ({
+      label: entry.label,
+      seconds: median(entry.samples.map((sample) => sample.seconds)),
+      peakMb: median(entry.samples.map((sample) => sample.peakMb)),
+    }));
+    const floor = rows[0] as (typeof rows)[number];
+    process.stdout.write(`Offline synth, median of ${runs} interleaved runs each (after one warm-up), ${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(2)}\n\n`);
     process.stdout.write("| run | wall time | vs floor | peak RSS |\n| --- | ---: | ---: | ---: |\n");
     let failed = false;
     for (const row of rows) {

@@ -62,7 +62,8 @@ async function main(): Promise<number> {
       process.stderr.write(`${(err as Error).message}\n`);
       return 2;
     }
-    process.stderr.write(`synth failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    const trace = err instanceof Error && err.stack && err.stack !== `${err.name}: ${err.message}` ? err.stack : `${String(err)} (MLOPS_CICD_DEBUG=1 prints a stack trace)`;
+    process.stderr.write(`synth failed: ${trace}\n`);
     return 1;
   }
 }
