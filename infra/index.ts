@@ -23,6 +23,7 @@ import { ApplicationDatabases, METRICS_DATABASE, PostgresInstance, roleNames } f
 import { DEFAULT_MAX_AGE_HOURS } from "./monitoring";
 import { renderGrafanaFiles } from "./monitoring/grafana";
 import { GitHubDeployRole } from "./identity";
+import { ArtifactBucket } from "./mlflow";
 import { Network, SecurityGroups } from "./network";
 
 /** MLflow's and Grafana's ports behind the load balancer. */
@@ -83,6 +84,9 @@ const databases = new ApplicationDatabases(
   },
   withAws,
 );
+
+// MLflow's artifact store.
+const artifacts = new ArtifactBucket("mlflow-artifacts", { dataProtection: runtime.dataProtection }, withAws);
 
 // This environment's GitHub jobs reach AWS through OIDC, as this role; no stored keys.
 const clusterName = `mlops-cicd-${config.stack}`;
@@ -164,6 +168,7 @@ export const vpcId = network.vpcId;
 export const databaseAddress = database.address;
 export const databaseMasterSecretArn = database.masterSecret.arn;
 export const githubDeployRoleArn = deployRole.roleArn;
+export const artifactBucket = artifacts.bucketName;
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
 export const committedFiles = repositorySettings?.filePaths ?? [];
 

@@ -148,6 +148,24 @@ describe.each([
     expect(JSON.stringify(run.outputs)).not.toMatch(/password/i);
   });
 
+  it("keeps MLflow's artifacts in a private, versioned, encrypted, TLS-only bucket", () => {
+    const bucket = run.findResource("aws:s3/bucket:Bucket", "mlflow-artifacts");
+    expect(bucket.inputs.forceDestroy).toBe(!expected.protect);
+    expect(bucket.options.protect).toBe(expected.protect ? true : undefined);
+    expect(run.findResource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "mlflow-artifacts").inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(run.findResource("aws:s3/bucketVersioning:BucketVersioning", "mlflow-artifacts").inputs.versioningConfiguration).toEqual({ status: "Enabled" });
+    expect(run.findResource("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "mlflow-artifacts").inputs.rules).toEqual([
+      { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true },
+    ]);
+    const policy = JSON.parse(String(run.findResource("aws:s3/bucketPolicy:BucketPolicy", "mlflow-artifacts").inputs.policy));
+    expect(policy.Statement[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+  });
+
   it("publishes the database host to the environment as a secret, from the instance", () => {
     const prefix = stack === "production" ? "PROD" : "STAGING";
     const secret = run.findResource("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret", `${stack}-${prefix}_DB_HOST`);

@@ -45,6 +45,10 @@ const COMPUTED: Readonly<Record<string, (name: string, inputs: Record<string, un
     arn: `arn:aws:iam::${SYNTH_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
   }),
   "aws:rds/subnetGroup:SubnetGroup": (name) => ({ name }),
+  "aws:s3/bucket:Bucket": (name, inputs) => {
+    const bucket = `${String(inputs.bucketPrefix ?? "")}${name}`;
+    return { bucket, arn: `arn:aws:s3:::${bucket}` };
+  },
   "aws:rds/parameterGroup:ParameterGroup": (name) => ({ name }),
 };
 

@@ -1,0 +1,2 @@
+export { ArtifactBucket } from "./artifact-bucket";
+export type { ArtifactBucketArgs } from "./artifact-bucket";
