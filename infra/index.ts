@@ -17,11 +17,9 @@ import {
   renderDependabot,
 } from "./github";
 import { applicationRepositoryFiles } from "../workflows";
-import { DEFAULT_ALERT_THRESHOLD } from "../workflows/monitor-model";
 import { addBuildFiles } from "./build-files";
-import { ApplicationDatabases, METRICS_DATABASE, PostgresInstance, roleNames } from "./database";
-import { DEFAULT_MAX_AGE_HOURS } from "./monitoring";
-import { renderGrafanaFiles } from "./monitoring/grafana";
+import { ApplicationDatabases, PostgresInstance } from "./database";
+import { grafanaImageFiles } from "./monitoring/grafana";
 import { GitHubDeployRole } from "./identity";
 import { ArtifactBucket } from "./mlflow";
 import { Network, SecurityGroups } from "./network";
@@ -150,15 +148,7 @@ const repositorySettings = repo.manageRepositorySettings
   : undefined;
 
 // Grafana's provisioning and dashboards, baked into its image: it reads the metrics as the reader.
-addBuildFiles(
-  "grafana",
-  renderGrafanaFiles({
-    database: METRICS_DATABASE,
-    user: roleNames("metrics").reader,
-    alertThreshold: Number(DEFAULT_ALERT_THRESHOLD),
-    maxAgeHours: DEFAULT_MAX_AGE_HOURS,
-  }),
-);
+addBuildFiles("grafana", grafanaImageFiles());
 
 export const repository = `${repo.owner}/${repo.repository}`;
 export const environmentName = environment.name;

@@ -4,6 +4,7 @@
  * issue per ongoing drift incident, raises a separate one when metrics stop arriving, and uploads the
  * report.
  */
+import { DASHBOARD_ALERT_THRESHOLD } from "../infra/monitoring/grafana/image-files";
 import { RUNNER, WorkflowSettings } from "./application";
 import type { Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
@@ -11,7 +12,7 @@ import { PYTHON_VERSION, checkout, installPython, runCommand, script, setupPytho
 
 export const ALERT_LABELS = ["model-monitoring", "alert", "drift-detection"] as const;
 export const STALE_LABELS = ["model-monitoring", "alert"] as const;
-export const DEFAULT_ALERT_THRESHOLD = "0.5";
+export const DEFAULT_ALERT_THRESHOLD = String(DASHBOARD_ALERT_THRESHOLD);
 const RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}";
 
 export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {

@@ -1,0 +1,20 @@
+import { METRICS_DATABASE, roleNames } from "../../database/roles";
+import { DEFAULT_MAX_AGE_HOURS } from "../command";
+import { renderGrafanaFiles } from "./provisioning";
+
+/** monitor-model's default alert threshold, drawn on the dashboard. */
+export const DASHBOARD_ALERT_THRESHOLD = 0.5;
+
+/**
+ * The Grafana image's provisioning and dashboards. Nothing in them depends on the stack (host and
+ * passwords come from the task's environment), so one rendering, committed under images/grafana/,
+ * serves every stack; `npm run gen` writes it and a test keeps it current.
+ */
+export function grafanaImageFiles(): { path: string; content: string }[] {
+  return renderGrafanaFiles({
+    database: METRICS_DATABASE,
+    user: roleNames("metrics").reader,
+    alertThreshold: DASHBOARD_ALERT_THRESHOLD,
+    maxAgeHours: DEFAULT_MAX_AGE_HOURS,
+  });
+}

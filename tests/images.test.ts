@@ -1,0 +1,64 @@
+/**
+ * The images this project builds: every Dockerfile passes the linter, the entrypoint passes
+ * shellcheck, dependencies are pinned, and Grafana's baked-in files are the current rendering.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { lintDockerfile } from "../infra/images/dockerfile-lint";
+import { IMAGES_DIR, renderedImageFiles } from "../tools/render-images";
+import { SHELLCHECK } from "./workflow-validators";
+
+const images = fs.readdirSync(IMAGES_DIR).filter((entry) => fs.existsSync(path.join(IMAGES_DIR, entry, "Dockerfile")));
+
+it("finds the mlflow and grafana images", () => {
+  expect(images.sort()).toEqual(["grafana", "mlflow"]);
+});
+
+describe.each(images)("images/%s/Dockerfile", (image) => {
+  it("passes the Dockerfile linter with no finding", () => {
+    expect(lintDockerfile(fs.readFileSync(path.join(IMAGES_DIR, image, "Dockerfile"), "utf8"))).toEqual([]);
+  });
+});
+
+describe("the Dockerfile linter", () => {
+  it("rejects an unpinned base image, a root user and a disabled health check, by line", () => {
+    expect(lintDockerfile("FROM python\nRUN echo hi\nUSER root\nHEALTHCHECK NONE\n")).toEqual([
+      { line: 1, rule: "pinned-base-image", message: "Pin the base image python to a version tag or a digest, not an implicit latest." },
+      { line: 3, rule: "non-root-user", message: "The last USER is root: switch to an unprivileged user." },
+      { line: 4, rule: "healthcheck", message: "HEALTHCHECK NONE turns health checks off: give it a command." },
+    ]);
+  });
+
+  it("rejects :latest, a missing USER and a missing HEALTHCHECK; accepts a digest", () => {
+    expect(lintDockerfile("FROM nginx:latest\n").map((finding) => finding.rule)).toEqual(["pinned-base-image", "non-root-user", "healthcheck"]);
+    expect(lintDockerfile(`FROM nginx@sha256:${"a".repeat(64)}\nUSER 101\nHEALTHCHECK CMD true\n`)).toEqual([]);
+  });
+
+  it("passes dockerfile-utils' own findings through", () => {
+    expect(lintDockerfile("FROM alpine:3.20\nFOO bar\nUSER 1000\nHEALTHCHECK CMD true\n")).toEqual([{ line: 2, rule: "dockerfile-utils", message: "Unknown instruction: FOO" }]);
+  });
+});
+
+it("pins every Python dependency of the MLflow image", () => {
+  const requirements = fs.readFileSync(path.join(IMAGES_DIR, "mlflow", "requirements.txt"), "utf8").split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#"));
+  expect(requirements.length).toBeGreaterThan(0);
+  for (const line of requirements) expect(line).toMatch(/^[A-Za-z0-9_.-]+==\d+(\.\d+)+$/);
+});
+
+(SHELLCHECK || process.env.CI ? it : it.skip)("the MLflow entrypoint passes shellcheck", () => {
+  const result = spawnSync("shellcheck", [path.join(IMAGES_DIR, "mlflow", "entrypoint.sh")], { encoding: "utf8" });
+  expect(result.stdout).toBe("");
+  expect(result.status).toBe(0);
+});
+
+it("bakes the current Grafana rendering into the image (npm run gen:images)", () => {
+  for (const [image, files] of renderedImageFiles()) {
+    for (const [file, content] of files) {
+      expect({ file: `${image}/${file}`, current: fs.readFileSync(path.join(IMAGES_DIR, image, file), "utf8") === content }).toEqual({
+        file: `${image}/${file}`,
+        current: true,
+      });
+    }
+  }
+});
