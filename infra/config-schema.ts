@@ -240,6 +240,20 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
       "ARN of the account's existing IAM OIDC provider for token.actions.githubusercontent.com. Empty: this stack creates it (an account holds only one, so the second stack in an account must name it here).",
     default: "",
   },
+  {
+    key: "ghcrUsername",
+    type: "string",
+    description: "The GitHub account that pushes the platform's images to GHCR and that ECS pulls them as. Empty: `github:owner`.",
+    default: "",
+  },
+  {
+    key: "ghcrToken",
+    type: "string",
+    description:
+      "A GitHub token of `ghcrUsername` with `write:packages` (to push) and `read:packages` (ECS pulls with it, from Secrets Manager). Set it with `pulumi config set --secret`.",
+    secret: "required",
+    placeholder: "ghp_synthPlaceholderNotARealToken000000000",
+  },
   // The application repository's layout and commands: what the rendered workflows run. Defaults
   // follow the spec's repository layout; each command gets its inputs as environment variables,
   // listed in docs/workflows.md.

@@ -84,6 +84,8 @@ export interface RuntimeConfig {
   };
   /** Adopt this OIDC provider instead of creating one. */
   readonly githubOidcProviderArn: string | undefined;
+  /** Who pushes to and pulls from GHCR. */
+  readonly registry: { readonly username: string; readonly token: pulumi.Output<string> };
 }
 
 /** The application repository's layout and commands, as the rendered workflows run them. */
@@ -287,6 +289,8 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   if (snapshot !== undefined) check("dbSnapshotIdentifier", snapshotIdentifierProblems(snapshot));
   const adminEndpoint = nonEmpty(str("databaseAdminEndpoint"));
   if (adminEndpoint !== undefined) check("databaseAdminEndpoint", endpointProblems(adminEndpoint));
+  const ghcrUsername = nonEmpty(str("ghcrUsername"));
+  if (ghcrUsername !== undefined) check("ghcrUsername", githubLoginProblems(ghcrUsername, "user"));
   const oidcArn = nonEmpty(str("githubOidcProviderArn"));
   if (oidcArn !== undefined) check("githubOidcProviderArn", oidcProviderArnProblems(oidcArn));
 
@@ -389,6 +393,7 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
             : { host: adminEndpoint.slice(0, adminEndpoint.lastIndexOf(":")), port: Number(adminEndpoint.slice(adminEndpoint.lastIndexOf(":") + 1)) },
       },
       githubOidcProviderArn: oidcArn,
+      registry: { username: nonEmpty(str("ghcrUsername")) ?? required(owner), token: pulumi.secret(required(str("ghcrToken"))) },
     },
     secrets: {
       mlflowTrackingUri: mlflowTrackingUri === undefined ? undefined : pulumi.secret(mlflowTrackingUri),

@@ -4,6 +4,9 @@
  * One stack manages one deployment environment (staging or production). Repository-wide settings
  * of the application repository belong to the one stack with `manageRepositorySettings` set.
  */
+import * as path from "node:path";
+import { Provider as DockerProvider } from "@pulumi/docker/provider";
+import { Provider as RandomProvider } from "@pulumi/random/provider";
 import * as aws from "./aws/sdk";
 import * as github from "./github/sdk";
 import * as pulumi from "@pulumi/pulumi";
@@ -21,8 +24,12 @@ import { addBuildFiles } from "./build-files";
 import { ApplicationDatabases, PostgresInstance } from "./database";
 import { grafanaImageFiles } from "./monitoring/grafana";
 import { GitHubDeployRole } from "./identity";
+import { ContainerImage } from "./images";
 import { ArtifactBucket } from "./mlflow";
 import { Network, SecurityGroups } from "./network";
+
+/** The Dockerfiles and build contexts of the platform's images. */
+const IMAGES_DIR = path.join(__dirname, "..", "images");
 
 /** MLflow's and Grafana's ports behind the load balancer. */
 const SERVICE_PORTS = [5000, 3000];
@@ -35,7 +42,10 @@ const awsProvider = new aws.Provider("aws", {
   region: runtime.region,
   defaultTags: { tags: { Project: "mlops-cicd", Stack: config.stack, Environment: profile.name, ManagedBy: "pulumi" } },
 });
-const withAws = { providers: [awsProvider] };
+// Explicit providers for everything: Pulumi.yaml disables the default ones.
+const randomProvider = new RandomProvider("random");
+const dockerProvider = new DockerProvider("docker");
+const withAws = { providers: [awsProvider, randomProvider] };
 
 const network = new Network(
   "network",
@@ -85,6 +95,24 @@ const databases = new ApplicationDatabases(
 
 // MLflow's artifact store.
 const artifacts = new ArtifactBucket("mlflow-artifacts", { dataProtection: runtime.dataProtection }, withAws);
+
+// The platform's images, built from images/ and pushed to GHCR, run by digest.
+const imageRepository = (image: string) => `ghcr.io/${runtime.registry.username.toLowerCase()}/mlops-cicd-${image}`;
+const images = Object.fromEntries(
+  ["mlflow", "grafana"].map((image) => [
+    image,
+    new ContainerImage(
+      `${image}-image`,
+      {
+        context: path.join(IMAGES_DIR, image),
+        repository: imageRepository(image),
+        username: runtime.registry.username,
+        token: runtime.registry.token,
+      },
+      { providers: [dockerProvider] },
+    ),
+  ]),
+);
 
 // This environment's GitHub jobs reach AWS through OIDC, as this role; no stored keys.
 const clusterName = `mlops-cicd-${config.stack}`;
@@ -159,6 +187,7 @@ export const databaseAddress = database.address;
 export const databaseMasterSecretArn = database.masterSecret.arn;
 export const githubDeployRoleArn = deployRole.roleArn;
 export const artifactBucket = artifacts.bucketName;
+export const imageDigests = Object.fromEntries(Object.entries(images).map(([image, built]) => [image, built.digestReference]));
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
 export const committedFiles = repositorySettings?.filePaths ?? [];
 

@@ -11,6 +11,7 @@ const VALID: Record<"staging" | "production", Record<string, string>> = {
     "mlops-cicd:repository": "trip-duration",
     "mlops-cicd:apiUrl": "https://staging-api.example.com",
     "mlops-cicd:awsRegion": "eu-west-1",
+    "mlops-cicd:ghcrToken": "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
   },
   production: {
     "github:owner": "nyc-taxi-mlops",
@@ -22,6 +23,7 @@ const VALID: Record<"staging" | "production", Record<string, string>> = {
     "mlops-cicd:codeowners": '["@nyc-taxi-mlops/mlops-team"]',
     "mlops-cicd:apiUrl": "https://api.example.com",
     "mlops-cicd:awsRegion": "eu-west-1",
+    "mlops-cicd:ghcrToken": "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
     "mlops-cicd:dataProtection": "true",
     "mlops-cicd:dbBackupRetentionDays": "14",
     "mlops-cicd:mlflowTrackingUri": "https://mlflow.example.com",

@@ -17,6 +17,7 @@ const PLANTED: Record<string, string> = {
   "mlops-cicd:slackWebhookUrl": "https://hooks.slack.com/services/LEAKMARKER/LEAKMARKER/LEAKMARKER",
   "mlops-cicd:metricsDatabaseUrl": "postgresql://writer:LEAKMARKER@leakmarker-db.invalid:5432/metrics?sslmode=require",
   "mlops-cicd:awsAccessKeyId": "AKIALEAKMARKER000001",
+  "mlops-cicd:ghcrToken": "ghp_LEAKMARKERleakmarkerLEAKMARKERleakmark",
   "mlops-cicd:awsSecretAccessKey": "LEAKMARKERleakmarkerLEAKMARKERleakmarker",
 };
 

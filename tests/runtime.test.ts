@@ -2,6 +2,10 @@
  * The AWS runtime of both stacks, as registered under the mock runtime: network, security groups
  * and the database, with production stricter where the product says so.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { contextHash } from "../infra/images/container-image";
 import { subnetCidr } from "../infra/network/cidr";
 import { ProgramRun, runProgram } from "./harness";
 
@@ -34,6 +38,23 @@ describe("subnetCidr", () => {
   });
 });
 
+describe("contextHash", () => {
+  it("changes when any file of the build context changes, and only then", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "context-"));
+    try {
+      fs.mkdirSync(path.join(dir, "sub"));
+      fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM x:1\n");
+      fs.writeFileSync(path.join(dir, "sub", "a.txt"), "a");
+      const first = contextHash(dir);
+      expect(contextHash(dir)).toBe(first);
+      fs.writeFileSync(path.join(dir, "sub", "a.txt"), "b");
+      expect(contextHash(dir)).not.toBe(first);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.each([
   ["staging", { zones: 2, nats: 1, multiAz: false, backups: 7, protect: false }],
   ["production", { zones: 3, nats: 3, multiAz: true, backups: 14, protect: true }],
@@ -52,6 +73,23 @@ describe.each([
     });
     for (const resource of run.resources.filter((entry) => entry.type.startsWith("aws:"))) {
       expect(resource.provider).toBe(`${provider?.urn}::aws-id`);
+    }
+  });
+
+  it("names a provider explicitly for every resource: the default ones are disabled", () => {
+    const custom = run.resources.filter((resource) => resource.custom && !resource.type.startsWith("pulumi:"));
+    expect(custom.filter((resource) => resource.provider === undefined).map((resource) => resource.urn)).toEqual([]);
+  });
+
+  it("builds the MLflow and Grafana images from images/, tagged by content, pushed to GHCR and run by digest", () => {
+    for (const image of ["mlflow", "grafana"]) {
+      const built = run.findResource("docker:index/image:Image", `${image}-image`);
+      expect(built.inputs).toMatchObject({
+        imageName: expect.stringMatching(new RegExp(`^ghcr\\.io/nyc-taxi-mlops/mlops-cicd-${image}:[0-9a-f]{16}$`)),
+        build: { context: `images/${image}`, platform: "linux/amd64" },
+        registry: { server: "ghcr.io", username: "nyc-taxi-mlops", password: "[secret]" },
+      });
+      expect((run.outputs.imageDigests as Record<string, string>)[image]).toMatch(new RegExp(`^ghcr\\.io/nyc-taxi-mlops/mlops-cicd-${image}@sha256:[0-9a-f]{64}$`));
     }
   });
 

@@ -45,6 +45,11 @@ const COMPUTED: Readonly<Record<string, (name: string, inputs: Record<string, un
     arn: `arn:aws:iam::${SYNTH_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
   }),
   "aws:rds/subnetGroup:SubnetGroup": (name) => ({ name }),
+  "docker:index/image:Image": (_name, inputs) => {
+    const imageName = String(inputs.imageName);
+    const digest = createHash("sha256").update(imageName).digest("hex");
+    return { repoDigest: `${imageName.replace(/:[^:/]+$/, "")}@sha256:${digest}`, registryServer: "ghcr.io" };
+  },
   "aws:s3/bucket:Bucket": (name, inputs) => {
     const bucket = `${String(inputs.bucketPrefix ?? "")}${name}`;
     return { bucket, arn: `arn:aws:s3:::${bucket}` };
