@@ -113,16 +113,6 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     description: "HTTPS URL of this environment's model API; published as `<PREFIX>_API_URL` and used as the environment URL.",
   },
   {
-    key: "mlflowTrackingUri",
-    type: "string",
-    description:
-      "URL of the application's MLflow tracking server and model registry, published as the repository secret `MLFLOW_TRACKING_URI`. Required when `manageRepositorySettings` is true. Set it with `pulumi config set --secret`.",
-    default: "",
-    secret: "optional",
-    placeholder: "https://mlflow.synth-placeholder.invalid",
-    requiredWhen: "manageRepositorySettings",
-  },
-  {
     key: "slackWebhookUrl",
     type: "string",
     description:
@@ -239,6 +229,34 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     description:
       "ARN of the account's existing IAM OIDC provider for token.actions.githubusercontent.com. Empty: this stack creates it (an account holds only one, so the second stack in an account must name it here).",
     default: "",
+  },
+  {
+    key: "certificateArn",
+    type: "string",
+    description: "ARN of the ACM certificate the load balancer serves HTTPS with; it must cover `mlflowHostname` and `grafanaHostname`.",
+  },
+  {
+    key: "mlflowHostname",
+    type: "string",
+    description:
+      "Host name of this stack's MLflow server behind the load balancer. On the stack that manages repository settings, https://<it> is published as the repository secret `MLFLOW_TRACKING_URI`.",
+  },
+  {
+    key: "grafanaHostname",
+    type: "string",
+    description: "Host name of this stack's Grafana behind the load balancer.",
+  },
+  {
+    key: "serviceDesiredCount",
+    type: "integer",
+    description: "Tasks per platform service (MLflow, Grafana): 1 to 10; 2 or more spreads them over zones.",
+    default: 1,
+  },
+  {
+    key: "logRetentionDays",
+    type: "integer",
+    description: "Days the services' CloudWatch logs are kept (a value CloudWatch accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …).",
+    default: 30,
   },
   {
     key: "ghcrUsername",

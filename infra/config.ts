@@ -8,6 +8,9 @@ import {
   codeownerProblems,
   commandProblems,
   awsRegionProblems,
+  certificateArnProblems,
+  hostNameProblems,
+  logRetentionProblems,
   dbInstanceClassProblems,
   endpointProblems,
   githubLoginProblems,
@@ -86,6 +89,13 @@ export interface RuntimeConfig {
   readonly githubOidcProviderArn: string | undefined;
   /** Who pushes to and pulls from GHCR. */
   readonly registry: { readonly username: string; readonly token: pulumi.Output<string> };
+  readonly services: {
+    readonly certificateArn: string;
+    readonly mlflowHostname: string;
+    readonly grafanaHostname: string;
+    readonly desiredCount: number;
+    readonly logRetentionDays: number;
+  };
 }
 
 /** The application repository's layout and commands, as the rendered workflows run them. */
@@ -108,8 +118,6 @@ export interface ApplicationLayout {
 
 /** Values only an operator can supply, each a secret Output from the moment it is read. */
 export interface OperatorSecrets {
-  /** Set whenever the stack manages repository settings. */
-  readonly mlflowTrackingUri: pulumi.Output<string> | undefined;
   /** Unset: notifications are skipped. */
   readonly slackWebhookUrl: pulumi.Output<string> | undefined;
   /** The monitoring writer's connection URL; unset, monitor-model cannot store metrics. */
@@ -289,6 +297,16 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   if (snapshot !== undefined) check("dbSnapshotIdentifier", snapshotIdentifierProblems(snapshot));
   const adminEndpoint = nonEmpty(str("databaseAdminEndpoint"));
   if (adminEndpoint !== undefined) check("databaseAdminEndpoint", endpointProblems(adminEndpoint));
+  const certificateArn = str("certificateArn");
+  if (certificateArn !== undefined) check("certificateArn", certificateArnProblems(certificateArn));
+  const mlflowHostname = str("mlflowHostname");
+  if (mlflowHostname !== undefined) check("mlflowHostname", hostNameProblems(mlflowHostname));
+  const grafanaHostname = str("grafanaHostname");
+  if (grafanaHostname !== undefined) check("grafanaHostname", hostNameProblems(grafanaHostname));
+  const desiredCount = num("serviceDesiredCount");
+  if (desiredCount !== undefined) check("serviceDesiredCount", integerRangeProblems(desiredCount, 1, 10));
+  const logRetentionDays = num("logRetentionDays");
+  if (logRetentionDays !== undefined) check("logRetentionDays", logRetentionProblems(logRetentionDays));
   const ghcrUsername = nonEmpty(str("ghcrUsername"));
   if (ghcrUsername !== undefined) check("ghcrUsername", githubLoginProblems(ghcrUsername, "user"));
   const oidcArn = nonEmpty(str("githubOidcProviderArn"));
@@ -306,8 +324,6 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
       );
     }
   }
-  const mlflowTrackingUri = nonEmpty(str("mlflowTrackingUri"));
-  if (mlflowTrackingUri !== undefined) check("mlflowTrackingUri", httpsUrlProblems(mlflowTrackingUri, { secret: true }));
   const slackWebhookUrl = nonEmpty(str("slackWebhookUrl"));
   if (slackWebhookUrl !== undefined) check("slackWebhookUrl", httpsUrlProblems(slackWebhookUrl, { secret: true }));
   const metricsDatabaseUrl = nonEmpty(str("metricsDatabaseUrl"));
@@ -394,9 +410,15 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
       },
       githubOidcProviderArn: oidcArn,
       registry: { username: nonEmpty(str("ghcrUsername")) ?? required(owner), token: pulumi.secret(required(str("ghcrToken"))) },
+      services: {
+        certificateArn: required(certificateArn),
+        mlflowHostname: required(mlflowHostname),
+        grafanaHostname: required(grafanaHostname),
+        desiredCount: required(desiredCount),
+        logRetentionDays: required(logRetentionDays),
+      },
     },
     secrets: {
-      mlflowTrackingUri: mlflowTrackingUri === undefined ? undefined : pulumi.secret(mlflowTrackingUri),
       slackWebhookUrl: slackWebhookUrl === undefined ? undefined : pulumi.secret(slackWebhookUrl),
       metricsDatabaseUrl: metricsDatabaseUrl === undefined ? undefined : pulumi.secret(metricsDatabaseUrl),
       awsKeys:

@@ -27,12 +27,13 @@ import { GitHubDeployRole } from "./identity";
 import { ContainerImage } from "./images";
 import { ArtifactBucket } from "./mlflow";
 import { Network, SecurityGroups } from "./network";
+import { GRAFANA_PORT, MLFLOW_PORT, PlatformServices, ServiceCluster } from "./services";
 
 /** The Dockerfiles and build contexts of the platform's images. */
 const IMAGES_DIR = path.join(__dirname, "..", "images");
 
 /** MLflow's and Grafana's ports behind the load balancer. */
-const SERVICE_PORTS = [5000, 3000];
+const SERVICE_PORTS = [MLFLOW_PORT, GRAFANA_PORT];
 
 const config = readStackConfig();
 const { environment: profile, github: repo, runtime } = config;
@@ -98,24 +99,49 @@ const artifacts = new ArtifactBucket("mlflow-artifacts", { dataProtection: runti
 
 // The platform's images, built from images/ and pushed to GHCR, run by digest.
 const imageRepository = (image: string) => `ghcr.io/${runtime.registry.username.toLowerCase()}/mlops-cicd-${image}`;
-const images = Object.fromEntries(
-  ["mlflow", "grafana"].map((image) => [
-    image,
-    new ContainerImage(
-      `${image}-image`,
-      {
-        context: path.join(IMAGES_DIR, image),
-        repository: imageRepository(image),
-        username: runtime.registry.username,
-        token: runtime.registry.token,
-      },
-      { providers: [dockerProvider] },
-    ),
-  ]),
+const platformImage = (image: "mlflow" | "grafana") =>
+  new ContainerImage(
+    `${image}-image`,
+    { context: path.join(IMAGES_DIR, image), repository: imageRepository(image), username: runtime.registry.username, token: runtime.registry.token },
+    { providers: [dockerProvider] },
+  );
+const images = { mlflow: platformImage("mlflow"), grafana: platformImage("grafana") };
+
+// MLflow and Grafana on ECS Fargate, behind an HTTPS load balancer.
+const clusterName = `mlops-cicd-${config.stack}`;
+const cluster = new ServiceCluster(
+  "services",
+  {
+    name: clusterName,
+    vpcId: network.vpcId,
+    publicSubnetIds: network.publicSubnetIds,
+    loadBalancerSecurityGroupId: securityGroups.loadBalancer.id,
+    certificateArn: runtime.services.certificateArn,
+    registry: runtime.registry,
+  },
+  withAws,
+);
+const platform = new PlatformServices(
+  "platform",
+  {
+    cluster,
+    databases,
+    databaseAddress: database.address,
+    databasePort: database.port,
+    artifactBucket: { name: artifacts.bucketName, arn: artifacts.bucketArn },
+    images: { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference },
+    mlflowHostname: runtime.services.mlflowHostname,
+    grafanaHostname: runtime.services.grafanaHostname,
+    vpcId: network.vpcId,
+    subnetIds: network.privateSubnetIds,
+    securityGroupId: securityGroups.services.id,
+    desiredCount: runtime.services.desiredCount,
+    logRetentionDays: runtime.services.logRetentionDays,
+  },
+  withAws,
 );
 
 // This environment's GitHub jobs reach AWS through OIDC, as this role; no stored keys.
-const clusterName = `mlops-cicd-${config.stack}`;
 const deployRole = new GitHubDeployRole(
   "github-deploy",
   {
@@ -168,7 +194,7 @@ const repositorySettings = repo.manageRepositorySettings
         requiredStatusChecks: REQUIRED_STATUS_CHECKS,
         requiredApprovingReviews: repo.requiredApprovingReviews,
         labels: ISSUE_LABELS,
-        secrets: repositorySecrets(config.secrets),
+        secrets: repositorySecrets(config.secrets, platform.mlflowUrl),
         files: [renderCodeowners(repo.codeowners), renderDependabot(repo.dependabot), ...applicationRepositoryFiles(config.application)],
       },
       withGitHub,
@@ -187,14 +213,16 @@ export const databaseAddress = database.address;
 export const databaseMasterSecretArn = database.masterSecret.arn;
 export const githubDeployRoleArn = deployRole.roleArn;
 export const artifactBucket = artifacts.bucketName;
-export const imageDigests = Object.fromEntries(Object.entries(images).map(([image, built]) => [image, built.digestReference]));
+export const mlflowUrl = platform.mlflowUrl;
+export const grafanaUrl = platform.grafanaUrl;
+export const loadBalancerDnsName = cluster.loadBalancer.dnsName;
+export const imageDigests = { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference };
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
 export const committedFiles = repositorySettings?.filePaths ?? [];
 
-/** Repository-wide secrets: the registry of record and the integrations, where set. */
-function repositorySecrets(operator: typeof config.secrets): Record<string, pulumi.Input<string>> {
-  const published: Record<string, pulumi.Input<string>> = {};
-  if (operator.mlflowTrackingUri) published.MLFLOW_TRACKING_URI = operator.mlflowTrackingUri;
+/** Repository-wide secrets: the registry of record (this stack's MLflow) and the integrations, where set. */
+function repositorySecrets(operator: typeof config.secrets, mlflowUrl: string): Record<string, pulumi.Input<string>> {
+  const published: Record<string, pulumi.Input<string>> = { MLFLOW_TRACKING_URI: mlflowUrl };
   if (operator.slackWebhookUrl) published.SLACK_WEBHOOK_URL = operator.slackWebhookUrl;
   if (operator.metricsDatabaseUrl) published.METRICS_DATABASE_URL = operator.metricsDatabaseUrl;
   return published;

@@ -196,3 +196,18 @@ export function oidcProviderArnProblems(value: string): string[] {
     ? []
     : [`must be the ARN of the IAM OIDC provider for token.actions.githubusercontent.com, got "${value}"`];
 }
+
+export function certificateArnProblems(value: string): string[] {
+  return /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/.test(value)
+    ? []
+    : [`must be the ARN of an ACM certificate (arn:aws:acm:<region>:<account>:certificate/<id>), got "${value}"`];
+}
+
+/** The retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+export function logRetentionProblems(value: number): string[] {
+  return (LOG_RETENTION_DAYS as readonly number[]).includes(value)
+    ? []
+    : [`must be a retention CloudWatch accepts (${LOG_RETENTION_DAYS.join(", ")}), got ${value}`];
+}

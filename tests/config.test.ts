@@ -12,6 +12,9 @@ const VALID: Record<"staging" | "production", Record<string, string>> = {
     "mlops-cicd:apiUrl": "https://staging-api.example.com",
     "mlops-cicd:awsRegion": "eu-west-1",
     "mlops-cicd:ghcrToken": "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
+    "mlops-cicd:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+    "mlops-cicd:mlflowHostname": "mlflow.example.com",
+    "mlops-cicd:grafanaHostname": "grafana.example.com",
   },
   production: {
     "github:owner": "nyc-taxi-mlops",
@@ -24,9 +27,11 @@ const VALID: Record<"staging" | "production", Record<string, string>> = {
     "mlops-cicd:apiUrl": "https://api.example.com",
     "mlops-cicd:awsRegion": "eu-west-1",
     "mlops-cicd:ghcrToken": "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
+    "mlops-cicd:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+    "mlops-cicd:mlflowHostname": "mlflow.example.com",
+    "mlops-cicd:grafanaHostname": "grafana.example.com",
     "mlops-cicd:dataProtection": "true",
     "mlops-cicd:dbBackupRetentionDays": "14",
-    "mlops-cicd:mlflowTrackingUri": "https://mlflow.example.com",
   },
 };
 
@@ -88,8 +93,7 @@ describe("parseStackConfig on valid config", () => {
 
   it("hands secrets on as secret Outputs", async () => {
     const config = parseStackConfig(source(VALID.production), "production");
-    expect(config.secrets.mlflowTrackingUri).toBeDefined();
-    expect(await pulumi.isSecret(config.secrets.mlflowTrackingUri as pulumi.Output<string>)).toBe(true);
+    expect(await pulumi.isSecret(config.runtime.registry.token)).toBe(true);
   });
 });
 
@@ -152,8 +156,8 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
   });
 
   it("a bad secret URL without repeating the secret", () => {
-    expect(problems("staging", { "mlops-cicd:mlflowTrackingUri": "http://mlflow.internal" })).toEqual([
-      "`mlops-cicd:mlflowTrackingUri` must use https:// (plain http sends data in the clear).",
+    expect(problems("staging", { "mlops-cicd:slackWebhookUrl": "http://hooks.internal/x" })).toEqual([
+      "`mlops-cicd:slackWebhookUrl` must use https:// (plain http sends data in the clear).",
     ]);
   });
 
@@ -270,10 +274,25 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
   });
 
   it("a missing required secret, outside offline synth", () => {
-    expect(problems("production", { "mlops-cicd:mlflowTrackingUri": null })).toEqual([
-      "`mlops-cicd:mlflowTrackingUri` is not set, but `mlops-cicd:manageRepositorySettings` is true. Set it: pulumi config set --secret mlops-cicd:mlflowTrackingUri <value>.",
+    expect(problems("staging", { "mlops-cicd:ghcrToken": null })).toEqual([
+      "`mlops-cicd:ghcrToken` is not set. A GitHub token of `ghcrUsername` with `write:packages` (to push) and `read:packages` (ECS pulls with it, from Secrets Manager). Set it with `pulumi config set --secret`. Set it: pulumi config set --secret mlops-cicd:ghcrToken <value>.",
     ]);
-    expect(parseStackConfig(source(VALID.staging), "staging").secrets.mlflowTrackingUri).toBeUndefined();
+  });
+
+  it("a bad certificate, host names, task count or log retention", () => {
+    expect(
+      problems("staging", {
+        "mlops-cicd:certificateArn": "arn:aws:iam::123456789012:server-certificate/x",
+        "mlops-cicd:mlflowHostname": "https://mlflow.example.com",
+        "mlops-cicd:serviceDesiredCount": "0",
+        "mlops-cicd:logRetentionDays": "10",
+      }),
+    ).toEqual([
+      '`mlops-cicd:certificateArn` must be the ARN of an ACM certificate (arn:aws:acm:<region>:<account>:certificate/<id>), got "arn:aws:iam::123456789012:server-certificate/x".',
+      '`mlops-cicd:mlflowHostname` must be a host name such as db.example.com (no scheme, port or path), got "https://mlflow.example.com".',
+      "`mlops-cicd:serviceDesiredCount` must be between 1 and 10, got 0.",
+      "`mlops-cicd:logRetentionDays` must be a retention CloudWatch accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 10.",
+    ]);
   });
 
   it("AWS keys without the opt-in, and the opt-in without keys", () => {
@@ -371,9 +390,9 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
   });
 
   it("uses the offline placeholder for a missing secret only when synth asks for it", async () => {
-    const config = parseStackConfig(source(withChanges("production", { "mlops-cicd:mlflowTrackingUri": null })), "production", {
+    const config = parseStackConfig(source(withChanges("production", { "mlops-cicd:ghcrToken": null })), "production", {
       placeholderForMissingSecret: (spec) => spec.placeholder ?? "",
     });
-    expect(await valueOf(config.secrets.mlflowTrackingUri as pulumi.Output<string>)).toBe("https://mlflow.synth-placeholder.invalid");
+    expect(await valueOf(config.runtime.registry.token)).toBe("ghp_synthPlaceholderNotARealToken000000000");
   });
 });

@@ -163,7 +163,7 @@ describe("production stack", () => {
     expect(run.resourcesOfType(TYPES.secret).map((secret) => secret.inputs)).toEqual([
       { repository: "trip-duration", secretName: "MLFLOW_TRACKING_URI", value: "[secret]" },
     ]);
-    expect(run.missingSecrets).toEqual(["mlops-cicd:ghcrToken", "mlops-cicd:mlflowTrackingUri"]);
+    expect(run.missingSecrets).toEqual(["mlops-cicd:ghcrToken"]);
   });
 });
 

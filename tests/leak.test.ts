@@ -13,7 +13,6 @@ const MARKER = /leakmarker/i;
 
 /** A value for each secret key that passes its validation and carries the marker. */
 const PLANTED: Record<string, string> = {
-  "mlops-cicd:mlflowTrackingUri": "https://leakmarker-mlflow.invalid/LEAKMARKER",
   "mlops-cicd:slackWebhookUrl": "https://hooks.slack.com/services/LEAKMARKER/LEAKMARKER/LEAKMARKER",
   "mlops-cicd:metricsDatabaseUrl": "postgresql://writer:LEAKMARKER@leakmarker-db.invalid:5432/metrics?sslmode=require",
   "mlops-cicd:awsAccessKeyId": "AKIALEAKMARKER000001",
@@ -56,8 +55,7 @@ describe.each(STACKS)("stack %s", (stack) => {
 
   it("never repeats a planted secret in a config error", async () => {
     const broken = {
-      "mlops-cicd:mlflowTrackingUri": "http://leakmarker-mlflow.invalid",
-      "mlops-cicd:slackWebhookUrl": "leakmarker not a url",
+      "mlops-cicd:slackWebhookUrl": "http://leakmarker-hooks.invalid",
       "mlops-cicd:awsAccessKeyId": "leakmarker",
       "mlops-cicd:awsSecretAccessKey": "leakmarker",
       "mlops-cicd:metricsDatabaseUrl": "postgresql://writer:leakmarker@db.invalid/metrics",
@@ -68,7 +66,7 @@ describe.each(STACKS)("stack %s", (stack) => {
       (err: Error) => err,
     );
     expect(error?.name).toBe("ConfigError");
-    expect(error?.message).toContain("`mlops-cicd:mlflowTrackingUri` must use https://");
+    expect(error?.message).toContain("`mlops-cicd:slackWebhookUrl` must use https://");
     expect(error?.message).toContain("`mlops-cicd:awsSecretAccessKey` must be a 40-character AWS secret access key.");
     expect(error?.message).toContain("`mlops-cicd:metricsDatabaseUrl` must require TLS: add ?sslmode=require (or verify-full).");
     expect(error?.message).not.toMatch(MARKER);

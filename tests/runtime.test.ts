@@ -204,6 +204,47 @@ describe.each([
     expect(policy.Statement[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
   });
 
+  it("serves MLflow and Grafana over HTTPS only, with a modern TLS policy and unknown hosts refused", () => {
+    const listeners = run.resourcesOfType("aws:lb/listener:Listener");
+    expect(listeners.map((listener) => [listener.inputs.port, listener.inputs.protocol, listener.inputs.sslPolicy])).toEqual([
+      [443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06"],
+    ]);
+    expect(listeners[0]?.inputs.defaultActions).toEqual([{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" } }]);
+    const hosts = run.resourcesOfType("aws:lb/listenerRule:ListenerRule").map((rule) => (rule.inputs.conditions as { hostHeader: { values: string[] } }[])[0]?.hostHeader.values[0]);
+    const domain = stack === "production" ? "example.com" : "staging.example.com";
+    expect(hosts.sort()).toEqual([`grafana.${domain}`, `mlflow.${domain}`]);
+  });
+
+  it("runs the services privately, by image digest, with secrets only from Secrets Manager, rolling back failed deployments", () => {
+    for (const name of ["platform-mlflow", "platform-grafana"]) {
+      const service = run.findResource("aws:ecs/service:Service", name);
+      expect(service.inputs).toMatchObject({
+        launchType: "FARGATE",
+        desiredCount: stack === "production" ? 2 : 1,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        networkConfiguration: { assignPublicIp: false, securityGroups: ["runtime-services-id"] },
+      });
+      const [container] = JSON.parse(String(run.findResource("aws:ecs/taskDefinition:TaskDefinition", name).inputs.containerDefinitions));
+      expect(container.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+      expect(container.privileged).toBe(false);
+      expect(container.repositoryCredentials.credentialsParameter).toMatch(/^arn:aws:secretsmanager:/);
+      for (const variable of container.environment) expect(variable.name).not.toMatch(/(^|_)(PASSWORD|SECRET|KEY|TOKEN|URI)(_|$)/);
+      for (const secret of container.secrets) expect(secret.valueFrom).toMatch(/^arn:aws:secretsmanager:.+:(password|uri)::$/);
+      expect(run.findResource("aws:cloudwatch/logGroup:LogGroup", name).inputs.retentionInDays).toBe(stack === "production" ? 90 : 30);
+    }
+  });
+
+  it("lets MLflow's task role touch only the artifacts prefix of its bucket, and defines the db-upgrade task", () => {
+    const policy = JSON.parse(String(run.findResource("aws:iam/rolePolicy:RolePolicy", "platform-mlflow-task").inputs.policy));
+    expect(policy.Statement.map((statement: { Resource: string }) => statement.Resource)).toEqual([
+      `arn:aws:s3:::mlops-cicd-${stack}-artifacts-mlflow-artifacts/artifacts/*`,
+      `arn:aws:s3:::mlops-cicd-${stack}-artifacts-mlflow-artifacts`,
+    ]);
+    const upgrade = run.findResource("aws:ecs/taskDefinition:TaskDefinition", "platform-mlflow-upgrade");
+    expect(upgrade.inputs.family).toBe(`mlops-cicd-${stack}-mlflow-upgrade`);
+    expect(JSON.parse(String(upgrade.inputs.containerDefinitions))[0].command).toEqual(["upgrade"]);
+  });
+
   it("publishes the database host to the environment as a secret, from the instance", () => {
     const prefix = stack === "production" ? "PROD" : "STAGING";
     const secret = run.findResource("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret", `${stack}-${prefix}_DB_HOST`);

@@ -29,19 +29,23 @@ export interface ApplicationDatabasesArgs {
 
 export const MLFLOW_DATABASE = "mlflow";
 export const MLFLOW_ROLE = "mlflow";
+export const GRAFANA_DATABASE = "grafana";
+export const GRAFANA_ROLE = "grafana";
 
-type LoginRole = RoleKey | "mlflow";
+export type LoginRole = RoleKey | "mlflow" | "grafana";
 
 /**
- * The databases on the server, `mlflow` and `metrics`, each owned by its own role, with the metrics
- * roles of the monitoring issue. Every generated password lands in its own Secrets Manager secret,
- * read by the services that need it; none is an output.
+ * The databases on the server, `mlflow`, `grafana` (Grafana's own state) and `metrics`, each owned
+ * by its own role, with the metrics roles of the monitoring issue. Every generated password lands in
+ * its own Secrets Manager secret (`username`, `password`, `host`, `port`, `dbname` and a TLS-only
+ * `uri`), read by the services that need it; none is an output.
  */
 export class ApplicationDatabases extends pulumi.ComponentResource {
   readonly provider: PostgresProvider;
   readonly metricsAccess: MetricsDatabaseAccess;
   readonly mlflowDatabase: Database;
   readonly metricsDatabase: Database;
+  readonly grafanaDatabase: Database;
   /** Secret ARNs with `{username, password, host, port, dbname}`, by role. */
   readonly credentialSecretArns: Readonly<Record<LoginRole, pulumi.Output<string>>>;
 
@@ -71,6 +75,7 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
       writer: password("writer"),
       reader: password("reader"),
       mlflow: password("mlflow"),
+      grafana: password("grafana"),
     };
 
     this.metricsAccess = new MetricsDatabaseAccess(
@@ -86,11 +91,19 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
 
     const mlflowRole = new Role(`${name}-mlflow`, { name: MLFLOW_ROLE, login: true, password: pulumi.secret(passwords.mlflow), inherit: false }, onServer);
     this.mlflowDatabase = new Database(`${name}-mlflow`, { name: MLFLOW_DATABASE, owner: mlflowRole.name }, { ...onServer, protect: args.protectDatabases ?? false });
+    const grafanaRole = new Role(`${name}-grafana`, { name: GRAFANA_ROLE, login: true, password: pulumi.secret(passwords.grafana), inherit: false }, onServer);
+    this.grafanaDatabase = new Database(`${name}-grafana`, { name: GRAFANA_DATABASE, owner: grafanaRole.name }, { ...onServer, protect: args.protectDatabases ?? false });
 
-    const usernames: Record<LoginRole, string> = { ...this.metricsAccess.roleNames, mlflow: MLFLOW_ROLE };
-    const databases: Record<LoginRole, string> = { owner: METRICS_DATABASE, writer: METRICS_DATABASE, reader: METRICS_DATABASE, mlflow: MLFLOW_DATABASE };
+    const usernames: Record<LoginRole, string> = { ...this.metricsAccess.roleNames, mlflow: MLFLOW_ROLE, grafana: GRAFANA_ROLE };
+    const databases: Record<LoginRole, string> = {
+      owner: METRICS_DATABASE,
+      writer: METRICS_DATABASE,
+      reader: METRICS_DATABASE,
+      mlflow: MLFLOW_DATABASE,
+      grafana: GRAFANA_DATABASE,
+    };
     const arns = {} as Record<LoginRole, pulumi.Output<string>>;
-    for (const role of ["owner", "writer", "reader", "mlflow"] as const) {
+    for (const role of ["owner", "writer", "reader", "mlflow", "grafana"] as const) {
       const secret = new aws.Secret(`${name}-${role}`, { name: `${args.secretPrefix}/database/${usernames[role]}`, description: `Credentials of the ${usernames[role]} role` }, { parent: this });
       new aws.SecretVersion(
         `${name}-${role}`,
@@ -99,7 +112,16 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
           secretString: pulumi.secret(
             pulumi
               .all([args.address, args.port, passwords[role]])
-              .apply(([host, port, secretValue]) => JSON.stringify({ username: usernames[role], password: secretValue, host, port, dbname: databases[role] })),
+              .apply(([host, port, secretValue]) =>
+                JSON.stringify({
+                  username: usernames[role],
+                  password: secretValue,
+                  host,
+                  port,
+                  dbname: databases[role],
+                  uri: `postgresql://${usernames[role]}:${secretValue}@${host}:${port}/${databases[role]}?sslmode=require`,
+                }),
+              ),
           ),
         },
         { parent: this },

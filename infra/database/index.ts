@@ -8,5 +8,5 @@ export { connectPostgres, fromPGlite, transaction } from "./sql";
 export type { PGliteLike, Sql } from "./sql";
 export { MASTER_USERNAME, POSTGRES_MAJOR_VERSION, PostgresInstance } from "./postgres-instance";
 export type { PostgresInstanceArgs } from "./postgres-instance";
-export { ApplicationDatabases, MLFLOW_DATABASE, MLFLOW_ROLE } from "./application-databases";
-export type { ApplicationDatabasesArgs } from "./application-databases";
+export { ApplicationDatabases, GRAFANA_DATABASE, GRAFANA_ROLE, MLFLOW_DATABASE, MLFLOW_ROLE } from "./application-databases";
+export type { ApplicationDatabasesArgs, LoginRole } from "./application-databases";

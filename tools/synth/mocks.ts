@@ -45,6 +45,19 @@ const COMPUTED: Readonly<Record<string, (name: string, inputs: Record<string, un
     arn: `arn:aws:iam::${SYNTH_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
   }),
   "aws:rds/subnetGroup:SubnetGroup": (name) => ({ name }),
+  "aws:lb/loadBalancer:LoadBalancer": (name) => ({
+    arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/synth`),
+    dnsName: `${name}-synth.synth-region-1.elb.amazonaws.com`,
+    zoneId: "ZSYNTH",
+  }),
+  "aws:lb/listener:Listener": (name) => ({ arn: arn("elasticloadbalancing", `listener/app/${name}/synth`) }),
+  "aws:lb/targetGroup:TargetGroup": (name) => ({ arn: arn("elasticloadbalancing", `targetgroup/${name}/synth`) }),
+  "aws:ecs/cluster:Cluster": (name, inputs) => ({ arn: arn("ecs", `cluster/${String(inputs.name ?? name)}`) }),
+  "aws:ecs/taskDefinition:TaskDefinition": (name, inputs) => ({
+    arn: arn("ecs", `task-definition/${String(inputs.family ?? name)}:1`),
+    revision: 1,
+  }),
+  "aws:cloudwatch/logGroup:LogGroup": (name, inputs) => ({ arn: arn("logs", `log-group:${String(inputs.name ?? name)}`) }),
   "docker:index/image:Image": (_name, inputs) => {
     const imageName = String(inputs.imageName);
     const digest = createHash("sha256").update(imageName).digest("hex");
@@ -63,6 +76,7 @@ const CALLS: Readonly<Record<string, (inputs: Record<string, unknown>) => Record
     const id = stableNumericId("user", login);
     return { id: String(id), login, name: login, nodeId: `U_synth${id}` };
   },
+  "aws:index/getRegion:getRegion": () => ({ region: "synth-region-1", name: "synth-region-1", id: "synth-region-1", endpoint: "ec2.synth-region-1.amazonaws.com", description: "Offline synth" }),
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({
     accountId: SYNTH_ACCOUNT,
     arn: `arn:aws:sts::${SYNTH_ACCOUNT}:assumed-role/synth/offline`,

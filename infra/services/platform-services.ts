@@ -1,0 +1,129 @@
+import * as pulumi from "@pulumi/pulumi";
+import { RandomPassword } from "@pulumi/random/randomPassword";
+import * as aws from "../aws/sdk";
+import type { ApplicationDatabases } from "../database/application-databases";
+import { GRAFANA_DATABASE, GRAFANA_ROLE } from "../database/application-databases";
+import type { ServiceCluster } from "./service-cluster";
+import { WebService } from "./web-service";
+
+export interface PlatformServicesArgs {
+  readonly cluster: ServiceCluster;
+  readonly databases: ApplicationDatabases;
+  readonly databaseAddress: pulumi.Input<string>;
+  readonly databasePort: pulumi.Input<number>;
+  readonly artifactBucket: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  readonly images: { readonly mlflow: pulumi.Input<string>; readonly grafana: pulumi.Input<string> };
+  readonly mlflowHostname: string;
+  readonly grafanaHostname: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly desiredCount: number;
+  readonly logRetentionDays: number;
+}
+
+export const MLFLOW_PORT = 5000;
+export const GRAFANA_PORT = 3000;
+const ARTIFACTS_PREFIX = "artifacts";
+
+/**
+ * MLflow (tracking server and model registry; artifacts proxied to S3; basic auth) and Grafana
+ * (its state in PostgreSQL, the metrics data source as the reader) on the cluster. Every credential
+ * is generated and kept in Secrets Manager, injected by ECS.
+ */
+export class PlatformServices extends pulumi.ComponentResource {
+  readonly mlflow: WebService;
+  readonly grafana: WebService;
+  readonly mlflowUrl: string;
+  readonly grafanaUrl: string;
+
+  constructor(name: string, args: PlatformServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlops-cicd:services:PlatformServices", name, {}, opts);
+
+    const prefix = args.cluster.clusterName;
+    const generated = (key: string, description: string) => {
+      const value = new RandomPassword(`${name}-${key}`, { length: 48, special: false }, { parent: this });
+      const secret = new aws.Secret(`${name}-${key}`, { name: `${prefix}/${key}`, description }, { parent: this });
+      new aws.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString: pulumi.secret(value.result.apply((password) => JSON.stringify({ password }))) }, { parent: this });
+      return secret.arn;
+    };
+    const mlflowAdmin = generated("mlflow-admin", "Password of MLflow's first administrator");
+    const grafanaAdmin = generated("grafana-admin", "Password of Grafana's admin user");
+    // Grafana encrypts its data-source secrets with this key: it must never change.
+    const grafanaSecretKey = generated("grafana-secret-key", "Grafana's secret key");
+    const credentials = args.databases.credentialSecretArns;
+    const common = {
+      cluster: args.cluster,
+      vpcId: args.vpcId,
+      subnetIds: args.subnetIds,
+      securityGroupId: args.securityGroupId,
+      desiredCount: args.desiredCount,
+      logRetentionDays: args.logRetentionDays,
+    };
+
+    this.mlflow = new WebService(
+      `${name}-mlflow`,
+      {
+        ...common,
+        name: "mlflow",
+        image: args.images.mlflow,
+        port: MLFLOW_PORT,
+        hostname: args.mlflowHostname,
+        priority: 10,
+        healthCheckPath: "/health",
+        cpu: 1024,
+        memory: 2048,
+        environment: {
+          MLFLOW_ARTIFACTS_DESTINATION: pulumi.interpolate`s3://${args.artifactBucket.name}/${ARTIFACTS_PREFIX}`,
+          MLFLOW_ADMIN_USERNAME: "admin",
+        },
+        secrets: {
+          MLFLOW_BACKEND_STORE_URI: { secretArn: credentials.mlflow, key: "uri" },
+          MLFLOW_ADMIN_PASSWORD: { secretArn: mlflowAdmin, key: "password" },
+        },
+        taskPolicyStatements: pulumi.output(args.artifactBucket.arn).apply((bucket) => [
+          { Sid: "Artifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucket}/${ARTIFACTS_PREFIX}/*` },
+          { Sid: "ListArtifacts", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${ARTIFACTS_PREFIX}/*`] } } },
+        ]),
+        // `aws ecs run-task --task-definition <cluster>-mlflow-upgrade` before a new MLflow version.
+        oneOffTasks: [{ suffix: "upgrade", command: ["upgrade"] }],
+      },
+      { parent: this },
+    );
+
+    this.grafana = new WebService(
+      `${name}-grafana`,
+      {
+        ...common,
+        name: "grafana",
+        image: args.images.grafana,
+        port: GRAFANA_PORT,
+        hostname: args.grafanaHostname,
+        priority: 20,
+        healthCheckPath: "/api/health",
+        environment: {
+          GF_SERVER_ROOT_URL: `https://${args.grafanaHostname}`,
+          GF_SECURITY_ADMIN_USER: "admin",
+          GF_SECURITY_COOKIE_SECURE: "true",
+          GF_DATABASE_TYPE: "postgres",
+          GF_DATABASE_HOST: pulumi.interpolate`${args.databaseAddress}:${args.databasePort}`,
+          GF_DATABASE_NAME: GRAFANA_DATABASE,
+          GF_DATABASE_USER: GRAFANA_ROLE,
+          GF_DATABASE_SSL_MODE: "require",
+          METRICS_DB_HOST: args.databaseAddress,
+        },
+        secrets: {
+          GF_DATABASE_PASSWORD: { secretArn: credentials.grafana, key: "password" },
+          GF_SECURITY_ADMIN_PASSWORD: { secretArn: grafanaAdmin, key: "password" },
+          GF_SECURITY_SECRET_KEY: { secretArn: grafanaSecretKey, key: "password" },
+          METRICS_READER_PASSWORD: { secretArn: credentials.reader, key: "password" },
+        },
+      },
+      { parent: this },
+    );
+
+    this.mlflowUrl = this.mlflow.url;
+    this.grafanaUrl = this.grafana.url;
+    this.registerOutputs({ mlflowUrl: this.mlflowUrl, grafanaUrl: this.grafanaUrl });
+  }
+}
