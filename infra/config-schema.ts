@@ -123,16 +123,6 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     warnUnsetWhen: "manageRepositorySettings",
   },
   {
-    key: "metricsDatabaseUrl",
-    type: "string",
-    description:
-      "Connection URL (postgresql://…) of the metrics database for the monitoring job's writer role, published as the repository secret `METRICS_DATABASE_URL`. Set it with `pulumi config set --secret`.",
-    default: "",
-    secret: "optional",
-    placeholder: "postgresql://monitoring_writer:synth-placeholder@metrics.synth-placeholder.invalid:5432/metrics?sslmode=require",
-    warnUnsetWhen: "manageRepositorySettings",
-  },
-  {
     key: "allowLongLivedAwsKeys",
     type: "boolean",
     description:

@@ -20,7 +20,6 @@ import {
   vpcCidrProblems,
   integerRangeProblems,
   mlflowModelNameProblems,
-  postgresUrlProblems,
   positiveDecimalProblems,
   relativePathProblems,
   repositoryNameProblems,
@@ -120,8 +119,6 @@ export interface ApplicationLayout {
 export interface OperatorSecrets {
   /** Unset: notifications are skipped. */
   readonly slackWebhookUrl: pulumi.Output<string> | undefined;
-  /** The monitoring writer's connection URL; unset, monitor-model cannot store metrics. */
-  readonly metricsDatabaseUrl: pulumi.Output<string> | undefined;
   /** Only with the `allowLongLivedAwsKeys` opt-in. */
   readonly awsKeys: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> } | undefined;
 }
@@ -326,8 +323,6 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   }
   const slackWebhookUrl = nonEmpty(str("slackWebhookUrl"));
   if (slackWebhookUrl !== undefined) check("slackWebhookUrl", httpsUrlProblems(slackWebhookUrl, { secret: true }));
-  const metricsDatabaseUrl = nonEmpty(str("metricsDatabaseUrl"));
-  if (metricsDatabaseUrl !== undefined) check("metricsDatabaseUrl", postgresUrlProblems(metricsDatabaseUrl));
 
   const allowKeys = bool("allowLongLivedAwsKeys") ?? false;
   const accessKeyId = nonEmpty(str("awsAccessKeyId"));
@@ -420,7 +415,6 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
     },
     secrets: {
       slackWebhookUrl: slackWebhookUrl === undefined ? undefined : pulumi.secret(slackWebhookUrl),
-      metricsDatabaseUrl: metricsDatabaseUrl === undefined ? undefined : pulumi.secret(metricsDatabaseUrl),
       awsKeys:
         allowKeys && accessKeyId !== undefined && secretAccessKey !== undefined
           ? { accessKeyId: pulumi.secret(accessKeyId), secretAccessKey: pulumi.secret(secretAccessKey) }

@@ -194,7 +194,7 @@ const repositorySettings = repo.manageRepositorySettings
         requiredStatusChecks: REQUIRED_STATUS_CHECKS,
         requiredApprovingReviews: repo.requiredApprovingReviews,
         labels: ISSUE_LABELS,
-        secrets: repositorySecrets(config.secrets, platform.mlflowUrl),
+        secrets: repositorySecrets(config.secrets, platform.mlflowUrl, databases.writerUri),
         files: [renderCodeowners(repo.codeowners), renderDependabot(repo.dependabot), ...applicationRepositoryFiles(config.application)],
       },
       withGitHub,
@@ -220,10 +220,13 @@ export const imageDigests = { mlflow: images.mlflow.digestReference, grafana: im
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
 export const committedFiles = repositorySettings?.filePaths ?? [];
 
-/** Repository-wide secrets: the registry of record (this stack's MLflow) and the integrations, where set. */
-function repositorySecrets(operator: typeof config.secrets, mlflowUrl: string): Record<string, pulumi.Input<string>> {
-  const published: Record<string, pulumi.Input<string>> = { MLFLOW_TRACKING_URI: mlflowUrl };
+/** Repository-wide secrets: the registry of record (this stack's MLflow), the metrics writer, and Slack when set. */
+function repositorySecrets(
+  operator: typeof config.secrets,
+  mlflowUrl: string,
+  metricsWriterUri: pulumi.Output<string>,
+): Record<string, pulumi.Input<string>> {
+  const published: Record<string, pulumi.Input<string>> = { MLFLOW_TRACKING_URI: mlflowUrl, METRICS_DATABASE_URL: metricsWriterUri };
   if (operator.slackWebhookUrl) published.SLACK_WEBHOOK_URL = operator.slackWebhookUrl;
-  if (operator.metricsDatabaseUrl) published.METRICS_DATABASE_URL = operator.metricsDatabaseUrl;
   return published;
 }

@@ -141,23 +141,6 @@ export function mlflowModelNameProblems(value: string): string[] {
     : [`must be a model name of letters, digits, ".", "-" or "_", got "${value}"`];
 }
 
-/** A PostgreSQL connection URL that requires TLS. Never echoes the value: it holds a password. */
-export function postgresUrlProblems(value: string): string[] {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return ["must be a postgresql:// connection URL"];
-  }
-  if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") return ["must be a postgresql:// connection URL"];
-  if (url.hostname === "" || url.pathname.length <= 1) return ["must name a host and a database (postgresql://user:password@host:5432/database)"];
-  const sslmode = url.searchParams.get("sslmode");
-  if (sslmode !== "require" && sslmode !== "verify-ca" && sslmode !== "verify-full") {
-    return ["must require TLS: add ?sslmode=require (or verify-full)"];
-  }
-  return [];
-}
-
 export function awsRegionProblems(value: string): string[] {
   return /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(value) ? [] : [`must be an AWS region such as eu-west-1, got "${value}"`];
 }

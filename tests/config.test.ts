@@ -348,15 +348,6 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
     ]);
   });
 
-  it("a metrics database URL without TLS, without repeating it", () => {
-    expect(problems("production", { "mlops-cicd:metricsDatabaseUrl": "postgresql://writer:pw@db.example.com:5432/metrics" })).toEqual([
-      "`mlops-cicd:metricsDatabaseUrl` must require TLS: add ?sslmode=require (or verify-full).",
-    ]);
-    expect(problems("production", { "mlops-cicd:metricsDatabaseUrl": "mysql://db/metrics" })).toEqual([
-      "`mlops-cicd:metricsDatabaseUrl` must be a postgresql:// connection URL.",
-    ]);
-  });
-
   it("a misspelt key, suggesting the one meant", () => {
     expect(problems("staging", { "mlops-cicd:reposiotry": "x", "mlops-cicd:somethingElse": "y" })).toEqual([
       "`mlops-cicd:reposiotry` is not a key this program reads. Did you mean `mlops-cicd:repository`? Remove it: pulumi config rm mlops-cicd:reposiotry.",

@@ -159,8 +159,9 @@ describe("production stack", () => {
     expect(dependabot.updates.find((update) => update["package-ecosystem"] === "docker")?.directories).toEqual(["/04-deployment/web-services"]);
   });
 
-  it("publishes the registry of record as a repository secret; Slack and the metrics database only once set", () => {
+  it("publishes the registry of record and the metrics writer as repository secrets, derived; Slack only once set", () => {
     expect(run.resourcesOfType(TYPES.secret).map((secret) => secret.inputs)).toEqual([
+      { repository: "trip-duration", secretName: "METRICS_DATABASE_URL", value: "[secret]" },
       { repository: "trip-duration", secretName: "MLFLOW_TRACKING_URI", value: "[secret]" },
     ]);
     expect(run.missingSecrets).toEqual(["mlops-cicd:ghcrToken"]);

@@ -46,8 +46,10 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
   readonly mlflowDatabase: Database;
   readonly metricsDatabase: Database;
   readonly grafanaDatabase: Database;
-  /** Secret ARNs with `{username, password, host, port, dbname}`, by role. */
+  /** Secret ARNs with `{username, password, host, port, dbname, uri}`, by role. */
   readonly credentialSecretArns: Readonly<Record<LoginRole, pulumi.Output<string>>>;
+  /** The monitoring job's connection URL (the writer role, TLS required); a secret. */
+  readonly writerUri: pulumi.Output<string>;
 
   constructor(name: string, args: ApplicationDatabasesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops-cicd:database:ApplicationDatabases", name, {}, opts);
@@ -102,6 +104,12 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
       mlflow: MLFLOW_DATABASE,
       grafana: GRAFANA_DATABASE,
     };
+    const uri = (role: LoginRole) =>
+      pulumi.secret(
+        pulumi
+          .all([args.address, args.port, passwords[role]])
+          .apply(([host, port, secretValue]) => `postgresql://${usernames[role]}:${secretValue}@${host}:${port}/${databases[role]}?sslmode=require`),
+      );
     const arns = {} as Record<LoginRole, pulumi.Output<string>>;
     for (const role of ["owner", "writer", "reader", "mlflow", "grafana"] as const) {
       const secret = new aws.Secret(`${name}-${role}`, { name: `${args.secretPrefix}/database/${usernames[role]}`, description: `Credentials of the ${usernames[role]} role` }, { parent: this });
@@ -111,16 +119,9 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
           secretId: secret.id,
           secretString: pulumi.secret(
             pulumi
-              .all([args.address, args.port, passwords[role]])
-              .apply(([host, port, secretValue]) =>
-                JSON.stringify({
-                  username: usernames[role],
-                  password: secretValue,
-                  host,
-                  port,
-                  dbname: databases[role],
-                  uri: `postgresql://${usernames[role]}:${secretValue}@${host}:${port}/${databases[role]}?sslmode=require`,
-                }),
+              .all([args.address, args.port, passwords[role], uri(role)])
+              .apply(([host, port, secretValue, connection]) =>
+                JSON.stringify({ username: usernames[role], password: secretValue, host, port, dbname: databases[role], uri: connection }),
               ),
           ),
         },
@@ -129,6 +130,7 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
       arns[role] = secret.arn;
     }
     this.credentialSecretArns = arns;
+    this.writerUri = uri("writer");
     this.registerOutputs({});
   }
 }
