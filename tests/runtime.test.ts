@@ -234,6 +234,11 @@ describe.each([
     }
   });
 
+  it("checks the services' health where the images do: MLflow /health, Grafana /api/health", () => {
+    expect(run.findResource("aws:lb/targetGroup:TargetGroup", "platform-mlflow").inputs.healthCheck).toMatchObject({ path: "/health", matcher: "200" });
+    expect(run.findResource("aws:lb/targetGroup:TargetGroup", "platform-grafana").inputs.healthCheck).toMatchObject({ path: "/api/health", matcher: "200" });
+  });
+
   it("lets MLflow's task role touch only the artifacts prefix of its bucket, and defines the db-upgrade task", () => {
     const policy = JSON.parse(String(run.findResource("aws:iam/rolePolicy:RolePolicy", "platform-mlflow-task").inputs.policy));
     expect(policy.Statement.map((statement: { Resource: string }) => statement.Resource)).toEqual([
