@@ -239,6 +239,14 @@ describe.each([
     expect(run.findResource("aws:lb/targetGroup:TargetGroup", "platform-grafana").inputs.healthCheck).toMatchObject({ path: "/api/health", matcher: "200" });
   });
 
+  it("creates each service after its route, its image and its database credentials", () => {
+    const mlflow = run.findResource("aws:ecs/service:Service", "platform-mlflow");
+    expect(mlflow.dependsOn).toContain(run.findResource("aws:lb/listenerRule:ListenerRule", "platform-mlflow").urn);
+    const taskDefinition = run.findResource("aws:ecs/taskDefinition:TaskDefinition", "platform-mlflow");
+    expect(taskDefinition.dependsOn).toContain(run.findResource("docker:index/image:Image", "mlflow-image").urn);
+    expect(taskDefinition.dependsOn).toContain(run.findResource("aws:secretsmanager/secret:Secret", "databases-mlflow").urn);
+  });
+
   it("lets MLflow's task role touch only the artifacts prefix of its bucket, and defines the db-upgrade task", () => {
     const policy = JSON.parse(String(run.findResource("aws:iam/rolePolicy:RolePolicy", "platform-mlflow-task").inputs.policy));
     expect(policy.Statement.map((statement: { Resource: string }) => statement.Resource)).toEqual([

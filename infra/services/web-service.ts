@@ -190,7 +190,7 @@ export class WebService extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.ListenerRule(
+    const route = new aws.ListenerRule(
       name,
       {
         listenerArn: args.cluster.httpsListener.arn,
@@ -220,7 +220,8 @@ export class WebService extends pulumi.ComponentResource {
         enableExecuteCommand: false,
         waitForSteadyState: true,
       },
-      { parent: this },
+      // ECS refuses a target group no listener uses yet.
+      { parent: this, dependsOn: [route] },
     );
 
     this.url = `https://${args.hostname}`;
