@@ -20,9 +20,8 @@ import {
   renderDependabot,
 } from "./github";
 import { applicationRepositoryFiles } from "../workflows";
-import { addBuildFiles } from "./build-files";
+import { addBuildFiles, readRenderedFiles } from "./build-files";
 import { ApplicationDatabases, PostgresInstance } from "./database";
-import { grafanaImageFiles } from "./monitoring/grafana";
 import { GitHubDeployRole } from "./identity";
 import { ContainerImage } from "./images";
 import { ArtifactBucket } from "./mlflow";
@@ -201,8 +200,9 @@ const repositorySettings = repo.manageRepositorySettings
     )
   : undefined;
 
-// Grafana's provisioning and dashboards, baked into its image: it reads the metrics as the reader.
-addBuildFiles("grafana", grafanaImageFiles());
+// Grafana's provisioning and dashboards, as its image bakes them in (rendered by `npm run gen:images`
+// from infra/monitoring/grafana, kept current by a test): read, not rendered again on every run.
+addBuildFiles("grafana", readRenderedFiles(path.join(IMAGES_DIR, "grafana"), ["provisioning", "dashboards"]));
 
 export const repository = `${repo.owner}/${repo.repository}`;
 export const environmentName = environment.name;

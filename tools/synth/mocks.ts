@@ -9,8 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
  */
 export const offlineMocks: pulumi.runtime.Mocks = {
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-    const computed = COMPUTED[args.type]?.(args.name, args.inputs as Record<string, unknown>) ?? {};
-    return { id: `${args.name}-id`, state: { ...computed, ...args.inputs } };
+    return { id: `${args.name}-id`, state: { ...computedOutputs(args.type, args.name, args.inputs as Record<string, unknown>), ...args.inputs } };
   },
 
   call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
@@ -23,6 +22,14 @@ export const offlineMocks: pulumi.runtime.Mocks = {
     return stand(args.inputs as Record<string, unknown>);
   },
 };
+
+/**
+ * The outputs a provider computes for a resource (ARNs, addresses), in plain values: what the
+ * program reads beyond its own inputs.
+ */
+export function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  return COMPUTED[type]?.(name, inputs) ?? {};
+}
 
 /** A positive number that looks like a GitHub database ID, stable for a given login or slug. */
 export function stableNumericId(kind: string, key: string): number {

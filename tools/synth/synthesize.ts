@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { qualifiedKey } from "../../infra/config-schema";
 import type { BuildFile } from "../../infra/build-files";
 import { useOfflineSecretPlaceholders } from "../../infra/config";
-import { offlineMocks } from "./mocks";
+import { computedOutputs, offlineMocks } from "./mocks";
 import { RecordedResource, RecordingMonitor } from "./recording-monitor";
 import { ResolvedConfig } from "./stack-config";
 
@@ -76,7 +76,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   // setMocks turns on the runtime features (secrets, resource references) a real engine offers;
   // the recording monitor then replaces its plain MockMonitor.
   await pulumi.runtime.setMocks(offlineMocks, config.project, stack, false);
-  const monitor = new RecordingMonitor(offlineMocks);
+  const monitor = new RecordingMonitor(offlineMocks, computedOutputs);
   pulumi.runtime.setMockOptions(monitor, config.project, stack, false);
 
   const missingSecrets: string[] = [];
