@@ -144,39 +144,24 @@ export class WebService extends pulumi.ComponentResource {
         ]),
       );
 
-    this.taskDefinition = new aws.TaskDefinition(
-      name,
-      {
-        family: qualified,
-        requiresCompatibilities: ["FARGATE"],
-        networkMode: "awsvpc",
-        cpu: String(args.cpu ?? 512),
-        memory: String(args.memory ?? 1024),
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-        executionRoleArn: this.executionRole.arn,
-        taskRoleArn: this.taskRole.arn,
-        containerDefinitions: containerDefinitions(args.command),
-      },
-      { parent: this },
-    );
-    this.oneOffTaskDefinitions = (args.oneOffTasks ?? []).map(
-      (task) =>
-        new aws.TaskDefinition(
-          `${name}-${task.suffix}`,
-          {
-            family: `${qualified}-${task.suffix}`,
-            requiresCompatibilities: ["FARGATE"],
-            networkMode: "awsvpc",
-            cpu: String(args.cpu ?? 512),
-            memory: String(args.memory ?? 1024),
-            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-            executionRoleArn: this.executionRole.arn,
-            taskRoleArn: this.taskRole.arn,
-            containerDefinitions: containerDefinitions(task.command),
-          },
-          { parent: this },
-        ),
-    );
+    const taskDefinition = (resourceName: string, family: string, command: readonly string[] | undefined) =>
+      new aws.TaskDefinition(
+        resourceName,
+        {
+          family,
+          requiresCompatibilities: ["FARGATE"],
+          networkMode: "awsvpc",
+          cpu: String(args.cpu ?? 512),
+          memory: String(args.memory ?? 1024),
+          runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+          executionRoleArn: this.executionRole.arn,
+          taskRoleArn: this.taskRole.arn,
+          containerDefinitions: containerDefinitions(command),
+        },
+        { parent: this },
+      );
+    this.taskDefinition = taskDefinition(name, qualified, args.command);
+    this.oneOffTaskDefinitions = (args.oneOffTasks ?? []).map((task) => taskDefinition(`${name}-${task.suffix}`, `${qualified}-${task.suffix}`, task.command));
 
     this.targetGroup = new aws.TargetGroup(
       name,
