@@ -113,6 +113,8 @@ export interface ApplicationLayout {
   readonly modelName: string;
   /** Kept as written (a decimal string) so the rendered workflow shows the configured text. */
   readonly modelMaxRmse: string;
+  /** Where monitor-model runs; empty: GitHub-hosted. */
+  readonly monitoringRunnerLabels: readonly string[];
 }
 
 /** Values only an operator can supply, each a secret Output from the moment it is read. */
@@ -262,6 +264,9 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   if (dataUrlTemplate !== undefined) {
     check("appDataUrlTemplate", httpsUrlProblems(dataUrlTemplate.replace("{month}", "2021-01")));
     if (!dataUrlTemplate.includes("{month}")) check("appDataUrlTemplate", ['must contain "{month}", where the YYYY-MM month goes']);
+  }
+  for (const label of list("monitoringRunnerLabels")) {
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(label)) check("monitoringRunnerLabels", [`must hold runner labels (letters, digits, ".", "-" or "_"), got "${label}"`]);
   }
   const modelName = str("modelName");
   if (modelName !== undefined) check("modelName", mlflowModelNameProblems(modelName));
@@ -433,6 +438,7 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
       dataUrlTemplate: required(dataUrlTemplate),
       modelName: required(modelName),
       modelMaxRmse: required(modelMaxRmse),
+      monitoringRunnerLabels: list("monitoringRunnerLabels"),
     },
     githubCredentials:
       installationId !== undefined && privateKey !== undefined && appId !== undefined && appId > 0

@@ -348,6 +348,12 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
     ]);
   });
 
+  it("a runner label GitHub would not accept", () => {
+    expect(problems("staging", { "mlops-cicd:monitoringRunnerLabels": '["self-hosted", "in the vpc"]' })).toEqual([
+      '`mlops-cicd:monitoringRunnerLabels` must hold runner labels (letters, digits, ".", "-" or "_"), got "in the vpc".',
+    ]);
+  });
+
   it("a misspelt key, suggesting the one meant", () => {
     expect(problems("staging", { "mlops-cicd:reposiotry": "x", "mlops-cicd:somethingElse": "y" })).toEqual([
       "`mlops-cicd:reposiotry` is not a key this program reads. Did you mean `mlops-cicd:repository`? Remove it: pulumi config rm mlops-cicd:reposiotry.",

@@ -7,12 +7,29 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { REQUIRED_STATUS_CHECKS } from "../infra/github/constants";
 import { RENDERED_DIR, renderedWorkflowsByStack } from "../tools/render-workflows";
+import { monitorModelWorkflow } from "../workflows/monitor-model";
 import { actionlintFindings, githubParserFindings, SHELLCHECK, shellcheckFindings, runBlocks } from "./workflow-validators";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed workflow documents
 type Doc = any;
 
 const rendered = renderedWorkflowsByStack();
+/** The application settings of the committed renderings: the schema's defaults. */
+const renderedSettings = () => ({
+  requirementsFile: "requirements.txt",
+  lintPaths: ["."],
+  testCommand: "python -m pytest tests/ -v",
+  integrationTestCommand: "python -m pytest integration-tests/ -v",
+  trainCommand: "python 03-orchestration/train.py",
+  driftCommand: "python 05-monitoring/evidently_metrics_calculation.py",
+  webServiceDirectory: "04-deployment/web-services",
+  batchDirectory: "04-deployment/batch",
+  mlflowServiceDirectory: "04-deployment/web-service-mlflow",
+  dataUrlTemplate: "https://d37ci6vzurychx.cloudfront.net/trip-data/green_tripdata_{month}.parquet",
+  modelName: "nyc-taxi-trip-duration",
+  modelMaxRmse: "10.0",
+  monitoringRunnerLabels: [] as string[],
+});
 const files = rendered.get("production") ?? new Map<string, string>();
 const docs = new Map([...files].map(([name, content]) => [name, parse(content) as Doc]));
 const doc = (name: string): Doc => docs.get(name);
@@ -256,6 +273,12 @@ describe("monitor-model.yml", () => {
     const upload = steps.at(-1);
     expect(upload.with.name).toBe("monitoring-report-${{ github.run_id }}");
     expect(upload.if).toBe("always()");
+  });
+
+  it("runs on a self-hosted runner inside the VPC when labels are configured", () => {
+    const settings = { ...renderedSettings(), monitoringRunnerLabels: ["self-hosted", "mlops-vpc"] };
+    expect(monitorModelWorkflow(settings).jobs.monitor?.runsOn).toEqual(["self-hosted", "mlops-vpc"]);
+    expect(monitor().jobs.monitor["runs-on"]).toBe("ubuntu-24.04");
   });
 
   it("never overlaps itself", () => {

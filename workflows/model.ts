@@ -105,7 +105,8 @@ export interface Job {
   readonly name?: string;
   readonly needs?: readonly string[];
   readonly if?: string;
-  readonly runsOn: string;
+  /** A runner label, or the labels a self-hosted runner must all carry. */
+  readonly runsOn: string | readonly string[];
   readonly environment?: string | { readonly name: string; readonly url?: string };
   readonly permissions: Permissions;
   readonly concurrency?: Concurrency;

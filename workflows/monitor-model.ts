@@ -39,7 +39,8 @@ export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {
     jobs: {
       monitor: {
         name: "Monitor model",
-        runsOn: RUNNER,
+        // Storing metrics needs the private database: a self-hosted runner in the VPC when configured.
+        runsOn: settings.monitoringRunnerLabels.length > 0 ? settings.monitoringRunnerLabels : RUNNER,
         permissions: { contents: "read", issues: "write" },
         timeoutMinutes: 30,
         env: {

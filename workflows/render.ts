@@ -101,7 +101,7 @@ function job(value: Job, id: string): Node {
     ["name", value.name],
     ["needs", value.needs && [...value.needs]],
     ["if", value.if],
-    ["runs-on", value.runsOn],
+    ["runs-on", typeof value.runsOn === "string" ? value.runsOn : [...value.runsOn]],
     ["environment", typeof value.environment === "string" ? value.environment : value.environment && compact([["name", value.environment.name], ["url", value.environment.url]])],
     ["permissions", permissions(value.permissions, `job ${id}`)],
     ["concurrency", concurrency(value.concurrency)],
