@@ -335,6 +335,12 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     default: [],
   },
   {
+    key: "appHealthCheckPath",
+    type: "string",
+    description: "Path of the model web service that answers 200 when it is healthy; the load balancer and the canary watch it.",
+    default: "/health",
+  },
+  {
     key: "modelName",
     type: "string",
     description: "Name of the model in the MLflow Model Registry.",

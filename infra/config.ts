@@ -115,6 +115,7 @@ export interface ApplicationLayout {
   readonly modelMaxRmse: string;
   /** Where monitor-model runs; empty: GitHub-hosted. */
   readonly monitoringRunnerLabels: readonly string[];
+  readonly healthCheckPath: string;
 }
 
 /** Values only an operator can supply, each a secret Output from the moment it is read. */
@@ -267,6 +268,10 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   }
   for (const label of list("monitoringRunnerLabels")) {
     if (!/^[A-Za-z0-9._-]{1,100}$/.test(label)) check("monitoringRunnerLabels", [`must hold runner labels (letters, digits, ".", "-" or "_"), got "${label}"`]);
+  }
+  const healthCheckPath = str("appHealthCheckPath");
+  if (healthCheckPath !== undefined && !/^\/[A-Za-z0-9._~/-]*$/.test(healthCheckPath)) {
+    check("appHealthCheckPath", [`must be a URL path starting with "/", got "${healthCheckPath}"`]);
   }
   const modelName = str("modelName");
   if (modelName !== undefined) check("modelName", mlflowModelNameProblems(modelName));
@@ -439,6 +444,7 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
       modelName: required(modelName),
       modelMaxRmse: required(modelMaxRmse),
       monitoringRunnerLabels: list("monitoringRunnerLabels"),
+      healthCheckPath: required(healthCheckPath),
     },
     githubCredentials:
       installationId !== undefined && privateKey !== undefined && appId !== undefined && appId > 0

@@ -5,6 +5,7 @@
  * of the application repository belong to the one stack with `manageRepositorySettings` set.
  */
 import * as path from "node:path";
+import { getRegistryImageOutput } from "@pulumi/docker/getRegistryImage";
 import { Provider as DockerProvider } from "@pulumi/docker/provider";
 import { Provider as RandomProvider } from "@pulumi/random/provider";
 import * as aws from "./aws/sdk";
@@ -23,7 +24,8 @@ import { applicationRepositoryFiles } from "../workflows";
 import { addBuildFiles, readRenderedFiles } from "./build-files";
 import { ApplicationDatabases, PostgresInstance } from "./database";
 import { GitHubDeployRole } from "./identity";
-import { ContainerImage } from "./images";
+import { ContainerImage, GHCR } from "./images";
+import { ModelWebService } from "./serving";
 import { ArtifactBucket } from "./mlflow";
 import { Network, SecurityGroups } from "./network";
 import { GRAFANA_PORT, MLFLOW_PORT, PlatformServices, ServiceCluster } from "./services";
@@ -31,8 +33,10 @@ import { GRAFANA_PORT, MLFLOW_PORT, PlatformServices, ServiceCluster } from "./s
 /** The Dockerfiles and build contexts of the platform's images. */
 const IMAGES_DIR = path.join(__dirname, "..", "images");
 
-/** MLflow's and Grafana's ports behind the load balancer. */
-const SERVICE_PORTS = [MLFLOW_PORT, GRAFANA_PORT];
+/** The model web service's port (the application's gunicorn binds 9696). */
+const WEB_SERVICE_PORT = 9696;
+/** The services' ports behind the load balancer. */
+const SERVICE_PORTS = [MLFLOW_PORT, GRAFANA_PORT, WEB_SERVICE_PORT];
 
 const config = readStackConfig();
 const { environment: profile, github: repo, runtime } = config;
@@ -44,7 +48,10 @@ const awsProvider = new aws.Provider("aws", {
 });
 // Explicit providers for everything: Pulumi.yaml disables the default ones.
 const randomProvider = new RandomProvider("random");
-const dockerProvider = new DockerProvider("docker");
+// The Docker provider reads GHCR too: the model services start from the environment's promoted tag.
+const dockerProvider = new DockerProvider("docker", {
+  registryAuth: [{ address: GHCR, username: runtime.registry.username, password: runtime.registry.token }],
+});
 const withAws = { providers: [awsProvider, randomProvider] };
 
 const network = new Network(
@@ -140,6 +147,32 @@ const platform = new PlatformServices(
   withAws,
 );
 
+// The model web service, at the environment's API URL. It starts from the image the pipeline last
+// promoted to this environment (its GHCR tag, resolved to a digest on every up), so a rebuild serves
+// that release; after that the pipeline owns its revisions (docs/deploy.md).
+const modelImageRepository = `${GHCR}/${repo.owner.toLowerCase()}/${repo.repository.toLowerCase()}/web-service`;
+const promoted = getRegistryImageOutput({ name: `${modelImageRepository}:${profile.name}` }, { provider: dockerProvider });
+const webService = new ModelWebService(
+  "web-service",
+  {
+    cluster,
+    name: "web-service",
+    image: pulumi.interpolate`${modelImageRepository}@${promoted.sha256Digest}`,
+    port: WEB_SERVICE_PORT,
+    hostname: new URL(config.endpoints.apiUrl).hostname,
+    priority: 30,
+    healthCheckPath: config.application.healthCheckPath,
+    vpcId: network.vpcId,
+    subnetIds: network.privateSubnetIds,
+    securityGroupId: securityGroups.services.id,
+    desiredCount: runtime.services.desiredCount,
+    logRetentionDays: runtime.services.logRetentionDays,
+    canary: profile.name === "production",
+    environment: { MODEL_NAME: config.application.modelName, MLFLOW_TRACKING_URI: platform.mlflowUrl },
+  },
+  withAws,
+);
+
 // This environment's GitHub jobs reach AWS through OIDC, as this role; no stored keys.
 const deployRole = new GitHubDeployRole(
   "github-deploy",
@@ -176,6 +209,7 @@ const environment = new DeploymentEnvironment(
       ECS_CLUSTER: clusterName,
       // Services, task roles and alarms are all named `<cluster>-…`; the deploy role is scoped so.
       ECS_SERVICE_PREFIX: clusterName,
+      CANARY_ALARMS: webService.alarmNames.join(","),
     },
     secrets,
   },
@@ -216,6 +250,7 @@ export const artifactBucket = artifacts.bucketName;
 export const mlflowUrl = platform.mlflowUrl;
 export const grafanaUrl = platform.grafanaUrl;
 export const loadBalancerDnsName = cluster.loadBalancer.dnsName;
+export const webServiceUrl = webService.url;
 export const imageDigests = { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference };
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
 export const committedFiles = repositorySettings?.filePaths ?? [];

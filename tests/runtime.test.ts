@@ -212,7 +212,8 @@ describe.each([
     expect(listeners[0]?.inputs.defaultActions).toEqual([{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" } }]);
     const hosts = run.resourcesOfType("aws:lb/listenerRule:ListenerRule").map((rule) => (rule.inputs.conditions as { hostHeader: { values: string[] } }[])[0]?.hostHeader.values[0]);
     const domain = stack === "production" ? "example.com" : "staging.example.com";
-    expect(hosts.sort()).toEqual([`grafana.${domain}`, `mlflow.${domain}`]);
+    const api = stack === "production" ? "api.example.com" : "staging-api.example.com";
+    expect(hosts.sort()).toEqual([api, `grafana.${domain}`, `mlflow.${domain}`].sort());
   });
 
   it("runs the services privately, by image digest, with secrets only from Secrets Manager, rolling back failed deployments", () => {

@@ -29,6 +29,7 @@ const renderedSettings = () => ({
   modelName: "nyc-taxi-trip-duration",
   modelMaxRmse: "10.0",
   monitoringRunnerLabels: [] as string[],
+  healthCheckPath: "/health",
 });
 const files = rendered.get("production") ?? new Map<string, string>();
 const docs = new Map([...files].map(([name, content]) => [name, parse(content) as Doc]));

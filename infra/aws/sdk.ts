@@ -40,3 +40,5 @@ export { ListenerRule } from "@pulumi/aws/lb/listenerRule";
 export { LoadBalancer } from "@pulumi/aws/lb/loadBalancer";
 export { TargetGroup } from "@pulumi/aws/lb/targetGroup";
 export { getRegionOutput } from "@pulumi/aws/getRegion";
+export { MetricAlarm } from "@pulumi/aws/cloudwatch/metricAlarm";
+export { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";

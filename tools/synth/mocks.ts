@@ -54,11 +54,13 @@ const COMPUTED: Readonly<Record<string, (name: string, inputs: Record<string, un
   "aws:rds/subnetGroup:SubnetGroup": (name) => ({ name }),
   "aws:lb/loadBalancer:LoadBalancer": (name) => ({
     arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/synth`),
+    arnSuffix: `app/${name}/synth`,
     dnsName: `${name}-synth.synth-region-1.elb.amazonaws.com`,
     zoneId: "ZSYNTH",
   }),
   "aws:lb/listener:Listener": (name) => ({ arn: arn("elasticloadbalancing", `listener/app/${name}/synth`) }),
-  "aws:lb/targetGroup:TargetGroup": (name) => ({ arn: arn("elasticloadbalancing", `targetgroup/${name}/synth`) }),
+  "aws:lb/targetGroup:TargetGroup": (name) => ({ arn: arn("elasticloadbalancing", `targetgroup/${name}/synth`), arnSuffix: `targetgroup/${name}/synth` }),
+  "aws:lb/listenerRule:ListenerRule": (name) => ({ arn: arn("elasticloadbalancing", `listener-rule/app/${name}/synth`) }),
   "aws:ecs/cluster:Cluster": (name, inputs) => ({ arn: arn("ecs", `cluster/${String(inputs.name ?? name)}`) }),
   "aws:ecs/taskDefinition:TaskDefinition": (name, inputs) => ({
     arn: arn("ecs", `task-definition/${String(inputs.family ?? name)}:1`),
@@ -83,6 +85,11 @@ const CALLS: Readonly<Record<string, (inputs: Record<string, unknown>) => Record
     const id = stableNumericId("user", login);
     return { id: String(id), login, name: login, nodeId: `U_synth${id}` };
   },
+  "docker:index/getRegistryImage:getRegistryImage": (inputs) => ({
+    name: String(inputs.name),
+    sha256Digest: `sha256:${createHash("sha256").update(String(inputs.name)).digest("hex")}`,
+    id: String(inputs.name),
+  }),
   "aws:index/getRegion:getRegion": () => ({ region: "synth-region-1", name: "synth-region-1", id: "synth-region-1", endpoint: "ec2.synth-region-1.amazonaws.com", description: "Offline synth" }),
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({
     accountId: SYNTH_ACCOUNT,

@@ -1,0 +1,247 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws/sdk";
+import type { ServiceCluster } from "../services/service-cluster";
+
+/** Share of production traffic the canary takes before the rest follows. */
+export const CANARY_PERCENT = 10;
+/** Minutes the canary serves before full rollout, and the new revision before the old one goes. */
+export const CANARY_BAKE_MINUTES = 10;
+/** The alarms roll a deployment back when the canary's 5xx rate or p95 latency exceed these. */
+export const CANARY_MAX_5XX_RATE = 0.02;
+export const CANARY_MAX_P95_SECONDS = 1.5;
+
+export interface ModelWebServiceArgs {
+  readonly cluster: ServiceCluster;
+  /** `web-service`: the ECS service is `<cluster>-web-service`, its container `web-service`. */
+  readonly name: string;
+  /**
+   * The image to start from, by digest: the environment's promoted release (resolved from its GHCR
+   * tag on every `pulumi up`), so a rebuild serves what was last promoted.
+   */
+  readonly image: pulumi.Input<string>;
+  readonly port: number;
+  readonly hostname: string;
+  readonly priority: number;
+  readonly healthCheckPath: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly desiredCount: number;
+  readonly logRetentionDays: number;
+  /** Production: a 10% canary with alarms that roll back. Otherwise a rolling deployment. */
+  readonly canary: boolean;
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+const ASSUME = (service: string) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
+
+/**
+ * A model service on Fargate behind the cluster's listener. Its running revision belongs to the
+ * deploy pipeline: the program creates the service and its baseline task definition, then ignores
+ * the service's task definition, so `pulumi up` never rolls back a deployment. In production, ECS's
+ * own CANARY strategy shifts 10% of the traffic to the new revision, bakes, and rolls back on the
+ * alarms below; the pipeline only starts and watches it.
+ */
+export class ModelWebService extends pulumi.ComponentResource {
+  readonly service: aws.EcsService;
+  readonly taskDefinition: aws.TaskDefinition;
+  readonly alarmNames: readonly string[];
+  readonly logGroup: aws.LogGroup;
+  readonly url: string;
+
+  constructor(name: string, args: ModelWebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlops-cicd:serving:ModelWebService", name, {}, opts);
+
+    const qualified = `${args.cluster.clusterName}-${args.name}`;
+    this.logGroup = new aws.LogGroup(name, { name: `/ecs/${qualified}`, retentionInDays: args.logRetentionDays }, { parent: this });
+    const executionRole = new aws.Role(`${name}-execution`, { name: `${qualified}-execution`, assumeRolePolicy: ASSUME("ecs-tasks.amazonaws.com") }, { parent: this });
+    new aws.RolePolicy(
+      `${name}-execution`,
+      {
+        role: executionRole.name,
+        policy: pulumi.all([this.logGroup.arn, args.cluster.registryCredentials.arn]).apply(([logGroup, registry]) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup}:*` },
+              { Sid: "Registry", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: registry },
+            ],
+          }),
+        ),
+      },
+      { parent: this },
+    );
+    const taskRole = new aws.Role(`${name}-task`, { name: `${qualified}-task`, assumeRolePolicy: ASSUME("ecs-tasks.amazonaws.com") }, { parent: this });
+
+    const region = aws.getRegionOutput({}, { parent: this }).region;
+    this.taskDefinition = new aws.TaskDefinition(
+      name,
+      {
+        family: qualified,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: "512",
+        memory: "1024",
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        containerDefinitions: pulumi
+          .all([args.image, args.cluster.registryCredentials.arn, this.logGroup.name, region])
+          .apply(([image, registry, logGroup, awsRegion]) =>
+            JSON.stringify([
+              {
+                name: args.name,
+                image,
+                essential: true,
+                repositoryCredentials: { credentialsParameter: registry },
+                portMappings: [{ containerPort: args.port, protocol: "tcp" }],
+                environment: Object.entries(args.environment ?? {})
+                  .sort(([a], [b]) => (a < b ? -1 : 1))
+                  .map(([key, value]) => ({ name: key, value })),
+                privileged: false,
+                logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroup, "awslogs-region": awsRegion, "awslogs-stream-prefix": args.name } },
+              },
+            ]),
+          ),
+      },
+      { parent: this },
+    );
+
+    const targetGroup = (suffix: string) =>
+      new aws.TargetGroup(
+        `${name}-${suffix}`,
+        {
+          port: args.port,
+          protocol: "HTTP",
+          targetType: "ip",
+          vpcId: args.vpcId,
+          deregistrationDelay: 30,
+          healthCheck: { path: args.healthCheckPath, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 },
+        },
+        { parent: this },
+      );
+    const primary = targetGroup("primary");
+    const alternate = args.canary ? targetGroup("canary") : undefined;
+    const route = new aws.ListenerRule(
+      name,
+      {
+        listenerArn: args.cluster.httpsListener.arn,
+        priority: args.priority,
+        conditions: [{ hostHeader: { values: [args.hostname] } }],
+        actions: alternate
+          ? [
+              {
+                type: "forward",
+                forward: {
+                  targetGroups: [
+                    { arn: primary.arn, weight: 100 },
+                    { arn: alternate.arn, weight: 0 },
+                  ],
+                },
+              },
+            ]
+          : [{ type: "forward", targetGroupArn: primary.arn }],
+      },
+      // ECS moves the weights during a canary: the program must not move them back.
+      { parent: this, ignoreChanges: alternate ? ["actions"] : [] },
+    );
+
+    // Alarms named `<cluster>-…`: the GitHub deploy role may read exactly these.
+    const alarm = (suffix: string, alarmArgs: Omit<ConstructorParameters<typeof aws.MetricAlarm>[1], "name">) =>
+      new aws.MetricAlarm(`${name}-${suffix}`, { name: `${qualified}-${suffix}`, ...alarmArgs }, { parent: this });
+    // Both target groups: ECS swaps which one serves production after every canary, so an alarm
+    // bound to one would watch the wrong revision every other deployment.
+    const groups = alternate ? [primary, alternate] : [primary];
+    const dimensions = (group: aws.TargetGroup) =>
+      pulumi.all([args.cluster.loadBalancer.arnSuffix, group.arnSuffix]).apply(([loadBalancer, target]) => ({ LoadBalancer: loadBalancer, TargetGroup: target }));
+    const metric = (id: string, metricName: string, stat: string, group: aws.TargetGroup) => ({
+      id,
+      metric: { namespace: "AWS/ApplicationELB", metricName, stat, period: 60, dimensions: dimensions(group) },
+      returnData: false,
+    });
+    const sum = (prefix: string) => groups.map((_, index) => `${prefix}${index}`).join(" + ");
+    const alarms = [
+      alarm("5xx-rate", {
+        alarmDescription: `More than ${CANARY_MAX_5XX_RATE * 100}% of the ${args.name} requests fail with a 5xx`,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: CANARY_MAX_5XX_RATE,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: "notBreaching",
+        metricQueries: [
+          ...groups.flatMap((group, index) => [
+            metric(`errors${index}`, "HTTPCode_Target_5XX_Count", "Sum", group),
+            metric(`requests${index}`, "RequestCount", "Sum", group),
+          ]),
+          { id: "rate", expression: `IF((${sum("requests")}) > 0, (${sum("errors")}) / (${sum("requests")}), 0)`, label: "5xx rate", returnData: true },
+        ],
+      }),
+      alarm("p95-latency", {
+        alarmDescription: `The ${args.name}'s p95 response time exceeds ${CANARY_MAX_P95_SECONDS} s`,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: CANARY_MAX_P95_SECONDS,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: "notBreaching",
+        metricQueries: [
+          ...groups.map((group, index) => metric(`p95_${index}`, "TargetResponseTime", "p95", group)),
+          { id: "worst", expression: `MAX([${groups.map((_, index) => `p95_${index}`).join(", ")}])`, label: "p95 response time", returnData: true },
+        ],
+      }),
+    ];
+    this.alarmNames = ["5xx-rate", "p95-latency"].map((suffix) => `${qualified}-${suffix}`);
+
+    const infrastructureRole = alternate
+      ? new aws.Role(`${name}-infrastructure`, { name: `${qualified}-infrastructure`, assumeRolePolicy: ASSUME("ecs.amazonaws.com") }, { parent: this })
+      : undefined;
+    if (infrastructureRole) {
+      new aws.RolePolicyAttachment(
+        `${name}-infrastructure`,
+        { role: infrastructureRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers" },
+        { parent: this },
+      );
+    }
+
+    this.service = new aws.EcsService(
+      name,
+      {
+        name: qualified,
+        cluster: args.cluster.cluster.arn,
+        taskDefinition: this.taskDefinition.arn,
+        desiredCount: args.desiredCount,
+        launchType: "FARGATE",
+        platformVersion: "LATEST",
+        networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
+        loadBalancers: [
+          {
+            targetGroupArn: primary.arn,
+            containerName: args.name,
+            containerPort: args.port,
+            advancedConfiguration:
+              alternate && infrastructureRole
+                ? { alternateTargetGroupArn: alternate.arn, productionListenerRule: route.arn, roleArn: infrastructureRole.arn }
+                : undefined,
+          },
+        ],
+        healthCheckGracePeriodSeconds: 120,
+        deploymentConfiguration: alternate
+          ? {
+              strategy: "CANARY",
+              canaryConfiguration: { canaryPercent: CANARY_PERCENT, canaryBakeTimeInMinutes: String(CANARY_BAKE_MINUTES) },
+              bakeTimeInMinutes: String(CANARY_BAKE_MINUTES),
+            }
+          : { strategy: "ROLLING" },
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        alarms: { alarmNames: alarms.map((entry) => entry.name), enable: true, rollback: true },
+        propagateTags: "SERVICE",
+        enableExecuteCommand: false,
+      },
+      // The deploy pipeline owns the running revision: a later `pulumi up` must not revert it.
+      { parent: this, dependsOn: [route], ignoreChanges: ["taskDefinition"] },
+    );
+
+    this.url = `https://${args.hostname}`;
+    this.registerOutputs({ url: this.url });
+  }
+}
