@@ -305,6 +305,19 @@ describe("deploy-service.yml", () => {
     expect(jobs.deploy.concurrency).toEqual({ group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
   });
 
+  it("promotes the image to the environment's tag only after the smoke tests and the registry update", () => {
+    const names = deploy().jobs.deploy.steps.map((step: Doc) => step.name);
+    const promote = names.indexOf("Promote the image to the environment's tag");
+    expect(promote).toBeGreaterThan(names.indexOf("Smoke tests"));
+    expect(promote).toBeGreaterThan(names.indexOf("Update the model registry"));
+    expect(deploy().jobs.deploy.permissions.packages).toBe("write");
+    const ciCd = doc("ci-cd.yml");
+    for (const job of ["deploy-staging", "deploy-production"]) {
+      const steps = ciCd.jobs[job].steps.map((step: Doc) => step.name);
+      expect(steps.indexOf("Promote the image to the environment's tag")).toBeGreaterThan(steps.indexOf("Smoke test"));
+    }
+  });
+
   it("has the production extras: backup, canary watch; and rollback plus an incident issue on failure", () => {
     const steps = deploy().jobs.deploy.steps;
     const byName = (prefix: string) => steps.find((step: Doc) => step.name.startsWith(prefix));

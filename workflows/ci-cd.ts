@@ -5,7 +5,7 @@
  */
 import { IMAGE_ENV, RUNNER, WorkflowSettings, lines } from "./application";
 import { ACTIONS } from "./actions";
-import { rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
+import { promoteImage, rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
 import type { Job, Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
@@ -260,13 +260,14 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
     environment: { name: environment, url: apiUrl },
     // One deployment per environment at a time, shared with deploy-service; never cancelled halfway.
     concurrency: { group: `deploy-${environment}`, cancelInProgress: false },
-    permissions: { contents: "read", "id-token": "write" },
+    permissions: { contents: "read", "id-token": "write", packages: "write" },
     timeoutMinutes: 45,
     steps: [
       awsCredentials(),
       startRollout({ serviceType: "web-service", imageDigest: "${{ needs.build-image.outputs.digest }}" }),
       waitForRollout("Wait for the rollout", 30),
       smokeTest("Smoke test", "web-service", apiUrl),
+      ...promoteImage("web-service", "${{ needs.build-image.outputs.digest }}", environment),
       rollBack(),
     ],
   });

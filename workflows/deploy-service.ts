@@ -6,7 +6,7 @@
  * update. A failure rolls back and opens (or updates) an incident issue.
  */
 import { IMAGE_ENV, RUNNER, SERVICE_TYPES, WorkflowSettings } from "./application";
-import { rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
+import { promoteImage, rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
 import { backupRegistryState, findReleasedModel, promoteModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
@@ -87,7 +87,8 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
         // Each environment's API URL variable exists only in that environment, so one of the two is set.
         environment: { name: "${{ inputs.environment }}", url: "${{ vars.PROD_API_URL || vars.STAGING_API_URL }}" },
         concurrency: { group: "deploy-${{ inputs.environment }}", cancelInProgress: false },
-        permissions: { contents: "read", "id-token": "write", issues: "write" },
+        // packages: moving the environment's image tag after success.
+        permissions: { contents: "read", "id-token": "write", issues: "write", packages: "write" },
         timeoutMinutes: 60,
         env: { API_URL: "${{ vars.PROD_API_URL || vars.STAGING_API_URL }}" },
         steps: [
@@ -116,6 +117,7 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
           waitForRollout("Full rollout", 30),
           smokeTest("Smoke tests", "${{ inputs.service_type }}", "${{ env.API_URL }}"),
           promoteModel("${{ inputs.environment }}", "${{ needs.validate.outputs.registry_version }}"),
+          ...promoteImage("${{ inputs.service_type }}", "${{ needs.build.outputs.digest }}", "${{ inputs.environment }}"),
           {
             name: "Report",
             if: "always()",

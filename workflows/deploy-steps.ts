@@ -6,6 +6,7 @@
  * environment's variables: AWS_ROLE_ARN, AWS_REGION, ECS_CLUSTER and ECS_SERVICE_PREFIX (the service
  * of type T is `<prefix>-<T>`). The runtime stack publishes them (docs/workflows.md).
  */
+import { ACTIONS } from "./actions";
 import type { Step } from "./model";
 import { script } from "./steps";
 
@@ -152,4 +153,28 @@ export function rollBack(): Step {
       'echo "$SERVICE serves $PREVIOUS again."',
     ),
   };
+}
+
+/**
+ * After a successful deployment, moves the environment's tag (`:staging`, `:production`) to the
+ * deployed digest: the platform starts the service from that tag when it (re)creates it, so a
+ * disaster-recovery rebuild serves the last promoted release (docs/deploy.md).
+ */
+export function promoteImage(serviceType: string, imageDigest: string, environment: string): Step[] {
+  return [
+    {
+      name: "Log in to GHCR",
+      uses: ACTIONS.dockerLogin,
+      with: { registry: "${{ env.DOCKER_REGISTRY }}", username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
+    },
+    {
+      name: "Promote the image to the environment's tag",
+      env: { SERVICE_TYPE: serviceType, IMAGE_DIGEST: imageDigest, ENVIRONMENT: environment },
+      run: script(
+        'image="${DOCKER_REGISTRY}/${IMAGE_NAME,,}/${SERVICE_TYPE}"',
+        'docker buildx imagetools create --tag "${image}:${ENVIRONMENT}" "${image}@${IMAGE_DIGEST}"',
+        'echo "${image}:${ENVIRONMENT} is ${IMAGE_DIGEST}."',
+      ),
+    },
+  ];
 }
