@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
-import type { ServiceCluster } from "../services/service-cluster";
+import { FargateTaskSpec, fargateTask, ipTargetGroup } from "../services/fargate-task";
 
 /** Share of production traffic the canary takes before the rest follows. */
 export const CANARY_PERCENT = 10;
@@ -10,16 +10,11 @@ export const CANARY_BAKE_MINUTES = 10;
 export const CANARY_MAX_5XX_RATE = 0.02;
 export const CANARY_MAX_P95_SECONDS = 1.5;
 
-export interface ModelWebServiceArgs {
-  readonly cluster: ServiceCluster;
-  /** `web-service`: the ECS service is `<cluster>-web-service`, its container `web-service`. */
-  readonly name: string;
+export interface ModelWebServiceArgs extends FargateTaskSpec {
   /**
-   * The image to start from, by digest: the environment's promoted release (resolved from its GHCR
-   * tag on every `pulumi up`), so a rebuild serves what was last promoted.
+   * `image`: the image to start from, by digest: the environment's promoted release (resolved from
+   * its GHCR tag on every `pulumi up`), so a rebuild serves what was last promoted.
    */
-  readonly image: pulumi.Input<string>;
-  readonly port: number;
   readonly hostname: string;
   readonly priority: number;
   readonly healthCheckPath: string;
@@ -27,14 +22,14 @@ export interface ModelWebServiceArgs {
   readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   readonly securityGroupId: pulumi.Input<string>;
   readonly desiredCount: number;
-  readonly logRetentionDays: number;
   /** Production: a 10% canary with alarms that roll back. Otherwise a rolling deployment. */
   readonly canary: boolean;
-  readonly environment?: Readonly<Record<string, string>>;
 }
 
-const ASSUME = (service: string) =>
-  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
+const ASSUME_BY_ECS = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
 
 /**
  * A model service on Fargate behind the cluster's listener. Its running revision belongs to the
@@ -53,74 +48,11 @@ export class ModelWebService extends pulumi.ComponentResource {
   constructor(name: string, args: ModelWebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops-cicd:serving:ModelWebService", name, {}, opts);
 
-    const qualified = `${args.cluster.clusterName}-${args.name}`;
-    this.logGroup = new aws.LogGroup(name, { name: `/ecs/${qualified}`, retentionInDays: args.logRetentionDays }, { parent: this });
-    const executionRole = new aws.Role(`${name}-execution`, { name: `${qualified}-execution`, assumeRolePolicy: ASSUME("ecs-tasks.amazonaws.com") }, { parent: this });
-    new aws.RolePolicy(
-      `${name}-execution`,
-      {
-        role: executionRole.name,
-        policy: pulumi.all([this.logGroup.arn, args.cluster.registryCredentials.arn]).apply(([logGroup, registry]) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup}:*` },
-              { Sid: "Registry", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: registry },
-            ],
-          }),
-        ),
-      },
-      { parent: this },
-    );
-    const taskRole = new aws.Role(`${name}-task`, { name: `${qualified}-task`, assumeRolePolicy: ASSUME("ecs-tasks.amazonaws.com") }, { parent: this });
-
-    const region = aws.getRegionOutput({}, { parent: this }).region;
-    this.taskDefinition = new aws.TaskDefinition(
-      name,
-      {
-        family: qualified,
-        requiresCompatibilities: ["FARGATE"],
-        networkMode: "awsvpc",
-        cpu: "512",
-        memory: "1024",
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-        executionRoleArn: executionRole.arn,
-        taskRoleArn: taskRole.arn,
-        containerDefinitions: pulumi
-          .all([args.image, args.cluster.registryCredentials.arn, this.logGroup.name, region])
-          .apply(([image, registry, logGroup, awsRegion]) =>
-            JSON.stringify([
-              {
-                name: args.name,
-                image,
-                essential: true,
-                repositoryCredentials: { credentialsParameter: registry },
-                portMappings: [{ containerPort: args.port, protocol: "tcp" }],
-                environment: Object.entries(args.environment ?? {})
-                  .sort(([a], [b]) => (a < b ? -1 : 1))
-                  .map(([key, value]) => ({ name: key, value })),
-                privileged: false,
-                logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroup, "awslogs-region": awsRegion, "awslogs-stream-prefix": args.name } },
-              },
-            ]),
-          ),
-      },
-      { parent: this },
-    );
-
-    const targetGroup = (suffix: string) =>
-      new aws.TargetGroup(
-        `${name}-${suffix}`,
-        {
-          port: args.port,
-          protocol: "HTTP",
-          targetType: "ip",
-          vpcId: args.vpcId,
-          deregistrationDelay: 30,
-          healthCheck: { path: args.healthCheckPath, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 },
-        },
-        { parent: this },
-      );
+    const task = fargateTask(this, name, args);
+    const qualified = task.qualifiedName;
+    this.logGroup = task.logGroup;
+    this.taskDefinition = task.taskDefinition;
+    const targetGroup = (suffix: string) => ipTargetGroup(this, `${name}-${suffix}`, args.port, args.vpcId, args.healthCheckPath);
     const primary = targetGroup("primary");
     const alternate = args.canary ? targetGroup("canary") : undefined;
     const route = new aws.ListenerRule(
@@ -193,7 +125,7 @@ export class ModelWebService extends pulumi.ComponentResource {
     this.alarmNames = ["5xx-rate", "p95-latency"].map((suffix) => `${qualified}-${suffix}`);
 
     const infrastructureRole = alternate
-      ? new aws.Role(`${name}-infrastructure`, { name: `${qualified}-infrastructure`, assumeRolePolicy: ASSUME("ecs.amazonaws.com") }, { parent: this })
+      ? new aws.Role(`${name}-infrastructure`, { name: `${qualified}-infrastructure`, assumeRolePolicy: ASSUME_BY_ECS }, { parent: this })
       : undefined;
     if (infrastructureRole) {
       new aws.RolePolicyAttachment(

@@ -1,0 +1,167 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws/sdk";
+import type { ServiceCluster } from "./service-cluster";
+
+export interface SecretReference {
+  /** The Secrets Manager secret's ARN. */
+  readonly secretArn: pulumi.Input<string>;
+  /** A key of the secret's JSON. @default the whole secret */
+  readonly key?: string;
+}
+
+/** What a Fargate task of the cluster runs: one container, its logs, its secrets and its roles. */
+export interface FargateTaskSpec {
+  readonly cluster: ServiceCluster;
+  /** The container's name; the task family is `<cluster>-<name>`. */
+  readonly name: string;
+  /** Image reference by digest. */
+  readonly image: pulumi.Input<string>;
+  readonly port: number;
+  readonly logRetentionDays: number;
+  /** @default 512 */
+  readonly cpu?: number;
+  /** @default 1024 */
+  readonly memory?: number;
+  readonly environment?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Secrets Manager values the container gets as environment variables. */
+  readonly secrets?: Readonly<Record<string, SecretReference>>;
+  /** IAM statements of the task role: what the application itself may do in AWS. @default none */
+  readonly taskPolicyStatements?: pulumi.Input<readonly Record<string, unknown>[]>;
+  /** The container's command, when not the image's. */
+  readonly command?: readonly string[];
+  /** More task definitions with another command (one-off tasks): family `<cluster>-<name>-<suffix>`. @default none */
+  readonly oneOffTasks?: readonly { readonly suffix: string; readonly command: readonly string[] }[];
+}
+
+export interface FargateTaskResources {
+  readonly qualifiedName: string;
+  readonly logGroup: aws.LogGroup;
+  readonly executionRole: aws.Role;
+  readonly taskRole: aws.Role;
+  readonly taskDefinition: aws.TaskDefinition;
+  readonly oneOffTaskDefinitions: readonly aws.TaskDefinition[];
+}
+
+export const ASSUME_BY_ECS_TASKS = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+
+/**
+ * The task side of a service, shared by the platform's and the model's services: a log group with
+ * retention, an execution role that may read exactly the task's secrets and the registry
+ * credentials, a task role, and the task definition(s). Resources are children of `parent`.
+ */
+export function fargateTask(parent: pulumi.Resource, name: string, args: FargateTaskSpec): FargateTaskResources {
+  const qualified = `${args.cluster.clusterName}-${args.name}`;
+  const logGroup = new aws.LogGroup(name, { name: `/ecs/${qualified}`, retentionInDays: args.logRetentionDays }, { parent });
+
+  const secretArns = Object.values(args.secrets ?? {}).map((secret) => secret.secretArn);
+  // Named `<cluster>-…` so the GitHub deploy role may pass them to ECS and nothing else.
+  const executionRole = new aws.Role(`${name}-execution`, { name: `${qualified}-execution`, assumeRolePolicy: ASSUME_BY_ECS_TASKS }, { parent });
+  new aws.RolePolicy(
+    `${name}-execution`,
+    {
+      role: executionRole.name,
+      policy: pulumi
+        .all([logGroup.arn, args.cluster.registryCredentials.arn, pulumi.all(secretArns)])
+        .apply(([group, registry, secrets]) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${group}:*` },
+              { Sid: "Secrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...new Set([registry, ...secrets])].sort() },
+            ],
+          }),
+        ),
+    },
+    { parent },
+  );
+  const taskRole = new aws.Role(`${name}-task`, { name: `${qualified}-task`, assumeRolePolicy: ASSUME_BY_ECS_TASKS }, { parent });
+  if (args.taskPolicyStatements !== undefined) {
+    new aws.RolePolicy(
+      `${name}-task`,
+      {
+        role: taskRole.name,
+        policy: pulumi.output(args.taskPolicyStatements).apply((statements) => JSON.stringify({ Version: "2012-10-17", Statement: statements })),
+      },
+      { parent },
+    );
+  }
+
+  const region = aws.getRegionOutput({}, { parent }).region;
+  const containerDefinitions = (command: readonly string[] | undefined) =>
+    pulumi
+      .all([
+        args.image,
+        args.cluster.registryCredentials.arn,
+        logGroup.name,
+        region,
+        pulumi.all(args.environment ?? {}),
+        pulumi.all(Object.fromEntries(Object.entries(args.secrets ?? {}).map(([key, secret]) => [key, pulumi.output(secret.secretArn)]))),
+      ])
+      .apply(([image, registry, group, awsRegion, environment, secretArnsByName]) =>
+        JSON.stringify([
+          {
+            name: args.name,
+            image,
+            essential: true,
+            repositoryCredentials: { credentialsParameter: registry },
+            portMappings: [{ containerPort: args.port, protocol: "tcp" }],
+            command,
+            environment: Object.entries(environment)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([key, value]) => ({ name: key, value })),
+            secrets: Object.entries(secretArnsByName)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([key, arn]) => {
+                const jsonKey = args.secrets?.[key]?.key;
+                return { name: key, valueFrom: jsonKey ? `${arn}:${jsonKey}::` : arn };
+              }),
+            privileged: false,
+            logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": group, "awslogs-region": awsRegion, "awslogs-stream-prefix": args.name } },
+          },
+        ]),
+      );
+
+  const taskDefinition = (resourceName: string, family: string, command: readonly string[] | undefined) =>
+    new aws.TaskDefinition(
+      resourceName,
+      {
+        family,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(args.cpu ?? 512),
+        memory: String(args.memory ?? 1024),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        containerDefinitions: containerDefinitions(command),
+      },
+      { parent },
+    );
+  return {
+    qualifiedName: qualified,
+    logGroup,
+    executionRole,
+    taskRole,
+    taskDefinition: taskDefinition(name, qualified, args.command),
+    oneOffTaskDefinitions: (args.oneOffTasks ?? []).map((task) => taskDefinition(`${name}-${task.suffix}`, `${qualified}-${task.suffix}`, task.command)),
+  };
+}
+
+/** An IP target group for a Fargate service, health-checked on `path`. */
+export function ipTargetGroup(parent: pulumi.Resource, name: string, port: number, vpcId: pulumi.Input<string>, path: string): aws.TargetGroup {
+  return new aws.TargetGroup(
+    name,
+    {
+      port,
+      protocol: "HTTP",
+      targetType: "ip",
+      vpcId,
+      deregistrationDelay: 30,
+      healthCheck: { path, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 },
+    },
+    { parent },
+  );
+}
