@@ -33,6 +33,19 @@ export interface FargateTaskSpec {
   readonly oneOffTasks?: readonly { readonly suffix: string; readonly command: readonly string[] }[];
 }
 
+/** A service of the cluster behind its HTTPS listener, on private subnets. */
+export interface RoutedServiceSpec extends FargateTaskSpec {
+  /** Host name the load balancer routes to the service. */
+  readonly hostname: string;
+  /** Listener rule priority, unique per listener. */
+  readonly priority: number;
+  readonly healthCheckPath: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly desiredCount: number;
+}
+
 export interface FargateTaskResources {
   readonly qualifiedName: string;
   readonly logGroup: aws.LogGroup;

@@ -1,18 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
-import { FargateTaskSpec, fargateTask, ipTargetGroup } from "./fargate-task";
+import { RoutedServiceSpec, fargateTask, ipTargetGroup } from "./fargate-task";
 
-export interface WebServiceArgs extends FargateTaskSpec {
-  /** Host name the load balancer routes to the service. */
-  readonly hostname: string;
-  /** Listener rule priority, unique per listener. */
-  readonly priority: number;
-  readonly healthCheckPath: string;
-  readonly vpcId: pulumi.Input<string>;
-  readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  readonly securityGroupId: pulumi.Input<string>;
-  readonly desiredCount: number;
-}
+export type WebServiceArgs = RoutedServiceSpec;
 
 /**
  * A platform service on Fargate behind the cluster's HTTPS listener: private subnets, no public

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
-import { FargateTaskSpec, fargateTask, ipTargetGroup } from "../services/fargate-task";
+import { RoutedServiceSpec, fargateTask, ipTargetGroup } from "../services/fargate-task";
 
 /** Share of production traffic the canary takes before the rest follows. */
 export const CANARY_PERCENT = 10;
@@ -10,18 +10,11 @@ export const CANARY_BAKE_MINUTES = 10;
 export const CANARY_MAX_5XX_RATE = 0.02;
 export const CANARY_MAX_P95_SECONDS = 1.5;
 
-export interface ModelWebServiceArgs extends FargateTaskSpec {
-  /**
-   * `image`: the image to start from, by digest: the environment's promoted release (resolved from
-   * its GHCR tag on every `pulumi up`), so a rebuild serves what was last promoted.
-   */
-  readonly hostname: string;
-  readonly priority: number;
-  readonly healthCheckPath: string;
-  readonly vpcId: pulumi.Input<string>;
-  readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  readonly securityGroupId: pulumi.Input<string>;
-  readonly desiredCount: number;
+/**
+ * `image` is where the service starts from, by digest: the environment's promoted release (resolved
+ * from its GHCR tag on every `pulumi up`), so a rebuild serves what was last promoted.
+ */
+export interface ModelWebServiceArgs extends RoutedServiceSpec {
   /** Production: a 10% canary with alarms that roll back. Otherwise a rolling deployment. */
   readonly canary: boolean;
 }
