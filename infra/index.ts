@@ -35,8 +35,10 @@ const IMAGES_DIR = path.join(__dirname, "..", "images");
 
 /** The model web service's port (the application's gunicorn binds 9696). */
 const WEB_SERVICE_PORT = 9696;
+/** MLflow's model server (`mlflow models build-docker` images) listens on 8080. */
+const MLFLOW_SERVICE_PORT = 8080;
 /** The services' ports behind the load balancer. */
-const SERVICE_PORTS = [MLFLOW_PORT, GRAFANA_PORT, WEB_SERVICE_PORT];
+const SERVICE_PORTS = [MLFLOW_PORT, GRAFANA_PORT, WEB_SERVICE_PORT, MLFLOW_SERVICE_PORT];
 
 const config = readStackConfig();
 const { environment: profile, github: repo, runtime } = config;
@@ -147,28 +149,50 @@ const platform = new PlatformServices(
   withAws,
 );
 
-// The model web service, at the environment's API URL. It starts from the image the pipeline last
+// The model services, at the environment's API URL. Each starts from the image the pipeline last
 // promoted to this environment (its GHCR tag, resolved to a digest on every up), so a rebuild serves
-// that release; after that the pipeline owns its revisions (docs/deploy.md).
-const modelImageRepository = `${GHCR}/${repo.owner.toLowerCase()}/${repo.repository.toLowerCase()}/web-service`;
-const promoted = getRegistryImageOutput({ name: `${modelImageRepository}:${profile.name}` }, { provider: dockerProvider });
+// that release; after that the pipeline owns their revisions (docs/deploy.md).
+const modelServiceCommon = {
+  cluster,
+  hostname: new URL(config.endpoints.apiUrl).hostname,
+  vpcId: network.vpcId,
+  subnetIds: network.privateSubnetIds,
+  securityGroupId: securityGroups.services.id,
+  desiredCount: runtime.services.desiredCount,
+  logRetentionDays: runtime.services.logRetentionDays,
+  environment: { MODEL_NAME: config.application.modelName, MLFLOW_TRACKING_URI: platform.mlflowUrl },
+};
+/** The image last promoted to this environment for a service type, by digest. */
+const promotedImage = (serviceType: string) => {
+  const repository = `${GHCR}/${repo.owner.toLowerCase()}/${repo.repository.toLowerCase()}/${serviceType}`;
+  const promoted = getRegistryImageOutput({ name: `${repository}:${profile.name}` }, { provider: dockerProvider });
+  return pulumi.interpolate`${repository}@${promoted.sha256Digest}`;
+};
 const webService = new ModelWebService(
   "web-service",
   {
-    cluster,
+    ...modelServiceCommon,
     name: "web-service",
-    image: pulumi.interpolate`${modelImageRepository}@${promoted.sha256Digest}`,
+    image: promotedImage("web-service"),
     port: WEB_SERVICE_PORT,
-    hostname: new URL(config.endpoints.apiUrl).hostname,
     priority: 30,
     healthCheckPath: config.application.healthCheckPath,
-    vpcId: network.vpcId,
-    subnetIds: network.privateSubnetIds,
-    securityGroupId: securityGroups.services.id,
-    desiredCount: runtime.services.desiredCount,
-    logRetentionDays: runtime.services.logRetentionDays,
     canary: profile.name === "production",
-    environment: { MODEL_NAME: config.application.modelName, MLFLOW_TRACKING_URI: platform.mlflowUrl },
+  },
+  withAws,
+);
+// MLflow's model server answers predictions at /invocations of the same host; rolling deployments.
+const mlflowService = new ModelWebService(
+  "mlflow-service",
+  {
+    ...modelServiceCommon,
+    name: "mlflow-service",
+    image: promotedImage("mlflow-service"),
+    port: MLFLOW_SERVICE_PORT,
+    priority: 25,
+    pathPatterns: ["/invocations"],
+    healthCheckPath: "/ping",
+    canary: false,
   },
   withAws,
 );
@@ -251,6 +275,7 @@ export const mlflowUrl = platform.mlflowUrl;
 export const grafanaUrl = platform.grafanaUrl;
 export const loadBalancerDnsName = cluster.loadBalancer.dnsName;
 export const webServiceUrl = webService.url;
+export const mlflowServiceAlarms = mlflowService.alarmNames;
 export const imageDigests = { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference };
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
 export const committedFiles = repositorySettings?.filePaths ?? [];

@@ -63,3 +63,26 @@ describe.each([
     expect(run.findResource("aws:cloudwatch/logGroup:LogGroup", "web-service").inputs.retentionInDays).toBe(stack === "production" ? 90 : 30);
   });
 });
+
+describe.each(["staging", "production"] as const)("the %s mlflow-service", (stack) => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram(stack);
+  });
+
+  it("serves MLflow's model server at /invocations of the API host, rolling, from the promoted image", () => {
+    const service = run.findResource(SERVICE, "mlflow-service");
+    expect(service.inputs).toMatchObject({ name: `mlops-cicd-${stack}-mlflow-service`, deploymentConfiguration: { strategy: "ROLLING" } });
+    expect(service.options.ignoreChanges).toEqual(["taskDefinition"]);
+    const route = run.findResource("aws:lb/listenerRule:ListenerRule", "mlflow-service");
+    expect(route.inputs.conditions).toEqual([
+      { hostHeader: { values: [stack === "production" ? "api.example.com" : "staging-api.example.com"] } },
+      { pathPattern: { values: ["/invocations"] } },
+    ]);
+    // Path rules before the web service's catch-all host rule.
+    expect(Number(route.inputs.priority)).toBeLessThan(Number(run.findResource("aws:lb/listenerRule:ListenerRule", "web-service").inputs.priority));
+    const [container] = JSON.parse(String(run.findResource("aws:ecs/taskDefinition:TaskDefinition", "mlflow-service").inputs.containerDefinitions));
+    expect(container.image).toMatch(/^ghcr\.io\/nyc-taxi-mlops\/trip-duration\/mlflow-service@sha256:[0-9a-f]{64}$/);
+    expect(run.findResource("aws:lb/targetGroup:TargetGroup", "mlflow-service-primary").inputs.healthCheck).toMatchObject({ path: "/ping" });
+  });
+});

@@ -5,6 +5,8 @@
  * backup, a canary of 10% of traffic whose alarms are watched, the full rollout, and the registry
  * update. A failure rolls back and opens (or updates) an incident issue.
  */
+// The canary the web service's deployment strategy runs (infra/serving): the watch step follows it.
+import { CANARY_BAKE_MINUTES, CANARY_PERCENT } from "../infra/serving/canary";
 import { IMAGE_ENV, RUNNER, SERVICE_TYPES, WorkflowSettings } from "./application";
 import { promoteImage, rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
@@ -13,9 +15,6 @@ import type { Workflow } from "./model";
 import { awsCredentials, checkout, script, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
 
 const IS_PRODUCTION = "inputs.environment == 'production'";
-/** Share of traffic the production canary takes, as the service's deployment strategy sets it. */
-export const CANARY_PERCENT = 10;
-export const CANARY_BAKE_MINUTES = 10;
 
 export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
   return {
@@ -97,7 +96,8 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
           startRollout({ serviceType: "${{ inputs.service_type }}", imageDigest: "${{ needs.build.outputs.digest }}" }),
           {
             name: `Watch the canary (${CANARY_PERCENT}% of traffic)`,
-            if: IS_PRODUCTION,
+            // Only the web service deploys as a canary; the others roll.
+            if: `${IS_PRODUCTION} && inputs.service_type == 'web-service'`,
             timeoutMinutes: CANARY_BAKE_MINUTES + 2,
             env: { CANARY_ALARMS: "${{ vars.CANARY_ALARMS }}", BAKE_MINUTES: String(CANARY_BAKE_MINUTES) },
             run: script(

@@ -1,14 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
 import { RoutedServiceSpec, fargateTask, ipTargetGroup } from "../services/fargate-task";
-
-/** Share of production traffic the canary takes before the rest follows. */
-export const CANARY_PERCENT = 10;
-/** Minutes the canary serves before full rollout, and the new revision before the old one goes. */
-export const CANARY_BAKE_MINUTES = 10;
-/** The alarms roll a deployment back when the canary's 5xx rate or p95 latency exceed these. */
-export const CANARY_MAX_5XX_RATE = 0.02;
-export const CANARY_MAX_P95_SECONDS = 1.5;
+import { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANARY_PERCENT } from "./canary";
 
 /**
  * `image` is where the service starts from, by digest: the environment's promoted release (resolved
@@ -17,6 +10,11 @@ export const CANARY_MAX_P95_SECONDS = 1.5;
 export interface ModelWebServiceArgs extends RoutedServiceSpec {
   /** Production: a 10% canary with alarms that roll back. Otherwise a rolling deployment. */
   readonly canary: boolean;
+  /**
+   * Only these paths of the host reach the service (MLflow's `/invocations`).
+   * @default every path
+   */
+  readonly pathPatterns?: readonly string[];
 }
 
 const ASSUME_BY_ECS = JSON.stringify({
@@ -53,7 +51,10 @@ export class ModelWebService extends pulumi.ComponentResource {
       {
         listenerArn: args.cluster.httpsListener.arn,
         priority: args.priority,
-        conditions: [{ hostHeader: { values: [args.hostname] } }],
+        conditions: [
+          { hostHeader: { values: [args.hostname] } },
+          ...(args.pathPatterns ? [{ pathPattern: { values: [...args.pathPatterns] } }] : []),
+        ],
         actions: alternate
           ? [
               {
