@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { REQUIRED_STATUS_CHECKS } from "../infra/github/constants";
-import { RENDERED_DIR, renderedWorkflowsByStack } from "../tools/render-workflows";
+import { RENDERED_DIR, offlineStackConfig, renderedWorkflowsByStack } from "../tools/render-workflows";
 import { monitorModelWorkflow } from "../workflows/monitor-model";
 import { actionlintFindings, githubParserFindings, SHELLCHECK, shellcheckFindings, runBlocks } from "./workflow-validators";
 
@@ -14,23 +14,6 @@ import { actionlintFindings, githubParserFindings, SHELLCHECK, shellcheckFinding
 type Doc = any;
 
 const rendered = renderedWorkflowsByStack();
-/** The application settings of the committed renderings: the schema's defaults. */
-const renderedSettings = () => ({
-  requirementsFile: "requirements.txt",
-  lintPaths: ["."],
-  testCommand: "python -m pytest tests/ -v",
-  integrationTestCommand: "python -m pytest integration-tests/ -v",
-  trainCommand: "python 03-orchestration/train.py",
-  driftCommand: "python 05-monitoring/evidently_metrics_calculation.py",
-  webServiceDirectory: "04-deployment/web-services",
-  batchDirectory: "04-deployment/batch",
-  mlflowServiceDirectory: "04-deployment/web-service-mlflow",
-  dataUrlTemplate: "https://d37ci6vzurychx.cloudfront.net/trip-data/green_tripdata_{month}.parquet",
-  modelName: "nyc-taxi-trip-duration",
-  modelMaxRmse: "10.0",
-  monitoringRunnerLabels: [] as string[],
-  healthCheckPath: "/health",
-});
 const files = rendered.get("production") ?? new Map<string, string>();
 const docs = new Map([...files].map(([name, content]) => [name, parse(content) as Doc]));
 const doc = (name: string): Doc => docs.get(name);
@@ -277,7 +260,7 @@ describe("monitor-model.yml", () => {
   });
 
   it("runs on a self-hosted runner inside the VPC when labels are configured", () => {
-    const settings = { ...renderedSettings(), monitoringRunnerLabels: ["self-hosted", "mlops-vpc"] };
+    const settings = { ...offlineStackConfig("production").application, monitoringRunnerLabels: ["self-hosted", "mlops-vpc"] };
     expect(monitorModelWorkflow(settings).jobs.monitor?.runsOn).toEqual(["self-hosted", "mlops-vpc"]);
     expect(monitor().jobs.monitor["runs-on"]).toBe("ubuntu-24.04");
   });

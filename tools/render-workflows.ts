@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseStackConfig } from "../infra/config";
+import { StackConfig, parseStackConfig } from "../infra/config";
 import { renderApplicationWorkflows } from "../workflows";
 import { BUNDLE_DIR, PLATFORM_TOOLS } from "../workflows/platform-tools";
 import { bundlePlatformTools } from "./platform-bundle";
@@ -15,21 +15,26 @@ import { knownStacks, resolveStackConfig } from "./synth/stack-config";
 export const ROOT = path.resolve(__dirname, "..");
 export const RENDERED_DIR = path.join(ROOT, "workflows", "__rendered__");
 
+/** A stack's config as its file resolves offline. */
+export function offlineStackConfig(stack: string): StackConfig {
+  const resolved = resolveStackConfig(ROOT, stack);
+  return parseStackConfig(
+    {
+      get: (key) => resolved.values[key],
+      isSecret: (key) => resolved.secretKeys.includes(key),
+      keys: () => Object.keys(resolved.values),
+    },
+    stack,
+    // Secrets do not reach workflow files; placeholders let config validation pass offline.
+    { placeholderForMissingSecret: (spec) => spec.placeholder ?? "" },
+  );
+}
+
 /** Stack → file name → YAML, for every stack that manages repository settings. */
 export function renderedWorkflowsByStack(): Map<string, Map<string, string>> {
   const result = new Map<string, Map<string, string>>();
   for (const stack of knownStacks(ROOT)) {
-    const resolved = resolveStackConfig(ROOT, stack);
-    const config = parseStackConfig(
-      {
-        get: (key) => resolved.values[key],
-        isSecret: (key) => resolved.secretKeys.includes(key),
-        keys: () => Object.keys(resolved.values),
-      },
-      stack,
-      // Secrets do not reach workflow files; placeholders let config validation pass offline.
-      { placeholderForMissingSecret: (spec) => spec.placeholder ?? "" },
-    );
+    const config = offlineStackConfig(stack);
     if (!config.github.manageRepositorySettings) continue;
     const files = new Map<string, string>();
     for (const file of renderApplicationWorkflows(config.application)) files.set(path.basename(file.path), file.content);

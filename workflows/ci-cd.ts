@@ -7,7 +7,7 @@ import { IMAGE_ENV, RUNNER, WorkflowSettings, lines } from "./application";
 import { ACTIONS } from "./actions";
 import { promoteImage, rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
-import type { Job, Workflow } from "./model";
+import type { Job, Step, Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
 import {
   PYTHON_VERSION,
@@ -41,16 +41,12 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
       checkout(),
       ...python,
       installPython(settings.requirementsFile, ["black", "isort", "flake8", "pylint"]),
-      { name: "Black", run: script('mapfile -t paths <<< "$LINT_PATHS"', 'black --check --diff "${paths[@]}"') },
-      { name: "isort", run: script('mapfile -t paths <<< "$LINT_PATHS"', 'isort --check-only --diff --profile black "${paths[@]}"') },
-      { name: "Flake8", run: script('mapfile -t paths <<< "$LINT_PATHS"', 'flake8 --max-line-length 100 "${paths[@]}"') },
+      overLintPaths("Black", 'black --check --diff "${paths[@]}"'),
+      overLintPaths("isort", 'isort --check-only --diff --profile black "${paths[@]}"'),
+      overLintPaths("Flake8", 'flake8 --max-line-length 100 "${paths[@]}"'),
       // Pylint's score is advisory: the three checks above gate, Pylint reports (spec: non-critical
       // steps continue on error).
-      {
-        name: "Pylint",
-        continueOnError: true,
-        run: script('mapfile -t paths <<< "$LINT_PATHS"', 'pylint --recursive=y --fail-under=8.0 "${paths[@]}"'),
-      },
+      { ...overLintPaths("Pylint", 'pylint --recursive=y --fail-under=8.0 "${paths[@]}"'), continueOnError: true },
     ],
   };
 
@@ -318,6 +314,11 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
       ]),
     },
   };
+}
+
+/** A linter over LINT_PATHS (one path a line), read into the `paths` array. */
+function overLintPaths(name: string, command: string): Step {
+  return { name, run: script('mapfile -t paths <<< "$LINT_PATHS"', command) };
 }
 
 /** libpq's variables for the PostgreSQL service container, for the integration tests. */
