@@ -25,7 +25,7 @@ import { addBuildFiles, readRenderedFiles } from "./build-files";
 import { ApplicationDatabases, PostgresInstance } from "./database";
 import { GitHubDeployRole } from "./identity";
 import { ContainerImage, GHCR } from "./images";
-import { ModelWebService } from "./serving";
+import { ModelWebService, ScheduledBatchJob, ServiceDashboard } from "./serving";
 import { ArtifactBucket } from "./mlflow";
 import { Network, SecurityGroups } from "./network";
 import { GRAFANA_PORT, MLFLOW_PORT, PlatformServices, ServiceCluster } from "./services";
@@ -197,6 +197,51 @@ const mlflowService = new ModelWebService(
   withAws,
 );
 
+// Batch scoring, daily, from the promoted batch image: reads trips under batch-input/ of the artifact
+// bucket and writes predictions under batch-predictions/ (the bucket is versioned and encrypted).
+const batchPrefix = (prefix: string) => pulumi.interpolate`s3://${artifacts.bucketName}/${prefix}/`;
+const batchJob = new ScheduledBatchJob(
+  "batch",
+  {
+    cluster,
+    name: "batch",
+    image: promotedImage("batch"),
+    subnetIds: network.privateSubnetIds,
+    securityGroupId: securityGroups.services.id,
+    logRetentionDays: runtime.services.logRetentionDays,
+    environment: { ...modelServiceCommon.environment, INPUT_URI: batchPrefix("batch-input"), OUTPUT_URI: batchPrefix("batch-predictions") },
+    taskPolicyStatements: artifacts.bucketArn.apply((bucket) => [
+      { Sid: "ReadInput", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/batch-input/*` },
+      { Sid: "WritePredictions", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucket}/batch-predictions/*` },
+      {
+        Sid: "ListOwnPrefixes",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: bucket,
+        Condition: { StringLike: { "s3:prefix": ["batch-input/*", "batch-predictions/*"] } },
+      },
+    ]),
+  },
+  withAws,
+);
+
+// One dashboard for the model's services: alarms, traffic, errors, latency, capacity, batch runs, logs.
+const dashboard = new ServiceDashboard(
+  "services",
+  {
+    clusterName,
+    region: runtime.region,
+    loadBalancerArnSuffix: cluster.loadBalancer.arnSuffix,
+    webServices: [
+      { title: "web-service", serviceName: webService.service.name, targetGroups: webService.targetGroups, logGroup: webService.logGroup },
+      { title: "mlflow-service", serviceName: mlflowService.service.name, targetGroups: mlflowService.targetGroups, logGroup: mlflowService.logGroup },
+    ],
+    batchJobs: [{ title: "batch", failedRuns: batchJob.failedRuns, scheduleGroupName: batchJob.scheduleGroupName, logGroup: batchJob.logGroup }],
+    alarms: [...webService.alarms, ...mlflowService.alarms, ...batchJob.alarms],
+  },
+  withAws,
+);
+
 // This environment's GitHub jobs reach AWS through OIDC, as this role; no stored keys.
 const deployRole = new GitHubDeployRole(
   "github-deploy",
@@ -227,13 +272,16 @@ const environment = new DeploymentEnvironment(
     defaultBranch: repo.defaultBranch,
     reviewers: repo.reviewers,
     variables: {
-      [`${profile.variablePrefix}_API_URL`]: config.endpoints.apiUrl,
+      // The environment's URL is the web service's: what the deploy job links to.
+      [`${profile.variablePrefix}_API_URL`]: webService.url,
       AWS_ROLE_ARN: deployRole.roleArn,
       AWS_REGION: runtime.region,
       ECS_CLUSTER: clusterName,
       // Services, task roles and alarms are all named `<cluster>-…`; the deploy role is scoped so.
       ECS_SERVICE_PREFIX: clusterName,
       CANARY_ALARMS: webService.alarmNames.join(","),
+      // The batch job's schedule lives in a group named after the cluster.
+      BATCH_SCHEDULE_GROUP: batchJob.scheduleGroupName,
     },
     secrets,
   },
@@ -264,7 +312,7 @@ addBuildFiles("grafana", readRenderedFiles(path.join(IMAGES_DIR, "grafana"), ["p
 
 export const repository = `${repo.owner}/${repo.repository}`;
 export const environmentName = environment.name;
-export const environmentUrl = config.endpoints.apiUrl;
+export const environmentUrl = webService.url;
 export const managesRepositorySettings = repo.manageRepositorySettings;
 export const vpcId = network.vpcId;
 export const databaseAddress = database.address;
@@ -276,6 +324,9 @@ export const grafanaUrl = platform.grafanaUrl;
 export const loadBalancerDnsName = cluster.loadBalancer.dnsName;
 export const webServiceUrl = webService.url;
 export const mlflowServiceAlarms = mlflowService.alarmNames;
+export const batchSchedule = `${batchJob.scheduleGroupName}/${batchJob.scheduleName}`;
+export const batchAlarms = batchJob.alarmNames;
+export const servicesDashboardUrl = dashboard.url;
 export const imageDigests = { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference };
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
 export const committedFiles = repositorySettings?.filePaths ?? [];

@@ -3,12 +3,13 @@
  *
  * Staging: validate the model, build the image, deploy, smoke-test, report. Production adds a
  * backup, a canary of 10% of traffic whose alarms are watched, the full rollout, and the registry
- * update. A failure rolls back and opens (or updates) an incident issue.
+ * update. The batch job has no traffic to split: a trial run of the new revision must succeed before
+ * its schedule moves to it. A failure rolls back and opens (or updates) an incident issue.
  */
 // The canary the web service's deployment strategy runs (infra/serving): the watch step follows it.
 import { CANARY_BAKE_MINUTES, CANARY_PERCENT } from "../infra/serving/canary";
 import { IMAGE_ENV, RUNNER, SERVICE_TYPES, WorkflowSettings } from "./application";
-import { promoteImage, rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
+import { promoteImage, rollBack, smokeTest, startRollout, trialRun, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
 import { backupRegistryState, findReleasedModel, promoteModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
@@ -115,6 +116,7 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
             ),
           },
           waitForRollout("Full rollout", 30),
+          trialRun("Trial run of the batch job", 45),
           smokeTest("Smoke tests", "${{ inputs.service_type }}", "${{ env.API_URL }}"),
           promoteModel("${{ inputs.environment }}", "${{ needs.validate.outputs.registry_version }}"),
           ...promoteImage("${{ inputs.service_type }}", "${{ needs.build.outputs.digest }}", "${{ inputs.environment }}"),
@@ -142,8 +144,10 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
             body: [
               "Deploying **${{ inputs.service_type }} ${{ inputs.model_version }}** to **${{ inputs.environment }}** failed and was rolled back.",
               "",
-              "- previous task definition (restored): ${{ steps.rollout.outputs.previous }}",
-              "- failed task definition: ${{ steps.rollout.outputs.next }}",
+              "- ${{ steps.rollout.outputs.kind || 'service' }}: ${{ steps.rollout.outputs.service || 'not reached' }}",
+              "- previous task definition (restored): ${{ steps.rollout.outputs.previous || 'none' }}",
+              "- failed task definition: ${{ steps.rollout.outputs.next || 'none registered' }}",
+              "- rollback: ${{ steps.rollback.outcome || 'not needed' }}",
               "- run: ${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
             ].join("\n"),
             recoveryBody: "",

@@ -3,8 +3,9 @@
  * wait for the deployment to finish or roll back, and smoke-test the result.
  *
  * They talk to AWS through the environment's OIDC role and find the service through the
- * environment's variables: AWS_ROLE_ARN, AWS_REGION, ECS_CLUSTER and ECS_SERVICE_PREFIX (the service
- * of type T is `<prefix>-<T>`). The runtime stack publishes them (docs/workflows.md).
+ * environment's variables: AWS_ROLE_ARN, AWS_REGION, ECS_CLUSTER, ECS_SERVICE_PREFIX (the service
+ * of type T is `<prefix>-<T>`) and BATCH_SCHEDULE_GROUP (the batch job's schedule, also named
+ * `<prefix>-batch`, is in that group). The runtime stack publishes them (docs/workflows.md).
  */
 import { ACTIONS } from "./actions";
 import type { Step } from "./model";
@@ -18,8 +19,29 @@ export interface RolloutArgs {
 }
 
 /**
- * Registers a task definition that differs from the running one only by the image, points the
- * service at it, and records both revisions (outputs `previous` and `next`) for a rollback.
+ * `aws scheduler update-schedule` input from `get-schedule` output with another task definition
+ * (`$td`): update-schedule replaces the whole schedule, so everything else is carried over.
+ */
+const SCHEDULE_UPDATE_JQ =
+  "'{Name, GroupName, Description, ScheduleExpression, ScheduleExpressionTimezone, FlexibleTimeWindow, State, StartDate, EndDate, KmsKeyArn, ActionAfterCompletion," +
+  " Target: (.Target | .EcsParameters.TaskDefinitionArn = $td)} | with_entries(select(.value != null))'";
+
+/** Where a deployment's revision runs: an ECS service, or the batch job's schedule. */
+const ROLLOUT_OUTPUTS = {
+  ECS_CLUSTER: "${{ vars.ECS_CLUSTER }}",
+  BATCH_SCHEDULE_GROUP: "${{ vars.BATCH_SCHEDULE_GROUP }}",
+  KIND: "${{ steps.rollout.outputs.kind }}",
+  SERVICE: "${{ steps.rollout.outputs.service }}",
+  PREVIOUS: "${{ steps.rollout.outputs.previous }}",
+  NEXT: "${{ steps.rollout.outputs.next }}",
+  CONTAINER: "${{ steps.rollout.outputs.container }}",
+} as const;
+
+/**
+ * Registers a task definition that differs from the running one only by the image and records
+ * both revisions (outputs `kind`, `service`, `previous`, `next`) for a rollback. A service is
+ * pointed at it at once (ECS's strategy then rolls it out); the batch job's schedule keeps the
+ * running revision until a trial run of the new one succeeds (`trialRun`).
  */
 export function startRollout(args: RolloutArgs): Step {
   return {
@@ -30,6 +52,7 @@ export function startRollout(args: RolloutArgs): Step {
       IMAGE_DIGEST: args.imageDigest,
       ECS_CLUSTER: "${{ vars.ECS_CLUSTER }}",
       ECS_SERVICE_PREFIX: "${{ vars.ECS_SERVICE_PREFIX }}",
+      BATCH_SCHEDULE_GROUP: "${{ vars.BATCH_SCHEDULE_GROUP }}",
     },
     run: script(
       'if [[ ! "$IMAGE_DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then',
@@ -38,8 +61,19 @@ export function startRollout(args: RolloutArgs): Step {
       "fi",
       'image="${DOCKER_REGISTRY}/${IMAGE_NAME,,}/${SERVICE_TYPE}@${IMAGE_DIGEST}"',
       'service="${ECS_SERVICE_PREFIX}-${SERVICE_TYPE}"',
-      'previous=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$service" \\',
-      "  --query 'services[0].taskDefinition' --output text)",
+      'if [[ "$SERVICE_TYPE" == batch ]]; then',
+      "  kind=schedule",
+      '  aws scheduler get-schedule --group-name "$BATCH_SCHEDULE_GROUP" --name "$service" > schedule.json',
+      "  previous=$(jq -r '.Target.EcsParameters.TaskDefinitionArn // empty' schedule.json)",
+      "else",
+      "  kind=service",
+      '  previous=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$service" \\',
+      "    --query 'services[0].taskDefinition' --output text)",
+      "fi",
+      'if [[ "$previous" != arn:aws:ecs:* ]]; then',
+      '  echo "::error::$service has no running task definition in $ECS_CLUSTER: has the environment\'s pulumi up run?"',
+      "  exit 1",
+      "fi",
       'aws ecs describe-task-definition --task-definition "$previous" --query taskDefinition > task-definition.json',
       "# Same task definition, new image: drop the fields ECS sets itself before registering it again.",
       'jq --arg image "$image" --arg container "$SERVICE_TYPE" \\',
@@ -48,29 +82,29 @@ export function startRollout(args: RolloutArgs): Step {
       "  task-definition.json > next-task-definition.json",
       "next=$(aws ecs register-task-definition --cli-input-json file://next-task-definition.json \\",
       "  --query taskDefinition.taskDefinitionArn --output text)",
-      'aws ecs update-service --cluster "$ECS_CLUSTER" --service "$service" --task-definition "$next" > /dev/null',
-      '{ echo "service=$service"; echo "previous=$previous"; echo "next=$next"; } >> "$GITHUB_OUTPUT"',
-      'echo "Rolling $service from $previous to $next ($image)."',
+      'if [[ "$kind" == service ]]; then',
+      '  aws ecs update-service --cluster "$ECS_CLUSTER" --service "$service" --task-definition "$next" > /dev/null',
+      '  echo "Rolling $service from $previous to $next ($image)."',
+      "else",
+      '  echo "Registered $next ($image); the schedule runs $previous until a trial run succeeds."',
+      "fi",
+      '{ echo "kind=$kind"; echo "service=$service"; echo "container=$SERVICE_TYPE"; echo "previous=$previous"; echo "next=$next"; } >> "$GITHUB_OUTPUT"',
     ),
   };
 }
 
 /**
- * Waits until the deployment of the new revision has COMPLETED, and fails when ECS rolled it back
- * (FAILED) or it did not settle in time. ECS's own strategy (canary or rolling with the circuit
- * breaker) decides; this step only reports it.
+ * Waits until the service's deployment of the new revision has COMPLETED, and fails when ECS
+ * rolled it back (FAILED) or it did not settle in time. ECS's own strategy (canary or rolling with
+ * the circuit breaker) decides; this step only reports it. Services only: see `trialRun`.
  */
 export function waitForRollout(name: string, timeoutMinutes: number): Step {
   return {
     id: "rollout-state",
     name,
+    if: "steps.rollout.outputs.kind == 'service'",
     timeoutMinutes: timeoutMinutes + 1,
-    env: {
-      ECS_CLUSTER: "${{ vars.ECS_CLUSTER }}",
-      SERVICE: "${{ steps.rollout.outputs.service }}",
-      NEXT: "${{ steps.rollout.outputs.next }}",
-      DEADLINE_MINUTES: String(timeoutMinutes),
-    },
+    env: { ...ROLLOUT_OUTPUTS, DEADLINE_MINUTES: String(timeoutMinutes) },
     run: script(
       "deadline=$(( $(date +%s) + DEADLINE_MINUTES * 60 ))",
       'while (( $(date +%s) < deadline )); do',
@@ -90,19 +124,56 @@ export function waitForRollout(name: string, timeoutMinutes: number): Step {
 }
 
 /**
+ * The batch job's rollout: runs the new revision once, in the schedule's own network, and points
+ * the schedule at it only when that run exits 0. A failed run prints the end of its log.
+ */
+export function trialRun(name: string, timeoutMinutes: number): Step {
+  return {
+    id: "trial-run",
+    name,
+    if: "steps.rollout.outputs.kind == 'schedule'",
+    timeoutMinutes: timeoutMinutes + 1,
+    env: { ...ROLLOUT_OUTPUTS, DEADLINE_MINUTES: String(timeoutMinutes) },
+    run: script(
+      "network=$(jq -c '.Target.EcsParameters.NetworkConfiguration.AwsvpcConfiguration",
+      "  | {awsvpcConfiguration: {subnets: .Subnets, securityGroups: .SecurityGroups, assignPublicIp: .AssignPublicIp}}' schedule.json)",
+      'task=$(aws ecs run-task --cluster "$ECS_CLUSTER" --task-definition "$NEXT" --launch-type FARGATE \\',
+      '  --network-configuration "$network" --started-by deploy-service --query "tasks[0].taskArn" --output text)',
+      'echo "Trial run: $task"',
+      "deadline=$(( $(date +%s) + DEADLINE_MINUTES * 60 ))",
+      'status=""',
+      'while [[ "$status" != STOPPED ]]; do',
+      '  if (( $(date +%s) >= deadline )); then',
+      '    aws ecs stop-task --cluster "$ECS_CLUSTER" --task "$task" --reason "deploy-service: trial run timed out" > /dev/null',
+      '    echo "::error::The trial run of $NEXT did not finish within $DEADLINE_MINUTES minutes."',
+      "    exit 1",
+      "  fi",
+      "  sleep 15",
+      '  status=$(aws ecs describe-tasks --cluster "$ECS_CLUSTER" --tasks "$task" --query "tasks[0].lastStatus" --output text)',
+      "done",
+      'code=$(aws ecs describe-tasks --cluster "$ECS_CLUSTER" --tasks "$task" --query "tasks[0].containers[0].exitCode" --output text)',
+      'if [[ "$code" != 0 ]]; then',
+      '  echo "::error title=Trial run failed::$NEXT exited with $code; the schedule still runs $PREVIOUS."',
+      '  aws logs get-log-events --log-group-name "/ecs/${SERVICE}" --log-stream-name "${CONTAINER}/${CONTAINER}/${task##*/}" \\',
+      '    --limit 50 --query "events[].message" --output text || true',
+      "  exit 1",
+      "fi",
+      `jq --arg td "$NEXT" ${SCHEDULE_UPDATE_JQ} schedule.json > next-schedule.json`,
+      "aws scheduler update-schedule --cli-input-json file://next-schedule.json > /dev/null",
+      'echo "The trial run passed; the schedule now runs $NEXT."',
+    ),
+  };
+}
+
+/**
  * Smoke test per service type: the web service and the MLflow model server answer a prediction for
- * a known trip; the batch job runs once to completion.
+ * a known trip; the batch job's schedule is enabled and runs the new revision (its trial run has
+ * already scored a batch).
  */
 export function smokeTest(name: string, serviceType: string, apiUrl: string): Step {
   return {
     name,
-    env: {
-      SERVICE_TYPE: serviceType,
-      API_URL: apiUrl,
-      ECS_CLUSTER: "${{ vars.ECS_CLUSTER }}",
-      TASK_DEFINITION: "${{ steps.rollout.outputs.next }}",
-      BATCH_NETWORK: "${{ vars.BATCH_NETWORK_CONFIGURATION }}",
-    },
+    env: { SERVICE_TYPE: serviceType, API_URL: apiUrl, ...ROLLOUT_OUTPUTS },
     run: script(
       'ride=\'{"PULocationID": "10", "DOLocationID": "50", "trip_distance": 40}\'',
       'case "$SERVICE_TYPE" in',
@@ -116,11 +187,8 @@ export function smokeTest(name: string, serviceType: string, apiUrl: string): St
       "    jq -e '.predictions | length == 1' <<< \"$answer\"",
       "    ;;",
       "  batch)",
-      '    task=$(aws ecs run-task --cluster "$ECS_CLUSTER" --task-definition "$TASK_DEFINITION" --launch-type FARGATE \\',
-      '      --network-configuration "$BATCH_NETWORK" --query "tasks[0].taskArn" --output text)',
-      '    aws ecs wait tasks-stopped --cluster "$ECS_CLUSTER" --tasks "$task"',
-      '    code=$(aws ecs describe-tasks --cluster "$ECS_CLUSTER" --tasks "$task" --query "tasks[0].containers[0].exitCode" --output text)',
-      '    [[ "$code" == "0" ]] || { echo "::error::The batch task exited with $code."; exit 1; }',
+      '    aws scheduler get-schedule --group-name "$BATCH_SCHEDULE_GROUP" --name "$SERVICE" > deployed-schedule.json',
+      "    jq -e --arg next \"$NEXT\" '.State == \"ENABLED\" and .Target.EcsParameters.TaskDefinitionArn == $next' deployed-schedule.json",
       "    ;;",
       "  *)",
       '    echo "::error::Unknown service type $SERVICE_TYPE."; exit 1 ;;',
@@ -132,19 +200,26 @@ export function smokeTest(name: string, serviceType: string, apiUrl: string): St
 
 /**
  * Puts the previous revision back when ECS has not already done so (a failure after the rollout,
- * in the smoke test, leaves the new revision serving).
+ * in the smoke test, leaves the new revision serving), and the batch job's schedule back on its
+ * previous revision when it had moved.
  */
 export function rollBack(): Step {
   return {
     id: "rollback",
     name: "Roll back to the previous revision",
     if: "failure() && steps.rollout.outputs.previous != ''",
-    env: {
-      ECS_CLUSTER: "${{ vars.ECS_CLUSTER }}",
-      SERVICE: "${{ steps.rollout.outputs.service }}",
-      PREVIOUS: "${{ steps.rollout.outputs.previous }}",
-    },
+    env: { ...ROLLOUT_OUTPUTS },
     run: script(
+      'if [[ "$KIND" == schedule ]]; then',
+      '  current=$(aws scheduler get-schedule --group-name "$BATCH_SCHEDULE_GROUP" --name "$SERVICE" \\',
+      '    --query "Target.EcsParameters.TaskDefinitionArn" --output text)',
+      '  if [[ "$current" != "$PREVIOUS" ]]; then',
+      `    jq --arg td "$PREVIOUS" ${SCHEDULE_UPDATE_JQ} schedule.json > previous-schedule.json`,
+      "    aws scheduler update-schedule --cli-input-json file://previous-schedule.json > /dev/null",
+      "  fi",
+      '  echo "The $SERVICE schedule runs $PREVIOUS again."',
+      "  exit 0",
+      "fi",
       'current=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$SERVICE" --query "services[0].taskDefinition" --output text)',
       'if [[ "$current" != "$PREVIOUS" ]]; then',
       '  aws ecs update-service --cluster "$ECS_CLUSTER" --service "$SERVICE" --task-definition "$PREVIOUS" > /dev/null',

@@ -42,3 +42,7 @@ export { TargetGroup } from "@pulumi/aws/lb/targetGroup";
 export { getRegionOutput } from "@pulumi/aws/getRegion";
 export { MetricAlarm } from "@pulumi/aws/cloudwatch/metricAlarm";
 export { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
+export { Schedule } from "@pulumi/aws/scheduler/schedule";
+export { ScheduleGroup } from "@pulumi/aws/scheduler/scheduleGroup";
+export { EventRule } from "@pulumi/aws/cloudwatch/eventRule";
+export { Dashboard } from "@pulumi/aws/cloudwatch/dashboard";

@@ -42,7 +42,7 @@ export function trustPolicy(oidcProviderArn: string, repository: string, environ
 
 /**
  * What deploy jobs do with AWS (docs/workflows.md): roll ECS services of the environment's cluster,
- * run the batch task, read the canary alarms. Registering a task definition cannot be scoped by
+ * run the batch task and point its schedule, read the canary alarms and the services' logs. Registering a task definition cannot be scoped by
  * resource in IAM; passing roles is limited to the cluster's own task roles.
  */
 export function deployPolicy(account: string, region: string, clusterName: string): string {
@@ -74,6 +74,28 @@ export function deployPolicy(account: string, region: string, clusterName: strin
         Action: "iam:PassRole",
         Resource: `arn:aws:iam::${account}:role/${clusterName}-*`,
         Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      },
+      {
+        // The batch job's schedule lives in a group named after the cluster; updating it passes the
+        // scheduler's role again.
+        Sid: "PointTheBatchSchedule",
+        Effect: "Allow",
+        Action: ["scheduler:GetSchedule", "scheduler:UpdateSchedule"],
+        Resource: `arn:aws:scheduler:${region}:${account}:schedule/${clusterName}/*`,
+      },
+      {
+        Sid: "PassSchedulerRole",
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: `arn:aws:iam::${account}:role/${clusterName}-*-scheduler`,
+        Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+      },
+      {
+        // A failed trial run's last log lines go into the run's log and the incident issue.
+        Sid: "ReadServiceLogs",
+        Effect: "Allow",
+        Action: ["logs:GetLogEvents", "logs:FilterLogEvents"],
+        Resource: `arn:aws:logs:${region}:${account}:log-group:/ecs/${clusterName}-*:*`,
       },
       {
         Sid: "CanaryAlarms",

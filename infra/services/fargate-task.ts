@@ -16,7 +16,8 @@ export interface FargateTaskSpec {
   readonly name: string;
   /** Image reference by digest. */
   readonly image: pulumi.Input<string>;
-  readonly port: number;
+  /** The port the container listens on. @default none: a task that serves nothing (a batch job) */
+  readonly port?: number;
   readonly logRetentionDays: number;
   /** @default 512 */
   readonly cpu?: number;
@@ -39,6 +40,7 @@ export interface RoutedServiceSpec extends FargateTaskSpec {
   readonly hostname: string;
   /** Listener rule priority, unique per listener. */
   readonly priority: number;
+  readonly port: number;
   readonly healthCheckPath: string;
   readonly vpcId: pulumi.Input<string>;
   readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -120,7 +122,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
             image,
             essential: true,
             repositoryCredentials: { credentialsParameter: registry },
-            portMappings: [{ containerPort: args.port, protocol: "tcp" }],
+            portMappings: args.port === undefined ? [] : [{ containerPort: args.port, protocol: "tcp" }],
             command,
             environment: Object.entries(environment)
               .sort(([a], [b]) => (a < b ? -1 : 1))

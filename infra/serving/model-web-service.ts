@@ -33,6 +33,9 @@ export class ModelWebService extends pulumi.ComponentResource {
   readonly service: aws.EcsService;
   readonly taskDefinition: aws.TaskDefinition;
   readonly alarmNames: readonly string[];
+  readonly alarms: readonly aws.MetricAlarm[];
+  /** The target groups the service registers in: the primary, and in a canary the alternate. */
+  readonly targetGroups: readonly aws.TargetGroup[];
   readonly logGroup: aws.LogGroup;
   readonly url: string;
 
@@ -117,6 +120,8 @@ export class ModelWebService extends pulumi.ComponentResource {
       }),
     ];
     this.alarmNames = ["5xx-rate", "p95-latency"].map((suffix) => `${qualified}-${suffix}`);
+    this.alarms = alarms;
+    this.targetGroups = groups;
 
     const infrastructureRole = alternate
       ? new aws.Role(`${name}-infrastructure`, { name: `${qualified}-infrastructure`, assumeRolePolicy: ASSUME_BY_ECS }, { parent: this })

@@ -64,8 +64,14 @@ const COMPUTED: Readonly<Record<string, (name: string, inputs: Record<string, un
   "aws:ecs/cluster:Cluster": (name, inputs) => ({ arn: arn("ecs", `cluster/${String(inputs.name ?? name)}`) }),
   "aws:ecs/taskDefinition:TaskDefinition": (name, inputs) => ({
     arn: arn("ecs", `task-definition/${String(inputs.family ?? name)}:1`),
+    arnWithoutRevision: arn("ecs", `task-definition/${String(inputs.family ?? name)}`),
     revision: 1,
   }),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (name, inputs) => ({ arn: arn("cloudwatch", `alarm:${String(inputs.name ?? name)}`) }),
+  "aws:cloudwatch/eventRule:EventRule": (name, inputs) => ({ arn: arn("events", `rule/${String(inputs.name ?? name)}`), name: inputs.name ?? name }),
+  "aws:cloudwatch/dashboard:Dashboard": (name, inputs) => ({ dashboardArn: `arn:aws:cloudwatch::${SYNTH_ACCOUNT}:dashboard/${String(inputs.dashboardName ?? name)}` }),
+  "aws:scheduler/scheduleGroup:ScheduleGroup": (name, inputs) => ({ arn: arn("scheduler", `schedule-group/${String(inputs.name ?? name)}`), name: inputs.name ?? name }),
+  "aws:scheduler/schedule:Schedule": (name, inputs) => ({ arn: arn("scheduler", `schedule/${String(inputs.groupName ?? "default")}/${String(inputs.name ?? name)}`) }),
   "aws:cloudwatch/logGroup:LogGroup": (name, inputs) => ({ arn: arn("logs", `log-group:${String(inputs.name ?? name)}`) }),
   "docker:index/image:Image": (_name, inputs) => {
     const imageName = String(inputs.imageName);

@@ -1,0 +1,171 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws/sdk";
+import { FargateTaskSpec, fargateTask } from "../services/fargate-task";
+
+/**
+ * `image` is where the job starts from, by digest: the environment's promoted release, as for the
+ * model's web services.
+ */
+export interface ScheduledBatchJobArgs extends Omit<FargateTaskSpec, "port"> {
+  /**
+   * When the job runs, as EventBridge Scheduler reads it: `cron(…)` or `rate(…)`.
+   * @default "cron(0 3 * * ? *)" — daily at 03:00
+   */
+  readonly scheduleExpression?: string;
+  /** @default "UTC" */
+  readonly scheduleTimezone?: string;
+  readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  readonly securityGroupId: pulumi.Input<string>;
+}
+
+const ASSUME_BY_SCHEDULER = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+
+/**
+ * The batch scoring job: a Fargate task that EventBridge Scheduler starts on a schedule, with
+ * alarms on runs that fail and on runs the scheduler could not start.
+ *
+ * Like the web services, its running revision belongs to the deploy pipeline: deploy-service
+ * registers a revision, runs it once to completion, and only then points the schedule at it. The
+ * program ignores the schedule's task definition, so `pulumi up` never reverts a deployment.
+ */
+export class ScheduledBatchJob extends pulumi.ComponentResource {
+  readonly taskDefinition: aws.TaskDefinition;
+  readonly logGroup: aws.LogGroup;
+  readonly schedule: aws.Schedule;
+  readonly scheduleName: string;
+  /** The schedule group, named after the cluster: the deploy role may update its schedules only. */
+  readonly scheduleGroupName: string;
+  readonly alarmNames: readonly string[];
+  readonly alarms: readonly aws.MetricAlarm[];
+  /** The rule matching runs that exited with an error. */
+  readonly failedRuns: aws.EventRule;
+
+  constructor(name: string, args: ScheduledBatchJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlops-cicd:serving:ScheduledBatchJob", name, {}, opts);
+
+    const task = fargateTask(this, name, args);
+    const qualified = task.qualifiedName;
+    this.logGroup = task.logGroup;
+    this.taskDefinition = task.taskDefinition;
+    this.scheduleName = qualified;
+    this.scheduleGroupName = args.cluster.clusterName;
+
+    const group = new aws.ScheduleGroup(name, { name: this.scheduleGroupName }, { parent: this });
+
+    // The scheduler starts the task as this role: RunTask on the job's family only, and passing the
+    // task's own two roles.
+    const schedulerRole = new aws.Role(`${name}-scheduler`, { name: `${qualified}-scheduler`, assumeRolePolicy: ASSUME_BY_SCHEDULER }, { parent: this });
+    new aws.RolePolicy(
+      `${name}-scheduler`,
+      {
+        role: schedulerRole.name,
+        policy: pulumi
+          .all([this.taskDefinition.arnWithoutRevision, task.executionRole.arn, task.taskRole.arn, args.cluster.cluster.arn])
+          .apply(([family, executionRole, taskRole, cluster]) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Sid: "RunTheJob",
+                  Effect: "Allow",
+                  Action: "ecs:RunTask",
+                  Resource: `${family}:*`,
+                  Condition: { ArnEquals: { "ecs:cluster": cluster } },
+                },
+                { Sid: "PassTaskRoles", Effect: "Allow", Action: "iam:PassRole", Resource: [executionRole, taskRole] },
+              ],
+            }),
+          ),
+      },
+      { parent: this },
+    );
+
+    this.schedule = new aws.Schedule(
+      name,
+      {
+        name: this.scheduleName,
+        groupName: group.name,
+        description: `Batch scoring of ${args.cluster.clusterName}`,
+        scheduleExpression: args.scheduleExpression ?? "cron(0 3 * * ? *)",
+        scheduleExpressionTimezone: args.scheduleTimezone ?? "UTC",
+        flexibleTimeWindow: { mode: "OFF" },
+        state: "ENABLED",
+        target: {
+          arn: args.cluster.cluster.arn,
+          roleArn: schedulerRole.arn,
+          ecsParameters: {
+            taskDefinitionArn: this.taskDefinition.arn,
+            launchType: "FARGATE",
+            platformVersion: "LATEST",
+            taskCount: 1,
+            networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
+            propagateTags: "TASK_DEFINITION",
+            enableEcsManagedTags: true,
+          },
+          // A run that cannot start is retried for an hour, then counted as a target error below.
+          retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+        },
+      },
+      // The deploy pipeline owns the revision the schedule runs: a later `pulumi up` must not revert it.
+      { parent: this, ignoreChanges: ["target.ecsParameters.taskDefinitionArn"] },
+    );
+
+    // A run that stopped with a non-zero exit code: ECS reports it on the default event bus, and the
+    // rule's MatchedEvents metric counts it.
+    const failedRuns = new aws.EventRule(
+      `${name}-failed-runs`,
+      {
+        name: `${qualified}-failed-runs`,
+        description: `Runs of ${qualified} that exited with an error`,
+        eventPattern: args.cluster.cluster.arn.apply((cluster) =>
+          JSON.stringify({
+            source: ["aws.ecs"],
+            "detail-type": ["ECS Task State Change"],
+            detail: {
+              clusterArn: [cluster],
+              group: [`family:${qualified}`],
+              lastStatus: ["STOPPED"],
+              containers: { name: [args.name], exitCode: [{ "anything-but": 0 }] },
+            },
+          }),
+        ),
+      },
+      { parent: this },
+    );
+
+    const alarm = (suffix: string, alarmArgs: Omit<ConstructorParameters<typeof aws.MetricAlarm>[1], "name">) =>
+      new aws.MetricAlarm(`${name}-${suffix}`, { name: `${qualified}-${suffix}`, ...alarmArgs }, { parent: this });
+    const failedRunsAlarm = alarm("failed-runs", {
+      alarmDescription: `A run of ${qualified} exited with an error: see the /ecs/${qualified} logs`,
+      namespace: "AWS/Events",
+      metricName: "MatchedEvents",
+      dimensions: { RuleName: failedRuns.name },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+      treatMissingData: "notBreaching",
+    });
+    const startErrorsAlarm = alarm("start-errors", {
+      alarmDescription: `EventBridge Scheduler could not start ${qualified} (RunTask failed after its retries)`,
+      namespace: "AWS/Scheduler",
+      metricName: "TargetErrorCount",
+      dimensions: { ScheduleGroup: group.name },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+      treatMissingData: "notBreaching",
+    });
+    this.alarmNames = ["failed-runs", "start-errors"].map((suffix) => `${qualified}-${suffix}`);
+    this.alarms = [failedRunsAlarm, startErrorsAlarm];
+    this.failedRuns = failedRuns;
+
+    this.registerOutputs({ scheduleName: this.scheduleName, scheduleGroupName: this.scheduleGroupName });
+  }
+}
