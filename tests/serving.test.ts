@@ -86,3 +86,106 @@ describe.each(["staging", "production"] as const)("the %s mlflow-service", (stac
     expect(run.findResource("aws:lb/targetGroup:TargetGroup", "mlflow-service-primary").inputs.healthCheck).toMatchObject({ path: "/ping" });
   });
 });
+
+describe.each(["staging", "production"] as const)("the %s batch job", (stack) => {
+  const cluster = `mlops-cicd-${stack}`;
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram(stack);
+  });
+
+  it("runs daily on EventBridge Scheduler from the promoted batch image, in the private subnets", () => {
+    const schedule = run.findResource("aws:scheduler/schedule:Schedule", "batch");
+    expect(schedule.inputs).toMatchObject({
+      name: `${cluster}-batch`,
+      groupName: cluster,
+      scheduleExpression: "cron(0 3 * * ? *)",
+      scheduleExpressionTimezone: "UTC",
+      flexibleTimeWindow: { mode: "OFF" },
+      state: "ENABLED",
+    });
+    const target = schedule.inputs.target as { ecsParameters: Record<string, unknown>; retryPolicy: unknown };
+    expect(target.ecsParameters).toMatchObject({
+      taskDefinitionArn: `arn:aws:ecs:synth-region-1:123456789012:task-definition/${cluster}-batch:1`,
+      launchType: "FARGATE",
+      taskCount: 1,
+      networkConfiguration: { assignPublicIp: false },
+    });
+    expect(target.retryPolicy).toEqual({ maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 });
+    const [container] = JSON.parse(String(run.findResource("aws:ecs/taskDefinition:TaskDefinition", "batch").inputs.containerDefinitions));
+    expect(container.image).toMatch(/^ghcr\.io\/nyc-taxi-mlops\/trip-duration\/batch@sha256:[0-9a-f]{64}$/);
+    expect(container.portMappings).toEqual([]);
+    expect(container.environment.map((entry: { name: string }) => entry.name)).toEqual(["INPUT_URI", "MLFLOW_TRACKING_URI", "MODEL_NAME", "OUTPUT_URI"]);
+  });
+
+  it("leaves the revision the schedule runs to the pipeline", () => {
+    expect(run.findResource("aws:scheduler/schedule:Schedule", "batch").options.ignoreChanges).toEqual(["target.ecsParameters.taskDefinitionArn"]);
+  });
+
+  it("lets the scheduler start only the job's family, and the job touch only its own prefixes", () => {
+    const scheduler = JSON.parse(String(run.findResource("aws:iam/rolePolicy:RolePolicy", "batch-scheduler").inputs.policy));
+    expect(scheduler.Statement[0]).toMatchObject({ Action: "ecs:RunTask", Resource: `arn:aws:ecs:synth-region-1:123456789012:task-definition/${cluster}-batch:*` });
+    const task = JSON.parse(String(run.findResource("aws:iam/rolePolicy:RolePolicy", "batch-task").inputs.policy));
+    expect(task.Statement.map((statement: { Action: string }) => statement.Action)).toEqual(["s3:GetObject", "s3:PutObject", "s3:ListBucket"]);
+  });
+
+  it("alarms on runs that fail and on runs the scheduler cannot start, and keeps its logs", () => {
+    const rule = run.findResource("aws:cloudwatch/eventRule:EventRule", "batch-failed-runs");
+    expect(JSON.parse(String(rule.inputs.eventPattern))).toEqual({
+      source: ["aws.ecs"],
+      "detail-type": ["ECS Task State Change"],
+      detail: {
+        clusterArn: [`arn:aws:ecs:synth-region-1:123456789012:cluster/${cluster}`],
+        group: [`family:${cluster}-batch`],
+        lastStatus: ["STOPPED"],
+        containers: { name: ["batch"], exitCode: [{ "anything-but": 0 }] },
+      },
+    });
+    expect(run.findResource(ALARM, "batch-failed-runs").inputs).toMatchObject({
+      name: `${cluster}-batch-failed-runs`,
+      namespace: "AWS/Events",
+      metricName: "MatchedEvents",
+      dimensions: { RuleName: `${cluster}-batch-failed-runs` },
+    });
+    expect(run.findResource(ALARM, "batch-start-errors").inputs).toMatchObject({ namespace: "AWS/Scheduler", dimensions: { ScheduleGroup: cluster } });
+    expect(run.findResource("aws:cloudwatch/logGroup:LogGroup", "batch").inputs.retentionInDays).toBe(stack === "production" ? 90 : 30);
+  });
+
+  it("publishes where the pipeline finds the schedule", () => {
+    const variables = run.resourcesOfType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable");
+    expect(variables.find((variable) => variable.inputs.variableName === "BATCH_SCHEDULE_GROUP")?.inputs.value).toBe(cluster);
+  });
+});
+
+describe.each(["staging", "production"] as const)("the %s services dashboard", (stack) => {
+  const cluster = `mlops-cicd-${stack}`;
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram(stack);
+  });
+
+  it("charts every model service and the batch job, and shows all their alarms", () => {
+    const dashboard = run.findResource("aws:cloudwatch/dashboard:Dashboard", "services");
+    expect(dashboard.inputs.dashboardName).toBe(cluster);
+    const body = JSON.parse(String(dashboard.inputs.dashboardBody)) as { widgets: { type: string; properties: Record<string, unknown> }[] };
+    const alarmWidget = body.widgets.find((widget) => widget.type === "alarm");
+    expect((alarmWidget?.properties.alarms as string[]).map((arn) => arn.split(":alarm:")[1]).sort()).toEqual(
+      ["batch-failed-runs", "batch-start-errors", "mlflow-service-5xx-rate", "mlflow-service-p95-latency", "web-service-5xx-rate", "web-service-p95-latency"].map(
+        (suffix) => `${cluster}-${suffix}`,
+      ),
+    );
+    const titles = body.widgets.map((widget) => widget.properties.title);
+    for (const service of ["web-service", "mlflow-service"]) {
+      expect(titles).toEqual(expect.arrayContaining([`${service}: requests`, `${service}: 5xx responses`, `${service}: p95 response time (s)`, `${service}: CPU and memory (%)`]));
+    }
+    expect(titles).toEqual(expect.arrayContaining(["batch: failed runs", "batch: runs the scheduler could not start", "Recent errors"]));
+  });
+
+  it("points the environment's URL at the web service", () => {
+    const variables = run.resourcesOfType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable");
+    const prefix = stack === "production" ? "PROD" : "STAGING";
+    expect(variables.find((variable) => variable.inputs.variableName === `${prefix}_API_URL`)?.inputs.value).toBe(
+      stack === "production" ? "https://api.example.com" : "https://staging-api.example.com",
+    );
+  });
+});

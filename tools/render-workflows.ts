@@ -44,11 +44,21 @@ export function renderedWorkflowsByStack(): Map<string, Map<string, string>> {
 }
 
 if (require.main === module) {
+  // Everything is rendered before anything is written: a stack whose config does not parse leaves
+  // the committed files as they were, with the config's own message.
+  let workflows: Map<string, Map<string, string>>;
+  try {
+    workflows = renderedWorkflowsByStack();
+  } catch (err) {
+    process.stderr.write(`gen:workflows: nothing written.\n${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const bundles = bundlePlatformTools();
   fs.rmSync(RENDERED_DIR, { recursive: true, force: true });
   fs.mkdirSync(BUNDLE_DIR, { recursive: true });
-  for (const [name, content] of bundlePlatformTools()) fs.writeFileSync(path.join(BUNDLE_DIR, name), content);
+  for (const [name, content] of bundles) fs.writeFileSync(path.join(BUNDLE_DIR, name), content);
   process.stdout.write(`wrote ${PLATFORM_TOOLS.length} platform tool bundles\n`);
-  for (const [stack, files] of renderedWorkflowsByStack()) {
+  for (const [stack, files] of workflows) {
     fs.mkdirSync(path.join(RENDERED_DIR, stack), { recursive: true });
     for (const [name, content] of files) fs.writeFileSync(path.join(RENDERED_DIR, stack, name), content);
     process.stdout.write(`wrote ${files.size} workflows for stack ${stack}\n`);

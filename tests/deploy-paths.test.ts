@@ -1,0 +1,237 @@
+/**
+ * deploy-service.yml's deploy job, run end to end against fake AWS, MLflow, GHCR and GitHub for each
+ * service type and environment: the path that ships, the paths that roll back, and the incident
+ * issue. The job is the rendered YAML, run step by step as a runner would (tests/workflow-runner.ts).
+ */
+import { parse } from "yaml";
+import { SERVICE_TYPES } from "../workflows/application";
+import { renderedWorkflowsByStack } from "../tools/render-workflows";
+import { Issue, JobResult, REPOSITORY, World, runJob } from "./workflow-runner";
+
+type ServiceType = (typeof SERVICE_TYPES)[number];
+type Environment = "staging" | "production";
+
+const workflow = parse(renderedWorkflowsByStack().get("production")!.get("deploy-service.yml")!);
+const DIGEST = `sha256:${"ab".repeat(32)}`;
+const OLD_DIGEST = `sha256:${"0".repeat(64)}`;
+const API_URL = "https://api.taxi.example.com";
+const cluster = (environment: Environment) => `mlops-cicd-${environment}`;
+const previousRevision = (environment: Environment, type: ServiceType) =>
+  `arn:aws:ecs:eu-west-1:123456789012:task-definition/${cluster(environment)}-${type}:3`;
+const nextRevision = (environment: Environment, type: ServiceType) =>
+  `arn:aws:ecs:eu-west-1:123456789012:task-definition/${cluster(environment)}-${type}:4`;
+const scheduleId = (environment: Environment) => `${cluster(environment)}/${cluster(environment)}-batch`;
+
+/** What the environment looks like before the deployment: the previous release serving everywhere. */
+function world(environment: Environment, type: ServiceType, changes: Partial<World> = {}): World {
+  const family = `${cluster(environment)}-${type}`;
+  const previous = previousRevision(environment, type);
+  return {
+    clock: 1_800_000_000,
+    services: type === "batch" ? {} : { [family]: { taskDefinition: previous } },
+    schedules: {
+      [scheduleId(environment)]: {
+        Arn: `arn:aws:scheduler:eu-west-1:123456789012:schedule/${scheduleId(environment)}`,
+        Name: `${cluster(environment)}-batch`,
+        GroupName: cluster(environment),
+        CreationDate: "2026-11-01T03:00:00Z",
+        LastModificationDate: "2026-11-01T03:00:00Z",
+        ScheduleExpression: "cron(0 3 * * ? *)",
+        ScheduleExpressionTimezone: "UTC",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        State: "ENABLED",
+        Target: {
+          Arn: `arn:aws:ecs:eu-west-1:123456789012:cluster/${cluster(environment)}`,
+          RoleArn: `arn:aws:iam::123456789012:role/${cluster(environment)}-batch-scheduler`,
+          EcsParameters: {
+            TaskDefinitionArn: previousRevision(environment, "batch"),
+            LaunchType: "FARGATE",
+            NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ["subnet-a", "subnet-b"], SecurityGroups: ["sg-services"], AssignPublicIp: "DISABLED" } },
+          },
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        },
+      },
+    },
+    taskDefinitions: {
+      [previous]: {
+        taskDefinitionArn: previous,
+        family,
+        revision: 3,
+        status: "ACTIVE",
+        registeredAt: "2026-11-01T03:00:00Z",
+        compatibilities: ["EC2", "FARGATE"],
+        requiresAttributes: [],
+        networkMode: "awsvpc",
+        containerDefinitions: [{ name: type, image: `ghcr.io/${REPOSITORY}/${type}@${OLD_DIGEST}` }],
+      },
+    },
+    tasks: {},
+    trialExitCode: 0,
+    alarmsFiring: [],
+    http: {
+      "GET /api/2.0/mlflow/registered-models/alias": { status: 200, body: { model_version: { version: "6" } } },
+      "POST /api/2.0/mlflow/registered-models/alias": { status: 200, body: {} },
+      "POST /predict": { status: 200, body: { duration: 17.4, model_version: "v1.2.3" } },
+      "POST /invocations": { status: 200, body: { predictions: [17.4] } },
+    },
+    registryAliases: {},
+    promotedTags: {},
+    calls: [],
+    ...changes,
+  };
+}
+
+function deploy(environment: Environment, type: ServiceType, changes: Partial<World> = {}, issues: Issue[] = []): Promise<JobResult> {
+  const prefix = environment === "production" ? "PROD" : "STAGING";
+  return runJob({
+    workflow,
+    job: "deploy",
+    inputs: { environment, model_version: "v1.2.3", service_type: type },
+    vars: {
+      [`${prefix}_API_URL`]: API_URL,
+      AWS_ROLE_ARN: `arn:aws:iam::123456789012:role/github-deploy-${environment}`,
+      AWS_REGION: "eu-west-1",
+      ECS_CLUSTER: cluster(environment),
+      ECS_SERVICE_PREFIX: cluster(environment),
+      BATCH_SCHEDULE_GROUP: cluster(environment),
+      CANARY_ALARMS: `${cluster(environment)}-web-service-5xx-rate,${cluster(environment)}-web-service-p95-latency`,
+    },
+    secrets: { MLFLOW_TRACKING_URI: "https://mlflow.taxi.example.com" },
+    needs: { validate: { outputs: { registry_version: "7" } }, build: { outputs: { digest: DIGEST } } },
+    world: world(environment, type, changes),
+    issues,
+  });
+}
+
+/** The revision that serves (a service) or runs on schedule (the batch job) after the job. */
+function serving(result: JobResult, environment: Environment, type: ServiceType): string {
+  return type === "batch"
+    ? result.world.schedules[scheduleId(environment)].Target.EcsParameters.TaskDefinitionArn
+    : result.world.services[`${cluster(environment)}-${type}`].taskDefinition;
+}
+
+const outcomes = (result: JobResult) => Object.fromEntries(result.steps.map((step) => [step.name, step.outcome]));
+const promotedTag = (environment: Environment, type: ServiceType) => `ghcr.io/${REPOSITORY}/${type}:${environment}`;
+
+const CASES = SERVICE_TYPES.flatMap((type) => (["staging", "production"] as const).map((environment) => [type, environment] as const));
+
+describe.each(CASES)("deploy-service: %s to %s", (type, environment) => {
+  it("ships: the new revision serves, the registry alias and the image tag move, no incident", async () => {
+    const result = await deploy(environment, type);
+
+    expect(result.status).toBe("success");
+    expect(serving(result, environment, type)).toBe(nextRevision(environment, type));
+    const registered = result.world.taskDefinitions[nextRevision(environment, type)];
+    expect(registered.containerDefinitions[0].image).toBe(`ghcr.io/${REPOSITORY}/${type}@${DIGEST}`);
+    expect(result.world.registryAliases).toEqual({ [environment]: "7" });
+    expect(result.world.promotedTags).toEqual({ [promotedTag(environment, type)]: `ghcr.io/${REPOSITORY}/${type}@${DIGEST}` });
+    expect(outcomes(result)).toMatchObject({ "Roll back to the previous revision": "skipped", "Open or update the incident issue": "skipped" });
+    expect(result.issues).toEqual([]);
+    expect(result.summary).toContain(`## ${type} v1.2.3 to ${environment}: success`);
+
+    // Production only: the registry backup; the canary watch for the web service alone.
+    expect(result.step("Back up the registry state").outcome).toBe(environment === "production" ? "success" : "skipped");
+    expect(result.step("Watch the canary (10% of traffic)").outcome).toBe(environment === "production" && type === "web-service" ? "success" : "skipped");
+    // Services wait for ECS's rollout; the batch job proves itself in a trial run before its schedule moves.
+    expect(result.step("Full rollout").outcome).toBe(type === "batch" ? "skipped" : "success");
+    expect(result.step("Trial run of the batch job").outcome).toBe(type === "batch" ? "success" : "skipped");
+    if (type === "batch") {
+      expect(Object.values(result.world.tasks)).toEqual([{ taskDefinition: nextRevision(environment, type), exitCode: 0 }]);
+    }
+  });
+
+  it("rolls back and opens an incident when the rollout fails", async () => {
+    const failure: Partial<World> =
+      type === "batch"
+        ? { trialExitCode: 1 }
+        : { services: { [`${cluster(environment)}-${type}`]: { taskDefinition: previousRevision(environment, type), rolloutState: "FAILED", ecsRollsBack: true } } };
+    const result = await deploy(environment, type, failure);
+
+    expect(result.status).toBe("failure");
+    expect(serving(result, environment, type)).toBe(previousRevision(environment, type));
+    expect(result.step(type === "batch" ? "Trial run of the batch job" : "Full rollout").outcome).toBe("failure");
+    if (type === "batch") expect(result.step("Trial run of the batch job").log).toContain("ValueError: no trips to score");
+    // Nothing moves forward after a failure.
+    expect(result.step("Smoke tests").outcome).toBe("skipped");
+    expect(result.world.registryAliases).toEqual({});
+    expect(result.world.promotedTags).toEqual({});
+    expect(result.step("Roll back to the previous revision").outcome).toBe("success");
+    expectIncident(result, environment, type);
+  });
+
+  it("rolls back and opens an incident when the smoke test fails after a completed rollout", async () => {
+    const base = world(environment, type);
+    const failure: Partial<World> =
+      type === "batch"
+        ? // Someone disabled the schedule meanwhile: a batch job that will not run is not deployed.
+          { schedules: { [scheduleId(environment)]: { ...base.schedules[scheduleId(environment)], State: "DISABLED" } } }
+        : { http: { ...base.http, "POST /predict": { status: 500, body: "" }, "POST /invocations": { status: 500, body: "" } } };
+    const result = await deploy(environment, type, failure);
+
+    expect(result.status).toBe("failure");
+    expect(result.step("Smoke tests").outcome).toBe("failure");
+    expect(result.step("Roll back to the previous revision").outcome).toBe("success");
+    expect(serving(result, environment, type)).toBe(previousRevision(environment, type));
+    expect(result.world.registryAliases).toEqual({});
+    expect(result.world.promotedTags).toEqual({});
+    expectIncident(result, environment, type);
+  });
+
+  it("adds to the open incident of the same service and environment instead of opening another", async () => {
+    const marker = `<!-- mlops-cicd incident: ${environment} ${type} -->`;
+    const open: Issue = { number: 1, title: "Deployment failed", body: `${marker}\nearlier failure`, labels: ["incident"], state: "open", comments: [] };
+    const result = await deploy(environment, type, { trialExitCode: 1, http: {} }, [open]);
+
+    expect(result.status).toBe("failure");
+    expect(result.issues).toHaveLength(1);
+    expect(result.issues[0].comments).toHaveLength(1);
+    expect(result.issues[0].comments[0]).toContain(`Deploying **${type} v1.2.3** to **${environment}** failed`);
+  });
+});
+
+function expectIncident(result: JobResult, environment: Environment, type: ServiceType): void {
+  expect(result.step("Open or update the incident issue").outcome).toBe("success");
+  expect(result.issues).toHaveLength(1);
+  const [issue] = result.issues;
+  expect(issue.title).toBe(`Deployment failed: ${type} v1.2.3 to ${environment}`);
+  expect(issue.labels).toEqual(["incident"]);
+  expect(issue.body.split("\n")[0]).toBe(`<!-- mlops-cicd incident: ${environment} ${type} -->`);
+  expect(issue.body).toContain(`- previous task definition (restored): ${previousRevision(environment, type)}`);
+  expect(issue.body).toContain(`- failed task definition: ${nextRevision(environment, type)}`);
+  expect(issue.body).toContain("- rollback: success");
+  expect(issue.body).toContain("/actions/runs/4242");
+}
+
+describe("deploy-service: the production canary", () => {
+  it("stops at the first firing alarm, rolls the web service back and opens an incident", async () => {
+    const result = await deploy("production", "web-service", { alarmsFiring: ["mlops-cicd-production-web-service-5xx-rate"] });
+
+    expect(result.status).toBe("failure");
+    const watch = result.step("Watch the canary (10% of traffic)");
+    expect(watch.outcome).toBe("failure");
+    expect(watch.log).toContain("alarms firing: mlops-cicd-production-web-service-5xx-rate");
+    expect(result.step("Full rollout").outcome).toBe("skipped");
+    expect(serving(result, "production", "web-service")).toBe(previousRevision("production", "web-service"));
+    expectIncident(result, "production", "web-service");
+  });
+
+  it("watches for the whole bake time before the full rollout", async () => {
+    const result = await deploy("production", "web-service");
+    const polls = result.world.calls.filter((call) => call.slice(0, 3).join(" ") === "aws cloudwatch describe-alarms");
+    // One poll every 30 s of a 10-minute bake.
+    expect(polls).toHaveLength(20);
+    expect(result.step("Watch the canary (10% of traffic)").log).toContain("The canary stayed healthy for 10 minutes.");
+  });
+});
+
+describe("deploy-service: before anything moves", () => {
+  it("refuses to start without the service in the cluster, and opens no rollback", async () => {
+    const result = await deploy("staging", "web-service", { services: {} });
+    expect(result.step("Start the rollout").outcome).toBe("failure");
+    expect(result.step("Start the rollout").log).toContain(
+      "::error::mlops-cicd-staging-web-service has no running task definition in mlops-cicd-staging: has the environment's pulumi up run?",
+    );
+    expect(result.step("Roll back to the previous revision").outcome).toBe("skipped");
+    expect(result.step("Open or update the incident issue").outcome).toBe("success");
+  });
+});

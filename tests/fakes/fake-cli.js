@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+// @ts-check
+"use strict";
+
+/**
+ * Fake `aws`, `curl` and `docker` for tests/workflow-runner.ts: each call reads and writes the
+ * world in $FAKE_WORLD and is recorded in `world.calls`. Only the calls the deploy steps make are
+ * known; anything else fails loudly, as the real CLI would with a wrong argument, so a script and
+ * its fake cannot drift apart silently.
+ */
+const fs = require("node:fs");
+const { URL } = require("node:url");
+
+const [tool, ...args] = process.argv.slice(2);
+const worldFile = /** @type {string} */ (process.env.FAKE_WORLD);
+const world = JSON.parse(fs.readFileSync(worldFile, "utf8"));
+world.calls.push([tool, ...args]);
+
+/** `--name value` pairs of a command line (flags without a value map to "true"). */
+function options(/** @type {string[]} */ list) {
+  /** @type {Record<string, string>} */
+  const found = {};
+  for (let i = 0; i < list.length; i++) {
+    if (!list[i].startsWith("--")) continue;
+    const next = list[i + 1];
+    if (next === undefined || next.startsWith("--")) found[list[i].slice(2)] = "true";
+    else found[list[i].slice(2)] = list[++i];
+  }
+  return found;
+}
+
+function finish(/** @type {string} */ stdout, code = 0, stderr = "") {
+  fs.writeFileSync(worldFile, JSON.stringify(world));
+  if (stdout) process.stdout.write(stdout.endsWith("\n") ? stdout : `${stdout}\n`);
+  if (stderr) process.stderr.write(`${stderr}\n`);
+  process.exit(code);
+}
+
+function fail(/** @type {string} */ message, code = 255) {
+  finish("", code, message);
+}
+
+function readInputJson(/** @type {string} */ value) {
+  if (!value.startsWith("file://")) fail(`--cli-input-json must be file://…, got ${value}`);
+  return JSON.parse(fs.readFileSync(value.slice("file://".length), "utf8"));
+}
+
+function aws(/** @type {string[]} */ argv) {
+  const [service, operation, ...rest] = argv;
+  const opt = options(rest);
+  const text = opt.output === "text";
+  const key = `${service} ${operation}`;
+  switch (key) {
+    case "ecs describe-services": {
+      const current = world.services[opt.services];
+      if (!current) return finish(text ? "None" : JSON.stringify({ services: [] }));
+      if (opt.query === "services[0].taskDefinition") return finish(current.taskDefinition);
+      const deployment = /deployments\[\?taskDefinition=='(.+)'\] \| \[0\]\.rolloutState/.exec(opt.query ?? "");
+      if (deployment) {
+        if (!world.taskDefinitions[deployment[1]]) return finish("None");
+        const state = current.rolloutState ?? "COMPLETED";
+        // ECS's circuit breaker or alarms put the previous revision back when they fail a deployment.
+        if (state === "FAILED" && current.ecsRollsBack && current.previous) current.taskDefinition = current.previous;
+        return finish(state);
+      }
+      return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
+    }
+    case "ecs describe-task-definition": {
+      const definition = world.taskDefinitions[opt["task-definition"]];
+      if (!definition) return fail(`An error occurred (ClientException): Unable to describe task definition ${opt["task-definition"]}.`);
+      if (opt.query !== "taskDefinition") return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
+      return finish(JSON.stringify(definition));
+    }
+    case "ecs register-task-definition": {
+      const input = readInputJson(opt["cli-input-json"]);
+      for (const readOnly of ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy"]) {
+        if (readOnly in input) return fail(`Parameter validation failed: Unknown parameter in input: "${readOnly}"`);
+      }
+      const latest = Math.max(0, ...Object.values(world.taskDefinitions).filter((td) => td.family === input.family).map((td) => td.revision));
+      const arn = `arn:aws:ecs:eu-west-1:123456789012:task-definition/${input.family}:${latest + 1}`;
+      world.taskDefinitions[arn] = { ...input, taskDefinitionArn: arn, revision: latest + 1, status: "ACTIVE" };
+      if (opt.query !== "taskDefinition.taskDefinitionArn") return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
+      return finish(arn);
+    }
+    case "ecs update-service": {
+      const current = world.services[opt.service];
+      if (!current) return fail(`An error occurred (ServiceNotFoundException): Service not found.`);
+      if (!world.taskDefinitions[opt["task-definition"]]) return fail(`An error occurred (ClientException): TaskDefinition not found.`);
+      current.previous = current.taskDefinition;
+      current.taskDefinition = opt["task-definition"];
+      return finish(JSON.stringify({ service: { serviceName: opt.service, taskDefinition: current.taskDefinition } }));
+    }
+    case "ecs wait": {
+      return finish("");
+    }
+    case "ecs run-task": {
+      if (!world.taskDefinitions[opt["task-definition"]]) return fail(`An error occurred (ClientException): TaskDefinition not found.`);
+      const network = JSON.parse(opt["network-configuration"]);
+      if (!network.awsvpcConfiguration?.subnets?.length) return fail("An error occurred (InvalidParameterException): subnets can not be empty.");
+      const arn = `arn:aws:ecs:eu-west-1:123456789012:task/${opt.cluster}/trial${Object.keys(world.tasks).length + 1}`;
+      world.tasks[arn] = { taskDefinition: opt["task-definition"], exitCode: world.trialExitCode };
+      if (opt.query !== "tasks[0].taskArn") return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
+      return finish(arn);
+    }
+    case "ecs describe-tasks": {
+      const task = world.tasks[opt.tasks];
+      if (!task) return fail("An error occurred (InvalidParameterException): task not found.");
+      if (opt.query === "tasks[0].lastStatus") return finish("STOPPED");
+      if (opt.query === "tasks[0].containers[0].exitCode") return finish(String(task.exitCode));
+      return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
+    }
+    case "ecs stop-task":
+      return finish("{}");
+    case "logs get-log-events":
+      return finish("Traceback (most recent call last):\tValueError: no trips to score");
+    case "scheduler get-schedule": {
+      const schedule = world.schedules[`${opt["group-name"]}/${opt.name}`];
+      if (!schedule) return fail(`An error occurred (ResourceNotFoundException): Schedule ${opt.name} does not exist.`);
+      if (opt.query === "Target.EcsParameters.TaskDefinitionArn") return finish(schedule.Target.EcsParameters.TaskDefinitionArn);
+      if (opt.query) return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
+      return finish(JSON.stringify(schedule));
+    }
+    case "scheduler update-schedule": {
+      const input = readInputJson(opt["cli-input-json"]);
+      for (const readOnly of ["Arn", "CreationDate", "LastModificationDate"]) {
+        if (readOnly in input) return fail(`Parameter validation failed: Unknown parameter in input: "${readOnly}"`);
+      }
+      for (const required of ["Name", "ScheduleExpression", "FlexibleTimeWindow", "Target"]) {
+        if (!(required in input)) return fail(`Parameter validation failed: Missing required parameter in input: "${required}"`);
+      }
+      const id = `${input.GroupName ?? "default"}/${input.Name}`;
+      if (!world.schedules[id]) return fail(`An error occurred (ResourceNotFoundException): Schedule ${input.Name} does not exist.`);
+      world.schedules[id] = { ...world.schedules[id], ...input };
+      return finish(JSON.stringify({ ScheduleArn: world.schedules[id].Arn }));
+    }
+    case "cloudwatch describe-alarms": {
+      const after = rest.slice(rest.indexOf("--alarm-names") + 1);
+      const end = after.findIndex((word) => word.startsWith("--"));
+      const names = end === -1 ? after : after.slice(0, end);
+      const firing = world.alarmsFiring.filter((/** @type {string} */ alarm) => names.includes(alarm));
+      return finish(firing.join("\t"));
+    }
+    default:
+      return fail(`fake aws: unsupported command ${key}`);
+  }
+}
+
+function curl(/** @type {string[]} */ argv) {
+  let method = "GET";
+  let url = "";
+  let body;
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (word === "-X") method = argv[++i];
+    else if (word === "-d" || word === "--data") body = argv[++i];
+    else if (word === "-H" || word === "--max-time" || word === "--retry" || word === "-K") i++;
+    else if (/^https?:\/\//.test(word)) url = word;
+  }
+  if (body !== undefined && method === "GET") method = "POST";
+  const { pathname } = new URL(url);
+  const answer = world.http[`${method} ${pathname}`];
+  if (method === "POST" && pathname.endsWith("/registered-models/alias") && (!answer || answer.status < 400)) {
+    const request = JSON.parse(body ?? "{}");
+    world.registryAliases[request.alias] = request.version;
+  }
+  if (!answer) return finish("", 22, `curl: (22) The requested URL returned error: 404 (${method} ${pathname})`);
+  if (answer.status >= 400) return finish("", 22, `curl: (22) The requested URL returned error: ${answer.status}`);
+  return finish(typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));
+}
+
+function docker(/** @type {string[]} */ argv) {
+  if (argv.slice(0, 3).join(" ") !== "buildx imagetools create") return fail(`fake docker: unsupported command ${argv.join(" ")}`);
+  const opt = options(argv.slice(3));
+  const source = argv[argv.length - 1];
+  world.promotedTags[opt.tag] = source;
+  return finish("");
+}
+
+if (tool === "aws") aws(args);
+else if (tool === "curl") curl(args);
+else if (tool === "docker") docker(args);
+else fail(`fake-cli: unknown tool ${tool}`);

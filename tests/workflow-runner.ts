@@ -1,0 +1,307 @@
+/**
+ * Runs one job of a rendered workflow the way a GitHub runner does, against fake AWS, HTTP, Docker
+ * and GitHub: conditions and `${{ }}` expressions through GitHub's own evaluator, every `run:`
+ * script through bash with the step's environment, outputs through $GITHUB_OUTPUT, job status
+ * carried from step to step. `actions/github-script` steps run their script against a recording
+ * Octokit; the other actions a deploy job uses are no-ops that succeed.
+ *
+ * What the fakes answer is the `World` of tests/fakes/fake-cli.js; tests read the world after the
+ * run to see what the job did (which revision a service serves, which issue was opened).
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Evaluator, Lexer, Parser, data } from "@actions/expressions";
+import { truthy } from "@actions/expressions/result";
+import type { FunctionDefinition } from "@actions/expressions/funcs/info";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- parsed workflow YAML and Octokit payloads are untyped */
+type Doc = any;
+
+export interface Issue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  state: "open" | "closed";
+  comments: string[];
+}
+
+/** The fakes' state: read and written by tests/fakes/fake-cli.js, one JSON file per run. */
+export interface World {
+  clock: number;
+  services: Record<string, { taskDefinition: string; rolloutState?: string; ecsRollsBack?: boolean }>;
+  schedules: Record<string, Doc>;
+  taskDefinitions: Record<string, Doc>;
+  tasks: Record<string, { taskDefinition: string; exitCode: number }>;
+  trialExitCode: number;
+  alarmsFiring: string[];
+  /** HTTP answers by `METHOD path` (path without the query string). */
+  http: Record<string, { status: number; body: unknown }>;
+  registryAliases: Record<string, string>;
+  promotedTags: Record<string, string>;
+  calls: string[][];
+}
+
+export interface RunJobOptions {
+  readonly workflow: Doc;
+  readonly job: string;
+  readonly inputs?: Record<string, string>;
+  readonly vars?: Record<string, string>;
+  readonly secrets?: Record<string, string>;
+  readonly needs?: Record<string, { outputs: Record<string, string>; result?: string }>;
+  readonly world: World;
+  readonly issues?: Issue[];
+}
+
+export interface StepResult {
+  readonly name: string;
+  readonly id: string | undefined;
+  readonly outcome: "success" | "failure" | "skipped";
+  readonly log: string;
+  readonly outputs: Record<string, string>;
+}
+
+export interface JobResult {
+  readonly status: "success" | "failure";
+  readonly steps: StepResult[];
+  readonly world: World;
+  readonly issues: Issue[];
+  readonly summary: string;
+  /** The step of that name (the first one when several share it). */
+  step(name: string): StepResult;
+}
+
+const FAKE_CLI = path.join(__dirname, "fakes", "fake-cli.js");
+const STATUS_FUNCTIONS = ["success", "failure", "always", "cancelled"];
+export const REPOSITORY = "acme/taxi";
+
+/** Evaluates one expression (without `${{ }}`) in `context`. */
+export function evaluate(expression: string, context: Record<string, unknown>, status: "success" | "failure"): data.ExpressionData {
+  const fn = (name: string, value: boolean): FunctionDefinition => ({ name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(value) });
+  const functions = new Map<string, FunctionDefinition>([
+    ["success", fn("success", status === "success")],
+    ["failure", fn("failure", status === "failure")],
+    ["always", fn("always", true)],
+    ["cancelled", fn("cancelled", false)],
+  ]);
+  const tokens = new Lexer(expression).lex().tokens;
+  const tree = new Parser(tokens, Object.keys(context), [...functions.values()]).parse();
+  const dictionary = JSON.parse(JSON.stringify(context), data.reviver) as data.Dictionary;
+  return new Evaluator(tree, dictionary, functions).evaluate();
+}
+
+/** Replaces every `${{ … }}` of a string by its value, as GitHub does for env and with. */
+export function interpolate(template: string, context: Record<string, unknown>, status: "success" | "failure"): string {
+  return template.replace(/\$\{\{(.*?)\}\}/gs, (_, expression: string) => evaluate(expression.trim(), context, status).coerceString());
+}
+
+/** A step runs when its condition holds; one without a status function runs only while all is well. */
+function shouldRun(condition: string | undefined, context: Record<string, unknown>, status: "success" | "failure"): boolean {
+  const expression = (condition ?? "success()").replace(/^\s*\$\{\{(.*)\}\}\s*$/s, "$1");
+  const hasStatus = STATUS_FUNCTIONS.some((name) => new RegExp(`\\b${name}\\(\\)`).test(expression));
+  return truthy(evaluate(hasStatus ? expression : `success() && (${expression})`, context, status));
+}
+
+/** Installs the fakes as `aws`, `curl`, `docker`, plus a `date`/`sleep` pair on a virtual clock. */
+function fakeBin(dir: string): string {
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(bin);
+  for (const tool of ["aws", "curl", "docker"]) {
+    fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\nexec node ${JSON.stringify(FAKE_CLI)} ${tool} "$@"\n`, { mode: 0o755 });
+  }
+  // Waiting loops sleep and read the time: the clock moves only when a step sleeps, so a ten-minute
+  // bake passes in milliseconds and the same way every time.
+  fs.writeFileSync(path.join(bin, "sleep"), '#!/bin/bash\nc=$(cat "$FAKE_CLOCK"); echo $(( c + ${1%s} )) > "$FAKE_CLOCK"\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, "date"), '#!/bin/bash\nif [[ "$1" == "+%s" ]]; then cat "$FAKE_CLOCK"; else exec /bin/date "$@"; fi\n', { mode: 0o755 });
+  return bin;
+}
+
+function readOutputs(file: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = fs.readFileSync(file, "utf8").split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2], i + 1);
+      outputs[heredoc[1]] = lines.slice(i + 1, end).join("\n");
+      i = end;
+    } else if (line.includes("=")) {
+      outputs[line.slice(0, line.indexOf("="))] = line.slice(line.indexOf("=") + 1);
+    }
+  }
+  return outputs;
+}
+
+/** A recording Octokit: the issue calls `workflows/scripts/sync-alert-issue.js` makes. */
+function fakeGitHub(issues: Issue[]) {
+  const listForRepo = async (params: { state: string; labels: string }) => {
+    const wanted = params.labels.split(",").filter(Boolean);
+    return { data: issues.filter((issue) => issue.state === params.state && wanted.every((label) => issue.labels.includes(label))) };
+  };
+  return {
+    paginate: async (method: typeof listForRepo, params: Parameters<typeof listForRepo>[0]) => (await method(params)).data,
+    rest: {
+      issues: {
+        listForRepo,
+        create: async (params: { title: string; body: string; labels: string[] }) => {
+          const issue: Issue = { number: issues.length + 1, title: params.title, body: params.body, labels: params.labels, state: "open", comments: [] };
+          issues.push(issue);
+          return { data: issue };
+        },
+        createComment: async (params: { issue_number: number; body: string }) => {
+          issues.find((issue) => issue.number === params.issue_number)?.comments.push(params.body);
+          return { data: {} };
+        },
+        update: async (params: { issue_number: number; state: "open" | "closed" }) => {
+          const issue = issues.find((candidate) => candidate.number === params.issue_number);
+          if (issue) issue.state = params.state;
+          return { data: issue };
+        },
+      },
+    },
+  };
+}
+
+async function runGitHubScript(script: string, env: Record<string, string>, issues: Issue[]): Promise<{ ok: boolean; outputs: Record<string, string>; log: string }> {
+  const outputs: Record<string, string> = {};
+  const log: string[] = [];
+  const core = {
+    setOutput: (key: string, value: string) => (outputs[key] = value),
+    info: (message: string) => log.push(message),
+    setFailed: (message: string) => {
+      throw new Error(message);
+    },
+  };
+  const context = { repo: { owner: REPOSITORY.split("/")[0], repo: REPOSITORY.split("/")[1] } };
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<unknown>;
+    await new AsyncFunction("github", "context", "core", "require", script)(fakeGitHub(issues), context, core, require);
+    return { ok: true, outputs, log: log.join("\n") };
+  } catch (err) {
+    return { ok: false, outputs, log: `${log.join("\n")}\n${String(err)}` };
+  } finally {
+    for (const key of Object.keys(env)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
+}
+
+/** Actions a deploy job uses whose effect lies outside the job's fakes: they succeed and do nothing. */
+const NO_OP_ACTIONS = ["aws-actions/configure-aws-credentials@", "docker/login-action@", "actions/upload-artifact@", "actions/checkout@"];
+
+export async function runJob(options: RunJobOptions): Promise<JobResult> {
+  const job = options.workflow.jobs[options.job];
+  if (!job) throw new Error(`No job ${options.job} in the workflow.`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflow-run-"));
+  const workspace = path.join(dir, "workspace");
+  fs.mkdirSync(workspace);
+  const bin = fakeBin(dir);
+  const worldFile = path.join(dir, "world.json");
+  const clockFile = path.join(dir, "clock");
+  fs.writeFileSync(worldFile, JSON.stringify(options.world));
+  fs.writeFileSync(clockFile, String(options.world.clock));
+  const summaryFile = path.join(dir, "summary.md");
+  fs.writeFileSync(summaryFile, "");
+  const issues = options.issues ?? [];
+
+  const steps: StepResult[] = [];
+  const stepsContext: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
+  let status: "success" | "failure" = "success";
+  const github = {
+    repository: REPOSITORY,
+    repository_owner: REPOSITORY.split("/")[0],
+    server_url: "https://github.com",
+    run_id: "4242",
+    run_attempt: "1",
+    sha: "0123456789abcdef0123456789abcdef01234567",
+    actor: "release-bot",
+    ref: "refs/heads/main",
+    event_name: "workflow_dispatch",
+  };
+  const baseContext = () => ({
+    github,
+    inputs: options.inputs ?? {},
+    vars: options.vars ?? {},
+    secrets: { GITHUB_TOKEN: "ghs_fake", ...(options.secrets ?? {}) },
+    needs: Object.fromEntries(Object.entries(options.needs ?? {}).map(([id, need]) => [id, { outputs: need.outputs, result: need.result ?? "success" }])),
+    steps: stepsContext,
+    job: { status },
+    runner: { os: "Linux", temp: dir },
+  });
+  const evaluateEnv = (env: Record<string, unknown> | undefined, context: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(env ?? {}).map(([key, value]) => [key, interpolate(String(value), context, status)]));
+  const workflowEnv = evaluateEnv(options.workflow.env, { ...baseContext(), env: {} });
+  const jobEnv = { ...workflowEnv, ...evaluateEnv(job.env, { ...baseContext(), env: workflowEnv }) };
+
+  for (const step of job.steps as Doc[]) {
+    const context = { ...baseContext(), env: jobEnv };
+    const name = interpolate(String(step.name ?? step.uses ?? "run"), context, status);
+    if (!shouldRun(step.if, context, status)) {
+      steps.push({ name, id: step.id, outcome: "skipped", log: "", outputs: {} });
+      if (step.id) stepsContext[step.id] = { outputs: {}, outcome: "skipped", conclusion: "skipped" };
+      continue;
+    }
+    const env = { ...jobEnv, ...evaluateEnv(step.env, context) };
+    let ok: boolean;
+    let log: string;
+    let outputs: Record<string, string>;
+    if (step.run !== undefined) {
+      const outputFile = path.join(dir, `output-${steps.length}`);
+      fs.writeFileSync(outputFile, "");
+      const scriptFile = path.join(dir, `step-${steps.length}.sh`);
+      fs.writeFileSync(scriptFile, String(step.run));
+      // GitHub's defaults: `bash -e {0}` without a shell, its stricter command line with `shell: bash`.
+      const shellArgs = step.shell === "bash" ? ["--noprofile", "--norc", "-eo", "pipefail", scriptFile] : ["-e", scriptFile];
+      const result = spawnSync("bash", shellArgs, {
+        cwd: workspace,
+        encoding: "utf8",
+        env: {
+          PATH: `${bin}:${process.env.PATH}`,
+          HOME: dir,
+          ...env,
+          GITHUB_OUTPUT: outputFile,
+          GITHUB_STEP_SUMMARY: summaryFile,
+          GITHUB_WORKSPACE: workspace,
+          RUNNER_TEMP: dir,
+          FAKE_WORLD: worldFile,
+          FAKE_CLOCK: clockFile,
+        },
+      });
+      ok = result.status === 0;
+      log = `${result.stdout}${result.stderr}`;
+      outputs = readOutputs(outputFile);
+    } else if (String(step.uses).startsWith("actions/github-script@")) {
+      ({ ok, outputs, log } = await runGitHubScript(interpolate(String(step.with.script), context, status), env, issues));
+    } else if (NO_OP_ACTIONS.some((prefix) => String(step.uses).startsWith(prefix))) {
+      ok = true;
+      log = "";
+      outputs = {};
+    } else {
+      throw new Error(`The runner does not simulate ${String(step.uses)}.`);
+    }
+    const outcome = ok ? "success" : "failure";
+    if (!ok && step["continue-on-error"] !== true) status = "failure";
+    steps.push({ name, id: step.id, outcome, log, outputs });
+    if (step.id) stepsContext[step.id] = { outputs, outcome, conclusion: ok || step["continue-on-error"] === true ? "success" : "failure" };
+  }
+
+  const world = JSON.parse(fs.readFileSync(worldFile, "utf8")) as World;
+  const summary = fs.readFileSync(summaryFile, "utf8");
+  fs.rmSync(dir, { recursive: true, force: true });
+  return {
+    status,
+    steps,
+    world,
+    issues,
+    summary,
+    step(stepName: string) {
+      const found = steps.find((candidate) => candidate.name === stepName);
+      if (!found) throw new Error(`No step named ${stepName}: ${steps.map((candidate) => candidate.name).join(", ")}`);
+      return found;
+    },
+  };
+}
