@@ -203,7 +203,29 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
   {
     key: "dbSnapshotIdentifier",
     type: "string",
-    description: "Disaster recovery: create the database from this RDS snapshot (identifier or ARN) instead of empty. Leave empty otherwise.",
+    description:
+      "Disaster recovery: create the database from this RDS snapshot (identifier or ARN, in `awsRegion`) instead of empty. Excludes `dbRestoreSource`. Ignored once the database exists; leave empty otherwise. See docs/disaster-recovery.md.",
+    default: "",
+  },
+  {
+    key: "dbRestoreSource",
+    type: "string",
+    description:
+      "Disaster recovery: create the database restored to a point in time (`dbRestoreTime`) from automated backups instead of empty. Either the source instance's identifier (the instance still exists), its resource ID `db-…` (it was deleted and its backups retained), or the ARN of its backups replicated to this region (`arn:aws:rds:<region>:<account>:auto-backup:ab-…`). Excludes `dbSnapshotIdentifier`. Ignored once the database exists; leave empty otherwise.",
+    default: "",
+  },
+  {
+    key: "dbRestoreTime",
+    type: "string",
+    description:
+      "With `dbRestoreSource`: the UTC time to restore to (e.g. 2025-03-14T09:26:53Z), or `latest` for the latest restorable time (normally within the last five minutes).",
+    default: "",
+  },
+  {
+    key: "recoveryRegion",
+    type: "string",
+    description:
+      "AWS region that keeps this stack's recovery copies: a replica of the MLflow artifact bucket and the database's automated backups. Must differ from `awsRegion`. Required when `dataProtection` is true; empty: no copies.",
     default: "",
   },
   {

@@ -18,6 +18,10 @@ import {
   oidcProviderArnProblems,
   snapshotIdentifierProblems,
   vpcCidrProblems,
+  RestoreSource,
+  classifyRestoreSource,
+  restoreSourceProblems,
+  restoreTimeProblems,
   integerRangeProblems,
   mlflowModelNameProblems,
   positiveDecimalProblems,
@@ -79,13 +83,17 @@ export interface RuntimeConfig {
     readonly instanceClass: string;
     readonly allocatedStorageGb: number;
     readonly backupRetentionDays: number;
-    /** Restore from this snapshot instead of starting empty. */
+    /** Restore from this snapshot instead of starting empty. Never set with `pointInTimeRestore`. */
     readonly snapshotIdentifier: string | undefined;
+    /** Restore to a point in time from automated backups instead of starting empty. */
+    readonly pointInTimeRestore: PointInTimeRestore | undefined;
     /** Where `pulumi up` reaches the server for databases and roles, when not its own address. */
     readonly adminEndpoint: { readonly host: string; readonly port: number } | undefined;
   };
   /** Adopt this OIDC provider instead of creating one. */
   readonly githubOidcProviderArn: string | undefined;
+  /** Where the artifact bucket's replica and the database's backup copies live; never `region`. */
+  readonly recoveryRegion: string | undefined;
   /** Who pushes to and pulls from GHCR. */
   readonly registry: { readonly username: string; readonly token: pulumi.Output<string> };
   readonly services: {
@@ -95,6 +103,13 @@ export interface RuntimeConfig {
     readonly desiredCount: number;
     readonly logRetentionDays: number;
   };
+}
+
+/** A restore to a point in time (RDS RestoreDBInstanceToPointInTime). */
+export interface PointInTimeRestore {
+  readonly source: RestoreSource;
+  /** A UTC RFC 3339 time, or `latest` for the latest restorable time. */
+  readonly restoreTime: string;
 }
 
 /** The application repository's layout and commands, as the rendered workflows run them. */
@@ -302,6 +317,28 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   if (retention !== undefined) check("dbBackupRetentionDays", integerRangeProblems(retention, profile?.minBackupRetentionDays ?? 7, 35));
   const snapshot = nonEmpty(str("dbSnapshotIdentifier"));
   if (snapshot !== undefined) check("dbSnapshotIdentifier", snapshotIdentifierProblems(snapshot));
+  const restoreSourceValue = nonEmpty(str("dbRestoreSource"));
+  if (restoreSourceValue !== undefined) check("dbRestoreSource", restoreSourceProblems(restoreSourceValue));
+  const restoreSource = restoreSourceValue === undefined ? undefined : classifyRestoreSource(restoreSourceValue);
+  const restoreTime = nonEmpty(str("dbRestoreTime"));
+  if (restoreTime !== undefined) check("dbRestoreTime", restoreTimeProblems(restoreTime));
+  problems.push(...restoreProblems(snapshot, restoreSourceValue, restoreSource, restoreTime, region));
+  const recoveryRegion = nonEmpty(str("recoveryRegion"));
+  if (recoveryRegion !== undefined) {
+    check("recoveryRegion", awsRegionProblems(recoveryRegion));
+    if (recoveryRegion === region) {
+      problems.push(
+        `\`${qualifiedKey("recoveryRegion")}\` is "${recoveryRegion}", the same as \`${qualifiedKey("awsRegion")}\`: a copy in the stack's own region ` +
+          `does not survive the loss of that region. Choose another region: pulumi config set ${qualifiedKey("recoveryRegion")} <region>.`,
+      );
+    }
+  } else if (dataProtection) {
+    problems.push(
+      `\`${qualifiedKey("recoveryRegion")}\` is not set, but \`${qualifiedKey("dataProtection")}\` is true: production-grade protection keeps a replica ` +
+        `of the MLflow artifacts and copies of the database backups in a second region. ` +
+        `Set it: pulumi config set ${qualifiedKey("recoveryRegion")} <a region other than ${region ?? "awsRegion"}>.`,
+    );
+  }
   const adminEndpoint = nonEmpty(str("databaseAdminEndpoint"));
   if (adminEndpoint !== undefined) check("databaseAdminEndpoint", endpointProblems(adminEndpoint));
   const certificateArn = str("certificateArn");
@@ -408,12 +445,15 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
         allocatedStorageGb: required(storage),
         backupRetentionDays: required(retention),
         snapshotIdentifier: snapshot,
+        pointInTimeRestore:
+          restoreSource !== undefined && restoreTime !== undefined ? { source: restoreSource, restoreTime } : undefined,
         adminEndpoint:
           adminEndpoint === undefined
             ? undefined
             : { host: adminEndpoint.slice(0, adminEndpoint.lastIndexOf(":")), port: Number(adminEndpoint.slice(adminEndpoint.lastIndexOf(":") + 1)) },
       },
       githubOidcProviderArn: oidcArn,
+      recoveryRegion,
       registry: { username: nonEmpty(str("ghcrUsername")) ?? required(owner), token: pulumi.secret(required(str("ghcrToken"))) },
       services: {
         certificateArn: required(certificateArn),
@@ -451,6 +491,60 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
         ? { kind: "app", appId, installationId, privateKey: pulumi.secret(privateKey) }
         : { kind: "ambient" },
   });
+}
+
+/**
+ * The rules between the restore keys: one way to restore, a point in time needs both its keys,
+ * and RDS restores only from backups and snapshots in the region it restores into.
+ */
+function restoreProblems(
+  snapshot: string | undefined,
+  restoreSourceValue: string | undefined,
+  restoreSource: RestoreSource | undefined,
+  restoreTime: string | undefined,
+  region: string | undefined,
+): string[] {
+  const problems: string[] = [];
+  const snapshotKey = qualifiedKey("dbSnapshotIdentifier");
+  const sourceKey = qualifiedKey("dbRestoreSource");
+  const timeKey = qualifiedKey("dbRestoreTime");
+  if (snapshot !== undefined && restoreSourceValue !== undefined) {
+    problems.push(
+      `\`${snapshotKey}\` and \`${sourceKey}\` are both set, but the database is restored either from a snapshot or to a point in time, not both. ` +
+        `Keep one: pulumi config rm ${sourceKey} (restore the snapshot), or pulumi config rm ${snapshotKey} (restore to the point in time).`,
+    );
+  }
+  if (restoreSourceValue !== undefined && restoreTime === undefined) {
+    problems.push(
+      `\`${timeKey}\` is not set, but \`${sourceKey}\` is: a point-in-time restore needs the time to restore to. ` +
+        `Set it: pulumi config set ${timeKey} latest (or a UTC time such as 2025-03-14T09:26:53Z).`,
+    );
+  }
+  if (restoreTime !== undefined && restoreSourceValue === undefined) {
+    problems.push(
+      `\`${timeKey}\` is set, but \`${sourceKey}\` is not, so nothing would be restored. ` +
+        `Name the backups (pulumi config set ${sourceKey} <instance, db-… resource ID or auto-backup ARN>) or remove it: pulumi config rm ${timeKey}.`,
+    );
+  }
+  const elsewhere = (arn: string) => {
+    const arnRegion = arn.startsWith("arn:") ? arn.split(":")[3] : undefined;
+    return arnRegion !== undefined && region !== undefined && arnRegion !== region ? arnRegion : undefined;
+  };
+  const snapshotRegion = snapshot === undefined ? undefined : elsewhere(snapshot);
+  if (snapshotRegion !== undefined) {
+    problems.push(
+      `\`${snapshotKey}\` names a snapshot in ${snapshotRegion}, but the stack runs in ${region}: RDS restores only from snapshots in its own region. ` +
+        `Copy it first (aws rds copy-db-snapshot --region ${region} …) and name the copy.`,
+    );
+  }
+  const backupsRegion = restoreSource?.kind === "automatedBackupsArn" ? elsewhere(restoreSource.value) : undefined;
+  if (backupsRegion !== undefined) {
+    problems.push(
+      `\`${sourceKey}\` names automated backups in ${backupsRegion}, but the stack runs in ${region}: RDS restores only from backups in its own region. ` +
+        `Name the copy replicated to ${region} (aws rds describe-db-instance-automated-backups --region ${region}).`,
+    );
+  }
+  return problems;
 }
 
 /** Keys in the project's namespace that no code reads: almost always a typo of one that is. */

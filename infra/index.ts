@@ -72,6 +72,8 @@ const database = new PostgresInstance(
     backupRetentionDays: runtime.database.backupRetentionDays,
     dataProtection: runtime.dataProtection,
     snapshotIdentifier: runtime.database.snapshotIdentifier,
+    pointInTimeRestore: runtime.database.pointInTimeRestore,
+    backupReplicationRegion: runtime.recoveryRegion,
   },
   withAws,
 );
@@ -103,7 +105,11 @@ const databases = new ApplicationDatabases(
 );
 
 // MLflow's artifact store.
-const artifacts = new ArtifactBucket("mlflow-artifacts", { dataProtection: runtime.dataProtection }, withAws);
+const artifacts = new ArtifactBucket(
+  "mlflow-artifacts",
+  { dataProtection: runtime.dataProtection, replicaRegion: runtime.recoveryRegion },
+  withAws,
+);
 
 // The platform's images, built from images/ and pushed to GHCR, run by digest.
 const imageRepository = (image: string) => `ghcr.io/${runtime.registry.username.toLowerCase()}/mlops-cicd-${image}`;

@@ -194,3 +194,52 @@ export function logRetentionProblems(value: number): string[] {
     ? []
     : [`must be a retention CloudWatch accepts (${LOG_RETENTION_DAYS.join(", ")}), got ${value}`];
 }
+
+/** Where a point-in-time restore reads its automated backups from (RestoreDBInstanceToPointInTime). */
+export type RestoreSource =
+  | { readonly kind: "instanceIdentifier"; readonly value: string }
+  | { readonly kind: "resourceId"; readonly value: string }
+  | { readonly kind: "automatedBackupsArn"; readonly value: string };
+
+// RDS instance identifiers: a letter, then letters, digits and single hyphens, at most 63, no
+// trailing hyphen. RDS stores them in lower case, as the console and the CLI show them.
+const DB_INSTANCE_IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/;
+// A DbiResourceId as RDS prints it: "db-" and 26 upper-case letters or digits.
+const DBI_RESOURCE_ID = /^db-[A-Z0-9]{26}$/;
+const AUTOMATED_BACKUPS_ARN = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:auto-backup:ab-[a-z0-9]+$/;
+
+/** Tells the three shapes of a restore source apart, or undefined when it is none of them. */
+export function classifyRestoreSource(value: string): RestoreSource | undefined {
+  if (AUTOMATED_BACKUPS_ARN.test(value)) return { kind: "automatedBackupsArn", value };
+  if (DBI_RESOURCE_ID.test(value)) return { kind: "resourceId", value };
+  if (DB_INSTANCE_IDENTIFIER.test(value)) return { kind: "instanceIdentifier", value };
+  return undefined;
+}
+
+export function restoreSourceProblems(value: string): string[] {
+  return classifyRestoreSource(value) !== undefined
+    ? []
+    : [
+        "must name the backups to restore from: a DB instance identifier (mlops-cicd-production), its resource ID " +
+          `(db- and 26 upper-case letters or digits) or the ARN of replicated automated backups (arn:aws:rds:<region>:<account>:auto-backup:ab-…), got "${value}"`,
+      ];
+}
+
+/** `latest`, or a UTC timestamp RDS accepts as RestoreTime (RFC 3339, `Z`). */
+export function restoreTimeProblems(value: string): string[] {
+  if (value === "latest") return [];
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z$/.exec(value);
+  const parsed = match ? new Date(value) : undefined;
+  // Date rolls 2025-02-30 over to March instead of failing: compare the fields back.
+  const valid =
+    match !== null &&
+    parsed !== undefined &&
+    !Number.isNaN(parsed.getTime()) &&
+    parsed.getUTCFullYear() === Number(match[1]) &&
+    parsed.getUTCMonth() + 1 === Number(match[2]) &&
+    parsed.getUTCDate() === Number(match[3]) &&
+    parsed.getUTCHours() === Number(match[4]) &&
+    parsed.getUTCMinutes() === Number(match[5]) &&
+    parsed.getUTCSeconds() === Number(match[6]);
+  return valid ? [] : [`must be \`latest\` or a UTC time such as 2025-03-14T09:26:53Z, got "${value}"`];
+}

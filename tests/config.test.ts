@@ -32,6 +32,7 @@ const VALID: Record<"staging" | "production", Record<string, string>> = {
     "mlops-cicd:grafanaHostname": "grafana.example.com",
     "mlops-cicd:dataProtection": "true",
     "mlops-cicd:dbBackupRetentionDays": "14",
+    "mlops-cicd:recoveryRegion": "eu-central-1",
   },
 };
 
@@ -391,5 +392,114 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
       placeholderForMissingSecret: (spec) => spec.placeholder ?? "",
     });
     expect(await valueOf(config.runtime.registry.token)).toBe("ghp_synthPlaceholderNotARealToken000000000");
+  });
+});
+
+describe("the disaster-recovery keys", () => {
+  const ACCOUNT = "210987654321";
+  const backupsIn = (region: string) => `arn:aws:rds:${region}:${ACCOUNT}:auto-backup:ab-faaa2mgdj1vmp4xflr7yhsrmtbtob7ltrzzz2my`;
+
+  it.each([
+    ["the source instance, to a time", "mlops-cicd-production", "2025-03-14T09:26:53Z", "instanceIdentifier"],
+    ["a deleted instance's retained backups, to the latest time", "db-ABCDEFGHIJKLMNOPQRSTUVWXYZ", "latest", "resourceId"],
+    ["backups replicated into this region", backupsIn("eu-west-1"), "latest", "automatedBackupsArn"],
+  ] as const)("restores to a point in time from %s", (_name, sourceValue, restoreTime, kind) => {
+    const config = parseStackConfig(
+      source(withChanges("production", { "mlops-cicd:dbRestoreSource": sourceValue, "mlops-cicd:dbRestoreTime": restoreTime })),
+      "production",
+    );
+    expect(config.runtime.database.pointInTimeRestore).toEqual({ source: { kind, value: sourceValue }, restoreTime });
+    expect(config.runtime.database.snapshotIdentifier).toBeUndefined();
+  });
+
+  it("restores from a snapshot, and keeps the recovery region", () => {
+    const config = parseStackConfig(source(withChanges("production", { "mlops-cicd:dbSnapshotIdentifier": "mlops-cicd-production-final" })), "production");
+    expect(config.runtime.database).toMatchObject({ snapshotIdentifier: "mlops-cicd-production-final", pointInTimeRestore: undefined });
+    expect(config.runtime.recoveryRegion).toBe("eu-central-1");
+    expect(parseStackConfig(source(VALID.staging), "staging").runtime.recoveryRegion).toBeUndefined();
+  });
+
+  // GIVEN a valid production config, WHEN one rule between the restore keys is broken, THEN the
+  // one problem names the keys, the rule and the fix.
+  const cases: [string, Record<string, string | null>, string[]][] = [
+    [
+      "a snapshot and a point in time at once",
+      {
+        "mlops-cicd:dbSnapshotIdentifier": "mlops-cicd-production-final",
+        "mlops-cicd:dbRestoreSource": "mlops-cicd-production",
+        "mlops-cicd:dbRestoreTime": "latest",
+      },
+      [
+        "`mlops-cicd:dbSnapshotIdentifier` and `mlops-cicd:dbRestoreSource` are both set, but the database is restored either from a snapshot or to a point in time, not both. " +
+          "Keep one: pulumi config rm mlops-cicd:dbRestoreSource (restore the snapshot), or pulumi config rm mlops-cicd:dbSnapshotIdentifier (restore to the point in time).",
+      ],
+    ],
+    [
+      "a restore source without a time",
+      { "mlops-cicd:dbRestoreSource": "mlops-cicd-production" },
+      [
+        "`mlops-cicd:dbRestoreTime` is not set, but `mlops-cicd:dbRestoreSource` is: a point-in-time restore needs the time to restore to. " +
+          "Set it: pulumi config set mlops-cicd:dbRestoreTime latest (or a UTC time such as 2025-03-14T09:26:53Z).",
+      ],
+    ],
+    [
+      "a time without a restore source",
+      { "mlops-cicd:dbRestoreTime": "latest" },
+      [
+        "`mlops-cicd:dbRestoreTime` is set, but `mlops-cicd:dbRestoreSource` is not, so nothing would be restored. " +
+          "Name the backups (pulumi config set mlops-cicd:dbRestoreSource <instance, db-… resource ID or auto-backup ARN>) or remove it: pulumi config rm mlops-cicd:dbRestoreTime.",
+      ],
+    ],
+    [
+      "a restore source of no known shape, and a time that does not exist",
+      { "mlops-cicd:dbRestoreSource": "Production DB", "mlops-cicd:dbRestoreTime": "2025-02-30T10:00:00Z" },
+      [
+        "`mlops-cicd:dbRestoreSource` must name the backups to restore from: a DB instance identifier (mlops-cicd-production), its resource ID " +
+          '(db- and 26 upper-case letters or digits) or the ARN of replicated automated backups (arn:aws:rds:<region>:<account>:auto-backup:ab-…), got "Production DB".',
+        '`mlops-cicd:dbRestoreTime` must be `latest` or a UTC time such as 2025-03-14T09:26:53Z, got "2025-02-30T10:00:00Z".',
+      ],
+    ],
+    [
+      "a local time instead of UTC",
+      { "mlops-cicd:dbRestoreSource": "mlops-cicd-production", "mlops-cicd:dbRestoreTime": "2025-03-14T09:26:53+01:00" },
+      ['`mlops-cicd:dbRestoreTime` must be `latest` or a UTC time such as 2025-03-14T09:26:53Z, got "2025-03-14T09:26:53+01:00".'],
+    ],
+    [
+      "backups in another region",
+      { "mlops-cicd:dbRestoreSource": backupsIn("eu-central-1"), "mlops-cicd:dbRestoreTime": "latest" },
+      [
+        "`mlops-cicd:dbRestoreSource` names automated backups in eu-central-1, but the stack runs in eu-west-1: RDS restores only from backups in its own region. " +
+          "Name the copy replicated to eu-west-1 (aws rds describe-db-instance-automated-backups --region eu-west-1).",
+      ],
+    ],
+    [
+      "a snapshot in another region",
+      { "mlops-cicd:dbSnapshotIdentifier": `arn:aws:rds:eu-central-1:${ACCOUNT}:snapshot:mlops-cicd-production-final` },
+      [
+        "`mlops-cicd:dbSnapshotIdentifier` names a snapshot in eu-central-1, but the stack runs in eu-west-1: RDS restores only from snapshots in its own region. " +
+          "Copy it first (aws rds copy-db-snapshot --region eu-west-1 …) and name the copy.",
+      ],
+    ],
+    [
+      "data protection without a recovery region",
+      { "mlops-cicd:recoveryRegion": null },
+      [
+        "`mlops-cicd:recoveryRegion` is not set, but `mlops-cicd:dataProtection` is true: production-grade protection keeps a replica of the MLflow artifacts " +
+          "and copies of the database backups in a second region. Set it: pulumi config set mlops-cicd:recoveryRegion <a region other than eu-west-1>.",
+      ],
+    ],
+    [
+      "a recovery region that is the stack's own",
+      { "mlops-cicd:recoveryRegion": "eu-west-1" },
+      [
+        '`mlops-cicd:recoveryRegion` is "eu-west-1", the same as `mlops-cicd:awsRegion`: a copy in the stack\'s own region does not survive the loss of that region. ' +
+          "Choose another region: pulumi config set mlops-cicd:recoveryRegion <region>.",
+      ],
+    ],
+    ["a recovery region that is no region", { "mlops-cicd:recoveryRegion": "Frankfurt" }, ['`mlops-cicd:recoveryRegion` must be an AWS region such as eu-west-1, got "Frankfurt".']],
+  ];
+
+  it.each(cases)("rejects %s", (_name, changes, expected) => {
+    expect(problems("production", changes)).toEqual(expected);
   });
 });

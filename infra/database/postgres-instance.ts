@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
+import { Key as KmsKey } from "@pulumi/aws/kms/key";
+import { InstanceAutomatedBackupsReplication } from "@pulumi/aws/rds/instanceAutomatedBackupsReplication";
+import type * as awsInputs from "@pulumi/aws/types/input";
 import * as aws from "../aws/sdk";
+import type { RestoreSource } from "../validation";
 
 export interface PostgresInstanceArgs {
   /** Private subnets in at least two zones. */
@@ -17,10 +21,32 @@ export interface PostgresInstanceArgs {
   readonly dataProtection: boolean;
   /**
    * Create from this snapshot instead of empty (disaster recovery). Ignored once the instance
-   * exists, so removing it later does not replace the database.
+   * exists, so removing it later does not replace the database. Mutually exclusive with
+   * `pointInTimeRestore`.
    * @default empty database
    */
   readonly snapshotIdentifier?: string;
+  /**
+   * Create restored to a point in time from automated backups instead of empty (disaster
+   * recovery). Ignored once the instance exists, like `snapshotIdentifier`, with which it is
+   * mutually exclusive.
+   * @default empty database
+   */
+  readonly pointInTimeRestore?: PointInTimeRestore;
+  /**
+   * Replicate the automated backups (snapshots and transaction logs) to this region, encrypted
+   * with a key of that region, so the database can be restored there to a point in time when its
+   * own region is gone. Must differ from the instance's region.
+   * @default no replication
+   */
+  readonly backupReplicationRegion?: string;
+}
+
+/** A restore to a point in time, as stack config states it (infra/config.ts). */
+export interface PointInTimeRestore {
+  readonly source: RestoreSource;
+  /** A UTC RFC 3339 time, or `latest`. */
+  readonly restoreTime: string;
 }
 
 /** PostgreSQL's major version; RDS applies minor versions itself in the maintenance window. */
@@ -38,9 +64,20 @@ export class PostgresInstance extends pulumi.ComponentResource {
   readonly masterSecret: aws.Secret;
   readonly address: pulumi.Output<string>;
   readonly port: pulumi.Output<number>;
+  /**
+   * Whether the server starts from a snapshot or backups: its roles and databases then exist
+   * before anything here creates them (docs/disaster-recovery.md, "Adopting the restored data").
+   */
+  readonly restored: boolean;
+  /** The backups' replication to `backupReplicationRegion`, when asked for. */
+  readonly backupReplication: InstanceAutomatedBackupsReplication | undefined;
 
   constructor(name: string, args: PostgresInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops-cicd:database:PostgresInstance", name, {}, opts);
+
+    if (args.snapshotIdentifier !== undefined && args.pointInTimeRestore !== undefined) {
+      throw new Error(`PostgresInstance ${name}: snapshotIdentifier and pointInTimeRestore are mutually exclusive; restore from one of them.`);
+    }
 
     // Letters and digits only: the password goes into connection URLs unescaped.
     const password = new RandomPassword(`${name}-master`, { length: 40, special: false }, { parent: this });
@@ -87,12 +124,41 @@ export class PostgresInstance extends pulumi.ComponentResource {
         skipFinalSnapshot: !args.dataProtection,
         finalSnapshotIdentifier: args.dataProtection ? `${identifier}-final` : undefined,
         snapshotIdentifier: args.snapshotIdentifier,
+        restoreToPointInTime: args.pointInTimeRestore && restoreToPointInTime(args.pointInTimeRestore),
         autoMinorVersionUpgrade: true,
         enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
         performanceInsightsEnabled: true,
       },
-      { parent: this, protect: args.dataProtection, ignoreChanges: ["snapshotIdentifier"] },
+      // Both restore inputs force a new instance: ignoring them once it exists is what lets the
+      // operator clear the restore keys after a rebuild without replacing the database.
+      { parent: this, protect: args.dataProtection, ignoreChanges: ["snapshotIdentifier", "restoreToPointInTime"] },
     );
+
+    // The region is this resource's own (AWS provider v7 takes `region` per resource), so the copy
+    // stays under the stack's one AWS provider, with its credentials and default tags.
+    let backupReplication: InstanceAutomatedBackupsReplication | undefined;
+    if (args.backupReplicationRegion !== undefined) {
+      const key = new KmsKey(
+        `${name}-backups`,
+        {
+          region: args.backupReplicationRegion,
+          description: `${identifier}: automated backups replicated from its own region`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+        },
+        { parent: this, protect: args.dataProtection },
+      );
+      backupReplication = new InstanceAutomatedBackupsReplication(
+        name,
+        {
+          region: args.backupReplicationRegion,
+          sourceDbInstanceArn: this.instance.arn,
+          kmsKeyId: key.arn,
+          retentionPeriod: args.backupRetentionDays,
+        },
+        { parent: this, protect: args.dataProtection },
+      );
+    }
 
     this.masterSecret = new aws.Secret(`${name}-master`, { name: `${identifier}/database/master`, description: `Master credentials of ${identifier}` }, { parent: this });
     new aws.SecretVersion(
@@ -109,8 +175,21 @@ export class PostgresInstance extends pulumi.ComponentResource {
     );
 
     this.masterPassword = pulumi.secret(password.result);
+    this.backupReplication = backupReplication;
+    this.restored = args.snapshotIdentifier !== undefined || args.pointInTimeRestore !== undefined;
     this.address = this.instance.address;
     this.port = this.instance.port;
     this.registerOutputs({ address: this.address, port: this.port });
   }
+}
+
+/** The provider's `restoreToPointInTime` block: one source, and a time or the latest one. */
+function restoreToPointInTime(restore: PointInTimeRestore): awsInputs.rds.InstanceRestoreToPointInTime {
+  const { source, restoreTime } = restore;
+  return {
+    sourceDbInstanceIdentifier: source.kind === "instanceIdentifier" ? source.value : undefined,
+    sourceDbiResourceId: source.kind === "resourceId" ? source.value : undefined,
+    sourceDbInstanceAutomatedBackupsArn: source.kind === "automatedBackupsArn" ? source.value : undefined,
+    ...(restoreTime === "latest" ? { useLatestRestorableTime: true } : { restoreTime }),
+  };
 }
