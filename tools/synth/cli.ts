@@ -1,19 +1,36 @@
 /**
- * `npm run synth -- --stack <name> [--out <dir>] [--config-file <path>]`
+ * `npm run synth -- --stack <name> [--out <dir>] [--config-file <path>] [--policy-pack-config <path>]`
  *
- * Evaluates the program offline and writes what it would create. Exit codes: 0 written,
- * 2 bad arguments or bad config (message on stderr, nothing written), 1 anything else.
+ * Evaluates the program offline, runs the guardrail pack (policy/) over what it registered, and
+ * writes both. Exit codes:
+ * - 0: written, no mandatory policy violated (advisory ones are in policy.json and summary.md);
+ * - 3: written, but a mandatory policy is violated: the violations go to stderr, and the output is
+ *   still written whole so policy.json and summary.md show the verdict next to what caused it;
+ * - 2: bad arguments, bad config or a bad policy config file (message on stderr, nothing written);
+ * - 1: anything else.
+ *
+ * `--policy-pack-config` takes the JSON file `pulumi preview --policy-pack-config` takes: per
+ * policy, an enforcement level or `{ "enforcementLevel": ..., <config property>: ... }`.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import type { PolicyPackConfig } from "@pulumi/policy";
 import { StackFileError, resolveStackConfig } from "./stack-config";
 
-const USAGE = "usage: npm run synth -- --stack <name> [--out <dir>] [--config-file <path>]";
+const USAGE = "usage: npm run synth -- --stack <name> [--out <dir>] [--config-file <path>] [--policy-pack-config <path>]";
 const ROOT = path.resolve(__dirname, "../..");
 
 class UsageError extends Error {}
 
-function parseCommandLine(argv: string[]): { stack: string; out: string; configFile: string | undefined } {
+interface CommandLine {
+  readonly stack: string;
+  readonly out: string;
+  readonly configFile: string | undefined;
+  readonly policyConfigFile: string | undefined;
+}
+
+function parseCommandLine(argv: string[]): CommandLine {
   let parsed;
   try {
     parsed = parseArgs({
@@ -22,6 +39,7 @@ function parseCommandLine(argv: string[]): { stack: string; out: string; configF
         stack: { type: "string" },
         out: { type: "string" },
         "config-file": { type: "string" },
+        "policy-pack-config": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -31,7 +49,36 @@ function parseCommandLine(argv: string[]): { stack: string; out: string; configF
   }
   const { stack, out } = parsed.values;
   if (!stack) throw new UsageError(`--stack is required.\n${USAGE}`);
-  return { stack, out: out ?? path.join("out", stack), configFile: parsed.values["config-file"] };
+  return {
+    stack,
+    out: out ?? path.join("out", stack),
+    configFile: parsed.values["config-file"],
+    policyConfigFile: parsed.values["policy-pack-config"],
+  };
+}
+
+/** A policy config file synth cannot use; reported like bad config (exit 2). */
+class PolicyConfigError extends Error {}
+
+function readPolicyConfig(file: string | undefined, knownPolicies: readonly string[]): PolicyPackConfig | undefined {
+  if (file === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new PolicyConfigError(`Cannot read the policy config ${file}: ${(err as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new PolicyConfigError(`The policy config ${file} must be a JSON object keyed by policy name.`);
+  }
+  const unknown = Object.keys(parsed).filter((name) => name !== "all" && !knownPolicies.includes(name));
+  if (unknown.length > 0) {
+    throw new PolicyConfigError(
+      `The policy config ${file} names ${unknown.map((name) => `\`${name}\``).join(", ")}, which the pack does not have. ` +
+        `Policies: ${knownPolicies.join(", ")}.`,
+    );
+  }
+  return parsed as PolicyPackConfig;
 }
 
 async function main(): Promise<number> {
@@ -50,12 +97,24 @@ async function main(): Promise<number> {
     const { synthesize } = require("./synthesize") as typeof import("./synthesize");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { writeSynthOutput } = require("./write-output") as typeof import("./write-output");
-    const result = await synthesize({ stack: args.stack, config });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ALL_POLICIES } = require("../../policy/policies") as typeof import("../../policy/policies");
+    const policyConfig = readPolicyConfig(args.policyConfigFile, ALL_POLICIES.map((policy) => policy.name));
+    const result = await synthesize({ stack: args.stack, config, policyConfig });
     writeSynthOutput(result, args.out);
     process.stdout.write(
       `Synthesized stack ${args.stack}: ${result.resources.filter((r) => r.custom).length} resources, ` +
         `${result.files.length} files -> ${args.out}\n`,
     );
+    const mandatory = result.policy.filter((violation) => violation.level === "mandatory");
+    if (mandatory.length > 0) {
+      process.stderr.write(
+        `Stack "${args.stack}" violates ${mandatory.length} mandatory ${mandatory.length === 1 ? "policy" : "policies"} ` +
+          `(written anyway: ${path.join(args.out, "policy.json")}; docs/policy.md says how to fix each):\n` +
+          mandatory.map((violation) => `- [${violation.policy}] ${violation.urn ?? "(stack)"}: ${violation.message}\n`).join(""),
+      );
+      return 3;
+    }
     return 0;
   } catch (err) {
     if (isConfigProblem(err)) {
@@ -70,7 +129,7 @@ async function main(): Promise<number> {
 
 function isConfigProblem(err: unknown): boolean {
   // By name: infra/config (and the SDK behind it) may not be loaded when the error comes.
-  return err instanceof StackFileError || (err instanceof Error && err.name === "ConfigError");
+  return err instanceof StackFileError || err instanceof PolicyConfigError || (err instanceof Error && err.name === "ConfigError");
 }
 
 main().then(

@@ -3,8 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { qualifiedKey } from "../../infra/config-schema";
 import type { BuildFile } from "../../infra/build-files";
 import { useOfflineSecretPlaceholders } from "../../infra/config";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import { PolicyViolation, evaluatePolicies } from "../../policy/evaluate";
 import { computedOutputs, offlineMocks } from "./mocks";
-import { RecordedResource, RecordingMonitor } from "./recording-monitor";
+import { RecordedResource, RecordingMonitor, urnOf } from "./recording-monitor";
 import { ResolvedConfig } from "./stack-config";
 
 export interface SynthOptions {
@@ -12,6 +14,11 @@ export interface SynthOptions {
   readonly config: ResolvedConfig;
   /** The program's entry module. @default infra/index.ts of this repository */
   readonly program?: string;
+  /**
+   * The guardrail pack's config, as `pulumi preview --policy-pack-config` takes it.
+   * @default every policy at its own level, with its config's defaults
+   */
+  readonly policyConfig?: PolicyPackConfig;
 }
 
 /** A file the program commits to a repository, with the repository it goes to. */
@@ -36,6 +43,8 @@ export interface SynthResult {
   readonly missingSecrets: readonly string[];
   readonly encryptedKeys: readonly string[];
   readonly config: ResolvedConfig;
+  /** The guardrail pack's verdict (policy/): every violation, sorted; empty when the stack complies. */
+  readonly policy: readonly PolicyViolation[];
 }
 
 const DEFAULT_PROGRAM = path.resolve(__dirname, "../../infra/index.ts");
@@ -76,7 +85,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   // setMocks turns on the runtime features (secrets, resource references) a real engine offers;
   // the recording monitor then replaces its plain MockMonitor.
   await pulumi.runtime.setMocks(offlineMocks, config.project, stack, false);
-  const monitor = new RecordingMonitor(offlineMocks, computedOutputs);
+  const monitor = new PolicyRecordingMonitor(offlineMocks, computedOutputs);
   pulumi.runtime.setMockOptions(monitor, config.project, stack, false);
 
   const missingSecrets: string[] = [];
@@ -119,6 +128,14 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const stackResource = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
   const outputs = (stackResource && (monitor.outputsByUrn.get(stackResource.urn) as Record<string, unknown>)) ?? {};
 
+  const policy = await evaluatePolicies({
+    resources,
+    outputs,
+    propertyDependencies: monitor.propertyDependencies,
+    config,
+    policyConfig: options.policyConfig,
+  });
+
   return {
     stack,
     project: config.project,
@@ -129,7 +146,30 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     missingSecrets: [...new Set(missingSecrets)].sort(),
     encryptedKeys: config.encryptedKeys,
     config,
+    policy,
   };
+}
+
+type RegisterRequest = Parameters<RecordingMonitor["registerResource"]>[0] & {
+  getPropertydependenciesMap(): { forEach(callback: (dependencies: { getUrnsList(): string[] }, property: string) => void): void };
+};
+
+/**
+ * Also records which resources each input property came from, as the engine hands them to policies:
+ * the guardrail pack follows a rule resource to its security group, or a public access block to its
+ * bucket, through them.
+ */
+class PolicyRecordingMonitor extends RecordingMonitor {
+  readonly propertyDependencies = new Map<string, Record<string, string[]>>();
+
+  override async registerResource(req: RegisterRequest, callback: Parameters<RecordingMonitor["registerResource"]>[1]): Promise<void> {
+    const dependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((urns, property) => {
+      dependencies[property] = [...new Set(urns.getUrnsList())].sort();
+    });
+    this.propertyDependencies.set(urnOf(req.getParent() || undefined, req.getType(), req.getName()), dependencies);
+    return super.registerResource(req, callback);
+  }
 }
 
 const REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile";

@@ -39,6 +39,8 @@ export function renderSynthOutput(result: SynthResult): Map<string, string> {
     ),
   );
   files.set("outputs.json", stableJson(result.outputs));
+  // Already sorted by policy, resource and message; each violation's keys sorted by stableJson.
+  files.set("policy.json", stableJson(result.policy));
   files.set("summary.md", renderSummary(result));
   for (const file of result.files) {
     files.set(path.posix.join("files", file.owner, file.repository, file.path), file.content);
@@ -139,6 +141,15 @@ export function renderSummary(result: SynthResult): string {
   lines.push("## Warnings", "");
   if (warnings.length === 0) lines.push("None.");
   for (const warning of warnings) lines.push(`- ${warning}`);
+  lines.push("");
+
+  const mandatory = result.policy.filter((violation) => violation.level === "mandatory").length;
+  lines.push(`## Policy (${mandatory} mandatory, ${result.policy.length - mandatory} advisory)`, "");
+  lines.push("The guardrail pack in `policy/` (docs/policy.md) over this stack's resources; `policy.json` holds the same list.", "");
+  if (result.policy.length === 0) lines.push("No violations.");
+  for (const violation of result.policy) {
+    lines.push(`- **${violation.level}** \`${violation.policy}\` on \`${violation.urn ?? "(stack)"}\`: ${violation.message}`);
+  }
   lines.push("");
   return lines.join("\n");
 }

@@ -1,0 +1,142 @@
+/**
+ * GitHub: the production environment's deployment protection, and the protection of `main`.
+ */
+import { REQUIRED_STATUS_CHECKS } from "../../infra/github/constants";
+import { PRODUCTION, Props, TYPES, listAt, listInProse, numberAt, recordAt, resourcePolicy, stringAt } from "./common";
+
+/** The spec's wait timer: time to cancel a deployment after it was approved. */
+export const MIN_WAIT_TIMER_MINUTES = 5;
+
+/** The branch the pack protects. */
+export const PROTECTED_BRANCH = "main";
+
+export const productionEnvironmentProtected = resourcePolicy({
+  name: "production-environment-protected",
+  description:
+    `The production GitHub environment needs an approving reviewer, waits at least ${MIN_WAIT_TIMER_MINUTES} minutes, ` +
+    "and does not let whoever started a deployment approve it.",
+  enforcementLevel: "mandatory",
+  types: [TYPES.environment],
+  validate: ({ props }, reportViolation) => {
+    if (props.environment !== PRODUCTION) return;
+    const reviewers = listAt(props.reviewers).reduce<number>((count, entry) => {
+      const { users, teams } = recordAt(entry);
+      return count + listAt(users).length + listAt(teams).length;
+    }, 0);
+    if (reviewers === 0) {
+      reportViolation(
+        "Environment `production` has no required reviewer: anyone who can run a workflow can deploy. " +
+          "Add a user or team to `reviewers` (config `mlops-cicd:reviewerUsers` or `mlops-cicd:reviewerTeams`).",
+      );
+    }
+    const waitTimer = numberAt(props.waitTimer);
+    if (waitTimer === undefined || waitTimer < MIN_WAIT_TIMER_MINUTES) {
+      reportViolation(
+        `Environment \`production\` waits ${waitTimer ?? 0} minutes after approval; at least ${MIN_WAIT_TIMER_MINUTES} are required ` +
+          `to leave time to cancel. Set \`waitTimer\` to ${MIN_WAIT_TIMER_MINUTES} or more (infra/environments.ts, waitTimerMinutes).`,
+      );
+    }
+    if (props.preventSelfReview !== true) {
+      reportViolation(
+        "Environment `production` lets whoever started a deployment approve it. Set `preventSelfReview: true`.",
+      );
+    }
+  },
+});
+
+/** Whether a branch-protection pattern (fnmatch, as GitHub applies it) covers `branch`. */
+export function patternMatches(pattern: string, branch: string): boolean {
+  const source = pattern
+    .split(/(\*\*|\*|\?)/)
+    .map((part) => (part === "**" ? ".*" : part === "*" ? "[^/]*" : part === "?" ? "[^/]" : part.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${source}$`).test(branch);
+}
+
+/** Whether a ruleset's ref conditions include `main`. */
+function rulesetCoversMain(props: Props): boolean {
+  if (props.target !== undefined && props.target !== "branch") return false;
+  const includes = listAt(recordAt(recordAt(props.conditions).refName).includes);
+  return includes.some((ref) => ref === `refs/heads/${PROTECTED_BRANCH}` || ref === "~DEFAULT_BRANCH" || ref === "~ALL");
+}
+
+function missingChecks(present: readonly unknown[]): string[] {
+  return REQUIRED_STATUS_CHECKS.filter((check) => !present.includes(check));
+}
+
+export const defaultBranchProtected = resourcePolicy({
+  name: "default-branch-protected",
+  description:
+    `\`${PROTECTED_BRANCH}\` takes changes through reviewed pull requests only, on an up-to-date branch that passed ` +
+    `${listInProse(REQUIRED_STATUS_CHECKS.map((check) => `\`${check}\``))}; administrators included, the platform's GitHub App excepted.`,
+  enforcementLevel: "mandatory",
+  types: [TYPES.ruleset, TYPES.branchProtection],
+  validate: ({ type, props }, reportViolation) => {
+    if (type === TYPES.ruleset) validateRuleset(props, reportViolation);
+    else validateBranchProtection(props, reportViolation);
+  },
+});
+
+function validateRuleset(props: Props, reportViolation: (message: string) => void): void {
+  if (!rulesetCoversMain(props)) return;
+  const subject = `Ruleset \`${stringAt(props.name) ?? "(unnamed)"}\` on \`${PROTECTED_BRANCH}\``;
+  if (props.enforcement !== "active") {
+    reportViolation(`${subject} is \`${String(props.enforcement)}\`, so GitHub does not enforce it. Set \`enforcement: "active"\`.`);
+  }
+  const rules = recordAt(props.rules);
+  const pullRequest = rules.pullRequest === undefined ? undefined : recordAt(rules.pullRequest);
+  if ((numberAt(pullRequest?.requiredApprovingReviewCount) ?? 0) < 1) {
+    reportViolation(`${subject} does not require an approving review. Set \`rules.pullRequest.requiredApprovingReviewCount\` to 1 or more.`);
+  }
+  const statusChecks = recordAt(rules.requiredStatusChecks);
+  if (statusChecks.strictRequiredStatusChecksPolicy !== true) {
+    reportViolation(
+      `${subject} does not require branches to be up to date before merging. Set \`rules.requiredStatusChecks.strictRequiredStatusChecksPolicy: true\`.`,
+    );
+  }
+  const missing = missingChecks(listAt(statusChecks.requiredChecks).map((check) => recordAt(check).context));
+  if (missing.length > 0) {
+    reportViolation(
+      `${subject} does not require ${listInProse(missing.map((check) => `\`${check}\``))}. ` +
+        "Add them to `rules.requiredStatusChecks.requiredChecks` (REQUIRED_STATUS_CHECKS in infra/github/constants.ts).",
+    );
+  }
+  const bypassing = listAt(props.bypassActors)
+    .map((actor) => recordAt(actor))
+    .filter((actor) => actor.actorType !== "Integration")
+    .map((actor) => `${String(actor.actorType)}${actor.actorId === undefined ? "" : ` ${String(actor.actorId)}`}`);
+  if (bypassing.length > 0) {
+    reportViolation(
+      `${subject} lets ${listInProse(bypassing)} bypass it: administrators follow the rules too. ` +
+        'Remove every bypass actor but the platform\'s GitHub App (`actorType: "Integration"`).',
+    );
+  }
+}
+
+function validateBranchProtection(props: Props, reportViolation: (message: string) => void): void {
+  const pattern = stringAt(props.pattern);
+  if (pattern === undefined || !patternMatches(pattern, PROTECTED_BRANCH)) return;
+  const subject = `Branch protection \`${pattern}\``;
+  const reviews = listAt(props.requiredPullRequestReviews).map((entry) => recordAt(entry));
+  // GitHub's default when the block is present is one approval.
+  const approvals = reviews.length === 0 ? 0 : (numberAt(reviews[0]?.requiredApprovingReviewCount) ?? 1);
+  if (approvals < 1) {
+    reportViolation(`${subject} does not require an approving review. Set \`requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1 }]\` or more.`);
+  }
+  const statusChecks = recordAt(listAt(props.requiredStatusChecks)[0]);
+  if (statusChecks.strict !== true) {
+    reportViolation(`${subject} does not require branches to be up to date before merging. Set \`requiredStatusChecks: [{ strict: true, ... }]\`.`);
+  }
+  const missing = missingChecks(listAt(statusChecks.contexts));
+  if (missing.length > 0) {
+    reportViolation(
+      `${subject} does not require ${listInProse(missing.map((check) => `\`${check}\``))}. ` +
+        "Add them to `requiredStatusChecks[0].contexts` (REQUIRED_STATUS_CHECKS in infra/github/constants.ts).",
+    );
+  }
+  if (props.enforceAdmins !== true) {
+    reportViolation(`${subject} does not apply to administrators. Set \`enforceAdmins: true\`.`);
+  }
+}
+
+export const GITHUB_POLICIES = [productionEnvironmentProtected, defaultBranchProtected];
