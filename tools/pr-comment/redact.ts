@@ -1,0 +1,233 @@
+/**
+ * Keeping secrets out of a comment anyone with read access sees.
+ *
+ * The engine already prints secrets as "[secret]" unless someone runs `--show-secrets`; this does
+ * not rely on that. Three layers, each enough on its own for what it covers:
+ * 1. values in Pulumi's secret envelope, properties secret by name for the types this program
+ *    uses, and every key a state lists in `additionalSecretOutputs` become "[secret]";
+ * 2. every plaintext found in layer 1 (when a preview did show secrets) is scrubbed wherever it
+ *    appears in any text, e.g. a password inside a connection string in a task definition;
+ * 3. text that looks like a credential (URL passwords, tokens, private keys, `PASSWORD=...`) is
+ *    masked whoever it belongs to.
+ */
+import type { PreviewDigest, ResourceState } from "./preview";
+import { SECRET_TEXT, SIGNATURES, SIGNATURE_KEY, UNKNOWN_VALUE, signatureOf } from "./values";
+
+/**
+ * Properties secret by name, per type: the providers' own `additionalSecretOutputs` (their
+ * constructors in node_modules/@pulumi/*), which a state lists only once the resource exists.
+ */
+export const SECRET_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
+  "github:index/actionsSecret:ActionsSecret": ["plaintextValue", "encryptedValue", "value", "valueEncrypted"],
+  "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": ["plaintextValue", "encryptedValue", "value", "valueEncrypted"],
+  "github:index/actionsOrganizationSecret:ActionsOrganizationSecret": ["plaintextValue", "encryptedValue", "value", "valueEncrypted"],
+  "github:index/dependabotSecret:DependabotSecret": ["plaintextValue", "encryptedValue", "value", "valueEncrypted"],
+  "aws:secretsmanager/secretVersion:SecretVersion": ["secretString", "secretBinary", "secretStringWo"],
+  "aws:rds/instance:Instance": ["password", "passwordWo"],
+  "aws:rds/cluster:Cluster": ["masterPassword", "masterPasswordWo"],
+  "aws:iam/accessKey:AccessKey": ["secret", "sesSmtpPasswordV4"],
+  "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"],
+  "random:index/randomBytes:RandomBytes": ["base64", "hex"],
+  "postgresql:index/role:Role": ["password", "passwordWo"],
+  "postgresql:index/subscription:Subscription": ["conninfo"],
+  "docker:index/secret:Secret": ["data"],
+  "pulumi:providers:github": ["token"],
+  "pulumi:providers:postgresql": ["password"],
+  "pulumi:providers:aws": ["accessKey", "secretKey", "token"],
+  "pulumi:providers:docker": ["registryAuth"],
+};
+
+/** Keys secret whatever the type and however deep, for types this table does not know yet. */
+const SECRET_KEYS_ANYWHERE: ReadonlySet<string> = new Set([
+  "password",
+  "masterPassword",
+  "plaintextValue",
+  "secretString",
+  "privateKey",
+  "clientSecret",
+  "secretAccessKey",
+]);
+
+/** Plaintexts shorter than this are not scrubbed from text: "1" or "true" would be masked everywhere. */
+const MIN_SCRUBBED_LENGTH = 6;
+
+function secretKeysOf(state: ResourceState): Set<string> {
+  return new Set([...(SECRET_PROPERTIES[state.type] ?? []), ...(state.additionalSecretOutputs ?? [])]);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function isSecretEnvelope(value: unknown): boolean {
+  const signature = signatureOf(value);
+  if (signature === SIGNATURES.secret) return true;
+  return signature === SIGNATURES.outputValue && (value as Record<string, unknown>).secret === true;
+}
+
+/** `value` with every secret envelope and every secret-named key replaced by "[secret]". */
+function maskValue(value: unknown): unknown {
+  if (isSecretEnvelope(value)) return SECRET_TEXT;
+  if (Array.isArray(value)) return value.map(maskValue);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, SECRET_KEYS_ANYWHERE.has(key) && item !== undefined ? SECRET_TEXT : maskValue(item)]),
+  );
+}
+
+function maskProperties(properties: Readonly<Record<string, unknown>> | undefined, secretKeys: ReadonlySet<string>) {
+  if (!properties) return properties;
+  return Object.fromEntries(
+    Object.entries(properties).map(([key, value]) => [key, secretKeys.has(key) && value !== undefined ? SECRET_TEXT : maskValue(value)]),
+  );
+}
+
+/** A copy of `state` safe to print, as far as its structure tells (layer 1). */
+export function maskState(state: ResourceState): ResourceState;
+export function maskState(state: ResourceState | undefined): ResourceState | undefined;
+export function maskState(state: ResourceState | undefined): ResourceState | undefined {
+  if (!state) return state;
+  const secretKeys = secretKeysOf(state);
+  return { ...state, inputs: maskProperties(state.inputs, secretKeys), outputs: maskProperties(state.outputs, secretKeys) };
+}
+
+/** Every string inside `value`, and the JSON inside an envelope's `plaintext`. */
+function stringLeaves(value: unknown, into: Set<string>): void {
+  if (typeof value === "string") {
+    into.add(value);
+  } else if (typeof value === "number" || typeof value === "boolean") {
+    into.add(String(value));
+  } else if (Array.isArray(value)) {
+    value.forEach((item) => stringLeaves(item, into));
+  } else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === "plaintext" && typeof item === "string" && signatureOf(value) === SIGNATURES.secret) {
+        try {
+          stringLeaves(JSON.parse(item), into);
+        } catch {
+          into.add(item);
+        }
+      } else if (key !== SIGNATURE_KEY) {
+        stringLeaves(item, into);
+      }
+    }
+  }
+}
+
+/** Plaintext secrets a state carries, where a preview run with `--show-secrets` printed them. */
+function plaintextsIn(value: unknown, into: Set<string>, secretKeys: ReadonlySet<string>): void {
+  if (isSecretEnvelope(value)) {
+    stringLeaves(value, into);
+  } else if (Array.isArray(value)) {
+    value.forEach((item) => plaintextsIn(item, into, new Set()));
+  } else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      if (secretKeys.has(key) || SECRET_KEYS_ANYWHERE.has(key)) stringLeaves(item, into);
+      else plaintextsIn(item, into, new Set());
+    }
+  }
+}
+
+/** Masks secrets in text: the plaintexts the previews revealed (layer 2) and credential shapes (layer 3). */
+export class Redactor {
+  private readonly plaintexts: readonly string[];
+
+  constructor(plaintexts: Iterable<string>) {
+    const usable = new Set<string>();
+    for (const text of plaintexts) {
+      if (text.length < MIN_SCRUBBED_LENGTH || text === SECRET_TEXT || text === UNKNOWN_VALUE) continue;
+      usable.add(text);
+      // The same password inside a URL is percent-encoded.
+      usable.add(encodeURIComponent(text));
+    }
+    // Longest first, so a secret containing another is masked whole.
+    this.plaintexts = [...usable].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  }
+
+  /** Collects the plaintexts of every state in `previews`. */
+  static forPreviews(previews: Iterable<PreviewDigest>): Redactor {
+    const found = new Set<string>();
+    for (const preview of previews) {
+      for (const step of preview.steps) {
+        for (const state of [step.oldState, step.newState]) {
+          if (!state) continue;
+          const secretKeys = secretKeysOf(state);
+          plaintextsIn(state.inputs, found, secretKeys);
+          plaintextsIn(state.outputs, found, secretKeys);
+        }
+      }
+    }
+    return new Redactor(found);
+  }
+
+  /** `text` with known plaintexts and anything credential-shaped masked. */
+  text(text: string): string {
+    let result = text;
+    for (const plaintext of this.plaintexts) {
+      if (result.includes(plaintext)) result = result.split(plaintext).join(SECRET_TEXT);
+    }
+    return maskCredentials(result);
+  }
+
+  /** `value` with every string inside it passed through `text`, before it is quoted or escaped. */
+  value(value: unknown): unknown {
+    if (typeof value === "string") return value === SECRET_TEXT || value === UNKNOWN_VALUE ? value : this.text(value);
+    if (Array.isArray(value)) return value.map((item) => this.value(item));
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.value(item)]));
+    return value;
+  }
+}
+
+/** A value that refers to a secret rather than being one: `${{ secrets.X }}`, `$PGPASSWORD`, "[secret]". */
+const isReference = (value: string) => value.startsWith("$") || value.startsWith("[secret]") || value.startsWith("{{") || value.startsWith("<");
+
+const CREDENTIAL_PATTERNS: readonly ((text: string) => string)[] = [
+  // scheme://user:password@host
+  (text) =>
+    text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*):([^\s@/'"]+)@/gi, (match, head: string, password: string) =>
+      isReference(password) ? match : `${head}:${SECRET_TEXT}@`,
+    ),
+  // GitHub, Slack and JWT tokens.
+  (text) => text.replace(/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,})\b/g, SECRET_TEXT),
+  (text) => text.replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, SECRET_TEXT),
+  // Authorization: Bearer/Basic/token <credential>
+  (text) =>
+    text.replace(/(\bAuthorization:\s*(?:Bearer|Basic|token)\s+|\bBearer\s+)([A-Za-z0-9._~+/=-]{12,})/gi, (match, head: string, credential: string) =>
+      isReference(credential) ? match : `${head}${SECRET_TEXT}`,
+    ),
+  // An ECS-style environment entry: {"name": "DB_PASSWORD", "value": "..."}
+  (text) =>
+    text.replace(
+      /("name"\s*:\s*"[^"]*(?:PASSWORD|SECRET|TOKEN|CREDENTIALS|API_KEY|PRIVATE_KEY)[^"]*"\s*,\s*"value"\s*:\s*")((?:[^"\\]|\\.)*)"/gi,
+      (match, head: string, value: string) => (value === "" || isReference(value) ? match : `${head}${SECRET_TEXT}"`),
+    ),
+  // key=value / key: value where the key names a credential. `id-token: write` is a permission, not a
+  // token, hence no match after "-".
+  (text) =>
+    text.replace(
+      /(?<![\w-])(["']?)([A-Za-z_][A-Za-z0-9_]*?(?:password|passwd|secret_access_key|secretaccesskey|secret_key|client_secret|api_key|apikey|private_key|_token|token))\1(\s*[:=]\s*)(["']?)([^\s"',;&]+)\4/gi,
+      (match, quote: string, key: string, separator: string, valueQuote: string, value: string) =>
+        isReference(value) || /^(true|false|null|write|read|none)$/i.test(value) ? match : `${quote}${key}${quote}${separator}${valueQuote}${SECRET_TEXT}${valueQuote}`,
+    ),
+];
+
+/** Credential-shaped text masked (layer 3). Line by line is enough for all but private keys. */
+export function maskCredentials(text: string): string {
+  return CREDENTIAL_PATTERNS.reduce((current, mask) => mask(current), maskPrivateKeys(text));
+}
+
+/** PEM private keys: they span lines, so a line diff must see them masked already. */
+export function maskPrivateKeys(text: string): string {
+  return text.replace(/(-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----)[\s\S]*?(-----END \2PRIVATE KEY-----)/g, `$1\n${SECRET_TEXT}\n$3`);
+}
+
+/**
+ * Whether a property's name says it holds a credential (`dbPassword`, `apiToken`), rather than
+ * naming or locating one (`secretName`, `secretArn`, `tokenUrl`): its values are not printed,
+ * whatever the resource's type.
+ */
+export function looksLikeSecretKey(key: string): boolean {
+  return (
+    /password|passwd|secret|token|private_?key|api_?key|credential|plaintext/i.test(key) &&
+    !/(name|names|arn|arns|id|ids|version|versions|count|length|type|prefix|url|uri|rotation|policy|ttl|enabled|path|file)$/i.test(key)
+  );
+}

@@ -1,0 +1,352 @@
+/**
+ * The pull-request comment as Markdown: the marker, data-bearing callouts, one summary per stack,
+ * each changed resource collapsed, committed files as unified diffs, all under GitHub's limit.
+ */
+import { type Block, type Flexible, type Note, type Pass, assemble, distinctForms, fit } from "./fit";
+import { codeBlock, details, escapeHtml, htmlCode, inlineCode } from "./markdown";
+import { HEADLINE_OPS, opLabel, opSymbol } from "./ops";
+import { parsePropertyPath } from "./property-path";
+import { type Redactor, looksLikeSecretKey, maskPrivateKeys } from "./redact";
+import { type Diagnostic, type FileChange, type PropertyChange, type ResourceChange, type StackSummary, protectionChanged } from "./summarize";
+import { renderHunks, unifiedDiff } from "./text-diff";
+import { SECRET_TEXT, asDiffableText, formatValue, shorten } from "./values";
+
+/**
+ * The first line of every preview comment, alone on it. The workflow finds the comment to edit by
+ * this exact line (`isPreviewComment`), never by a prefix: one comment per pull request, whatever
+ * the stacks are called.
+ */
+export const COMMENT_MARKER = "<!-- mlops-cicd:preview -->";
+
+/** Opens a stack's section: exact per stack, since `-->` ends it (`dev` is not `dev-tokyo`). */
+export function stackMarker(stack: string): string {
+  return `<!-- mlops-cicd:preview:stack=${stack} -->`;
+}
+
+/** Whether a comment body is this tool's: its first line is exactly the marker. */
+export function isPreviewComment(body: string): boolean {
+  return body.split(/\r?\n/, 1)[0] === COMMENT_MARKER;
+}
+
+/** GitHub refuses a comment body longer than this many characters (UTF-16 code units). */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+/**
+ * What this tool allows itself: under GitHub's limit with room for a line ending conversion or a
+ * line the workflow adds.
+ */
+export const COMMENT_BUDGET = 60_000;
+
+export interface CommentOptions {
+  /** Where the full output is (the workflow run); named when details are left out. */
+  readonly detailsUrl?: string;
+  /** Characters the comment may use, the final newline included. @default COMMENT_BUDGET */
+  readonly budget?: number;
+}
+
+/** How much of each kind of detail a rendering allows. */
+interface Limits {
+  readonly diagnostics: number;
+  readonly diagnosticLength: number;
+  readonly callouts: number;
+}
+
+const FULL: Limits = { diagnostics: 10, diagnosticLength: 3000, callouts: 40 };
+/** When even the summaries do not fit with full diagnostics: many stacks, long stack traces. */
+const COMPACT: Limits = { diagnostics: 3, diagnosticLength: 400, callouts: 10 };
+
+/** A resource's detail levels. */
+const RESOURCE_SHORT = { properties: 25, value: 200, textLines: 20 };
+const RESOURCE_FULL = { properties: 400, value: 2000, textLines: 400 };
+const FILE_SHORT_LINES = 80;
+const FILE_FULL_LINES = 5000;
+
+/** Upgrades in order of what a reviewer needs most: what changes, workflow diffs, why, the rest. */
+const PASSES: readonly Pass[] = [
+  { group: "resource", level: 1 },
+  { group: "workflow-file", level: 1 },
+  { group: "resource", level: 2 },
+  { group: "file", level: 1 },
+  { group: "warnings", level: 1 },
+  { group: "workflow-file", level: 2 },
+  { group: "resource", level: 3 },
+  { group: "file", level: 2 },
+];
+
+const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
+/** The one-line comment when no stack changes. */
+function noChanges(stacks: readonly StackSummary[]): string {
+  const names = stacks.map((stack) => stack.stack).join(", ");
+  return `${COMMENT_MARKER}\nNo changes: ${names} ${stacks.length === 1 ? "is" : "are"} up to date.\n`;
+}
+
+function otherCounts(stack: StackSummary): string[] {
+  return [...stack.counts]
+    .filter(([op, count]) => !(HEADLINE_OPS as readonly string[]).includes(op) && count > 0)
+    .map(([op, count]) => `${count} ${opLabel(op)}`);
+}
+
+function countsLine(stack: StackSummary): string {
+  const headline = HEADLINE_OPS.map((op) => `${stack.counts.get(op) ?? 0} ${opLabel(op)}`).join(", ");
+  const other = otherCounts(stack);
+  return `**${headline}**${other.length ? `; also ${other.join(", ")}` : ""}.`;
+}
+
+function overview(stacks: readonly StackSummary[]): string {
+  const rows = stacks.map((stack) => {
+    const result = stack.failed ? "**failed**" : stack.hasChanges ? "changes" : "no changes";
+    const cells = HEADLINE_OPS.map((op) => String(stack.counts.get(op) ?? 0));
+    const other = otherCounts(stack);
+    return `| ${inlineCode(stack.stack)} | ${result} | ${cells.join(" | ")} | ${other.length ? other.join(", ") : "–"} |`;
+  });
+  return [
+    "| Stack | Result | Create | Update | Replace | Delete | Unchanged | Other |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ...rows,
+  ].join("\n");
+}
+
+/** Entries of the data-bearing callout: replacements, deletions and removed protection. */
+function calloutEntries(stacks: readonly StackSummary[], redactor: Redactor): string[] {
+  const entries: string[] = [];
+  const unprotected: string[] = [];
+  for (const stack of stacks) {
+    for (const change of stack.changes) {
+      if (!change.dataCategory) continue;
+      const what = `${change.dataCategory} ${inlineCode(redactor.text(change.name))} (${inlineCode(change.type)})`;
+      if (change.op === "replace" || change.op === "delete") {
+        const forcedBy = change.replaceReasons.length ? `, forced by ${change.replaceReasons.map((reason) => inlineCode(redactor.text(reason))).join(", ")}` : "";
+        const guarded = change.protect.before ? " (protected: `pulumi up` refuses until the protection is removed)" : "";
+        entries.push(`- ${inlineCode(stack.stack)}: **${change.op}** ${what}${forcedBy}${guarded}`);
+      } else if (protectionChanged(change) && change.protect.before) {
+        unprotected.push(`- ${inlineCode(stack.stack)}: protection **removed** from ${what}`);
+      }
+    }
+  }
+  return [...entries, ...unprotected];
+}
+
+function callout(stacks: readonly StackSummary[], redactor: Redactor, limits: Limits): string | undefined {
+  const entries = calloutEntries(stacks, redactor);
+  if (entries.length === 0) return undefined;
+  const shown = entries.slice(0, limits.callouts);
+  const more = entries.length - shown.length;
+  return [
+    "> [!CAUTION]",
+    "> **Data-bearing resources would be replaced, deleted or unprotected.** A replacement starts empty and a deletion destroys what the resource holds (data, a credential, the repository's protection). Make sure this is intended before merging.",
+    ">",
+    ...shown.map((entry) => `> ${entry}`),
+    ...(more > 0 ? [`> - and ${more} more: see each stack below.`] : []),
+  ].join("\n");
+}
+
+function diagnosticLines(diagnostics: readonly Diagnostic[], redactor: Redactor, limits: Limits): string[] {
+  const lines: string[] = [];
+  for (const diagnostic of diagnostics.slice(0, limits.diagnostics)) {
+    const text = shorten(redactor.text(diagnostic.message), limits.diagnosticLength);
+    lines.push(...(diagnostic.urn ? [`${redactor.text(diagnostic.urn)}:`] : []), ...text.split(/\r?\n/));
+  }
+  if (diagnostics.length > limits.diagnostics) lines.push(`… and ${diagnostics.length - limits.diagnostics} more: see the workflow run's log.`);
+  return lines;
+}
+
+function stackHeader(stack: StackSummary): string {
+  const status = stack.failed
+    ? `**The preview failed** (${plural(stack.errors.length, "error")}): the counts cover only what it got to.`
+    : stack.hasChanges
+      ? undefined
+      : "No changes.";
+  return [stackMarker(stack.stack), `### Stack ${inlineCode(stack.stack)}`, "", countsLine(stack), ...(status ? ["", status] : [])].join("\n");
+}
+
+/** A property's values hidden when its name says it is a credential, whatever its type. */
+function isSecretPath(path: string): boolean {
+  return parsePropertyPath(path).some((segment) => typeof segment === "string" && looksLikeSecretKey(segment));
+}
+
+function propertyLines(change: PropertyChange, redactor: Redactor, limits: typeof RESOURCE_SHORT): string[] {
+  const forces = change.forcesReplacement ? " (forces replacement)" : "";
+  const symbol = change.kind === "add" ? "+" : change.kind === "delete" ? "-" : "~";
+  if (change.isFileContent) return [`${symbol} ${change.path}: the file's diff is under "Committed files" below${forces}`];
+  const secret = isSecretPath(change.path);
+  // A flag such as `manageMasterUserPassword: true` reveals nothing.
+  const show = (value: unknown) =>
+    secret && value !== undefined && typeof value !== "boolean" ? SECRET_TEXT : formatValue(redactor.value(value), limits.value);
+  if (change.kind === "add") return [redactor.text(`+ ${change.path}: ${show(change.after)}${forces}`)];
+  if (change.kind === "delete") return [redactor.text(`- ${change.path}: ${show(change.before)}${forces}`)];
+  // Masked before pretty-printing: `{"name": "X_PASSWORD", "value": ...}` is one line only until then.
+  const beforeText = secret ? undefined : asDiffableText(redactor.value(change.before));
+  const afterText = secret ? undefined : asDiffableText(redactor.value(change.after));
+  if (beforeText !== undefined && afterText !== undefined) {
+    const diff = unifiedDiff(maskPrivateKeys(beforeText), maskPrivateKeys(afterText), 2);
+    const { lines, omitted } = renderHunks(diff.hunks, limits.textLines);
+    return [
+      redactor.text(`~ ${change.path}: text, +${diff.added} -${diff.removed} lines${forces}`),
+      ...lines.map((line) => redactor.text(shorten(line, limits.value))),
+      ...(omitted > 0 ? [`  … ${omitted} more lines`] : []),
+    ];
+  }
+  return [redactor.text(`~ ${change.path}: ${show(change.before)} → ${show(change.after)}${forces}`)];
+}
+
+/** What the resource's line calls its change: an otherwise unchanged resource can gain or lose protection. */
+function displayOp(change: ResourceChange): { op: string; symbol: string } {
+  if (change.op === "same" && protectionChanged(change)) return { op: change.protect.after ? "protect" : "unprotect", symbol: "~" };
+  return { op: change.op, symbol: opSymbol(change.op) };
+}
+
+function tags(change: ResourceChange): string {
+  const dataLoss = change.dataCategory && (change.op === "replace" || change.op === "delete");
+  return dataLoss ? ` ⚠️ ${change.dataCategory}` : "";
+}
+
+function resourceSummaryHtml(change: ResourceChange, redactor: Redactor): string {
+  const { op, symbol } = displayOp(change);
+  return `${htmlCode(symbol)} <b>${escapeHtml(op)}</b> ${htmlCode(change.type)} ${htmlCode(redactor.text(change.name))}${escapeHtml(tags(change))}`;
+}
+
+function resourceLine(change: ResourceChange, redactor: Redactor): string {
+  const { op, symbol } = displayOp(change);
+  return `- ${inlineCode(symbol)} **${op}** ${inlineCode(change.type)} ${inlineCode(redactor.text(change.name))}${tags(change)}`;
+}
+
+function resourceDetails(change: ResourceChange, redactor: Redactor, limits: typeof RESOURCE_SHORT): string {
+  const body: string[] = [`${inlineCode(redactor.text(change.urn))}${change.id ? `, id ${inlineCode(redactor.text(change.id))}` : ""}`];
+  const distinctSteps = [...new Set(change.stepOps)];
+  if (distinctSteps.length > 1) body.push(`Steps: ${distinctSteps.join(", ")}.`);
+  if (change.replaceReasons.length) body.push(`Replaced because ${change.replaceReasons.map((reason) => inlineCode(redactor.text(reason))).join(", ")} changed.`);
+  if (protectionChanged(change)) body.push(`Protection: \`${String(change.protect.before)}\` → \`${String(change.protect.after)}\`.`);
+  const lines: string[] = [];
+  const shown = change.properties.slice(0, limits.properties);
+  for (const property of shown) lines.push(...propertyLines(property, redactor, limits));
+  if (change.properties.length > shown.length) lines.push(`  … ${change.properties.length - shown.length} more properties`);
+  if (lines.length) body.push(codeBlock(lines, "diff"));
+  return details(resourceSummaryHtml(change, redactor), body.join("\n\n"));
+}
+
+function resourceBlock(change: ResourceChange, redactor: Redactor, rank: number): Flexible {
+  return {
+    group: "resource",
+    rank,
+    forms: distinctForms(["", resourceLine(change, redactor), resourceDetails(change, redactor, RESOURCE_SHORT), resourceDetails(change, redactor, RESOURCE_FULL)]),
+  };
+}
+
+const isWorkflowFile = (path: string) => /^\.github\/workflows\//.test(path);
+
+function fileBlock(change: ResourceChange, file: FileChange, redactor: Redactor, rank: number): Flexible {
+  const group = isWorkflowFile(file.path) ? "workflow-file" : "file";
+  const name = inlineCode(redactor.text(file.path));
+  if (file.unavailable) return { group, rank, forms: ["", `- ${name} (${change.op}): ${file.unavailable}.`] };
+  const diff = unifiedDiff(maskPrivateKeys(file.before ?? ""), maskPrivateKeys(file.after ?? ""));
+  if (diff.hunks.length === 0) return { group, rank, forms: ["", `- ${name} (${change.op}): the text does not change.`] };
+  const what = file.before === undefined ? "new file" : file.after === undefined ? "deleted" : change.op === "replace" ? "replaced" : "changed";
+  const summary = `${htmlCode(redactor.text(file.path))} ${escapeHtml(what)}, +${diff.added} −${diff.removed} lines`;
+  const form = (maxLines: number) => {
+    const { lines, omitted } = renderHunks(diff.hunks, maxLines);
+    const notes = [
+      ...(omitted > 0 ? [`${plural(omitted, "more diff line")} left out: the full diff is in the workflow run's log.`] : []),
+      ...(diff.approximate ? ["The change is too large for a minimal diff: the old lines are shown removed and the new ones added."] : []),
+    ];
+    const body = [codeBlock(lines.map((line) => redactor.text(line)), "diff"), ...notes].join("\n\n");
+    // Workflow changes are what this repository is about: open, so nobody has to click.
+    return details(summary, body, group === "workflow-file");
+  };
+  return { group, rank, forms: distinctForms(["", form(FILE_SHORT_LINES), form(FILE_FULL_LINES)]) };
+}
+
+function warningsBlock(stack: StackSummary, redactor: Redactor, rank: number): Flexible {
+  const lines = diagnosticLines(stack.warnings, redactor, FULL);
+  return { group: "warnings", rank, forms: ["", details(`${plural(stack.warnings.length, "warning")}`, codeBlock(lines, "text"))] };
+}
+
+/** "… N more resources": what the fitting left out of one stack's lists. */
+function stackNote(resources: readonly Flexible[], files: readonly Flexible[]): Note {
+  const text = (unlisted: number, filesOmitted: number) =>
+    [
+      ...(unlisted > 0 ? [`${plural(unlisted, "more changed resource")} not listed here.`] : []),
+      ...(filesOmitted > 0 ? [`${plural(filesOmitted, "more file diff")} not shown.`] : []),
+    ].join(" ");
+  return {
+    reserve: text(resources.length, files.length).length,
+    render: (levelOf) =>
+      text(resources.filter((block) => levelOf(block) === 0).length, files.filter((block) => levelOf(block) === 0).length),
+  };
+}
+
+/** Says what fitting left out, overall, and where the full output is. */
+function footer(blocks: readonly Block[], detailsUrl: string | undefined): Note {
+  const where = detailsUrl ? `the log and artifacts of [the workflow run](${detailsUrl})` : "the log and artifacts of the workflow run that posted this comment";
+  const text = (counts: { unlisted: number; summaryOnly: number; shortened: number; omittedDiffs: number }) => {
+    const parts = [
+      ...(counts.unlisted ? [`${plural(counts.unlisted, "resource")} not listed`] : []),
+      ...(counts.summaryOnly ? [`${plural(counts.summaryOnly, "resource")} listed without property changes`] : []),
+      ...(counts.shortened ? [`${plural(counts.shortened, "diff")} shortened`] : []),
+      ...(counts.omittedDiffs ? [`${plural(counts.omittedDiffs, "file diff")} left out`] : []),
+    ];
+    if (parts.length === 0) return detailsUrl ? `<sub>Full output: ${where}.</sub>` : "";
+    return `---\n\n<sub>To stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")}-character limit: ${parts.join(", ")}. The full preview is in ${where}.</sub>`;
+  };
+  const flexible = blocks.filter((block): block is Flexible => typeof block === "object" && "forms" in block);
+  const count = (levelOf: (block: Flexible) => number) => {
+    const counts = { unlisted: 0, summaryOnly: 0, shortened: 0, omittedDiffs: 0 };
+    for (const block of flexible) {
+      const level = levelOf(block);
+      const top = block.forms.length - 1;
+      if (block.group === "resource") {
+        if (level === 0) counts.unlisted++;
+        else if (level === 1 && top > 1) counts.summaryOnly++;
+        else if (level < top) counts.shortened++;
+      } else if (block.group !== "warnings") {
+        if (level === 0) counts.omittedDiffs++;
+        else if (level < top) counts.shortened++;
+      }
+    }
+    return counts;
+  };
+  const worst = flexible.length;
+  return { reserve: text({ unlisted: worst, summaryOnly: worst, shortened: worst, omittedDiffs: worst }).length, render: (levelOf) => text(count(levelOf)) };
+}
+
+function blocksFor(stacks: readonly StackSummary[], redactor: Redactor, limits: Limits, detailsUrl: string | undefined): Block[] {
+  // Every block through the text masks once more, whole: a credential can span two values.
+  const fixed = (text: string) => redactor.text(text);
+  const flexible = (block: Flexible): Flexible => ({ ...block, forms: block.forms.map((form) => redactor.text(form)) });
+  const blocks: Block[] = [COMMENT_MARKER];
+  const warning = callout(stacks, redactor, limits);
+  if (warning) blocks.push(fixed(warning));
+  blocks.push("## Pulumi preview", fixed(overview(stacks)));
+  for (const stack of stacks) {
+    blocks.push(fixed(stackHeader(stack)));
+    if (stack.failed) blocks.push(fixed(`**Errors**\n\n${codeBlock(diagnosticLines(stack.errors, redactor, limits), "text")}`));
+    if (stack.warnings.length) blocks.push(flexible(warningsBlock(stack, redactor, 0)));
+    // Data-bearing replacements and deletions get their details first; otherwise URN order.
+    const urgent = (change: ResourceChange) => (change.dataCategory && (change.op === "replace" || change.op === "delete") ? 0 : 1);
+    const resources = stack.changes.map((change, index) => flexible(resourceBlock(change, redactor, urgent(change) * 1e6 + index)));
+    const files = stack.changes
+      .filter((change): change is ResourceChange & { file: FileChange } => change.file !== undefined)
+      .map((change, index) => flexible(fileBlock(change, change.file, redactor, index)));
+    if (resources.length) blocks.push("#### Resources", ...resources);
+    if (files.length) blocks.push("#### Committed files", ...files);
+    blocks.push(stackNote(resources, files));
+  }
+  blocks.push(footer(blocks, detailsUrl));
+  return blocks;
+}
+
+/**
+ * The comment for `stacks`, in the order given. Fits in `options.budget` characters or throws
+ * when even one line per stack would not.
+ */
+export function renderComment(stacks: readonly StackSummary[], redactor: Redactor, options: CommentOptions = {}): string {
+  if (stacks.every((stack) => !stack.failed && !stack.hasChanges)) return noChanges(stacks);
+  const budget = options.budget ?? COMMENT_BUDGET;
+  for (const limits of [FULL, COMPACT]) {
+    const blocks = blocksFor(stacks, redactor, limits, options.detailsUrl);
+    // The final newline counts too.
+    const levels = fit(blocks, PASSES, budget - 1);
+    if (levels) return `${assemble(blocks, levels)}\n`;
+  }
+  throw new Error(`The summaries of ${plural(stacks.length, "stack")} alone exceed ${budget} characters: post fewer stacks per comment.`);
+}
