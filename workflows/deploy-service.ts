@@ -132,7 +132,8 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
               '} >> "$GITHUB_STEP_SUMMARY"',
             ),
           },
-          { ...uploadArtifact("deployment-backup-${{ github.run_id }}", "backup/", 30), if: IS_PRODUCTION },
+          // Kept whether the deployment succeeded or not: after a failure it is what an operator restores from.
+          { ...uploadArtifact("deployment-backup-${{ github.run_id }}", "backup/", 30), if: `always() && ${IS_PRODUCTION}` },
           rollBack(),
           syncAlertIssue({
             id: "incident-issue",
