@@ -1,0 +1,152 @@
+/**
+ * Synth's evaluation of the pack (policy/evaluate.ts): recorded resources turned into the engine's
+ * arguments, the engine's rules for levels and config, and the verdict on both real stacks.
+ */
+import { evaluatePolicies, RecordedResourceLike } from "../policy/evaluate";
+import { TYPES } from "../policy/policies/common";
+import { STACKS, runProgram } from "./harness";
+
+const STACK_URN = "urn:pulumi:staging::mlops-cicd::pulumi:pulumi:Stack::mlops-cicd-staging";
+const PROVIDER_URN = "urn:pulumi:staging::mlops-cicd::pulumi:providers:aws::aws";
+
+function recorded(type: string, name: string, inputs: Record<string, unknown>, more: Partial<RecordedResourceLike> = {}): RecordedResourceLike {
+  return {
+    urn: `urn:pulumi:staging::mlops-cicd::${type}::${name}`,
+    type,
+    name,
+    parent: STACK_URN,
+    provider: undefined,
+    dependsOn: [],
+    inputs,
+    options: {},
+    ...more,
+  };
+}
+
+const stack = recorded(TYPES.stack, "mlops-cicd-staging", {}, { urn: STACK_URN, parent: undefined });
+const environment = recorded(TYPES.environment, "production", { environment: "production", reviewers: [{ teams: [1] }], waitTimer: 1, preventSelfReview: true });
+const WAIT = "Environment `production` waits 1 minutes after approval; at least 5 are required to leave time to cancel. Set `waitTimer` to 5 or more (infra/environments.ts, waitTimerMinutes).";
+
+describe("evaluatePolicies", () => {
+  it("reports a resource policy's violation against the resource, at the policy's level", async () => {
+    expect(await evaluatePolicies({ resources: [stack, environment] })).toEqual([
+      { policy: "production-environment-protected", level: "mandatory", urn: environment.urn, message: WAIT },
+    ]);
+  });
+
+  it.each([
+    ["a policy's own level", { "production-environment-protected": "advisory" }, "advisory"],
+    ["a level in an object", { "production-environment-protected": { enforcementLevel: "advisory" } }, "advisory"],
+    ["`all`", { all: "advisory" }, "advisory"],
+    ["a policy's entry over `all`", { all: "advisory", "production-environment-protected": "mandatory" }, "mandatory"],
+    ["remediate, reported as mandatory like the engine does", { "production-environment-protected": "remediate" }, "mandatory"],
+  ] as const)("follows the policy config: %s", async (_label, policyConfig, level) => {
+    const violations = await evaluatePolicies({ resources: [stack, environment], policyConfig });
+    expect(violations.map((violation) => violation.level)).toEqual([level]);
+  });
+
+  it("skips a disabled policy", async () => {
+    expect(await evaluatePolicies({ resources: [stack, environment], policyConfig: { "production-environment-protected": "disabled" } })).toEqual([]);
+  });
+
+  it("hands a policy its config over the schema's defaults", async () => {
+    const key = recorded(TYPES.accessKey, "ci", { user: "ci" });
+    expect((await evaluatePolicies({ resources: [stack, key] })).map((violation) => violation.policy)).toEqual(["no-long-lived-cloud-keys"]);
+    expect(await evaluatePolicies({ resources: [stack, key], policyConfig: { "no-long-lived-cloud-keys": { allowLongLivedCloudKeys: true } } })).toEqual([]);
+  });
+
+  it("passes the AWS provider, so its default tags can make a resource production", async () => {
+    const provider = recorded(TYPES.awsProvider, "aws", { defaultTags: '{"tags":{"Environment":"production"}}' }, { urn: PROVIDER_URN });
+    const database = recorded(
+      TYPES.dbInstance,
+      "database",
+      { storageEncrypted: true, backupRetentionPeriod: 7, multiAz: true, deletionProtection: true, skipFinalSnapshot: true },
+      { provider: `${PROVIDER_URN}::aws-id` },
+    );
+    expect((await evaluatePolicies({ resources: [stack, provider, database] })).map((violation) => violation.message)).toEqual([
+      "Production database `database` would be deleted without a final snapshot. Set `skipFinalSnapshot: false` and a `finalSnapshotIdentifier` (config `mlops-cicd:dataProtection: true` sets it).",
+    ]);
+  });
+
+  it("gives stack policies the outputs as the stack's properties, and links resources by property", async () => {
+    const bucket = recorded(TYPES.bucket, "artifacts", {});
+    const other = recorded(TYPES.bucket, "other", {});
+    const settings = (type: string, name: string, inputs: Record<string, unknown>) =>
+      recorded(type, name, { bucket: "other-id", ...inputs }, { dependsOn: [bucket.urn, other.urn] });
+    const resources = [
+      stack,
+      bucket,
+      other,
+      settings(TYPES.bucketPublicAccessBlock, "pab", { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
+      settings(TYPES.bucketVersioning, "versioning", { versioningConfiguration: { status: "Enabled" } }),
+      settings(TYPES.bucketEncryption, "sse", { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] }),
+    ];
+    // Every setting depends on both buckets, but takes `bucket` from `other` only.
+    const propertyDependencies = new Map(["pab", "versioning", "sse"].map((name) => [resources.find((r) => r.name === name)?.urn as string, { bucket: [other.urn] }]));
+
+    const violations = await evaluatePolicies({ resources, propertyDependencies, outputs: { url: "postgresql://u:p@db/metrics" } });
+    expect(violations.map(({ policy, urn }) => [policy, urn])).toEqual([
+      ["no-credentials-in-outputs", STACK_URN],
+      ["s3-buckets-protected", bucket.urn],
+      ["s3-buckets-protected", bucket.urn],
+      ["s3-buckets-protected", bucket.urn],
+    ]);
+  });
+
+  it("checks plain config values, not encrypted ones, under no-credentials-in-plain-values", async () => {
+    const token = "ghp_" + "x1Y2".repeat(9);
+    const violations = await evaluatePolicies({
+      resources: [stack],
+      config: { values: { "mlops-cicd:ghcrUsername": token, "mlops-cicd:ghcrToken": token }, secretKeys: ["mlops-cicd:ghcrToken"] },
+    });
+    expect(violations).toEqual([
+      {
+        policy: "no-credentials-in-plain-values",
+        level: "mandatory",
+        urn: STACK_URN,
+        message:
+          "Config key `mlops-cicd:ghcrUsername` holds, in plain text, what looks like a GitHub token. Rotate it and store it encrypted: pulumi config set --secret mlops-cicd:ghcrUsername <value>.",
+      },
+    ]);
+    expect(JSON.stringify(violations)).not.toContain(token);
+  });
+
+  it("sorts by policy, resource and message", async () => {
+    const keys = ["b", "a"].map((name) => recorded(TYPES.accessKey, name, {}));
+    const violations = await evaluatePolicies({ resources: [stack, ...keys, environment] });
+    expect(violations.map(({ policy, urn }) => `${policy} ${urn}`)).toEqual([
+      `no-long-lived-cloud-keys ${keys[1]?.urn}`,
+      `no-long-lived-cloud-keys ${keys[0]?.urn}`,
+      `production-environment-protected ${environment.urn}`,
+    ]);
+  });
+});
+
+describe.each(STACKS)("the pack over the %s stack", (stack) => {
+  it("finds no mandatory violation", async () => {
+    const run = await runProgram(stack);
+    // Listed in full on failure: the policy, the resource and how to fix it.
+    expect(run.policy.filter((violation) => violation.level === "mandatory")).toEqual([]);
+    // The policies did look at the stack's resources: each type below exists and was checked.
+    for (const type of [TYPES.dbInstance, TYPES.bucket, TYPES.taskDefinition, TYPES.securityGroupIngressRule, TYPES.role, TYPES.environment]) {
+      expect(run.resourcesOfType(type).length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("the production stack with staging's settings", () => {
+  it("breaks the production data protection the stack's name requires", async () => {
+    const run = await runProgram("production", { "mlops-cicd:environment": "staging", "mlops-cicd:dataProtection": false, "mlops-cicd:reviewerTeams": [] });
+    const database = run.findResource(TYPES.dbInstance, "database");
+    expect(run.policy.filter((violation) => violation.level === "mandatory")).toEqual(
+      ["can be deleted. Set `deletionProtection: true`", "runs in a single availability zone. Set `multiAz: true`", "would be deleted without a final snapshot. Set `skipFinalSnapshot: false` and a `finalSnapshotIdentifier`"].map(
+        (problem) => ({
+          policy: "rds-production-data-protection",
+          level: "mandatory",
+          urn: database.urn,
+          message: `Production database \`database\` ${problem} (config \`mlops-cicd:dataProtection: true\` sets it).`,
+        }),
+      ),
+    );
+  });
+});
