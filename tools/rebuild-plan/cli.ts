@@ -1,0 +1,108 @@
+/**
+ * `npm run rebuild-plan -- --stack <name> [--config-file <path>] [--parallel <n>] [--import-file <path>]`
+ *
+ * Synthesizes the stack offline (as `npm run synth` does) and prints its rebuild plan from empty
+ * state: the critical path of resource creation, `pulumi up`'s time at the assumed parallelism, the
+ * operator's steps and the RTO estimate against the target (docs/disaster-recovery.md). With
+ * `--import-file`, also writes the `pulumi import --file` document that adopts what a restored
+ * database already holds. Exit codes as synth's: 0 done, 2 bad arguments or bad config (message
+ * on stderr), 1 anything else.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { StackFileError, resolveStackConfig } from "../synth/stack-config";
+import { DEFAULT_PARALLELISM } from "./durations";
+
+const USAGE = "usage: npm run rebuild-plan -- --stack <name> [--config-file <path>] [--parallel <n>] [--import-file <path>]";
+const ROOT = path.resolve(__dirname, "../..");
+
+class UsageError extends Error {}
+
+interface CommandLine {
+  readonly stack: string;
+  readonly configFile: string | undefined;
+  readonly parallelism: number;
+  readonly importFile: string | undefined;
+}
+
+function parseCommandLine(argv: string[]): CommandLine {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        stack: { type: "string" },
+        "config-file": { type: "string" },
+        parallel: { type: "string" },
+        "import-file": { type: "string" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+  }
+  const { stack, parallel } = parsed.values;
+  if (!stack) throw new UsageError(`--stack is required.\n${USAGE}`);
+  if (parallel !== undefined && !/^[1-9]\d{0,5}$/.test(parallel)) {
+    throw new UsageError(`--parallel must be a whole number of at least 1, got "${parallel}".\n${USAGE}`);
+  }
+  return {
+    stack,
+    configFile: parsed.values["config-file"],
+    parallelism: parallel === undefined ? DEFAULT_PARALLELISM : Number(parallel),
+    importFile: parsed.values["import-file"],
+  };
+}
+
+async function main(): Promise<number> {
+  let args: CommandLine;
+  try {
+    args = parseCommandLine(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  try {
+    const config = resolveStackConfig(ROOT, args.stack, args.configFile);
+    // Loaded only now, as in synth: a usage or stack-file error needs none of the SDK.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { synthesize } = require("../synth/synthesize") as typeof import("../synth/synthesize");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { planRebuild, renderPlan } = require("./plan") as typeof import("./plan");
+    const result = await synthesize({ stack: args.stack, config });
+    process.stdout.write(renderPlan(planRebuild(args.stack, result.resources, args.parallelism)));
+    if (args.importFile !== undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { adoptionImportFile } = require("./import-file") as typeof import("./import-file");
+      const document = adoptionImportFile(result.resources);
+      if (document === undefined) {
+        process.stdout.write(`\nNothing to adopt: stack ${args.stack} creates its database empty, so ${args.importFile} was not written.\n`);
+      } else {
+        fs.writeFileSync(args.importFile, JSON.stringify(document, null, 2) + "\n");
+        process.stdout.write(
+          `\nWrote ${args.importFile}: ${document.resources.length} roles and databases the restored server already holds. ` +
+            `After the first pulumi up: pulumi import --stack ${args.stack} --file ${args.importFile} --protect=false --generate-code=false --yes\n`,
+        );
+      }
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof StackFileError || (err instanceof Error && err.name === "ConfigError")) {
+      process.stderr.write(`${(err as Error).message}\n`);
+      return 2;
+    }
+    const trace = err instanceof Error && err.stack && err.stack !== `${err.name}: ${err.message}` ? err.stack : `${String(err)} (MLOPS_CICD_DEBUG=1 prints a stack trace)`;
+    process.stderr.write(`rebuild-plan failed: ${trace}\n`);
+    return 1;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`rebuild-plan failed: ${String(err)}\n`);
+    process.exit(1);
+  },
+);
