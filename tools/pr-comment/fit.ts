@@ -27,6 +27,10 @@ export type Block = string | Flexible | Note;
 export interface Pass {
   readonly group: string;
   readonly level: number;
+  /** The most of what is left when the pass starts that it may spend (0..1). @default 1 */
+  readonly share?: number;
+  /** Only blocks ranked below this. @default no limit */
+  readonly belowRank?: number;
 }
 
 const isFlexible = (block: Block): block is Flexible => typeof block === "object" && "forms" in block;
@@ -51,12 +55,15 @@ export function fit(blocks: readonly Block[], passes: readonly Pass[], budget: n
   if (used > budget) return undefined;
   const flexible = blocks.filter(isFlexible);
   for (const pass of passes) {
-    const candidates = flexible.filter((block) => block.group === pass.group && block.forms.length > pass.level).sort((a, b) => a.rank - b.rank);
+    const limit = used + Math.floor((budget - used) * (pass.share ?? 1));
+    const candidates = flexible
+      .filter((block) => block.group === pass.group && block.forms.length > pass.level && block.rank < (pass.belowRank ?? Number.POSITIVE_INFINITY))
+      .sort((a, b) => a.rank - b.rank);
     for (const block of candidates) {
       const current = levels.get(block) ?? 0;
       if (current >= pass.level) continue;
       const cost = size(block.forms[pass.level]) - size(block.forms[current]);
-      if (used + cost <= budget) {
+      if (used + cost <= limit) {
         levels.set(block, pass.level);
         used += cost;
       }

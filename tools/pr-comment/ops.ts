@@ -119,3 +119,31 @@ export function primaryOp(ops: readonly string[]): string {
   };
   return [...ops].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))[0] ?? "same";
 }
+
+/** The order steps run in: a replacement reads "create-replacement, replace, delete-replaced". */
+const EXECUTION_ORDER: readonly StepOp[] = [
+  "same",
+  "read",
+  "refresh",
+  "import",
+  "create",
+  "create-replacement",
+  "read-replacement",
+  "import-replacement",
+  "update",
+  "replace",
+  "delete",
+  "delete-replaced",
+  "discard",
+  "discard-replaced",
+  "remove-pending-replace",
+];
+
+/** Ops in the order they run (unknown ones last, by name), so steps read the same however listed. */
+export function compareOps(a: string, b: string): number {
+  const rank = (op: string) => {
+    const index = (EXECUTION_ORDER as readonly string[]).indexOf(op);
+    return index === -1 ? EXECUTION_ORDER.length : index;
+  };
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -204,7 +204,7 @@ const CREDENTIAL_PATTERNS: readonly ((text: string) => string)[] = [
   // token, hence no match after "-".
   (text) =>
     text.replace(
-      /(?<![\w-])(["']?)([A-Za-z_][A-Za-z0-9_]*?(?:password|passwd|secret_access_key|secretaccesskey|secret_key|client_secret|api_key|apikey|private_key|_token|token))\1(\s*[:=]\s*)(["']?)([^\s"',;&]+)\4/gi,
+      /(?<![\w-])(["']?)([A-Za-z0-9_]*?(?:password|passwd|secret_access_key|secretaccesskey|secret_key|client_secret|api_key|apikey|private_key|_token|token))\1(\s*[:=]\s*)(["']?)([^\s"',;&]+)\4/gi,
       (match, quote: string, key: string, separator: string, valueQuote: string, value: string) =>
         isReference(value) || /^(true|false|null|write|read|none)$/i.test(value) ? match : `${quote}${key}${quote}${separator}${valueQuote}${SECRET_TEXT}${valueQuote}`,
     ),

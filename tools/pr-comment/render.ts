@@ -4,7 +4,7 @@
  */
 import { type Block, type Flexible, type Note, type Pass, assemble, distinctForms, fit } from "./fit";
 import { codeBlock, details, escapeHtml, htmlCode, inlineCode } from "./markdown";
-import { HEADLINE_OPS, opLabel, opSymbol } from "./ops";
+import { HEADLINE_OPS, compareOps, opLabel, opSymbol } from "./ops";
 import { parsePropertyPath } from "./property-path";
 import { type Redactor, looksLikeSecretKey, maskPrivateKeys } from "./redact";
 import { type Diagnostic, type FileChange, type PropertyChange, type ResourceChange, type StackSummary, protectionChanged } from "./summarize";
@@ -61,10 +61,17 @@ const RESOURCE_FULL = { properties: 400, value: 2000, textLines: 400 };
 const FILE_SHORT_LINES = 80;
 const FILE_FULL_LINES = 5000;
 
-/** Upgrades in order of what a reviewer needs most: what changes, workflow diffs, why, the rest. */
+/** Ranks of resources whose data is at stake come first; the rest start here. */
+const ORDINARY_RANK = 1_000_000;
+
+/**
+ * Upgrades in order of what a reviewer needs most: workflow diffs (this repository's business) and
+ * why data is at stake, each within a third of the room; then what changes, why, the rest.
+ */
 const PASSES: readonly Pass[] = [
+  { group: "workflow-file", level: 1, share: 1 / 3 },
+  { group: "resource", level: 2, share: 1 / 3, belowRank: ORDINARY_RANK },
   { group: "resource", level: 1 },
-  { group: "workflow-file", level: 1 },
   { group: "resource", level: 2 },
   { group: "file", level: 1 },
   { group: "warnings", level: 1 },
@@ -84,6 +91,7 @@ function noChanges(stacks: readonly StackSummary[]): string {
 function otherCounts(stack: StackSummary): string[] {
   return [...stack.counts]
     .filter(([op, count]) => !(HEADLINE_OPS as readonly string[]).includes(op) && count > 0)
+    .sort(([a], [b]) => compareOps(a, b))
     .map(([op, count]) => `${count} ${opLabel(op)}`);
 }
 
@@ -323,7 +331,7 @@ function blocksFor(stacks: readonly StackSummary[], redactor: Redactor, limits: 
     if (stack.warnings.length) blocks.push(flexible(warningsBlock(stack, redactor, 0)));
     // Data-bearing replacements and deletions get their details first; otherwise URN order.
     const urgent = (change: ResourceChange) => (change.dataCategory && (change.op === "replace" || change.op === "delete") ? 0 : 1);
-    const resources = stack.changes.map((change, index) => flexible(resourceBlock(change, redactor, urgent(change) * 1e6 + index)));
+    const resources = stack.changes.map((change, index) => flexible(resourceBlock(change, redactor, urgent(change) * ORDINARY_RANK + index)));
     const files = stack.changes
       .filter((change): change is ResourceChange & { file: FileChange } => change.file !== undefined)
       .map((change, index) => flexible(fileBlock(change, change.file, redactor, index)));

@@ -5,7 +5,7 @@
  * rendering.
  */
 import { type DataCategory, dataCategory } from "./data-bearing";
-import { HEADLINE_OPS, NON_CHANGING_OPS, isReplacementPart, primaryOp, resourceOps } from "./ops";
+import { HEADLINE_OPS, NON_CHANGING_OPS, compareOps, isReplacementPart, primaryOp, resourceOps } from "./ops";
 import type { PreviewDiagnostic, PreviewDigest, PreviewStep, PropertyDiff, ResourceState } from "./preview";
 import { parsePropertyPath, valueAt } from "./property-path";
 import { maskState } from "./redact";
@@ -97,8 +97,9 @@ interface MergedSteps {
 
 /** The steps of one URN as one: the replacement's halves each carry part of the story. */
 function mergeSteps(steps: readonly PreviewStep[]): MergedSteps {
-  // The logical step first: it carries both states and the reasons.
-  const ordered = [...steps].sort((a, b) => Number(b.op === "replace") - Number(a.op === "replace"));
+  // The logical step first: it carries both states and the reasons. Then the engine's order, so the
+  // result does not depend on the order the steps were listed in.
+  const ordered = [...steps].sort((a, b) => Number(b.op === "replace") - Number(a.op === "replace") || compareOps(a.op, b.op));
   const detailedDiff: Record<string, PropertyDiff> = {};
   for (const step of ordered) {
     for (const [path, diff] of Object.entries(step.detailedDiff ?? {})) detailedDiff[path] ??= diff;
@@ -193,7 +194,7 @@ function summarizeResource(urn: string, steps: readonly PreviewStep[]): Resource
   const merged = mergeSteps(steps);
   const oldState = maskState(merged.oldState);
   const newState = maskState(merged.newState);
-  const stepOps = steps.map((step) => step.op);
+  const stepOps = steps.map((step) => step.op).sort(compareOps);
   const ops = resourceOps(stepOps);
   const op = primaryOp(ops);
   const { type: urnType, name } = parseUrn(urn);

@@ -1,0 +1,446 @@
+/**
+ * `npm run pr-comment`: the pull request's preview comment from `pulumi preview --json`, checked on
+ * fixtures in the engine's own shape (tests/fixtures/previews/) and on a 2 MB preview built here.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  COMMENT_BUDGET,
+  COMMENT_MARKER,
+  GITHUB_COMMENT_LIMIT,
+  type PreviewDigest,
+  PreviewFormatError,
+  PreviewJsonError,
+  buildComment,
+  isPreviewComment,
+  maskCredentials,
+  parsePreview,
+  stackMarker,
+  summarize,
+} from "../tools/pr-comment";
+
+const ROOT = path.resolve(__dirname, "..");
+const FIXTURES = path.join(ROOT, "tests", "fixtures", "previews");
+const CLI = path.join(ROOT, "tools", "pr-comment", "cli.ts");
+const REGISTER = path.join(ROOT, "tools", "register.js");
+/** What the secret fixture plants in every place a secret can hide. */
+const PLANTED = "PLANTED-SECRET-7f3a9c";
+
+const fixture = (name: string) => path.join(FIXTURES, name);
+const load = (name: string): PreviewDigest => parsePreview(fs.readFileSync(fixture(name), "utf8"));
+
+function prComment(args: string[]) {
+  const result = spawnSync(process.execPath, ["-r", REGISTER, CLI, ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Unclosed code fences and unbalanced `<details>`: what a cut in the wrong place leaves behind. */
+function structureProblems(markdown: string): string[] {
+  const problems: string[] = [];
+  let fence: string | undefined;
+  let depth = 0;
+  markdown.split("\n").forEach((line, index) => {
+    if (fence) {
+      if (new RegExp(`^${fence}\`*\\s*$`).test(line)) fence = undefined;
+      return;
+    }
+    const opening = /^(`{3,})/.exec(line);
+    if (opening) {
+      fence = opening[1];
+      return;
+    }
+    depth += (line.match(/<details( open)?>/g) ?? []).length - (line.match(/<\/details>/g) ?? []).length;
+    if (depth < 0) problems.push(`line ${index + 1}: </details> without <details>`);
+  });
+  if (fence) problems.push("a code fence is never closed");
+  if (depth > 0) problems.push(`${depth} <details> never closed`);
+  return problems;
+}
+
+let work: string;
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), "pr-comment-"));
+});
+afterAll(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe("parsePreview", () => {
+  it("reads every fixture, a failed preview without steps' counts included", () => {
+    for (const name of ["every-op.json", "failed.json", "no-changes.json", "secret.json", "workflow-file.json"]) expect(() => load(name)).not.toThrow();
+    const failed = load("failed.json");
+    expect(failed.changeSummary).toBeUndefined();
+    expect(failed.diagnostics.filter((diagnostic) => diagnostic.severity === "error")).toHaveLength(2);
+  });
+
+  it.each([
+    ["[1, 2]", /the top level is a list, not an object/],
+    ["{}", /none of "steps", "changeSummary", "diagnostics" \(it is an empty object\)/],
+    ['{"outputs": {"url": "x"}}', /none of "steps", "changeSummary", "diagnostics" \(its keys: "outputs"\)/],
+    ['{"steps": {}}', /"steps" must be a list/],
+    ['{"steps": [{"urn": "urn:pulumi:s::p::t::n"}]}', /steps\[0\]\.op must be a non-empty string/],
+    ['{"steps": [{"op": "create", "urn": "arn:aws:x"}]}', /steps\[0\]\.urn must be a Pulumi URN/],
+    ['{"steps": [{"op": "update", "urn": "urn:pulumi:s::p::t::n", "detailedDiff": {"a": {"kind": "changed"}}}]}', /detailedDiff\["a"\]\.kind must be one of add, add-replace/],
+    ['{"steps": [{"op": "update", "urn": "urn:pulumi:s::p::t::n", "newState": {"inputs": []}}]}', /steps\[0\]\.newState\.type must be a string; steps\[0\]\.newState\.inputs must be an object/],
+    ['{"changeSummary": {"create": -1}}', /changeSummary\["create"\] must be a count/],
+  ])("refuses %s, saying what is wrong", (json, message) => {
+    expect(() => parsePreview(json)).toThrow(PreviewFormatError);
+    expect(() => parsePreview(json)).toThrow(message);
+  });
+
+  it("refuses text that is not JSON, and accepts a byte-order mark", () => {
+    expect(() => parsePreview("Previewing update (production):\n")).toThrow(PreviewJsonError);
+    expect(parsePreview('\uFEFF{"changeSummary": {"same": 1}}').changeSummary).toEqual({ same: 1 });
+  });
+});
+
+describe("counts per stack", () => {
+  it("counts every op kind, one replace per URN however many steps it took", () => {
+    // GIVEN a preview with every op: a replacement as create-replacement + replace + delete-replaced,
+    // read-replacement and import-replacement each with their replace, `same` mostly left out of steps
+    const summary = summarize("staging", load("every-op.json"));
+    expect(Object.fromEntries(summary.counts)).toEqual({
+      create: 1,
+      update: 1,
+      replace: 3,
+      delete: 1,
+      same: 41,
+      read: 1,
+      refresh: 1,
+      discard: 1,
+      "discard-replaced": 1,
+      "remove-pending-replace": 1,
+      import: 1,
+    });
+    const database = summary.changes.find((change) => change.name === "database");
+    expect(database).toMatchObject({ op: "replace", ops: ["replace"], stepOps: ["create-replacement", "replace", "delete-replaced"], dataCategory: "database", replaceReasons: ["engineVersion"] });
+    expect(database?.properties).toEqual([{ path: "engineVersion", kind: "update", forcesReplacement: true, before: "15", after: "16", isFileContent: false }]);
+  });
+
+  it("lists changed resources by URN, without reads and unchanged resources, with a protection change", () => {
+    const summary = summarize("staging", load("every-op.json"));
+    const urns = summary.changes.map((change) => change.urn);
+    expect(urns).toEqual([...urns].sort());
+    expect(summary.changes.map((change) => change.op)).not.toContain("read");
+    expect(summary.changes.find((change) => change.type === "pulumi:pulumi:Stack")).toBeUndefined();
+    expect(summary.changes.find((change) => change.name === "mlflow" && change.type === "postgresql:index/database:Database")).toMatchObject({
+      op: "same",
+      protect: { before: true, after: false },
+    });
+  });
+
+  it("takes unchanged from the engine's summary and the rest from the steps when both exist", () => {
+    const summary = summarize("production", load("workflow-file.json"));
+    expect(Object.fromEntries(summary.counts)).toEqual({ create: 1, update: 2, replace: 0, delete: 0, same: 95 });
+    expect(summary.hasChanges).toBe(true);
+    expect(summarize("staging", load("no-changes.json")).hasChanges).toBe(false);
+  });
+});
+
+describe("the comment", () => {
+  const everyOp = () => buildComment([{ stack: "staging", preview: load("every-op.json") }, { stack: "production", preview: load("workflow-file.json") }]);
+
+  it("matches the reviewed rendering (tests/fixtures/previews/comment.expected.md)", () => {
+    const golden = fixture("comment.expected.md");
+    // Regenerate after a deliberate change: UPDATE_PR_COMMENT_GOLDEN=1 npx jest tests/pr-comment
+    if (process.env.UPDATE_PR_COMMENT_GOLDEN === "1") fs.writeFileSync(golden, everyOp());
+    expect(everyOp()).toBe(fs.readFileSync(golden, "utf8"));
+  });
+
+  it("starts with the exact marker on its own line, found only by an exact match", () => {
+    const body = everyOp();
+    expect(body.split("\n")[0]).toBe(COMMENT_MARKER);
+    expect(COMMENT_MARKER).toBe("<!-- mlops-cicd:preview -->");
+    expect(isPreviewComment(body)).toBe(true);
+    expect(isPreviewComment(body.replace(/\n/g, "\r\n"))).toBe(true);
+    expect(isPreviewComment(`${COMMENT_MARKER} staging\nNo changes.`)).toBe(false);
+    expect(isPreviewComment(`${stackMarker("dev")}\n`)).toBe(false);
+    expect(isPreviewComment(`Note\n${COMMENT_MARKER}\n`)).toBe(false);
+  });
+
+  it("marks each stack's section so that no stack's marker is a prefix of another's", () => {
+    const preview = load("workflow-file.json");
+    const body = buildComment([
+      { stack: "dev", preview },
+      { stack: "dev-tokyo", preview },
+    ]);
+    expect(stackMarker("dev-tokyo").startsWith(stackMarker("dev"))).toBe(false);
+    for (const stack of ["dev", "dev-tokyo"]) expect(body.split(stackMarker(stack))).toHaveLength(2);
+    expect(body.indexOf(stackMarker("dev"))).toBeLessThan(body.indexOf(stackMarker("dev-tokyo")));
+  });
+
+  it("calls out data-bearing replacements, deletions and removed protection before everything else", () => {
+    const lines = everyOp().split("\n");
+    expect(lines[2]).toBe("> [!CAUTION]");
+    const callout = lines.slice(2, lines.findIndex((line, index) => index > 2 && !line.startsWith(">")));
+    expect(callout.filter((line) => line.startsWith("> - "))).toEqual([
+      "> - `staging`: **replace** database `database` (`aws:rds/instance:Instance`), forced by `engineVersion`",
+      "> - `staging`: **delete** bucket `artifacts` (`aws:s3/bucket:Bucket`)",
+      "> - `staging`: protection **removed** from database `mlflow` (`postgresql:index/database:Database`)",
+    ]);
+    expect(lines.indexOf("## Pulumi preview")).toBeGreaterThan(lines.indexOf(callout[callout.length - 1]));
+  });
+
+  it("has no callout when nothing that holds data is replaced or deleted", () => {
+    expect(buildComment([{ stack: "production", preview: load("workflow-file.json") }])).not.toContain("[!CAUTION]");
+  });
+
+  it("summarizes every stack with its counts, in the order given", () => {
+    const body = everyOp();
+    expect(body).toContain("| `staging` | changes | 1 | 1 | 3 | 1 | 41 | 1 to read, 1 to refresh, 1 to import, 1 to discard, 1 to discard after replacement, 1 to remove (pending replacement) |");
+    expect(body).toContain("| `production` | changes | 1 | 2 | 0 | 0 | 95 | – |");
+    expect(body).toContain(`${stackMarker("production")}\n### Stack \`production\`\n\n**1 to create, 2 to update, 0 to replace, 0 to delete, 95 unchanged**.`);
+    expect(body.indexOf(stackMarker("staging"))).toBeLessThan(body.indexOf(stackMarker("production")));
+  });
+
+  it("collapses each resource's changes, old → new, replacement reasons marked", () => {
+    const body = everyOp();
+    const resources = body.match(/<details><summary><code>[^<]*<\/code> <b>[a-z-]+<\/b>/g) ?? [];
+    expect(resources).toHaveLength(14);
+    expect(body).toContain("~ engineVersion: \"15\" → \"16\" (forces replacement)");
+    expect(body).toContain("~ desiredCount: 1 → 2");
+    expect(body).toContain("Steps: create-replacement, replace, delete-replaced.");
+    expect(body).not.toMatch(/<details open><summary><code>[^<]*<\/code> <b>/);
+  });
+
+  it("shows a committed workflow file's change as a unified diff, open", () => {
+    const body = everyOp();
+    const section = body.slice(body.indexOf("<details open><summary><code>.github/workflows/ci-cd.yml</code> changed, +5 −1 lines</summary>"));
+    expect(section).toMatch(/^<details open><summary>[^\n]*\n\n```diff\n@@ -26,7 \+26,7 @@\n/);
+    expect(section).toContain("\n-    timeout-minutes: 10\n+    timeout-minutes: 15\n");
+    expect(section).toContain("\n+      - name: Set up Python 3.11\n");
+    // A property that changes without the text: no file diff.
+    expect(body).not.toContain("<code>.github/dependabot.yml</code>");
+  });
+
+  it("is one line when no stack changes", () => {
+    const preview = load("no-changes.json");
+    expect(buildComment([{ stack: "staging", preview }, { stack: "production", preview }])).toBe(`${COMMENT_MARKER}\nNo changes: staging, production are up to date.\n`);
+    expect(buildComment([{ stack: "staging", preview }])).toBe(`${COMMENT_MARKER}\nNo changes: staging is up to date.\n`);
+  });
+
+  it("shows a failed preview with its errors and warnings, not the program's output", () => {
+    const body = buildComment([{ stack: "staging", preview: load("no-changes.json") }, { stack: "production", preview: load("failed.json") }]);
+    expect(body).toContain("| `production` | **failed** |");
+    expect(body).toContain("**The preview failed** (2 errors)");
+    expect(body).toContain("Error: Missing required configuration variable 'mlops-cicd:ghcrToken'");
+    expect(body).toContain("urn:pulumi:production::mlops-cicd::mlops-cicd:database:PostgresInstance$aws:rds/instance:Instance::database:\nerror: aws:rds/instance:Instance resource 'database' has a problem");
+    expect(body).toContain("warning: aws:s3/bucketV2:BucketV2 is deprecated");
+    expect(body).not.toContain("Synthesizing production");
+    expect(body).toContain(`${stackMarker("staging")}\n### Stack \`staging\`\n\n**0 to create, 0 to update, 0 to replace, 0 to delete, 97 unchanged**.\n\nNo changes.`);
+    expect(structureProblems(body)).toEqual([]);
+  });
+
+  it("never shows a secret, wherever the preview put it", () => {
+    // GIVEN a preview run with --show-secrets: plaintext in secret-by-name properties, a secret
+    // envelope, additionalSecretOutputs, a connection string, an ECS environment entry, a
+    // committed file and a diagnostic
+    const raw = fs.readFileSync(fixture("secret.json"), "utf8");
+    expect(raw.split(PLANTED).length - 1).toBeGreaterThanOrEqual(14);
+    const body = buildComment([{ stack: "production", preview: parsePreview(raw) }, { stack: "staging", preview: load("every-op.json") }]);
+    expect(body).not.toContain(PLANTED);
+    expect(body).not.toContain("ghp_abcdefghij");
+    expect(body).toContain("~ plaintextValue: [secret] → [secret]");
+    expect(body).toContain("~ secretString: [secret] → [secret]");
+    expect(body).toContain("~ password: [secret] → [secret]");
+    expect(body).toContain("~ value: [secret] → [secret]");
+    expect(body).toContain("+ password: [secret]");
+    expect(body).toContain("+  DATABASE_URL: postgresql://monitor:[secret]@db.internal/metrics");
+    expect(body).toContain("could not reach postgresql://admin:[secret]@db.internal:5432/metrics");
+    // What is not secret stays readable.
+    expect(body).toContain('+    "image": "ghcr.io/nyc-taxi-mlops/monitor@sha256:2222",');
+    expect(body).toContain("repository-MLFLOW_TRACKING_PASSWORD");
+  });
+
+  it("masks a secret one stack's preview reveals in every stack's text", () => {
+    const reveals = parsePreview(
+      JSON.stringify({
+        steps: [
+          {
+            op: "create",
+            urn: "urn:pulumi:staging::mlops-cicd::random:index/randomPassword:RandomPassword::grafana-admin",
+            newState: { urn: "urn:pulumi:staging::mlops-cicd::random:index/randomPassword:RandomPassword::grafana-admin", type: "random:index/randomPassword:RandomPassword", inputs: { length: 32 }, outputs: { result: "s3cr3t-Value-9" } },
+          },
+        ],
+      }),
+    );
+    const uses = parsePreview(
+      JSON.stringify({
+        steps: [
+          {
+            op: "create",
+            urn: "urn:pulumi:production::mlops-cicd::aws:ssm/parameter:Parameter::note",
+            newState: { urn: "urn:pulumi:production::mlops-cicd::aws:ssm/parameter:Parameter::note", type: "aws:ssm/parameter:Parameter", inputs: { description: "copied s3cr3t-Value-9 here" } },
+          },
+        ],
+      }),
+    );
+    const body = buildComment([{ stack: "staging", preview: reveals }, { stack: "production", preview: uses }]);
+    expect(body).not.toContain("s3cr3t-Value-9");
+    expect(body).toContain('+ description: "copied [secret] here"');
+  });
+
+  it("is the same for the same input, whatever order the engine listed the steps in", () => {
+    const preview = load("every-op.json");
+    const reversed: PreviewDigest = { ...preview, steps: [...preview.steps].reverse() };
+    expect(buildComment([{ stack: "staging", preview: reversed }])).toBe(buildComment([{ stack: "staging", preview }]));
+  });
+});
+
+describe("maskCredentials", () => {
+  it.each([
+    ["postgresql://writer:hunter2@db:5432/metrics", "postgresql://writer:[secret]@db:5432/metrics"],
+    ["token ghp_0123456789abcdefghijABCDEFGHIJ0123 here", "token [secret] here"],
+    ["PGPASSWORD=hunter2 psql", "PGPASSWORD=[secret] psql"],
+    ['{"password": "hunter2"}', '{"password": "[secret]"}'],
+    ["Authorization: Bearer abcdefghijklmnopqrstuvwxyz", "Authorization: Bearer [secret]"],
+    ['{"name":"DB_PASSWORD","value":"hunter2"}', '{"name":"DB_PASSWORD","value":"[secret]"}'],
+    ["-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----\n[secret]\n-----END RSA PRIVATE KEY-----"],
+  ])("masks %j", (text, masked) => {
+    expect(maskCredentials(text)).toBe(masked);
+  });
+
+  it.each([
+    "      id-token: write",
+    "  GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}",
+    "postgresql://writer:${PGPASSWORD}@db/metrics",
+    "secretName: METRICS_DATABASE_URL",
+    "uses: actions/checkout@34e114876b0b11c390a56381ad16ebd13914f8d5 # v4.3.1",
+  ])("leaves %j alone: a reference or a name, not a credential", (text) => {
+    expect(maskCredentials(text)).toBe(text);
+  });
+});
+
+/**
+ * A preview of over 2 MB from the fixtures' own steps: 1,000 services whose task definitions change,
+ * a 3,000-line workflow file, data-bearing deletions.
+ */
+function largePreview(): PreviewDigest {
+  const template = load("every-op.json").steps.find((step) => step.op === "update");
+  const fileTemplate = load("workflow-file.json").steps.find((step) => step.newState?.inputs?.file === ".github/workflows/ci-cd.yml");
+  const bucket = load("every-op.json").steps.find((step) => step.op === "delete");
+  if (!template?.oldState || !template.newState || !fileTemplate?.oldState || !fileTemplate.newState || !bucket?.oldState) throw new Error("fixture steps missing");
+  const environment = (revision: number) =>
+    JSON.stringify(Array.from({ length: 1 }, (_, index) => ({ name: `MLOPS_SETTING_${index}`, value: `value-${index}-revision-${revision}`.padEnd(60, "x") })));
+  const steps = [...load("every-op.json").steps.filter((step) => step.op === "same").slice(0, 1)];
+  for (let index = 0; index < 1000; index++) {
+    const urn = template.urn.replace(/::mlflow$/, `::service-${String(index).padStart(4, "0")}`);
+    steps.push({
+      ...template,
+      urn,
+      oldState: { ...template.oldState, urn, inputs: { ...template.oldState.inputs, taskDefinition: environment(1) }, outputs: { ...template.oldState.outputs, taskDefinition: environment(1) } },
+      newState: { ...template.newState, urn, inputs: { ...template.newState.inputs, taskDefinition: environment(2) }, outputs: {} },
+      diffReasons: ["desiredCount", "taskDefinition"],
+      detailedDiff: { desiredCount: { kind: "update", inputDiff: false }, taskDefinition: { kind: "update", inputDiff: false } },
+    });
+  }
+  const workflow = (version: number) => Array.from({ length: 3000 }, (_, index) => `      - run: echo step ${index} v${index % 7 === 0 ? version : 0}\n`).join("");
+  steps.push({
+    ...fileTemplate,
+    oldState: { ...fileTemplate.oldState, inputs: { ...fileTemplate.oldState.inputs, content: workflow(1) } },
+    newState: { ...fileTemplate.newState, inputs: { ...fileTemplate.newState.inputs, content: workflow(2) } },
+  });
+  for (let index = 0; index < 3; index++) {
+    const urn = bucket.urn.replace(/::artifacts$/, `::artifacts-${index}`);
+    steps.push({ ...bucket, urn, oldState: { ...bucket.oldState, urn } });
+  }
+  const preview: PreviewDigest = { steps, diagnostics: [], changeSummary: { same: 120, update: 1001, delete: 3 } };
+  return JSON.parse(JSON.stringify(preview).replaceAll("urn:pulumi:staging::", "urn:pulumi:production::")) as PreviewDigest;
+}
+
+describe("a 2 MB preview", () => {
+  it("fits under GitHub's limit with every stack's summary, says what it left out, cuts nothing in half", () => {
+    // GIVEN a 2 MB preview for production between two ordinary stacks, written as the engine would
+    const large = path.join(work, "production.json");
+    fs.writeFileSync(large, JSON.stringify(largePreview(), null, 4));
+    expect(fs.statSync(large).size).toBeGreaterThan(2 * 1024 * 1024);
+
+    // WHEN the command runs as the workflow runs it
+    const result = prComment([
+      "--preview", `staging=${fixture("every-op.json")}`,
+      "--preview", `production=${large}`,
+      "--preview", `dev=${fixture("failed.json")}`,
+      "--details-url", "https://github.com/nyc-taxi-mlops/mlops-cicd/actions/runs/42",
+    ]);
+
+    // THEN
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const body = result.stdout;
+    expect(body.length).toBeLessThanOrEqual(COMMENT_BUDGET);
+    expect(body.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+    expect(body.split("\n")[0]).toBe(COMMENT_MARKER);
+    expect(body).toContain("| `production` | changes | 0 | 1001 | 0 | 3 | 120 | – |");
+    expect(body).toContain(`${stackMarker("staging")}\n### Stack \`staging\`\n\n**1 to create, 1 to update, 3 to replace, 1 to delete, 41 unchanged**`);
+    expect(body).toContain(`${stackMarker("production")}\n### Stack \`production\`\n\n**0 to create, 1001 to update, 0 to replace, 3 to delete, 120 unchanged**.`);
+    expect(body).toContain(`${stackMarker("dev")}\n### Stack \`dev\``);
+    expect(body).toContain("Error: Missing required configuration variable");
+    for (let index = 0; index < 3; index++) expect(body).toContain(`> - \`production\`: **delete** bucket \`artifacts-${index}\``);
+    expect(body).toMatch(/more changed resources? not listed here\./);
+    expect(body).toMatch(/<sub>To stay under GitHub's 65,536-character limit: \d+ resources not listed, .*The full preview is in the log and artifacts of \[the workflow run\]\(https:\/\/github\.com\/nyc-taxi-mlops\/mlops-cicd\/actions\/runs\/42\)\.<\/sub>\n$/);
+    expect(structureProblems(body)).toEqual([]);
+    // The workflow file's diff comes before the bulk of resource details.
+    expect(body).toContain("<code>.github/workflows/ci-cd.yml</code> changed");
+  });
+
+  it("keeps every summary when there are many failing stacks with long errors", () => {
+    const failing = load("failed.json");
+    const long: PreviewDigest = { ...failing, diagnostics: failing.diagnostics.map((diagnostic) => ({ ...diagnostic, message: `${diagnostic.message}${"at frame\n".repeat(2000)}` })) };
+    const stacks = Array.from({ length: 40 }, (_, index) => ({ stack: `region-${index}`, preview: long }));
+    const body = buildComment(stacks);
+    expect(body.length).toBeLessThanOrEqual(COMMENT_BUDGET);
+    for (const { stack } of stacks) expect(body).toContain(`${stackMarker(stack)}\n### Stack \`${stack}\``);
+    expect(structureProblems(body)).toEqual([]);
+  });
+});
+
+describe("npm run pr-comment", () => {
+  it("prints the comment and nothing else", () => {
+    const result = prComment(["--preview", `staging=${fixture("no-changes.json")}`, "--preview", `production=${fixture("no-changes.json")}`]);
+    expect(result).toEqual({ code: 0, stdout: `${COMMENT_MARKER}\nNo changes: staging, production are up to date.\n`, stderr: "" });
+  });
+
+  it.each([
+    [[], /^--preview is required, once per stack\.\nusage: npm run -s pr-comment -- --preview <stack>=<preview\.json>/],
+    [["--preview", "production"], /^--preview "production": expected <stack>=<file>, e\.g\. --preview production=preview-production\.json\.\nusage:/],
+    [["--preview", "=preview.json"], /^--preview "=preview\.json": expected <stack>=<file>/],
+    [["--preview", "prod uction=p.json"], /^--preview "prod uction=p\.json": "prod uction" is not a stack name: letters, digits, "-", "_" and "\." only/],
+    [["--preview", "staging=a.json", "--preview", "staging=b.json"], /^Stack "staging" is given twice \(a\.json and b\.json\): give each stack once\.\nusage:/],
+    [["--stack", "staging"], /Unknown option '--stack'.*\nusage:/],
+    [["--preview", "staging=a.json", "extra"], /Unexpected argument 'extra'.*\nusage:/],
+    [["--preview", "staging=a.json", "--details-url", "not a url"], /^--details-url "not a url" is not a URL: give the workflow run's/],
+    [["--preview", "staging=a.json", "--details-url", "javascript:alert(1)"], /^--details-url "javascript:alert\(1\)" must be an http\(s\) URL\./],
+  ])("exits 2 on %j, naming the problem and the usage", (args, message) => {
+    const result = prComment(args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(message);
+  });
+
+  it("exits 2 on files that are missing or not previews, listing every problem at once", () => {
+    const notJson = path.join(work, "not-json.json");
+    fs.writeFileSync(notJson, "Previewing update (production):\n");
+    const notPreview = path.join(work, "outputs.json");
+    fs.writeFileSync(notPreview, JSON.stringify({ bucketName: "mlflow-artifacts" }));
+    const missing = path.join(work, "missing.json");
+    const result = prComment([
+      "--preview", `staging=${fixture("every-op.json")}`,
+      "--preview", `production=${missing}`,
+      "--preview", `dev=${notJson}`,
+      "--preview", `qa=${notPreview}`,
+      "--preview", `tmp=${work}`,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.split("\n")).toEqual([
+      "Cannot build the preview comment:",
+      `- production (${missing}): no such file. Write it with \`pulumi preview --stack production --json > ${missing}\`.`,
+      expect.stringMatching(new RegExp(`^- dev \\(${notJson.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\): not valid JSON \\(.+\\)\\. Give the stdout of \`pulumi preview --json\` alone, with nothing else written to it\\.$`)),
+      `- qa (${notPreview}): not the output of \`pulumi preview --json\`: it has none of "steps", "changeSummary", "diagnostics" (its keys: "bucketName").`,
+      `- tmp (${work}): a directory, not a file. Write it with \`pulumi preview --stack tmp --json > ${work}\`.`,
+      "",
+    ]);
+  });
+});
