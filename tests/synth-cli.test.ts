@@ -62,6 +62,8 @@ describe.each(STACKS)("npm run synth -- --stack %s", (stack) => {
       );
     }
     const summary = String(tree1.get("summary.md"));
+    expect(String(tree1.get("policy.json"))).toBe("[]\n");
+    expect(summary).toContain("## Policy (0 mandatory, 0 advisory)\n\nThe guardrail pack in `policy/` (docs/policy.md) over this stack's resources; `policy.json` holds the same list.\n\nNo violations.\n");
     expect(summary).toContain("## Operator secrets not set yet");
     expect(summary).toContain("- `mlops-cicd:ghcrToken`: a placeholder stands in.");
     for (const bytes of tree1.values()) expect(String(bytes)).not.toContain("ghp_shouldNeverAppear");
@@ -137,7 +139,10 @@ describe("synth with bad input exits 2 with one message and writes nothing", () 
   });
 
   it("a missing or unknown argument", () => {
-    expect(synth([])).toMatchObject({ code: 2, stderr: "--stack is required.\nusage: npm run synth -- --stack <name> [--out <dir>] [--config-file <path>]\n" });
+    expect(synth([])).toMatchObject({
+      code: 2,
+      stderr: "--stack is required.\nusage: npm run synth -- --stack <name> [--out <dir>] [--config-file <path>] [--policy-pack-config <path>]\n",
+    });
     const unknown = synth(["--stack", "staging", "--force"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("Unknown option '--force'");
@@ -163,5 +168,62 @@ describe("synth with bad input exits 2 with one message and writes nothing", () 
     fs.writeFileSync(bad, stringify({ config: { "github:owner": "x y" } }));
     expect(synth(["--stack", "staging", "--config-file", bad, "--out", out]).code).toBe(2);
     expect(readTree(out)).toEqual(before);
+  });
+});
+
+describe("synth of a stack that breaks a mandatory policy", () => {
+  // GIVEN the production stack with staging's stack file: valid config, but the stack's name makes
+  // its database production, and staging's settings leave data protection off.
+  const run = (out: string, ...more: string[]) => synth(["--stack", "production", "--config-file", path.join(ROOT, "Pulumi.staging.yaml"), "--out", out, ...more]);
+  const DATABASE = "urn:pulumi:production::mlops-cicd::mlops-cicd:database:PostgresInstance$aws:rds/instance:Instance::database";
+
+  it("exits 3, names the policy and the resource on stderr, and still writes the verdict", () => {
+    const out = path.join(work, "policy-breach");
+    const result = run(out);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe(
+      `Stack "production" violates 3 mandatory policies (written anyway: ${path.join(out, "policy.json")}; docs/policy.md says how to fix each):\n` +
+        [
+          "can be deleted. Set `deletionProtection: true`",
+          "runs in a single availability zone. Set `multiAz: true`",
+          "would be deleted without a final snapshot. Set `skipFinalSnapshot: false` and a `finalSnapshotIdentifier`",
+        ]
+          .map((problem) => `- [rds-production-data-protection] ${DATABASE}: Production database \`database\` ${problem} (config \`mlops-cicd:dataProtection: true\` sets it).\n`)
+          .join(""),
+    );
+    const verdict = JSON.parse(fs.readFileSync(path.join(out, "policy.json"), "utf8")) as { policy: string; level: string; urn: string; message: string }[];
+    expect(verdict.map(({ policy, level, urn }) => [policy, level, urn])).toEqual(Array(3).fill(["rds-production-data-protection", "mandatory", DATABASE]));
+    expect(fs.readFileSync(path.join(out, "summary.md"), "utf8")).toContain(
+      "## Policy (3 mandatory, 0 advisory)\n\nThe guardrail pack in `policy/` (docs/policy.md) over this stack's resources; `policy.json` holds the same list.\n\n" +
+        `- **mandatory** \`rds-production-data-protection\` on \`${DATABASE}\`: Production database \`database\` can be deleted.`,
+    );
+    // The verdict is as deterministic as the rest of the output.
+    const again = path.join(work, "policy-breach-again");
+    expect(run(again).code).toBe(3);
+    expect(readTree(again)).toEqual(readTree(out));
+  });
+
+  it("exits 0 when the policy config turns the policy advisory, which the verdict then says", () => {
+    const config = path.join(work, "advisory.json");
+    fs.writeFileSync(config, JSON.stringify({ "rds-production-data-protection": "advisory" }));
+    const out = path.join(work, "policy-advisory");
+    const result = run(out, "--policy-pack-config", config);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const verdict = JSON.parse(fs.readFileSync(path.join(out, "policy.json"), "utf8")) as { level: string }[];
+    expect(verdict.map((violation) => violation.level)).toEqual(["advisory", "advisory", "advisory"]);
+  });
+
+  it.each([
+    ["not JSON", "{", "Cannot read the policy config"],
+    ["not an object", "[]", "must be a JSON object keyed by policy name."],
+    ["an unknown policy", '{"rds-backups": "advisory"}', "names `rds-backups`, which the pack does not have. Policies: production-environment-protected,"],
+  ])("exits 2 on a policy config file that is %s, writing nothing", (_label, content, fragment) => {
+    const config = path.join(work, `policy-config-${content.length}.json`);
+    fs.writeFileSync(config, content);
+    const out = path.join(work, `never-policy-${content.length}`);
+    const result = synth(["--stack", "staging", "--out", out, "--policy-pack-config", config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(fragment);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });
