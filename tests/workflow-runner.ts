@@ -19,6 +19,12 @@ import type { FunctionDefinition } from "@actions/expressions/funcs/info";
 /* eslint-disable @typescript-eslint/no-explicit-any -- parsed workflow YAML and Octokit payloads are untyped */
 type Doc = any;
 
+export interface Comment {
+  id: number;
+  issueNumber: number;
+  body: string;
+}
+
 export interface Issue {
   number: number;
   title: string;
@@ -41,6 +47,10 @@ export interface World {
   http: Record<string, { status: number; body: unknown }>;
   registryAliases: Record<string, string>;
   promotedTags: Record<string, string>;
+  /** What `pulumi preview --json` prints and its exit code; what `pulumi stack export` wrote. */
+  pulumi?: { preview: unknown; previewExitCode: number; exports?: string[] };
+  /** Objects `aws s3 cp` copied, by destination. */
+  s3?: Record<string, string>;
   calls: string[][];
 }
 
@@ -53,6 +63,14 @@ export interface RunJobOptions {
   readonly needs?: Record<string, { outputs: Record<string, string>; result?: string }>;
   readonly world: World;
   readonly issues?: Issue[];
+  readonly comments?: Comment[];
+  /** Steps, by name, that succeed without running: installers whose downloads the fakes cannot serve. */
+  readonly stubbed?: readonly string[];
+  /** Files in the workspace before the job starts, by path relative to it. */
+  readonly workspaceFiles?: Readonly<Record<string, string>>;
+  readonly matrix?: Readonly<Record<string, string>>;
+  /** The `github.event` payload. */
+  readonly event?: Readonly<Record<string, unknown>>;
 }
 
 export interface StepResult {
@@ -68,12 +86,14 @@ export interface JobResult {
   readonly steps: StepResult[];
   readonly world: World;
   readonly issues: Issue[];
+  readonly comments: Comment[];
   readonly summary: string;
   /** The step of that name (the first one when several share it). */
   step(name: string): StepResult;
 }
 
 const FAKE_CLI = path.join(__dirname, "fakes", "fake-cli.js");
+const ROOT = path.resolve(__dirname, "..");
 const STATUS_FUNCTIONS = ["success", "failure", "always", "cancelled"];
 export const REPOSITORY = "acme/taxi";
 
@@ -108,12 +128,28 @@ function shouldRun(condition: string | undefined, context: Record<string, unknow
 function fakeBin(dir: string): string {
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
-  for (const tool of ["aws", "curl", "docker"]) {
+  for (const tool of ["aws", "curl", "docker", "pulumi"]) {
     fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\nexec node ${JSON.stringify(FAKE_CLI)} ${tool} "$@"\n`, { mode: 0o755 });
   }
   // Waiting loops sleep and read the time: the clock moves only when a step sleeps, so a ten-minute
   // bake passes in milliseconds and the same way every time.
   fs.writeFileSync(path.join(bin, "sleep"), '#!/bin/bash\nc=$(cat "$FAKE_CLOCK"); echo $(( c + ${1%s} )) > "$FAKE_CLOCK"\n', { mode: 0o755 });
+  // npm: `ci` is done already (this checkout's node_modules); `run -s pr-comment` is the real command.
+  fs.writeFileSync(
+    path.join(bin, "npm"),
+    [
+      "#!/bin/bash",
+      'if [[ "$1" == ci ]]; then exit 0; fi',
+      'if [[ "$1 $2 $3 $4" == "run -s pr-comment --" ]]; then',
+      "  shift 4",
+      `  exec node -r ${JSON.stringify(path.join(ROOT, "tools", "register.js"))} ${JSON.stringify(path.join(ROOT, "tools", "pr-comment", "cli.ts"))} "$@"`,
+      "fi",
+      'echo "fake npm: unsupported: $*" >&2',
+      "exit 1",
+      "",
+    ].join("\n"),
+    { mode: 0o755 },
+  );
   fs.writeFileSync(path.join(bin, "date"), '#!/bin/bash\nif [[ "$1" == "+%s" ]]; then cat "$FAKE_CLOCK"; else exec /bin/date "$@"; fi\n', { mode: 0o755 });
   return bin;
 }
@@ -135,14 +171,14 @@ function readOutputs(file: string): Record<string, string> {
   return outputs;
 }
 
-/** A recording Octokit: the issue calls `workflows/scripts/sync-alert-issue.js` makes. */
-function fakeGitHub(issues: Issue[]) {
+/** A recording Octokit: the issue and comment calls of `workflows/scripts/*.js`. */
+function fakeGitHub(issues: Issue[], comments: Comment[]) {
   const listForRepo = async (params: { state: string; labels: string }) => {
     const wanted = params.labels.split(",").filter(Boolean);
     return { data: issues.filter((issue) => issue.state === params.state && wanted.every((label) => issue.labels.includes(label))) };
   };
   return {
-    paginate: async (method: typeof listForRepo, params: Parameters<typeof listForRepo>[0]) => (await method(params)).data,
+    paginate: async <P, T>(method: (params: P) => Promise<{ data: T[] }>, params: P) => (await method(params)).data,
     rest: {
       issues: {
         listForRepo,
@@ -152,8 +188,22 @@ function fakeGitHub(issues: Issue[]) {
           return { data: issue };
         },
         createComment: async (params: { issue_number: number; body: string }) => {
-          issues.find((issue) => issue.number === params.issue_number)?.comments.push(params.body);
-          return { data: {} };
+          const issue = issues.find((candidate) => candidate.number === params.issue_number);
+          if (issue) {
+            issue.comments.push(params.body);
+            return { data: {} };
+          }
+          // Not an issue: a pull request's conversation.
+          const comment = { id: 1000 + comments.length, issueNumber: params.issue_number, body: params.body };
+          comments.push(comment);
+          return { data: comment };
+        },
+        listComments: async (params: { issue_number: number }) => ({ data: comments.filter((comment) => comment.issueNumber === params.issue_number) }),
+        updateComment: async (params: { comment_id: number; body: string }) => {
+          const comment = comments.find((candidate) => candidate.id === params.comment_id);
+          if (!comment) throw new Error(`No comment ${params.comment_id}.`);
+          comment.body = params.body;
+          return { data: comment };
         },
         update: async (params: { issue_number: number; state: "open" | "closed" }) => {
           const issue = issues.find((candidate) => candidate.number === params.issue_number);
@@ -165,7 +215,13 @@ function fakeGitHub(issues: Issue[]) {
   };
 }
 
-async function runGitHubScript(script: string, env: Record<string, string>, issues: Issue[]): Promise<{ ok: boolean; outputs: Record<string, string>; log: string }> {
+async function runGitHubScript(
+  script: string,
+  env: Record<string, string>,
+  issues: Issue[],
+  comments: Comment[],
+  cwd: string,
+): Promise<{ ok: boolean; outputs: Record<string, string>; log: string }> {
   const outputs: Record<string, string> = {};
   const log: string[] = [];
   const core = {
@@ -177,21 +233,37 @@ async function runGitHubScript(script: string, env: Record<string, string>, issu
   };
   const context = { repo: { owner: REPOSITORY.split("/")[0], repo: REPOSITORY.split("/")[1] } };
   const saved = { ...process.env };
+  const savedCwd = process.cwd();
   Object.assign(process.env, env);
+  // github-script runs in the workspace: scripts read the files earlier steps wrote.
+  process.chdir(cwd);
   try {
     const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<unknown>;
-    await new AsyncFunction("github", "context", "core", "require", script)(fakeGitHub(issues), context, core, require);
+    await new AsyncFunction("github", "context", "core", "require", script)(fakeGitHub(issues, comments), context, core, require);
     return { ok: true, outputs, log: log.join("\n") };
   } catch (err) {
     return { ok: false, outputs, log: `${log.join("\n")}\n${String(err)}` };
   } finally {
+    process.chdir(savedCwd);
     for (const key of Object.keys(env)) delete process.env[key];
     Object.assign(process.env, saved);
   }
 }
 
 /** Actions a deploy job uses whose effect lies outside the job's fakes: they succeed and do nothing. */
-const NO_OP_ACTIONS = ["aws-actions/configure-aws-credentials@", "docker/login-action@", "actions/upload-artifact@", "actions/checkout@"];
+const NO_OP_ACTIONS = [
+  "aws-actions/configure-aws-credentials@",
+  "docker/login-action@",
+  "actions/upload-artifact@",
+  "actions/download-artifact@",
+  "actions/checkout@",
+  "actions/setup-node@",
+];
+
+/** Actions with outputs later steps read: they succeed with these outputs. */
+const OUTPUT_ACTIONS: Readonly<Record<string, Record<string, string>>> = {
+  "actions/create-github-app-token@": { token: "ghs_installation_token" },
+};
 
 export async function runJob(options: RunJobOptions): Promise<JobResult> {
   const job = options.workflow.jobs[options.job];
@@ -207,6 +279,11 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
   const summaryFile = path.join(dir, "summary.md");
   fs.writeFileSync(summaryFile, "");
   const issues = options.issues ?? [];
+  const comments = options.comments ?? [];
+  for (const [file, content] of Object.entries(options.workspaceFiles ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true });
+    fs.writeFileSync(path.join(workspace, file), content);
+  }
 
   const steps: StepResult[] = [];
   const stepsContext: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
@@ -220,7 +297,8 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
     sha: "0123456789abcdef0123456789abcdef01234567",
     actor: "release-bot",
     ref: "refs/heads/main",
-    event_name: "workflow_dispatch",
+    event_name: options.event?.pull_request ? "pull_request" : "workflow_dispatch",
+    event: options.event ?? {},
   };
   const baseContext = () => ({
     github,
@@ -230,6 +308,7 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
     needs: Object.fromEntries(Object.entries(options.needs ?? {}).map(([id, need]) => [id, { outputs: need.outputs, result: need.result ?? "success" }])),
     steps: stepsContext,
     job: { status },
+    matrix: options.matrix ?? {},
     runner: { os: "Linux", temp: dir },
   });
   const evaluateEnv = (env: Record<string, unknown> | undefined, context: Record<string, unknown>) =>
@@ -249,7 +328,11 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
     let ok: boolean;
     let log: string;
     let outputs: Record<string, string>;
-    if (step.run !== undefined) {
+    if (options.stubbed?.includes(name)) {
+      ok = true;
+      log = "(stubbed)";
+      outputs = {};
+    } else if (step.run !== undefined) {
       const outputFile = path.join(dir, `output-${steps.length}`);
       fs.writeFileSync(outputFile, "");
       const scriptFile = path.join(dir, `step-${steps.length}.sh`);
@@ -263,6 +346,13 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
           PATH: `${bin}:${process.env.PATH}`,
           HOME: dir,
           ...env,
+          // The default variables every runner sets.
+          CI: "true",
+          GITHUB_ACTIONS: "true",
+          GITHUB_REPOSITORY: github.repository,
+          GITHUB_SHA: github.sha,
+          GITHUB_RUN_ID: github.run_id,
+          GITHUB_SERVER_URL: github.server_url,
           GITHUB_OUTPUT: outputFile,
           GITHUB_STEP_SUMMARY: summaryFile,
           GITHUB_WORKSPACE: workspace,
@@ -275,11 +365,15 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
       log = `${result.stdout}${result.stderr}`;
       outputs = readOutputs(outputFile);
     } else if (String(step.uses).startsWith("actions/github-script@")) {
-      ({ ok, outputs, log } = await runGitHubScript(interpolate(String(step.with.script), context, status), env, issues));
+      ({ ok, outputs, log } = await runGitHubScript(interpolate(String(step.with.script), context, status), env, issues, comments, workspace));
     } else if (NO_OP_ACTIONS.some((prefix) => String(step.uses).startsWith(prefix))) {
       ok = true;
       log = "";
       outputs = {};
+    } else if (Object.keys(OUTPUT_ACTIONS).some((prefix) => String(step.uses).startsWith(prefix))) {
+      ok = true;
+      log = "";
+      outputs = { ...Object.entries(OUTPUT_ACTIONS).find(([prefix]) => String(step.uses).startsWith(prefix))![1] };
     } else {
       throw new Error(`The runner does not simulate ${String(step.uses)}.`);
     }
@@ -297,6 +391,7 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
     steps,
     world,
     issues,
+    comments,
     summary,
     step(stepName: string) {
       const found = steps.find((candidate) => candidate.name === stepName);

@@ -1,14 +1,16 @@
 /**
  * `npm run gen:workflows`: writes the application workflows, rendered with the config of each stack
- * that commits them, to workflows/__rendered__/<stack>/, and the platform tool bundles to
- * workflows/__rendered__/platform/. They are committed so a pull request here shows the diff it will
- * cause there; a test fails when they are stale.
+ * that commits them, to workflows/__rendered__/<stack>/, the platform tool bundles to
+ * workflows/__rendered__/platform/, and this repository's own workflows to .github/workflows/.
+ * They are committed so a pull request here shows the diff it will cause there; a test fails when
+ * they are stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StackConfig, parseStackConfig } from "../infra/config";
 import { renderApplicationWorkflows } from "../workflows";
 import { BUNDLE_DIR, PLATFORM_TOOLS } from "../workflows/platform-tools";
+import { PLATFORM_WORKFLOWS_DIR, platformSettings, renderPlatformWorkflows } from "../workflows/platform";
 import { bundlePlatformTools } from "./platform-bundle";
 import { knownStacks, resolveStackConfig } from "./synth/stack-config";
 
@@ -43,12 +45,26 @@ export function renderedWorkflowsByStack(): Map<string, Map<string, string>> {
   return result;
 }
 
+/** This repository's own workflows (file name → YAML), for its stacks and the SDK's Pulumi version. */
+export function renderedPlatformWorkflows(): Map<string, string> {
+  const stacks = knownStacks(ROOT).map((stack) => {
+    const config = offlineStackConfig(stack);
+    return { name: stack, environment: config.environment.name, applicationRepository: `${config.github.owner}/${config.github.repository}` };
+  });
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+  return renderPlatformWorkflows(platformSettings(stacks, manifest.dependencies["@pulumi/pulumi"]));
+}
+
+export const PLATFORM_WORKFLOWS_PATH = path.join(ROOT, PLATFORM_WORKFLOWS_DIR);
+
 if (require.main === module) {
   // Everything is rendered before anything is written: a stack whose config does not parse leaves
   // the committed files as they were, with the config's own message.
   let workflows: Map<string, Map<string, string>>;
+  let own: Map<string, string>;
   try {
     workflows = renderedWorkflowsByStack();
+    own = renderedPlatformWorkflows();
   } catch (err) {
     process.stderr.write(`gen:workflows: nothing written.\n${(err as Error).message}\n`);
     process.exit(2);
@@ -63,4 +79,8 @@ if (require.main === module) {
     for (const [name, content] of files) fs.writeFileSync(path.join(RENDERED_DIR, stack, name), content);
     process.stdout.write(`wrote ${files.size} workflows for stack ${stack}\n`);
   }
+  // Only the files this repository renders: a hand-written workflow beside them is left alone.
+  fs.mkdirSync(PLATFORM_WORKFLOWS_PATH, { recursive: true });
+  for (const [name, content] of own) fs.writeFileSync(path.join(PLATFORM_WORKFLOWS_PATH, name), content);
+  process.stdout.write(`wrote ${own.size} workflows of this repository to ${PLATFORM_WORKFLOWS_DIR}\n`);
 }

@@ -42,5 +42,7 @@ export const ACTIONS = Object.freeze({
   codeqlAnalyze: pin("github/codeql-action/analyze", "6f5948dfacef28e207b48d0905cf90c03365536d", "v3.37.9"),
   trivy: pin("aquasecurity/trivy-action", "ed142fd0673e97e23eac54620cfb913e5ce36c25", "v0.36.0"),
   awsCredentials: pin("aws-actions/configure-aws-credentials", "7474bc4690e29a8392af63c5b98e7449536d5c3a", "v4.3.1"),
+  setupNode: pin("actions/setup-node", "49933ea5288caeca8642d1e84afbd3f7d6820020", "v4.4.0"),
+  githubAppToken: pin("actions/create-github-app-token", "df432ceedc7162793a195dd1713ff69aefc7379e", "v2.0.6"),
   slack: pin("slackapi/slack-github-action", "91efab103c0de0a537f72a35f6b8cda0ee76bf0a", "v2.1.1"),
 });

@@ -137,8 +137,12 @@ function job(value: Job, id: string): Node {
   ]);
 }
 
-/** The workflow file's bytes: the generated-file header, then the YAML. */
-export function renderWorkflow(workflow: Workflow, source: string): string {
+/**
+ * The workflow file's bytes: the generated-file header, then the YAML. The header says where the
+ * file comes from and how it is regenerated: by default, the application's files committed by
+ * `pulumi up`.
+ */
+export function renderWorkflow(workflow: Workflow, source: string, header: readonly string[] = generatedHeader(source)): string {
   const body = compact([
     ["name", workflow.name],
     ["on", triggers(workflow.on)],
@@ -155,6 +159,6 @@ export function renderWorkflow(workflow: Workflow, source: string): string {
       if (candidate.uses && isScalar(node)) node.comment = ` ${candidate.uses.version}`;
     });
   }
-  document.commentBefore = generatedHeader(source).map((line) => ` ${line}`).join("\n");
+  document.commentBefore = header.map((line) => ` ${line}`).join("\n");
   return document.toString({ lineWidth: 0, nullStr: "" });
 }

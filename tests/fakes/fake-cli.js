@@ -133,6 +133,11 @@ function aws(/** @type {string[]} */ argv) {
       world.schedules[id] = { ...world.schedules[id], ...input };
       return finish(JSON.stringify({ ScheduleArn: world.schedules[id].Arn }));
     }
+    case "s3 cp": {
+      const [source, destination] = rest.filter((word) => !word.startsWith("--"));
+      world.s3 = { ...world.s3, [destination]: source };
+      return finish("");
+    }
     case "cloudwatch describe-alarms": {
       const after = rest.slice(rest.indexOf("--alarm-names") + 1);
       const end = after.findIndex((word) => word.startsWith("--"));
@@ -176,7 +181,25 @@ function docker(/** @type {string[]} */ argv) {
   return finish("");
 }
 
+function pulumi(/** @type {string[]} */ argv) {
+  const opt = options(argv);
+  if (argv[0] === "preview") {
+    if (!world.pulumi) return fail("fake pulumi: the world has no preview");
+    if (!opt.json) return fail("fake pulumi: previews are read as --json");
+    const code = world.pulumi.previewExitCode;
+    return finish(JSON.stringify(world.pulumi.preview, null, 2), code, code === 0 ? "" : "error: preview failed");
+  }
+  if (argv[0] === "stack" && argv[1] === "export") {
+    fs.writeFileSync(opt.file, JSON.stringify({ version: 3, deployment: { manifest: {}, resources: [] } }));
+    world.pulumi = { ...world.pulumi, exports: [...(world.pulumi?.exports ?? []), opt.stack] };
+    return finish("");
+  }
+  if (argv[0] === "up") return finish("Resources: 0 changed");
+  return fail(`fake pulumi: unsupported command ${argv.join(" ")}`);
+}
+
 if (tool === "aws") aws(args);
+else if (tool === "pulumi") pulumi(args);
 else if (tool === "curl") curl(args);
 else if (tool === "docker") docker(args);
 else fail(`fake-cli: unknown tool ${tool}`);

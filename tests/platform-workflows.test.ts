@@ -1,0 +1,274 @@
+/**
+ * This repository's own workflows (.github/workflows): rendered from workflows/platform, in sync
+ * with their source, valid for the same three validators as the application's, and doing what
+ * docs/delivery.md says: previews with one comment, staged updates one at a time, drift issues.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { COMMENT_MARKER } from "../tools/pr-comment/render";
+import { PLATFORM_WORKFLOWS_PATH, renderedPlatformWorkflows } from "../tools/render-workflows";
+import { platformSettings } from "../workflows/platform";
+import { actionlintFindings, githubParserFindings, SHELLCHECK, shellcheckFindings, runBlocks } from "./workflow-validators";
+import { Comment, Issue, World, runJob } from "./workflow-runner";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed workflow documents
+type Doc = any;
+
+const files = renderedPlatformWorkflows();
+const doc = (name: string): Doc => parse(files.get(name) as string);
+const FIXTURES = path.join(__dirname, "fixtures", "previews");
+const fixture = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8"));
+
+it("renders preview, up and drift", () => {
+  expect([...files.keys()].sort()).toEqual(["drift.yml", "preview.yml", "up.yml"]);
+});
+
+it("keeps .github/workflows in sync with workflows/platform (npm run gen:workflows)", () => {
+  for (const [name, content] of files) {
+    expect({ file: name, content: fs.readFileSync(path.join(PLATFORM_WORKFLOWS_PATH, name), "utf8") }).toEqual({ file: name, content });
+  }
+});
+
+describe.each([...files.keys()])("%s passes every validator with zero findings", (name) => {
+  const content = files.get(name) as string;
+  it("GitHub's workflow parser", async () => {
+    expect(await githubParserFindings(name, content)).toEqual([]);
+  });
+  it("actionlint", async () => {
+    expect(await actionlintFindings(name, content)).toEqual([]);
+  });
+  (SHELLCHECK || process.env.CI ? it : it.skip)("shellcheck on every run block", () => {
+    expect(runBlocks(content).length).toBeGreaterThan(0);
+    expect(shellcheckFindings(content)).toEqual([]);
+  });
+});
+
+describe("least privilege", () => {
+  const jobs = [...files.keys()].flatMap((name) => Object.entries(doc(name).jobs).map(([id, job]) => [name, id, job] as [string, string, Doc]));
+
+  it("grants nothing at the top; every job declares its permissions and a timeout", () => {
+    for (const name of files.keys()) expect({ name, permissions: doc(name).permissions }).toEqual({ name, permissions: {} });
+    for (const [name, id, job] of jobs) {
+      expect({ name, id, permissions: job.permissions !== undefined, timeout: job["timeout-minutes"] > 0 }).toEqual({ name, id, permissions: true, timeout: true });
+    }
+  });
+
+  it("pins every action to a full commit SHA and holds no cloud keys", () => {
+    for (const [, , job] of jobs) for (const step of job.steps) if (step.uses) expect(step.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+    for (const content of files.values()) expect(content).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|PULUMI_ACCESS_TOKEN/);
+  });
+
+  it("gives the App that may change the application repository only to jobs of a protected environment", () => {
+    for (const [name, id, job] of jobs) {
+      const usesPlatformKey = JSON.stringify(job).includes("secrets.PLATFORM_APP_PRIVATE_KEY");
+      expect({ name, id, usesPlatformKey, environment: usesPlatformKey ? job.environment?.name : undefined }).toEqual({
+        name,
+        id,
+        usesPlatformKey,
+        environment: usesPlatformKey ? expect.stringMatching(/^(staging|production)$/) : undefined,
+      });
+    }
+  });
+
+  it("runs every preview and update with the policy pack", () => {
+    const commands = [...files.values()].flatMap((content) => runBlocks(content).map((block) => block.script)).filter((script) => /pulumi (preview|up) /.test(script));
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    for (const command of commands) expect(command).toContain("--policy-pack policy");
+  });
+});
+
+describe("preview.yml", () => {
+  const preview = () => doc("preview.yml");
+
+  it("previews every stack of a same-repository pull request in parallel, superseded by the next push", () => {
+    expect(preview().on).toEqual({ pull_request: { branches: ["main"] } });
+    expect(preview().concurrency).toEqual({ group: "preview-${{ github.event.pull_request.number }}", "cancel-in-progress": true });
+    const job = preview().jobs.preview;
+    expect(job.strategy).toEqual({ matrix: { stack: ["staging", "production"] }, "fail-fast": false });
+    expect(job.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(job.steps.find((step: Doc) => step.uses?.startsWith("aws-actions/")).with["role-to-assume"]).toBe("${{ vars.PULUMI_PREVIEW_ROLE_ARN }}");
+  });
+
+  it("comments once, after every preview, with the comment tool, as the only job that may write to the pull request", () => {
+    const job = preview().jobs.comment;
+    expect(job.needs).toEqual(["preview"]);
+    expect(job.if).toContain("!cancelled()");
+    expect(job.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+    expect(job.env.STACKS).toBe("staging production");
+    expect(JSON.stringify(job.steps)).toContain("npm run -s pr-comment");
+  });
+});
+
+describe("up.yml", () => {
+  const up = () => doc("up.yml");
+
+  it("updates staging on merge, then production behind its environment's approval", () => {
+    expect(up().on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+    expect(Object.keys(up().jobs)).toEqual(["up-staging", "up-production"]);
+    expect(up().jobs["up-staging"].needs).toBeUndefined();
+    expect(up().jobs["up-production"].needs).toEqual(["up-staging"]);
+    expect(up().jobs["up-staging"].environment.name).toBe("staging");
+    expect(up().jobs["up-production"].environment.name).toBe("production");
+  });
+
+  it("never runs two updates of one stack at once, and never cancels one halfway", () => {
+    expect(up().jobs["up-staging"].concurrency).toEqual({ group: "pulumi-staging", "cancel-in-progress": false });
+    expect(up().jobs["up-production"].concurrency).toEqual({ group: "pulumi-production", "cancel-in-progress": false });
+    // Drift detection holds the same group.
+    expect(doc("drift.yml").jobs.drift.concurrency).toEqual({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
+  });
+
+  it("exports the state after the update, failed or not", () => {
+    const steps = up().jobs["up-production"].steps;
+    const names = steps.map((step: Doc) => step.name);
+    expect(names.indexOf("Export the stack's state")).toBeGreaterThan(names.indexOf("pulumi up --stack production"));
+    expect(steps.find((step: Doc) => step.name === "Export the stack's state").if).toBe("!cancelled()");
+  });
+
+  it("installs the Pulumi CLI of the SDK's own version, checked against the release's checksums", () => {
+    const install = up().jobs["up-staging"].steps.find((step: Doc) => String(step.name).startsWith("Install the Pulumi CLI"));
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
+    expect(install.env.PULUMI_VERSION).toBe(manifest.dependencies["@pulumi/pulumi"]);
+    expect(install.run).toContain("sha256sum --check --strict");
+  });
+});
+
+describe("platformSettings", () => {
+  it("orders stacks staging first whatever the file order", () => {
+    const settings = platformSettings(
+      [
+        { name: "production", environment: "production", applicationRepository: "o/r" },
+        { name: "staging", environment: "staging", applicationRepository: "o/r" },
+      ],
+      "3.248.0",
+    );
+    expect(settings.stacks.map((stack) => stack.name)).toEqual(["staging", "production"]);
+  });
+
+  it("rejects what a workflow cannot run, naming each problem", () => {
+    expect(() => platformSettings([{ name: "prod/eu", environment: "production", applicationRepository: "o/r" }], "^3.0.0")).toThrow(
+      "Cannot render this repository's workflows:\n" +
+        "  • Stack name `prod/eu` has characters a workflow job id cannot carry; use letters, digits, '-', '_' or '.'.\n" +
+        "  • Pulumi version `^3.0.0` is not a release (x.y.z); pin @pulumi/pulumi to an exact version in package.json.",
+    );
+    expect(() => platformSettings([], "3.248.0")).toThrow("No stack files (Pulumi.<stack>.yaml): there is nothing to preview or update.");
+  });
+});
+
+/** A world with nothing but the fake Pulumi's answer. */
+function pulumiWorld(preview: unknown, previewExitCode: number): World {
+  return {
+    clock: 1_800_000_000,
+    services: {},
+    schedules: {},
+    taskDefinitions: {},
+    tasks: {},
+    trialExitCode: 0,
+    alarmsFiring: [],
+    http: {},
+    registryAliases: {},
+    promotedTags: {},
+    pulumi: { preview, previewExitCode },
+    calls: [],
+  };
+}
+
+const INSTALLERS = ["Install the Pulumi CLI " + JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).dependencies["@pulumi/pulumi"]];
+
+describe("drift.yml, run", () => {
+  const drift = (preview: unknown, exitCode: number, issues: Issue[] = []) =>
+    runJob({
+      workflow: doc("drift.yml"),
+      job: "drift",
+      matrix: { stack: "staging" },
+      vars: { PULUMI_STATE_BACKUP_URI: "s3://state-backups/mlops-cicd" },
+      world: pulumiWorld(preview, exitCode),
+      issues,
+      stubbed: INSTALLERS,
+    });
+
+  it("opens one drift issue with what differs, fails the run, and still backs up the state", async () => {
+    const result = await drift(fixture("every-op.json"), 255);
+    expect(result.status).toBe("failure");
+    expect(result.step("Fail on drift").outcome).toBe("failure");
+    expect(result.issues).toHaveLength(1);
+    const [issue] = result.issues;
+    expect(issue.title).toBe("Drift in stack staging");
+    expect(issue.labels).toEqual(["drift"]);
+    expect(issue.body.split("\n")[0]).toBe("<!-- mlops-cicd drift: staging -->");
+    expect(issue.body).toContain(COMMENT_MARKER);
+    expect(result.world.pulumi?.exports).toEqual(["staging"]);
+    expect(Object.keys(result.world.s3 ?? {})).toEqual(["s3://state-backups/mlops-cicd/staging/"]);
+  });
+
+  it("comments on the open drift issue the next night instead of opening another", async () => {
+    const open: Issue = { number: 7, title: "Drift in stack staging", body: "<!-- mlops-cicd drift: staging -->\nbefore", labels: ["drift"], state: "open", comments: [] };
+    const result = await drift(fixture("every-op.json"), 255, [open]);
+    expect(result.issues).toHaveLength(1);
+    expect(result.issues[0].comments).toHaveLength(1);
+  });
+
+  it("closes the drift issue when the drift is gone, and passes", async () => {
+    const open: Issue = { number: 7, title: "Drift in stack staging", body: "<!-- mlops-cicd drift: staging -->\nbefore", labels: ["drift"], state: "open", comments: [] };
+    const result = await drift(fixture("no-changes.json"), 0, [open]);
+    expect(result.status).toBe("success");
+    expect(result.issues[0].state).toBe("closed");
+    expect(result.issues[0].comments[0]).toContain("No drift in **staging** any more");
+  });
+
+  it("treats a failed preview as a failed run, not as drift: the issue is left alone", async () => {
+    const open: Issue = { number: 7, title: "Drift in stack staging", body: "<!-- mlops-cicd drift: staging -->\nbefore", labels: ["drift"], state: "open", comments: [] };
+    const result = await drift(fixture("failed.json"), 255, [open]);
+    expect(result.status).toBe("failure");
+    expect(result.step("Decide: drift, no drift, or a failed preview").log).toContain("::error::The drift preview of staging failed (exit code 255)");
+    expect(result.step("Open, update or close the drift issue").outcome).toBe("skipped");
+    expect(result.issues[0]).toEqual(open);
+  });
+});
+
+describe("preview.yml's comment job, run", () => {
+  const comment = (previews: Record<string, unknown>, comments: Comment[]) =>
+    runJob({
+      workflow: doc("preview.yml"),
+      job: "comment",
+      world: pulumiWorld({}, 0),
+      comments,
+      event: { pull_request: { number: 42 } },
+      workspaceFiles: Object.fromEntries(Object.entries(previews).map(([stack, json]) => [`previews/preview-${stack}/preview.json`, JSON.stringify(json)])),
+    });
+
+  it("creates the comment once, then edits that same comment on the next push", async () => {
+    const comments: Comment[] = [{ id: 1, issueNumber: 42, body: `${COMMENT_MARKER}-other\nsomeone else's` }];
+    const first = await comment({ staging: fixture("every-op.json"), production: fixture("no-changes.json") }, comments);
+    expect(first.status).toBe("success");
+    expect(comments).toHaveLength(2);
+    expect(comments[1].body.split("\n")[0]).toBe(COMMENT_MARKER);
+    const firstBody = comments[1].body;
+    const second = await comment({ staging: fixture("no-changes.json"), production: fixture("no-changes.json") }, comments);
+    expect(second.status).toBe("success");
+    expect(comments).toHaveLength(2);
+    expect(comments[0].body).toBe(`${COMMENT_MARKER}-other\nsomeone else's`);
+    expect(comments[1].body).not.toBe(firstBody);
+    expect(comments[1].body.split("\n")[0]).toBe(COMMENT_MARKER);
+  });
+
+  it("shows a stack whose preview job stopped early as failed instead of leaving it out", async () => {
+    const comments: Comment[] = [];
+    const result = await comment({ staging: fixture("no-changes.json") }, comments);
+    expect(result.status).toBe("success");
+    expect(comments[0].body).toContain("production");
+    expect(comments[0].body).toContain("The preview job stopped before the preview ran");
+  });
+});
+
+describe("upsertPullRequestComment", () => {
+  it("refuses a body that does not start with the marker line: it could never be found again", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { upsertPullRequestComment } = require("../workflows/scripts/upsert-pr-comment.js");
+    await expect(
+      upsertPullRequestComment({ github: {}, context: { repo: { owner: "o", repo: "r" } }, core: { info: () => undefined } }, { issueNumber: 1, marker: COMMENT_MARKER, body: "hello" }),
+    ).rejects.toThrow(`The comment body must start with the marker line ${COMMENT_MARKER}.`);
+  });
+});

@@ -1,0 +1,34 @@
+import type { Workflow } from "../model";
+import { renderWorkflow } from "../render";
+import { driftWorkflow } from "./drift";
+import { previewWorkflow } from "./preview";
+import { PlatformSettings } from "./settings";
+import { upWorkflow } from "./up";
+
+export { platformSettings } from "./settings";
+export type { PlatformSettings, PlatformStack } from "./settings";
+
+/** Where this repository keeps its own workflows. */
+export const PLATFORM_WORKFLOWS_DIR = ".github/workflows";
+
+/** This repository's own workflows with the source module each is written in. */
+export function platformWorkflows(settings: PlatformSettings): { workflow: Workflow; source: string }[] {
+  return [
+    { workflow: previewWorkflow(settings), source: "workflows/platform/preview.ts" },
+    { workflow: upWorkflow(settings), source: "workflows/platform/up.ts" },
+    { workflow: driftWorkflow(settings), source: "workflows/platform/drift.ts" },
+  ];
+}
+
+/** File name → YAML, each with a header naming its source and how it is regenerated. */
+export function renderPlatformWorkflows(settings: PlatformSettings): Map<string, string> {
+  return new Map(
+    platformWorkflows(settings).map(({ workflow, source }) => [
+      workflow.fileName,
+      renderWorkflow(workflow, source, [
+        `Generated from ${source} by \`npm run gen:workflows\`. Do not edit by hand:`,
+        "`npm test` fails when this file differs from what its source renders.",
+      ]),
+    ]),
+  );
+}

@@ -1,0 +1,124 @@
+/**
+ * preview.yml: every pull request to main previews every stack in parallel, with the policy pack,
+ * and keeps one comment on the pull request with what each would change (tools/pr-comment).
+ *
+ * Previews read AWS with a read-only role and GitHub with a one-hour token of a read-only App; they
+ * never hold the credentials that change anything. Pull requests from forks get no preview: their code would run
+ * with those credentials.
+ */
+import { COMMENT_MARKER } from "../../tools/pr-comment/render";
+import { ACTIONS } from "../actions";
+import type { Workflow } from "../model";
+import { checkout, script } from "../steps";
+import { PULUMI_ENV, githubAppToken, installDependencies, installPulumi, assumeRole, preview, setupNode } from "./pulumi-steps";
+import { PlatformSettings } from "./settings";
+
+const RUNNER = "ubuntu-24.04";
+const SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository";
+
+function upsertCommentSource(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { upsertPullRequestComment } = require("../scripts/upsert-pr-comment.js") as { upsertPullRequestComment: (...args: unknown[]) => unknown };
+  return upsertPullRequestComment.toString();
+}
+
+export function previewWorkflow(settings: PlatformSettings): Workflow {
+  const stacks = settings.stacks.map((stack) => stack.name);
+  const nodeVersion = settings.nodeVersion ?? "20";
+  return {
+    fileName: "preview.yml",
+    name: "Preview",
+    on: { pullRequest: { branches: ["main"] } },
+    permissions: {},
+    // A new push supersedes the previews of the commit before it.
+    concurrency: { group: "preview-${{ github.event.pull_request.number }}", cancelInProgress: true },
+    jobs: {
+      preview: {
+        name: "Preview ${{ matrix.stack }}",
+        if: SAME_REPOSITORY,
+        runsOn: RUNNER,
+        permissions: { contents: "read", "id-token": "write" },
+        timeoutMinutes: 30,
+        strategy: { matrix: { stack: stacks }, failFast: false },
+        env: { ...PULUMI_ENV },
+        steps: [
+          checkout(),
+          setupNode(nodeVersion),
+          installDependencies(),
+          installPulumi(settings.pulumiVersion),
+          assumeRole("PULUMI_PREVIEW_ROLE_ARN"),
+          githubAppToken(settings.stacks.map((stack) => stack.applicationRepository)),
+          preview({
+            id: "preview",
+            name: "pulumi preview --stack ${{ matrix.stack }}",
+            stack: "${{ matrix.stack }}",
+            output: "preview.json",
+            env: { GITHUB_TOKEN: "${{ steps.app-token.outputs.token }}" },
+          }),
+          {
+            name: "Upload the preview",
+            if: "!cancelled()",
+            uses: ACTIONS.uploadArtifact,
+            with: { name: "preview-${{ matrix.stack }}", path: "preview.json", "retention-days": 14, "if-no-files-found": "error" },
+          },
+          {
+            name: "Fail when the preview failed",
+            env: { EXIT_CODE: "${{ steps.preview.outputs.exit_code }}" },
+            run: script('if [[ "$EXIT_CODE" != 0 ]]; then echo "::error::The preview failed (exit code $EXIT_CODE): see the comment and the log above."; exit 1; fi'),
+          },
+        ],
+      },
+      comment: {
+        name: "Comment on the pull request",
+        needs: ["preview"],
+        // Also after a failed preview: the comment is where the failure shows.
+        if: `!cancelled() && ${SAME_REPOSITORY}`,
+        runsOn: RUNNER,
+        permissions: { contents: "read", "pull-requests": "write" },
+        timeoutMinutes: 10,
+        env: { STACKS: stacks.join(" ") },
+        steps: [
+          checkout(),
+          setupNode(nodeVersion),
+          installDependencies(),
+          { name: "Download the previews", uses: ACTIONS.downloadArtifact, with: { pattern: "preview-*", path: "previews" } },
+          {
+            name: "Write the comment",
+            run: script(
+              "args=()",
+              "for stack in $STACKS; do",
+              '  file="previews/preview-${stack}/preview.json"',
+              '  if [[ ! -f "$file" ]]; then',
+              "    # The job stopped before its preview ran: the comment says so rather than leaving the stack out.",
+              '    mkdir -p "$(dirname "$file")"',
+              '    jq -n \'{diagnostics: [{severity: "error", message: "The preview job stopped before the preview ran: see the workflow run."}]}\' > "$file"',
+              "  fi",
+              '  args+=(--preview "${stack}=${file}")',
+              "done",
+              'npm run -s pr-comment -- "${args[@]}" > comment.md',
+              'wc -c comment.md',
+            ),
+          },
+          {
+            name: "Create or update the comment",
+            uses: ACTIONS.githubScript,
+            env: { COMMENT_MARKER, PULL_REQUEST: "${{ github.event.pull_request.number }}" },
+            with: {
+              script: [
+                `const upsertPullRequestComment = ${upsertCommentSource()};`,
+                'const body = require("fs").readFileSync("comment.md", "utf8");',
+                "const result = await upsertPullRequestComment({ github, context, core }, {",
+                "  issueNumber: Number(process.env.PULL_REQUEST),",
+                "  marker: process.env.COMMENT_MARKER,",
+                "  body,",
+                "});",
+                'core.setOutput("action", result.action);',
+                "",
+              ].join("\n"),
+            },
+          },
+        ],
+      },
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * Steps of this repository's own workflows: set up the program, install the Pulumi CLI, get
+ * credentials, preview or update a stack, keep a copy of its state.
+ *
+ * What they read from this repository's settings (docs/delivery.md):
+ * - variables `PULUMI_BACKEND_URL` (the state backend, e.g. `s3://…`), `PULUMI_STATE_BACKUP_URI`
+ *   (where state exports go), `AWS_REGION`, `PULUMI_PREVIEW_ROLE_ARN` (read-only: pull requests and
+ *   drift), `PREVIEW_APP_ID` (a read-only GitHub App), `PLATFORM_APP_INSTALLATION_ID`;
+ * - per environment (`staging`, `production`) the variable `PULUMI_DEPLOY_ROLE_ARN` and the secret
+ *   `PLATFORM_APP_PRIVATE_KEY` (the App that may change the application repository);
+ * - the repository secret `PREVIEW_APP_PRIVATE_KEY`.
+ * The stacks' own secrets are encrypted in their stack files with the backend's KMS key, which both
+ * roles may use; nothing else is needed to decrypt them.
+ */
+import { ACTIONS } from "../actions";
+import type { Step } from "../model";
+import { script } from "../steps";
+
+/** The environment every Pulumi job runs with. */
+export const PULUMI_ENV = Object.freeze({
+  PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+  // No prompts, no update banner, no colour codes in logs and comments.
+  PULUMI_SKIP_UPDATE_CHECK: "true",
+  PULUMI_SKIP_CONFIRMATIONS: "true",
+  NO_COLOR: "1",
+});
+
+export function setupNode(version: string): Step {
+  return { name: "Set up Node.js", uses: ACTIONS.setupNode, with: { "node-version": version, cache: "npm" } };
+}
+
+export function installDependencies(): Step {
+  return { name: "Install dependencies", run: "npm ci --no-audit --no-fund" };
+}
+
+/**
+ * The Pulumi CLI of `version` from its GitHub release, checked against the release's checksums
+ * before it runs: no install script piped to a shell.
+ */
+export function installPulumi(version: string): Step {
+  return {
+    name: `Install the Pulumi CLI ${version}`,
+    env: { PULUMI_VERSION: version },
+    run: script(
+      'base="https://github.com/pulumi/pulumi/releases/download/v${PULUMI_VERSION}"',
+      'tarball="pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz"',
+      'checksums="pulumi-${PULUMI_VERSION}-checksums.txt"',
+      'cd "$RUNNER_TEMP"',
+      'curl -fsSL --retry 3 -o "$tarball" "${base}/${tarball}"',
+      'curl -fsSL --retry 3 -o "$checksums" "${base}/${checksums}"',
+      'grep " ${tarball}$" "$checksums" | sha256sum --check --strict -',
+      'tar -xzf "$tarball"',
+      'echo "$RUNNER_TEMP/pulumi" >> "$GITHUB_PATH"',
+    ),
+  };
+}
+
+/** AWS credentials through OIDC, as the role named by `roleVariable`. */
+export function assumeRole(roleVariable: string): Step {
+  return {
+    name: "Configure AWS credentials (OIDC)",
+    uses: ACTIONS.awsCredentials,
+    with: {
+      "role-to-assume": `\${{ vars.${roleVariable} }}`,
+      "aws-region": "${{ vars.AWS_REGION }}",
+      "role-session-name": "pulumi-${{ github.run_id }}-${{ github.run_attempt }}",
+    },
+  };
+}
+
+/**
+ * A one-hour installation token of the read-only preview App, limited to the application
+ * repositories: what previews and drift detection read GitHub with. The platform App, which may
+ * change those repositories, only reaches jobs of a protected environment.
+ */
+export function githubAppToken(repositories: readonly string[]): Step {
+  const [owner] = repositories[0].split("/");
+  return {
+    id: "app-token",
+    name: "Read-only GitHub App token for the application repository",
+    uses: ACTIONS.githubAppToken,
+    with: {
+      "app-id": "${{ vars.PREVIEW_APP_ID }}",
+      "private-key": "${{ secrets.PREVIEW_APP_PRIVATE_KEY }}",
+      owner,
+      repositories: [...new Set(repositories.map((repository) => repository.split("/")[1]))].sort().join(","),
+    },
+  };
+}
+
+/** Where the program finds the App's credentials when it updates a stack (infra/config.ts). */
+export const GITHUB_APP_ENV = Object.freeze({
+  GITHUB_APP_INSTALLATION_ID: "${{ vars.PLATFORM_APP_INSTALLATION_ID }}",
+  GITHUB_APP_PEM_FILE: "${{ secrets.PLATFORM_APP_PRIVATE_KEY }}",
+});
+
+export interface PreviewArgs {
+  readonly id: string;
+  readonly name: string;
+  /** Expression or literal for the stack. */
+  readonly stack: string;
+  /** The JSON file the preview writes. */
+  readonly output: string;
+  /** Refresh first and expect no changes: drift detection. */
+  readonly refresh?: boolean;
+  /** More environment for the preview, such as the GitHub token it reads with. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * `pulumi preview --json` with the policy pack. The step succeeds whatever the preview's outcome, so
+ * the JSON (or, when the engine stopped before writing any, its messages as one error diagnostic) is
+ * always there for the comment or the drift issue; `exit_code` says how the preview ended.
+ */
+export function preview(args: PreviewArgs): Step {
+  return {
+    id: args.id,
+    name: args.name,
+    env: { ...args.env, STACK: args.stack, OUTPUT: args.output, REFRESH: args.refresh ? "--refresh --expect-no-changes" : "" },
+    run: script(
+      "set +e",
+      "# shellcheck disable=SC2086 # REFRESH is a fixed list of flags or nothing",
+      'pulumi preview --stack "$STACK" --policy-pack policy --json --non-interactive $REFRESH > "$OUTPUT" 2> preview.log',
+      "code=$?",
+      "set -e",
+      "cat preview.log >&2",
+      'if ! jq -e \'type == "object"\' "$OUTPUT" > /dev/null 2>&1; then',
+      "  # The engine stopped before writing its JSON (credentials, a locked stack): keep what it said.",
+      '  jq -n --rawfile log preview.log \'{diagnostics: [{severity: "error", message: $log}]}\' > "$OUTPUT"',
+      "fi",
+      'echo "exit_code=$code" >> "$GITHUB_OUTPUT"',
+    ),
+  };
+}
+
+/** `pulumi up` of one stack with the policy pack: a mandatory violation stops it before any change. */
+export function up(stack: string): Step {
+  return {
+    name: `pulumi up --stack ${stack}`,
+    env: { STACK: stack },
+    run: 'pulumi up --stack "$STACK" --policy-pack policy --yes --non-interactive --diff --suppress-progress',
+  };
+}
+
+/**
+ * A copy of the stack's state after every update and every night: `pulumi stack export`, kept as a
+ * run artifact and, when `PULUMI_STATE_BACKUP_URI` is set, in that S3 location (secrets stay
+ * encrypted in it). docs/disaster-recovery.md restores from it.
+ */
+export function backUpState(stack: string): Step[] {
+  return [
+    {
+      name: "Export the stack's state",
+      // After a failed update too: the state then is what a recovery starts from.
+      if: "!cancelled()",
+      env: { STACK: stack, BACKUP_URI: "${{ vars.PULUMI_STATE_BACKUP_URI }}" },
+      run: script(
+        "mkdir -p state-backup",
+        'file="state-backup/${STACK}-$(date -u +%Y%m%dT%H%M%SZ)-${GITHUB_SHA:0:12}.json"',
+        'pulumi stack export --stack "$STACK" --file "$file"',
+        'if [[ -n "$BACKUP_URI" ]]; then aws s3 cp --only-show-errors "$file" "${BACKUP_URI%/}/${STACK}/"; fi',
+        'echo "Exported the state of $STACK to $file."',
+      ),
+    },
+    {
+      name: `Upload the state of ${stack}`,
+      if: "!cancelled()",
+      uses: ACTIONS.uploadArtifact,
+      with: { name: `state-${stack}-\${{ github.run_id }}`, path: "state-backup/", "retention-days": 90, "if-no-files-found": "warn" },
+    },
+  ];
+}
