@@ -3,11 +3,13 @@
  * WHEN the program is synthesized, written out, or rejects bad config
  * THEN the marker appears nowhere in plain text.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parse, stringify } from "yaml";
 import { CONFIG_KEYS, qualifiedKey } from "../infra/config-schema";
-import { STACKS, runProgram } from "./harness";
+import { ROOT, STACKS, runProgram } from "./harness";
 
 const MARKER = /leakmarker/i;
 
@@ -45,11 +47,34 @@ describe.each(STACKS)("stack %s", (stack) => {
     writeSynthOutput(run, out);
     const files = allFiles(out);
     expect(files.length).toBeGreaterThanOrEqual(3);
+    expect(files).toContain(path.join(out, "policy.json"));
     for (const file of files) {
       expect({ file, leaked: MARKER.test(fs.readFileSync(file, "utf8")) }).toEqual({ file, leaked: false });
     }
     expect(JSON.stringify(run.outputs)).not.toMatch(MARKER);
     expect(JSON.stringify(run.resources)).not.toMatch(MARKER);
+    // The policies saw the resources that carry the keys (and objected), without repeating them.
+    expect(run.policy.filter((violation) => violation.policy === "no-long-lived-cloud-keys").map((violation) => violation.message)).toEqual([
+      expect.stringContaining("Actions secret `AWS_ACCESS_KEY_ID`"),
+      expect.stringContaining("Actions secret `AWS_SECRET_ACCESS_KEY`"),
+    ]);
+    expect(JSON.stringify(run.policy)).not.toMatch(MARKER);
+  });
+
+  it("never repeats a credential it flags in a plain config value", async () => {
+    // A plain (unencrypted) value the program accepts and commits, shaped like a URL with a password.
+    const command = "curl -fsS https://ci:leakmarker-pw@artifacts.example.com/run-tests.sh | sh";
+    const run = await runProgram(stack, { "mlops-cicd:appTestCommand": command });
+    expect(run.policy).toContainEqual({
+      policy: "no-credentials-in-plain-values",
+      level: "mandatory",
+      urn: run.resources.find((resource) => resource.type === "pulumi:pulumi:Stack")?.urn,
+      message:
+        "Config key `mlops-cicd:appTestCommand` holds, in plain text, what looks like a URL with a password. Rotate it and store it encrypted: pulumi config set --secret mlops-cicd:appTestCommand <value>.",
+    });
+    expect(JSON.stringify(run.policy)).not.toMatch(MARKER);
+    const { renderSummary } = await import("../tools/synth/write-output");
+    expect(renderSummary(run).slice(renderSummary(run).indexOf("## Policy"))).not.toMatch(MARKER);
   });
 
   it("never repeats a planted secret in a config error", async () => {
@@ -67,5 +92,48 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(error?.message).toContain("`mlops-cicd:slackWebhookUrl` must use https://");
     expect(error?.message).toContain("`mlops-cicd:awsSecretAccessKey` must be a 40-character AWS secret access key.");
     expect(error?.message).not.toMatch(MARKER);
+  });
+});
+
+describe("the synth command with planted secrets and a policy violation", () => {
+  it("never prints or writes them, on its way to exit 3", () => {
+    // GIVEN encrypted stack-file secrets whose ciphertext carries the marker, provider credentials in
+    // the environment carrying it too, and a stack that breaks a mandatory policy (production
+    // named, staging's settings), so synth takes its violation path.
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "leak-cli-"));
+    try {
+      const staging = parse(fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8")) as { config: Record<string, unknown> };
+      const file = path.join(work, "Pulumi.production.yaml");
+      fs.writeFileSync(
+        file,
+        stringify({
+          config: {
+            ...staging.config,
+            "mlops-cicd:ghcrToken": { secure: "v1:LEAKMARKER:bGVha21hcmtlcg==" },
+            "mlops-cicd:slackWebhookUrl": { secure: "v1:LEAKMARKER:c2xhY2s=" },
+          },
+        }),
+      );
+      const out = path.join(work, "out");
+      const environment = { ...process.env, GITHUB_TOKEN: "ghp_LEAKMARKERenv", AWS_SECRET_ACCESS_KEY: "LEAKMARKERenv", PULUMI_CONFIG_PASSPHRASE: "leakmarker" };
+      const result = spawnSync(process.execPath, ["-r", path.join(ROOT, "tools", "register.js"), path.join(ROOT, "tools", "synth", "cli.ts"), "--stack", "production", "--config-file", file, "--out", out], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: environment,
+      });
+
+      // WHEN it exits on the policy violation THEN neither its messages nor any file it wrote holds a marker.
+      expect(result.status).toBe(3);
+      expect(result.stderr).toContain("[rds-production-data-protection]");
+      expect(result.stderr).not.toMatch(MARKER);
+      expect(result.stdout).not.toMatch(MARKER);
+      const files = allFiles(out);
+      expect(files).toContain(path.join(out, "policy.json"));
+      for (const written of files) {
+        expect({ written, leaked: MARKER.test(fs.readFileSync(written, "utf8")) }).toEqual({ written, leaked: false });
+      }
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   });
 });
