@@ -61,22 +61,6 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(JSON.stringify(run.policy)).not.toMatch(MARKER);
   });
 
-  it("never repeats a credential it flags in a plain config value", async () => {
-    // A plain (unencrypted) value the program accepts and commits, shaped like a URL with a password.
-    const command = "curl -fsS https://ci:leakmarker-pw@artifacts.example.com/run-tests.sh | sh";
-    const run = await runProgram(stack, { "mlops-cicd:appTestCommand": command });
-    expect(run.policy).toContainEqual({
-      policy: "no-credentials-in-plain-values",
-      level: "mandatory",
-      urn: run.resources.find((resource) => resource.type === "pulumi:pulumi:Stack")?.urn,
-      message:
-        "Config key `mlops-cicd:appTestCommand` holds, in plain text, what looks like a URL with a password. Rotate it and store it encrypted: pulumi config set --secret mlops-cicd:appTestCommand <value>.",
-    });
-    expect(JSON.stringify(run.policy)).not.toMatch(MARKER);
-    const { renderSummary } = await import("../tools/synth/write-output");
-    expect(renderSummary(run).slice(renderSummary(run).indexOf("## Policy"))).not.toMatch(MARKER);
-  });
-
   it("never repeats a planted secret in a config error", async () => {
     const broken = {
       "mlops-cicd:slackWebhookUrl": "http://leakmarker-hooks.invalid",
@@ -93,6 +77,22 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(error?.message).toContain("`mlops-cicd:awsSecretAccessKey` must be a 40-character AWS secret access key.");
     expect(error?.message).not.toMatch(MARKER);
   });
+});
+
+it("never repeats a credential it flags in a plain config value", async () => {
+  // A plain (unencrypted) value the program accepts and commits, shaped like a URL with a password.
+  const command = "curl -fsS https://ci:leakmarker-pw@artifacts.example.com/run-tests.sh | sh";
+  const run = await runProgram("production", { "mlops-cicd:appTestCommand": command });
+  expect(run.policy).toContainEqual({
+    policy: "no-credentials-in-plain-values",
+    level: "mandatory",
+    urn: run.resources.find((resource) => resource.type === "pulumi:pulumi:Stack")?.urn,
+    message:
+      "Config key `mlops-cicd:appTestCommand` holds, in plain text, what looks like a URL with a password. Rotate it and store it encrypted: pulumi config set --secret mlops-cicd:appTestCommand <value>.",
+  });
+  expect(JSON.stringify(run.policy)).not.toMatch(MARKER);
+  const { renderSummary } = await import("../tools/synth/write-output");
+  expect(renderSummary(run).slice(renderSummary(run).indexOf("## Policy"))).not.toMatch(MARKER);
 });
 
 describe("the synth command with planted secrets and a policy violation", () => {
