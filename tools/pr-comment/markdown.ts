@@ -42,3 +42,8 @@ export function codeBlock(lines: readonly string[], language = ""): string {
 export function details(summaryHtml: string, body: string, open = false): string {
   return `<details${open ? " open" : ""}><summary>${summaryHtml}</summary>\n\n${body}\n\n</details>`;
 }
+
+/** "1 error", "3 errors". */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -2,14 +2,13 @@
  * The pull-request comment as Markdown: the marker, data-bearing callouts, one summary per stack,
  * each changed resource collapsed, committed files as unified diffs, all under GitHub's limit.
  */
-import { type Block, type Flexible, type Note, type Pass, assemble, distinctForms, fit } from "./fit";
-import { codeBlock, details, escapeHtml, htmlCode, inlineCode } from "./markdown";
-import { HEADLINE_OPS, compareOps, opLabel, opSymbol } from "./ops";
-import { parsePropertyPath } from "./property-path";
-import { type Redactor, looksLikeSecretKey, maskPrivateKeys } from "./redact";
-import { type Diagnostic, type FileChange, type PropertyChange, type ResourceChange, type StackSummary, protectionChanged } from "./summarize";
-import { renderHunks, unifiedDiff } from "./text-diff";
-import { SECRET_TEXT, asDiffableText, formatValue, shorten } from "./values";
+import { type Block, type Flexible, type Note, type Pass, assemble, fit } from "./fit";
+import { codeBlock, details, inlineCode, plural } from "./markdown";
+import { HEADLINE_OPS, compareOps, opLabel } from "./ops";
+import type { Redactor } from "./redact";
+import { fileBlock, resourceBlock } from "./resource-blocks";
+import { type Diagnostic, type FileChange, type ResourceChange, type StackSummary, protectionChanged } from "./summarize";
+import { shorten } from "./values";
 
 /**
  * The first line of every preview comment, alone on it. The workflow finds the comment to edit by
@@ -55,12 +54,6 @@ const FULL: Limits = { diagnostics: 10, diagnosticLength: 3000, callouts: 40 };
 /** When even the summaries do not fit with full diagnostics: many stacks, long stack traces. */
 const COMPACT: Limits = { diagnostics: 3, diagnosticLength: 400, callouts: 10 };
 
-/** A resource's detail levels. */
-const RESOURCE_SHORT = { properties: 25, value: 200, textLines: 20 };
-const RESOURCE_FULL = { properties: 400, value: 2000, textLines: 400 };
-const FILE_SHORT_LINES = 80;
-const FILE_FULL_LINES = 5000;
-
 /** Ranks of resources whose data is at stake come first; the rest start here. */
 const ORDINARY_RANK = 1_000_000;
 
@@ -79,8 +72,6 @@ const PASSES: readonly Pass[] = [
   { group: "resource", level: 3 },
   { group: "file", level: 2 },
 ];
-
-const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 /** The one-line comment when no stack changes. */
 function noChanges(stacks: readonly StackSummary[]): string {
@@ -116,9 +107,10 @@ function overview(stacks: readonly StackSummary[]): string {
 }
 
 /** Entries of the data-bearing callout: replacements, deletions and removed protection. */
-function calloutEntries(stacks: readonly StackSummary[], redactor: Redactor): string[] {
+function calloutEntries(stacks: readonly StackSummary[], redactor: Redactor): { entries: string[]; verbs: string[] } {
   const entries: string[] = [];
   const unprotected: string[] = [];
+  const verbs = new Set<string>();
   for (const stack of stacks) {
     for (const change of stack.changes) {
       if (!change.dataCategory) continue;
@@ -127,22 +119,25 @@ function calloutEntries(stacks: readonly StackSummary[], redactor: Redactor): st
         const forcedBy = change.replaceReasons.length ? `, forced by ${change.replaceReasons.map((reason) => inlineCode(redactor.text(reason))).join(", ")}` : "";
         const guarded = change.protect.before ? " (protected: `pulumi up` refuses until the protection is removed)" : "";
         entries.push(`- ${inlineCode(stack.stack)}: **${change.op}** ${what}${forcedBy}${guarded}`);
+        verbs.add(change.op === "replace" ? "replaced" : "deleted");
       } else if (protectionChanged(change) && change.protect.before) {
         unprotected.push(`- ${inlineCode(stack.stack)}: protection **removed** from ${what}`);
       }
     }
   }
-  return [...entries, ...unprotected];
+  if (unprotected.length) verbs.add("unprotected");
+  return { entries: [...entries, ...unprotected], verbs: ["replaced", "deleted", "unprotected"].filter((verb) => verbs.has(verb)) };
 }
 
 function callout(stacks: readonly StackSummary[], redactor: Redactor, limits: Limits): string | undefined {
-  const entries = calloutEntries(stacks, redactor);
+  const { entries, verbs } = calloutEntries(stacks, redactor);
   if (entries.length === 0) return undefined;
   const shown = entries.slice(0, limits.callouts);
   const more = entries.length - shown.length;
+  const would = verbs.length > 1 ? `${verbs.slice(0, -1).join(", ")} or ${verbs[verbs.length - 1]}` : verbs[0];
   return [
     "> [!CAUTION]",
-    "> **Data-bearing resources would be replaced, deleted or unprotected.** A replacement starts empty and a deletion destroys what the resource holds (data, a credential, the repository's protection). Make sure this is intended before merging.",
+    `> **Data-bearing resources would be ${would}.** A replacement starts empty and a deletion destroys what the resource holds (data, a credential, the repository's protection). Make sure this is intended before merging.`,
     ">",
     ...shown.map((entry) => `> ${entry}`),
     ...(more > 0 ? [`> - and ${more} more: see each stack below.`] : []),
@@ -166,102 +161,6 @@ function stackHeader(stack: StackSummary): string {
       ? undefined
       : "No changes.";
   return [stackMarker(stack.stack), `### Stack ${inlineCode(stack.stack)}`, "", countsLine(stack), ...(status ? ["", status] : [])].join("\n");
-}
-
-/** A property's values hidden when its name says it is a credential, whatever its type. */
-function isSecretPath(path: string): boolean {
-  return parsePropertyPath(path).some((segment) => typeof segment === "string" && looksLikeSecretKey(segment));
-}
-
-function propertyLines(change: PropertyChange, redactor: Redactor, limits: typeof RESOURCE_SHORT): string[] {
-  const forces = change.forcesReplacement ? " (forces replacement)" : "";
-  const symbol = change.kind === "add" ? "+" : change.kind === "delete" ? "-" : "~";
-  if (change.isFileContent) return [`${symbol} ${change.path}: the file's diff is under "Committed files" below${forces}`];
-  const secret = isSecretPath(change.path);
-  // A flag such as `manageMasterUserPassword: true` reveals nothing.
-  const show = (value: unknown) =>
-    secret && value !== undefined && typeof value !== "boolean" ? SECRET_TEXT : formatValue(redactor.value(value), limits.value);
-  if (change.kind === "add") return [redactor.text(`+ ${change.path}: ${show(change.after)}${forces}`)];
-  if (change.kind === "delete") return [redactor.text(`- ${change.path}: ${show(change.before)}${forces}`)];
-  // Masked before pretty-printing: `{"name": "X_PASSWORD", "value": ...}` is one line only until then.
-  const beforeText = secret ? undefined : asDiffableText(redactor.value(change.before));
-  const afterText = secret ? undefined : asDiffableText(redactor.value(change.after));
-  if (beforeText !== undefined && afterText !== undefined) {
-    const diff = unifiedDiff(maskPrivateKeys(beforeText), maskPrivateKeys(afterText), 2);
-    const { lines, omitted } = renderHunks(diff.hunks, limits.textLines);
-    return [
-      redactor.text(`~ ${change.path}: text, +${diff.added} -${diff.removed} lines${forces}`),
-      ...lines.map((line) => redactor.text(shorten(line, limits.value))),
-      ...(omitted > 0 ? [`  … ${omitted} more lines`] : []),
-    ];
-  }
-  return [redactor.text(`~ ${change.path}: ${show(change.before)} → ${show(change.after)}${forces}`)];
-}
-
-/** What the resource's line calls its change: an otherwise unchanged resource can gain or lose protection. */
-function displayOp(change: ResourceChange): { op: string; symbol: string } {
-  if (change.op === "same" && protectionChanged(change)) return { op: change.protect.after ? "protect" : "unprotect", symbol: "~" };
-  return { op: change.op, symbol: opSymbol(change.op) };
-}
-
-function tags(change: ResourceChange): string {
-  const dataLoss = change.dataCategory && (change.op === "replace" || change.op === "delete");
-  return dataLoss ? ` ⚠️ ${change.dataCategory}` : "";
-}
-
-function resourceSummaryHtml(change: ResourceChange, redactor: Redactor): string {
-  const { op, symbol } = displayOp(change);
-  return `${htmlCode(symbol)} <b>${escapeHtml(op)}</b> ${htmlCode(change.type)} ${htmlCode(redactor.text(change.name))}${escapeHtml(tags(change))}`;
-}
-
-function resourceLine(change: ResourceChange, redactor: Redactor): string {
-  const { op, symbol } = displayOp(change);
-  return `- ${inlineCode(symbol)} **${op}** ${inlineCode(change.type)} ${inlineCode(redactor.text(change.name))}${tags(change)}`;
-}
-
-function resourceDetails(change: ResourceChange, redactor: Redactor, limits: typeof RESOURCE_SHORT): string {
-  const body: string[] = [`${inlineCode(redactor.text(change.urn))}${change.id ? `, id ${inlineCode(redactor.text(change.id))}` : ""}`];
-  const distinctSteps = [...new Set(change.stepOps)];
-  if (distinctSteps.length > 1) body.push(`Steps: ${distinctSteps.join(", ")}.`);
-  if (change.replaceReasons.length) body.push(`Replaced because ${change.replaceReasons.map((reason) => inlineCode(redactor.text(reason))).join(", ")} changed.`);
-  if (protectionChanged(change)) body.push(`Protection: \`${String(change.protect.before)}\` → \`${String(change.protect.after)}\`.`);
-  const lines: string[] = [];
-  const shown = change.properties.slice(0, limits.properties);
-  for (const property of shown) lines.push(...propertyLines(property, redactor, limits));
-  if (change.properties.length > shown.length) lines.push(`  … ${change.properties.length - shown.length} more properties`);
-  if (lines.length) body.push(codeBlock(lines, "diff"));
-  return details(resourceSummaryHtml(change, redactor), body.join("\n\n"));
-}
-
-function resourceBlock(change: ResourceChange, redactor: Redactor, rank: number): Flexible {
-  return {
-    group: "resource",
-    rank,
-    forms: distinctForms(["", resourceLine(change, redactor), resourceDetails(change, redactor, RESOURCE_SHORT), resourceDetails(change, redactor, RESOURCE_FULL)]),
-  };
-}
-
-const isWorkflowFile = (path: string) => /^\.github\/workflows\//.test(path);
-
-function fileBlock(change: ResourceChange, file: FileChange, redactor: Redactor, rank: number): Flexible {
-  const group = isWorkflowFile(file.path) ? "workflow-file" : "file";
-  const name = inlineCode(redactor.text(file.path));
-  if (file.unavailable) return { group, rank, forms: ["", `- ${name} (${change.op}): ${file.unavailable}.`] };
-  const diff = unifiedDiff(maskPrivateKeys(file.before ?? ""), maskPrivateKeys(file.after ?? ""));
-  if (diff.hunks.length === 0) return { group, rank, forms: ["", `- ${name} (${change.op}): the text does not change.`] };
-  const what = file.before === undefined ? "new file" : file.after === undefined ? "deleted" : change.op === "replace" ? "replaced" : "changed";
-  const summary = `${htmlCode(redactor.text(file.path))} ${escapeHtml(what)}, +${diff.added} −${diff.removed} lines`;
-  const form = (maxLines: number) => {
-    const { lines, omitted } = renderHunks(diff.hunks, maxLines);
-    const notes = [
-      ...(omitted > 0 ? [`${plural(omitted, "more diff line")} left out: the full diff is in the workflow run's log.`] : []),
-      ...(diff.approximate ? ["The change is too large for a minimal diff: the old lines are shown removed and the new ones added."] : []),
-    ];
-    const body = [codeBlock(lines.map((line) => redactor.text(line)), "diff"), ...notes].join("\n\n");
-    // Workflow changes are what this repository is about: open, so nobody has to click.
-    return details(summary, body, group === "workflow-file");
-  };
-  return { group, rank, forms: distinctForms(["", form(FILE_SHORT_LINES), form(FILE_FULL_LINES)]) };
 }
 
 function warningsBlock(stack: StackSummary, redactor: Redactor, rank: number): Flexible {
@@ -354,7 +253,10 @@ export function renderComment(stacks: readonly StackSummary[], redactor: Redacto
     const blocks = blocksFor(stacks, redactor, limits, options.detailsUrl);
     // The final newline counts too.
     const levels = fit(blocks, PASSES, budget - 1);
-    if (levels) return `${assemble(blocks, levels)}\n`;
+    const comment = levels && `${assemble(blocks, levels)}\n`;
+    // `fit` counts every block with its widest separator, so this holds; checked all the same,
+    // since GitHub would refuse the comment outright.
+    if (comment && comment.length <= budget) return comment;
   }
   throw new Error(`The summaries of ${plural(stacks.length, "stack")} alone exceed ${budget} characters: post fewer stacks per comment.`);
 }
