@@ -233,6 +233,14 @@ describe("the comment", () => {
     expect(structureProblems(body)).toEqual([]);
   });
 
+  it("shows a stack whose preview never ran as failed, from the error-only file the workflow writes", () => {
+    // The preview workflow's stand-in when a stack's job stopped early or printed no JSON.
+    const standIn = parsePreview(JSON.stringify({ diagnostics: [{ severity: "error", message: "The preview job stopped before the preview ran: see the workflow run." }] }));
+    const body = buildComment([{ stack: "production", preview: standIn }]);
+    expect(body).toContain("| `production` | **failed** | 0 | 0 | 0 | 0 | 0 | – |");
+    expect(body).toContain("```text\nThe preview job stopped before the preview ran: see the workflow run.\n```");
+  });
+
   it("never shows a secret, wherever the preview put it", () => {
     // GIVEN a preview run with --show-secrets: plaintext in secret-by-name properties, a secret
     // envelope, additionalSecretOutputs, a connection string, an ECS environment entry, a
