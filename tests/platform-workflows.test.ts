@@ -20,8 +20,8 @@ const doc = (name: string): Doc => parse(files.get(name) as string);
 const FIXTURES = path.join(__dirname, "fixtures", "previews");
 const fixture = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8"));
 
-it("renders preview, up and drift", () => {
-  expect([...files.keys()].sort()).toEqual(["drift.yml", "preview.yml", "up.yml"]);
+it("renders preview, up, drift and disaster recovery", () => {
+  expect([...files.keys()].sort()).toEqual(["disaster-recovery.yml", "drift.yml", "preview.yml", "up.yml"]);
 });
 
 it("keeps .github/workflows in sync with workflows/platform (npm run gen:workflows)", () => {
@@ -66,14 +66,15 @@ describe("least privilege", () => {
         name,
         id,
         usesPlatformKey,
-        environment: usesPlatformKey ? expect.stringMatching(/^(staging|production)$/) : undefined,
+        // Disaster recovery picks the environment from a choice of the two.
+        environment: usesPlatformKey ? expect.stringMatching(/^(staging|production|\$\{\{ inputs\.environment \}\})$/) : undefined,
       });
     }
   });
 
   it("runs every preview and update with the policy pack", () => {
     const commands = [...files.values()].flatMap((content) => runBlocks(content).map((block) => block.script)).filter((script) => /pulumi (preview|up) /.test(script));
-    expect(commands.length).toBeGreaterThanOrEqual(3);
+    expect(commands.length).toBeGreaterThanOrEqual(4);
     for (const command of commands) expect(command).toContain("--policy-pack policy");
   });
 });
@@ -124,7 +125,7 @@ describe("up.yml", () => {
     const steps = up().jobs["up-production"].steps;
     const names = steps.map((step: Doc) => step.name);
     expect(names.indexOf("Export the stack's state")).toBeGreaterThan(names.indexOf("pulumi up --stack production"));
-    expect(steps.find((step: Doc) => step.name === "Export the stack's state").if).toBe("!cancelled()");
+    expect(steps.find((step: Doc) => step.name === "Export the stack's state").if).toBe("!cancelled() && steps.up.outcome != 'skipped'");
   });
 
   it("installs the Pulumi CLI of the SDK's own version, checked against the release's checksums", () => {
@@ -271,4 +272,55 @@ describe("upsertPullRequestComment", () => {
       upsertPullRequestComment({ github: {}, context: { repo: { owner: "o", repo: "r" } }, core: { info: () => undefined } }, { issueNumber: 1, marker: COMMENT_MARKER, body: "hello" }),
     ).rejects.toThrow(`The comment body must start with the marker line ${COMMENT_MARKER}.`);
   });
+});
+
+describe("disaster-recovery.yml, run", () => {
+  const REBUILD_CONFIG = fs.readFileSync(path.join(__dirname, "fixtures", "rebuild", "Pulumi.production-dr.yaml"), "utf8");
+  const GHCR_TOKEN = "ghp_rebuildTokenThatMustNotLeak0000000000";
+  const OUTPUTS = {
+    loadBalancerDnsName: "services-dr.eu-central-1.elb.amazonaws.com",
+    mlflowUrl: "https://mlflow.example.com",
+    grafanaUrl: "https://grafana.example.com",
+    webServiceUrl: "https://api.example.com",
+  };
+  const healthy = { "GET /health": { status: 200, body: "OK" }, "GET /api/health": { status: 200, body: { database: "ok" } } };
+  const rebuild = (region: string, http: World["http"]) =>
+    runJob({
+      workflow: doc("disaster-recovery.yml"),
+      job: "rebuild",
+      inputs: { stack: "production-dr", environment: "production", config_file: "recovery/Pulumi.production-dr.yaml", region },
+      secrets: { GHCR_TOKEN },
+      world: { ...pulumiWorld({}, 0), http, pulumi: { preview: {}, previewExitCode: 0, outputs: OUTPUTS } },
+      workspaceFiles: { "recovery/Pulumi.production-dr.yaml": REBUILD_CONFIG },
+      stubbed: INSTALLERS,
+    });
+
+  it("checks the config offline, plans, rebuilds, hands the secrets over on standard input, and checks health through the new load balancer", async () => {
+    const result = await rebuild("eu-central-1", healthy);
+    expect(result.status).toBe("success");
+    expect(result.summary).toContain("## Rebuild plan of production-dr");
+    expect(result.summary).toContain("Point the DNS names at `services-dr.eu-central-1.elb.amazonaws.com`");
+    expect(result.world.pulumi?.stacks).toEqual(["production-dr"]);
+    expect(result.world.pulumi?.secrets).toEqual({ "mlops-cicd:ghcrToken": GHCR_TOKEN });
+    expect(JSON.stringify(result.world.calls)).not.toContain(GHCR_TOKEN);
+    const health = result.world.calls.filter((call) => call[0] === "curl");
+    expect(health.map((call) => call.at(-1))).toEqual(["https://mlflow.example.com/health", "https://grafana.example.com/api/health", "https://api.example.com/health"]);
+    for (const call of health) expect(call).toContain(`${new URL(call.at(-1) as string).hostname}:443:services-dr.eu-central-1.elb.amazonaws.com:443`);
+    expect(result.world.pulumi?.exports).toEqual(["production-dr"]);
+  }, 60_000);
+
+  it("refuses a region the config does not rebuild in, before anything is created", async () => {
+    const result = await rebuild("us-east-1", healthy);
+    expect(result.status).toBe("failure");
+    expect(result.step("Check the rebuild config offline").log).toContain(
+      "::error::recovery/Pulumi.production-dr.yaml rebuilds in 'eu-central-1', not in us-east-1: set mlops-cicd:awsRegion there, or dispatch with that region.",
+    );
+    expect(result.world.calls.filter((call) => call[0] === "pulumi")).toEqual([]);
+  });
+
+  it("fails, naming the service, when a rebuilt service does not answer", async () => {
+    const result = await rebuild("eu-central-1", { ...healthy, "GET /api/health": { status: 503, body: "" } });
+    expect(result.status).toBe("failure");
+    expect(result.step("Health checks").log).toContain("::error::No healthy answer from https://grafana.example.com/api/health through services-dr.eu-central-1.elb.amazonaws.com.");
+  }, 60_000);
 });

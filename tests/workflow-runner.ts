@@ -48,7 +48,7 @@ export interface World {
   registryAliases: Record<string, string>;
   promotedTags: Record<string, string>;
   /** What `pulumi preview --json` prints and its exit code; what `pulumi stack export` wrote. */
-  pulumi?: { preview: unknown; previewExitCode: number; exports?: string[] };
+  pulumi?: { preview: unknown; previewExitCode: number; exports?: string[]; outputs?: unknown; stacks?: string[]; secrets?: Record<string, string> };
   /** Objects `aws s3 cp` copied, by destination. */
   s3?: Record<string, string>;
   calls: string[][];
@@ -134,18 +134,24 @@ function fakeBin(dir: string): string {
   // Waiting loops sleep and read the time: the clock moves only when a step sleeps, so a ten-minute
   // bake passes in milliseconds and the same way every time.
   fs.writeFileSync(path.join(bin, "sleep"), '#!/bin/bash\nc=$(cat "$FAKE_CLOCK"); echo $(( c + ${1%s} )) > "$FAKE_CLOCK"\n', { mode: 0o755 });
-  // npm: `ci` is done already (this checkout's node_modules); `run -s pr-comment` is the real command.
+  // npm: `ci` is done already (this checkout's node_modules); `run -s <script> -- …` runs this
+  // repository's own command, in the job's working directory as npm would pass it on.
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const commands = Object.entries(manifest.scripts).flatMap(([script, command]) => {
+    const entry = /^node -r \.\/tools\/register\.js (\S+)$/.exec(command)?.[1];
+    return entry ? [`  ${script}) exec node -r ${JSON.stringify(path.join(ROOT, "tools", "register.js"))} ${JSON.stringify(path.join(ROOT, entry))} "$@" ;;`] : [];
+  });
   fs.writeFileSync(
     path.join(bin, "npm"),
     [
       "#!/bin/bash",
       'if [[ "$1" == ci ]]; then exit 0; fi',
-      'if [[ "$1 $2 $3 $4" == "run -s pr-comment --" ]]; then',
-      "  shift 4",
-      `  exec node -r ${JSON.stringify(path.join(ROOT, "tools", "register.js"))} ${JSON.stringify(path.join(ROOT, "tools", "pr-comment", "cli.ts"))} "$@"`,
-      "fi",
-      'echo "fake npm: unsupported: $*" >&2',
-      "exit 1",
+      'if [[ "$1 $2" != "run -s" ]]; then echo "fake npm: unsupported: $*" >&2; exit 1; fi',
+      'script=$3; shift 3; if [[ "${1:-}" == "--" ]]; then shift; fi',
+      'case "$script" in',
+      ...commands,
+      '  *) echo "fake npm: no script $script" >&2; exit 1 ;;',
+      "esac",
       "",
     ].join("\n"),
     { mode: 0o755 },
@@ -357,6 +363,8 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
           GITHUB_STEP_SUMMARY: summaryFile,
           GITHUB_WORKSPACE: workspace,
           RUNNER_TEMP: dir,
+          // The checkout's node_modules after `npm ci`: this one's.
+          NODE_PATH: path.join(ROOT, "node_modules"),
           FAKE_WORLD: worldFile,
           FAKE_CLOCK: clockFile,
         },

@@ -158,7 +158,7 @@ function curl(/** @type {string[]} */ argv) {
     const word = argv[i];
     if (word === "-X") method = argv[++i];
     else if (word === "-d" || word === "--data") body = argv[++i];
-    else if (word === "-H" || word === "--max-time" || word === "--retry" || word === "-K") i++;
+    else if (["-H", "--max-time", "--retry", "--retry-delay", "-K", "--connect-to", "-o"].includes(word)) i++;
     else if (/^https?:\/\//.test(word)) url = word;
   }
   if (body !== undefined && method === "GET") method = "POST";
@@ -195,6 +195,18 @@ function pulumi(/** @type {string[]} */ argv) {
     return finish("");
   }
   if (argv[0] === "up") return finish("Resources: 0 changed");
+  if (argv[0] === "stack" && argv[1] === "select") {
+    if (!opt.create && !(world.pulumi?.stacks ?? []).includes(opt.stack)) return fail(`error: no stack named '${opt.stack}' found`);
+    world.pulumi = { ...world.pulumi, stacks: [...new Set([...(world.pulumi?.stacks ?? []), opt.stack])] };
+    return finish("");
+  }
+  if (argv[0] === "stack" && argv[1] === "output") return finish(JSON.stringify(world.pulumi?.outputs ?? {}));
+  if (argv[0] === "config" && argv[1] === "set") {
+    const positional = argv.slice(2).filter((word, index, all) => !word.startsWith("--") && all[index - 1] !== "--stack");
+    if (positional.length !== 1) return fail("fake pulumi: config values are read from standard input here, never from the command line");
+    world.pulumi = { ...world.pulumi, secrets: { ...world.pulumi?.secrets, [positional[0]]: fs.readFileSync(0, "utf8") } };
+    return finish("");
+  }
   return fail(`fake pulumi: unsupported command ${argv.join(" ")}`);
 }
 

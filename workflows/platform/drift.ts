@@ -89,7 +89,7 @@ export function driftWorkflow(settings: PlatformSettings): Workflow {
             if: "steps.drift.outputs.drift == 'true'",
             run: script('echo "::error::Stack drifted: see the drift issue."', "exit 1"),
           },
-          ...backUpState("${{ matrix.stack }}"),
+          ...backUpState("${{ matrix.stack }}", "preview"),
         ],
       },
     },

@@ -1,5 +1,6 @@
 import type { Workflow } from "../model";
 import { renderWorkflow } from "../render";
+import { disasterRecoveryWorkflow } from "./disaster-recovery";
 import { driftWorkflow } from "./drift";
 import { previewWorkflow } from "./preview";
 import { PlatformSettings } from "./settings";
@@ -17,6 +18,7 @@ export function platformWorkflows(settings: PlatformSettings): { workflow: Workf
     { workflow: previewWorkflow(settings), source: "workflows/platform/preview.ts" },
     { workflow: upWorkflow(settings), source: "workflows/platform/up.ts" },
     { workflow: driftWorkflow(settings), source: "workflows/platform/drift.ts" },
+    { workflow: disasterRecoveryWorkflow(settings), source: "workflows/platform/disaster-recovery.ts" },
   ];
 }
 

@@ -136,6 +136,7 @@ export function preview(args: PreviewArgs): Step {
 /** `pulumi up` of one stack with the policy pack: a mandatory violation stops it before any change. */
 export function up(stack: string): Step {
   return {
+    id: "up",
     name: `pulumi up --stack ${stack}`,
     env: { STACK: stack },
     run: 'pulumi up --stack "$STACK" --policy-pack policy --yes --non-interactive --diff --suppress-progress',
@@ -145,14 +146,16 @@ export function up(stack: string): Step {
 /**
  * A copy of the stack's state after every update and every night: `pulumi stack export`, kept as a
  * run artifact and, when `PULUMI_STATE_BACKUP_URI` is set, in that S3 location (secrets stay
- * encrypted in it). docs/disaster-recovery.md restores from it.
+ * encrypted in it). docs/disaster-recovery.md restores from it. Runs once the step `after` (the
+ * update or the preview) has run, whatever its outcome: the state then is what a recovery starts
+ * from.
  */
-export function backUpState(stack: string): Step[] {
+export function backUpState(stack: string, after: string): Step[] {
+  const ran = `!cancelled() && steps.${after}.outcome != 'skipped'`;
   return [
     {
       name: "Export the stack's state",
-      // After a failed update too: the state then is what a recovery starts from.
-      if: "!cancelled()",
+      if: ran,
       env: { STACK: stack, BACKUP_URI: "${{ vars.PULUMI_STATE_BACKUP_URI }}" },
       run: script(
         "mkdir -p state-backup",
@@ -164,7 +167,7 @@ export function backUpState(stack: string): Step[] {
     },
     {
       name: `Upload the state of ${stack}`,
-      if: "!cancelled()",
+      if: ran,
       uses: ACTIONS.uploadArtifact,
       with: { name: `state-${stack}-\${{ github.run_id }}`, path: "state-backup/", "retention-days": 90, "if-no-files-found": "warn" },
     },

@@ -41,7 +41,7 @@ export function upWorkflow(settings: PlatformSettings): Workflow {
       installPulumi(settings.pulumiVersion),
       assumeRole("PULUMI_DEPLOY_ROLE_ARN"),
       up(stack.name),
-      ...backUpState(stack.name),
+      ...backUpState(stack.name, "up"),
     ],
   });
   const jobs: Record<string, Job> = {};

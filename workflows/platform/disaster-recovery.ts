@@ -1,0 +1,121 @@
+/**
+ * disaster-recovery.yml: rebuilds a full environment into a named stack and region, by hand, from
+ * a rebuild config committed in this repository (the runbook's template: docs/disaster-recovery.md)
+ * and the backups it names, then checks that the rebuilt services answer.
+ *
+ * Before anything is created, the config is synthesized offline (a config error or a mandatory
+ * policy violation stops here) and the rebuild plan with its RTO estimate goes to the run summary.
+ * The job runs in the GitHub environment of the stack's deployment environment: production's
+ * required reviewers approve a production rebuild.
+ */
+import { qualifiedKey } from "../../infra/config-schema";
+import type { Workflow } from "../model";
+import { checkout, script, validateInput } from "../steps";
+import { GITHUB_APP_ENV, PULUMI_ENV, assumeRole, backUpState, installDependencies, installPulumi, setupNode, up } from "./pulumi-steps";
+import { PlatformSettings } from "./settings";
+import { stackLock } from "./up";
+
+const RUNNER = "ubuntu-24.04";
+
+export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
+  return {
+    fileName: "disaster-recovery.yml",
+    name: "Disaster recovery",
+    on: {
+      workflowDispatch: {
+        inputs: {
+          stack: { description: "The stack to rebuild into (a new name, e.g. production-dr)", type: "string", required: true },
+          environment: { description: "Deployment environment the stack serves", type: "choice", options: ["staging", "production"], required: true, default: "production" },
+          config_file: { description: "The rebuild config in this repository (docs/disaster-recovery.md)", type: "string", required: true },
+          region: { description: "AWS region to rebuild in; must be the config's awsRegion", type: "string", required: true },
+        },
+      },
+    },
+    permissions: {},
+    jobs: {
+      rebuild: {
+        name: "Rebuild ${{ inputs.stack }} in ${{ inputs.region }}",
+        runsOn: RUNNER,
+        environment: { name: "${{ inputs.environment }}" },
+        concurrency: stackLock("${{ inputs.stack }}"),
+        permissions: { contents: "read", "id-token": "write" },
+        timeoutMinutes: 240,
+        env: { ...PULUMI_ENV, ...GITHUB_APP_ENV, STACK: "${{ inputs.stack }}", CONFIG_FILE: "${{ inputs.config_file }}", REGION: "${{ inputs.region }}" },
+        steps: [
+          validateInput("stack", "${{ inputs.stack }}", "^[a-z][a-z0-9-]{1,39}$", "a stack name of lowercase letters, digits and '-'"),
+          validateInput("region", "${{ inputs.region }}", "^[a-z]{2}(-[a-z]+)+-[0-9]$", "an AWS region such as eu-central-1"),
+          validateInput("config_file", "${{ inputs.config_file }}", "^[A-Za-z0-9_./-]+\\.yaml$", "a path to a YAML file in this repository"),
+          checkout(),
+          setupNode(settings.nodeVersion ?? "20"),
+          installDependencies(),
+          {
+            name: "Check the rebuild config offline",
+            env: { ENVIRONMENT: "${{ inputs.environment }}", REGION_KEY: qualifiedKey("awsRegion"), ENVIRONMENT_KEY: qualifiedKey("environment") },
+            run: script(
+              'if [[ ! -f "$CONFIG_FILE" ]]; then echo "::error::No rebuild config $CONFIG_FILE on this branch: commit it first (docs/disaster-recovery.md)."; exit 1; fi',
+              "# A key of the config file, read with the same YAML parser as synth.",
+              "config_value() {",
+              "  node -p 'String(require(\"yaml\").parse(require(\"fs\").readFileSync(process.argv[1], \"utf8\"))?.config?.[process.argv[2]] ?? \"\")' \"$CONFIG_FILE\" \"$1\"",
+              "}",
+              "configured=$(config_value \"$REGION_KEY\")",
+              'if [[ "$configured" != "$REGION" ]]; then',
+              '  echo "::error::$CONFIG_FILE rebuilds in \'${configured}\', not in $REGION: set ${REGION_KEY} there, or dispatch with that region."',
+              "  exit 1",
+              "fi",
+              "serves=$(config_value \"$ENVIRONMENT_KEY\")",
+              'if [[ "$serves" != "$ENVIRONMENT" ]]; then',
+              '  echo "::error::$CONFIG_FILE serves the \'${serves}\' environment, not $ENVIRONMENT: its approval and role would be the wrong ones."',
+              "  exit 1",
+              "fi",
+              "# Config errors exit 2 and mandatory policy violations 3, before anything exists.",
+              'npm run -s synth -- --stack "$STACK" --config-file "$CONFIG_FILE" --out "$RUNNER_TEMP/synth"',
+              '{ echo "## Rebuild plan of $STACK"; echo; echo \'```\'; npm run -s rebuild-plan -- --stack "$STACK" --config-file "$CONFIG_FILE"; echo \'```\'; } >> "$GITHUB_STEP_SUMMARY"',
+            ),
+          },
+          installPulumi(settings.pulumiVersion),
+          assumeRole("PULUMI_DEPLOY_ROLE_ARN"),
+          {
+            name: "Create the stack from the rebuild config",
+            env: { GHCR_TOKEN: "${{ secrets.GHCR_TOKEN }}", SLACK_WEBHOOK_URL: "${{ secrets.SLACK_WEBHOOK_URL }}" },
+            run: script(
+              "# The stack file is the rebuild config: the same file a later `pulumi up` of this stack reads.",
+              'if [[ "$CONFIG_FILE" != "Pulumi.${STACK}.yaml" ]]; then cp "$CONFIG_FILE" "Pulumi.${STACK}.yaml"; fi',
+              'pulumi stack select --create --stack "$STACK" --non-interactive',
+              "# Operator secrets come from this environment's secrets, on standard input: never on a command line.",
+              `if [[ -z "$GHCR_TOKEN" ]]; then echo "::error::The GHCR_TOKEN secret of this environment is empty: the services cannot pull their images."; exit 1; fi`,
+              `printf '%s' "$GHCR_TOKEN" | pulumi config set --secret --stack "$STACK" ${qualifiedKey("ghcrToken")}`,
+              `if [[ -n "$SLACK_WEBHOOK_URL" ]]; then printf '%s' "$SLACK_WEBHOOK_URL" | pulumi config set --secret --stack "$STACK" ${qualifiedKey("slackWebhookUrl")}; fi`,
+            ),
+          },
+          up("${{ inputs.stack }}"),
+          {
+            name: "Health checks",
+            run: script(
+              'pulumi stack output --stack "$STACK" --json > outputs.json',
+              "balancer=$(jq -er .loadBalancerDnsName outputs.json)",
+              "# The public names still point at the lost environment until DNS moves: reach the new load",
+              "# balancer under those names, so TLS and the host rules are checked as clients will meet them.",
+              "check() {",
+              "  local url=$1 host",
+              '  host=$(sed -E "s#^https://([^/]+).*#\\1#" <<< "$url")',
+              '  if curl -fsS --retry 20 --retry-delay 15 --retry-all-errors --max-time 10 --connect-to "${host}:443:${balancer}:443" "$url" > /dev/null; then',
+              '    echo "healthy: $url"',
+              "  else",
+              '    echo "::error::No healthy answer from $url through $balancer."',
+              "    failed=1",
+              "  fi",
+              "}",
+              "failed=0",
+              'check "$(jq -er .mlflowUrl outputs.json)/health"',
+              'check "$(jq -er .grafanaUrl outputs.json)/api/health"',
+              'check "$(jq -er .webServiceUrl outputs.json)/health"',
+              '{ echo "## $STACK rebuilt in $REGION"; echo; echo "Point the DNS names at \\`$balancer\\` (docs/disaster-recovery.md)."; } >> "$GITHUB_STEP_SUMMARY"',
+              'exit "$failed"',
+            ),
+          },
+          ...backUpState("${{ inputs.stack }}", "up"),
+        ],
+      },
+    },
+  };
+}
