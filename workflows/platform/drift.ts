@@ -56,7 +56,7 @@ export function driftWorkflow(settings: PlatformSettings): Workflow {
               '  echo "::error::The drift preview of $STACK failed (exit code $EXIT_CODE); the drift issue is left as it is."',
               "  exit 1",
               "fi",
-              'npm run -s pr-comment -- --preview "${STACK}=drift.json" > drift.md',
+              'npm run -s pr-comment -- --preview "${STACK}=drift.json" --details-url "${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}" > drift.md',
               'if (( changes > 0 )); then echo "drift=true" >> "$GITHUB_OUTPUT"; else echo "drift=false" >> "$GITHUB_OUTPUT"; fi',
               "{",
               '  echo "report<<MLOPS_CICD_REPORT_END"',

@@ -95,7 +95,7 @@ export function previewWorkflow(settings: PlatformSettings): Workflow {
               "  fi",
               '  args+=(--preview "${stack}=${file}")',
               "done",
-              'npm run -s pr-comment -- "${args[@]}" > comment.md',
+              'npm run -s pr-comment -- "${args[@]}" --details-url "${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}" > comment.md',
               'wc -c comment.md',
             ),
           },
