@@ -76,7 +76,7 @@ describe("npm run rebuild-plan of the production rebuild", () => {
       );
     }
     expect(run.stdout).toContain(
-      `After the first pulumi up: pulumi import --stack production-dr --file ${importFile()} --protect=false --generate-code=false --yes`,
+      `After the first pulumi up: pulumi import --stack production-dr --file ${importFile()} --protect=false --yes`,
     );
   });
 

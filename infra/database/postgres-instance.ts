@@ -66,7 +66,7 @@ export class PostgresInstance extends pulumi.ComponentResource {
   readonly port: pulumi.Output<number>;
   /**
    * Whether the server starts from a snapshot or backups: its roles and databases then exist
-   * before anything here creates them (docs/disaster-recovery.md, "Adopting the restored data").
+   * before anything here creates them (docs/disaster-recovery.md, runbook step 5).
    */
   readonly restored: boolean;
   /** The backups' replication to `backupReplicationRegion`, when asked for. */
@@ -96,6 +96,7 @@ export class PostgresInstance extends pulumi.ComponentResource {
     );
 
     const identifier = `${pulumi.getProject()}-${pulumi.getStack()}`;
+    const restoring = args.snapshotIdentifier !== undefined || args.pointInTimeRestore !== undefined;
     this.instance = new aws.DbInstance(
       name,
       {
@@ -129,9 +130,16 @@ export class PostgresInstance extends pulumi.ComponentResource {
         enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
         performanceInsightsEnabled: true,
       },
-      // Both restore inputs force a new instance: ignoring them once it exists is what lets the
-      // operator clear the restore keys after a rebuild without replacing the database.
-      { parent: this, protect: args.dataProtection, ignoreChanges: ["snapshotIdentifier", "restoreToPointInTime"] },
+      {
+        parent: this,
+        protect: args.dataProtection,
+        // Both restore inputs force a new instance: ignoring them once it exists is what lets the
+        // operator clear the restore keys after a rebuild without replacing the database.
+        ignoreChanges: ["snapshotIdentifier", "restoreToPointInTime"],
+        // A restore replays transaction logs, which AWS says can take hours; the provider's default
+        // 40 minutes would fail the rebuild half-way through an otherwise healthy restore.
+        customTimeouts: restoring ? { create: "4h" } : undefined,
+      },
     );
 
     // The region is this resource's own (AWS provider v7 takes `region` per resource), so the copy
@@ -156,7 +164,9 @@ export class PostgresInstance extends pulumi.ComponentResource {
           kmsKeyId: key.arn,
           retentionPeriod: args.backupRetentionDays,
         },
-        { parent: this, protect: args.dataProtection },
+        // The key's ARN already orders the two; stated too because offline synth computes no ARN
+        // for a KMS key, and the rebuild plan reads its order from synth.
+        { parent: this, protect: args.dataProtection, dependsOn: [key] },
       );
     }
 
@@ -176,7 +186,7 @@ export class PostgresInstance extends pulumi.ComponentResource {
 
     this.masterPassword = pulumi.secret(password.result);
     this.backupReplication = backupReplication;
-    this.restored = args.snapshotIdentifier !== undefined || args.pointInTimeRestore !== undefined;
+    this.restored = restoring;
     this.address = this.instance.address;
     this.port = this.instance.port;
     this.registerOutputs({ address: this.address, port: this.port });

@@ -83,7 +83,7 @@ async function main(): Promise<number> {
         fs.writeFileSync(args.importFile, JSON.stringify(document, null, 2) + "\n");
         process.stdout.write(
           `\nWrote ${args.importFile}: ${document.resources.length} roles and databases the restored server already holds. ` +
-            `After the first pulumi up: pulumi import --stack ${args.stack} --file ${args.importFile} --protect=false --generate-code=false --yes\n`,
+            `After the first pulumi up: pulumi import --stack ${args.stack} --file ${args.importFile} --protect=false --yes\n`,
         );
       }
     }

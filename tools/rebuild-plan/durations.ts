@@ -15,6 +15,10 @@ export const SOURCES = {
     title: "AWS Knowledge Center: why a point-in-time restore of an RDS instance takes long",
     url: "https://repost.aws/knowledge-center/rds-point-in-time-restore-issues",
   },
+  rdsCreate: {
+    title: "terraform-provider-aws internal/service/rds/instance.go (behind @pulumi/aws): the provider waits for `available`, by default at most 40 minutes",
+    url: "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/rds/instance.go",
+  },
   rdsProvider: {
     title: "terraform-provider-aws (behind @pulumi/aws): a restore is followed by ModifyDBInstance for the master password and backups, then another wait (hashicorp/terraform-provider-aws#35589)",
     url: "https://github.com/hashicorp/terraform-provider-aws/pull/35589",
@@ -79,8 +83,8 @@ const multiAz = (inputs: Readonly<Record<string, unknown>>) => inputs.multiAz ==
 export const DURATION_RULES: readonly DurationRule[] = Object.freeze([
   { label: "RDS instance restored from a snapshot or backups, Multi-AZ", type: "aws:rds/instance:Instance", when: (i) => restores(i) && multiAz(i), seconds: minutes(40), sources: ["rdsRestore", "rdsPitr", "rdsProvider"] },
   { label: "RDS instance restored from a snapshot or backups, single-AZ", type: "aws:rds/instance:Instance", when: restores, seconds: minutes(30), sources: ["rdsRestore", "rdsPitr", "rdsProvider"] },
-  { label: "RDS instance created empty, Multi-AZ", type: "aws:rds/instance:Instance", when: multiAz, seconds: minutes(20), sources: ["rdsProvider"] },
-  { label: "RDS instance created empty, single-AZ", type: "aws:rds/instance:Instance", seconds: minutes(10), sources: ["rdsProvider"] },
+  { label: "RDS instance created empty, Multi-AZ", type: "aws:rds/instance:Instance", when: multiAz, seconds: minutes(20), sources: ["rdsCreate"] },
+  { label: "RDS instance created empty, single-AZ", type: "aws:rds/instance:Instance", seconds: minutes(10), sources: ["rdsCreate"] },
   {
     label: "RDS automated backups replication to the recovery region",
     type: "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",

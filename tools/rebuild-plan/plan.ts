@@ -3,7 +3,7 @@
  * that decides how long it takes, the operator's steps around it, and the resulting recovery time
  * against the target of docs/disaster-recovery.md.
  */
-import { boundedSchedule, BoundedSchedule, criticalPath, CriticalPath } from "./critical-path";
+import { boundedSchedule, BoundedSchedule, criticalPath, CriticalPath, earliestFinish } from "./critical-path";
 import { buildCreationGraph, GraphNode, GraphResource } from "./graph";
 import { DEFAULT_PARALLELISM, durationRule, OPERATOR_STEPS, OperatorStep, RTO_TARGET_SECONDS } from "./durations";
 
@@ -13,6 +13,8 @@ export interface RebuildPlan {
   /** Whether the stack starts its database from a snapshot or backups. */
   readonly restoresDatabase: boolean;
   readonly criticalPath: CriticalPath;
+  /** When the last ECS service is healthy, with unbounded parallelism: the environment serves. */
+  readonly servicesReadySeconds: number;
   readonly schedule: BoundedSchedule;
   readonly operatorSteps: readonly OperatorStep[];
   /** Operator steps plus `pulumi up` at the assumed parallelism. */
@@ -21,6 +23,7 @@ export interface RebuildPlan {
 }
 
 export const RDS_INSTANCE = "aws:rds/instance:Instance";
+const ECS_SERVICE = "aws:ecs/service:Service";
 
 /** Whether a database instance is created from a snapshot or to a point in time. */
 export function restoresFromBackup(resource: GraphResource): boolean {
@@ -33,11 +36,14 @@ export function planRebuild(stack: string, resources: readonly GraphResource[], 
   const restoresDatabase = resources.some(restoresFromBackup);
   const operatorSteps = OPERATOR_STEPS.filter((step) => restoresDatabase || !step.onlyWhenRestoring);
   const schedule = boundedSchedule(graph, duration, parallelism);
+  const finish = earliestFinish(graph, duration);
+  const servicesReadySeconds = Math.max(0, ...[...graph.values()].filter((node) => node.resource.type === ECS_SERVICE).map((node) => finish.get(node.resource.urn) ?? 0));
   return {
     stack,
     resourceCount: graph.size,
     restoresDatabase,
     criticalPath: criticalPath(graph, duration),
+    servicesReadySeconds,
     schedule,
     operatorSteps,
     rtoSeconds: schedule.seconds + operatorSteps.reduce((sum, step) => sum + step.seconds, 0),
@@ -75,6 +81,7 @@ export function renderPlan(plan: RebuildPlan): string {
   ]);
   lines.push(...table(["#", "start", "takes", "done", "type", "resource"], rows));
   lines.push(`Critical path: ${formatDuration(plan.criticalPath.seconds)} (no parallelism shortens it).`);
+  lines.push(`The last ECS service is healthy at ${formatDuration(plan.servicesReadySeconds)}.`);
   lines.push("");
   lines.push(
     `Parallelism: Pulumi runs at most 4 × CPUs operations at once by default (pulumi/pulumi#15016); this plan assumes ${plan.schedule.parallelism} ` +
