@@ -143,7 +143,7 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     description: "AWS secret access key published as `AWS_SECRET_ACCESS_KEY`; only with `allowLongLivedAwsKeys`. Set it with `pulumi config set --secret`.",
     default: "",
     secret: "optional",
-    placeholder: "synthPlaceholderSecretAccessKeyNotReal000",
+    placeholder: "synthPlaceholderSecretAccessKeyNotReal00",
   },
   {
     key: "dependabotPipDirectories",
