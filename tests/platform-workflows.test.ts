@@ -284,29 +284,51 @@ describe("disaster-recovery.yml, run", () => {
     webServiceUrl: "https://api.example.com",
   };
   const healthy = { "GET /health": { status: 200, body: "OK" }, "GET /api/health": { status: 200, body: { database: "ok" } } };
-  const rebuild = (region: string, http: World["http"]) =>
+  const LOST_URNS = [
+    "urn:pulumi:production::mlops-cicd::mlops-cicd:github:DeploymentEnvironment::production",
+    "urn:pulumi:production::mlops-cicd::mlops-cicd:github:RepositorySettings::repository",
+  ];
+  const LOST_STATE = {
+    version: 3,
+    deployment: {
+      resources: [
+        { urn: "urn:pulumi:production::mlops-cicd::pulumi:pulumi:Stack::mlops-cicd-production", type: "pulumi:pulumi:Stack" },
+        { urn: LOST_URNS[0], type: "mlops-cicd:github:DeploymentEnvironment" },
+        { urn: `${LOST_URNS[0]}$github:index/repositoryEnvironment:RepositoryEnvironment::production`, type: "github:index/repositoryEnvironment:RepositoryEnvironment" },
+        { urn: LOST_URNS[1], type: "mlops-cicd:github:RepositorySettings" },
+        { urn: "urn:pulumi:production::mlops-cicd::mlops-cicd:database:PostgresInstance::database", type: "mlops-cicd:database:PostgresInstance" },
+      ],
+    },
+  };
+  const rebuild = (region: string, http: World["http"], takeOverFrom = "") =>
     runJob({
       workflow: doc("disaster-recovery.yml"),
       job: "rebuild",
-      inputs: { stack: "production-dr", environment: "production", config_file: "recovery/Pulumi.production-dr.yaml", region },
+      inputs: { stack: "production-dr", environment: "production", config_file: "recovery/Pulumi.production-dr.yaml", region, take_over_from: takeOverFrom },
       secrets: { GHCR_TOKEN },
-      world: { ...pulumiWorld({}, 0), http, pulumi: { preview: {}, previewExitCode: 0, outputs: OUTPUTS } },
+      world: { ...pulumiWorld({}, 0), http, pulumi: { preview: {}, previewExitCode: 0, outputs: OUTPUTS, stacks: ["production"], states: { production: LOST_STATE } } },
       workspaceFiles: { "recovery/Pulumi.production-dr.yaml": REBUILD_CONFIG },
       stubbed: INSTALLERS,
     });
 
   it("checks the config offline, plans, rebuilds, hands the secrets over on standard input, and checks health through the new load balancer", async () => {
-    const result = await rebuild("eu-central-1", healthy);
+    const result = await rebuild("eu-central-1", healthy, "production");
     expect(result.status).toBe("success");
     expect(result.summary).toContain("## Rebuild plan of production-dr");
     expect(result.summary).toContain("Point the DNS names at `services-dr.eu-central-1.elb.amazonaws.com`");
-    expect(result.world.pulumi?.stacks).toEqual(["production-dr"]);
+    expect(result.world.pulumi?.stacks).toEqual(["production", "production-dr"]);
+    // The stack encrypts with the rebuild config's KMS key, not a passphrase nobody holds.
+    expect(result.world.pulumi?.secretsProviders).toEqual({ "production-dr": "awskms://mrk-1234abcd12ab34cd56ef1234567890ab?region=eu-central-1" });
+    // GitHub's objects move over from the lost stack, components with their children.
+    expect(result.world.pulumi?.moved).toEqual([{ from: "production", to: "production-dr", urns: LOST_URNS }]);
+    expect(result.world.calls.find((call) => call[1] === "up")).toContain("--continue-on-error");
     expect(result.world.pulumi?.secrets).toEqual({ "mlops-cicd:ghcrToken": GHCR_TOKEN });
     expect(JSON.stringify(result.world.calls)).not.toContain(GHCR_TOKEN);
     const health = result.world.calls.filter((call) => call[0] === "curl");
     expect(health.map((call) => call.at(-1))).toEqual(["https://mlflow.example.com/health", "https://grafana.example.com/api/health", "https://api.example.com/health"]);
     for (const call of health) expect(call).toContain(`${new URL(call.at(-1) as string).hostname}:443:services-dr.eu-central-1.elb.amazonaws.com:443`);
-    expect(result.world.pulumi?.exports).toEqual(["production-dr"]);
+    // The lost stack's state is read for the take-over; the rebuilt stack's is backed up.
+    expect(result.world.pulumi?.exports).toEqual(["production", "production-dr"]);
   }, 60_000);
 
   it("refuses a region the config does not rebuild in, before anything is created", async () => {
@@ -320,7 +342,24 @@ describe("disaster-recovery.yml, run", () => {
 
   it("fails, naming the service, when a rebuilt service does not answer", async () => {
     const result = await rebuild("eu-central-1", { ...healthy, "GET /api/health": { status: 503, body: "" } });
+    expect(result.step("Take over GitHub from the lost stack").outcome).toBe("skipped");
     expect(result.status).toBe("failure");
     expect(result.step("Health checks").log).toContain("::error::No healthy answer from https://grafana.example.com/api/health through services-dr.eu-central-1.elb.amazonaws.com.");
   }, 60_000);
+});
+
+it("takes over from a lost stack exactly the components that hold GitHub's objects in the program", async () => {
+  const { GITHUB_COMPONENTS } = await import("../workflows/platform/disaster-recovery");
+  const { runProgram } = await import("./harness");
+  const run = await runProgram("production");
+  const githubChildren = run.resources.filter((resource) => resource.type.startsWith("github:index/") && resource.custom);
+  // Every GitHub resource of the stack sits under one of those components.
+  const parents = new Map(run.resources.map((resource) => [resource.urn, resource]));
+  const holder = (urn: string): string | undefined => {
+    let current = parents.get(urn);
+    while (current && !(GITHUB_COMPONENTS as readonly string[]).includes(current.type)) current = current.parent ? parents.get(current.parent) : undefined;
+    return current?.type;
+  };
+  expect(githubChildren.length).toBeGreaterThan(10);
+  for (const resource of githubChildren) expect({ urn: resource.urn, holder: holder(resource.urn) !== undefined }).toEqual({ urn: resource.urn, holder: true });
 });

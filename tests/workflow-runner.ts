@@ -48,7 +48,18 @@ export interface World {
   registryAliases: Record<string, string>;
   promotedTags: Record<string, string>;
   /** What `pulumi preview --json` prints and its exit code; what `pulumi stack export` wrote. */
-  pulumi?: { preview: unknown; previewExitCode: number; exports?: string[]; outputs?: unknown; stacks?: string[]; secrets?: Record<string, string> };
+  pulumi?: {
+    preview: unknown;
+    previewExitCode: number;
+    exports?: string[];
+    outputs?: unknown;
+    stacks?: string[];
+    secrets?: Record<string, string>;
+    secretsProviders?: Record<string, string>;
+    /** What `pulumi stack export` prints, by stack. */
+    states?: Record<string, unknown>;
+    moved?: { from: string; to: string; urns: string[] }[];
+  };
   /** Objects `aws s3 cp` copied, by destination. */
   s3?: Record<string, string>;
   calls: string[][];
@@ -341,6 +352,8 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
     } else if (step.run !== undefined) {
       const outputFile = path.join(dir, `output-${steps.length}`);
       fs.writeFileSync(outputFile, "");
+      const envFile = path.join(dir, `env-${steps.length}`);
+      fs.writeFileSync(envFile, "");
       const scriptFile = path.join(dir, `step-${steps.length}.sh`);
       fs.writeFileSync(scriptFile, String(step.run));
       // GitHub's defaults: `bash -e {0}` without a shell, its stricter command line with `shell: bash`.
@@ -360,6 +373,7 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
           GITHUB_RUN_ID: github.run_id,
           GITHUB_SERVER_URL: github.server_url,
           GITHUB_OUTPUT: outputFile,
+          GITHUB_ENV: envFile,
           GITHUB_STEP_SUMMARY: summaryFile,
           GITHUB_WORKSPACE: workspace,
           RUNNER_TEMP: dir,
@@ -372,6 +386,8 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
       ok = result.status === 0;
       log = `${result.stdout}${result.stderr}`;
       outputs = readOutputs(outputFile);
+      // $GITHUB_ENV: the variables a step sets for the steps after it.
+      Object.assign(jobEnv, readOutputs(envFile));
     } else if (String(step.uses).startsWith("actions/github-script@")) {
       ({ ok, outputs, log } = await runGitHubScript(interpolate(String(step.with.script), context, status), env, issues, comments, workspace));
     } else if (NO_OP_ACTIONS.some((prefix) => String(step.uses).startsWith(prefix))) {

@@ -190,14 +190,25 @@ function pulumi(/** @type {string[]} */ argv) {
     return finish(JSON.stringify(world.pulumi.preview, null, 2), code, code === 0 ? "" : "error: preview failed");
   }
   if (argv[0] === "stack" && argv[1] === "export") {
-    fs.writeFileSync(opt.file, JSON.stringify({ version: 3, deployment: { manifest: {}, resources: [] } }));
+    const state = world.pulumi?.states?.[opt.stack] ?? { version: 3, deployment: { manifest: {}, resources: [] } };
+    fs.writeFileSync(opt.file, JSON.stringify(state));
     world.pulumi = { ...world.pulumi, exports: [...(world.pulumi?.exports ?? []), opt.stack] };
     return finish("");
   }
   if (argv[0] === "up") return finish("Resources: 0 changed");
   if (argv[0] === "stack" && argv[1] === "select") {
-    if (!opt.create && !(world.pulumi?.stacks ?? []).includes(opt.stack)) return fail(`error: no stack named '${opt.stack}' found`);
-    world.pulumi = { ...world.pulumi, stacks: [...new Set([...(world.pulumi?.stacks ?? []), opt.stack])] };
+    if (!(world.pulumi?.stacks ?? []).includes(opt.stack)) return fail(`error: no stack named '${opt.stack}' found`);
+    return finish("");
+  }
+  if (argv[0] === "stack" && argv[1] === "init") {
+    const name = argv[2];
+    if ((world.pulumi?.stacks ?? []).includes(name)) return fail(`error: stack '${name}' already exists`);
+    world.pulumi = { ...world.pulumi, stacks: [...(world.pulumi?.stacks ?? []), name], secretsProviders: { ...world.pulumi?.secretsProviders, [name]: opt["secrets-provider"] } };
+    return finish(`Created stack '${name}'`);
+  }
+  if (argv[0] === "state" && argv[1] === "move") {
+    const urns = argv.slice(2).filter((word, index, all) => !word.startsWith("--") && !["--source", "--dest"].includes(all[index - 1]));
+    world.pulumi = { ...world.pulumi, moved: [...(world.pulumi?.moved ?? []), { from: opt.source, to: opt.dest, urns }] };
     return finish("");
   }
   if (argv[0] === "stack" && argv[1] === "output") return finish(JSON.stringify(world.pulumi?.outputs ?? {}));

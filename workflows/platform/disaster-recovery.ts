@@ -17,6 +17,9 @@ import { stackLock } from "./up";
 
 const RUNNER = "ubuntu-24.04";
 
+/** The components holding an environment's GitHub objects: what a rebuild takes over from a lost stack. */
+export const GITHUB_COMPONENTS = ["mlops-cicd:github:DeploymentEnvironment", "mlops-cicd:github:RepositorySettings"] as const;
+
 export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
   return {
     fileName: "disaster-recovery.yml",
@@ -28,6 +31,12 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
           environment: { description: "Deployment environment the stack serves", type: "choice", options: ["staging", "production"], required: true, default: "production" },
           config_file: { description: "The rebuild config in this repository (docs/disaster-recovery.md)", type: "string", required: true },
           region: { description: "AWS region to rebuild in; must be the config's awsRegion", type: "string", required: true },
+          take_over_from: {
+            description: "The lost stack whose GitHub environment and repository settings the rebuild takes over (empty: none)",
+            type: "string",
+            required: false,
+            default: "",
+          },
         },
       },
     },
@@ -45,6 +54,7 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
           validateInput("stack", "${{ inputs.stack }}", "^[a-z][a-z0-9-]{1,39}$", "a stack name of lowercase letters, digits and '-'"),
           validateInput("region", "${{ inputs.region }}", "^[a-z]{2}(-[a-z]+)+-[0-9]$", "an AWS region such as eu-central-1"),
           validateInput("config_file", "${{ inputs.config_file }}", "^[A-Za-z0-9_./-]+\\.yaml$", "a path to a YAML file in this repository"),
+          validateInput("take_over_from", "${{ inputs.take_over_from }}", "^([a-z][a-z0-9-]{1,39})?$", "empty or the name of the lost stack"),
           checkout(),
           setupNode(settings.nodeVersion ?? "20"),
           installDependencies(),
@@ -57,6 +67,12 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
               "config_value() {",
               "  node -p 'String(require(\"yaml\").parse(require(\"fs\").readFileSync(process.argv[1], \"utf8\"))?.config?.[process.argv[2]] ?? \"\")' \"$CONFIG_FILE\" \"$1\"",
               "}",
+              "provider=$(node -p 'String(require(\"yaml\").parse(require(\"fs\").readFileSync(process.argv[1], \"utf8\"))?.secretsprovider ?? \"\")' \"$CONFIG_FILE\")",
+              'if [[ "$provider" != awskms://* ]]; then',
+              '  echo "::error::$CONFIG_FILE names no KMS secrets provider (secretsprovider: awskms://…): the stack could not encrypt its secrets (docs/disaster-recovery.md)."',
+              "  exit 1",
+              "fi",
+              'echo "SECRETS_PROVIDER=$provider" >> "$GITHUB_ENV"',
               "configured=$(config_value \"$REGION_KEY\")",
               'if [[ "$configured" != "$REGION" ]]; then',
               '  echo "::error::$CONFIG_FILE rebuilds in \'${configured}\', not in $REGION: set ${REGION_KEY} there, or dispatch with that region."',
@@ -80,14 +96,34 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
             run: script(
               "# The stack file is the rebuild config: the same file a later `pulumi up` of this stack reads.",
               'if [[ "$CONFIG_FILE" != "Pulumi.${STACK}.yaml" ]]; then cp "$CONFIG_FILE" "Pulumi.${STACK}.yaml"; fi',
-              'pulumi stack select --create --stack "$STACK" --non-interactive',
+              "# A resumed run finds the stack from its first attempt.",
+              'if ! pulumi stack select --stack "$STACK" --non-interactive 2> /dev/null; then',
+              '  pulumi stack init "$STACK" --secrets-provider "$SECRETS_PROVIDER" --non-interactive',
+              "fi",
               "# Operator secrets come from this environment's secrets, on standard input: never on a command line.",
               `if [[ -z "$GHCR_TOKEN" ]]; then echo "::error::The GHCR_TOKEN secret of this environment is empty: the services cannot pull their images."; exit 1; fi`,
               `printf '%s' "$GHCR_TOKEN" | pulumi config set --secret --stack "$STACK" ${qualifiedKey("ghcrToken")}`,
               `if [[ -n "$SLACK_WEBHOOK_URL" ]]; then printf '%s' "$SLACK_WEBHOOK_URL" | pulumi config set --secret --stack "$STACK" ${qualifiedKey("slackWebhookUrl")}; fi`,
             ),
           },
-          up("${{ inputs.stack }}"),
+          {
+            name: "Take over GitHub from the lost stack",
+            if: "inputs.take_over_from != ''",
+            env: { FROM: "${{ inputs.take_over_from }}" },
+            run: script(
+              "# The lost stack's GitHub environment and repository settings, with their children, move to",
+              "# this stack as they are: GitHub's objects are adopted, and one stack claims them (decision 0001).",
+              'pulumi stack export --stack "$FROM" --file lost-state.json',
+              `mapfile -t urns < <(jq -r '.deployment.resources[]? | select(.type == "${GITHUB_COMPONENTS.join('" or .type == "')}") | .urn' lost-state.json)`,
+              "if (( ${#urns[@]} == 0 )); then",
+              '  echo "Nothing of GitHub is left in the state of $FROM: moved by an earlier attempt, or to adopt with pulumi import (docs/disaster-recovery.md)."',
+              "  exit 0",
+              "fi",
+              'pulumi state move --source "$FROM" --dest "$STACK" --yes "${urns[@]}"',
+              'echo "Moved ${#urns[@]} components from $FROM to $STACK."',
+            ),
+          },
+          up("${{ inputs.stack }}", true),
           {
             name: "Health checks",
             run: script(

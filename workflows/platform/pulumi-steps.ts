@@ -133,13 +133,17 @@ export function preview(args: PreviewArgs): Step {
   };
 }
 
-/** `pulumi up` of one stack with the policy pack: a mandatory violation stops it before any change. */
-export function up(stack: string): Step {
+/**
+ * `pulumi up` of one stack with the policy pack: a mandatory violation stops it before any change.
+ * `continueOnError`: a failed resource does not stop the others (a rebuild creates all it can, and
+ * still fails at the end).
+ */
+export function up(stack: string, continueOnError = false): Step {
   return {
     id: "up",
     name: `pulumi up --stack ${stack}`,
     env: { STACK: stack },
-    run: 'pulumi up --stack "$STACK" --policy-pack policy --yes --non-interactive --diff --suppress-progress',
+    run: `pulumi up --stack "$STACK" --policy-pack policy --yes --non-interactive --diff --suppress-progress${continueOnError ? " --continue-on-error" : ""}`,
   };
 }
 
