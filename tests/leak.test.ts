@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { CONFIG_KEYS, qualifiedKey } from "../infra/config-schema";
+import { buildComment, parsePreview } from "../tools/pr-comment";
 import { ROOT, STACKS, runProgram } from "./harness";
 
 const MARKER = /leakmarker/i;
@@ -135,5 +136,56 @@ describe("the synth command with planted secrets and a policy violation", () => 
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
+  });
+});
+
+/** Pulumi's wire form of a secret: the engine's JSON carries it this way when secrets are not masked. */
+const envelope = (value: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value });
+
+/** Every `[secret]` synth wrote, given back its value: the worst case a preview's JSON could hold. */
+function unmask(value: unknown, planted: string): unknown {
+  if (value === "[secret]") return envelope(planted);
+  if (Array.isArray(value)) return value.map((item) => unmask(item, planted));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, unmask(item, planted)]));
+  return value;
+}
+
+describe("the pull-request comment", () => {
+  it.each(STACKS)("never shows a planted secret of %s, even from a preview that carries them unmasked", async (stack) => {
+    // GIVEN a preview of the stack as `pulumi preview --json --show-secrets` would print it: the planted
+    // operator secrets in the config, and every secret input of every resource carried in clear
+    const run = await runProgram(stack, { ...PLANTED, "mlops-cicd:allowLongLivedAwsKeys": true }, Object.keys(PLANTED));
+    const [planted] = Object.values(PLANTED);
+    // The resources that hold secrets: few enough that every detail fits in the comment, so nothing
+    // is hidden by truncation alone.
+    const steps = run.resources
+      .filter((resource) => resource.custom && JSON.stringify(resource.inputs).includes("[secret]"))
+      .map((resource, index) => {
+        const inputs = unmask(resource.inputs, Object.values(PLANTED)[index % Object.values(PLANTED).length]) as Record<string, unknown>;
+        const state = { urn: resource.urn, type: resource.type, custom: true, inputs, outputs: inputs, parent: resource.parent ?? "" };
+        // Half the resources change in place with their secrets on both sides of the diff.
+        return index % 2 === 0
+          ? { op: "create", urn: resource.urn, provider: resource.provider ?? "", newState: state }
+          : {
+              op: "update",
+              urn: resource.urn,
+              provider: resource.provider ?? "",
+              oldState: unmask(state, planted),
+              newState: state,
+              diffReasons: Object.keys(inputs),
+              detailedDiff: Object.fromEntries(Object.keys(inputs).map((key) => [key, { kind: "update", inputDiff: true }])),
+            };
+      });
+    const preview = parsePreview(JSON.stringify({ config: { ...PLANTED }, steps, changeSummary: { create: Math.ceil(steps.length / 2), update: Math.floor(steps.length / 2) } }));
+    expect(JSON.stringify(preview)).toMatch(MARKER);
+
+    // WHEN the comment is rendered, with and without room for every detail
+    const comment = buildComment([{ stack, preview }]);
+
+    // THEN the secrets are masked wherever they were, and the comment still shows the changes.
+    expect(steps.length).toBeGreaterThanOrEqual(3);
+    for (const step of steps) expect(comment).toContain(step.urn.split("::").at(-1) as string);
+    expect(comment).toContain("[secret]");
+    expect(comment).not.toMatch(MARKER);
   });
 });
