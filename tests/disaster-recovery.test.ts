@@ -171,8 +171,8 @@ describe("the production rebuild template", () => {
         destination: {
           bucket: expect.stringContaining("mlops-cicd-production-dr-replica-"),
           storageClass: "STANDARD_IA",
-          // The key's ARN is computed by AWS; offline, the dependency below shows which key it is.
-          encryptionConfiguration: {},
+          // Encrypted with the replica region's own key.
+          encryptionConfiguration: { replicaKmsKeyId: expect.stringMatching(/^arn:aws:kms:eu-north-1:\d{12}:key\/mrk-[0-9a-f]{32}$/) },
           replicationTime: { status: "Enabled", time: { minutes: 15 } },
           metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
         },

@@ -46,3 +46,6 @@ export { Schedule } from "@pulumi/aws/scheduler/schedule";
 export { ScheduleGroup } from "@pulumi/aws/scheduler/scheduleGroup";
 export { EventRule } from "@pulumi/aws/cloudwatch/eventRule";
 export { Dashboard } from "@pulumi/aws/cloudwatch/dashboard";
+export { Key as KmsKey } from "@pulumi/aws/kms/key";
+export { InstanceAutomatedBackupsReplication } from "@pulumi/aws/rds/instanceAutomatedBackupsReplication";
+export { BucketReplicationConfig } from "@pulumi/aws/s3/bucketReplicationConfig";

@@ -1,7 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
-import { Key as KmsKey } from "@pulumi/aws/kms/key";
-import { InstanceAutomatedBackupsReplication } from "@pulumi/aws/rds/instanceAutomatedBackupsReplication";
 import type * as awsInputs from "@pulumi/aws/types/input";
 import * as aws from "../aws/sdk";
 import type { RestoreSource } from "../validation";
@@ -70,7 +68,7 @@ export class PostgresInstance extends pulumi.ComponentResource {
    */
   readonly restored: boolean;
   /** The backups' replication to `backupReplicationRegion`, when asked for. */
-  readonly backupReplication: InstanceAutomatedBackupsReplication | undefined;
+  readonly backupReplication: aws.InstanceAutomatedBackupsReplication | undefined;
 
   constructor(name: string, args: PostgresInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops-cicd:database:PostgresInstance", name, {}, opts);
@@ -144,9 +142,9 @@ export class PostgresInstance extends pulumi.ComponentResource {
 
     // The region is this resource's own (AWS provider v7 takes `region` per resource), so the copy
     // stays under the stack's one AWS provider, with its credentials and default tags.
-    let backupReplication: InstanceAutomatedBackupsReplication | undefined;
+    let backupReplication: aws.InstanceAutomatedBackupsReplication | undefined;
     if (args.backupReplicationRegion !== undefined) {
-      const key = new KmsKey(
+      const key = new aws.KmsKey(
         `${name}-backups`,
         {
           region: args.backupReplicationRegion,
@@ -156,7 +154,7 @@ export class PostgresInstance extends pulumi.ComponentResource {
         },
         { parent: this, protect: args.dataProtection },
       );
-      backupReplication = new InstanceAutomatedBackupsReplication(
+      backupReplication = new aws.InstanceAutomatedBackupsReplication(
         name,
         {
           region: args.backupReplicationRegion,
@@ -164,9 +162,7 @@ export class PostgresInstance extends pulumi.ComponentResource {
           kmsKeyId: key.arn,
           retentionPeriod: args.backupRetentionDays,
         },
-        // The key's ARN already orders the two; stated too because offline synth computes no ARN
-        // for a KMS key, and the rebuild plan reads its order from synth.
-        { parent: this, protect: args.dataProtection, dependsOn: [key] },
+        { parent: this, protect: args.dataProtection },
       );
     }
 

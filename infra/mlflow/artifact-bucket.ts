@@ -1,5 +1,3 @@
-import { Key as KmsKey } from "@pulumi/aws/kms/key";
-import { BucketReplicationConfig } from "@pulumi/aws/s3/bucketReplicationConfig";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
 
@@ -55,7 +53,7 @@ export class ArtifactBucket extends pulumi.ComponentResource {
     let replica: aws.Bucket | undefined;
     if (args.replicaRegion !== undefined) {
       const region = args.replicaRegion;
-      const key = new KmsKey(
+      const key = new aws.KmsKey(
         `${name}-replica`,
         { region, description: `MLflow artifacts of ${pulumi.getStack()}, replicated`, enableKeyRotation: true, deletionWindowInDays: 30 },
         { parent: this, protect },
@@ -67,7 +65,7 @@ export class ArtifactBucket extends pulumi.ComponentResource {
       );
       const replicaVersioning = this.secure(`${name}-replica`, replica, { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, noncurrentDays, region);
       const { role, policy } = this.replicationRole(name, this.bucket, replica, key, region);
-      new BucketReplicationConfig(
+      new aws.BucketReplicationConfig(
         name,
         {
           bucket: this.bucket.id,
@@ -177,7 +175,7 @@ export class ArtifactBucket extends pulumi.ComponentResource {
     name: string,
     source: aws.Bucket,
     replica: aws.Bucket,
-    replicaKey: KmsKey,
+    replicaKey: aws.KmsKey,
     replicaRegion: string,
   ): { role: aws.Role; policy: aws.RolePolicy } {
     const role = new aws.Role(

@@ -67,6 +67,10 @@ const COMPUTED: Readonly<Record<string, (name: string, inputs: Record<string, un
     arnWithoutRevision: arn("ecs", `task-definition/${String(inputs.family ?? name)}`),
     revision: 1,
   }),
+  "aws:kms/key:Key": (name, inputs) => {
+    const id = `mrk-${createHash("sha256").update(name).digest("hex").slice(0, 32)}`;
+    return { arn: arn("kms", `key/${id}`, String(inputs.region ?? "synth-region-1")), keyId: id };
+  },
   "aws:cloudwatch/metricAlarm:MetricAlarm": (name, inputs) => ({ arn: arn("cloudwatch", `alarm:${String(inputs.name ?? name)}`) }),
   "aws:cloudwatch/eventRule:EventRule": (name, inputs) => ({ arn: arn("events", `rule/${String(inputs.name ?? name)}`), name: inputs.name ?? name }),
   "aws:cloudwatch/dashboard:Dashboard": (name, inputs) => ({ dashboardArn: `arn:aws:cloudwatch::${SYNTH_ACCOUNT}:dashboard/${String(inputs.dashboardName ?? name)}` }),
