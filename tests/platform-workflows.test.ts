@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { COMMENT_MARKER } from "../tools/pr-comment/render";
 import { PLATFORM_WORKFLOWS_PATH, renderedPlatformWorkflows } from "../tools/render-workflows";
 import { platformSettings } from "../workflows/platform";
-import { actionlintFindings, githubParserFindings, SHELLCHECK, shellcheckFindings, runBlocks } from "./workflow-validators";
+import { describeValidators, runBlocks } from "./workflow-validators";
 import { Comment, Issue, World, runJob } from "./workflow-runner";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed workflow documents
@@ -30,19 +30,8 @@ it("keeps .github/workflows in sync with workflows/platform (npm run gen:workflo
   }
 });
 
-describe.each([...files.keys()])("%s passes every validator with zero findings", (name) => {
-  const content = files.get(name) as string;
-  it("GitHub's workflow parser", async () => {
-    expect(await githubParserFindings(name, content)).toEqual([]);
-  });
-  it("actionlint", async () => {
-    expect(await actionlintFindings(name, content)).toEqual([]);
-  });
-  (SHELLCHECK || process.env.CI ? it : it.skip)("shellcheck on every run block", () => {
-    expect(runBlocks(content).length).toBeGreaterThan(0);
-    expect(shellcheckFindings(content)).toEqual([]);
-  });
-});
+describeValidators(files);
+
 
 describe("least privilege", () => {
   const jobs = [...files.keys()].flatMap((name) => Object.entries(doc(name).jobs).map(([id, job]) => [name, id, job] as [string, string, Doc]));

@@ -71,3 +71,21 @@ export function shellcheckFindings(content: string): string[] {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** One `describe` per workflow file: GitHub's parser, actionlint and shellcheck, each with zero findings. */
+export function describeValidators(files: ReadonlyMap<string, string>): void {
+  describe.each([...files.keys()])("%s passes every validator with zero findings", (name) => {
+    const content = files.get(name) as string;
+    it("GitHub's workflow parser", async () => {
+      expect(await githubParserFindings(name, content)).toEqual([]);
+    });
+    it("actionlint", async () => {
+      expect(await actionlintFindings(name, content)).toEqual([]);
+    });
+    // On a machine without shellcheck the block is skipped, never in CI, which installs it.
+    (SHELLCHECK || process.env.CI ? it : it.skip)("shellcheck on every run block", () => {
+      expect(runBlocks(content).length).toBeGreaterThan(0);
+      expect(shellcheckFindings(content)).toEqual([]);
+    });
+  });
+}

@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { REQUIRED_STATUS_CHECKS } from "../infra/github/constants";
 import { RENDERED_DIR, offlineStackConfig, renderedWorkflowsByStack } from "../tools/render-workflows";
 import { monitorModelWorkflow } from "../workflows/monitor-model";
-import { actionlintFindings, githubParserFindings, SHELLCHECK, shellcheckFindings, runBlocks } from "./workflow-validators";
+import { actionlintFindings, describeValidators, githubParserFindings, SHELLCHECK, shellcheckFindings, runBlocks } from "./workflow-validators";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed workflow documents
 type Doc = any;
@@ -36,19 +36,8 @@ it("keeps the committed renderings in workflows/__rendered__ current (npm run ge
   }
 });
 
-describe.each([...files.keys()])("%s passes every validator with zero findings", (name) => {
-  const content = files.get(name) as string;
-  it("GitHub's workflow parser", async () => {
-    expect(await githubParserFindings(name, content)).toEqual([]);
-  });
-  it("actionlint", async () => {
-    expect(await actionlintFindings(name, content)).toEqual([]);
-  });
-  (SHELLCHECK || process.env.CI ? it : it.skip)("shellcheck on every run block", () => {
-    expect(runBlocks(content).length).toBeGreaterThan(0);
-    expect(shellcheckFindings(content)).toEqual([]);
-  });
-});
+describeValidators(files);
+
 
 describe("a deliberately broken workflow is rejected by each validator", () => {
   const broken = [

@@ -136,32 +136,39 @@ export class ScheduledBatchJob extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const alarm = (suffix: string, alarmArgs: Omit<ConstructorParameters<typeof aws.MetricAlarm>[1], "name">) =>
-      new aws.MetricAlarm(`${name}-${suffix}`, { name: `${qualified}-${suffix}`, ...alarmArgs }, { parent: this });
-    const failedRunsAlarm = alarm("failed-runs", {
-      alarmDescription: `A run of ${qualified} exited with an error: see the /ecs/${qualified} logs`,
-      namespace: "AWS/Events",
-      metricName: "MatchedEvents",
-      dimensions: { RuleName: failedRuns.name },
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      threshold: 1,
-      treatMissingData: "notBreaching",
-    });
-    const startErrorsAlarm = alarm("start-errors", {
-      alarmDescription: `EventBridge Scheduler could not start ${qualified} (RunTask failed after its retries)`,
-      namespace: "AWS/Scheduler",
-      metricName: "TargetErrorCount",
-      dimensions: { ScheduleGroup: group.name },
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      threshold: 1,
-      treatMissingData: "notBreaching",
-    });
+    // Both alarms fire on a single occurrence in five minutes: one failed or unstarted run is news.
+    const anyOccurrence = (suffix: string, description: string, namespace: string, metricName: string, dimensions: pulumi.Input<Record<string, pulumi.Input<string>>>) =>
+      new aws.MetricAlarm(
+        `${name}-${suffix}`,
+        {
+          name: `${qualified}-${suffix}`,
+          alarmDescription: description,
+          namespace,
+          metricName,
+          dimensions,
+          statistic: "Sum",
+          period: 300,
+          evaluationPeriods: 1,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          threshold: 1,
+          treatMissingData: "notBreaching",
+        },
+        { parent: this },
+      );
+    const failedRunsAlarm = anyOccurrence(
+      "failed-runs",
+      `A run of ${qualified} exited with an error: see the /ecs/${qualified} logs`,
+      "AWS/Events",
+      "MatchedEvents",
+      { RuleName: failedRuns.name },
+    );
+    const startErrorsAlarm = anyOccurrence(
+      "start-errors",
+      `EventBridge Scheduler could not start ${qualified} (RunTask failed after its retries)`,
+      "AWS/Scheduler",
+      "TargetErrorCount",
+      { ScheduleGroup: group.name },
+    );
     this.alarmNames = ["failed-runs", "start-errors"].map((suffix) => `${qualified}-${suffix}`);
     this.alarms = [failedRunsAlarm, startErrorsAlarm];
     this.failedRuns = failedRuns;

@@ -5,8 +5,8 @@
  * output, in the order given. Exit codes: 0 printed, 2 bad arguments or a file that is missing or
  * not a preview (every problem on stderr, nothing on stdout), 1 anything else.
  */
+import { UsageError, parseOptions } from "../command-line";
 import * as fs from "node:fs";
-import { parseArgs } from "node:util";
 import { type StackPreview, buildComment } from "./comment";
 import { PreviewFormatError, PreviewJsonError, parsePreview } from "./preview";
 
@@ -16,7 +16,6 @@ const USAGE =
 /** Pulumi's stack names, optionally qualified: `production`, `acme/mlops-cicd/production`. */
 const STACK_NAME = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+){0,2}$/;
 
-class UsageError extends Error {}
 
 interface Arguments {
   readonly previews: readonly { readonly stack: string; readonly file: string }[];
@@ -28,11 +27,12 @@ function parsePreviewArgument(value: string): { stack: string; file: string } {
   const stack = separator === -1 ? "" : value.slice(0, separator);
   const file = separator === -1 ? "" : value.slice(separator + 1);
   if (!stack || !file) {
-    throw new UsageError(`--preview ${JSON.stringify(value)}: expected <stack>=<file>, e.g. --preview production=preview-production.json.\n${USAGE}`);
+    throw new UsageError(`--preview ${JSON.stringify(value)}: expected <stack>=<file>, e.g. --preview production=preview-production.json.`, USAGE);
   }
   if (!STACK_NAME.test(stack)) {
     throw new UsageError(
-      `--preview ${JSON.stringify(value)}: ${JSON.stringify(stack)} is not a stack name: letters, digits, "-", "_" and "." only (or <org>/<project>/<stack>).\n${USAGE}`,
+      `--preview ${JSON.stringify(value)}: ${JSON.stringify(stack)} is not a stack name: letters, digits, "-", "_" and "." only (or <org>/<project>/<stack>).`,
+      USAGE,
     );
   }
   return { stack, file };
@@ -44,41 +44,28 @@ function parseDetailsUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`--details-url ${JSON.stringify(value)} is not a URL: give the workflow run's, e.g. "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID".\n${USAGE}`);
+    throw new UsageError(`--details-url ${JSON.stringify(value)} is not a URL: give the workflow run's, e.g. "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID".`, USAGE);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new UsageError(`--details-url ${JSON.stringify(value)} must be an http(s) URL.\n${USAGE}`);
+    throw new UsageError(`--details-url ${JSON.stringify(value)} must be an http(s) URL.`, USAGE);
   }
   return url.href.replace(/\(/g, "%28").replace(/\)/g, "%29");
 }
 
 function parseCommandLine(argv: string[]): Arguments {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        preview: { type: "string", multiple: true },
-        "details-url": { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
-  }
-  const values = parsed.values.preview ?? [];
-  if (values.length === 0) throw new UsageError(`--preview is required, once per stack.\n${USAGE}`);
+  const parsed = parseOptions(argv, { preview: { type: "string", multiple: true }, "details-url": { type: "string" } }, USAGE);
+  const values = parsed.preview ?? [];
+  if (values.length === 0) throw new UsageError("--preview is required, once per stack.", USAGE);
   const previews = values.map(parsePreviewArgument);
   const seen = new Map<string, string>();
   for (const { stack, file } of previews) {
     const earlier = seen.get(stack);
     if (earlier !== undefined) {
-      throw new UsageError(`Stack ${JSON.stringify(stack)} is given twice (${earlier} and ${file}): give each stack once.\n${USAGE}`);
+      throw new UsageError(`Stack ${JSON.stringify(stack)} is given twice (${earlier} and ${file}): give each stack once.`, USAGE);
     }
     seen.set(stack, file);
   }
-  const detailsUrl = parsed.values["details-url"];
+  const detailsUrl = parsed["details-url"];
   return { previews, ...(detailsUrl !== undefined ? { detailsUrl: parseDetailsUrl(detailsUrl) } : {}) };
 }
 

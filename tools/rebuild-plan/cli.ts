@@ -10,14 +10,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { UsageError, parseOptions } from "../command-line";
 import { StackFileError, resolveStackConfig } from "../synth/stack-config";
 import { DEFAULT_PARALLELISM } from "./durations";
 
 const USAGE = "usage: npm run rebuild-plan -- --stack <name> [--config-file <path>] [--parallel <n>] [--import-file <path>]";
 const ROOT = path.resolve(__dirname, "../..");
-
-class UsageError extends Error {}
 
 interface CommandLine {
   readonly stack: string;
@@ -27,32 +25,21 @@ interface CommandLine {
 }
 
 function parseCommandLine(argv: string[]): CommandLine {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string" },
-        "config-file": { type: "string" },
-        parallel: { type: "string" },
-        "import-file": { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
-  }
-  const { stack, parallel } = parsed.values;
-  if (!stack) throw new UsageError(`--stack is required.\n${USAGE}`);
+  const values = parseOptions(
+    argv,
+    { stack: { type: "string" }, "config-file": { type: "string" }, parallel: { type: "string" }, "import-file": { type: "string" } },
+    USAGE,
+  );
+  const { stack, parallel } = values;
+  if (!stack) throw new UsageError("--stack is required.", USAGE);
   if (parallel !== undefined && !/^[1-9]\d{0,5}$/.test(parallel)) {
-    throw new UsageError(`--parallel must be a whole number of at least 1, got "${parallel}".\n${USAGE}`);
+    throw new UsageError(`--parallel must be a whole number of at least 1, got "${parallel}".`, USAGE);
   }
   return {
     stack,
-    configFile: parsed.values["config-file"],
+    configFile: values["config-file"],
     parallelism: parallel === undefined ? DEFAULT_PARALLELISM : Number(parallel),
-    importFile: parsed.values["import-file"],
+    importFile: values["import-file"],
   };
 }
 

@@ -14,14 +14,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import type { PolicyPackConfig } from "@pulumi/policy";
+import { UsageError, parseOptions } from "../command-line";
 import { StackFileError, resolveStackConfig } from "./stack-config";
 
 const USAGE = "usage: npm run synth -- --stack <name> [--out <dir>] [--config-file <path>] [--policy-pack-config <path>]";
 const ROOT = path.resolve(__dirname, "../..");
-
-class UsageError extends Error {}
 
 interface CommandLine {
   readonly stack: string;
@@ -31,29 +29,18 @@ interface CommandLine {
 }
 
 function parseCommandLine(argv: string[]): CommandLine {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string" },
-        out: { type: "string" },
-        "config-file": { type: "string" },
-        "policy-pack-config": { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
-  }
-  const { stack, out } = parsed.values;
-  if (!stack) throw new UsageError(`--stack is required.\n${USAGE}`);
+  const values = parseOptions(
+    argv,
+    { stack: { type: "string" }, out: { type: "string" }, "config-file": { type: "string" }, "policy-pack-config": { type: "string" } },
+    USAGE,
+  );
+  const { stack, out } = values;
+  if (!stack) throw new UsageError("--stack is required.", USAGE);
   return {
     stack,
     out: out ?? path.join("out", stack),
-    configFile: parsed.values["config-file"],
-    policyConfigFile: parsed.values["policy-pack-config"],
+    configFile: values["config-file"],
+    policyConfigFile: values["policy-pack-config"],
   };
 }
 

@@ -6,8 +6,8 @@
  * backup docs/disaster-recovery.md counts on.
  */
 import type { Workflow } from "../model";
-import { checkout, script, syncAlertIssue } from "../steps";
-import { PULUMI_ENV, assumeRole, backUpState, githubAppToken, installDependencies, installPulumi, preview, setupNode } from "./pulumi-steps";
+import { script, syncAlertIssue } from "../steps";
+import { PULUMI_ENV, backUpState, githubAppToken, preview, pulumiJobSetup } from "./pulumi-steps";
 import { PlatformSettings } from "./settings";
 import { stackLock } from "./up";
 
@@ -30,11 +30,7 @@ export function driftWorkflow(settings: PlatformSettings): Workflow {
         timeoutMinutes: 45,
         env: { ...PULUMI_ENV },
         steps: [
-          checkout(),
-          setupNode(settings.nodeVersion ?? "20"),
-          installDependencies(),
-          installPulumi(settings.pulumiVersion),
-          assumeRole("PULUMI_PREVIEW_ROLE_ARN"),
+          ...pulumiJobSetup(settings.nodeVersion ?? "20", settings.pulumiVersion, "PULUMI_PREVIEW_ROLE_ARN"),
           githubAppToken(settings.stacks.map((stack) => stack.applicationRepository)),
           preview({
             id: "preview",

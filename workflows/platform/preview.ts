@@ -10,7 +10,7 @@ import { COMMENT_MARKER } from "../../tools/pr-comment/render";
 import { ACTIONS } from "../actions";
 import type { Workflow } from "../model";
 import { checkout, script } from "../steps";
-import { PULUMI_ENV, githubAppToken, installDependencies, installPulumi, assumeRole, preview, setupNode } from "./pulumi-steps";
+import { PULUMI_ENV, githubAppToken, installDependencies, preview, pulumiJobSetup, setupNode } from "./pulumi-steps";
 import { PlatformSettings } from "./settings";
 
 const RUNNER = "ubuntu-24.04";
@@ -42,11 +42,7 @@ export function previewWorkflow(settings: PlatformSettings): Workflow {
         strategy: { matrix: { stack: stacks }, failFast: false },
         env: { ...PULUMI_ENV },
         steps: [
-          checkout(),
-          setupNode(nodeVersion),
-          installDependencies(),
-          installPulumi(settings.pulumiVersion),
-          assumeRole("PULUMI_PREVIEW_ROLE_ARN"),
+          ...pulumiJobSetup(nodeVersion, settings.pulumiVersion, "PULUMI_PREVIEW_ROLE_ARN"),
           githubAppToken(settings.stacks.map((stack) => stack.applicationRepository)),
           preview({
             id: "preview",

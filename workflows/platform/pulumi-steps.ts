@@ -14,7 +14,7 @@
  */
 import { ACTIONS } from "../actions";
 import type { Step } from "../model";
-import { script } from "../steps";
+import { checkout, script } from "../steps";
 
 /** The environment every Pulumi job runs with. */
 export const PULUMI_ENV = Object.freeze({
@@ -31,6 +31,14 @@ export function setupNode(version: string): Step {
 
 export function installDependencies(): Step {
   return { name: "Install dependencies", run: "npm ci --no-audit --no-fund" };
+}
+
+/**
+ * The start of every Pulumi job: the checkout, Node and the program's dependencies, the Pulumi CLI,
+ * and AWS as the role named by `roleVariable`.
+ */
+export function pulumiJobSetup(nodeVersion: string, pulumiVersion: string, roleVariable: string): Step[] {
+  return [checkout(), setupNode(nodeVersion), installDependencies(), installPulumi(pulumiVersion), assumeRole(roleVariable)];
 }
 
 /**

@@ -8,8 +8,7 @@
  * pending operations to clear by hand).
  */
 import type { Job, Workflow } from "../model";
-import { checkout } from "../steps";
-import { GITHUB_APP_ENV, PULUMI_ENV, assumeRole, backUpState, installDependencies, installPulumi, setupNode, up } from "./pulumi-steps";
+import { GITHUB_APP_ENV, PULUMI_ENV, backUpState, pulumiJobSetup, up } from "./pulumi-steps";
 import { PlatformSettings, PlatformStack } from "./settings";
 
 const RUNNER = "ubuntu-24.04";
@@ -35,11 +34,7 @@ export function upWorkflow(settings: PlatformSettings): Workflow {
     timeoutMinutes: 120,
     env: { ...PULUMI_ENV, ...GITHUB_APP_ENV },
     steps: [
-      checkout(),
-      setupNode(nodeVersion),
-      installDependencies(),
-      installPulumi(settings.pulumiVersion),
-      assumeRole("PULUMI_DEPLOY_ROLE_ARN"),
+      ...pulumiJobSetup(nodeVersion, settings.pulumiVersion, "PULUMI_DEPLOY_ROLE_ARN"),
       up(stack.name),
       ...backUpState(stack.name, "up"),
     ],
