@@ -172,7 +172,7 @@ describe("the production rebuild template", () => {
           bucket: expect.stringContaining("mlops-cicd-production-dr-replica-"),
           storageClass: "STANDARD_IA",
           // Encrypted with the replica region's own key.
-          encryptionConfiguration: { replicaKmsKeyId: expect.stringMatching(/^arn:aws:kms:eu-north-1:\d{12}:key\/mrk-[0-9a-f]{32}$/) },
+          encryptionConfiguration: { replicaKmsKeyId: expect.stringMatching(/^arn:aws:kms:eu-north-1:\d{12}:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/) },
           replicationTime: { status: "Enabled", time: { minutes: 15 } },
           metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
         },

@@ -125,6 +125,14 @@ describe.each(["staging", "production"] as const)("the %s batch job", (stack) =>
   it("lets the scheduler start only the job's family, and the job touch only its own prefixes", () => {
     const scheduler = JSON.parse(String(run.findResource("aws:iam/rolePolicy:RolePolicy", "batch-scheduler").inputs.policy));
     expect(scheduler.Statement[0]).toMatchObject({ Action: "ecs:RunTask", Resource: `arn:aws:ecs:synth-region-1:123456789012:task-definition/${cluster}-batch:*` });
+    // Tagging only the tasks it starts: the schedule propagates the task definition's tags.
+    expect(scheduler.Statement[2]).toEqual({
+      Sid: "TagTheTask",
+      Effect: "Allow",
+      Action: "ecs:TagResource",
+      Resource: "*",
+      Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+    });
     const task = JSON.parse(String(run.findResource("aws:iam/rolePolicy:RolePolicy", "batch-task").inputs.policy));
     expect(task.Statement.map((statement: { Action: string }) => statement.Action)).toEqual(["s3:GetObject", "s3:PutObject", "s3:ListBucket"]);
   });
@@ -138,7 +146,7 @@ describe.each(["staging", "production"] as const)("the %s batch job", (stack) =>
         clusterArn: [`arn:aws:ecs:synth-region-1:123456789012:cluster/${cluster}`],
         group: [`family:${cluster}-batch`],
         lastStatus: ["STOPPED"],
-        containers: { name: ["batch"], exitCode: [{ "anything-but": 0 }] },
+        $or: [{ containers: { name: ["batch"], exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
       },
     });
     expect(run.findResource(ALARM, "batch-failed-runs").inputs).toMatchObject({
@@ -147,7 +155,11 @@ describe.each(["staging", "production"] as const)("the %s batch job", (stack) =>
       metricName: "MatchedEvents",
       dimensions: { RuleName: `${cluster}-batch-failed-runs` },
     });
-    expect(run.findResource(ALARM, "batch-start-errors").inputs).toMatchObject({ namespace: "AWS/Scheduler", dimensions: { ScheduleGroup: cluster } });
+    expect(run.findResource(ALARM, "batch-start-errors").inputs).toMatchObject({
+      namespace: "AWS/Scheduler",
+      metricName: "InvocationDroppedCount",
+      dimensions: { ScheduleGroup: cluster },
+    });
     expect(run.findResource("aws:cloudwatch/logGroup:LogGroup", "batch").inputs.retentionInDays).toBe(stack === "production" ? 90 : 30);
   });
 
@@ -188,4 +200,11 @@ describe.each(["staging", "production"] as const)("the %s services dashboard", (
       stack === "production" ? "https://api.example.com" : "https://staging-api.example.com",
     );
   });
+});
+
+it("keeps every replaced task definition revision active: services, the schedule and rollbacks may still point at it", async () => {
+  const run = await runProgram("production");
+  const definitions = run.resourcesOfType("aws:ecs/taskDefinition:TaskDefinition");
+  expect(definitions.length).toBeGreaterThanOrEqual(6);
+  for (const definition of definitions) expect({ name: definition.name, skipDestroy: definition.inputs.skipDestroy }).toEqual({ name: definition.name, skipDestroy: true });
 });

@@ -59,7 +59,7 @@ export function deployPolicy(account: string, region: string, clusterName: strin
       {
         Sid: "RunAndWatchTasks",
         Effect: "Allow",
-        Action: ["ecs:RunTask", "ecs:DescribeTasks"],
+        Action: ["ecs:RunTask", "ecs:DescribeTasks", "ecs:StopTask"],
         Resource: [ecs(`task-definition/${clusterName}-*:*`), ecs(`task/${clusterName}/*`)],
       },
       {
@@ -94,7 +94,7 @@ export function deployPolicy(account: string, region: string, clusterName: strin
         // A failed trial run's last log lines go into the run's log and the incident issue.
         Sid: "ReadServiceLogs",
         Effect: "Allow",
-        Action: ["logs:GetLogEvents", "logs:FilterLogEvents"],
+        Action: "logs:GetLogEvents",
         Resource: `arn:aws:logs:${region}:${account}:log-group:/ecs/${clusterName}-*:*`,
       },
       {

@@ -152,6 +152,9 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
         executionRoleArn: executionRole.arn,
         taskRoleArn: taskRole.arn,
         containerDefinitions: containerDefinitions(command),
+        // A replaced revision stays ACTIVE: a service, a schedule or a rollback may still point at
+        // it, and ECS starts no new task from an INACTIVE one.
+        skipDestroy: true,
       },
       { parent },
     );

@@ -76,6 +76,14 @@ export class ScheduledBatchJob extends pulumi.ComponentResource {
                   Condition: { ArnEquals: { "ecs:cluster": cluster } },
                 },
                 { Sid: "PassTaskRoles", Effect: "Allow", Action: "iam:PassRole", Resource: [executionRole, taskRole] },
+                {
+                  // The schedule propagates the task definition's tags to the task it starts.
+                  Sid: "TagTheTask",
+                  Effect: "Allow",
+                  Action: "ecs:TagResource",
+                  Resource: "*",
+                  Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+                },
               ],
             }),
           ),
@@ -113,8 +121,8 @@ export class ScheduledBatchJob extends pulumi.ComponentResource {
       { parent: this, ignoreChanges: ["target.ecsParameters.taskDefinitionArn"] },
     );
 
-    // A run that stopped with a non-zero exit code: ECS reports it on the default event bus, and the
-    // rule's MatchedEvents metric counts it.
+    // A run that stopped with a non-zero exit code, or never started (an image or a secret it could
+    // not get): ECS reports both on the default event bus, and the rule's MatchedEvents counts them.
     const failedRuns = new aws.EventRule(
       `${name}-failed-runs`,
       {
@@ -128,7 +136,7 @@ export class ScheduledBatchJob extends pulumi.ComponentResource {
               clusterArn: [cluster],
               group: [`family:${qualified}`],
               lastStatus: ["STOPPED"],
-              containers: { name: [args.name], exitCode: [{ "anything-but": 0 }] },
+              $or: [{ containers: { name: [args.name], exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
             },
           }),
         ),
@@ -157,16 +165,16 @@ export class ScheduledBatchJob extends pulumi.ComponentResource {
       );
     const failedRunsAlarm = anyOccurrence(
       "failed-runs",
-      `A run of ${qualified} exited with an error: see the /ecs/${qualified} logs`,
+      `A run of ${qualified} exited with an error or failed to start: see the /ecs/${qualified} logs and the stopped task's reason`,
       "AWS/Events",
       "MatchedEvents",
       { RuleName: failedRuns.name },
     );
     const startErrorsAlarm = anyOccurrence(
       "start-errors",
-      `EventBridge Scheduler could not start ${qualified} (RunTask failed after its retries)`,
+      `EventBridge Scheduler dropped a run of ${qualified}: RunTask failed after all its retries`,
       "AWS/Scheduler",
-      "TargetErrorCount",
+      "InvocationDroppedCount",
       { ScheduleGroup: group.name },
     );
     this.alarmNames = ["failed-runs", "start-errors"].map((suffix) => `${qualified}-${suffix}`);

@@ -91,7 +91,10 @@ export function dashboardBody(spec: DashboardSpec): string {
           region: spec.region,
           view: "timeSeries",
           period: 300,
-          metrics: [["AWS/Scheduler", "TargetErrorCount", "ScheduleGroup", job.scheduleGroupName, { stat: "Sum" }]],
+          metrics: [
+            ["AWS/Scheduler", "TargetErrorCount", "ScheduleGroup", job.scheduleGroupName, { stat: "Sum", label: "failed attempts" }],
+            ["AWS/Scheduler", "InvocationDroppedCount", "ScheduleGroup", job.scheduleGroupName, { stat: "Sum", label: "dropped after retries" }],
+          ],
         },
       },
     ]);

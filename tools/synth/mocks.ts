@@ -68,7 +68,9 @@ const COMPUTED: Readonly<Record<string, (name: string, inputs: Record<string, un
     revision: 1,
   }),
   "aws:kms/key:Key": (name, inputs) => {
-    const id = `mrk-${createHash("sha256").update(name).digest("hex").slice(0, 32)}`;
+    // Multi-Region keys have `mrk-` IDs; the others a UUID.
+    const hex = createHash("sha256").update(name).digest("hex");
+    const id = inputs.multiRegion ? `mrk-${hex.slice(0, 32)}` : `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
     return { arn: arn("kms", `key/${id}`, String(inputs.region ?? "synth-region-1")), keyId: id };
   },
   "aws:cloudwatch/metricAlarm:MetricAlarm": (name, inputs) => ({ arn: arn("cloudwatch", `alarm:${String(inputs.name ?? name)}`) }),
