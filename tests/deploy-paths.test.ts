@@ -235,3 +235,16 @@ describe("deploy-service: before anything moves", () => {
     expect(result.step("Open or update the incident issue").outcome).toBe("success");
   });
 });
+
+describe("deploy-service: a trial run that does not finish", () => {
+  it("is stopped at its deadline, leaves the schedule on the previous revision and opens an incident", async () => {
+    const result = await deploy("staging", "batch", { trialHangs: true });
+    expect(result.status).toBe("failure");
+    expect(result.step("Trial run of the batch job").log).toContain("did not finish within 45 minutes");
+    expect(Object.values(result.world.tasks)).toEqual([
+      { taskDefinition: nextRevision("staging", "batch"), exitCode: 0, stopped: true, stopReason: "deploy-service: trial run timed out" },
+    ]);
+    expect(serving(result, "staging", "batch")).toBe(previousRevision("staging", "batch"));
+    expectIncident(result, "staging", "batch");
+  });
+});

@@ -140,7 +140,7 @@ describe("platformSettings", () => {
   it("rejects what a workflow cannot run, naming each problem", () => {
     expect(() => platformSettings([{ name: "prod/eu", environment: "production", applicationRepository: "o/r" }], "^3.0.0")).toThrow(
       "Cannot render this repository's workflows:\n" +
-        "  • Stack name `prod/eu` has characters a workflow job id cannot carry; use letters, digits, '-', '_' or '.'.\n" +
+        "  • Stack name `prod/eu` has characters a workflow job id cannot carry; use letters, digits, '-' or '_'.\n" +
         "  • Pulumi version `^3.0.0` is not a release (x.y.z); pin @pulumi/pulumi to an exact version in package.json.",
     );
     expect(() => platformSettings([], "3.248.0")).toThrow("No stack files (Pulumi.<stack>.yaml): there is nothing to preview or update.");

@@ -40,8 +40,10 @@ export interface World {
   services: Record<string, { taskDefinition: string; rolloutState?: string; ecsRollsBack?: boolean }>;
   schedules: Record<string, Doc>;
   taskDefinitions: Record<string, Doc>;
-  tasks: Record<string, { taskDefinition: string; exitCode: number }>;
+  tasks: Record<string, { taskDefinition: string; exitCode: number; stopped?: boolean; stopReason?: string }>;
   trialExitCode: number;
+  /** The trial run never stops by itself. */
+  trialHangs?: boolean;
   alarmsFiring: string[];
   /** HTTP answers by `METHOD path` (path without the query string). */
   http: Record<string, { status: number; body: unknown }>;

@@ -148,7 +148,7 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
               "- ${{ steps.rollout.outputs.kind || 'service' }}: ${{ steps.rollout.outputs.service || 'not reached' }}",
               "- previous task definition (restored): ${{ steps.rollout.outputs.previous || 'none' }}",
               "- failed task definition: ${{ steps.rollout.outputs.next || 'none registered' }}",
-              "- rollback: ${{ steps.rollback.outcome || 'not needed' }}",
+              "- rollback: ${{ steps.rollback.outcome == 'skipped' && 'not needed (nothing had moved)' || steps.rollback.outcome }}",
               "- run: ${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
             ].join("\n"),
             recoveryBody: "",

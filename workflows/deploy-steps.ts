@@ -139,6 +139,7 @@ export function trialRun(name: string, timeoutMinutes: number): Step {
       "  | {awsvpcConfiguration: {subnets: .Subnets, securityGroups: .SecurityGroups, assignPublicIp: .AssignPublicIp}}' schedule.json)",
       'task=$(aws ecs run-task --cluster "$ECS_CLUSTER" --task-definition "$NEXT" --launch-type FARGATE \\',
       '  --network-configuration "$network" --started-by deploy-service --query "tasks[0].taskArn" --output text)',
+      'if [[ "$task" != arn:aws:ecs:* ]]; then echo "::error::ECS did not start a trial run of $NEXT (capacity, or the task definition): see the run-task answer above."; exit 1; fi',
       'echo "Trial run: $task"',
       "deadline=$(( $(date +%s) + DEADLINE_MINUTES * 60 ))",
       'status=""',

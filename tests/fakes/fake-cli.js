@@ -98,19 +98,24 @@ function aws(/** @type {string[]} */ argv) {
       const network = JSON.parse(opt["network-configuration"]);
       if (!network.awsvpcConfiguration?.subnets?.length) return fail("An error occurred (InvalidParameterException): subnets can not be empty.");
       const arn = `arn:aws:ecs:eu-west-1:123456789012:task/${opt.cluster}/trial${Object.keys(world.tasks).length + 1}`;
-      world.tasks[arn] = { taskDefinition: opt["task-definition"], exitCode: world.trialExitCode };
+      world.tasks[arn] = { taskDefinition: opt["task-definition"], exitCode: world.trialExitCode, ...(world.trialHangs ? { stopped: false } : {}) };
       if (opt.query !== "tasks[0].taskArn") return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
       return finish(arn);
     }
     case "ecs describe-tasks": {
       const task = world.tasks[opt.tasks];
       if (!task) return fail("An error occurred (InvalidParameterException): task not found.");
-      if (opt.query === "tasks[0].lastStatus") return finish("STOPPED");
+      if (opt.query === "tasks[0].lastStatus") return finish(task.stopped === false ? "RUNNING" : "STOPPED");
       if (opt.query === "tasks[0].containers[0].exitCode") return finish(String(task.exitCode));
       return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
     }
-    case "ecs stop-task":
+    case "ecs stop-task": {
+      const task = world.tasks[opt.task];
+      if (!task) return fail("An error occurred (InvalidParameterException): task not found.");
+      task.stopped = true;
+      task.stopReason = opt.reason;
       return finish("{}");
+    }
     case "logs get-log-events":
       return finish("Traceback (most recent call last):\tValueError: no trips to score");
     case "scheduler get-schedule": {

@@ -28,7 +28,7 @@ export function platformSettings(stacks: readonly PlatformStack[], pulumiVersion
   const problems: string[] = [];
   if (stacks.length === 0) problems.push("No stack files (Pulumi.<stack>.yaml): there is nothing to preview or update.");
   for (const stack of stacks) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack.name)) problems.push(`Stack name \`${stack.name}\` has characters a workflow job id cannot carry; use letters, digits, '-', '_' or '.'.`);
+    if (!/^[A-Za-z0-9_-]+$/.test(stack.name)) problems.push(`Stack name \`${stack.name}\` has characters a workflow job id cannot carry; use letters, digits, '-' or '_'.`);
   }
   if (!/^\d+\.\d+\.\d+$/.test(pulumiVersion)) problems.push(`Pulumi version \`${pulumiVersion}\` is not a release (x.y.z); pin @pulumi/pulumi to an exact version in package.json.`);
   if (problems.length > 0) throw new Error(`Cannot render this repository's workflows:\n${problems.map((problem) => `  • ${problem}`).join("\n")}`);
