@@ -48,6 +48,15 @@ describe("least privilege", () => {
     for (const content of files.values()) expect(content).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|PULUMI_ACCESS_TOKEN/);
   });
 
+  it("gives the App's key to the update step alone, never to a whole job", () => {
+    for (const [name, id, job] of jobs) {
+      expect({ name, id, jobEnv: JSON.stringify(job.env ?? {}).includes("PLATFORM_APP_PRIVATE_KEY") }).toEqual({ name, id, jobEnv: false });
+      for (const step of job.steps as Doc[]) {
+        if (JSON.stringify(step).includes("secrets.PLATFORM_APP_PRIVATE_KEY")) expect({ name, id, step: step.id }).toEqual({ name, id, step: "up" });
+      }
+    }
+  });
+
   it("gives the App that may change the application repository only to jobs of a protected environment", () => {
     for (const [name, id, job] of jobs) {
       const usesPlatformKey = JSON.stringify(job).includes("secrets.PLATFORM_APP_PRIVATE_KEY");
@@ -106,8 +115,18 @@ describe("up.yml", () => {
   it("never runs two updates of one stack at once, and never cancels one halfway", () => {
     expect(up().jobs["up-staging"].concurrency).toEqual({ group: "pulumi-staging", "cancel-in-progress": false });
     expect(up().jobs["up-production"].concurrency).toEqual({ group: "pulumi-production", "cancel-in-progress": false });
-    // Drift detection holds the same group.
-    expect(doc("drift.yml").jobs.drift.concurrency).toEqual({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
+    // Drift has a group of its own: queued in the updates' group, it would replace a pending update.
+    expect(doc("drift.yml").jobs.drift.concurrency).toEqual({ group: "drift-${{ matrix.stack }}", "cancel-in-progress": false });
+  });
+
+  it("updates and rebuilds from main only, whoever dispatches them", () => {
+    for (const job of Object.values(up().jobs) as Doc[]) expect(job.if).toBe("github.ref == 'refs/heads/main'");
+    expect(doc("disaster-recovery.yml").jobs.rebuild.if).toBe("github.ref == 'refs/heads/main'");
+  });
+
+  it("runs Pulumi where the database can be reached: the runner the repository names, GitHub's otherwise", () => {
+    const pulumiJobs = [doc("preview.yml").jobs.preview, ...Object.values(up().jobs), doc("drift.yml").jobs.drift, doc("disaster-recovery.yml").jobs.rebuild] as Doc[];
+    for (const job of pulumiJobs) expect(job["runs-on"]).toBe("${{ vars.PULUMI_RUNNER_LABELS && fromJSON(vars.PULUMI_RUNNER_LABELS) || 'ubuntu-24.04' }}");
   });
 
   it("exports the state after the update, failed or not", () => {
@@ -206,6 +225,29 @@ describe("drift.yml, run", () => {
     expect(result.status).toBe("success");
     expect(result.issues[0].state).toBe("closed");
     expect(result.issues[0].comments[0]).toContain("No drift in **staging** any more");
+  });
+
+  it("treats a preview that failed without saying why in its JSON as a failed run, not as a quiet night", async () => {
+    // Policy violations are not part of the engine's JSON: a preview failed by one has no error in it.
+    const open: Issue = { number: 7, title: "Drift in stack staging", body: "<!-- mlops-cicd drift: staging -->\nbefore", labels: ["drift"], state: "open", comments: [] };
+    const result = await drift(fixture("no-changes.json"), 255, [open]);
+    expect(result.status).toBe("failure");
+    expect(result.step("Open, update or close the drift issue").outcome).toBe("skipped");
+    expect(result.issues[0]).toEqual(open);
+  });
+
+  it("skips the night while an update of the stack runs or waits, and touches nothing", async () => {
+    const result = await runJob({
+      workflow: doc("drift.yml"),
+      job: "drift",
+      matrix: { stack: "staging" },
+      world: { ...pulumiWorld(fixture("every-op.json"), 255), updateRuns: ["completed", "in_progress"] },
+      stubbed: INSTALLERS,
+    });
+    expect(result.status).toBe("success");
+    expect(result.step("Skip the night when the stack is being updated").log).toContain("::notice::An update is running or waiting: no drift check tonight.");
+    expect(result.world.calls.filter((call) => call[0] === "pulumi")).toEqual([]);
+    expect(result.issues).toEqual([]);
   });
 
   it("treats a failed preview as a failed run, not as drift: the issue is left alone", async () => {
@@ -351,4 +393,33 @@ it("takes over from a lost stack exactly the components that hold GitHub's objec
   };
   expect(githubChildren.length).toBeGreaterThan(10);
   for (const resource of githubChildren) expect({ urn: resource.urn, holder: holder(resource.urn) !== undefined }).toEqual({ urn: resource.urn, holder: true });
+});
+
+describe("preview.yml's preview job, run", () => {
+  const previewRun = (preview: unknown, exitCode: number) =>
+    runJob({
+      workflow: doc("preview.yml"),
+      job: "preview",
+      matrix: { stack: "production" },
+      world: pulumiWorld(preview, exitCode),
+      stubbed: INSTALLERS,
+      collect: ["preview.json"],
+    });
+
+  it("explains a failure its JSON does not: the end of the log becomes an error the comment shows", async () => {
+    const result = await previewRun(fixture("every-op.json"), 255);
+    expect(result.status).toBe("failure");
+    expect(result.step("Fail when the preview failed").log).toContain("::error::The preview failed (exit code 255)");
+    const written = JSON.parse(result.files["preview.json"] as string);
+    expect(written.diagnostics.at(-1)).toEqual({
+      severity: "error",
+      message: "pulumi preview exited with code 255 without an error in its JSON output. The end of its log:\nerror: preview failed\n",
+    });
+  });
+
+  it("leaves a successful preview's JSON as the engine wrote it", async () => {
+    const result = await previewRun(fixture("every-op.json"), 0);
+    expect(result.status).toBe("success");
+    expect(JSON.parse(result.files["preview.json"] as string)).toEqual(fixture("every-op.json"));
+  });
 });

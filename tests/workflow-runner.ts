@@ -62,6 +62,8 @@ export interface World {
     states?: Record<string, unknown>;
     moved?: { from: string; to: string; urns: string[] }[];
   };
+  /** Statuses of this repository's up.yml runs, as `gh run list` reports them. */
+  updateRuns?: string[];
   /** Objects `aws s3 cp` copied, by destination. */
   s3?: Record<string, string>;
   calls: string[][];
@@ -84,6 +86,8 @@ export interface RunJobOptions {
   readonly matrix?: Readonly<Record<string, string>>;
   /** The `github.event` payload. */
   readonly event?: Readonly<Record<string, unknown>>;
+  /** Workspace files to return after the job, by path relative to it. */
+  readonly collect?: readonly string[];
 }
 
 export interface StepResult {
@@ -101,6 +105,8 @@ export interface JobResult {
   readonly issues: Issue[];
   readonly comments: Comment[];
   readonly summary: string;
+  /** The files asked for with `collect`, as the job left them (absent: not written). */
+  readonly files: Record<string, string | undefined>;
   /** The step of that name (the first one when several share it). */
   step(name: string): StepResult;
 }
@@ -141,7 +147,7 @@ function shouldRun(condition: string | undefined, context: Record<string, unknow
 function fakeBin(dir: string): string {
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
-  for (const tool of ["aws", "curl", "docker", "pulumi"]) {
+  for (const tool of ["aws", "curl", "docker", "pulumi", "gh"]) {
     fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\nexec node ${JSON.stringify(FAKE_CLI)} ${tool} "$@"\n`, { mode: 0o755 });
   }
   // Waiting loops sleep and read the time: the clock moves only when a step sleeps, so a ten-minute
@@ -411,6 +417,9 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
 
   const world = JSON.parse(fs.readFileSync(worldFile, "utf8")) as World;
   const summary = fs.readFileSync(summaryFile, "utf8");
+  const files = Object.fromEntries(
+    (options.collect ?? []).map((file) => [file, fs.existsSync(path.join(workspace, file)) ? fs.readFileSync(path.join(workspace, file), "utf8") : undefined]),
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   return {
     status,
@@ -419,6 +428,7 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
     issues,
     comments,
     summary,
+    files,
     step(stepName: string) {
       const found = steps.find((candidate) => candidate.name === stepName);
       if (!found) throw new Error(`No step named ${stepName}: ${steps.map((candidate) => candidate.name).join(", ")}`);

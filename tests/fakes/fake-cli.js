@@ -226,7 +226,16 @@ function pulumi(/** @type {string[]} */ argv) {
   return fail(`fake pulumi: unsupported command ${argv.join(" ")}`);
 }
 
+function gh(/** @type {string[]} */ argv) {
+  if (argv.slice(0, 2).join(" ") !== "run list") return fail(`fake gh: unsupported command ${argv.join(" ")}`);
+  const opt = options(argv);
+  if (opt.workflow !== "up.yml" || opt.json !== "status") return fail(`fake gh: unsupported run list ${argv.join(" ")}`);
+  // What the step's --jq asks for: the runs not completed.
+  return finish(String((world.updateRuns ?? []).filter((/** @type {string} */ status) => status !== "completed").length));
+}
+
 if (tool === "aws") aws(args);
+else if (tool === "gh") gh(args);
 else if (tool === "pulumi") pulumi(args);
 else if (tool === "curl") curl(args);
 else if (tool === "docker") docker(args);

@@ -11,11 +11,10 @@
 import { qualifiedKey } from "../../infra/config-schema";
 import type { Workflow } from "../model";
 import { checkout, script, validateInput } from "../steps";
-import { GITHUB_APP_ENV, PULUMI_ENV, assumeRole, backUpState, installDependencies, installPulumi, setupNode, up } from "./pulumi-steps";
+import { ACTIONS } from "../actions";
+import { PULUMI_ENV, PULUMI_RUNNER, assumeRole, backUpState, installDependencies, installPulumi, setupNode, up } from "./pulumi-steps";
 import { PlatformSettings } from "./settings";
 import { stackLock } from "./up";
-
-const RUNNER = "ubuntu-24.04";
 
 /** The components holding an environment's GitHub objects: what a rebuild takes over from a lost stack. */
 export const GITHUB_COMPONENTS = ["mlops-cicd:github:DeploymentEnvironment", "mlops-cicd:github:RepositorySettings"] as const;
@@ -31,6 +30,12 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
           environment: { description: "Deployment environment the stack serves", type: "choice", options: ["staging", "production"], required: true, default: "production" },
           config_file: { description: "The rebuild config in this repository (docs/disaster-recovery.md)", type: "string", required: true },
           region: { description: "AWS region to rebuild in; must be the config's awsRegion", type: "string", required: true },
+          backend_url: {
+            description: "The state backend to use: its replica when the primary's region is lost (empty: the PULUMI_BACKEND_URL variable)",
+            type: "string",
+            required: false,
+            default: "",
+          },
           take_over_from: {
             description: "The lost stack whose GitHub environment and repository settings the rebuild takes over (empty: none)",
             type: "string",
@@ -44,16 +49,25 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
     jobs: {
       rebuild: {
         name: "Rebuild ${{ inputs.stack }} in ${{ inputs.region }}",
-        runsOn: RUNNER,
+        // Only main's code and rebuild configs rebuild an environment.
+        if: "github.ref == 'refs/heads/main'",
+        runsOn: PULUMI_RUNNER,
         environment: { name: "${{ inputs.environment }}" },
         concurrency: stackLock("${{ inputs.stack }}"),
         permissions: { contents: "read", "id-token": "write" },
         timeoutMinutes: 240,
-        env: { ...PULUMI_ENV, ...GITHUB_APP_ENV, STACK: "${{ inputs.stack }}", CONFIG_FILE: "${{ inputs.config_file }}", REGION: "${{ inputs.region }}" },
+        env: {
+          ...PULUMI_ENV,
+          PULUMI_BACKEND_URL: "${{ inputs.backend_url || vars.PULUMI_BACKEND_URL }}",
+          STACK: "${{ inputs.stack }}",
+          CONFIG_FILE: "${{ inputs.config_file }}",
+          REGION: "${{ inputs.region }}",
+        },
         steps: [
           validateInput("stack", "${{ inputs.stack }}", "^[a-z][a-z0-9-]{1,39}$", "a stack name of lowercase letters, digits and '-'"),
           validateInput("region", "${{ inputs.region }}", "^[a-z]{2}(-[a-z]+)+-[0-9]$", "an AWS region such as eu-central-1"),
           validateInput("config_file", "${{ inputs.config_file }}", "^[A-Za-z0-9_./-]+\\.yaml$", "a path to a YAML file in this repository"),
+          validateInput("backend_url", "${{ inputs.backend_url }}", "^(s3://[a-z0-9.-]+(/[A-Za-z0-9._/-]*)?(\\?region=[a-z0-9-]+)?)?$", "empty or an s3:// state backend URL"),
           validateInput("take_over_from", "${{ inputs.take_over_from }}", "^([a-z][a-z0-9-]{1,39})?$", "empty or the name of the lost stack"),
           checkout(),
           setupNode(settings.nodeVersion ?? "20"),
@@ -89,12 +103,14 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
             ),
           },
           installPulumi(settings.pulumiVersion),
-          assumeRole("PULUMI_DEPLOY_ROLE_ARN"),
+          // In the rebuild's region: the primary's STS endpoint may be what was lost.
+          { ...assumeRole("PULUMI_DEPLOY_ROLE_ARN"), with: { ...assumeRole("PULUMI_DEPLOY_ROLE_ARN").with, "aws-region": "${{ inputs.region }}" } },
           {
+            id: "create",
             name: "Create the stack from the rebuild config",
             env: { GHCR_TOKEN: "${{ secrets.GHCR_TOKEN }}", SLACK_WEBHOOK_URL: "${{ secrets.SLACK_WEBHOOK_URL }}" },
             run: script(
-              "# The stack file is the rebuild config: the same file a later `pulumi up` of this stack reads.",
+              "# The stack file starts as the rebuild config; the stack's key and secrets are added to it here.",
               'if [[ "$CONFIG_FILE" != "Pulumi.${STACK}.yaml" ]]; then cp "$CONFIG_FILE" "Pulumi.${STACK}.yaml"; fi',
               "# A resumed run finds the stack from its first attempt.",
               'if ! pulumi stack select --stack "$STACK" --non-interactive 2> /dev/null; then',
@@ -113,6 +129,8 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
             run: script(
               "# The lost stack's GitHub environment and repository settings, with their children, move to",
               "# this stack as they are: GitHub's objects are adopted, and one stack claims them (decision 0001).",
+              "# Its secrets are read with its multi-Region key's replica in this region.",
+              'if [[ -f "Pulumi.${FROM}.yaml" ]]; then sed -i -E "s#^(secretsprovider: awskms://[^?]+\\?region=)[a-z0-9-]+#\\1${REGION}#" "Pulumi.${FROM}.yaml"; fi',
               'pulumi stack export --stack "$FROM" --file lost-state.json',
               `mapfile -t urns < <(jq -r '.deployment.resources[]? | select(.type == "${GITHUB_COMPONENTS.join('" or .type == "')}") | .urn' lost-state.json)`,
               "if (( ${#urns[@]} == 0 )); then",
@@ -122,6 +140,14 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
               'pulumi state move --source "$FROM" --dest "$STACK" --yes "${urns[@]}"',
               'echo "Moved ${#urns[@]} components from $FROM to $STACK."',
             ),
+          },
+          {
+            name: "Upload the rebuilt stack's file",
+            if: "!cancelled() && steps.create.outcome == 'success'",
+            uses: ACTIONS.uploadArtifact,
+            // Its secrets are ciphertext under the stack's KMS key: it is what later updates of the
+            // stack read, to commit at the root when the environment is adopted (docs/disaster-recovery.md).
+            with: { name: "stack-file-${{ inputs.stack }}", path: "Pulumi.${{ inputs.stack }}.yaml", "retention-days": 90, "if-no-files-found": "error" },
           },
           up("${{ inputs.stack }}", true),
           {
@@ -145,7 +171,12 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
               'check "$(jq -er .mlflowUrl outputs.json)/health"',
               'check "$(jq -er .grafanaUrl outputs.json)/api/health"',
               'check "$(jq -er .webServiceUrl outputs.json)/health"',
-              '{ echo "## $STACK rebuilt in $REGION"; echo; echo "Point the DNS names at \\`$balancer\\` (docs/disaster-recovery.md)."; } >> "$GITHUB_STEP_SUMMARY"',
+              "{",
+              '  echo "## $STACK rebuilt in $REGION"',
+              "  echo",
+              '  echo "- Point the DNS names at \\`$balancer\\`."',
+              '  echo "- Commit the artifact \\`stack-file-${STACK}\\` as \\`Pulumi.${STACK}.yaml\\`, and remove the lost stack\'s file, in one pull request (docs/disaster-recovery.md)."',
+              '} >> "$GITHUB_STEP_SUMMARY"',
               'exit "$failed"',
             ),
           },

@@ -3,15 +3,14 @@
  * expected. Drift opens one `drift` issue per stack (or comments on the open one) with what differs,
  * in the pull-request comment's form; a night without drift closes it. A preview that fails is a
  * failed run, not drift: the issue is left as it is. The state is exported as well: the nightly
- * backup docs/disaster-recovery.md counts on.
+ * backup docs/disaster-recovery.md counts on. A night when the stack is being updated is skipped.
  */
 import type { Workflow } from "../model";
 import { script, syncAlertIssue } from "../steps";
-import { PULUMI_ENV, backUpState, githubAppToken, preview, pulumiJobSetup } from "./pulumi-steps";
+import { PULUMI_ENV, PULUMI_RUNNER, backUpState, changingSteps, githubAppToken, preview, pulumiJobSetup } from "./pulumi-steps";
 import { PlatformSettings } from "./settings";
-import { stackLock } from "./up";
 
-const RUNNER = "ubuntu-24.04";
+const NOT_BUSY = "steps.busy.outputs.skip != 'true'";
 
 export function driftWorkflow(settings: PlatformSettings): Workflow {
   return {
@@ -22,16 +21,27 @@ export function driftWorkflow(settings: PlatformSettings): Workflow {
     jobs: {
       drift: {
         name: "Drift of ${{ matrix.stack }}",
-        runsOn: RUNNER,
+        runsOn: PULUMI_RUNNER,
         strategy: { matrix: { stack: settings.stacks.map((stack) => stack.name) }, failFast: false },
-        // Never beside an update of the same stack: its half-applied state would read as drift.
-        concurrency: stackLock("${{ matrix.stack }}"),
-        permissions: { contents: "read", "id-token": "write", issues: "write" },
+        // Its own group: in the update's group a queued drift run would replace a pending update.
+        concurrency: { group: "drift-${{ matrix.stack }}", cancelInProgress: false },
+        // actions: read, to see whether an update of the stack is running.
+        permissions: { contents: "read", "id-token": "write", issues: "write", actions: "read" },
         timeoutMinutes: 45,
         env: { ...PULUMI_ENV },
         steps: [
-          ...pulumiJobSetup(settings.nodeVersion ?? "20", settings.pulumiVersion, "PULUMI_PREVIEW_ROLE_ARN"),
-          githubAppToken(settings.stacks.map((stack) => stack.applicationRepository)),
+          {
+            id: "busy",
+            name: "Skip the night when the stack is being updated",
+            env: { GH_TOKEN: "${{ github.token }}" },
+            run: script(
+              "# An update half-applied reads as drift: tomorrow's run will look again.",
+              "busy=$(gh run list --repo \"$GITHUB_REPOSITORY\" --workflow up.yml --json status --jq '[.[] | select(.status != \"completed\")] | length')",
+              'if (( busy > 0 )); then echo "::notice::An update is running or waiting: no drift check tonight."; echo "skip=true" >> "$GITHUB_OUTPUT"; else echo "skip=false" >> "$GITHUB_OUTPUT"; fi',
+            ),
+          },
+          ...pulumiJobSetup(settings.nodeVersion ?? "20", settings.pulumiVersion, "PULUMI_PREVIEW_ROLE_ARN").map((step) => ({ ...step, if: NOT_BUSY })),
+          { ...githubAppToken(settings.stacks.map((stack) => stack.applicationRepository)), if: NOT_BUSY },
           preview({
             id: "preview",
             name: "pulumi preview --refresh --expect-no-changes",
@@ -39,25 +49,30 @@ export function driftWorkflow(settings: PlatformSettings): Workflow {
             output: "drift.json",
             refresh: true,
             env: { GITHUB_TOKEN: "${{ steps.app-token.outputs.token }}" },
+            if: NOT_BUSY,
           }),
           {
             id: "drift",
             name: "Decide: drift, no drift, or a failed preview",
+            if: NOT_BUSY,
             env: { STACK: "${{ matrix.stack }}", EXIT_CODE: "${{ steps.preview.outputs.exit_code }}" },
             run: script(
-              "# Reads (`read`) and unchanged resources (`same`) are not drift; every other step is.",
-              "changes=$(jq '[.steps[]? | select(.op != \"same\" and .op != \"read\")] | length' drift.json)",
+              "# Drift is a step that changes something, as the comment reads the ops.",
+              `changes=$(jq '${changingSteps}' drift.json)`,
               "errors=$(jq '[.diagnostics[]? | select(.severity == \"error\")] | length' drift.json)",
-              'if (( changes == 0 && errors > 0 )); then',
+              "# A failure without changes is a failed preview, whatever the JSON says.",
+              'if (( changes == 0 && (errors > 0 || EXIT_CODE != 0) )); then',
               '  echo "::error::The drift preview of $STACK failed (exit code $EXIT_CODE); the drift issue is left as it is."',
               "  exit 1",
               "fi",
               'npm run -s pr-comment -- --preview "${STACK}=drift.json" --details-url "${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}" > drift.md',
               'if (( changes > 0 )); then echo "drift=true" >> "$GITHUB_OUTPUT"; else echo "drift=false" >> "$GITHUB_OUTPUT"; fi',
+              "# A delimiter the report cannot contain: it could otherwise end the output early and set others.",
+              'delimiter="report_$(openssl rand -hex 16)"',
               "{",
-              '  echo "report<<MLOPS_CICD_REPORT_END"',
+              '  echo "report<<${delimiter}"',
               "  cat drift.md",
-              '  echo "MLOPS_CICD_REPORT_END"',
+              '  echo "${delimiter}"',
               '} >> "$GITHUB_OUTPUT"',
               'cat drift.md >> "$GITHUB_STEP_SUMMARY"',
             ),

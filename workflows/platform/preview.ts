@@ -10,7 +10,7 @@ import { COMMENT_MARKER } from "../../tools/pr-comment/render";
 import { ACTIONS } from "../actions";
 import type { Workflow } from "../model";
 import { checkout, script } from "../steps";
-import { PULUMI_ENV, githubAppToken, installDependencies, preview, pulumiJobSetup, setupNode } from "./pulumi-steps";
+import { PULUMI_ENV, PULUMI_RUNNER, githubAppToken, installDependencies, preview, pulumiJobSetup, setupNode } from "./pulumi-steps";
 import { PlatformSettings } from "./settings";
 
 const RUNNER = "ubuntu-24.04";
@@ -36,7 +36,7 @@ export function previewWorkflow(settings: PlatformSettings): Workflow {
       preview: {
         name: "Preview ${{ matrix.stack }}",
         if: SAME_REPOSITORY,
-        runsOn: RUNNER,
+        runsOn: PULUMI_RUNNER,
         permissions: { contents: "read", "id-token": "write" },
         timeoutMinutes: 30,
         strategy: { matrix: { stack: stacks }, failFast: false },

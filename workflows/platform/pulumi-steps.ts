@@ -12,9 +12,18 @@
  * The stacks' own secrets are encrypted in their stack files with the backend's KMS key, which both
  * roles may use; nothing else is needed to decrypt them.
  */
+import { NON_CHANGING_OPS } from "../../tools/pr-comment/ops";
 import { ACTIONS } from "../actions";
 import type { Step } from "../model";
 import { checkout, script } from "../steps";
+
+/**
+ * Where Pulumi jobs run: a runner that reaches the stacks' private database (the postgresql
+ * provider manages its roles over a connection to it, for updates and for refreshes), named by the
+ * repository variable `PULUMI_RUNNER_LABELS` (a JSON list such as `["self-hosted", "mlops-vpc"]`);
+ * GitHub's hosted runner when it is not set.
+ */
+export const PULUMI_RUNNER = "${{ vars.PULUMI_RUNNER_LABELS && fromJSON(vars.PULUMI_RUNNER_LABELS) || 'ubuntu-24.04' }}";
 
 /** The environment every Pulumi job runs with. */
 export const PULUMI_ENV = Object.freeze({
@@ -102,6 +111,9 @@ export const GITHUB_APP_ENV = Object.freeze({
   GITHUB_APP_PEM_FILE: "${{ secrets.PLATFORM_APP_PRIVATE_KEY }}",
 });
 
+/** jq: how many steps of a preview change something, by the comment's own reading of the ops. */
+export const changingSteps = `[.steps[]? | select(.op | IN(${[...NON_CHANGING_OPS].sort().map((op) => `"${op}"`).join(", ")}) | not)] | length`;
+
 export interface PreviewArgs {
   readonly id: string;
   readonly name: string;
@@ -113,6 +125,7 @@ export interface PreviewArgs {
   readonly refresh?: boolean;
   /** More environment for the preview, such as the GitHub token it reads with. */
   readonly env?: Readonly<Record<string, string>>;
+  readonly if?: string;
 }
 
 /**
@@ -124,6 +137,7 @@ export function preview(args: PreviewArgs): Step {
   return {
     id: args.id,
     name: args.name,
+    if: args.if,
     env: { ...args.env, STACK: args.stack, OUTPUT: args.output, REFRESH: args.refresh ? "--refresh --expect-no-changes" : "" },
     run: script(
       "set +e",
@@ -135,6 +149,17 @@ export function preview(args: PreviewArgs): Step {
       'if ! jq -e \'type == "object"\' "$OUTPUT" > /dev/null 2>&1; then',
       "  # The engine stopped before writing its JSON (credentials, a locked stack): keep what it said.",
       '  jq -n --rawfile log preview.log \'{diagnostics: [{severity: "error", message: $log}]}\' > "$OUTPUT"',
+      "fi",
+      "# A failure the JSON does not explain (policy violations are not part of it) gets the end of the",
+      "# log as an error; drift's expected failure, changes and no error, does not.",
+      "errors=$(jq '[.diagnostics[]? | select(.severity == \"error\")] | length' \"$OUTPUT\")",
+      `changes=$(jq '${changingSteps}' "$OUTPUT")`,
+      'if (( code != 0 && errors == 0 )) && [[ -z "$REFRESH" || "$changes" == 0 ]]; then',
+      '  tail -c 6000 preview.log > preview.tail',
+      '  jq --arg code "$code" --rawfile log preview.tail \\',
+      '    \'.diagnostics = (.diagnostics // []) + [{severity: "error", message: "pulumi preview exited with code \\($code) without an error in its JSON output. The end of its log:\\n\\($log)"}]\' \\',
+      '    "$OUTPUT" > preview.explained.json',
+      '  mv preview.explained.json "$OUTPUT"',
       "fi",
       'echo "exit_code=$code" >> "$GITHUB_OUTPUT"',
     ),
@@ -150,7 +175,8 @@ export function up(stack: string, continueOnError = false): Step {
   return {
     id: "up",
     name: `pulumi up --stack ${stack}`,
-    env: { STACK: stack },
+    // The App's key reaches this step alone: not the installs, downloads or actions around it.
+    env: { ...GITHUB_APP_ENV, STACK: stack },
     run: `pulumi up --stack "$STACK" --policy-pack policy --yes --non-interactive --diff --suppress-progress${continueOnError ? " --continue-on-error" : ""}`,
   };
 }

@@ -8,10 +8,8 @@
  * pending operations to clear by hand).
  */
 import type { Job, Workflow } from "../model";
-import { GITHUB_APP_ENV, PULUMI_ENV, backUpState, pulumiJobSetup, up } from "./pulumi-steps";
+import { PULUMI_ENV, PULUMI_RUNNER, backUpState, pulumiJobSetup, up } from "./pulumi-steps";
 import { PlatformSettings, PlatformStack } from "./settings";
-
-const RUNNER = "ubuntu-24.04";
 
 /** The concurrency group of a stack: every job that writes its state or reads it for drift holds it. */
 export function stackLock(stack: string): { group: string; cancelInProgress: boolean } {
@@ -27,12 +25,14 @@ export function upWorkflow(settings: PlatformSettings): Workflow {
   const job = (stack: PlatformStack, previous: PlatformStack | undefined): Job => ({
     name: `pulumi up --stack ${stack.name}`,
     needs: previous ? [upJobId(previous.name)] : undefined,
-    runsOn: RUNNER,
+    // Only main's code updates a stack, whoever dispatches the workflow and from wherever.
+    if: "github.ref == 'refs/heads/main'",
+    runsOn: PULUMI_RUNNER,
     environment: { name: stack.environment, url: `https://github.com/${stack.applicationRepository}` },
     concurrency: stackLock(stack.name),
     permissions: { contents: "read", "id-token": "write" },
     timeoutMinutes: 120,
-    env: { ...PULUMI_ENV, ...GITHUB_APP_ENV },
+    env: { ...PULUMI_ENV },
     steps: [
       ...pulumiJobSetup(nodeVersion, settings.pulumiVersion, "PULUMI_DEPLOY_ROLE_ARN"),
       up(stack.name),
