@@ -423,3 +423,8 @@ describe("preview.yml's preview job, run", () => {
     expect(JSON.parse(result.files["preview.json"] as string)).toEqual(fixture("every-op.json"));
   });
 });
+
+it("refuses to embed a function a script module does not export", async () => {
+  const { embeddedScript } = await import("../workflows/steps");
+  expect(() => embeddedScript("upsert-pr-comment.js", "upsertComment")).toThrow("workflows/scripts/upsert-pr-comment.js exports no function upsertComment.");
+});

@@ -22,3 +22,27 @@ export function parseOptions<T extends Record<string, OptionSpec>>(argv: readonl
     throw new UsageError((err as Error).message, usage);
   }
 }
+
+/**
+ * Runs a command's `main` and exits with its code. A usage error, or an error `isInputProblem`
+ * recognises (bad config, a missing file), prints its message and exits 2; anything else prints
+ * `<name> failed:` with a stack trace and exits 1. The exit is explicit: the Pulumi runtime can
+ * leave handles open that would keep the process alive.
+ */
+export function runCommand(name: string, main: () => Promise<number> | number, isInputProblem: (err: unknown) => boolean = () => false): void {
+  const fail = (err: unknown): number => {
+    if (err instanceof UsageError || isInputProblem(err)) {
+      process.stderr.write(`${(err as Error).message}\n`);
+      return 2;
+    }
+    const trace = err instanceof Error && err.stack && err.stack !== `${err.name}: ${err.message}` ? err.stack : `${String(err)} (MLOPS_CICD_DEBUG=1 prints a stack trace)`;
+    process.stderr.write(`${name} failed: ${trace}\n`);
+    return 1;
+  };
+  Promise.resolve()
+    .then(main)
+    .then(
+      (code) => process.exit(code),
+      (err: unknown) => process.exit(fail(err)),
+    );
+}

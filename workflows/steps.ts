@@ -155,8 +155,9 @@ export function syncAlertIssue(args: AlertIssueArgs): Step {
       ALERT_LABELS: args.labels.join(","),
     },
     with: {
-      script: [
-        `const syncAlertIssue = ${syncAlertIssueSource()};`,
+      script: embeddedScript(
+        "sync-alert-issue.js",
+        "syncAlertIssue",
         "const result = await syncAlertIssue({ github, context, core }, {",
         "  marker: process.env.ALERT_MARKER,",
         '  active: process.env.ALERT_ACTIVE === "true",',
@@ -167,14 +168,19 @@ export function syncAlertIssue(args: AlertIssueArgs): Step {
         "});",
         'core.setOutput("action", result.action);',
         'if (result.number !== undefined) core.setOutput("issue", String(result.number));',
-        "",
-      ].join("\n"),
+      ),
     },
   };
 }
 
-function syncAlertIssueSource(): string {
+/**
+ * The body of an actions/github-script step: defines `name`, a function of workflows/scripts/`file`,
+ * from its source, then runs `call`. The workflow carries the function's own text, so the code the
+ * tests run is the code the workflow runs.
+ */
+export function embeddedScript(file: string, name: string, ...call: string[]): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { syncAlertIssue: fn } = require("./scripts/sync-alert-issue.js") as { syncAlertIssue: (...args: unknown[]) => unknown };
-  return fn.toString();
+  const fn = (require(`./scripts/${file}`) as Record<string, (...args: unknown[]) => unknown>)[name];
+  if (typeof fn !== "function") throw new Error(`workflows/scripts/${file} exports no function ${name}.`);
+  return [`const ${name} = ${fn.toString()};`, ...call, ""].join("\n");
 }

@@ -5,7 +5,7 @@
  * output, in the order given. Exit codes: 0 printed, 2 bad arguments or a file that is missing or
  * not a preview (every problem on stderr, nothing on stdout), 1 anything else.
  */
-import { UsageError, parseOptions } from "../command-line";
+import { UsageError, parseOptions, runCommand } from "../command-line";
 import * as fs from "node:fs";
 import { type StackPreview, buildComment } from "./comment";
 import { PreviewFormatError, PreviewJsonError, parsePreview } from "./preview";
@@ -100,14 +100,7 @@ function readPreviews(previews: Arguments["previews"]): { loaded: StackPreview[]
 }
 
 function main(): number {
-  let args: Arguments;
-  try {
-    args = parseCommandLine(process.argv.slice(2));
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    return 2;
-  }
+  const args = parseCommandLine(process.argv.slice(2));
   const { loaded, problems } = readPreviews(args.previews);
   if (problems.length > 0) {
     process.stderr.write(`Cannot build the preview comment:\n${problems.map((problem) => `- ${problem}`).join("\n")}\n`);
@@ -117,10 +110,4 @@ function main(): number {
   return 0;
 }
 
-try {
-  process.exitCode = main();
-} catch (err) {
-  const trace = err instanceof Error && err.stack ? err.stack : String(err);
-  process.stderr.write(`pr-comment failed: ${trace}\n`);
-  process.exitCode = 1;
-}
+runCommand("pr-comment", main);

@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError, parseOptions } from "../command-line";
+import { UsageError, parseOptions, runCommand } from "../command-line";
 import { StackFileError, resolveStackConfig } from "../synth/stack-config";
 import { DEFAULT_PARALLELISM } from "./durations";
 
@@ -44,52 +44,30 @@ function parseCommandLine(argv: string[]): CommandLine {
 }
 
 async function main(): Promise<number> {
-  let args: CommandLine;
-  try {
-    args = parseCommandLine(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  try {
-    const config = resolveStackConfig(ROOT, args.stack, args.configFile);
-    // Loaded only now, as in synth: a usage or stack-file error needs none of the SDK.
+  const args = parseCommandLine(process.argv.slice(2));
+  const config = resolveStackConfig(ROOT, args.stack, args.configFile);
+  // Loaded only now, as in synth: a usage or stack-file error needs none of the SDK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { synthesize } = require("../synth/synthesize") as typeof import("../synth/synthesize");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { planRebuild, renderPlan } = require("./plan") as typeof import("./plan");
+  const result = await synthesize({ stack: args.stack, config });
+  process.stdout.write(renderPlan(planRebuild(args.stack, result.resources, args.parallelism)));
+  if (args.importFile !== undefined) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { synthesize } = require("../synth/synthesize") as typeof import("../synth/synthesize");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { planRebuild, renderPlan } = require("./plan") as typeof import("./plan");
-    const result = await synthesize({ stack: args.stack, config });
-    process.stdout.write(renderPlan(planRebuild(args.stack, result.resources, args.parallelism)));
-    if (args.importFile !== undefined) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { adoptionImportFile } = require("./import-file") as typeof import("./import-file");
-      const document = adoptionImportFile(result.resources);
-      if (document === undefined) {
-        process.stdout.write(`\nNothing to adopt: stack ${args.stack} creates its database empty, so ${args.importFile} was not written.\n`);
-      } else {
-        fs.writeFileSync(args.importFile, JSON.stringify(document, null, 2) + "\n");
-        process.stdout.write(
-          `\nWrote ${args.importFile}: ${document.resources.length} roles and databases the restored server already holds. ` +
-            `After the first pulumi up: pulumi import --stack ${args.stack} --file ${args.importFile} --protect=false --yes\n`,
-        );
-      }
+    const { adoptionImportFile } = require("./import-file") as typeof import("./import-file");
+    const document = adoptionImportFile(result.resources);
+    if (document === undefined) {
+      process.stdout.write(`\nNothing to adopt: stack ${args.stack} creates its database empty, so ${args.importFile} was not written.\n`);
+    } else {
+      fs.writeFileSync(args.importFile, JSON.stringify(document, null, 2) + "\n");
+      process.stdout.write(
+        `\nWrote ${args.importFile}: ${document.resources.length} roles and databases the restored server already holds. ` +
+          `After the first pulumi up: pulumi import --stack ${args.stack} --file ${args.importFile} --protect=false --yes\n`,
+      );
     }
-    return 0;
-  } catch (err) {
-    if (err instanceof StackFileError || (err instanceof Error && err.name === "ConfigError")) {
-      process.stderr.write(`${(err as Error).message}\n`);
-      return 2;
-    }
-    const trace = err instanceof Error && err.stack && err.stack !== `${err.name}: ${err.message}` ? err.stack : `${String(err)} (MLOPS_CICD_DEBUG=1 prints a stack trace)`;
-    process.stderr.write(`rebuild-plan failed: ${trace}\n`);
-    return 1;
   }
+  return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`rebuild-plan failed: ${String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCommand("rebuild-plan", main, (err) => err instanceof StackFileError || (err instanceof Error && err.name === "ConfigError"));

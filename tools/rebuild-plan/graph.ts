@@ -9,19 +9,10 @@
  * (@pulumi/pulumi runtime/dependsOn.ts): through nested components, never into a custom resource's
  * children. Components themselves are not operations; they do not appear in the graph.
  */
+import type { RecordedResource } from "../synth/recording-monitor";
 
-/** What the graph needs of a registered resource; synth's RecordedResource has it. */
-export interface GraphResource {
-  readonly urn: string;
-  readonly type: string;
-  readonly name: string;
-  readonly custom: boolean;
-  readonly parent: string | undefined;
-  /** `<provider urn>::<provider id>`. */
-  readonly provider: string | undefined;
-  readonly dependsOn: readonly string[];
-  readonly inputs: Readonly<Record<string, unknown>>;
-}
+/** What the graph needs of a resource synth registered. */
+export type GraphResource = Pick<RecordedResource, "urn" | "type" | "name" | "custom" | "parent" | "provider" | "dependsOn" | "inputs">;
 
 export interface GraphNode {
   readonly resource: GraphResource;

@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { UsageError, parseOptions } from "../command-line";
+import { UsageError, parseOptions, runCommand } from "../command-line";
 import { StackFileError, resolveStackConfig } from "./stack-config";
 
 const USAGE = "usage: npm run synth -- --stack <name> [--out <dir>] [--config-file <path>] [--policy-pack-config <path>]";
@@ -69,49 +69,33 @@ function readPolicyConfig(file: string | undefined, knownPolicies: readonly stri
 }
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseCommandLine(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  try {
-    const config = resolveStackConfig(ROOT, args.stack, args.configFile);
-    // Loaded only now: the Pulumi SDK is most of synth's start-up, and a usage or stack-file error
-    // needs none of it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { synthesize } = require("./synthesize") as typeof import("./synthesize");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { writeSynthOutput } = require("./write-output") as typeof import("./write-output");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { ALL_POLICIES } = require("../../policy/policies") as typeof import("../../policy/policies");
-    const policyConfig = readPolicyConfig(args.policyConfigFile, ALL_POLICIES.map((policy) => policy.name));
-    const result = await synthesize({ stack: args.stack, config, policyConfig });
-    writeSynthOutput(result, args.out);
-    process.stdout.write(
-      `Synthesized stack ${args.stack}: ${result.resources.filter((r) => r.custom).length} resources, ` +
-        `${result.files.length} files -> ${args.out}\n`,
+  const args = parseCommandLine(process.argv.slice(2));
+  const config = resolveStackConfig(ROOT, args.stack, args.configFile);
+  // Loaded only now: the Pulumi SDK is most of synth's start-up, and a usage or stack-file error
+  // needs none of it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { synthesize } = require("./synthesize") as typeof import("./synthesize");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { writeSynthOutput } = require("./write-output") as typeof import("./write-output");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ALL_POLICIES } = require("../../policy/policies") as typeof import("../../policy/policies");
+  const policyConfig = readPolicyConfig(args.policyConfigFile, ALL_POLICIES.map((policy) => policy.name));
+  const result = await synthesize({ stack: args.stack, config, policyConfig });
+  writeSynthOutput(result, args.out);
+  process.stdout.write(
+    `Synthesized stack ${args.stack}: ${result.resources.filter((r) => r.custom).length} resources, ` +
+      `${result.files.length} files -> ${args.out}\n`,
+  );
+  const mandatory = result.policy.filter((violation) => violation.level === "mandatory");
+  if (mandatory.length > 0) {
+    process.stderr.write(
+      `Stack "${args.stack}" violates ${mandatory.length} mandatory ${mandatory.length === 1 ? "policy" : "policies"} ` +
+        `(written anyway: ${path.join(args.out, "policy.json")}; docs/policy.md says how to fix each):\n` +
+        mandatory.map((violation) => `- [${violation.policy}] ${violation.urn ?? "(stack)"}: ${violation.message}\n`).join(""),
     );
-    const mandatory = result.policy.filter((violation) => violation.level === "mandatory");
-    if (mandatory.length > 0) {
-      process.stderr.write(
-        `Stack "${args.stack}" violates ${mandatory.length} mandatory ${mandatory.length === 1 ? "policy" : "policies"} ` +
-          `(written anyway: ${path.join(args.out, "policy.json")}; docs/policy.md says how to fix each):\n` +
-          mandatory.map((violation) => `- [${violation.policy}] ${violation.urn ?? "(stack)"}: ${violation.message}\n`).join(""),
-      );
-      return 3;
-    }
-    return 0;
-  } catch (err) {
-    if (isConfigProblem(err)) {
-      process.stderr.write(`${(err as Error).message}\n`);
-      return 2;
-    }
-    const trace = err instanceof Error && err.stack && err.stack !== `${err.name}: ${err.message}` ? err.stack : `${String(err)} (MLOPS_CICD_DEBUG=1 prints a stack trace)`;
-    process.stderr.write(`synth failed: ${trace}\n`);
-    return 1;
+    return 3;
   }
+  return 0;
 }
 
 function isConfigProblem(err: unknown): boolean {
@@ -119,10 +103,4 @@ function isConfigProblem(err: unknown): boolean {
   return err instanceof StackFileError || err instanceof PolicyConfigError || (err instanceof Error && err.name === "ConfigError");
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`synth failed: ${String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCommand("synth", main, isConfigProblem);

@@ -9,18 +9,12 @@
 import { COMMENT_MARKER } from "../../tools/pr-comment/render";
 import { ACTIONS } from "../actions";
 import type { Workflow } from "../model";
-import { checkout, script } from "../steps";
+import { checkout, embeddedScript, script } from "../steps";
 import { PULUMI_ENV, PULUMI_RUNNER, githubAppToken, installDependencies, preview, pulumiJobSetup, setupNode } from "./pulumi-steps";
 import { PlatformSettings } from "./settings";
 
 const RUNNER = "ubuntu-24.04";
 const SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository";
-
-function upsertCommentSource(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { upsertPullRequestComment } = require("../scripts/upsert-pr-comment.js") as { upsertPullRequestComment: (...args: unknown[]) => unknown };
-  return upsertPullRequestComment.toString();
-}
 
 export function previewWorkflow(settings: PlatformSettings): Workflow {
   const stacks = settings.stacks.map((stack) => stack.name);
@@ -100,8 +94,9 @@ export function previewWorkflow(settings: PlatformSettings): Workflow {
             uses: ACTIONS.githubScript,
             env: { COMMENT_MARKER, PULL_REQUEST: "${{ github.event.pull_request.number }}" },
             with: {
-              script: [
-                `const upsertPullRequestComment = ${upsertCommentSource()};`,
+              script: embeddedScript(
+                "upsert-pr-comment.js",
+                "upsertPullRequestComment",
                 'const body = require("fs").readFileSync("comment.md", "utf8");',
                 "const result = await upsertPullRequestComment({ github, context, core }, {",
                 "  issueNumber: Number(process.env.PULL_REQUEST),",
@@ -109,8 +104,7 @@ export function previewWorkflow(settings: PlatformSettings): Workflow {
                 "  body,",
                 "});",
                 'core.setOutput("action", result.action);',
-                "",
-              ].join("\n"),
+              ),
             },
           },
         ],
