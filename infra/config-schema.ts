@@ -229,13 +229,6 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     default: "",
   },
   {
-    key: "databaseAdminEndpoint",
-    type: "string",
-    description:
-      "host:port where `pulumi up` reaches the database to manage its databases and roles, e.g. localhost:5433 through an SSM port forward. Empty: the instance's own address, reachable from inside the VPC.",
-    default: "",
-  },
-  {
     key: "githubOidcProviderArn",
     type: "string",
     description:

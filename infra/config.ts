@@ -12,7 +12,6 @@ import {
   hostNameProblems,
   logRetentionProblems,
   dbInstanceClassProblems,
-  endpointProblems,
   githubLoginProblems,
   httpsUrlProblems,
   oidcProviderArnProblems,
@@ -87,8 +86,6 @@ export interface RuntimeConfig {
     readonly snapshotIdentifier: string | undefined;
     /** Restore to a point in time from automated backups instead of starting empty. */
     readonly pointInTimeRestore: PointInTimeRestore | undefined;
-    /** Where `pulumi up` reaches the server for databases and roles, when not its own address. */
-    readonly adminEndpoint: { readonly host: string; readonly port: number } | undefined;
   };
   /** Adopt this OIDC provider instead of creating one. */
   readonly githubOidcProviderArn: string | undefined;
@@ -339,8 +336,6 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
         `Set it: pulumi config set ${qualifiedKey("recoveryRegion")} <a region other than ${region ?? "awsRegion"}>.`,
     );
   }
-  const adminEndpoint = nonEmpty(str("databaseAdminEndpoint"));
-  if (adminEndpoint !== undefined) check("databaseAdminEndpoint", endpointProblems(adminEndpoint));
   const certificateArn = str("certificateArn");
   if (certificateArn !== undefined) check("certificateArn", certificateArnProblems(certificateArn));
   const mlflowHostname = str("mlflowHostname");
@@ -447,10 +442,6 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
         snapshotIdentifier: snapshot,
         pointInTimeRestore:
           restoreSource !== undefined && restoreTime !== undefined ? { source: restoreSource, restoreTime } : undefined,
-        adminEndpoint:
-          adminEndpoint === undefined
-            ? undefined
-            : { host: adminEndpoint.slice(0, adminEndpoint.lastIndexOf(":")), port: Number(adminEndpoint.slice(adminEndpoint.lastIndexOf(":") + 1)) },
       },
       githubOidcProviderArn: oidcArn,
       recoveryRegion,
@@ -547,6 +538,12 @@ function restoreProblems(
   return problems;
 }
 
+/** Keys earlier releases read, and why they are gone: a stack file may still set one. */
+const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  databaseAdminEndpoint:
+    "the database's roles, databases and schema are now made from inside the VPC by the provisioner function, so `pulumi up` never connects to the database (docs/decisions/0003-database-provisioning.md)",
+};
+
 /** Keys in the project's namespace that no code reads: almost always a typo of one that is. */
 function unknownKeyProblems(keys: readonly string[]): string[] {
   const known = CONFIG_KEYS.map((spec) => qualifiedKey(spec.key));
@@ -554,6 +551,8 @@ function unknownKeyProblems(keys: readonly string[]): string[] {
     .filter((key) => key.startsWith(`${PROJECT_NAME}:`) && !known.includes(key))
     .sort()
     .map((key) => {
+      const retired = RETIRED_KEYS[key.slice(PROJECT_NAME.length + 1)];
+      if (retired !== undefined) return `\`${key}\` is no longer read: ${retired}. Remove it: pulumi config rm ${key}.`;
       const closest = [...known].sort((a, b) => editDistance(key, a) - editDistance(key, b))[0];
       const hint = closest !== undefined && editDistance(key, closest) <= 3 ? ` Did you mean \`${closest}\`?` : "";
       return `\`${key}\` is not a key this program reads.${hint} Remove it: pulumi config rm ${key}.`;

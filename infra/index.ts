@@ -90,16 +90,20 @@ const githubProvider = new github.Provider("github", {
 });
 const withGitHub = { providers: [githubProvider] };
 
-// The mlflow and metrics databases and their roles, managed over a connection to the server.
+// The mlflow, grafana and metrics databases, their roles and the metrics schema, made on the server
+// from inside the VPC by the provisioner function (docs/decisions/0003-database-provisioning.md).
+const clusterName = `mlops-cicd-${config.stack}`;
 const databases = new ApplicationDatabases(
   "databases",
   {
     address: database.address,
     port: database.port,
-    masterPassword: database.masterPassword,
-    adminEndpoint: runtime.database.adminEndpoint,
+    masterSecret: database.masterSecretRef,
     secretPrefix: `mlops-cicd-${config.stack}`,
-    protectDatabases: runtime.dataProtection,
+    provisionerName: `${clusterName}-db-provisioner`,
+    subnetIds: network.egressSubnetIds,
+    provisionerSecurityGroupId: securityGroups.provisionerGroupId,
+    logRetentionDays: runtime.services.logRetentionDays,
   },
   withAws,
 );
@@ -122,7 +126,6 @@ const platformImage = (image: "mlflow" | "grafana") =>
 const images = { mlflow: platformImage("mlflow"), grafana: platformImage("grafana") };
 
 // MLflow and Grafana on ECS Fargate, behind an HTTPS load balancer.
-const clusterName = `mlops-cicd-${config.stack}`;
 const cluster = new ServiceCluster(
   "services",
   {
@@ -147,8 +150,8 @@ const platform = new PlatformServices(
     mlflowHostname: runtime.services.mlflowHostname,
     grafanaHostname: runtime.services.grafanaHostname,
     vpcId: network.vpcId,
-    subnetIds: network.privateSubnetIds,
-    securityGroupId: securityGroups.services.id,
+    subnetIds: network.egressSubnetIds,
+    securityGroupId: securityGroups.servicesGroupId,
     desiredCount: runtime.services.desiredCount,
     logRetentionDays: runtime.services.logRetentionDays,
   },
@@ -162,8 +165,8 @@ const modelServiceCommon = {
   cluster,
   hostname: new URL(config.endpoints.apiUrl).hostname,
   vpcId: network.vpcId,
-  subnetIds: network.privateSubnetIds,
-  securityGroupId: securityGroups.services.id,
+  subnetIds: network.egressSubnetIds,
+  securityGroupId: securityGroups.servicesGroupId,
   desiredCount: runtime.services.desiredCount,
   logRetentionDays: runtime.services.logRetentionDays,
   environment: { MODEL_NAME: config.application.modelName, MLFLOW_TRACKING_URI: platform.mlflowUrl },
@@ -212,8 +215,8 @@ const batchJob = new ScheduledBatchJob(
     cluster,
     name: "batch",
     image: promotedImage("batch"),
-    subnetIds: network.privateSubnetIds,
-    securityGroupId: securityGroups.services.id,
+    subnetIds: network.egressSubnetIds,
+    securityGroupId: securityGroups.servicesGroupId,
     logRetentionDays: runtime.services.logRetentionDays,
     environment: { ...modelServiceCommon.environment, INPUT_URI: batchPrefix("batch-input"), OUTPUT_URI: batchPrefix("batch-predictions") },
     taskPolicyStatements: artifacts.bucketArn.apply((bucket) => [

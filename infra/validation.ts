@@ -169,11 +169,6 @@ export function snapshotIdentifierProblems(value: string): string[] {
     : [`must be an RDS snapshot identifier or ARN, got "${value}"`];
 }
 
-export function endpointProblems(value: string): string[] {
-  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
-  return match && Number(match[2]) > 0 && Number(match[2]) < 65536 ? [] : [`must be host:port such as localhost:5433, got "${value}"`];
-}
-
 export function oidcProviderArnProblems(value: string): string[] {
   return /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(value)
     ? []

@@ -173,7 +173,6 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
         "mlops-cicd:dbInstanceClass": "t3.micro",
         "mlops-cicd:dbAllocatedStorageGb": "5",
         "mlops-cicd:dbSnapshotIdentifier": "my snapshot",
-        "mlops-cicd:databaseAdminEndpoint": "localhost",
         "mlops-cicd:githubOidcProviderArn": "arn:aws:iam::123:oidc-provider/example.com",
       }),
     ).toEqual([
@@ -183,7 +182,6 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
       '`mlops-cicd:dbInstanceClass` must be an RDS instance class such as db.t4g.micro, got "t3.micro".',
       "`mlops-cicd:dbAllocatedStorageGb` must be between 20 and 65536, got 5.",
       '`mlops-cicd:dbSnapshotIdentifier` must be an RDS snapshot identifier or ARN, got "my snapshot".',
-      '`mlops-cicd:databaseAdminEndpoint` must be host:port such as localhost:5433, got "localhost".',
       '`mlops-cicd:githubOidcProviderArn` must be the ARN of the IAM OIDC provider for token.actions.githubusercontent.com, got "arn:aws:iam::123:oidc-provider/example.com".',
     ]);
     expect(problems("staging", { "mlops-cicd:vpcCidr": "10.20.0.0/12" })).toEqual(["`mlops-cicd:vpcCidr` must have a prefix between /16 and /20, got /12."]);
@@ -361,6 +359,13 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
     expect(problems("staging", { "mlops-cicd:reposiotry": "x", "mlops-cicd:somethingElse": "y" })).toEqual([
       "`mlops-cicd:reposiotry` is not a key this program reads. Did you mean `mlops-cicd:repository`? Remove it: pulumi config rm mlops-cicd:reposiotry.",
       "`mlops-cicd:somethingElse` is not a key this program reads. Remove it: pulumi config rm mlops-cicd:somethingElse.",
+    ]);
+  });
+
+  it("a key an earlier release read, saying why it went", () => {
+    expect(problems("staging", { "mlops-cicd:databaseAdminEndpoint": "localhost:5433" })).toEqual([
+      "`mlops-cicd:databaseAdminEndpoint` is no longer read: the database's roles, databases and schema are now made from inside the VPC by the provisioner function, " +
+        "so `pulumi up` never connects to the database (docs/decisions/0003-database-provisioning.md). Remove it: pulumi config rm mlops-cicd:databaseAdminEndpoint.",
     ]);
   });
 

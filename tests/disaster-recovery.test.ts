@@ -8,9 +8,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { buildCreationGraph } from "../tools/rebuild-plan/graph";
 import { parse } from "yaml";
 import { CONFIG_KEYS, qualifiedKey } from "../infra/config-schema";
-import { adoptionImportFile } from "../tools/rebuild-plan/import-file";
 import { DEFAULT_RULE, DURATION_RULES, OPERATOR_STEPS, RTO_TARGET_SECONDS, SOURCES } from "../tools/rebuild-plan/durations";
 import { formatDuration, planRebuild } from "../tools/rebuild-plan/plan";
 import type { RecordedResource } from "../tools/synth/recording-monitor";
@@ -146,7 +146,10 @@ describe("the production rebuild template", () => {
     const db = pitr.find(T.db, "database");
     expect(db.inputs.restoreToPointInTime).toEqual(expected);
     expect(db.inputs.snapshotIdentifier).toBeUndefined();
-    expect(adoptionImportFile(pitr.resources)?.resources).toHaveLength(8);
+    // The restored server's roles and databases are adopted by the provisioner, run after the restore.
+    const graph = buildCreationGraph(pitr.resources);
+    const waitsFor = (urn: string): string[] => (graph.get(urn)?.waitsFor ?? []).flatMap((before) => [before, ...waitsFor(before)]);
+    expect(waitsFor(pitr.find("aws:lambda/invocation:Invocation", "databases-provisioner").urn)).toContain(db.urn);
   });
 
   it("keeps its own recovery copies in the next region: an encrypted, versioned replica and replicated backups", () => {
@@ -269,13 +272,10 @@ describe("a rebuild from empty state needs no step by hand", () => {
     for (const name of read) expect(documented("environment")).toContain(name);
   });
 
-  it("adopts what the restored server already holds from a generated file: every role and database, with parents and provider it creates", () => {
-    const document = adoptionImportFile(rebuild.resources);
-    const inServer = rebuild.resources.filter((resource) => resource.type === "postgresql:index/role:Role" || resource.type === "postgresql:index/database:Database");
-    expect(document?.resources.map((entry) => entry.name).sort()).toEqual(inServer.map((resource) => resource.name).sort());
-    const urns = new Set(rebuild.resources.map((resource) => resource.urn));
-    for (const urn of Object.values(document?.nameTable ?? {})) expect(urns).toContain(urn);
-    for (const entry of document?.resources ?? []) expect(entry.id).toBe(rebuild.find(entry.type, entry.name).inputs.name);
+  it("needs nothing by hand for the restored server: the provisioner adopts its roles and databases, and nothing connects from outside", () => {
+    expect(rebuild.resources.filter((resource) => resource.type.startsWith("postgresql:") || resource.type === "pulumi:providers:postgresql")).toEqual([]);
+    const input = JSON.parse(String(rebuild.find("aws:lambda/invocation:Invocation", "databases-provisioner").inputs.input)) as { roles: { name: string }[] };
+    expect(input.roles.map((role) => role.name).sort()).toEqual(["grafana", "metrics_owner", "metrics_reader", "metrics_writer", "mlflow"]);
   });
 
   it("hands GitHub over by moving components the lost stack and the rebuild both have", async () => {

@@ -92,7 +92,7 @@ describe.each(ENGINES)("on $name", (engine) => {
 
     it("explains a grant to roles that do not exist yet", async () => {
       await expect(migrate(db.sql, readMigrations(), { grantTo: roleNames(`${db.rolePrefix}_missing`) })).rejects.toThrow(
-        /^Granting the table privileges failed: role "[a-z0-9_]+_missing_writer" does not exist\. The roles come from `pulumi up` \(MetricsDatabaseAccess\); run it first\.$/,
+        /^Granting the table privileges failed: role "[a-z0-9_]+_missing_writer" does not exist\. The roles come from the database provisioner \(`pulumi up`\); run it first\.$/,
       );
     });
 

@@ -11,7 +11,7 @@ import { ROOT } from "./harness";
 const CLI = path.join(ROOT, "tools", "rebuild-plan", "cli.ts");
 const REGISTER = path.join(ROOT, "tools", "register.js");
 const REBUILD = path.join(ROOT, "tests", "fixtures", "rebuild", "Pulumi.production-dr.yaml");
-const USAGE = "usage: npm run rebuild-plan -- --stack <name> [--config-file <path>] [--parallel <n>] [--import-file <path>]";
+const USAGE = "usage: npm run rebuild-plan -- --stack <name> [--config-file <path>] [--parallel <n>]";
 
 let work: string;
 beforeAll(() => {
@@ -28,9 +28,8 @@ function rebuildPlan(args: string[]) {
 
 describe("npm run rebuild-plan of the production rebuild", () => {
   let run: ReturnType<typeof rebuildPlan>;
-  const importFile = () => path.join(work, "adopt.json");
   beforeAll(() => {
-    run = rebuildPlan(["--stack", "production-dr", "--config-file", REBUILD, "--import-file", importFile()]);
+    run = rebuildPlan(["--stack", "production-dr", "--config-file", REBUILD]);
   });
 
   it("prints the critical path through the restored database, step by step, then the RTO against its target", () => {
@@ -44,49 +43,21 @@ describe("npm run rebuild-plan of the production rebuild", () => {
     expect(restore).toMatch(/^\s+\d+\s+0:0\d:\d\d\s+0:40:00\s+0:4\d:\d\d\s+aws:rds\/instance:Instance\s+database$/);
     expect(run.stdout).toMatch(/^Critical path: \d:\d\d:\d\d \(no parallelism shortens it\)\.$/m);
     expect(run.stdout).toContain("this plan assumes 8 (a 2-CPU runner; --parallel changes it)");
-    expect(run.stdout).toContain("  0:10:00  Adopt the restored database's roles and databases");
+    // The restored server's roles are the provisioner's work inside pulumi up, not an operator step.
+    expect(run.stdout).not.toContain("Adopt the restored database");
     expect(run.stdout).toMatch(/^RTO estimate: \d:\d\d:\d\d against the target of 4:00:00: within it, \d:\d\d:\d\d to spare\.$/m);
   });
 
   it("prints the same bytes every time", () => {
-    const again = rebuildPlan(["--stack", "production-dr", "--config-file", REBUILD, "--import-file", path.join(work, "again.json")]);
-    expect(again.stdout.replaceAll(path.join(work, "again.json"), importFile())).toBe(run.stdout);
-    expect(fs.readFileSync(path.join(work, "again.json"), "utf8")).toBe(fs.readFileSync(importFile(), "utf8"));
-  });
-
-  it("writes the import document that adopts the restored roles and databases, with the command to run", () => {
-    const document = JSON.parse(fs.readFileSync(importFile(), "utf8")) as {
-      nameTable: Record<string, string>;
-      resources: { type: string; name: string; id: string; parent: string; provider: string }[];
-    };
-    expect(document.resources.map((entry) => `${entry.type.split(":").at(-1)} ${entry.id}`).sort()).toEqual([
-      "Database grafana",
-      "Database metrics",
-      "Database mlflow",
-      "Role grafana",
-      "Role metrics_owner",
-      "Role metrics_reader",
-      "Role metrics_writer",
-      "Role mlflow",
-    ]);
-    for (const entry of document.resources) {
-      expect(document.nameTable[entry.parent]).toMatch(/^urn:pulumi:production-dr::mlops-cicd::mlops-cicd:database:/);
-      expect(document.nameTable[entry.provider]).toBe(
-        "urn:pulumi:production-dr::mlops-cicd::mlops-cicd:database:ApplicationDatabases$pulumi:providers:postgresql::databases-admin",
-      );
-    }
-    expect(run.stdout).toContain(
-      `After the first pulumi up: pulumi import --stack production-dr --file ${importFile()} --protect=false --yes`,
-    );
+    const again = rebuildPlan(["--stack", "production-dr", "--config-file", REBUILD]);
+    expect(again.stdout).toBe(run.stdout);
   });
 
   it("moves the database off the critical path when there is nothing to restore", () => {
-    const empty = rebuildPlan(["--stack", "staging", "--import-file", path.join(work, "never.json")]);
+    const empty = rebuildPlan(["--stack", "staging"]);
     expect(empty.code).toBe(0);
     expect(empty.stdout).toContain("The database is created empty (no dbSnapshotIdentifier or dbRestoreSource).");
-    expect(empty.stdout).not.toContain("Adopt the restored database's roles and databases");
-    expect(empty.stdout).toContain(`Nothing to adopt: stack staging creates its database empty, so ${path.join(work, "never.json")} was not written.`);
-    expect(fs.existsSync(path.join(work, "never.json"))).toBe(false);
+    expect(empty.stdout).not.toContain("Copy the artifacts from the replica");
   });
 
   it("queues operations at a lower parallelism", () => {

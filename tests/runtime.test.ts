@@ -107,9 +107,16 @@ describe.each([
       ["runtime-lb-https-v4", 443, 443],
       ["runtime-lb-https-v6", 443, 443],
     ]);
-    const database = run.findResource(T.ingress, "runtime-database-from-services");
-    expect(database.inputs).toMatchObject({ fromPort: 5432, toPort: 5432, referencedSecurityGroupId: "runtime-services-id" });
-    expect(run.resourcesOfType(T.ingress).filter((rule) => rule.inputs.securityGroupId === "runtime-database-id")).toHaveLength(1);
+    // The database takes PostgreSQL from the services and the provisioner, and nothing else.
+    expect(
+      run
+        .resourcesOfType(T.ingress)
+        .filter((rule) => rule.inputs.securityGroupId === "runtime-database-id")
+        .map((rule) => [rule.inputs.referencedSecurityGroupId, rule.inputs.fromPort, rule.inputs.toPort]),
+    ).toEqual([
+      ["runtime-provisioner-id", 5432, 5432],
+      ["runtime-services-id", 5432, 5432],
+    ]);
   });
 
   it("runs PostgreSQL encrypted, private, TLS-only and backed up, stricter in production", () => {
@@ -168,14 +175,32 @@ describe.each([
     });
   });
 
-  it("creates the mlflow and metrics databases, each owned by its own role, over TLS as the RDS master", () => {
-    const provider = run.findResource("pulumi:providers:postgresql", "databases-admin");
-    expect(provider.inputs).toMatchObject({ username: "platform_admin", password: "[secret]", sslmode: "require", superuser: "false", database: "postgres" });
-    expect(run.findResource("postgresql:index/database:Database", "databases-metrics").inputs).toMatchObject({ name: "metrics", owner: "metrics_owner" });
-    expect(run.findResource("postgresql:index/database:Database", "databases-mlflow").inputs).toMatchObject({ name: "mlflow", owner: "mlflow" });
-    for (const name of ["databases-metrics", "databases-mlflow"]) {
-      expect(run.findResource("postgresql:index/database:Database", name).options.protect).toBe(expected.protect ? true : undefined);
-    }
+  it("makes the databases and roles from inside the VPC: a provisioner function invoked with secret ARNs, never a password", () => {
+    const fn = run.findResource("aws:lambda/function:Function", "databases-provisioner");
+    expect(fn.inputs).toMatchObject({
+      name: `mlops-cicd-${stack}-db-provisioner`,
+      runtime: "nodejs24.x",
+      handler: "index.handler",
+      vpcConfig: { securityGroupIds: ["runtime-provisioner-id"] },
+      environment: { variables: { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" } },
+    });
+    // On the private subnets, the ones with a route out through NAT to Secrets Manager.
+    const subnets = (fn.inputs.vpcConfig as { subnetIds: string[] }).subnetIds;
+    expect(subnets).toEqual(run.resourcesOfType(T.subnet).filter((subnet) => subnet.name.includes("private")).map((subnet) => `${subnet.name}-id`));
+    const invocation = run.findResource("aws:lambda/invocation:Invocation", "databases-provisioner");
+    const input = JSON.parse(String(invocation.inputs.input)) as { masterSecretArn: string; roles: { name: string; secretArn: string }[]; databases: unknown[]; metrics: unknown };
+    expect(input.masterSecretArn).toMatch(/:secret:database-master$/);
+    expect(input.roles.map((role) => role.name)).toEqual(["metrics_owner", "metrics_writer", "metrics_reader", "mlflow", "grafana"]);
+    expect(input.databases).toEqual([
+      { name: "metrics", owner: "metrics_owner" },
+      { name: "mlflow", owner: "mlflow" },
+      { name: "grafana", owner: "grafana" },
+    ]);
+    expect(input.metrics).toEqual({ database: "metrics", roleNames: { owner: "metrics_owner", writer: "metrics_writer", reader: "metrics_reader" } });
+    expect(String(invocation.inputs.input)).not.toMatch(/password/i);
+    // Its role reads exactly the secrets it is told about.
+    const policy = JSON.parse(String(run.findResource("aws:iam/rolePolicy:RolePolicy", "databases-provisioner").inputs.policy)) as { Statement: { Sid: string; Resource: unknown }[] };
+    expect(policy.Statement.find((statement) => statement.Sid === "Credentials")?.Resource).toEqual([input.masterSecretArn, ...input.roles.map((role) => role.secretArn)].sort());
   });
 
   it("keeps every generated database password in Secrets Manager, none in outputs", () => {

@@ -49,3 +49,5 @@ export { Dashboard } from "@pulumi/aws/cloudwatch/dashboard";
 export { Key as KmsKey } from "@pulumi/aws/kms/key";
 export { InstanceAutomatedBackupsReplication } from "@pulumi/aws/rds/instanceAutomatedBackupsReplication";
 export { BucketReplicationConfig } from "@pulumi/aws/s3/bucketReplicationConfig";
+export { Function as LambdaFunction } from "@pulumi/aws/lambda/function";
+export { Invocation as LambdaInvocation } from "@pulumi/aws/lambda/invocation";

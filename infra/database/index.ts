@@ -1,12 +1,12 @@
-export { MetricsDatabaseAccess } from "./metrics-database-access";
-export type { MetricsDatabaseAccessArgs } from "./metrics-database-access";
 export { MIGRATIONS_DIR, MigrationError, migrate, migration, readMigrations } from "./migrate";
 export type { Migration, MigrationResult } from "./migrate";
 export { METRICS_DATABASE, METRICS_ID_SEQUENCE, METRICS_ROLES, METRICS_SCHEMA, METRICS_TABLE, WRITTEN_COLUMNS, databaseGrantStatements, grantStatements, roleNames, tableGrantStatements } from "./roles";
 export type { RoleKey, RoleSpec } from "./roles";
-export { connectPostgres, fromPGlite, transaction } from "./sql";
+export { connectPostgres, connectPostgresWith, fromPGlite, transaction } from "./sql";
 export type { PGliteLike, Sql } from "./sql";
 export { MASTER_USERNAME, POSTGRES_MAJOR_VERSION, PostgresInstance } from "./postgres-instance";
 export type { PostgresInstanceArgs } from "./postgres-instance";
 export { ApplicationDatabases, GRAFANA_DATABASE, GRAFANA_ROLE, MLFLOW_DATABASE, MLFLOW_ROLE } from "./application-databases";
 export type { ApplicationDatabasesArgs, LoginRole } from "./application-databases";
+export { DatabaseProvisioner, PROVISIONER_BUNDLE, PROVISIONER_RUNTIME } from "./database-provisioner";
+export type { DatabaseProvisionerArgs, SecretRef } from "./database-provisioner";

@@ -127,7 +127,7 @@ export async function migrate(sql: Sql, migrations: readonly Migration[], option
         });
       } catch (error) {
         throw new MigrationError(
-          `Granting the table privileges failed: ${(error as Error).message}. The roles come from \`pulumi up\` (MetricsDatabaseAccess); run it first.`,
+          `Granting the table privileges failed: ${(error as Error).message}. The roles come from the database provisioner (\`pulumi up\`); run it first.`,
         );
       }
       log(`granted ${grantTo.writer} and ${grantTo.reader} their table privileges`);

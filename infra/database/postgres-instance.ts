@@ -3,6 +3,7 @@ import { RandomPassword } from "@pulumi/random/randomPassword";
 import type * as awsInputs from "@pulumi/aws/types/input";
 import * as aws from "../aws/sdk";
 import type { RestoreSource } from "../validation";
+import type { SecretRef } from "./database-provisioner";
 
 export interface PostgresInstanceArgs {
   /** Private subnets in at least two zones. */
@@ -60,11 +61,13 @@ export class PostgresInstance extends pulumi.ComponentResource {
   readonly masterPassword: pulumi.Output<string>;
   /** The Secrets Manager secret with the master credentials. */
   readonly masterSecret: aws.Secret;
+  /** The master credentials as written: what the provisioner reads and waits for. */
+  readonly masterSecretRef: SecretRef;
   readonly address: pulumi.Output<string>;
   readonly port: pulumi.Output<number>;
   /**
    * Whether the server starts from a snapshot or backups: its roles and databases then exist
-   * before anything here creates them (docs/disaster-recovery.md, runbook step 5).
+   * already, and the provisioner resets their passwords to the generated ones.
    */
   readonly restored: boolean;
   /** The backups' replication to `backupReplicationRegion`, when asked for. */
@@ -167,7 +170,7 @@ export class PostgresInstance extends pulumi.ComponentResource {
     }
 
     this.masterSecret = new aws.Secret(`${name}-master`, { name: `${identifier}/database/master`, description: `Master credentials of ${identifier}` }, { parent: this });
-    new aws.SecretVersion(
+    const masterVersion = new aws.SecretVersion(
       `${name}-master`,
       {
         secretId: this.masterSecret.id,
@@ -180,6 +183,7 @@ export class PostgresInstance extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    this.masterSecretRef = { arn: this.masterSecret.arn, versionId: masterVersion.versionId };
     this.masterPassword = pulumi.secret(password.result);
     this.backupReplication = backupReplication;
     this.restored = restoring;

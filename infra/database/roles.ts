@@ -1,6 +1,6 @@
 /**
  * Who may do what in the metrics database. One table of grants serves both the Pulumi declaration
- * of the deployed database (`MetricsDatabaseAccess`) and the SQL the tests run against a real
+ * of the deployed database (the provisioner, `provisioner/provision.ts`) and the SQL the tests run against a real
  * server, so what is tested is what is deployed.
  */
 
@@ -71,7 +71,7 @@ function identifier(name: string): string {
 }
 
 /**
- * Database-level grants (CONNECT, USAGE on the schema): declared by `MetricsDatabaseAccess`, which
+ * Database-level grants (CONNECT, USAGE on the schema): applied by the provisioner, which
  * runs before any table exists.
  */
 export function databaseGrantStatements(database: string, names: Record<RoleKey, string>): string[] {

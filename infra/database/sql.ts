@@ -3,7 +3,7 @@
  * queries and multi-statement scripts. Two implementations: node-postgres for a real server and
  * PGlite (PostgreSQL in WebAssembly) for machines without one.
  */
-import type { Client } from "pg";
+import type { Client, ClientConfig } from "pg";
 
 export interface Sql {
   /** One statement, `$1`-style parameters, rows as objects. */
@@ -27,11 +27,19 @@ export async function transaction<T>(sql: Sql, work: () => Promise<T>): Promise<
 }
 
 /** A node-postgres connection to `url`. */
-export async function connectPostgres(url: string): Promise<Sql> {
+export function connectPostgres(url: string): Promise<Sql> {
+  return connectPostgresWith({ connectionString: url });
+}
+
+/** A node-postgres connection with explicit settings (TLS options, timeouts). */
+export async function connectPostgresWith(config: ClientConfig): Promise<Sql> {
   // Loaded here so code that never talks to a server does not pay for the driver.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pg = require("pg") as typeof import("pg");
-  const client: Client = new pg.Client({ connectionString: url, application_name: "mlops-cicd" });
+  const client: Client = new pg.Client({ application_name: "mlops-cicd", ...config });
+  // A dropped connection is reported as the next query's rejection, not as an unhandled 'error'
+  // event that would end the process without a message.
+  client.on("error", () => undefined);
   await client.connect();
   return {
     query: async (text, params) => (await client.query(text, params as unknown[] | undefined)).rows,

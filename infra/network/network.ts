@@ -24,8 +24,15 @@ export class Network extends pulumi.ComponentResource {
   readonly privateSubnets: readonly aws.Subnet[];
   readonly natGateways: readonly aws.NatGateway[];
   readonly vpcId: pulumi.Output<string>;
+  /** Resolved once each subnet routes to the internet gateway. */
   readonly publicSubnetIds: pulumi.Output<string[]>;
+  /** The private subnets, for what never calls out (the database's subnet group). */
   readonly privateSubnetIds: pulumi.Output<string[]>;
+  /**
+   * The private subnets, resolved once each routes out through its NAT gateway: for tasks and
+   * functions that pull images or call AWS APIs as soon as they start.
+   */
+  readonly egressSubnetIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops-cicd:network:Network", name, {}, opts);
@@ -46,11 +53,15 @@ export class Network extends pulumi.ComponentResource {
     const internetGateway = new aws.InternetGateway(name, { vpcId: this.vpc.id, tags: { Name: name } }, { parent: this });
 
     const publicRoutes = new aws.RouteTable(`${name}-public`, { vpcId: this.vpc.id, tags: { Name: `${name}-public` } }, { parent: this });
-    new aws.Route(`${name}-public-internet`, { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id }, { parent: this });
+    const publicInternet = new aws.Route(`${name}-public-internet`, { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id }, { parent: this });
 
     const publicSubnets: aws.Subnet[] = [];
     const privateSubnets: aws.Subnet[] = [];
     const natGateways: aws.NatGateway[] = [];
+    // Subnet IDs that resolve once the subnet's route to the internet is in place: what anything
+    // that calls out on creation (a load balancer, a function in the VPC, a task) must wait for.
+    const routedPublic: pulumi.Output<string>[] = [];
+    const routedPrivate: pulumi.Output<string>[] = [];
     for (let index = 0; index < zones; index++) {
       const publicSubnet = new aws.Subnet(
         `${name}-public-${index}`,
@@ -64,8 +75,9 @@ export class Network extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      new aws.RouteTableAssociation(`${name}-public-${index}`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id }, { parent: this });
+      const publicAssociation = new aws.RouteTableAssociation(`${name}-public-${index}`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id }, { parent: this });
       publicSubnets.push(publicSubnet);
+      routedPublic.push(pulumi.all([publicSubnet.id, publicAssociation.id, publicInternet.id]).apply(([id]) => id));
 
       if (index === 0 || perZoneNat) {
         const address = new aws.Eip(`${name}-nat-${index}`, { domain: "vpc", tags: { Name: `${name}-nat-${index}` } }, { parent: this });
@@ -91,17 +103,19 @@ export class Network extends pulumi.ComponentResource {
       );
       const privateRoutes = new aws.RouteTable(`${name}-private-${index}`, { vpcId: this.vpc.id, tags: { Name: `${name}-private-${index}` } }, { parent: this });
       const nat = natGateways[perZoneNat ? index : 0] as aws.NatGateway;
-      new aws.Route(`${name}-private-${index}-internet`, { routeTableId: privateRoutes.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, { parent: this });
-      new aws.RouteTableAssociation(`${name}-private-${index}`, { subnetId: privateSubnet.id, routeTableId: privateRoutes.id }, { parent: this });
+      const privateInternet = new aws.Route(`${name}-private-${index}-internet`, { routeTableId: privateRoutes.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, { parent: this });
+      const privateAssociation = new aws.RouteTableAssociation(`${name}-private-${index}`, { subnetId: privateSubnet.id, routeTableId: privateRoutes.id }, { parent: this });
       privateSubnets.push(privateSubnet);
+      routedPrivate.push(pulumi.all([privateSubnet.id, privateAssociation.id, privateInternet.id]).apply(([id]) => id));
     }
 
     this.publicSubnets = publicSubnets;
     this.privateSubnets = privateSubnets;
     this.natGateways = natGateways;
     this.vpcId = this.vpc.id;
-    this.publicSubnetIds = pulumi.all(publicSubnets.map((subnet) => subnet.id));
+    this.publicSubnetIds = pulumi.all(routedPublic);
     this.privateSubnetIds = pulumi.all(privateSubnets.map((subnet) => subnet.id));
+    this.egressSubnetIds = pulumi.all(routedPrivate);
     this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
   }
 }

@@ -21,6 +21,14 @@ export class SecurityGroups extends pulumi.ComponentResource {
   readonly loadBalancer: aws.SecurityGroup;
   readonly services: aws.SecurityGroup;
   readonly database: aws.SecurityGroup;
+  readonly provisioner: aws.SecurityGroup;
+  /**
+   * The provisioner's group ID, resolved once its path to the database is open both ways: what
+   * the provisioner function takes, so its first run finds the way.
+   */
+  readonly provisionerGroupId: pulumi.Output<string>;
+  /** The services' group ID, resolved once their rules to the database and the internet exist. */
+  readonly servicesGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: SecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops-cicd:network:SecurityGroups", name, {}, opts);
@@ -31,7 +39,8 @@ export class SecurityGroups extends pulumi.ComponentResource {
       new aws.SecurityGroup(`${name}-${suffix}`, { vpcId: args.vpcId, description, tags: { Name: `${name}-${suffix}` } }, { parent: this });
     this.loadBalancer = group("load-balancer", "HTTPS from the internet to the load balancer");
     this.services = group("services", "The services, from the load balancer");
-    this.database = group("database", "PostgreSQL, from the services");
+    this.database = group("database", "PostgreSQL, from the services and the provisioner");
+    this.provisioner = group("provisioner", "The database provisioner: PostgreSQL and AWS APIs");
 
     const ingress = (suffix: string, rule: Omit<ConstructorParameters<typeof aws.SecurityGroupIngressRule>[1], "ipProtocol">) =>
       new aws.SecurityGroupIngressRule(`${name}-${suffix}`, { ipProtocol: "tcp", ...rule }, { parent: this });
@@ -44,9 +53,20 @@ export class SecurityGroups extends pulumi.ComponentResource {
       egress(`lb-to-services-${port}`, { securityGroupId: this.loadBalancer.id, referencedSecurityGroupId: this.services.id, fromPort: port, toPort: port });
       ingress(`services-from-lb-${port}`, { securityGroupId: this.services.id, referencedSecurityGroupId: this.loadBalancer.id, fromPort: port, toPort: port });
     }
-    egress("services-https", { securityGroupId: this.services.id, cidrIpv4: ANYWHERE_V4, fromPort: 443, toPort: 443, description: "Registries and AWS APIs" });
-    egress("services-to-database", { securityGroupId: this.services.id, referencedSecurityGroupId: this.database.id, fromPort: databasePort, toPort: databasePort });
-    ingress("database-from-services", { securityGroupId: this.database.id, referencedSecurityGroupId: this.services.id, fromPort: databasePort, toPort: databasePort });
+    const servicesOut = [
+      egress("services-https", { securityGroupId: this.services.id, cidrIpv4: ANYWHERE_V4, fromPort: 443, toPort: 443, description: "Registries and AWS APIs" }),
+      egress("services-to-database", { securityGroupId: this.services.id, referencedSecurityGroupId: this.database.id, fromPort: databasePort, toPort: databasePort }),
+      ingress("database-from-services", { securityGroupId: this.database.id, referencedSecurityGroupId: this.services.id, fromPort: databasePort, toPort: databasePort }),
+    ];
+    const provisionerPath = [
+      egress("provisioner-https", { securityGroupId: this.provisioner.id, cidrIpv4: ANYWHERE_V4, fromPort: 443, toPort: 443, description: "Secrets Manager" }),
+      egress("provisioner-to-database", { securityGroupId: this.provisioner.id, referencedSecurityGroupId: this.database.id, fromPort: databasePort, toPort: databasePort }),
+      ingress("database-from-provisioner", { securityGroupId: this.database.id, referencedSecurityGroupId: this.provisioner.id, fromPort: databasePort, toPort: databasePort }),
+    ];
+    const readyWith = (groupId: pulumi.Output<string>, rules: readonly pulumi.CustomResource[]) =>
+      pulumi.all([groupId, ...rules.map((rule) => rule.id)]).apply(([id]) => id);
+    this.provisionerGroupId = readyWith(this.provisioner.id, provisionerPath);
+    this.servicesGroupId = readyWith(this.services.id, servicesOut);
 
     this.registerOutputs({});
   }

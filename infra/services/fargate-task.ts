@@ -30,8 +30,11 @@ export interface FargateTaskSpec {
   readonly taskPolicyStatements?: pulumi.Input<readonly Record<string, unknown>[]>;
   /** The container's command, when not the image's. */
   readonly command?: readonly string[];
-  /** More task definitions with another command (one-off tasks): family `<cluster>-<name>-<suffix>`. @default none */
-  readonly oneOffTasks?: readonly { readonly suffix: string; readonly command: readonly string[] }[];
+  /**
+   * More task definitions with another command, and entry point where the image's cannot run it
+   * (one-off tasks): family `<cluster>-<name>-<suffix>`. @default none
+   */
+  readonly oneOffTasks?: readonly { readonly suffix: string; readonly command: readonly string[]; readonly entryPoint?: readonly string[] }[];
 }
 
 /** A service of the cluster behind its HTTPS listener, on private subnets. */
@@ -105,7 +108,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
   }
 
   const region = aws.getRegionOutput({}, { parent }).region;
-  const containerDefinitions = (command: readonly string[] | undefined) =>
+  const containerDefinitions = (command: readonly string[] | undefined, entryPoint?: readonly string[]) =>
     pulumi
       .all([
         args.image,
@@ -123,6 +126,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
             essential: true,
             repositoryCredentials: { credentialsParameter: registry },
             portMappings: args.port === undefined ? [] : [{ containerPort: args.port, protocol: "tcp" }],
+            entryPoint,
             command,
             environment: Object.entries(environment)
               .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -139,7 +143,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
         ]),
       );
 
-  const taskDefinition = (resourceName: string, family: string, command: readonly string[] | undefined) =>
+  const taskDefinition = (resourceName: string, family: string, command: readonly string[] | undefined, entryPoint?: readonly string[]) =>
     new aws.TaskDefinition(
       resourceName,
       {
@@ -151,7 +155,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
         runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
         executionRoleArn: executionRole.arn,
         taskRoleArn: taskRole.arn,
-        containerDefinitions: containerDefinitions(command),
+        containerDefinitions: containerDefinitions(command, entryPoint),
         // A replaced revision stays ACTIVE: a service, a schedule or a rollback may still point at
         // it, and ECS starts no new task from an INACTIVE one.
         skipDestroy: true,
@@ -164,7 +168,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
     executionRole,
     taskRole,
     taskDefinition: taskDefinition(name, qualified, args.command),
-    oneOffTaskDefinitions: (args.oneOffTasks ?? []).map((task) => taskDefinition(`${name}-${task.suffix}`, `${qualified}-${task.suffix}`, task.command)),
+    oneOffTaskDefinitions: (args.oneOffTasks ?? []).map((task) => taskDefinition(`${name}-${task.suffix}`, `${qualified}-${task.suffix}`, task.command, task.entryPoint)),
   };
 }
 

@@ -85,8 +85,12 @@ export class PlatformServices extends pulumi.ComponentResource {
           { Sid: "Artifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucket}/${ARTIFACTS_PREFIX}/*` },
           { Sid: "ListArtifacts", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${ARTIFACTS_PREFIX}/*`] } } },
         ]),
-        // `aws ecs run-task --task-definition <cluster>-mlflow-upgrade` before a new MLflow version.
-        oneOffTasks: [{ suffix: "upgrade", command: ["upgrade"] }],
+        // `aws ecs run-task --task-definition <cluster>-mlflow-upgrade` before a new MLflow version;
+        // `…-mlflow-reset-admin` after a restore brought back the lost stack's administrator.
+        oneOffTasks: [
+          { suffix: "upgrade", command: ["upgrade"] },
+          { suffix: "reset-admin", command: ["reset-admin"] },
+        ],
       },
       { parent: this },
     );
@@ -118,6 +122,15 @@ export class PlatformServices extends pulumi.ComponentResource {
           GF_SECURITY_SECRET_KEY: { secretArn: grafanaSecretKey, key: "password" },
           METRICS_READER_PASSWORD: { secretArn: credentials.reader, key: "password" },
         },
+        // `aws ecs run-task --task-definition <cluster>-grafana-reset-admin` after a restore: the admin
+        // password lives in Grafana's database, which a restore brings back with the lost stack's.
+        oneOffTasks: [
+          {
+            suffix: "reset-admin",
+            entryPoint: ["/bin/sh", "-c"],
+            command: ['exec grafana cli --homepath /usr/share/grafana admin reset-admin-password "$GF_SECURITY_ADMIN_PASSWORD"'],
+          },
+        ],
       },
       { parent: this },
     );

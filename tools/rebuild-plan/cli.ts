@@ -1,33 +1,29 @@
 /**
- * `npm run rebuild-plan -- --stack <name> [--config-file <path>] [--parallel <n>] [--import-file <path>]`
+ * `npm run rebuild-plan -- --stack <name> [--config-file <path>] [--parallel <n>]`
  *
  * Synthesizes the stack offline (as `npm run synth` does) and prints its rebuild plan from empty
  * state: the critical path of resource creation, `pulumi up`'s time at the assumed parallelism, the
- * operator's steps and the RTO estimate against the target (docs/disaster-recovery.md). With
- * `--import-file`, also writes the `pulumi import --file` document that adopts what a restored
- * database already holds. Exit codes as synth's: 0 done, 2 bad arguments or bad config (message
+ * operator's steps and the RTO estimate against the target (docs/disaster-recovery.md). Exit codes as synth's: 0 done, 2 bad arguments or bad config (message
  * on stderr), 1 anything else.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError, parseOptions, runCommand } from "../command-line";
 import { StackFileError, resolveStackConfig } from "../synth/stack-config";
 import { DEFAULT_PARALLELISM } from "./durations";
 
-const USAGE = "usage: npm run rebuild-plan -- --stack <name> [--config-file <path>] [--parallel <n>] [--import-file <path>]";
+const USAGE = "usage: npm run rebuild-plan -- --stack <name> [--config-file <path>] [--parallel <n>]";
 const ROOT = path.resolve(__dirname, "../..");
 
 interface CommandLine {
   readonly stack: string;
   readonly configFile: string | undefined;
   readonly parallelism: number;
-  readonly importFile: string | undefined;
 }
 
 function parseCommandLine(argv: string[]): CommandLine {
   const values = parseOptions(
     argv,
-    { stack: { type: "string" }, "config-file": { type: "string" }, parallel: { type: "string" }, "import-file": { type: "string" } },
+    { stack: { type: "string" }, "config-file": { type: "string" }, parallel: { type: "string" } },
     USAGE,
   );
   const { stack, parallel } = values;
@@ -39,7 +35,6 @@ function parseCommandLine(argv: string[]): CommandLine {
     stack,
     configFile: values["config-file"],
     parallelism: parallel === undefined ? DEFAULT_PARALLELISM : Number(parallel),
-    importFile: values["import-file"],
   };
 }
 
@@ -53,20 +48,6 @@ async function main(): Promise<number> {
   const { planRebuild, renderPlan } = require("./plan") as typeof import("./plan");
   const result = await synthesize({ stack: args.stack, config });
   process.stdout.write(renderPlan(planRebuild(args.stack, result.resources, args.parallelism)));
-  if (args.importFile !== undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { adoptionImportFile } = require("./import-file") as typeof import("./import-file");
-    const document = adoptionImportFile(result.resources);
-    if (document === undefined) {
-      process.stdout.write(`\nNothing to adopt: stack ${args.stack} creates its database empty, so ${args.importFile} was not written.\n`);
-    } else {
-      fs.writeFileSync(args.importFile, JSON.stringify(document, null, 2) + "\n");
-      process.stdout.write(
-        `\nWrote ${args.importFile}: ${document.resources.length} roles and databases the restored server already holds. ` +
-          `After the first pulumi up: pulumi import --stack ${args.stack} --file ${args.importFile} --protect=false --yes\n`,
-      );
-    }
-  }
   return 0;
 }
 

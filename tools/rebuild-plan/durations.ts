@@ -48,8 +48,16 @@ export const SOURCES = {
     title: "AWS KMS CreateKey returns at once; the provider then waits for the key to propagate",
     url: "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html",
   },
+  lambdaVpc: {
+    title: "AWS Lambda Developer Guide: a function attached to a VPC is `Pending` while Lambda creates its Hyperplane network interfaces (typically minutes), which the provider waits for",
+    url: "https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html",
+  },
+  provisionerRun: {
+    title: "This program's database provisioner (infra/database/provisioner/provision.ts): five roles, three databases, the grants and the metrics migrations, one connection each; the function's timeout is 5 minutes",
+    url: "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html",
+  },
   apiCall: {
-    title: "One API call with no provisioning behind it (GitHub, PostgreSQL, IAM, S3 settings, log groups, alarms); stated, not measured",
+    title: "One API call with no provisioning behind it (GitHub, IAM, S3 settings, log groups, alarms); stated, not measured",
     url: "https://www.pulumi.com/docs/iac/concepts/how-pulumi-works/",
   },
   instant: {
@@ -98,7 +106,8 @@ export const DURATION_RULES: readonly DurationRule[] = Object.freeze([
   { label: "KMS key", type: "aws:kms/key:Key", seconds: 60, sources: ["kmsKey"] },
   { label: "Provider", type: "pulumi:providers:", seconds: 0, sources: ["instant"] },
   { label: "GitHub setting, secret, variable or file", type: "github:", seconds: 10, sources: ["apiCall"] },
-  { label: "PostgreSQL role, database or grant", type: "postgresql:", seconds: 5, sources: ["apiCall"] },
+  { label: "Lambda function in the VPC (the database provisioner)", type: "aws:lambda/function:Function", seconds: minutes(3), sources: ["lambdaVpc"] },
+  { label: "Database provisioner run: roles, databases, grants, metrics schema", type: "aws:lambda/invocation:Invocation", seconds: minutes(1), sources: ["provisionerRun"] },
   { label: "Generated password", type: "random:", seconds: 0, sources: ["instant"] },
 ]);
 
@@ -123,7 +132,7 @@ export const OPERATOR_STEPS: readonly OperatorStep[] = Object.freeze([
   { runbookStep: "Declare the disaster and choose the recovery point", seconds: minutes(15) },
   { runbookStep: "Open the state and the secrets key in the recovery region", seconds: minutes(10) },
   { runbookStep: "Create the rebuild stack and hand it GitHub", seconds: minutes(10) },
-  { runbookStep: "Adopt the restored database's roles and databases", seconds: minutes(10), onlyWhenRestoring: true },
+  { runbookStep: "Reset the applications' administrators", seconds: minutes(5), onlyWhenRestoring: true },
   { runbookStep: "Copy the artifacts from the replica", seconds: minutes(15), onlyWhenRestoring: true },
   { runbookStep: "Point the host names at the new load balancer", seconds: minutes(10) },
 ]);

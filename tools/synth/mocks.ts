@@ -89,6 +89,17 @@ const COMPUTED: Readonly<Record<string, (name: string, inputs: Record<string, un
     return { bucket, arn: `arn:aws:s3:::${bucket}` };
   },
   "aws:rds/parameterGroup:ParameterGroup": (name) => ({ name }),
+  "aws:secretsmanager/secretVersion:SecretVersion": (name) => ({
+    arn: arn("secretsmanager", `secret:${name}`),
+    versionId: createHash("sha256").update(`version:${name}`).digest("hex").replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, "$1-$2-$3-$4-$5"),
+  }),
+  "aws:lambda/function:Function": (name, inputs) => ({
+    arn: arn("lambda", `function:${String(inputs.name ?? name)}`),
+    invokeArn: `arn:aws:apigateway:synth-region-1:lambda:path/2015-03-31/functions/${arn("lambda", `function:${String(inputs.name ?? name)}`)}/invocations`,
+    version: "$LATEST",
+  }),
+  // The provisioner's answer has names and counts only (provisioner/provision.ts).
+  "aws:lambda/invocation:Invocation": () => ({ result: JSON.stringify({ synth: "not invoked offline" }) }),
 };
 
 const CALLS: Readonly<Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>> = {

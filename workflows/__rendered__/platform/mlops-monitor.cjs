@@ -5477,9 +5477,13 @@ async function transaction(sql, work) {
     throw error;
   }
 }
-async function connectPostgres(url) {
+function connectPostgres(url) {
+  return connectPostgresWith({ connectionString: url });
+}
+async function connectPostgresWith(config) {
   const pg = require_lib2();
-  const client = new pg.Client({ connectionString: url, application_name: "mlops-cicd" });
+  const client = new pg.Client({ application_name: "mlops-cicd", ...config });
+  client.on("error", () => void 0);
   await client.connect();
   return {
     query: async (text, params) => (await client.query(text, params)).rows,
@@ -5572,7 +5576,7 @@ async function migrate(sql, migrations, options = {}) {
         });
       } catch (error) {
         throw new MigrationError(
-          `Granting the table privileges failed: ${error.message}. The roles come from \`pulumi up\` (MetricsDatabaseAccess); run it first.`
+          `Granting the table privileges failed: ${error.message}. The roles come from the database provisioner (\`pulumi up\`); run it first.`
         );
       }
       log(`granted ${grantTo.writer} and ${grantTo.reader} their table privileges`);

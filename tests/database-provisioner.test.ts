@@ -1,0 +1,198 @@
+/**
+ * The database provisioner's convergence (infra/database/provisioner/provision.ts) on a real
+ * PostgreSQL server, as RDS's master user meets it: a role with CREATEROLE and CREATEDB that is not
+ * a superuser. It runs where DATABASE_URL names a server (CI: PostgreSQL 15 on 127.0.0.1:5432);
+ * PGlite has one database and one user, so it cannot stand in. The request's own checks run
+ * everywhere.
+ */
+import { connectPostgres, connectPostgresWith, PROVISIONER_BUNDLE, readMigrations, roleNames, Sql } from "../infra/database";
+import { planProblems, provision, ProvisionPlan } from "../infra/database/provisioner/provision";
+
+describe("the provisioning request's checks", () => {
+  const valid: ProvisionPlan = {
+    roles: [
+      { name: "metrics_owner", password: "a".repeat(40) },
+      { name: "metrics_writer", password: "b".repeat(40) },
+      { name: "metrics_reader", password: "c".repeat(40) },
+    ],
+    databases: [{ name: "metrics", owner: "metrics_owner" }],
+    metrics: { database: "metrics", roleNames: roleNames("metrics") },
+  };
+
+  it("accepts the program's own request", () => {
+    expect(planProblems(valid)).toEqual([]);
+  });
+
+  it("names every problem: quoted names, short passwords, unknown owners, a metrics database that is not declared", () => {
+    expect(
+      planProblems({
+        roles: [
+          { name: "Bad-Name", password: "short" },
+          { name: "ok", password: "x".repeat(20) },
+          { name: "ok", password: "x".repeat(20) },
+        ],
+        databases: [
+          { name: "data base", owner: "ok" },
+          { name: "orphan", owner: "nobody" },
+        ],
+        metrics: { database: "metrics", roleNames: roleNames("metrics") },
+      }),
+    ).toEqual([
+      'role "Bad-Name" is not a lower-case SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters)',
+      'role "Bad-Name" has a password shorter than 16 characters',
+      "a role is declared twice",
+      'database "data base" is not a lower-case SQL identifier',
+      'database "orphan" is owned by "nobody", which is not a declared login role',
+      'the metrics database "metrics" is not a declared database',
+      'metrics role "metrics_owner" is not a declared login role',
+      'metrics role "metrics_writer" is not a declared login role',
+      'metrics role "metrics_reader" is not a declared login role',
+    ]);
+  });
+
+  it("refuses an invalid request before it runs a statement", async () => {
+    const statements: string[] = [];
+    const recording: Sql = {
+      query: async (text) => {
+        statements.push(text);
+        return [];
+      },
+      exec: async (text) => {
+        statements.push(text);
+      },
+      close: async () => undefined,
+    };
+    await expect(provision(recording, { roles: [], databases: [{ name: "x", owner: "y" }] }, () => Promise.resolve(recording), [])).rejects.toThrow(
+      'The provisioning request is invalid:\n- database "x" is owned by "y", which is not a declared login role',
+    );
+    expect(statements).toEqual([]);
+  });
+});
+
+const serverUrl = process.env.DATABASE_URL;
+const onServer = serverUrl ? describe : describe.skip;
+
+onServer("provisioning a server as RDS's master user (DATABASE_URL)", () => {
+  const url = new URL(serverUrl ?? "postgresql://localhost/test");
+  const suffix = `${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+  const prefix = `prov_${suffix}`;
+  const master = `${prefix}_master`;
+  const names = roleNames(`${prefix}_metrics`);
+  const metricsDatabase = `${prefix}_metrics`;
+  const mlflowDatabase = `${prefix}_mlflow`;
+  const mlflowRole = `${prefix}_mlflow`;
+  let superuser: Sql;
+
+  const connectAs = (database: string, user: string) =>
+    connectPostgresWith({ host: url.hostname, port: Number(url.port || 5432), database, user, password: "unused-with-trust" });
+  const plan = (password: string): ProvisionPlan => ({
+    roles: [
+      { name: names.owner, password: `${password}-owner-0123456789` },
+      { name: names.writer, password: `${password}-writer-0123456789` },
+      { name: names.reader, password: `${password}-reader-0123456789` },
+      { name: mlflowRole, password: `${password}-mlflow-0123456789` },
+    ],
+    databases: [
+      { name: metricsDatabase, owner: names.owner },
+      { name: mlflowDatabase, owner: mlflowRole },
+    ],
+    metrics: { database: metricsDatabase, roleNames: names },
+  });
+  const run = async (request: ProvisionPlan) => {
+    const admin = await connectAs(url.pathname.slice(1) || "postgres", master);
+    try {
+      return await provision(admin, request, (target) => connectAs(target.database, target.user), readMigrations());
+    } finally {
+      await admin.close();
+    }
+  };
+  const passwordHash = async (role: string) =>
+    (await superuser.query<{ hash: string }>("SELECT rolpassword AS hash FROM pg_authid WHERE rolname = $1", [role]))[0]?.hash;
+
+  beforeAll(async () => {
+    superuser = await connectPostgres(url.toString());
+    // RDS's master: may create roles and databases, is no superuser.
+    await superuser.exec(`CREATE ROLE "${master}" LOGIN CREATEROLE CREATEDB`);
+  });
+
+  afterAll(async () => {
+    for (const database of [metricsDatabase, mlflowDatabase]) await superuser.exec(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    for (const role of [...Object.values(names), mlflowRole, master]) await superuser.exec(`DROP ROLE IF EXISTS "${role}"`);
+    await superuser.close();
+  });
+
+  it("creates the roles, the databases, the grants and the metrics schema on an empty server", async () => {
+    const result = await run(plan("first"));
+    expect(result).toEqual({
+      rolesCreated: [names.owner, names.writer, names.reader, mlflowRole],
+      rolesUpdated: [],
+      databasesCreated: [metricsDatabase, mlflowDatabase],
+      databasesReowned: [],
+      migrations: { applied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics"], alreadyApplied: [] },
+    });
+    const roles = await superuser.query<{ rolname: string; rolcanlogin: boolean; rolinherit: boolean; rolcreaterole: boolean; rolcreatedb: boolean; rolsuper: boolean }>(
+      "SELECT rolname, rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname",
+      [[...Object.values(names), mlflowRole]],
+    );
+    expect(roles).toHaveLength(4);
+    for (const role of roles) expect(role).toMatchObject({ rolcanlogin: true, rolinherit: true, rolcreaterole: false, rolcreatedb: false, rolsuper: false });
+    const owners = await superuser.query<{ datname: string; owner: string; public_connect: boolean }>(
+      "SELECT datname, pg_get_userbyid(datdba) AS owner, has_database_privilege('public', datname, 'CONNECT') AS public_connect FROM pg_database WHERE datname = ANY($1) ORDER BY datname",
+      [[metricsDatabase, mlflowDatabase]],
+    );
+    expect(owners).toEqual([
+      { datname: metricsDatabase, owner: names.owner, public_connect: false },
+      { datname: mlflowDatabase, owner: mlflowRole, public_connect: false },
+    ]);
+    // The writer writes and cannot delete; the reader reads and cannot write; others cannot connect.
+    const writer = await connectAs(metricsDatabase, names.writer);
+    await writer.query("INSERT INTO ml_metrics (timestamp, model_name, model_version, drift_score, dataset_drift) VALUES (now(), 'm', '1', 0.1, false)");
+    await expect(writer.exec("DELETE FROM ml_metrics")).rejects.toThrow(/permission denied/);
+    await writer.close();
+    const reader = await connectAs(metricsDatabase, names.reader);
+    expect(await reader.query("SELECT model_name FROM ml_metrics")).toEqual([{ model_name: "m" }]);
+    await expect(reader.exec("UPDATE ml_metrics SET model_name = 'x'")).rejects.toThrow(/permission denied/);
+    await reader.close();
+    await expect(connectAs(metricsDatabase, mlflowRole)).rejects.toThrow(/permission denied for database/);
+  });
+
+  it("converges again without a change but the passwords, which it sets to the ones given", async () => {
+    const before = await passwordHash(names.writer);
+    const result = await run(plan("second"));
+    expect(result).toEqual({
+      rolesCreated: [],
+      rolesUpdated: [names.owner, names.writer, names.reader, mlflowRole],
+      databasesCreated: [],
+      databasesReowned: [],
+      migrations: { applied: [], alreadyApplied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics"] },
+    });
+    expect(await passwordHash(names.writer)).not.toBe(before);
+  });
+
+  it("adopts a restored server: a database owned by someone else is handed to its declared owner, data kept", async () => {
+    // GIVEN a database restored from a snapshot that the master owns
+    await superuser.exec(`ALTER DATABASE "${mlflowDatabase}" OWNER TO "${master}"`);
+    // WHEN the provisioner runs
+    const result = await run(plan("third"));
+    // THEN the database is its owner's again, and the metrics rows are still there
+    expect(result.databasesReowned).toEqual([mlflowDatabase]);
+    const [row] = await superuser.query<{ owner: string }>("SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1", [mlflowDatabase]);
+    expect(row?.owner).toBe(mlflowRole);
+    const reader = await connectAs(metricsDatabase, names.reader);
+    expect(await reader.query("SELECT count(*)::int AS rows FROM ml_metrics")).toEqual([{ rows: 1 }]);
+    await reader.close();
+  });
+});
+
+describe("the provisioner's committed bundle", () => {
+  it("is what `npm run gen:functions` builds from the sources, and exports the Lambda handler", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { bundleProvisioner } = require("../tools/platform-bundle") as typeof import("../tools/platform-bundle");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { readFileSync } = require("node:fs") as typeof import("node:fs");
+    const committed = readFileSync(PROVISIONER_BUNDLE, "utf8");
+    expect(committed === bundleProvisioner()).toBe(true);
+    expect(committed).toMatch(/^\/\/ Generated by mlops-cicd from infra\/database\/provisioner\/handler\.ts by `npm run gen:functions`\. Do not edit\.\n/);
+    expect(committed).toContain("0002_harden_ml_metrics");
+  });
+});
