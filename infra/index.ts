@@ -5,7 +5,6 @@
  * of the application repository belong to the one stack with `manageRepositorySettings` set.
  */
 import * as path from "node:path";
-import { getRegistryImageOutput } from "@pulumi/docker/getRegistryImage";
 import { Provider as DockerProvider } from "@pulumi/docker/provider";
 import { Provider as RandomProvider } from "@pulumi/random/provider";
 import * as aws from "./aws/sdk";
@@ -117,7 +116,7 @@ const artifacts = new ArtifactBucket(
 
 // The platform's images, built from images/ and pushed to GHCR, run by digest.
 const imageRepository = (image: string) => `ghcr.io/${runtime.registry.username.toLowerCase()}/mlops-cicd-${image}`;
-const platformImage = (image: "mlflow" | "grafana") =>
+const platformImage = (image: "mlflow" | "grafana" | "bootstrap") =>
   new ContainerImage(
     `${image}-image`,
     { context: path.join(IMAGES_DIR, image), repository: imageRepository(image), username: runtime.registry.username, token: runtime.registry.token },
@@ -171,22 +170,28 @@ const modelServiceCommon = {
   logRetentionDays: runtime.services.logRetentionDays,
   environment: { MODEL_NAME: config.application.modelName, MLFLOW_TRACKING_URI: platform.mlflowUrl },
 };
-/** The image last promoted to this environment for a service type, by digest. */
-const promotedImage = (serviceType: string) => {
-  const repository = `${GHCR}/${repo.owner.toLowerCase()}/${repo.repository.toLowerCase()}/${serviceType}`;
-  const promoted = getRegistryImageOutput({ name: `${repository}:${profile.name}` }, { provider: dockerProvider });
-  return pulumi.interpolate`${repository}@${promoted.sha256Digest}`;
-};
+// Until the pipeline's first deployment, each model service runs the platform's bootstrap image,
+// which answers its health check and tells callers with 503 that nothing is deployed yet. The
+// services leave their task definitions to the pipeline after that (docs/deploy.md), so this never
+// replaces a deployed model; after a rebuild, deploy-service puts the promoted release back.
+const bootstrapImage = platformImage("bootstrap").digestReference;
+const bootstrapEnvironment = (name: string, port: number, healthCheckPath: string) => ({
+  SERVICE_NAME: name,
+  DEPLOYMENT_ENVIRONMENT: profile.name,
+  PORT: String(port),
+  HEALTH_CHECK_PATH: healthCheckPath,
+});
 const webService = new ModelWebService(
   "web-service",
   {
     ...modelServiceCommon,
     name: "web-service",
-    image: promotedImage("web-service"),
+    image: bootstrapImage,
     port: WEB_SERVICE_PORT,
     priority: 30,
     healthCheckPath: config.application.healthCheckPath,
     canary: profile.name === "production",
+    environment: { ...modelServiceCommon.environment, ...bootstrapEnvironment("web-service", WEB_SERVICE_PORT, config.application.healthCheckPath) },
   },
   withAws,
 );
@@ -196,12 +201,13 @@ const mlflowService = new ModelWebService(
   {
     ...modelServiceCommon,
     name: "mlflow-service",
-    image: promotedImage("mlflow-service"),
+    image: bootstrapImage,
     port: MLFLOW_SERVICE_PORT,
     priority: 25,
     pathPatterns: ["/invocations"],
     healthCheckPath: "/ping",
     canary: false,
+    environment: { ...modelServiceCommon.environment, ...bootstrapEnvironment("mlflow-service", MLFLOW_SERVICE_PORT, "/ping") },
   },
   withAws,
 );
@@ -214,11 +220,17 @@ const batchJob = new ScheduledBatchJob(
   {
     cluster,
     name: "batch",
-    image: promotedImage("batch"),
+    image: bootstrapImage,
     subnetIds: network.egressSubnetIds,
     securityGroupId: securityGroups.servicesGroupId,
     logRetentionDays: runtime.services.logRetentionDays,
-    environment: { ...modelServiceCommon.environment, INPUT_URI: batchPrefix("batch-input"), OUTPUT_URI: batchPrefix("batch-predictions") },
+    environment: {
+      ...modelServiceCommon.environment,
+      SERVICE_NAME: "batch",
+      DEPLOYMENT_ENVIRONMENT: profile.name,
+      INPUT_URI: batchPrefix("batch-input"),
+      OUTPUT_URI: batchPrefix("batch-predictions"),
+    },
     taskPolicyStatements: artifacts.bucketArn.apply((bucket) => [
       { Sid: "ReadInput", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/batch-input/*` },
       { Sid: "WritePredictions", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucket}/batch-predictions/*` },

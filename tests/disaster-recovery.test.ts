@@ -239,7 +239,8 @@ describe("a rebuild from empty state needs no step by hand", () => {
 
   it("looks up only documented things that exist before the rebuild, and reads no existing resource", () => {
     const tokens = [...new Set(rebuild.lookups.map((lookup) => lookup.token))].sort();
-    expect(tokens).toContain("docker:index/getRegistryImage:getRegistryImage");
+    // Nothing on GHCR has to exist: the model services start from the bootstrap image the stack builds.
+    expect(tokens).not.toContain("docker:index/getRegistryImage:getRegistryImage");
     for (const token of tokens) expect(documented("lookup")).toContain(token);
     expect(rebuild.reads).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
+import { readyAfter } from "../ready";
 import type { ServiceCluster } from "./service-cluster";
 
 export interface SecretReference {
@@ -77,12 +78,12 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
   const secretArns = Object.values(args.secrets ?? {}).map((secret) => secret.secretArn);
   // Named `<cluster>-…` so the GitHub deploy role may pass them to ECS and nothing else.
   const executionRole = new aws.Role(`${name}-execution`, { name: `${qualified}-execution`, assumeRolePolicy: ASSUME_BY_ECS_TASKS }, { parent });
-  new aws.RolePolicy(
+  const executionPolicy = new aws.RolePolicy(
     `${name}-execution`,
     {
       role: executionRole.name,
       policy: pulumi
-        .all([logGroup.arn, args.cluster.registryCredentials.arn, pulumi.all(secretArns)])
+        .all([logGroup.arn, args.cluster.registryCredentialsArn, pulumi.all(secretArns)])
         .apply(([group, registry, secrets]) =>
           JSON.stringify({
             Version: "2012-10-17",
@@ -96,8 +97,9 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
     { parent },
   );
   const taskRole = new aws.Role(`${name}-task`, { name: `${qualified}-task`, assumeRolePolicy: ASSUME_BY_ECS_TASKS }, { parent });
+  let taskPolicy: aws.RolePolicy | undefined;
   if (args.taskPolicyStatements !== undefined) {
-    new aws.RolePolicy(
+    taskPolicy = new aws.RolePolicy(
       `${name}-task`,
       {
         role: taskRole.name,
@@ -112,7 +114,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
     pulumi
       .all([
         args.image,
-        args.cluster.registryCredentials.arn,
+        args.cluster.registryCredentialsArn,
         logGroup.name,
         region,
         pulumi.all(args.environment ?? {}),
@@ -153,8 +155,9 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
         cpu: String(args.cpu ?? 512),
         memory: String(args.memory ?? 1024),
         runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-        executionRoleArn: executionRole.arn,
-        taskRoleArn: taskRole.arn,
+        // ECS assumes both as a task starts: their policies must be in place by then.
+        executionRoleArn: readyAfter(executionRole.arn, executionPolicy),
+        taskRoleArn: taskPolicy ? readyAfter(taskRole.arn, taskPolicy) : taskRole.arn,
         containerDefinitions: containerDefinitions(command, entryPoint),
         // A replaced revision stays ACTIVE: a service, a schedule or a rollback may still point at
         // it, and ECS starts no new task from an INACTIVE one.

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import * as aws from "../aws/sdk";
+import { readyAfter } from "../ready";
 import type { ApplicationDatabases } from "../database/application-databases";
 import { GRAFANA_DATABASE, GRAFANA_ROLE } from "../database/application-databases";
 import type { ServiceCluster } from "./service-cluster";
@@ -44,8 +45,9 @@ export class PlatformServices extends pulumi.ComponentResource {
     const generated = (key: string, description: string) => {
       const value = new RandomPassword(`${name}-${key}`, { length: 48, special: false }, { parent: this });
       const secret = new aws.Secret(`${name}-${key}`, { name: `${prefix}/${key}`, description }, { parent: this });
-      new aws.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString: pulumi.secret(value.result.apply((password) => JSON.stringify({ password }))) }, { parent: this });
-      return secret.arn;
+      const version = new aws.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString: pulumi.secret(value.result.apply((password) => JSON.stringify({ password }))) }, { parent: this });
+      // Tasks read the value as they start: the ARN resolves once it is written.
+      return readyAfter(secret.arn, version);
     };
     const mlflowAdmin = generated("mlflow-admin", "Password of MLflow's first administrator");
     const grafanaAdmin = generated("grafana-admin", "Password of Grafana's admin user");

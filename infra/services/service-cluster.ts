@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
+import { readyAfter } from "../ready";
 
 export interface ServiceClusterArgs {
   /** The ECS cluster's name; services, task roles and alarms are named `<name>-…`. */
@@ -25,6 +26,8 @@ export class ServiceCluster extends pulumi.ComponentResource {
   readonly httpsListener: aws.Listener;
   /** Secrets Manager secret `{username, password}` for ECS's `repositoryCredentials`. */
   readonly registryCredentials: aws.Secret;
+  /** Its ARN, resolved once the credentials are written: what task definitions name. */
+  readonly registryCredentialsArn: pulumi.Output<string>;
   readonly clusterName: string;
 
   constructor(name: string, args: ServiceClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -59,7 +62,7 @@ export class ServiceCluster extends pulumi.ComponentResource {
     );
 
     this.registryCredentials = new aws.Secret(`${name}-registry`, { name: `${args.name}/registry/ghcr`, description: "GHCR credentials ECS pulls the platform's images with" }, { parent: this });
-    new aws.SecretVersion(
+    const registryVersion = new aws.SecretVersion(
       `${name}-registry`,
       {
         secretId: this.registryCredentials.id,
@@ -67,6 +70,7 @@ export class ServiceCluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.registryCredentialsArn = readyAfter(this.registryCredentials.arn, registryVersion);
     this.registerOutputs({});
   }
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
+import { readyAfter } from "../ready";
 import { RoutedServiceSpec, fargateTask, ipTargetGroup } from "../services/fargate-task";
 import { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANARY_PERCENT } from "./canary";
 
@@ -126,13 +127,17 @@ export class ModelWebService extends pulumi.ComponentResource {
     const infrastructureRole = alternate
       ? new aws.Role(`${name}-infrastructure`, { name: `${qualified}-infrastructure`, assumeRolePolicy: ASSUME_BY_ECS }, { parent: this })
       : undefined;
-    if (infrastructureRole) {
-      new aws.RolePolicyAttachment(
-        `${name}-infrastructure`,
-        { role: infrastructureRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers" },
-        { parent: this },
-      );
-    }
+    // ECS moves traffic between the target groups as this role: it needs its policy from the start.
+    const infrastructureRoleArn = infrastructureRole
+      ? readyAfter(
+          infrastructureRole.arn,
+          new aws.RolePolicyAttachment(
+            `${name}-infrastructure`,
+            { role: infrastructureRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers" },
+            { parent: this },
+          ),
+        )
+      : undefined;
 
     this.service = new aws.EcsService(
       name,
@@ -150,8 +155,8 @@ export class ModelWebService extends pulumi.ComponentResource {
             containerName: args.name,
             containerPort: args.port,
             advancedConfiguration:
-              alternate && infrastructureRole
-                ? { alternateTargetGroupArn: alternate.arn, productionListenerRule: route.arn, roleArn: infrastructureRole.arn }
+              alternate && infrastructureRoleArn
+                ? { alternateTargetGroupArn: alternate.arn, productionListenerRule: route.arn, roleArn: infrastructureRoleArn }
                 : undefined,
           },
         ],

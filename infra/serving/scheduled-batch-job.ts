@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
+import { readyAfter } from "../ready";
 import { FargateTaskSpec, fargateTask } from "../services/fargate-task";
 
 /**
@@ -58,7 +59,7 @@ export class ScheduledBatchJob extends pulumi.ComponentResource {
     // The scheduler starts the task as this role: RunTask on the job's family only, and passing the
     // task's own two roles.
     const schedulerRole = new aws.Role(`${name}-scheduler`, { name: `${qualified}-scheduler`, assumeRolePolicy: ASSUME_BY_SCHEDULER }, { parent: this });
-    new aws.RolePolicy(
+    const schedulerPolicy = new aws.RolePolicy(
       `${name}-scheduler`,
       {
         role: schedulerRole.name,
@@ -103,7 +104,7 @@ export class ScheduledBatchJob extends pulumi.ComponentResource {
         state: "ENABLED",
         target: {
           arn: args.cluster.cluster.arn,
-          roleArn: schedulerRole.arn,
+          roleArn: readyAfter(schedulerRole.arn, schedulerPolicy),
           ecsParameters: {
             taskDefinitionArn: this.taskDefinition.arn,
             launchType: "FARGATE",

@@ -135,6 +135,7 @@ export const OPERATOR_STEPS: readonly OperatorStep[] = Object.freeze([
   { runbookStep: "Reset the applications' administrators", seconds: minutes(5), onlyWhenRestoring: true },
   { runbookStep: "Copy the artifacts from the replica", seconds: minutes(15), onlyWhenRestoring: true },
   { runbookStep: "Point the host names at the new load balancer", seconds: minutes(10) },
+  { runbookStep: "Deploy the releases again", seconds: minutes(15) },
 ]);
 
 /** The recovery time objective of docs/disaster-recovery.md, for a region lost with production in it. */
