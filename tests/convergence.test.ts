@@ -4,6 +4,7 @@
  * and the disaster-recovery template converge, and each kind of precondition fails, naming the
  * resource and what it misses, when one dependency is taken away.
  */
+import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { missingPreconditions, type MissingPrecondition } from "../tools/convergence/converge";
 import type { GraphResource } from "../tools/rebuild-plan/graph";
@@ -120,7 +121,7 @@ function world(): GraphResource[] {
         executionRoleArn: "arn:aws:iam::123456789012:role/execution",
         containerDefinitions: JSON.stringify([
           {
-            image: "ghcr.io/o/app@sha256:" + require("node:crypto").createHash("sha256").update("ghcr.io/o/app:1").digest("hex"),
+            image: "ghcr.io/o/app@sha256:" + createHash("sha256").update("ghcr.io/o/app:1").digest("hex"),
             repositoryCredentials: { credentialsParameter: `${ARN}:registry` },
             secrets: [{ name: "PASSWORD", valueFrom: `${ARN}:login:password::` }],
           },
