@@ -11,8 +11,47 @@ import { SHELLCHECK } from "./workflow-validators";
 
 const images = fs.readdirSync(IMAGES_DIR).filter((entry) => fs.existsSync(path.join(IMAGES_DIR, entry, "Dockerfile")));
 
-it("finds the mlflow and grafana images", () => {
-  expect(images.sort()).toEqual(["grafana", "mlflow"]);
+it("finds the mlflow, grafana and bootstrap images", () => {
+  expect(images.sort()).toEqual(["bootstrap", "grafana", "mlflow"]);
+});
+
+describe("the bootstrap image's server (images/bootstrap/bootstrap.py, run with python3)", () => {
+  const script = path.join(IMAGES_DIR, "bootstrap", "bootstrap.py");
+  const env = { PATH: process.env.PATH ?? "", PYTHONUNBUFFERED: "1", SERVICE_NAME: "web-service", DEPLOYMENT_ENVIRONMENT: "staging", HEALTH_CHECK_PATH: "/ping" };
+  const message =
+    "No model is deployed to web-service in staging yet: it runs the platform's bootstrap image. Run the deploy-service workflow of the application repository to deploy one.";
+
+  it("answers the health check with 200 and every other request with 503 not_deployed", async () => {
+    const port = 20000 + (process.pid % 20000);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { spawn } = require("node:child_process") as typeof import("node:child_process");
+    const server = spawn("python3", [script], { env: { ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let exited: number | null | undefined;
+      server.once("exit", (code) => (exited = code));
+      const ask = async (pathName: string, method = "GET") => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const response = await fetch(`http://127.0.0.1:${port}${pathName}`, { method });
+            return { status: response.status, body: (await response.json()) as unknown };
+          } catch (error) {
+            if (exited !== undefined) throw new Error(`bootstrap.py exited with ${exited}`);
+            if (attempt >= 50) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+      };
+      expect(await ask("/ping")).toEqual({ status: 200, body: { status: "bootstrap", deployed: false } });
+      expect(await ask("/predict", "POST")).toEqual({ status: 503, body: { error: "not_deployed", message } });
+    } finally {
+      server.kill();
+    }
+  });
+
+  it("as a batch run (no PORT), says so and exits 0", () => {
+    const run = spawnSync("python3", [script], { env, encoding: "utf8" });
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 0, stdout: `${message}\n` });
+  });
 });
 
 describe.each(images)("images/%s/Dockerfile", (image) => {

@@ -55,9 +55,9 @@ describe.each([
     expect((route.inputs.conditions as { hostHeader: { values: string[] } }[])[0]?.hostHeader.values).toEqual([host]);
   });
 
-  it("starts from the release last promoted to the environment, by digest", () => {
+  it("starts from the platform's bootstrap image, by digest, until the pipeline deploys", () => {
     const [container] = JSON.parse(String(run.findResource("aws:ecs/taskDefinition:TaskDefinition", "web-service").inputs.containerDefinitions));
-    expect(container.image).toMatch(/^ghcr\.io\/nyc-taxi-mlops\/trip-duration\/web-service@sha256:[0-9a-f]{64}$/);
+    expect(container.image).toMatch(/^ghcr\.io\/nyc-taxi-mlops\/mlops-cicd-bootstrap@sha256:[0-9a-f]{64}$/);
     expect(container.portMappings).toEqual([{ containerPort: 9696, protocol: "tcp" }]);
     expect(run.findResource("aws:lb/targetGroup:TargetGroup", "web-service-primary").inputs.healthCheck).toMatchObject({ path: "/health" });
     expect(run.findResource("aws:cloudwatch/logGroup:LogGroup", "web-service").inputs.retentionInDays).toBe(stack === "production" ? 90 : 30);
@@ -70,7 +70,7 @@ describe.each(["staging", "production"] as const)("the %s mlflow-service", (stac
     run = await runProgram(stack);
   });
 
-  it("serves MLflow's model server at /invocations of the API host, rolling, from the promoted image", () => {
+  it("serves MLflow's model server at /invocations of the API host, rolling, from the bootstrap image until the first deployment", () => {
     const service = run.findResource(SERVICE, "mlflow-service");
     expect(service.inputs).toMatchObject({ name: `mlops-cicd-${stack}-mlflow-service`, deploymentConfiguration: { strategy: "ROLLING" } });
     expect(service.options.ignoreChanges).toEqual(["taskDefinition"]);
@@ -82,7 +82,7 @@ describe.each(["staging", "production"] as const)("the %s mlflow-service", (stac
     // Path rules before the web service's catch-all host rule.
     expect(Number(route.inputs.priority)).toBeLessThan(Number(run.findResource("aws:lb/listenerRule:ListenerRule", "web-service").inputs.priority));
     const [container] = JSON.parse(String(run.findResource("aws:ecs/taskDefinition:TaskDefinition", "mlflow-service").inputs.containerDefinitions));
-    expect(container.image).toMatch(/^ghcr\.io\/nyc-taxi-mlops\/trip-duration\/mlflow-service@sha256:[0-9a-f]{64}$/);
+    expect(container.image).toMatch(/^ghcr\.io\/nyc-taxi-mlops\/mlops-cicd-bootstrap@sha256:[0-9a-f]{64}$/);
     expect(run.findResource("aws:lb/targetGroup:TargetGroup", "mlflow-service-primary").inputs.healthCheck).toMatchObject({ path: "/ping" });
   });
 });
@@ -94,7 +94,7 @@ describe.each(["staging", "production"] as const)("the %s batch job", (stack) =>
     run = await runProgram(stack);
   });
 
-  it("runs daily on EventBridge Scheduler from the promoted batch image, in the private subnets", () => {
+  it("runs daily on EventBridge Scheduler from the bootstrap image until the first deployment, in the private subnets", () => {
     const schedule = run.findResource("aws:scheduler/schedule:Schedule", "batch");
     expect(schedule.inputs).toMatchObject({
       name: `${cluster}-batch`,
@@ -113,9 +113,9 @@ describe.each(["staging", "production"] as const)("the %s batch job", (stack) =>
     });
     expect(target.retryPolicy).toEqual({ maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 });
     const [container] = JSON.parse(String(run.findResource("aws:ecs/taskDefinition:TaskDefinition", "batch").inputs.containerDefinitions));
-    expect(container.image).toMatch(/^ghcr\.io\/nyc-taxi-mlops\/trip-duration\/batch@sha256:[0-9a-f]{64}$/);
+    expect(container.image).toMatch(/^ghcr\.io\/nyc-taxi-mlops\/mlops-cicd-bootstrap@sha256:[0-9a-f]{64}$/);
     expect(container.portMappings).toEqual([]);
-    expect(container.environment.map((entry: { name: string }) => entry.name)).toEqual(["INPUT_URI", "MLFLOW_TRACKING_URI", "MODEL_NAME", "OUTPUT_URI"]);
+    expect(container.environment.map((entry: { name: string }) => entry.name)).toEqual(["DEPLOYMENT_ENVIRONMENT", "INPUT_URI", "MLFLOW_TRACKING_URI", "MODEL_NAME", "OUTPUT_URI", "SERVICE_NAME"]);
   });
 
   it("leaves the revision the schedule runs to the pipeline", () => {

@@ -18,12 +18,11 @@ import type { Step } from "../model";
 import { checkout, script } from "../steps";
 
 /**
- * Where Pulumi jobs run: a runner that reaches the stacks' private database (the postgresql
- * provider manages its roles over a connection to it, for updates and for refreshes), named by the
- * repository variable `PULUMI_RUNNER_LABELS` (a JSON list such as `["self-hosted", "mlops-vpc"]`);
- * GitHub's hosted runner when it is not set.
+ * Where Pulumi jobs run: GitHub's hosted runner, a fresh machine per job. No job needs a path into
+ * the VPC (the database provisioner runs inside it, docs/decisions/0003-database-provisioning.md),
+ * so no persistent machine is shared between a pull request's preview and an update.
  */
-export const PULUMI_RUNNER = "${{ vars.PULUMI_RUNNER_LABELS && fromJSON(vars.PULUMI_RUNNER_LABELS) || 'ubuntu-24.04' }}";
+export const PULUMI_RUNNER = "ubuntu-24.04";
 
 /** The environment every Pulumi job runs with. */
 export const PULUMI_ENV = Object.freeze({
