@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import * as aws from "../aws/sdk";
+import { readyAfter } from "../ready";
 import { DatabaseProvisioner, SecretRef } from "./database-provisioner";
 import { METRICS_DATABASE, RoleKey, roleNames } from "./roles";
 
@@ -109,11 +110,12 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const provisioned = this.provisioner.invocation.id;
-    this.credentialSecretArns = Object.fromEntries(
-      LOGIN_ROLES.map((role) => [role, pulumi.all([secrets[role].arn, provisioned]).apply(([arn]) => arn)]),
-    ) as Record<LoginRole, pulumi.Output<string>>;
-    this.writerUri = pulumi.secret(pulumi.all([uri("writer"), provisioned]).apply(([connection]) => connection));
+    const provisioned = this.provisioner.invocation;
+    this.credentialSecretArns = Object.fromEntries(LOGIN_ROLES.map((role) => [role, readyAfter(secrets[role].arn, provisioned)])) as Record<
+      LoginRole,
+      pulumi.Output<string>
+    >;
+    this.writerUri = pulumi.secret(readyAfter(uri("writer"), provisioned));
     this.metricsRoleNames = metricsRoles;
     this.registerOutputs({});
   }

@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { assumedBy } from "../aws/iam";
 import * as aws from "../aws/sdk";
+import { readyAfter } from "../ready";
 import type { RoleKey } from "./roles";
 
 /** The provisioner's bundle, built from provisioner/handler.ts by `npm run gen` and committed. */
@@ -40,11 +42,6 @@ export interface SecretRef {
   readonly versionId: pulumi.Input<string>;
 }
 
-const ASSUME_BY_LAMBDA = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
-
 /**
  * The database's path from inside the VPC: a Lambda function on the private subnets that converges
  * roles, databases, grants and the metrics schema (provisioner/provision.ts), invoked by `pulumi up`
@@ -63,7 +60,7 @@ export class DatabaseProvisioner extends pulumi.ComponentResource {
 
     const code = fs.readFileSync(PROVISIONER_BUNDLE, "utf8");
     const logGroup = new aws.LogGroup(name, { name: `/aws/lambda/${args.name}`, retentionInDays: args.logRetentionDays }, { parent: this });
-    const role = new aws.Role(name, { name: args.name, assumeRolePolicy: ASSUME_BY_LAMBDA }, { parent: this });
+    const role = new aws.Role(name, { name: args.name, assumeRolePolicy: assumedBy("lambda.amazonaws.com") }, { parent: this });
     // Lambda checks at creation that the role may create network interfaces in the VPC.
     const vpcAccess = new aws.RolePolicyAttachment(
       `${name}-vpc`,
@@ -99,7 +96,7 @@ export class DatabaseProvisioner extends pulumi.ComponentResource {
         code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(code) }),
         sourceCodeHash: createHash("sha256").update(code).digest("base64"),
         // Waits for both policies: the role must reach the VPC at creation and the secrets at the first call.
-        role: pulumi.all([role.arn, vpcAccess.id, access.id]).apply(([arn]) => arn),
+        role: readyAfter(role.arn, vpcAccess, access),
         timeout: 300,
         memorySize: 256,
         vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { assumedBy } from "../aws/iam";
 import * as aws from "../aws/sdk";
 
 export interface ArtifactBucketArgs {
@@ -182,10 +183,7 @@ export class ArtifactBucket extends pulumi.ComponentResource {
       `${name}-replication`,
       {
         description: `S3 replication of ${name} into its replica`,
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        }),
+        assumeRolePolicy: assumedBy("s3.amazonaws.com"),
       },
       { parent: this },
     );

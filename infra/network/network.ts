@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
+import { readyAfter } from "../ready";
 import { PRIVATE_SLOT, PUBLIC_SLOT, subnetCidr } from "./cidr";
 
 export interface NetworkArgs {
@@ -77,7 +78,7 @@ export class Network extends pulumi.ComponentResource {
       );
       const publicAssociation = new aws.RouteTableAssociation(`${name}-public-${index}`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id }, { parent: this });
       publicSubnets.push(publicSubnet);
-      routedPublic.push(pulumi.all([publicSubnet.id, publicAssociation.id, publicInternet.id]).apply(([id]) => id));
+      routedPublic.push(readyAfter(publicSubnet.id, publicAssociation, publicInternet));
 
       if (index === 0 || perZoneNat) {
         const address = new aws.Eip(`${name}-nat-${index}`, { domain: "vpc", tags: { Name: `${name}-nat-${index}` } }, { parent: this });
@@ -106,7 +107,7 @@ export class Network extends pulumi.ComponentResource {
       const privateInternet = new aws.Route(`${name}-private-${index}-internet`, { routeTableId: privateRoutes.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, { parent: this });
       const privateAssociation = new aws.RouteTableAssociation(`${name}-private-${index}`, { subnetId: privateSubnet.id, routeTableId: privateRoutes.id }, { parent: this });
       privateSubnets.push(privateSubnet);
-      routedPrivate.push(pulumi.all([privateSubnet.id, privateAssociation.id, privateInternet.id]).apply(([id]) => id));
+      routedPrivate.push(readyAfter(privateSubnet.id, privateAssociation, privateInternet));
     }
 
     this.publicSubnets = publicSubnets;

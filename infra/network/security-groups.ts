@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
+import { readyAfter } from "../ready";
 
 export interface SecurityGroupsArgs {
   readonly vpcId: pulumi.Input<string>;
@@ -63,10 +64,8 @@ export class SecurityGroups extends pulumi.ComponentResource {
       egress("provisioner-to-database", { securityGroupId: this.provisioner.id, referencedSecurityGroupId: this.database.id, fromPort: databasePort, toPort: databasePort }),
       ingress("database-from-provisioner", { securityGroupId: this.database.id, referencedSecurityGroupId: this.provisioner.id, fromPort: databasePort, toPort: databasePort }),
     ];
-    const readyWith = (groupId: pulumi.Output<string>, rules: readonly pulumi.CustomResource[]) =>
-      pulumi.all([groupId, ...rules.map((rule) => rule.id)]).apply(([id]) => id);
-    this.provisionerGroupId = readyWith(this.provisioner.id, provisionerPath);
-    this.servicesGroupId = readyWith(this.services.id, servicesOut);
+    this.provisionerGroupId = readyAfter(this.provisioner.id, ...provisionerPath);
+    this.servicesGroupId = readyAfter(this.services.id, ...servicesOut);
 
     this.registerOutputs({});
   }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { assumedBy } from "../aws/iam";
 import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
 import type { ServiceCluster } from "./service-cluster";
@@ -61,11 +62,6 @@ export interface FargateTaskResources {
   readonly oneOffTaskDefinitions: readonly aws.TaskDefinition[];
 }
 
-export const ASSUME_BY_ECS_TASKS = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
-
 /**
  * The task side of a service, shared by the platform's and the model's services: a log group with
  * retention, an execution role that may read exactly the task's secrets and the registry
@@ -77,7 +73,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
 
   const secretArns = Object.values(args.secrets ?? {}).map((secret) => secret.secretArn);
   // Named `<cluster>-…` so the GitHub deploy role may pass them to ECS and nothing else.
-  const executionRole = new aws.Role(`${name}-execution`, { name: `${qualified}-execution`, assumeRolePolicy: ASSUME_BY_ECS_TASKS }, { parent });
+  const executionRole = new aws.Role(`${name}-execution`, { name: `${qualified}-execution`, assumeRolePolicy: assumedBy("ecs-tasks.amazonaws.com") }, { parent });
   const executionPolicy = new aws.RolePolicy(
     `${name}-execution`,
     {
@@ -96,7 +92,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
     },
     { parent },
   );
-  const taskRole = new aws.Role(`${name}-task`, { name: `${qualified}-task`, assumeRolePolicy: ASSUME_BY_ECS_TASKS }, { parent });
+  const taskRole = new aws.Role(`${name}-task`, { name: `${qualified}-task`, assumeRolePolicy: assumedBy("ecs-tasks.amazonaws.com") }, { parent });
   let taskPolicy: aws.RolePolicy | undefined;
   if (args.taskPolicyStatements !== undefined) {
     taskPolicy = new aws.RolePolicy(

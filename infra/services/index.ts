@@ -2,7 +2,7 @@ export { ServiceCluster, TLS_POLICY } from "./service-cluster";
 export type { ServiceClusterArgs } from "./service-cluster";
 export { WebService } from "./web-service";
 export type { WebServiceArgs } from "./web-service";
-export { ASSUME_BY_ECS_TASKS, fargateTask, ipTargetGroup } from "./fargate-task";
+export { fargateTask, ipTargetGroup } from "./fargate-task";
 export type { FargateTaskResources, FargateTaskSpec, RoutedServiceSpec, SecretReference } from "./fargate-task";
 export { GRAFANA_PORT, MLFLOW_PORT, PlatformServices } from "./platform-services";
 export type { PlatformServicesArgs } from "./platform-services";

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { assumedBy } from "../aws/iam";
 import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
 import { RoutedServiceSpec, fargateTask, ipTargetGroup } from "../services/fargate-task";
@@ -17,11 +18,6 @@ export interface ModelWebServiceArgs extends RoutedServiceSpec {
    */
   readonly pathPatterns?: readonly string[];
 }
-
-const ASSUME_BY_ECS = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
 
 /**
  * A model service on Fargate behind the cluster's listener. Its running revision belongs to the
@@ -125,7 +121,7 @@ export class ModelWebService extends pulumi.ComponentResource {
     this.targetGroups = groups;
 
     const infrastructureRole = alternate
-      ? new aws.Role(`${name}-infrastructure`, { name: `${qualified}-infrastructure`, assumeRolePolicy: ASSUME_BY_ECS }, { parent: this })
+      ? new aws.Role(`${name}-infrastructure`, { name: `${qualified}-infrastructure`, assumeRolePolicy: assumedBy("ecs.amazonaws.com") }, { parent: this })
       : undefined;
     // ECS moves traffic between the target groups as this role: it needs its policy from the start.
     const infrastructureRoleArn = infrastructureRole

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { assumedBy } from "../aws/iam";
 import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
 import { FargateTaskSpec, fargateTask } from "../services/fargate-task";
@@ -18,11 +19,6 @@ export interface ScheduledBatchJobArgs extends Omit<FargateTaskSpec, "port"> {
   readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   readonly securityGroupId: pulumi.Input<string>;
 }
-
-const ASSUME_BY_SCHEDULER = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
 
 /**
  * The batch scoring job: a Fargate task that EventBridge Scheduler starts on a schedule, with
@@ -58,7 +54,7 @@ export class ScheduledBatchJob extends pulumi.ComponentResource {
 
     // The scheduler starts the task as this role: RunTask on the job's family only, and passing the
     // task's own two roles.
-    const schedulerRole = new aws.Role(`${name}-scheduler`, { name: `${qualified}-scheduler`, assumeRolePolicy: ASSUME_BY_SCHEDULER }, { parent: this });
+    const schedulerRole = new aws.Role(`${name}-scheduler`, { name: `${qualified}-scheduler`, assumeRolePolicy: assumedBy("scheduler.amazonaws.com") }, { parent: this });
     const schedulerPolicy = new aws.RolePolicy(
       `${name}-scheduler`,
       {
