@@ -233,6 +233,12 @@ describe("the model of the world", () => {
     expect(messages(missingPreconditions(without(from, to)))).toEqual(expected);
   });
 
+  it("is content with one route to a target group: a second rule it does not wait for is no gap", () => {
+    const rule = world().find((resource) => resource.urn === urn(T.rule, "app")) as GraphResource;
+    const second = { ...rule, urn: urn(T.rule, "app-second"), name: "app-second" };
+    expect(messages(missingPreconditions([second, ...world()]))).toEqual([]);
+  });
+
   it("refuses an image that nothing in the stack pushes, as a registry lookup on a new repository would", () => {
     const resources = world().filter((resource) => resource.type !== T.image).map((resource) => ({ ...resource, dependsOn: resource.dependsOn.filter((dependency) => dependency !== urn(T.image, "app")) }));
     expect(messages(missingPreconditions(resources))).toEqual([

@@ -34,6 +34,8 @@ interface Need {
   readonly what: string;
   /** URNs that must be done before the resource starts; an empty list with `impossible` set fails outright. */
   readonly urns: readonly string[];
+  /** One of `urns` is enough (any listener rule forwarding to a target group), not all. */
+  readonly anyOf?: boolean;
   readonly impossible?: string;
 }
 
@@ -67,6 +69,7 @@ export function missingPreconditions(resources: readonly GraphResource[]): Missi
         continue;
       }
       const absent = need.urns.filter((required) => !done.has(required));
+      if (need.anyOf && absent.length < need.urns.length) continue;
       if (absent.length > 0) {
         missing.push({ kind: need.kind, urn, message: `${label} starts before ${need.what}: it does not wait for ${absent.map(short).join(", ")}` });
       }
@@ -219,7 +222,7 @@ class World {
       ...this.ofType("aws:lb/listener:Listener", (inputs) => forwards(inputs.defaultActions)),
     ];
     // ECS refuses a target group that no listener forwards to.
-    return [{ kind: "listener", what: `a listener that forwards to target group ${group.name}`, urns: routes.map((route) => route.urn).slice(0, 1), ...(routes.length === 0 ? { impossible: `nothing forwards to target group ${group.name}` } : {}) }];
+    return [{ kind: "listener", what: `a listener that forwards to target group ${group.name}`, urns: routes.map((route) => route.urn), anyOf: true, ...(routes.length === 0 ? { impossible: `nothing forwards to target group ${group.name}` } : {}) }];
   }
 
   /** Tasks and functions call out (images, AWS APIs) as they start: their subnets must route out. */
