@@ -49,7 +49,7 @@ const awsProvider = new aws.Provider("aws", {
 });
 // Explicit providers for everything: Pulumi.yaml disables the default ones.
 const randomProvider = new RandomProvider("random");
-// The Docker provider reads GHCR too: the model services start from the environment's promoted tag.
+// The Docker provider signs in to GHCR with the operator's token, as the images push with it.
 const dockerProvider = new DockerProvider("docker", {
   registryAuth: [{ address: GHCR, username: runtime.registry.username, password: runtime.registry.token }],
 });
@@ -157,9 +157,8 @@ const platform = new PlatformServices(
   withAws,
 );
 
-// The model services, at the environment's API URL. Each starts from the image the pipeline last
-// promoted to this environment (its GHCR tag, resolved to a digest on every up), so a rebuild serves
-// that release; after that the pipeline owns their revisions (docs/deploy.md).
+// The model services, at the environment's API URL. The program creates them; their revisions
+// belong to the pipeline from then on (docs/deploy.md).
 const modelServiceCommon = {
   cluster,
   hostname: new URL(config.endpoints.apiUrl).hostname,
@@ -212,7 +211,7 @@ const mlflowService = new ModelWebService(
   withAws,
 );
 
-// Batch scoring, daily, from the promoted batch image: reads trips under batch-input/ of the artifact
+// Batch scoring, daily, from what the pipeline last deployed to it: reads trips under batch-input/ of the artifact
 // bucket and writes predictions under batch-predictions/ (the bucket is versioned and encrypted).
 const batchPrefix = (prefix: string) => pulumi.interpolate`s3://${artifacts.bucketName}/${prefix}/`;
 const batchJob = new ScheduledBatchJob(

@@ -233,8 +233,8 @@ export function rollBack(): Step {
 
 /**
  * After a successful deployment, moves the environment's tag (`:staging`, `:production`) to the
- * deployed digest: the platform starts the service from that tag when it (re)creates it, so a
- * disaster-recovery rebuild serves the last promoted release (docs/deploy.md).
+ * deployed digest: a record on GHCR, outside the AWS account, of what each environment last ran
+ * successfully, for a rollback or a rebuild (docs/deploy.md).
  */
 export function promoteImage(serviceType: string, imageDigest: string, environment: string): Step[] {
   return [

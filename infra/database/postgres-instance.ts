@@ -65,11 +65,6 @@ export class PostgresInstance extends pulumi.ComponentResource {
   readonly masterSecretRef: SecretRef;
   readonly address: pulumi.Output<string>;
   readonly port: pulumi.Output<number>;
-  /**
-   * Whether the server starts from a snapshot or backups: its roles and databases then exist
-   * already, and the provisioner resets their passwords to the generated ones.
-   */
-  readonly restored: boolean;
   /** The backups' replication to `backupReplicationRegion`, when asked for. */
   readonly backupReplication: aws.InstanceAutomatedBackupsReplication | undefined;
 
@@ -186,7 +181,6 @@ export class PostgresInstance extends pulumi.ComponentResource {
     this.masterSecretRef = { arn: this.masterSecret.arn, versionId: masterVersion.versionId };
     this.masterPassword = pulumi.secret(password.result);
     this.backupReplication = backupReplication;
-    this.restored = restoring;
     this.address = this.instance.address;
     this.port = this.instance.port;
     this.registerOutputs({ address: this.address, port: this.port });

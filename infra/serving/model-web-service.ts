@@ -6,8 +6,8 @@ import { RoutedServiceSpec, fargateTask, ipTargetGroup } from "../services/farga
 import { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANARY_PERCENT } from "./canary";
 
 /**
- * `image` is where the service starts from, by digest: the environment's promoted release (resolved
- * from its GHCR tag on every `pulumi up`), so a rebuild serves what was last promoted.
+ * `image` is what the service is created with, by digest; the pipeline deploys every revision after
+ * that (the program ignores the service's task definition), so it never replaces a deployed model.
  */
 export interface ModelWebServiceArgs extends RoutedServiceSpec {
   /** Production: a 10% canary with alarms that roll back. Otherwise a rolling deployment. */

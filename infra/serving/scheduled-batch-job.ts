@@ -5,8 +5,8 @@ import { readyAfter } from "../ready";
 import { FargateTaskSpec, fargateTask } from "../services/fargate-task";
 
 /**
- * `image` is where the job starts from, by digest: the environment's promoted release, as for the
- * model's web services.
+ * `image` is what the job's first task definition runs, by digest; the pipeline moves the schedule
+ * to each revision it deploys, as for the model's web services.
  */
 export interface ScheduledBatchJobArgs extends Omit<FargateTaskSpec, "port"> {
   /**

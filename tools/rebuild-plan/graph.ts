@@ -3,8 +3,8 @@
  *
  * A resource is created once everything it waits for is: its explicit `dependsOn` and the
  * resources its inputs came from (both recorded by synth as `dependsOn`), its provider (a resource
- * needs its provider configured, and a provider waits for its own inputs: the PostgreSQL provider
- * for the database's address), and its parent when that parent is a custom resource. A dependency
+ * needs its provider configured, and a provider waits for its own inputs, as the AWS provider for its
+ * region), and its parent when that parent is a custom resource. A dependency
  * on a component stands for all its custom descendants, as the SDK expands it
  * (@pulumi/pulumi runtime/dependsOn.ts): through nested components, never into a custom resource's
  * children. Components themselves are not operations; they do not appear in the graph.

@@ -108,11 +108,6 @@ const CALLS: Readonly<Record<string, (inputs: Record<string, unknown>) => Record
     const id = stableNumericId("user", login);
     return { id: String(id), login, name: login, nodeId: `U_synth${id}` };
   },
-  "docker:index/getRegistryImage:getRegistryImage": (inputs) => ({
-    name: String(inputs.name),
-    sha256Digest: `sha256:${createHash("sha256").update(String(inputs.name)).digest("hex")}`,
-    id: String(inputs.name),
-  }),
   "aws:index/getRegion:getRegion": () => ({ region: "synth-region-1", name: "synth-region-1", id: "synth-region-1", endpoint: "ec2.synth-region-1.amazonaws.com", description: "Offline synth" }),
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({
     accountId: SYNTH_ACCOUNT,
