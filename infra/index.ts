@@ -25,7 +25,7 @@ import { ApplicationDatabases, PostgresInstance } from "./database";
 import { GitHubDeployRole } from "./identity";
 import { ContainerImage, GHCR } from "./images";
 import { ModelWebService, ScheduledBatchJob, ServiceDashboard } from "./serving";
-import { ArtifactBucket } from "./mlflow";
+import { ArtifactBucket, MLFLOW_CLIENTS } from "./mlflow";
 import { Network, SecurityGroups } from "./network";
 import { GRAFANA_PORT, MLFLOW_PORT, PlatformServices, ServiceCluster } from "./services";
 
@@ -148,6 +148,7 @@ const platform = new PlatformServices(
     images: { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference },
     mlflowHostname: runtime.services.mlflowHostname,
     grafanaHostname: runtime.services.grafanaHostname,
+    modelName: config.application.modelName,
     vpcId: network.vpcId,
     subnetIds: network.egressSubnetIds,
     securityGroupId: securityGroups.servicesGroupId,
@@ -167,7 +168,9 @@ const modelServiceCommon = {
   securityGroupId: securityGroups.servicesGroupId,
   desiredCount: runtime.services.desiredCount,
   logRetentionDays: runtime.services.logRetentionDays,
-  environment: { MODEL_NAME: config.application.modelName, MLFLOW_TRACKING_URI: platform.mlflowUrl },
+  // MLflow's client reads these three; the login may only read (infra/mlflow/clients.ts).
+  environment: { MODEL_NAME: config.application.modelName, MLFLOW_TRACKING_URI: platform.mlflowUrl, MLFLOW_TRACKING_USERNAME: "serving" },
+  secrets: { MLFLOW_TRACKING_PASSWORD: { secretArn: platform.mlflowClients.serving.secretArn, key: "password" } },
 };
 // Until the pipeline's first deployment, each model service runs the platform's bootstrap image,
 // which answers its health check and tells callers with 503 that nothing is deployed yet. The
@@ -223,6 +226,7 @@ const batchJob = new ScheduledBatchJob(
     subnetIds: network.egressSubnetIds,
     securityGroupId: securityGroups.servicesGroupId,
     logRetentionDays: runtime.services.logRetentionDays,
+    secrets: modelServiceCommon.secrets,
     environment: {
       ...modelServiceCommon.environment,
       SERVICE_NAME: "batch",
@@ -319,7 +323,7 @@ const repositorySettings = repo.manageRepositorySettings
         requiredStatusChecks: REQUIRED_STATUS_CHECKS,
         requiredApprovingReviews: repo.requiredApprovingReviews,
         labels: ISSUE_LABELS,
-        secrets: repositorySecrets(config.secrets, platform.mlflowUrl, databases.writerUri),
+        secrets: repositorySecrets(config.secrets, platform, databases.writerUri),
         files: [renderCodeowners(repo.codeowners), renderDependabot(repo.dependabot), ...applicationRepositoryFiles(config.application)],
       },
       withGitHub,
@@ -349,15 +353,22 @@ export const batchAlarms = batchJob.alarmNames;
 export const servicesDashboardUrl = dashboard.url;
 export const imageDigests = { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference };
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
+export const mlflowClientSecretArns = Object.fromEntries(Object.entries(platform.mlflowClients).map(([client, login]) => [client, login.secretArn]));
 export const committedFiles = repositorySettings?.filePaths ?? [];
 
-/** Repository-wide secrets: the registry of record (this stack's MLflow), the metrics writer, and Slack when set. */
+/**
+ * Repository-wide secrets: the registry of record (this stack's MLflow) with a login per workflow
+ * client, the metrics writer, and Slack when set.
+ */
 function repositorySecrets(
   operator: typeof config.secrets,
-  mlflowUrl: string,
+  mlflow: PlatformServices,
   metricsWriterUri: pulumi.Output<string>,
 ): Record<string, pulumi.Input<string>> {
-  const published: Record<string, pulumi.Input<string>> = { MLFLOW_TRACKING_URI: mlflowUrl, METRICS_DATABASE_URL: metricsWriterUri };
+  const published: Record<string, pulumi.Input<string>> = { MLFLOW_TRACKING_URI: mlflow.mlflowUrl, METRICS_DATABASE_URL: metricsWriterUri };
+  for (const client of MLFLOW_CLIENTS) {
+    if (client.githubSecret) published[client.githubSecret] = mlflow.mlflowClients[client.username].password;
+  }
   if (operator.slackWebhookUrl) published.SLACK_WEBHOOK_URL = operator.slackWebhookUrl;
   return published;
 }

@@ -69,6 +69,7 @@ function world(environment: Environment, type: ServiceType, changes: Partial<Wor
     trialExitCode: 0,
     alarmsFiring: [],
     http: {
+      "GET /api/2.0/mlflow/registered-models/get": { status: 200, body: { registered_model: { name: "nyc-taxi-trip-duration" } } },
       "GET /api/2.0/mlflow/registered-models/alias": { status: 200, body: { model_version: { version: "6" } } },
       "POST /api/2.0/mlflow/registered-models/alias": { status: 200, body: {} },
       "POST /predict": { status: 200, body: { duration: 17.4, model_version: "v1.2.3" } },
@@ -96,7 +97,7 @@ function deploy(environment: Environment, type: ServiceType, changes: Partial<Wo
       BATCH_SCHEDULE_GROUP: cluster(environment),
       CANARY_ALARMS: `${cluster(environment)}-web-service-5xx-rate,${cluster(environment)}-web-service-p95-latency`,
     },
-    secrets: { MLFLOW_TRACKING_URI: "https://mlflow.taxi.example.com" },
+    secrets: { MLFLOW_TRACKING_URI: "https://mlflow.taxi.example.com", MLFLOW_DEPLOYMENT_PASSWORD: "deployment-password" },
     needs: { validate: { outputs: { registry_version: "7" } }, build: { outputs: { digest: DIGEST } } },
     world: world(environment, type, changes),
     issues,

@@ -159,11 +159,18 @@ describe("production stack", () => {
     expect(dependabot.updates.find((update) => update["package-ecosystem"] === "docker")?.directories).toEqual(["/04-deployment/web-services"]);
   });
 
-  it("publishes the registry of record and the metrics writer as repository secrets, derived; Slack only once set", () => {
+  it("publishes the registry of record, a login per workflow client and the metrics writer as repository secrets, derived; Slack only once set", () => {
     expect(run.resourcesOfType(TYPES.secret).map((secret) => secret.inputs)).toEqual([
       { repository: "trip-duration", secretName: "METRICS_DATABASE_URL", value: "[secret]" },
+      { repository: "trip-duration", secretName: "MLFLOW_DEPLOYMENT_PASSWORD", value: "[secret]" },
+      { repository: "trip-duration", secretName: "MLFLOW_MONITORING_PASSWORD", value: "[secret]" },
       { repository: "trip-duration", secretName: "MLFLOW_TRACKING_URI", value: "[secret]" },
+      { repository: "trip-duration", secretName: "MLFLOW_TRAINING_PASSWORD", value: "[secret]" },
     ]);
+    // Each password is the one generated for that client: the secret waits for it.
+    expect(run.findResource(TYPES.secret, "repository-MLFLOW_TRAINING_PASSWORD").dependsOn).toContain(
+      run.findResource("random:index/randomPassword:RandomPassword", "platform-mlflow-client-training").urn,
+    );
     expect(run.missingSecrets).toEqual(["mlops-cicd:ghcrToken"]);
   });
 });

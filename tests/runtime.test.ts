@@ -286,6 +286,33 @@ describe.each([
     expect(JSON.parse(String(upgrade.inputs.containerDefinitions))[0].command).toEqual(["upgrade"]);
   });
 
+  it("gives every MLflow client its own generated login, in Secrets Manager, and MLflow every password to converge its users", () => {
+    const clients = ["training", "deployment", "monitoring", "serving"];
+    for (const client of clients) {
+      expect(run.findResource("aws:secretsmanager/secret:Secret", `platform-mlflow-client-${client}`).inputs.name).toBe(`mlops-cicd-${stack}/mlflow-client-${client}`);
+      expect(run.findResource("random:index/randomPassword:RandomPassword", `platform-mlflow-client-${client}`).inputs).toMatchObject({ length: 48, special: false });
+    }
+    const [container] = JSON.parse(String(run.findResource("aws:ecs/taskDefinition:TaskDefinition", "platform-mlflow").inputs.containerDefinitions));
+    const environment = Object.fromEntries(container.environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+    expect(environment).toMatchObject({ MLFLOW_MODEL_NAME: "nyc-taxi-trip-duration", MLFLOW_CLIENTS: "training:EDIT deployment:EDIT monitoring:READ serving:READ" });
+    const secrets = container.secrets.map((entry: { name: string }) => entry.name);
+    for (const client of clients) expect(secrets).toContain(`MLFLOW_CLIENT_PASSWORD_${client.toUpperCase()}`);
+    // The one-off reset is gone: every start sets the passwords (images/mlflow/ensure_access.py).
+    expect(run.resources.filter((resource) => resource.name === "platform-mlflow-reset-admin")).toEqual([]);
+  });
+
+  it("runs the model services and the batch job as MLflow's read-only serving client", () => {
+    const servingSecret = run.findResource("aws:secretsmanager/secret:Secret", "platform-mlflow-client-serving");
+    for (const name of ["web-service", "mlflow-service", "batch"]) {
+      const definition = run.findResource("aws:ecs/taskDefinition:TaskDefinition", name);
+      const [container] = JSON.parse(String(definition.inputs.containerDefinitions));
+      expect(container.environment).toContainEqual({ name: "MLFLOW_TRACKING_USERNAME", value: "serving" });
+      expect(container.secrets).toEqual([{ name: "MLFLOW_TRACKING_PASSWORD", valueFrom: expect.stringMatching(/mlflow-client-serving.*:password::$/) }]);
+      // The task starts only once the value is written: the ARN waits for the secret's version.
+      expect(definition.dependsOn).toContain(servingSecret.urn);
+    }
+  });
+
   it("publishes the database host to the environment as a secret, from the instance", () => {
     const prefix = stack === "production" ? "PROD" : "STAGING";
     const secret = run.findResource("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret", `${stack}-${prefix}_DB_HOST`);

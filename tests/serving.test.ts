@@ -115,7 +115,15 @@ describe.each(["staging", "production"] as const)("the %s batch job", (stack) =>
     const [container] = JSON.parse(String(run.findResource("aws:ecs/taskDefinition:TaskDefinition", "batch").inputs.containerDefinitions));
     expect(container.image).toMatch(/^ghcr\.io\/nyc-taxi-mlops\/mlops-cicd-bootstrap@sha256:[0-9a-f]{64}$/);
     expect(container.portMappings).toEqual([]);
-    expect(container.environment.map((entry: { name: string }) => entry.name)).toEqual(["DEPLOYMENT_ENVIRONMENT", "INPUT_URI", "MLFLOW_TRACKING_URI", "MODEL_NAME", "OUTPUT_URI", "SERVICE_NAME"]);
+    expect(container.environment.map((entry: { name: string }) => entry.name)).toEqual([
+      "DEPLOYMENT_ENVIRONMENT",
+      "INPUT_URI",
+      "MLFLOW_TRACKING_URI",
+      "MLFLOW_TRACKING_USERNAME",
+      "MODEL_NAME",
+      "OUTPUT_URI",
+      "SERVICE_NAME",
+    ]);
   });
 
   it("leaves the revision the schedule runs to the pipeline", () => {

@@ -7,6 +7,7 @@ import { IMAGE_ENV, RUNNER, WorkflowSettings, lines } from "./application";
 import { ACTIONS } from "./actions";
 import { promoteImage, rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
+import { mlflowEnv } from "./mlflow-steps";
 import type { Job, Step, Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
 import {
@@ -170,16 +171,14 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
       EXPERIMENT_NAME: "ci-${{ github.ref_name }}",
       DATA_FILE: "data/training.parquet",
       OUTPUT_DIR: "training-output",
-      MLFLOW_TRACKING_URI: "${{ secrets.MLFLOW_TRACKING_URI }}",
-      MLFLOW_TRACKING_USERNAME: "${{ secrets.MLFLOW_TRACKING_USERNAME }}",
-      MLFLOW_TRACKING_PASSWORD: "${{ secrets.MLFLOW_TRACKING_PASSWORD }}",
     },
     steps: [
       checkout(),
       ...python,
       installPython(settings.requirementsFile),
       downloadTrainingData(settings.dataUrlTemplate),
-      runCommand("Train", settings.trainCommand),
+      // Only the step that runs the training code gets the MLflow login.
+      runCommand("Train", settings.trainCommand, mlflowEnv("training")),
       uploadArtifact("training-output", "training-output/", 30),
     ],
   };

@@ -11,7 +11,7 @@ import { CANARY_BAKE_MINUTES, CANARY_PERCENT } from "../infra/serving/canary";
 import { IMAGE_ENV, RUNNER, SERVICE_TYPES, WorkflowSettings } from "./application";
 import { promoteImage, rollBack, smokeTest, startRollout, trialRun, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
-import { backupRegistryState, findReleasedModel, promoteModel } from "./mlflow-steps";
+import { backupRegistryState, findReleasedModel, mlflowEnv, promoteModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
 import { awsCredentials, checkout, script, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
 
@@ -77,6 +77,10 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
             tags: "type=raw,value=${{ inputs.model_version }}-${{ github.sha }}\n",
             push: true,
             buildArgs: "MODEL_NAME=${{ env.MODEL_NAME }}\nMODEL_VERSION=${{ needs.validate.outputs.registry_version }}\n",
+            // The Dockerfile fetches that version from the registry with these (docs/deploy.md).
+            secrets: Object.entries(mlflowEnv("deployment"))
+              .map(([name, value]) => `${name}=${value}\n`)
+              .join(""),
           }),
         ],
       },

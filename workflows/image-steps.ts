@@ -17,6 +17,11 @@ export interface ImageBuildArgs {
   readonly push: true | string;
   /** build-args, one `NAME=value` per line. */
   readonly buildArgs?: string;
+  /**
+   * BuildKit secrets, `id=value` per line: mounted only into the `RUN` instructions that ask for
+   * them (`--mount=type=secret,id=…`), never in a layer, the image's history or the build cache.
+   */
+  readonly secrets?: string;
 }
 
 export function buildAndPushImage(args: ImageBuildArgs): Step[] {
@@ -45,6 +50,7 @@ export function buildAndPushImage(args: ImageBuildArgs): Step[] {
         tags: "${{ steps.meta.outputs.tags }}",
         labels: "${{ steps.meta.outputs.labels }}",
         ...(args.buildArgs !== undefined ? { "build-args": args.buildArgs } : {}),
+        ...(args.secrets !== undefined ? { secrets: args.secrets } : {}),
         "cache-from": `type=gha,scope=${args.service}`,
         "cache-to": `type=gha,scope=${args.service},mode=max`,
       },

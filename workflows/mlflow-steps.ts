@@ -1,9 +1,10 @@
 /**
  * Model-registry steps, over MLflow's REST API with curl and jq (no MLflow client to install).
- * Credentials, when the server asks for them, go to curl on standard input, never on its command
- * line.
+ * Each step logs in as its workflow's own MLflow client (infra/mlflow/clients.ts); the credentials
+ * go to curl on standard input, never on its command line.
  * @see https://mlflow.org/docs/latest/rest-api.html
  */
+import { MlflowClientName, mlflowClient } from "../infra/mlflow/clients";
 import type { Step } from "./model";
 import { script } from "./steps";
 
@@ -13,19 +14,27 @@ const MLFLOW_API = [
   '  local method=$1 path=$2 body=${3:-}',
   '  local args=(-fsS --retry 3 -X "$method" -H "Content-Type: application/json" "${MLFLOW_TRACKING_URI%/}/api/2.0/mlflow/${path}")',
   '  if [[ -n "$body" ]]; then args+=(--data "$body"); fi',
-  '  if [[ -n "${MLFLOW_TRACKING_USERNAME:-}" ]]; then',
-  '    printf \'user = "%s:%s"\\n\' "$MLFLOW_TRACKING_USERNAME" "$MLFLOW_TRACKING_PASSWORD" | curl -K - "${args[@]}"',
-  "  else",
-  '    curl "${args[@]}"',
+  '  if [[ -z "${MLFLOW_TRACKING_URI:-}" || -z "${MLFLOW_TRACKING_PASSWORD:-}" ]]; then',
+  '    echo "::error title=MLflow credentials missing::MLFLOW_TRACKING_URI or the password of MLflow user ${MLFLOW_TRACKING_USERNAME} is empty: the repository secrets are published by pulumi up on the stack that manages the repository settings." >&2',
+  "    return 1",
   "  fi",
+  '  printf \'user = "%s:%s"\\n\' "$MLFLOW_TRACKING_USERNAME" "$MLFLOW_TRACKING_PASSWORD" | curl -K - "${args[@]}"',
   "}",
 ];
 
-const MLFLOW_ENV = Object.freeze({
-  MLFLOW_TRACKING_URI: "${{ secrets.MLFLOW_TRACKING_URI }}",
-  MLFLOW_TRACKING_USERNAME: "${{ secrets.MLFLOW_TRACKING_USERNAME }}",
-  MLFLOW_TRACKING_PASSWORD: "${{ secrets.MLFLOW_TRACKING_PASSWORD }}",
-});
+/**
+ * The environment of a step that talks to MLflow as `client`: the registry of record's URL, the
+ * client's username (not secret) and its password from the repository secret the stack publishes.
+ */
+export function mlflowEnv(client: MlflowClientName): Readonly<Record<string, string>> {
+  const { username, githubSecret } = mlflowClient(client);
+  if (!githubSecret) throw new Error(`MLflow client ${username} has no GitHub secret: it does not run in workflows.`);
+  return Object.freeze({
+    MLFLOW_TRACKING_URI: "${{ secrets.MLFLOW_TRACKING_URI }}",
+    MLFLOW_TRACKING_USERNAME: username,
+    MLFLOW_TRACKING_PASSWORD: `\${{ secrets.${githubSecret} }}`,
+  });
+}
 
 /**
  * Registers the trained run's model as a new version of MODEL_NAME (creating the registered model
@@ -35,7 +44,7 @@ export function registerModel(trainingFile: string): Step {
   return {
     id: "register",
     name: "Register the model in the MLflow Model Registry",
-    env: { ...MLFLOW_ENV, TRAINING_FILE: trainingFile },
+    env: { ...mlflowEnv("training"), TRAINING_FILE: trainingFile },
     run: script(
       ...MLFLOW_API,
       'run_id=$(jq -er \'.run_id | strings\' "$TRAINING_FILE")',
@@ -58,7 +67,7 @@ export function findReleasedModel(): Step {
   return {
     id: "model",
     name: "Validate the model version",
-    env: { ...MLFLOW_ENV },
+    env: { ...mlflowEnv("deployment") },
     run: script(
       ...MLFLOW_API,
       "filter=$(jq -rn --arg name \"$MODEL_NAME\" --arg release \"$MODEL_VERSION\" '\"name=\\u0027\\($name)\\u0027 and tag.release=\\u0027\\($release)\\u0027\" | @uri')",
@@ -79,7 +88,7 @@ export function findReleasedModel(): Step {
 export function promoteModel(alias: string, registryVersion: string): Step {
   return {
     name: "Update the model registry",
-    env: { ...MLFLOW_ENV, ALIAS: alias, REGISTRY_VERSION: registryVersion },
+    env: { ...mlflowEnv("deployment"), ALIAS: alias, REGISTRY_VERSION: registryVersion },
     run: script(
       ...MLFLOW_API,
       "request=$(jq -n --arg name \"$MODEL_NAME\" --arg alias \"$ALIAS\" --arg version \"$REGISTRY_VERSION\" '{name: $name, alias: $alias, version: $version}')",
@@ -93,10 +102,13 @@ export function promoteModel(alias: string, registryVersion: string): Step {
 export function backupRegistryState(alias: string, file: string): Step {
   return {
     name: "Back up the registry state",
-    env: { ...MLFLOW_ENV, ALIAS: alias, BACKUP_FILE: file },
+    env: { ...mlflowEnv("deployment"), ALIAS: alias, BACKUP_FILE: file },
     run: script(
       ...MLFLOW_API,
       'mkdir -p "$(dirname "$BACKUP_FILE")"',
+      "# The model exists (MLflow's start creates it): a failure here is the registry or the login, never",
+      "# an alias not set yet, and must stop the deployment rather than record no rollback reference.",
+      'mlflow_api GET "registered-models/get?name=${MODEL_NAME}" > /dev/null',
       'current=$(mlflow_api GET "registered-models/alias?name=${MODEL_NAME}&alias=${ALIAS}" 2> /dev/null || echo \'{}\')',
       "jq --arg alias \"$ALIAS\" '{alias: $alias, version: (.model_version.version // null)}' <<< \"$current\" > \"$BACKUP_FILE\"",
       'cat "$BACKUP_FILE"',

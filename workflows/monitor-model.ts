@@ -6,6 +6,7 @@
  */
 import { DASHBOARD_ALERT_THRESHOLD } from "../infra/monitoring/grafana/image-files";
 import { RUNNER, WorkflowSettings } from "./application";
+import { mlflowEnv } from "./mlflow-steps";
 import type { Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
 import { PYTHON_VERSION, checkout, installPython, runCommand, script, setupPython, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
@@ -57,7 +58,7 @@ export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {
           installPython(settings.requirementsFile),
           runCommand("Calculate drift and data-quality metrics", settings.driftCommand, {
             OUTPUT_FILE: "${{ env.METRICS_FILE }}",
-            MLFLOW_TRACKING_URI: "${{ secrets.MLFLOW_TRACKING_URI }}",
+            ...mlflowEnv("monitoring"),
           }),
           {
             id: "drift",

@@ -4,7 +4,7 @@
  * the artifacts 90 days.
  */
 import { RUNNER, WorkflowSettings } from "./application";
-import { registerModel } from "./mlflow-steps";
+import { mlflowEnv, registerModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
 import { PYTHON_VERSION, checkout, downloadTrainingData, installPython, runCommand, script, setupPython, uploadArtifact, validateInput } from "./steps";
 
@@ -60,11 +60,7 @@ export function trainModelWorkflow(settings: WorkflowSettings): Workflow {
           setupPython(PYTHON_VERSION, settings.requirementsFile),
           installPython(settings.requirementsFile),
           downloadTrainingData(settings.dataUrlTemplate),
-          runCommand("Train (tracked in MLflow)", settings.trainCommand, {
-            MLFLOW_TRACKING_URI: "${{ secrets.MLFLOW_TRACKING_URI }}",
-            MLFLOW_TRACKING_USERNAME: "${{ secrets.MLFLOW_TRACKING_USERNAME }}",
-            MLFLOW_TRACKING_PASSWORD: "${{ secrets.MLFLOW_TRACKING_PASSWORD }}",
-          }),
+          runCommand("Train (tracked in MLflow)", settings.trainCommand, mlflowEnv("training")),
           registerModel("training-output/training.json"),
           {
             name: "Write the model card",

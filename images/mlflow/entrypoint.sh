@@ -2,29 +2,21 @@
 # Starts the MLflow tracking server from the task's environment (ECS injects the secrets):
 #   MLFLOW_BACKEND_STORE_URI      postgresql://mlflow:…@host:5432/mlflow?sslmode=require
 #   MLFLOW_ARTIFACTS_DESTINATION  s3://<bucket>/artifacts
-#   MLFLOW_ADMIN_USERNAME, MLFLOW_ADMIN_PASSWORD  the first administrator of MLflow's basic auth
-# Users and permissions live in the same PostgreSQL database, so they survive a new task.
+#   MLFLOW_ADMIN_USERNAME, MLFLOW_ADMIN_PASSWORD  the administrator of MLflow's basic auth
+#   MLFLOW_MODEL_NAME, MLFLOW_CLIENTS, MLFLOW_CLIENT_PASSWORD_<USER>  the clients' logins and grants
+# Users and permissions live in the same PostgreSQL database. Each start sets them to the stack's
+# (mlflow-ensure-access): a restore, which brings back the lost stack's passwords, needs no hand step.
 # `upgrade` runs the schema migrations instead: the one-off task before a version change.
-# `reset-admin` sets the administrator's password to MLFLOW_ADMIN_PASSWORD: the one-off task after a
-# restore, which brings the users back with the lost stack's passwords.
 set -eu
 : "${MLFLOW_BACKEND_STORE_URI:?is not set}"
 if [ "${1:-}" = "upgrade" ]; then
   exec mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"
 fi
-if [ "${1:-}" = "reset-admin" ]; then
-  : "${MLFLOW_ADMIN_USERNAME:?is not set}"
-  : "${MLFLOW_ADMIN_PASSWORD:?is not set}"
-  exec python -c 'import os
-from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore
-store = SqlAlchemyStore()
-store.init_db(os.environ["MLFLOW_BACKEND_STORE_URI"])
-store.update_user(os.environ["MLFLOW_ADMIN_USERNAME"], password=os.environ["MLFLOW_ADMIN_PASSWORD"])
-print("reset the password of MLflow user " + os.environ["MLFLOW_ADMIN_USERNAME"])'
-fi
 : "${MLFLOW_ARTIFACTS_DESTINATION:?is not set}"
 : "${MLFLOW_ADMIN_USERNAME:?is not set}"
 : "${MLFLOW_ADMIN_PASSWORD:?is not set}"
+
+python /usr/local/lib/mlflow-ensure-access.py
 
 MLFLOW_AUTH_CONFIG_PATH="$HOME/basic_auth.ini"
 export MLFLOW_AUTH_CONFIG_PATH

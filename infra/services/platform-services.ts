@@ -3,6 +3,7 @@ import { RandomPassword } from "@pulumi/random/randomPassword";
 import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
 import type { ApplicationDatabases } from "../database/application-databases";
+import { MLFLOW_CLIENTS, MlflowClientName, clientGrants, clientPasswordVariable } from "../mlflow/clients";
 import { GRAFANA_DATABASE, GRAFANA_ROLE } from "../database/application-databases";
 import type { ServiceCluster } from "./service-cluster";
 import { WebService } from "./web-service";
@@ -16,6 +17,8 @@ export interface PlatformServicesArgs {
   readonly images: { readonly mlflow: pulumi.Input<string>; readonly grafana: pulumi.Input<string> };
   readonly mlflowHostname: string;
   readonly grafanaHostname: string;
+  /** The application's registered model: MLflow creates it at start and grants the clients on it. */
+  readonly modelName: string;
   readonly vpcId: pulumi.Input<string>;
   readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   readonly securityGroupId: pulumi.Input<string>;
@@ -30,29 +33,44 @@ const ARTIFACTS_PREFIX = "artifacts";
 /**
  * MLflow (tracking server and model registry; artifacts proxied to S3; basic auth) and Grafana
  * (its state in PostgreSQL, the metrics data source as the reader) on the cluster. Every credential
- * is generated and kept in Secrets Manager, injected by ECS.
+ * is generated and kept in Secrets Manager, injected by ECS; MLflow's clients each get their own login.
  */
 export class PlatformServices extends pulumi.ComponentResource {
   readonly mlflow: WebService;
   readonly grafana: WebService;
   readonly mlflowUrl: string;
   readonly grafanaUrl: string;
+  /**
+   * Each MLflow client's login (infra/mlflow/clients.ts): the secret holding `{username, password}`,
+   * readable once written, and the password itself for GitHub's secrets.
+   */
+  readonly mlflowClients: Readonly<Record<MlflowClientName, { readonly secretArn: pulumi.Output<string>; readonly password: pulumi.Output<string> }>>;
 
   constructor(name: string, args: PlatformServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops-cicd:services:PlatformServices", name, {}, opts);
 
     const prefix = args.cluster.clusterName;
-    const generated = (key: string, description: string) => {
+    const generate = (key: string, description: string, username?: string) => {
       const value = new RandomPassword(`${name}-${key}`, { length: 48, special: false }, { parent: this });
       const secret = new aws.Secret(`${name}-${key}`, { name: `${prefix}/${key}`, description }, { parent: this });
-      const version = new aws.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString: pulumi.secret(value.result.apply((password) => JSON.stringify({ password }))) }, { parent: this });
-      // Tasks read the value as they start: the ARN resolves once it is written.
-      return readyAfter(secret.arn, version);
+      const secretString = pulumi.secret(value.result.apply((password) => JSON.stringify(username === undefined ? { password } : { username, password })));
+      const version = new aws.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString }, { parent: this });
+      // Readers get the value as they start: the ARN resolves once it is written.
+      return { secretArn: readyAfter(secret.arn, version), password: pulumi.secret(value.result) };
     };
+    const generated = (key: string, description: string) => generate(key, description).secretArn;
     const mlflowAdmin = generated("mlflow-admin", "Password of MLflow's first administrator");
     const grafanaAdmin = generated("grafana-admin", "Password of Grafana's admin user");
     // Grafana encrypts its data-source secrets with this key: it must never change.
     const grafanaSecretKey = generated("grafana-secret-key", "Grafana's secret key");
+    const logins = MLFLOW_CLIENTS.map((client) => ({
+      client,
+      login: generate(`mlflow-client-${client.username}`, `MLflow login of ${client.usedBy}`, client.username),
+    }));
+    this.mlflowClients = Object.fromEntries(logins.map(({ client, login }) => [client.username, login])) as PlatformServices["mlflowClients"];
+    const clientPasswords = Object.fromEntries(
+      logins.map(({ client, login }) => [clientPasswordVariable(client), { secretArn: login.secretArn, key: "password" }]),
+    );
     const credentials = args.databases.credentialSecretArns;
     const common = {
       cluster: args.cluster,
@@ -78,21 +96,21 @@ export class PlatformServices extends pulumi.ComponentResource {
         environment: {
           MLFLOW_ARTIFACTS_DESTINATION: pulumi.interpolate`s3://${args.artifactBucket.name}/${ARTIFACTS_PREFIX}`,
           MLFLOW_ADMIN_USERNAME: "admin",
+          MLFLOW_MODEL_NAME: args.modelName,
+          MLFLOW_CLIENTS: clientGrants(),
         },
         secrets: {
           MLFLOW_BACKEND_STORE_URI: { secretArn: credentials.mlflow, key: "uri" },
           MLFLOW_ADMIN_PASSWORD: { secretArn: mlflowAdmin, key: "password" },
+          ...clientPasswords,
         },
         taskPolicyStatements: pulumi.output(args.artifactBucket.arn).apply((bucket) => [
           { Sid: "Artifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucket}/${ARTIFACTS_PREFIX}/*` },
           { Sid: "ListArtifacts", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${ARTIFACTS_PREFIX}/*`] } } },
         ]),
-        // `aws ecs run-task --task-definition <cluster>-mlflow-upgrade` before a new MLflow version;
-        // `…-mlflow-reset-admin` after a restore brought back the lost stack's administrator.
-        oneOffTasks: [
-          { suffix: "upgrade", command: ["upgrade"] },
-          { suffix: "reset-admin", command: ["reset-admin"] },
-        ],
+        // `aws ecs run-task --task-definition <cluster>-mlflow-upgrade` before a new MLflow version.
+        // No reset task: every start sets the users' passwords to these secrets (images/mlflow).
+        oneOffTasks: [{ suffix: "upgrade", command: ["upgrade"] }],
       },
       { parent: this },
     );

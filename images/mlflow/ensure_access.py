@@ -1,0 +1,124 @@
+"""Brings MLflow's users and permissions to what the stack declares, before the server starts.
+
+Run by the entrypoint on every start, so a new password (a rebuilt stack, a rotation) and a restored
+database (which brings back the lost stack's users and passwords) both converge without a hand step.
+
+Environment (ECS injects the passwords from Secrets Manager):
+  MLFLOW_BACKEND_STORE_URI      the database holding runs, the registry and the users
+  MLFLOW_ADMIN_USERNAME, MLFLOW_ADMIN_PASSWORD
+  MLFLOW_MODEL_NAME             the application's registered model, created here when missing
+  MLFLOW_CLIENTS                "training:EDIT deployment:EDIT monitoring:READ serving:READ"
+  MLFLOW_CLIENT_PASSWORD_<USER> each client's password
+
+The registered model is created by the server, not by a client: MLflow gives a model's creator
+MANAGE (delete included) on it, and would refuse that grant to a client already holding EDIT.
+Nothing is ever deleted: users and grants made by hand in MLflow are left as they are.
+"""
+
+import os
+import sys
+
+PERMISSIONS = ("READ", "EDIT")
+
+
+class ConfigError(Exception):
+    pass
+
+
+def parse_clients(text, env):
+    """[(username, permission, password)] from MLFLOW_CLIENTS and the passwords' variables."""
+    clients = []
+    for entry in text.split():
+        username, _, permission = entry.partition(":")
+        if not username or permission not in PERMISSIONS:
+            raise ConfigError(
+                f'MLFLOW_CLIENTS has "{entry}": expected <username>:<{"|".join(PERMISSIONS)}>'
+            )
+        variable = "MLFLOW_CLIENT_PASSWORD_" + username.upper()
+        password = env.get(variable, "")
+        if not password:
+            raise ConfigError(f"{variable} is not set: the task definition must inject it")
+        clients.append((username, permission, password))
+    return clients
+
+
+def ensure_user(store, username, password, is_admin, log):
+    if store.has_user(username):
+        store.update_user(username, password=password, is_admin=is_admin)
+        log(f"user {username}: password set")
+    else:
+        store.create_user(username, password, is_admin=is_admin)
+        log(f"user {username}: created")
+
+
+def ensure_model_permission(store, model, username, permission, log, missing):
+    try:
+        current = store.get_registered_model_permission(model, username).permission
+    except missing:
+        store.create_registered_model_permission(model, username, permission)
+        log(f"user {username}: {permission} on registered model {model}")
+        return
+    if current != permission:
+        store.update_registered_model_permission(model, username, permission)
+        log(f"user {username}: {permission} on registered model {model} (was {current})")
+
+
+def ensure_registered_model(registry, model, log, missing):
+    try:
+        registry.get_registered_model(model)
+    except missing:
+        registry.create_registered_model(model)
+        log(f"registered model {model}: created")
+
+
+def converge(env, open_stores, missing, log):
+    """Checks the whole environment first: a bad one changes nothing."""
+    for name in ("MLFLOW_BACKEND_STORE_URI", "MLFLOW_ADMIN_USERNAME", "MLFLOW_ADMIN_PASSWORD", "MLFLOW_MODEL_NAME"):
+        if not env.get(name):
+            raise ConfigError(f"{name} is not set")
+    clients = parse_clients(env.get("MLFLOW_CLIENTS", ""), env)
+    model = env["MLFLOW_MODEL_NAME"]
+    auth_store, registry = open_stores(env["MLFLOW_BACKEND_STORE_URI"])
+    ensure_registered_model(registry, model, log, missing)
+    ensure_user(auth_store, env["MLFLOW_ADMIN_USERNAME"], env["MLFLOW_ADMIN_PASSWORD"], True, log)
+    for username, permission, password in clients:
+        ensure_user(auth_store, username, password, False, log)
+        ensure_model_permission(auth_store, model, username, permission, log, missing)
+
+
+def main():
+    from mlflow.exceptions import MlflowException
+    from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore as AuthStore
+    from mlflow.store.model_registry.sqlalchemy_store import SqlAlchemyStore as RegistryStore
+
+    class Missing(Exception):
+        pass
+
+    def missing_only(call):
+        # Only "does not exist" means create; any other MLflow error stops the start.
+        def wrapped(*args, **kwargs):
+            try:
+                return call(*args, **kwargs)
+            except MlflowException as error:
+                if error.error_code == "RESOURCE_DOES_NOT_EXIST":
+                    raise Missing(str(error)) from error
+                raise
+        return wrapped
+
+    def open_stores(uri):
+        registry = RegistryStore(uri)
+        registry.get_registered_model = missing_only(registry.get_registered_model)
+        auth = AuthStore()
+        auth.init_db(uri)
+        auth.get_registered_model_permission = missing_only(auth.get_registered_model_permission)
+        return auth, registry
+
+    converge(dict(os.environ), open_stores, Missing, lambda line: print(f"ensure-access: {line}", flush=True))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except ConfigError as error:
+        print(f"ensure-access: {error}", file=sys.stderr)
+        sys.exit(2)

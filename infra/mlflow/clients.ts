@@ -1,0 +1,67 @@
+/**
+ * Who talks to MLflow, as whom. The server runs with basic auth and every client has its own
+ * generated login; what each login may do is the least MLflow's permission model allows for its work.
+ *
+ * MLflow grants permissions per experiment and per registered model, on top of a default that applies
+ * to everything else (READ here). Training creates its own experiments (their creator gets MANAGE on
+ * them) and adds versions to the registered model; deployment moves the model's aliases; monitoring
+ * and serving only read. The registered model is created by the server itself at start, so no client
+ * ever owns (and could delete) it.
+ */
+
+/** MLflow's permission levels a client is granted on the application's registered model. */
+export type MlflowPermission = "READ" | "EDIT";
+
+export type MlflowClientName = "training" | "deployment" | "monitoring" | "serving";
+
+export interface MlflowClient {
+  /** The MLflow username, and the suffix of its secrets. */
+  readonly username: MlflowClientName;
+  /** On the application's registered model. */
+  readonly permission: MlflowPermission;
+  /** Who uses the login. */
+  readonly usedBy: string;
+  /**
+   * The repository secret holding the password, for clients that run in GitHub Actions; the
+   * username is not secret and is written into the workflows as is.
+   */
+  readonly githubSecret?: string;
+}
+
+export const MLFLOW_CLIENTS: readonly MlflowClient[] = Object.freeze([
+  {
+    username: "training",
+    permission: "EDIT",
+    usedBy: "train-model and ci-cd's training: runs in their own experiments, new versions of the registered model",
+    githubSecret: "MLFLOW_TRAINING_PASSWORD",
+  },
+  {
+    username: "deployment",
+    permission: "EDIT",
+    usedBy: "deploy-service: finds the release, builds the image with the model, backs up and moves the environment's alias",
+    githubSecret: "MLFLOW_DEPLOYMENT_PASSWORD",
+  },
+  {
+    username: "monitoring",
+    permission: "READ",
+    usedBy: "monitor-model's drift calculation",
+    githubSecret: "MLFLOW_MONITORING_PASSWORD",
+  },
+  { username: "serving", permission: "READ", usedBy: "the model services and the batch job on ECS" },
+]);
+
+export function mlflowClient(username: MlflowClientName): MlflowClient {
+  const client = MLFLOW_CLIENTS.find((candidate) => candidate.username === username);
+  if (!client) throw new Error(`No MLflow client named ${username}.`);
+  return client;
+}
+
+/** The MLflow task's environment variable carrying a client's password. */
+export function clientPasswordVariable(client: MlflowClient): string {
+  return `MLFLOW_CLIENT_PASSWORD_${client.username.toUpperCase()}`;
+}
+
+/** `training:EDIT deployment:EDIT …`: what the server's start ensures (images/mlflow/ensure_access.py). */
+export function clientGrants(clients: readonly MlflowClient[] = MLFLOW_CLIENTS): string {
+  return clients.map((client) => `${client.username}:${client.permission}`).join(" ");
+}
