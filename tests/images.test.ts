@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { lintDockerfile } from "../infra/images/dockerfile-lint";
 import { IMAGES_DIR, renderedImageFiles } from "../tools/render-images";
@@ -51,6 +52,72 @@ describe("the bootstrap image's server (images/bootstrap/bootstrap.py, run with 
   it("as a batch run (no PORT), says so and exits 0", () => {
     const run = spawnSync("python3", [script], { env, encoding: "utf8" });
     expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 0, stdout: `${message}\n` });
+  });
+});
+
+describe("MLflow's start-time access convergence (images/mlflow/ensure_access.py, run with python3)", () => {
+  const script = path.join(IMAGES_DIR, "mlflow", "ensure_access.py");
+  const harness = path.join(__dirname, "fixtures", "ensure_access_harness.py");
+  const env = {
+    MLFLOW_BACKEND_STORE_URI: "postgresql://mlflow@db/mlflow",
+    MLFLOW_ADMIN_USERNAME: "admin",
+    MLFLOW_ADMIN_PASSWORD: "new-admin",
+    MLFLOW_MODEL_NAME: "taxi",
+    MLFLOW_CLIENTS: "training:EDIT serving:READ",
+    MLFLOW_CLIENT_PASSWORD_TRAINING: "t-pw",
+    MLFLOW_CLIENT_PASSWORD_SERVING: "s-pw",
+  };
+  const converge = (scenario: Record<string, unknown>) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ensure-access-")), "scenario.json");
+    fs.writeFileSync(file, JSON.stringify(scenario));
+    const run = spawnSync("python3", [harness, script, file], { encoding: "utf8" });
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    if (run.status !== 0) throw new Error(run.stderr);
+    return JSON.parse(run.stdout);
+  };
+
+  it("on an empty database: creates the model, the administrator and each client with its grant; the second start changes nothing but passwords", () => {
+    const result = converge({ env });
+    expect(result.models).toEqual(["taxi"]);
+    expect(result.users).toEqual({
+      admin: { password: "new-admin", is_admin: true },
+      training: { password: "t-pw", is_admin: false },
+      serving: { password: "s-pw", is_admin: false },
+    });
+    expect(result.grants).toEqual({ "taxi/training": "EDIT", "taxi/serving": "READ" });
+    expect(result.runs[0].log).toEqual([
+      "registered model taxi: created",
+      "user admin: created",
+      "user training: created",
+      "user training: EDIT on registered model taxi",
+      "user serving: created",
+      "user serving: READ on registered model taxi",
+    ]);
+    expect(result.runs[1].log).toEqual(["user admin: password set", "user training: password set", "user serving: password set"]);
+  });
+
+  it("after a restore: sets the lost stack's passwords to this stack's, narrows a widened grant, and leaves hand-made users alone", () => {
+    const result = converge({
+      env,
+      models: ["taxi"],
+      users: { admin: { password: "old", is_admin: true }, training: { password: "old", is_admin: true }, analyst: { password: "a", is_admin: false } },
+      grants: { "taxi/training": "MANAGE", "taxi/analyst": "READ" },
+    });
+    expect(result.users.admin.password).toBe("new-admin");
+    expect(result.users.training).toEqual({ password: "t-pw", is_admin: false });
+    expect(result.users.analyst).toEqual({ password: "a", is_admin: false });
+    expect(result.grants).toEqual({ "taxi/training": "EDIT", "taxi/analyst": "READ", "taxi/serving": "READ" });
+    expect(result.runs[0].log).toContain("user training: EDIT on registered model taxi (was MANAGE)");
+  });
+
+  it.each([
+    [{ MLFLOW_CLIENT_PASSWORD_SERVING: "" }, "MLFLOW_CLIENT_PASSWORD_SERVING is not set: the task definition must inject it"],
+    [{ MLFLOW_CLIENTS: "training:ADMIN" }, 'MLFLOW_CLIENTS has "training:ADMIN": expected <username>:<READ|EDIT>'],
+    [{ MLFLOW_MODEL_NAME: "" }, "MLFLOW_MODEL_NAME is not set"],
+  ])("refuses %j before touching the database: %s", (change, message) => {
+    const result = converge({ env: { ...env, ...change } });
+    expect(result.runs[0]).toEqual({ error: message, log: [] });
+    expect(result.opened).toEqual([]);
   });
 });
 

@@ -1,0 +1,231 @@
+/**
+ * Every step of the rendered workflows that talks to MLflow, run against a fake MLflow that enforces
+ * basic auth with exactly the grants the stack gives each client (infra/mlflow/clients.ts): each step
+ * must log in as its own client and succeed with that client's permission, and must fail when its
+ * password is wrong or missing. The application's code (training, drift) is stood in for by a
+ * `python` that calls MLflow the way MLflow's client does, from the step's environment.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { MLFLOW_CLIENTS } from "../infra/mlflow/clients";
+import { renderedWorkflowsByStack } from "../tools/render-workflows";
+import { FakeMlflow, Permission } from "./fakes/fake-mlflow";
+import { REPOSITORY, interpolate } from "./workflow-runner";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- parsed workflow YAML */
+type Doc = any;
+
+const MODEL_NAME = "nyc-taxi-trip-duration";
+const PASSWORDS: Record<string, string> = Object.fromEntries(MLFLOW_CLIENTS.map((client) => [client.username, `${client.username}-pw-${"x".repeat(8)}`]));
+const FAKE_APP = path.join(__dirname, "fakes", "fake-mlflow-app.js");
+const workflows = renderedWorkflowsByStack().get("production")!;
+
+interface MlflowStep {
+  readonly workflow: string;
+  readonly job: string;
+  readonly step: Doc;
+  readonly name: string;
+  readonly jobEnv: Record<string, string>;
+  readonly workflowDoc: Doc;
+}
+
+/** Steps whose environment names MLflow, or whose image build gets MLflow's URL as a build secret. */
+function mlflowSteps(): MlflowStep[] {
+  const found: MlflowStep[] = [];
+  for (const [file, content] of workflows) {
+    const doc = parse(content) as Doc;
+    for (const [jobId, job] of Object.entries<Doc>(doc.jobs)) {
+      const jobEnv = { ...(doc.env ?? {}), ...(job.env ?? {}) };
+      for (const step of job.steps ?? []) {
+        const env = { ...jobEnv, ...(step.env ?? {}) };
+        if ("MLFLOW_TRACKING_URI" in env || String(step.with?.secrets ?? "").includes("MLFLOW_TRACKING_URI")) {
+          found.push({ workflow: file, job: jobId, step, name: String(step.name), jobEnv, workflowDoc: doc });
+        }
+      }
+    }
+  }
+  return found;
+}
+
+const EXPECTED: readonly [string, string, string, string][] = [
+  ["ci-cd.yml", "train-model", "Train", "training"],
+  ["deploy-service.yml", "validate", "Validate the model version", "deployment"],
+  ["deploy-service.yml", "build", "Build and push", "deployment"],
+  ["deploy-service.yml", "deploy", "Back up the registry state", "deployment"],
+  ["deploy-service.yml", "deploy", "Update the model registry", "deployment"],
+  ["monitor-model.yml", "monitor", "Calculate drift and data-quality metrics", "monitoring"],
+  ["train-model.yml", "train", "Train (tracked in MLflow)", "training"],
+  ["train-model.yml", "train", "Register the model in the MLflow Model Registry", "training"],
+];
+
+function defaultInputs(doc: Doc): Record<string, string> {
+  const inputs = doc.on?.workflow_dispatch?.inputs ?? {};
+  return Object.fromEntries(Object.entries<Doc>(inputs).map(([name, input]) => [name, String(input.default ?? "")]));
+}
+
+/** Spawns without blocking: the fake MLflow answers from this same process. */
+function run(command: string, args: readonly string[], options: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, output }));
+  });
+}
+
+interface StepRun {
+  readonly ok: boolean;
+  readonly log: string;
+  readonly outputs: Record<string, string>;
+}
+
+/** Runs one MLflow step as a runner would, in `workspace`, with the given repository secrets. */
+async function runStep(entry: MlflowStep, secrets: Record<string, string>, workspace: string, stepOutputs: Record<string, Record<string, string>>): Promise<StepRun> {
+  const inputs = { ...defaultInputs(entry.workflowDoc), model_version: "v1.2.3", environment: "production", service_type: "web-service" };
+  const github = { repository: REPOSITORY, run_id: "4242", run_attempt: "1", sha: "0".repeat(40), ref_name: "main", event_name: "workflow_dispatch" };
+  const context = {
+    github,
+    inputs,
+    secrets: { GITHUB_TOKEN: "ghs_fake", ...secrets },
+    vars: {},
+    needs: { validate: { outputs: { registry_version: "1" }, result: "success" } },
+    steps: Object.fromEntries(Object.entries(stepOutputs).map(([id, outputs]) => [id, { outputs, outcome: "success", conclusion: "success" }])),
+    matrix: {},
+    job: { status: "success" },
+    runner: { os: "Linux", temp: workspace },
+  };
+  const resolve = (values: Record<string, unknown>, env: Record<string, string>) =>
+    Object.fromEntries(Object.entries(values).map(([key, value]) => [key, interpolate(String(value), { ...context, env }, "success")]));
+  const jobEnv = resolve(entry.jobEnv, {});
+  const env = { ...jobEnv, ...resolve(entry.step.env ?? {}, jobEnv) };
+
+  if (entry.step.uses !== undefined) {
+    // The image build: the application's Dockerfile fetches the released model with the build
+    // secrets (`RUN --mount=type=secret,id=MLFLOW_TRACKING_PASSWORD,env=…`), as MLflow's client does.
+    const buildSecrets = Object.fromEntries(
+      interpolate(String(entry.step.with.secrets), { ...context, env: jobEnv }, "success")
+        .split("\n")
+        .filter((line) => line.includes("="))
+        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+    const result = await run("node", [FAKE_APP, "build"], { env: { PATH: process.env.PATH, ...buildSecrets, MODEL_NAME: jobEnv.MODEL_NAME, MODEL_VERSION: "1" } });
+    return { ok: result.status === 0, log: result.output, outputs: {} };
+  }
+
+  const bin = path.join(workspace, ".bin");
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, "python"), `#!/bin/bash\nexec node ${JSON.stringify(FAKE_APP)} "$@"\n`, { mode: 0o755 });
+  const outputFile = path.join(workspace, ".output");
+  fs.writeFileSync(outputFile, "");
+  const result = await run("bash", ["-e", "-c", String(entry.step.run)], {
+    cwd: workspace,
+    env: { PATH: `${bin}:${process.env.PATH}`, HOME: workspace, ...env, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: path.join(workspace, ".summary") },
+  });
+  const outputs = Object.fromEntries(
+    fs.readFileSync(outputFile, "utf8").split("\n").filter((line) => line.includes("=")).map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
+  return { ok: result.status === 0, log: result.output, outputs };
+}
+
+async function withServer<T>(work: (server: FakeMlflow, url: string) => Promise<T>): Promise<T> {
+  const server = new FakeMlflow({
+    users: PASSWORDS,
+    modelGrants: Object.fromEntries(MLFLOW_CLIENTS.map((client) => [client.username, client.permission as Permission])),
+    modelName: MODEL_NAME,
+    versions: [{ version: "1", status: "READY", tags: { release: "v1.2.3" } }],
+  });
+  const url = await server.start();
+  try {
+    return await work(server, url);
+  } finally {
+    await server.stop();
+  }
+}
+
+function repositorySecrets(url: string): Record<string, string> {
+  const secrets: Record<string, string> = { MLFLOW_TRACKING_URI: url };
+  for (const client of MLFLOW_CLIENTS) if (client.githubSecret) secrets[client.githubSecret] = PASSWORDS[client.username];
+  return secrets;
+}
+
+/** Runs a job's MLflow steps in order in one workspace, as they run in the job. */
+async function runJobSteps(steps: readonly MlflowStep[], secrets: Record<string, string>) {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-access-"));
+  const outputs: Record<string, Record<string, string>> = {};
+  const results: { entry: MlflowStep; run: StepRun }[] = [];
+  try {
+    for (const entry of steps) {
+      const run = await runStep(entry, secrets, workspace, outputs);
+      if (entry.step.id) outputs[entry.step.id] = run.outputs;
+      results.push({ entry, run });
+    }
+  } finally {
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+  return results;
+}
+
+const ALL = mlflowSteps();
+const byJob = (workflow: string, job: string) => ALL.filter((entry) => entry.workflow === workflow && entry.job === job);
+const JOBS = [...new Set(ALL.map((entry) => `${entry.workflow}/${entry.job}`))];
+
+it("finds every step that talks to MLflow, and each names one client's login", () => {
+  expect(ALL.map((entry) => [entry.workflow, entry.job, entry.name, String(entry.step.env?.MLFLOW_TRACKING_USERNAME ?? /MLFLOW_TRACKING_USERNAME=(\w+)/.exec(entry.step.with?.secrets ?? "")?.[1])]).sort()).toEqual(
+    [...EXPECTED].sort(),
+  );
+  // Step level only: no job or workflow hands MLflow's login to steps that do not need it.
+  for (const entry of ALL) expect(Object.keys(entry.jobEnv).filter((key) => key.startsWith("MLFLOW_"))).toEqual([]);
+});
+
+describe.each(JOBS)("%s against an MLflow enforcing basic auth", (jobKey) => {
+  const [workflow, job] = jobKey.split("/");
+  const steps = byJob(workflow, job);
+
+  it("succeeds, each step logged in as its own client, within that client's grants", async () => {
+    await withServer(async (server, url) => {
+      const results = await runJobSteps(steps, repositorySecrets(url));
+      for (const { entry, run } of results) {
+        expect({ step: entry.name, ok: run.ok, log: run.ok ? "" : run.log }).toEqual({ step: entry.name, ok: true, log: "" });
+      }
+      const expectedUsers = new Set(EXPECTED.filter(([file, jobId]) => file === workflow && jobId === job).map(([, , , user]) => user));
+      expect(server.calls.length).toBeGreaterThan(0);
+      expect(new Set(server.calls.map((call) => call.user))).toEqual(expectedUsers);
+      expect(server.calls.filter((call) => call.status === 401 || call.status === 403)).toEqual([]);
+      if (jobKey === "deploy-service.yml/deploy") expect(server.alias("production")).toBe("1");
+    });
+  });
+
+  it.each(steps.map((entry) => entry.name))("fails at %s with a wrong password, and with none", async (stepName) => {
+    const index = steps.findIndex((entry) => entry.name === stepName);
+    const user = EXPECTED.find(([file, jobId, name]) => file === workflow && jobId === job && name === stepName)![3];
+    const secret = MLFLOW_CLIENTS.find((client) => client.username === user)!.githubSecret!;
+    await withServer(async (server, url) => {
+      // The steps before it run with the right login, so only this one's credential is at fault.
+      const before = await runJobSteps(steps.slice(0, index), repositorySecrets(url));
+      expect(before.every(({ run }) => run.ok)).toBe(true);
+      const wrong = await runJobSteps(steps.slice(0, index + 1), { ...repositorySecrets(url), [secret]: "not-the-password" });
+      expect(wrong.at(-1)!.run.ok).toBe(false);
+      expect(server.calls.some((call) => call.status === 401)).toBe(true);
+      const missing = { ...repositorySecrets(url) };
+      delete missing[secret];
+      const none = await runJobSteps(steps.slice(0, index + 1), missing);
+      expect(none.at(-1)!.run.ok).toBe(false);
+    });
+  });
+});
+
+it("gives no MLflow client more than the grants its steps need: monitoring cannot move an alias", async () => {
+  const promote = ALL.find((entry) => entry.name === "Update the model registry")!;
+  await withServer(async (server, url) => {
+    const secrets = { ...repositorySecrets(url), MLFLOW_DEPLOYMENT_PASSWORD: PASSWORDS.monitoring };
+    const asMonitoring = { ...promote, step: { ...promote.step, env: { ...promote.step.env, MLFLOW_TRACKING_USERNAME: "monitoring" } } };
+    const [result] = await runJobSteps([asMonitoring], secrets);
+    expect(result.run.ok).toBe(false);
+    expect(server.calls.map((call) => [call.user, call.status])).toEqual([["monitoring", 403]]);
+  });
+});
