@@ -343,13 +343,6 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     default: "https://d37ci6vzurychx.cloudfront.net/trip-data/green_tripdata_{month}.parquet",
   },
   {
-    key: "monitoringRunnerLabels",
-    type: "array",
-    description:
-      "Runner labels of monitor-model's job, which stores metrics in the private database: a self-hosted runner inside the VPC (e.g. [self-hosted, mlops-vpc]). Empty: GitHub's ubuntu-24.04, which cannot reach a private database.",
-    default: [],
-  },
-  {
     key: "appHealthCheckPath",
     type: "string",
     description: "Path of the model web service that answers 200 when it is healthy; the load balancer and the canary watch it.",

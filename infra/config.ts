@@ -125,8 +125,6 @@ export interface ApplicationLayout {
   readonly modelName: string;
   /** Kept as written (a decimal string) so the rendered workflow shows the configured text. */
   readonly modelMaxRmse: string;
-  /** Where monitor-model runs; empty: GitHub-hosted. */
-  readonly monitoringRunnerLabels: readonly string[];
   readonly healthCheckPath: string;
 }
 
@@ -277,9 +275,6 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   if (dataUrlTemplate !== undefined) {
     check("appDataUrlTemplate", httpsUrlProblems(dataUrlTemplate.replace("{month}", "2021-01")));
     if (!dataUrlTemplate.includes("{month}")) check("appDataUrlTemplate", ['must contain "{month}", where the YYYY-MM month goes']);
-  }
-  for (const label of list("monitoringRunnerLabels")) {
-    if (!/^[A-Za-z0-9._-]{1,100}$/.test(label)) check("monitoringRunnerLabels", [`must hold runner labels (letters, digits, ".", "-" or "_"), got "${label}"`]);
   }
   const healthCheckPath = str("appHealthCheckPath");
   if (healthCheckPath !== undefined && !/^\/[A-Za-z0-9._~/-]*$/.test(healthCheckPath)) {
@@ -474,7 +469,6 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
       dataUrlTemplate: required(dataUrlTemplate),
       modelName: required(modelName),
       modelMaxRmse: required(modelMaxRmse),
-      monitoringRunnerLabels: list("monitoringRunnerLabels"),
       healthCheckPath: required(healthCheckPath),
     },
     githubCredentials:
@@ -540,6 +534,8 @@ function restoreProblems(
 
 /** Keys earlier releases read, and why they are gone: a stack file may still set one. */
 const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  monitoringRunnerLabels:
+    "monitor-model runs on GitHub's hosted runners and stores its metrics through the metrics function inside the VPC (docs/monitoring.md), so it needs no runner there",
   databaseAdminEndpoint:
     "the database's roles, databases and schema are now made from inside the VPC by the provisioner function, so `pulumi up` never connects to the database (docs/decisions/0003-database-provisioning.md)",
 };

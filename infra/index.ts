@@ -24,6 +24,7 @@ import { addBuildFiles, readRenderedFiles } from "./build-files";
 import { ApplicationDatabases, PostgresInstance } from "./database";
 import { GitHubDeployRole } from "./identity";
 import { ContainerImage, GHCR } from "./images";
+import { MetricsFunction } from "./monitoring";
 import { ModelWebService, ScheduledBatchJob, ServiceDashboard } from "./serving";
 import { ArtifactBucket, MLFLOW_CLIENTS } from "./mlflow";
 import { Network, SecurityGroups } from "./network";
@@ -312,6 +313,25 @@ const environment = new DeploymentEnvironment(
   withGitHub,
 );
 
+// The registry of record's stack also serves the monitoring job, which runs on GitHub's hosted
+// runners: it stores and checks metrics through this function inside the VPC (docs/monitoring.md).
+const metricsFunction = repo.manageRepositorySettings
+  ? new MetricsFunction(
+      "metrics",
+      {
+        functionName: `${clusterName}-metrics`,
+        subnetIds: network.egressSubnetIds,
+        securityGroupId: securityGroups.provisionerGroupId,
+        writerSecretArn: databases.credentialSecretArns.writer,
+        logRetentionDays: runtime.services.logRetentionDays,
+        repository: `${repo.owner}/${repo.repository}`,
+        branch: repo.defaultBranch,
+        oidcProviderArn: deployRole.oidcProviderArn,
+      },
+      withAws,
+    )
+  : undefined;
+
 const repositorySettings = repo.manageRepositorySettings
   ? new RepositorySettings(
       "repository",
@@ -323,7 +343,10 @@ const repositorySettings = repo.manageRepositorySettings
         requiredStatusChecks: REQUIRED_STATUS_CHECKS,
         requiredApprovingReviews: repo.requiredApprovingReviews,
         labels: ISSUE_LABELS,
-        secrets: repositorySecrets(config.secrets, platform, databases.writerUri),
+        secrets: repositorySecrets(config.secrets, platform),
+        variables: metricsFunction
+          ? { METRICS_FUNCTION: metricsFunction.functionName, MONITORING_ROLE_ARN: metricsFunction.invokerRoleArn, MONITORING_AWS_REGION: runtime.region }
+          : {},
         files: [renderCodeowners(repo.codeowners), renderDependabot(repo.dependabot), ...applicationRepositoryFiles(config.application)],
       },
       withGitHub,
@@ -355,17 +378,14 @@ export const imageDigests = { mlflow: images.mlflow.digestReference, grafana: im
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
 export const mlflowClientSecretArns = Object.fromEntries(Object.entries(platform.mlflowClients).map(([client, login]) => [client, login.secretArn]));
 export const committedFiles = repositorySettings?.filePaths ?? [];
+export const metricsFunctionName = metricsFunction?.functionName;
 
 /**
  * Repository-wide secrets: the registry of record (this stack's MLflow) with a login per workflow
- * client, the metrics writer, and Slack when set.
+ * client, and Slack when set. No database credential: the monitoring job goes through the metrics function.
  */
-function repositorySecrets(
-  operator: typeof config.secrets,
-  mlflow: PlatformServices,
-  metricsWriterUri: pulumi.Output<string>,
-): Record<string, pulumi.Input<string>> {
-  const published: Record<string, pulumi.Input<string>> = { MLFLOW_TRACKING_URI: mlflow.mlflowUrl, METRICS_DATABASE_URL: metricsWriterUri };
+function repositorySecrets(operator: typeof config.secrets, mlflow: PlatformServices): Record<string, pulumi.Input<string>> {
+  const published: Record<string, pulumi.Input<string>> = { MLFLOW_TRACKING_URI: mlflow.mlflowUrl };
   for (const client of MLFLOW_CLIENTS) {
     if (client.githubSecret) published[client.githubSecret] = mlflow.mlflowClients[client.username].password;
   }

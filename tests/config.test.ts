@@ -349,9 +349,10 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
     ]);
   });
 
-  it("a runner label GitHub would not accept", () => {
-    expect(problems("staging", { "mlops-cicd:monitoringRunnerLabels": '["self-hosted", "in the vpc"]' })).toEqual([
-      '`mlops-cicd:monitoringRunnerLabels` must hold runner labels (letters, digits, ".", "-" or "_"), got "in the vpc".',
+  it("the retired monitoring runner labels, saying what replaced them", () => {
+    expect(problems("staging", { "mlops-cicd:monitoringRunnerLabels": '["self-hosted", "mlops-vpc"]' })).toEqual([
+      "`mlops-cicd:monitoringRunnerLabels` is no longer read: monitor-model runs on GitHub's hosted runners and stores its metrics through the metrics function " +
+        "inside the VPC (docs/monitoring.md), so it needs no runner there. Remove it: pulumi config rm mlops-cicd:monitoringRunnerLabels.",
     ]);
   });
 

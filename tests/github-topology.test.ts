@@ -159,9 +159,8 @@ describe("production stack", () => {
     expect(dependabot.updates.find((update) => update["package-ecosystem"] === "docker")?.directories).toEqual(["/04-deployment/web-services"]);
   });
 
-  it("publishes the registry of record, a login per workflow client and the metrics writer as repository secrets, derived; Slack only once set", () => {
+  it("publishes the registry of record and a login per workflow client as repository secrets, derived; no database credential; Slack only once set", () => {
     expect(run.resourcesOfType(TYPES.secret).map((secret) => secret.inputs)).toEqual([
-      { repository: "trip-duration", secretName: "METRICS_DATABASE_URL", value: "[secret]" },
       { repository: "trip-duration", secretName: "MLFLOW_DEPLOYMENT_PASSWORD", value: "[secret]" },
       { repository: "trip-duration", secretName: "MLFLOW_MONITORING_PASSWORD", value: "[secret]" },
       { repository: "trip-duration", secretName: "MLFLOW_TRACKING_URI", value: "[secret]" },
@@ -172,6 +171,58 @@ describe("production stack", () => {
       run.findResource("random:index/randomPassword:RandomPassword", "platform-mlflow-client-training").urn,
     );
     expect(run.missingSecrets).toEqual(["mlops-cicd:ghcrToken"]);
+  });
+});
+
+describe("the monitoring job's path to the private metrics database", () => {
+  let production: ProgramRun;
+  let staging: ProgramRun;
+  beforeAll(async () => {
+    // One after the other: the mock runtime is global.
+    production = await runProgram("production");
+    staging = await runProgram("staging");
+  });
+  const LAMBDA = "aws:lambda/function:Function";
+  const ROLE = "aws:iam/role:Role";
+
+  it("runs a function in the VPC that reads only the metrics writer's credentials", () => {
+    const fn = production.findResource(LAMBDA, "metrics");
+    expect(fn.inputs).toMatchObject({
+      name: "mlops-cicd-production-metrics",
+      handler: "index.handler",
+      vpcConfig: { securityGroupIds: ["runtime-provisioner-id"] },
+      environment: { variables: { WRITER_SECRET_ARN: expect.stringContaining("databases-writer"), NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" } },
+    });
+    const policy = JSON.parse(String(production.findResource("aws:iam/rolePolicy:RolePolicy", "metrics").inputs.policy));
+    expect(policy.Statement.find((statement: { Sid: string }) => statement.Sid === "Credentials").Resource).toEqual([expect.stringContaining("databases-writer")]);
+  });
+
+  it("lets only jobs on the default branch invoke it, through OIDC, and do nothing else", () => {
+    const trust = JSON.parse(String(production.findResource(ROLE, "metrics-invoker").inputs.assumeRolePolicy));
+    expect(trust.Statement).toHaveLength(1);
+    expect(trust.Statement[0].Condition.StringEquals).toEqual({
+      "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+      "token.actions.githubusercontent.com:sub": "repo:nyc-taxi-mlops/trip-duration:ref:refs/heads/main",
+    });
+    const policy = JSON.parse(String(production.findResource("aws:iam/rolePolicy:RolePolicy", "metrics-invoker").inputs.policy));
+    expect(policy.Statement).toEqual([{ Sid: "InvokeMetricsFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: expect.stringContaining("function:mlops-cicd-production-metrics") }]);
+  });
+
+  it("publishes the function, the role and the region as repository variables, the role once its policy exists", () => {
+    expect(production.resourcesOfType(TYPES.variable).map((variable) => [variable.inputs.variableName, variable.inputs.value])).toEqual([
+      ["METRICS_FUNCTION", "mlops-cicd-production-metrics"],
+      ["MONITORING_AWS_REGION", "eu-west-1"],
+      ["MONITORING_ROLE_ARN", expect.stringMatching(/^arn:aws:iam::\d{12}:role\//)],
+    ]);
+    expect(production.findResource(ROLE, "metrics-invoker").inputs.name).toBe("mlops-cicd-production-metrics-github");
+    expect(production.findResource(TYPES.variable, "repository-var-MONITORING_ROLE_ARN").dependsOn).toContain(
+      production.findResource("aws:iam/rolePolicy:RolePolicy", "metrics-invoker").urn,
+    );
+  });
+
+  it("exists only in the stack that owns the repository settings", () => {
+    expect(staging.resourcesOfType(LAMBDA).map((fn) => fn.name)).toEqual(["databases-provisioner"]);
+    expect(staging.resourcesOfType(TYPES.variable)).toEqual([]);
   });
 });
 

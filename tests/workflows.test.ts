@@ -6,8 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { REQUIRED_STATUS_CHECKS } from "../infra/github/constants";
-import { RENDERED_DIR, offlineStackConfig, renderedWorkflowsByStack } from "../tools/render-workflows";
-import { monitorModelWorkflow } from "../workflows/monitor-model";
+import { RENDERED_DIR, renderedWorkflowsByStack } from "../tools/render-workflows";
 import { actionlintFindings, describeValidators, githubParserFindings, SHELLCHECK, shellcheckFindings, runBlocks } from "./workflow-validators";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed workflow documents
@@ -236,7 +235,6 @@ describe("monitor-model.yml", () => {
     const steps = monitor().jobs.monitor.steps;
     const byId = (id: string) => steps.find((step: Doc) => step.id === id);
     expect(byId("drift").run).toContain('node .github/mlops-platform/mlops-monitor.cjs store --file "$METRICS_FILE" --threshold "$ALERT_THRESHOLD"');
-    expect(monitor().jobs.monitor.env.METRICS_DATABASE_URL).toBe("${{ secrets.METRICS_DATABASE_URL }}");
     expect(byId("drift-issue").env).toMatchObject({
       ALERT_LABELS: "model-monitoring,alert,drift-detection",
       ALERT_ACTIVE: "${{ steps.drift.outputs.drift_detected }}",
@@ -248,10 +246,18 @@ describe("monitor-model.yml", () => {
     expect(upload.if).toBe("always()");
   });
 
-  it("runs on a self-hosted runner inside the VPC when labels are configured", () => {
-    const settings = { ...offlineStackConfig("production").application, monitoringRunnerLabels: ["self-hosted", "mlops-vpc"] };
-    expect(monitorModelWorkflow(settings).jobs.monitor?.runsOn).toEqual(["self-hosted", "mlops-vpc"]);
-    expect(monitor().jobs.monitor["runs-on"]).toBe("ubuntu-24.04");
+  it("runs on a hosted runner and reaches the private database only through the metrics function, after the application's code", () => {
+    const job = monitor().jobs.monitor;
+    expect(job["runs-on"]).toBe("ubuntu-24.04");
+    expect(job.permissions).toEqual({ contents: "read", issues: "write", "id-token": "write" });
+    expect(job.env.METRICS_FUNCTION).toBe("${{ vars.METRICS_FUNCTION }}");
+    expect(JSON.stringify(job)).not.toContain("METRICS_DATABASE_URL");
+    const names = job.steps.map((step: { name: string }) => step.name);
+    const credentials = job.steps[names.indexOf("Configure AWS credentials (OIDC)")];
+    expect(credentials.with).toMatchObject({ "role-to-assume": "${{ vars.MONITORING_ROLE_ARN }}", "aws-region": "${{ vars.MONITORING_AWS_REGION }}" });
+    expect(credentials.if).toBe("always()");
+    expect(names.indexOf("Configure AWS credentials (OIDC)")).toBeGreaterThan(names.indexOf("Calculate drift and data-quality metrics"));
+    expect(names.indexOf("Configure AWS credentials (OIDC)")).toBeLessThan(names.indexOf("Store the metrics and compare drift with the threshold"));
   });
 
   it("never overlaps itself", () => {

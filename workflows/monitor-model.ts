@@ -9,7 +9,7 @@ import { RUNNER, WorkflowSettings } from "./application";
 import { mlflowEnv } from "./mlflow-steps";
 import type { Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
-import { PYTHON_VERSION, checkout, installPython, runCommand, script, setupPython, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
+import { PYTHON_VERSION, awsCredentials, checkout, installPython, runCommand, script, setupPython, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
 
 export const ALERT_LABELS = ["model-monitoring", "alert", "drift-detection"] as const;
 export const STALE_LABELS = ["model-monitoring", "alert"] as const;
@@ -40,16 +40,17 @@ export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {
     jobs: {
       monitor: {
         name: "Monitor model",
-        // Storing metrics needs the private database: a self-hosted runner in the VPC when configured.
-        runsOn: settings.monitoringRunnerLabels.length > 0 ? settings.monitoringRunnerLabels : RUNNER,
-        permissions: { contents: "read", issues: "write" },
+        runsOn: RUNNER,
+        // id-token: the OIDC role that may invoke the metrics function, and nothing else.
+        permissions: { contents: "read", issues: "write", "id-token": "write" },
         timeoutMinutes: 30,
         env: {
           // Scheduled runs have no inputs: they use the default.
           ALERT_THRESHOLD: `\${{ inputs.alert_threshold || '${DEFAULT_ALERT_THRESHOLD}' }}`,
           MODEL_NAME: settings.modelName,
           METRICS_FILE: "monitoring-report/metrics.json",
-          METRICS_DATABASE_URL: "${{ secrets.METRICS_DATABASE_URL }}",
+          // The database is private: mlops-monitor stores and checks through this function in the VPC.
+          METRICS_FUNCTION: "${{ vars.METRICS_FUNCTION }}",
         },
         steps: [
           validateInput("alert_threshold", "${{ env.ALERT_THRESHOLD }}", "^[0-9]+(\\.[0-9]+)?$", "a non-negative decimal number such as 0.5"),
@@ -60,6 +61,9 @@ export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {
             OUTPUT_FILE: "${{ env.METRICS_FILE }}",
             ...mlflowEnv("monitoring"),
           }),
+          // After the application's code ran: it never holds AWS credentials. Always: the freshness check
+          // runs even when the drift calculation failed.
+          awsCredentials("${{ vars.MONITORING_ROLE_ARN }}", "${{ vars.MONITORING_AWS_REGION }}", "always()"),
           {
             id: "drift",
             name: "Store the metrics and compare drift with the threshold",

@@ -45,8 +45,6 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
    * the role exists on the server with that password: a task reading one waits for its login.
    */
   readonly credentialSecretArns: Readonly<Record<LoginRole, pulumi.Output<string>>>;
-  /** The monitoring job's connection URL (the writer role, TLS required); a secret. */
-  readonly writerUri: pulumi.Output<string>;
   /** Role names of the metrics database. */
   readonly metricsRoleNames: Readonly<Record<RoleKey, string>>;
 
@@ -115,7 +113,6 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
       LoginRole,
       pulumi.Output<string>
     >;
-    this.writerUri = pulumi.secret(readyAfter(uri("writer"), provisioned));
     this.metricsRoleNames = metricsRoles;
     this.registerOutputs({});
   }

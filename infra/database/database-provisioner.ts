@@ -1,17 +1,12 @@
 import { createHash } from "node:crypto";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { assumedBy } from "../aws/iam";
 import * as aws from "../aws/sdk";
-import { readyAfter } from "../ready";
+import { vpcFunction } from "../aws/vpc-function";
 import type { RoleKey } from "./roles";
 
 /** The provisioner's bundle, built from provisioner/handler.ts by `npm run gen` and committed. */
 export const PROVISIONER_BUNDLE = path.join(__dirname, "provisioner", "__bundle__", "index.js");
-
-/** Lambda's Node.js runtime; its AWS SDK v3 is what the bundle leaves out. */
-export const PROVISIONER_RUNTIME = "nodejs24.x";
 
 export interface DatabaseProvisionerArgs {
   /** `<cluster>-db-provisioner`: the function's name, role and log group follow it. */
@@ -58,54 +53,16 @@ export class DatabaseProvisioner extends pulumi.ComponentResource {
   constructor(name: string, args: DatabaseProvisionerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops-cicd:database:DatabaseProvisioner", name, {}, opts);
 
-    const code = fs.readFileSync(PROVISIONER_BUNDLE, "utf8");
-    const logGroup = new aws.LogGroup(name, { name: `/aws/lambda/${args.name}`, retentionInDays: args.logRetentionDays }, { parent: this });
-    const role = new aws.Role(name, { name: args.name, assumeRolePolicy: assumedBy("lambda.amazonaws.com") }, { parent: this });
-    // Lambda checks at creation that the role may create network interfaces in the VPC.
-    const vpcAccess = new aws.RolePolicyAttachment(
-      `${name}-vpc`,
-      { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" },
-      { parent: this },
-    );
-    const secretArns = [args.masterSecret.arn, ...args.roles.map((entry) => entry.secret.arn)];
-    const access = new aws.RolePolicy(
-      name,
-      {
-        role: role.name,
-        policy: pulumi.all([logGroup.arn, pulumi.all(secretArns)]).apply(([group, secrets]) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${group}:*` },
-              { Sid: "Credentials", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...new Set(secrets)].sort() },
-            ],
-          }),
-        ),
-      },
-      { parent: this },
-    );
-
-    this.function = new aws.LambdaFunction(
-      name,
-      {
-        name: args.name,
-        description: "Converges the database's roles, databases, grants and metrics schema from inside the VPC",
-        runtime: PROVISIONER_RUNTIME,
-        architectures: ["arm64"],
-        handler: "index.handler",
-        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(code) }),
-        sourceCodeHash: createHash("sha256").update(code).digest("base64"),
-        // Waits for both policies: the role must reach the VPC at creation and the secrets at the first call.
-        role: readyAfter(role.arn, vpcAccess, access),
-        timeout: 300,
-        memorySize: 256,
-        vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
-        // The RDS certificate authorities, which Node.js 20+ runtimes do not load by default.
-        environment: { variables: { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" } },
-        loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-      },
-      { parent: this },
-    );
+    this.function = vpcFunction(this, name, {
+      functionName: args.name,
+      description: "Converges the database's roles, databases, grants and metrics schema from inside the VPC",
+      bundle: PROVISIONER_BUNDLE,
+      subnetIds: args.subnetIds,
+      securityGroupId: args.securityGroupId,
+      secretArns: [args.masterSecret.arn, ...args.roles.map((entry) => entry.secret.arn)],
+      timeoutSeconds: 300,
+      logRetentionDays: args.logRetentionDays,
+    }).function;
 
     const input = pulumi
       .all([args.masterSecret.arn, pulumi.all(args.roles.map((entry) => entry.secret.arn))])

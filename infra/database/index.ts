@@ -8,5 +8,5 @@ export { MASTER_USERNAME, POSTGRES_MAJOR_VERSION, PostgresInstance } from "./pos
 export type { PostgresInstanceArgs } from "./postgres-instance";
 export { ApplicationDatabases, GRAFANA_DATABASE, GRAFANA_ROLE, MLFLOW_DATABASE, MLFLOW_ROLE } from "./application-databases";
 export type { ApplicationDatabasesArgs, LoginRole } from "./application-databases";
-export { DatabaseProvisioner, PROVISIONER_BUNDLE, PROVISIONER_RUNTIME } from "./database-provisioner";
+export { DatabaseProvisioner, PROVISIONER_BUNDLE } from "./database-provisioner";
 export type { DatabaseProvisionerArgs, SecretRef } from "./database-provisioner";

@@ -22,6 +22,18 @@ export interface GitHubDeployRoleArgs {
 
 /** The trust policy: only this repository's jobs in this environment, with the STS audience. */
 export function trustPolicy(oidcProviderArn: string, repository: string, environment: string): string {
+  return oidcTrustPolicy(oidcProviderArn, `repo:${repository}:environment:${environment}`);
+}
+
+/**
+ * The trust policy for jobs that run in no environment: only this repository's jobs on this branch
+ * (a schedule runs on the default branch), with the STS audience. Pull requests never match.
+ */
+export function branchTrustPolicy(oidcProviderArn: string, repository: string, branch: string): string {
+  return oidcTrustPolicy(oidcProviderArn, `repo:${repository}:ref:refs/heads/${branch}`);
+}
+
+function oidcTrustPolicy(oidcProviderArn: string, subject: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -32,7 +44,7 @@ export function trustPolicy(oidcProviderArn: string, repository: string, environ
         Condition: {
           StringEquals: {
             [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-            [`${GITHUB_OIDC_HOST}:sub`]: `repo:${repository}:environment:${environment}`,
+            [`${GITHUB_OIDC_HOST}:sub`]: subject,
           },
         },
       },

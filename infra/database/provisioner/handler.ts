@@ -7,6 +7,7 @@
  * Pulumi state, and the function reads every credential itself with its own narrow role.
  */
 import type { ClientConfig } from "pg";
+import { secretField, secretJson } from "../../aws/secret-json";
 import { Migration, readMigrations } from "../migrate";
 import type { RoleKey } from "../roles";
 import { connectPostgresWith } from "../sql";
@@ -25,37 +26,18 @@ export interface ProvisionEvent {
 // Replaced with the migrations' JSON when the bundle is built.
 declare const BUNDLED_MIGRATIONS: readonly Migration[] | undefined;
 
-/** Reads a secret's JSON; the SDK comes with the Lambda runtime. */
-async function secretJson(arn: string): Promise<Record<string, unknown>> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SecretsManagerClient, GetSecretValueCommand } = require("@aws-sdk/client-secrets-manager") as typeof import("@aws-sdk/client-secrets-manager");
-  const client = new SecretsManagerClient({});
-  const answer = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  try {
-    return JSON.parse(answer.SecretString ?? "") as Record<string, unknown>;
-  } catch {
-    throw new Error(`Secret ${arn} does not hold JSON.`);
-  }
-}
-
-function field(secret: Record<string, unknown>, key: string, arn: string): string {
-  const value = secret[key];
-  if (typeof value !== "string" && typeof value !== "number") throw new Error(`Secret ${arn} has no "${key}".`);
-  return String(value);
-}
-
 export async function handler(event: ProvisionEvent): Promise<ProvisionResult> {
   const master = await secretJson(event.masterSecretArn);
-  const host = field(master, "host", event.masterSecretArn);
-  const port = Number(field(master, "port", event.masterSecretArn));
+  const host = secretField(master, "host", event.masterSecretArn);
+  const port = Number(secretField(master, "port", event.masterSecretArn));
   const roles = await Promise.all(
-    event.roles.map(async (role) => ({ name: role.name, password: field(await secretJson(role.secretArn), "password", role.secretArn) })),
+    event.roles.map(async (role) => ({ name: role.name, password: secretField(await secretJson(role.secretArn), "password", role.secretArn) })),
   );
   // TLS with the server's certificate verified against the RDS CAs the runtime ships
   // (NODE_EXTRA_CA_CERTS on the function); the server refuses anything else (rds.force_ssl).
   const connect = (database: string, user: string, password: string) =>
     connectPostgresWith({ host, port, database, user, password, ssl: { rejectUnauthorized: true }, connectionTimeoutMillis: 15_000 } satisfies ClientConfig);
-  const admin = await connect("postgres", field(master, "username", event.masterSecretArn), field(master, "password", event.masterSecretArn));
+  const admin = await connect("postgres", secretField(master, "username", event.masterSecretArn), secretField(master, "password", event.masterSecretArn));
   try {
     return await provision(
       admin,

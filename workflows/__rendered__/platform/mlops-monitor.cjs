@@ -3523,7 +3523,7 @@ var require_helper = __commonJS({
   "node_modules/pgpass/lib/helper.js"(exports2, module2) {
     "use strict";
     init_define_BUNDLED_MIGRATIONS();
-    var path2 = require("path");
+    var path3 = require("path");
     var Stream = require("stream").Stream;
     var split = require_split2();
     var util = require("util");
@@ -3562,7 +3562,7 @@ var require_helper = __commonJS({
     };
     module2.exports.getFileName = function(rawEnv) {
       var env = rawEnv || process.env;
-      var file = env.PGPASSFILE || (isWin ? path2.join(env.APPDATA || "./", "postgresql", "pgpass.conf") : path2.join(env.HOME || "./", ".pgpass"));
+      var file = env.PGPASSFILE || (isWin ? path3.join(env.APPDATA || "./", "postgresql", "pgpass.conf") : path3.join(env.HOME || "./", ".pgpass"));
       return file;
     };
     module2.exports.usePgPass = function(stats, fname) {
@@ -3695,7 +3695,7 @@ var require_lib = __commonJS({
   "node_modules/pgpass/lib/index.js"(exports2, module2) {
     "use strict";
     init_define_BUNDLED_MIGRATIONS();
-    var path2 = require("path");
+    var path3 = require("path");
     var fs3 = require("fs");
     var helper = require_helper();
     module2.exports = function(connInfo, cb) {
@@ -4437,7 +4437,7 @@ var require_pg_pool = __commonJS({
     function throwOnDoubleRelease() {
       throw new Error("Release called on client which has already been released to the pool.");
     }
-    function promisify(Promise2, callback) {
+    function promisify2(Promise2, callback) {
       if (callback) {
         return { callback, result: void 0 };
       }
@@ -4575,7 +4575,7 @@ var require_pg_pool = __commonJS({
           const err = new Error("Cannot use a pool after calling end on the pool");
           return cb ? cb(err) : this.Promise.reject(err);
         }
-        const response = promisify(this.Promise, cb);
+        const response = promisify2(this.Promise, cb);
         const result = response.result;
         if (this._isFull() || this._idle.length) {
           if (this._idle.length) {
@@ -4760,7 +4760,7 @@ var require_pg_pool = __commonJS({
       }
       query(text, values, cb) {
         if (typeof text === "function") {
-          const response2 = promisify(this.Promise, text);
+          const response2 = promisify2(this.Promise, text);
           setImmediate(function() {
             return response2.callback(new Error("Passing a function as the first parameter to pool.query is not supported"));
           });
@@ -4770,7 +4770,7 @@ var require_pg_pool = __commonJS({
           cb = values;
           values = void 0;
         }
-        const response = promisify(this.Promise, cb);
+        const response = promisify2(this.Promise, cb);
         cb = response.callback;
         this.connect((err, client) => {
           if (err) {
@@ -4815,7 +4815,7 @@ var require_pg_pool = __commonJS({
           return cb ? cb(err) : this.Promise.reject(err);
         }
         this.ending = true;
-        const promised = promisify(this.Promise, cb);
+        const promised = promisify2(this.Promise, cb);
         this._endCallback = promised.callback;
         this._pulseQueue();
         return promised.result;
@@ -5398,7 +5398,11 @@ var require_lib2 = __commonJS({
 
 // infra/monitoring/bin.ts
 init_define_BUNDLED_MIGRATIONS();
+var import_node_child_process = require("node:child_process");
 var fs2 = __toESM(require("node:fs"));
+var os = __toESM(require("node:os"));
+var path2 = __toESM(require("node:path"));
+var import_node_util2 = require("node:util");
 
 // infra/database/migrate.ts
 init_define_BUNDLED_MIGRATIONS();
@@ -5716,12 +5720,12 @@ function required(value, flag) {
   if (value === void 0 || value === "") throw new UsageError(`${flag} is required.`);
   return value;
 }
-async function runMonitorCommand(argv, context) {
+async function runMonitorCommand(argv2, context) {
   let command;
   let values;
   try {
     const parsed = (0, import_node_util.parseArgs)({
-      args: [...argv],
+      args: [...argv2],
       options: {
         file: { type: "string" },
         threshold: { type: "string" },
@@ -5815,26 +5819,101 @@ async function runMonitorCommand(argv, context) {
   }
 }
 
+// infra/monitoring/remote.ts
+init_define_BUNDLED_MIGRATIONS();
+var REMOTE_COMMANDS = ["store", "freshness"];
+function fileArgument(argv2) {
+  for (let i = 0; i < argv2.length; i++) {
+    if (argv2[i] === "--file") return argv2[i + 1];
+    if (argv2[i].startsWith("--file=")) return argv2[i].slice("--file=".length);
+  }
+  return void 0;
+}
+function parseResponse(value) {
+  const answer = value;
+  const valid = answer !== null && typeof answer === "object" && Number.isInteger(answer.exitCode) && Array.isArray(answer.lines) && answer.lines.every((line) => typeof line === "string") && typeof answer.outputs === "object" && answer.outputs !== null && Object.values(answer.outputs).every((output) => typeof output === "string");
+  if (!valid) throw new Error(`the metrics function answered something other than {exitCode, lines, outputs}: ${JSON.stringify(value)?.slice(0, 200)}`);
+  return answer;
+}
+async function runRemote(argv2, context) {
+  if (!REMOTE_COMMANDS.includes(argv2[0])) {
+    context.print(`::error::${JSON.stringify(argv2[0] ?? "")} does not run through the metrics function: only ${REMOTE_COMMANDS.join(" and ")} do (migrations run with pulumi up).`);
+    return 2;
+  }
+  const files = {};
+  const file = fileArgument(argv2);
+  if (file !== void 0) {
+    try {
+      files[file] = context.readFile(file);
+    } catch (error) {
+      context.print(`::error file=${file}::cannot read ${file}: ${error.message}. Nothing was written.`);
+      return 2;
+    }
+  }
+  let response;
+  try {
+    response = parseResponse(await context.invoke({ argv: [...argv2], files }));
+  } catch (error) {
+    context.print(`::error::The metrics function failed: ${error.message}`);
+    return 1;
+  }
+  for (const line of response.lines) context.print(line);
+  if (Object.keys(response.outputs).length > 0) context.setOutputs({ ...response.outputs });
+  return response.exitCode;
+}
+
 // infra/monitoring/bin.ts
-runMonitorCommand(process.argv.slice(2), {
+var print = (line) => process.stdout.write(`${line}
+`);
+var setOutputs = (outputs) => {
+  const file = process.env.GITHUB_OUTPUT;
+  if (!file) return;
+  fs2.appendFileSync(file, Object.entries(outputs).map(([name, value]) => `${name}=${value}
+`).join(""));
+};
+async function invokeFunction(functionName2, request) {
+  const dir = fs2.mkdtempSync(path2.join(os.tmpdir(), "mlops-monitor-"));
+  try {
+    const requestFile = path2.join(dir, "request.json");
+    const answerFile = path2.join(dir, "answer.json");
+    fs2.writeFileSync(requestFile, JSON.stringify(request), { mode: 384 });
+    let stdout;
+    try {
+      ({ stdout } = await (0, import_node_util2.promisify)(import_node_child_process.execFile)(
+        "aws",
+        ["lambda", "invoke", "--function-name", functionName2, "--cli-binary-format", "raw-in-base64-out", "--payload", `fileb://${requestFile}`, "--output", "json", answerFile],
+        { encoding: "utf8" }
+      ));
+    } catch (error) {
+      const stderr = String(error.stderr ?? error.message).trim();
+      throw new Error(`aws lambda invoke ${functionName2}: ${stderr.split("\n").pop()}`);
+    }
+    const answer = JSON.parse(fs2.readFileSync(answerFile, "utf8"));
+    const status = JSON.parse(stdout);
+    if (status.FunctionError) {
+      const message = answer?.errorMessage ?? JSON.stringify(answer);
+      throw new Error(`${functionName2} raised ${status.FunctionError}: ${message}`);
+    }
+    return answer;
+  } finally {
+    fs2.rmSync(dir, { recursive: true, force: true });
+  }
+}
+var argv = process.argv.slice(2);
+var functionName = process.env.METRICS_FUNCTION;
+var run = functionName ? runRemote(argv, { readFile: (file) => fs2.readFileSync(file, "utf8"), invoke: (request) => invokeFunction(functionName, request), print, setOutputs }) : runMonitorCommand(argv, {
   env: process.env,
   connect: connectPostgres,
-  readFile: (path2) => fs2.readFileSync(path2, "utf8"),
+  readFile: (file) => fs2.readFileSync(file, "utf8"),
   now: () => /* @__PURE__ */ new Date(),
   migrations: () => typeof define_BUNDLED_MIGRATIONS_default !== "undefined" ? define_BUNDLED_MIGRATIONS_default : readMigrations(),
-  print: (line) => process.stdout.write(`${line}
-`),
-  setOutputs: (outputs) => {
-    const file = process.env.GITHUB_OUTPUT;
-    if (!file) return;
-    fs2.appendFileSync(file, Object.entries(outputs).map(([name, value]) => `${name}=${value}
-`).join(""));
-  }
-}).then(
+  print,
+  setOutputs
+});
+run.then(
   (code) => process.exit(code),
   (error) => {
-    process.stdout.write(`::error::mlops-monitor failed: ${error instanceof Error ? error.message : String(error)}
-`);
+    print(`::error::mlops-monitor failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 );

@@ -2015,12 +2015,12 @@ var require_result = __commonJS({
         const row = { ...this._prebuiltEmptyResultObject };
         for (let i = 0, len = rowData.length; i < len; i++) {
           const rawValue = rowData[i];
-          const field2 = this.fields[i].name;
+          const field = this.fields[i].name;
           if (rawValue !== null) {
             const v = this.fields[i].format === "binary" ? Buffer.from(rawValue) : rawValue;
-            row[field2] = this._parsers[i](v);
+            row[field] = this._parsers[i](v);
           } else {
-            row[field2] = null;
+            row[field] = null;
           }
         }
         return row;
@@ -3589,13 +3589,13 @@ var require_helper = __commonJS({
       return true;
     };
     var matcher = module2.exports.match = function(connInfo, entry) {
-      return fieldNames.slice(0, -1).reduce(function(prev, field2, idx) {
+      return fieldNames.slice(0, -1).reduce(function(prev, field, idx) {
         if (idx == 1) {
-          if (Number(connInfo[field2] || defaultPort) === Number(entry[field2])) {
+          if (Number(connInfo[field] || defaultPort) === Number(entry[field])) {
             return prev && true;
           }
         }
-        return prev && (entry[field2] === "*" || entry[field2] === connInfo[field2]);
+        return prev && (entry[field] === "*" || entry[field] === connInfo[field]);
       }, true);
     };
     module2.exports.getPassword = function(connInfo, stream, cb) {
@@ -3632,11 +3632,11 @@ var require_helper = __commonJS({
       var obj = {};
       var isLastField = false;
       var addToObj = function(idx, i0, i1) {
-        var field2 = line.substring(i0, i1);
+        var field = line.substring(i0, i1);
         if (!Object.hasOwnProperty.call(process.env, "PGPASS_NO_DEESCAPE")) {
-          field2 = field2.replace(/\\([:\\])/g, "$1");
+          field = field.replace(/\\([:\\])/g, "$1");
         }
-        obj[fieldNames[idx]] = field2;
+        obj[fieldNames[idx]] = field;
       };
       for (var i = 0; i < line.length - 1; i += 1) {
         curChar = line.charAt(i + 1);
@@ -5409,6 +5409,24 @@ __export(handler_exports, {
 module.exports = __toCommonJS(handler_exports);
 init_define_BUNDLED_MIGRATIONS();
 
+// infra/aws/secret-json.ts
+init_define_BUNDLED_MIGRATIONS();
+async function secretJson(arn) {
+  const { SecretsManagerClient, GetSecretValueCommand } = require("@aws-sdk/client-secrets-manager");
+  const client = new SecretsManagerClient({});
+  const answer = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+  try {
+    return JSON.parse(answer.SecretString ?? "");
+  } catch {
+    throw new Error(`Secret ${arn} does not hold JSON.`);
+  }
+}
+function secretField(secret, key, arn) {
+  const value = secret[key];
+  if (typeof value !== "string" && typeof value !== "number") throw new Error(`Secret ${arn} has no "${key}".`);
+  return String(value);
+}
+
 // infra/database/migrate.ts
 init_define_BUNDLED_MIGRATIONS();
 var import_node_crypto = require("node:crypto");
@@ -5690,30 +5708,15 @@ async function formatted(sql, template, ...values) {
 }
 
 // infra/database/provisioner/handler.ts
-async function secretJson(arn) {
-  const { SecretsManagerClient, GetSecretValueCommand } = require("@aws-sdk/client-secrets-manager");
-  const client = new SecretsManagerClient({});
-  const answer = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  try {
-    return JSON.parse(answer.SecretString ?? "");
-  } catch {
-    throw new Error(`Secret ${arn} does not hold JSON.`);
-  }
-}
-function field(secret, key, arn) {
-  const value = secret[key];
-  if (typeof value !== "string" && typeof value !== "number") throw new Error(`Secret ${arn} has no "${key}".`);
-  return String(value);
-}
 async function handler(event) {
   const master = await secretJson(event.masterSecretArn);
-  const host = field(master, "host", event.masterSecretArn);
-  const port = Number(field(master, "port", event.masterSecretArn));
+  const host = secretField(master, "host", event.masterSecretArn);
+  const port = Number(secretField(master, "port", event.masterSecretArn));
   const roles = await Promise.all(
-    event.roles.map(async (role) => ({ name: role.name, password: field(await secretJson(role.secretArn), "password", role.secretArn) }))
+    event.roles.map(async (role) => ({ name: role.name, password: secretField(await secretJson(role.secretArn), "password", role.secretArn) }))
   );
   const connect = (database, user, password) => connectPostgresWith({ host, port, database, user, password, ssl: { rejectUnauthorized: true }, connectionTimeoutMillis: 15e3 });
-  const admin = await connect("postgres", field(master, "username", event.masterSecretArn), field(master, "password", event.masterSecretArn));
+  const admin = await connect("postgres", secretField(master, "username", event.masterSecretArn), secretField(master, "password", event.masterSecretArn));
   try {
     return await provision(
       admin,

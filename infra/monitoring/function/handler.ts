@@ -1,0 +1,57 @@
+/**
+ * The metrics function's Lambda entry point (bundled by `npm run gen:functions` into
+ * infra/monitoring/function/__bundle__/index.js). It runs `mlops-monitor store` and `freshness` for
+ * the monitoring job from inside the VPC, as the metrics writer, whose credentials it reads itself:
+ * the job never holds a database password and the database stays private.
+ */
+import { secretField, secretJson } from "../../aws/secret-json";
+import type { Migration } from "../../database/migrate";
+import { connectPostgres } from "../../database/sql";
+import type { Sql } from "../../database/sql";
+import { runMonitorCommand } from "../command";
+import { MetricsResponse, REMOTE_COMMANDS } from "../remote";
+
+export interface MetricsHandlerContext {
+  /** The writer's connection URL. */
+  readonly databaseUrl: () => Promise<string>;
+  readonly connect: (url: string) => Promise<Sql>;
+  readonly now: () => Date;
+}
+
+/** Runs one request: anything malformed is the command's own usage error (exit 2), never a crash. */
+export async function runMetricsRequest(event: unknown, context: MetricsHandlerContext): Promise<MetricsResponse> {
+  const lines: string[] = [];
+  let outputs: Record<string, string> = {};
+  const request = (event ?? {}) as { argv?: unknown; files?: unknown };
+  const argv = Array.isArray(request.argv) && request.argv.every((word) => typeof word === "string") ? (request.argv as string[]) : undefined;
+  const files = typeof request.files === "object" && request.files !== null ? (request.files as Record<string, unknown>) : {};
+  if (!argv || !REMOTE_COMMANDS.includes(argv[0] as (typeof REMOTE_COMMANDS)[number])) {
+    return { exitCode: 2, lines: [`::error::The metrics function runs ${REMOTE_COMMANDS.join(" or ")}, got ${JSON.stringify(request.argv ?? null)}.`], outputs };
+  }
+  const exitCode = await runMonitorCommand(argv, {
+    env: { METRICS_DATABASE_URL: await context.databaseUrl() },
+    connect: context.connect,
+    readFile: (path) => {
+      const content = files[path];
+      if (typeof content !== "string") throw new Error(`ENOENT: ${path} was not sent with the request`);
+      return content;
+    },
+    now: context.now,
+    migrations: (): readonly Migration[] => [],
+    print: (line) => lines.push(line),
+    setOutputs: (values) => (outputs = { ...outputs, ...values }),
+  });
+  return { exitCode, lines, outputs };
+}
+
+export async function handler(event: unknown): Promise<MetricsResponse> {
+  const arn = process.env.WRITER_SECRET_ARN ?? "";
+  const response = await runMetricsRequest(event, {
+    databaseUrl: async () => secretField(await secretJson(arn), "uri", arn),
+    connect: connectPostgres,
+    now: () => new Date(),
+  });
+  // The job replays these lines; the function's own log keeps them too.
+  for (const line of response.lines) console.log(line);
+  return response;
+}

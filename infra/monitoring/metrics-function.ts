@@ -1,0 +1,78 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws/sdk";
+import { vpcFunction } from "../aws/vpc-function";
+import { branchTrustPolicy } from "../identity/github-deploy-role";
+import { readyAfter } from "../ready";
+
+/** The function's bundle, built from function/handler.ts by `npm run gen:functions` and committed. */
+export const METRICS_FUNCTION_BUNDLE = path.join(__dirname, "function", "__bundle__", "index.js");
+
+export interface MetricsFunctionArgs {
+  /** `<cluster>-metrics`: the function's name; its role and log group follow it. */
+  readonly functionName: string;
+  readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** A security group whose path to the database is open, passed resolved once it is. */
+  readonly securityGroupId: pulumi.Input<string>;
+  /** The metrics writer's credentials (`{uri}`), as written. */
+  readonly writerSecretArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
+  /** `owner/repository` of the application repository, whose monitoring job invokes the function. */
+  readonly repository: string;
+  /** The branch scheduled runs use: the only one whose jobs may invoke it. */
+  readonly branch: string;
+  readonly oidcProviderArn: pulumi.Input<string>;
+}
+
+/**
+ * The monitoring job's way to the private metrics database: a Lambda function in the VPC that runs
+ * `mlops-monitor store` and `freshness` as the metrics writer (function/handler.ts), and a role the
+ * job assumes through GitHub OIDC that may invoke it and nothing else. The job holds no database
+ * password and needs no runner in the VPC.
+ */
+export class MetricsFunction extends pulumi.ComponentResource {
+  readonly functionName: pulumi.Output<string>;
+  readonly invokerRoleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: MetricsFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlops-cicd:monitoring:MetricsFunction", name, {}, opts);
+
+    const fn = vpcFunction(this, name, {
+      functionName: args.functionName,
+      description: "Stores the monitoring job's metrics and reports their freshness, from inside the VPC",
+      bundle: METRICS_FUNCTION_BUNDLE,
+      subnetIds: args.subnetIds,
+      securityGroupId: args.securityGroupId,
+      secretArns: [args.writerSecretArn],
+      timeoutSeconds: 60,
+      logRetentionDays: args.logRetentionDays,
+      environment: { WRITER_SECRET_ARN: args.writerSecretArn },
+    }).function;
+
+    const invoker = new aws.Role(
+      `${name}-invoker`,
+      {
+        name: `${args.functionName}-github`,
+        description: `The monitoring job of ${args.repository} on ${args.branch}: invokes ${args.functionName}`,
+        assumeRolePolicy: pulumi.output(args.oidcProviderArn).apply((arn) => branchTrustPolicy(arn, args.repository, args.branch)),
+        maxSessionDuration: 3600,
+      },
+      { parent: this },
+    );
+    const invoke = new aws.RolePolicy(
+      `${name}-invoker`,
+      {
+        role: invoker.name,
+        policy: fn.arn.apply((arn) =>
+          JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "InvokeMetricsFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: arn }] }),
+        ),
+      },
+      { parent: this },
+    );
+
+    this.functionName = fn.name;
+    // A job that assumes the role before its policy exists is refused the call: publish it after.
+    this.invokerRoleArn = readyAfter(invoker.arn, invoke);
+    this.registerOutputs({ functionName: this.functionName, invokerRoleArn: this.invokerRoleArn });
+  }
+}
