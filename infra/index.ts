@@ -14,6 +14,7 @@ import { readStackConfig } from "./config";
 import {
   DeploymentEnvironment,
   ISSUE_LABELS,
+  MONITORING_ENVIRONMENT,
   REQUIRED_STATUS_CHECKS,
   RepositorySettings,
   renderCodeowners,
@@ -325,12 +326,25 @@ const metricsFunction = repo.manageRepositorySettings
         writerSecretArn: databases.credentialSecretArns.writer,
         logRetentionDays: runtime.services.logRetentionDays,
         repository: `${repo.owner}/${repo.repository}`,
-        branch: repo.defaultBranch,
+        environment: MONITORING_ENVIRONMENT.name,
         oidcProviderArn: deployRole.oidcProviderArn,
       },
       withAws,
     )
   : undefined;
+// Its job's environment: default branch only, no reviewers; the role and function are its variables.
+if (metricsFunction) {
+  new DeploymentEnvironment(
+    MONITORING_ENVIRONMENT.name,
+    {
+      repository: repo.repository,
+      profile: MONITORING_ENVIRONMENT,
+      defaultBranch: repo.defaultBranch,
+      variables: { AWS_ROLE_ARN: metricsFunction.invokerRoleArn, AWS_REGION: runtime.region, METRICS_FUNCTION: metricsFunction.functionName },
+    },
+    withGitHub,
+  );
+}
 
 const repositorySettings = repo.manageRepositorySettings
   ? new RepositorySettings(
@@ -344,9 +358,6 @@ const repositorySettings = repo.manageRepositorySettings
         requiredApprovingReviews: repo.requiredApprovingReviews,
         labels: ISSUE_LABELS,
         secrets: repositorySecrets(config.secrets, platform),
-        variables: metricsFunction
-          ? { METRICS_FUNCTION: metricsFunction.functionName, MONITORING_ROLE_ARN: metricsFunction.invokerRoleArn, MONITORING_AWS_REGION: runtime.region }
-          : {},
         files: [renderCodeowners(repo.codeowners), renderDependabot(repo.dependabot), ...applicationRepositoryFiles(config.application)],
       },
       withGitHub,
@@ -378,7 +389,6 @@ export const imageDigests = { mlflow: images.mlflow.digestReference, grafana: im
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
 export const mlflowClientSecretArns = Object.fromEntries(Object.entries(platform.mlflowClients).map(([client, login]) => [client, login.secretArn]));
 export const committedFiles = repositorySettings?.filePaths ?? [];
-export const metricsFunctionName = metricsFunction?.functionName;
 
 /**
  * Repository-wide secrets: the registry of record (this stack's MLflow) with a login per workflow

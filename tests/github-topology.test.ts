@@ -197,32 +197,43 @@ describe("the monitoring job's path to the private metrics database", () => {
     expect(policy.Statement.find((statement: { Sid: string }) => statement.Sid === "Credentials").Resource).toEqual([expect.stringContaining("databases-writer")]);
   });
 
-  it("lets only jobs on the default branch invoke it, through OIDC, and do nothing else", () => {
+  it("lets only jobs in the monitoring environment invoke it, through OIDC, and do nothing else", () => {
     const trust = JSON.parse(String(production.findResource(ROLE, "metrics-invoker").inputs.assumeRolePolicy));
     expect(trust.Statement).toHaveLength(1);
     expect(trust.Statement[0].Condition.StringEquals).toEqual({
       "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-      "token.actions.githubusercontent.com:sub": "repo:nyc-taxi-mlops/trip-duration:ref:refs/heads/main",
+      "token.actions.githubusercontent.com:sub": "repo:nyc-taxi-mlops/trip-duration:environment:monitoring",
     });
     const policy = JSON.parse(String(production.findResource("aws:iam/rolePolicy:RolePolicy", "metrics-invoker").inputs.policy));
     expect(policy.Statement).toEqual([{ Sid: "InvokeMetricsFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: expect.stringContaining("function:mlops-cicd-production-metrics") }]);
   });
 
-  it("publishes the function, the role and the region as repository variables, the role once its policy exists", () => {
-    expect(production.resourcesOfType(TYPES.variable).map((variable) => [variable.inputs.variableName, variable.inputs.value])).toEqual([
+  it("gives the monitoring job an environment of its own: default branch only, no reviewers, the function and role as its variables", () => {
+    expect(production.findResource(TYPES.environment, "monitoring").inputs).toMatchObject({
+      repository: "trip-duration",
+      environment: "monitoring",
+      waitTimer: 0,
+      canAdminsBypass: false,
+      deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+    });
+    expect(production.findResource(TYPES.environment, "monitoring").inputs.reviewers).toBeUndefined();
+    expect(production.findResource(TYPES.deploymentPolicy, "monitoring-main-only").inputs).toMatchObject({ branchPattern: "main" });
+    const variables = production.resourcesOfType(TYPES.environmentVariable).filter((variable) => variable.inputs.environment === "monitoring");
+    expect(variables.map((variable) => [variable.inputs.variableName, variable.inputs.value])).toEqual([
+      ["AWS_REGION", "eu-west-1"],
+      ["AWS_ROLE_ARN", expect.stringMatching(/^arn:aws:iam::\d{12}:role\//)],
       ["METRICS_FUNCTION", "mlops-cicd-production-metrics"],
-      ["MONITORING_AWS_REGION", "eu-west-1"],
-      ["MONITORING_ROLE_ARN", expect.stringMatching(/^arn:aws:iam::\d{12}:role\//)],
     ]);
     expect(production.findResource(ROLE, "metrics-invoker").inputs.name).toBe("mlops-cicd-production-metrics-github");
-    expect(production.findResource(TYPES.variable, "repository-var-MONITORING_ROLE_ARN").dependsOn).toContain(
+    // The job may assume the role only once the role may invoke: the variable waits for the policy.
+    expect(production.findResource(TYPES.environmentVariable, "monitoring-AWS_ROLE_ARN").dependsOn).toContain(
       production.findResource("aws:iam/rolePolicy:RolePolicy", "metrics-invoker").urn,
     );
   });
 
   it("exists only in the stack that owns the repository settings", () => {
     expect(staging.resourcesOfType(LAMBDA).map((fn) => fn.name)).toEqual(["databases-provisioner"]);
-    expect(staging.resourcesOfType(TYPES.variable)).toEqual([]);
+    expect(staging.resourcesOfType(TYPES.environment).map((environment) => environment.inputs.environment)).toEqual(["staging"]);
   });
 });
 

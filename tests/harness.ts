@@ -72,7 +72,6 @@ export const TYPES = {
   environment: "github:index/repositoryEnvironment:RepositoryEnvironment",
   deploymentPolicy: "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
   environmentVariable: "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
-  variable: "github:index/actionsVariable:ActionsVariable",
   environmentSecret: "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
   secret: "github:index/actionsSecret:ActionsSecret",
   ruleset: "github:index/repositoryRuleset:RepositoryRuleset",

@@ -249,12 +249,13 @@ describe("monitor-model.yml", () => {
   it("runs on a hosted runner and reaches the private database only through the metrics function, after the application's code", () => {
     const job = monitor().jobs.monitor;
     expect(job["runs-on"]).toBe("ubuntu-24.04");
+    expect(job.environment).toBe("monitoring");
     expect(job.permissions).toEqual({ contents: "read", issues: "write", "id-token": "write" });
     expect(job.env.METRICS_FUNCTION).toBe("${{ vars.METRICS_FUNCTION }}");
     expect(JSON.stringify(job)).not.toContain("METRICS_DATABASE_URL");
     const names = job.steps.map((step: { name: string }) => step.name);
     const credentials = job.steps[names.indexOf("Configure AWS credentials (OIDC)")];
-    expect(credentials.with).toMatchObject({ "role-to-assume": "${{ vars.MONITORING_ROLE_ARN }}", "aws-region": "${{ vars.MONITORING_AWS_REGION }}" });
+    expect(credentials.with).toMatchObject({ "role-to-assume": "${{ vars.AWS_ROLE_ARN }}", "aws-region": "${{ vars.AWS_REGION }}" });
     expect(credentials.if).toBe("always()");
     expect(names.indexOf("Configure AWS credentials (OIDC)")).toBeGreaterThan(names.indexOf("Calculate drift and data-quality metrics"));
     expect(names.indexOf("Configure AWS credentials (OIDC)")).toBeLessThan(names.indexOf("Store the metrics and compare drift with the threshold"));

@@ -4,6 +4,7 @@
  * issue per ongoing drift incident, raises a separate one when metrics stop arriving, and uploads the
  * report.
  */
+import { MONITORING_ENVIRONMENT } from "../infra/github/constants";
 import { DASHBOARD_ALERT_THRESHOLD } from "../infra/monitoring/grafana/image-files";
 import { RUNNER, WorkflowSettings } from "./application";
 import { mlflowEnv } from "./mlflow-steps";
@@ -41,7 +42,9 @@ export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {
       monitor: {
         name: "Monitor model",
         runsOn: RUNNER,
-        // id-token: the OIDC role that may invoke the metrics function, and nothing else.
+        // Its environment holds the role that may invoke the metrics function, and nothing else.
+        environment: MONITORING_ENVIRONMENT.name,
+        // id-token: that role, through OIDC.
         permissions: { contents: "read", issues: "write", "id-token": "write" },
         timeoutMinutes: 30,
         env: {
@@ -63,7 +66,7 @@ export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {
           }),
           // After the application's code ran: it never holds AWS credentials. Always: the freshness check
           // runs even when the drift calculation failed.
-          awsCredentials("${{ vars.MONITORING_ROLE_ARN }}", "${{ vars.MONITORING_AWS_REGION }}", "always()"),
+          { ...awsCredentials(), if: "always()" },
           {
             id: "drift",
             name: "Store the metrics and compare drift with the threshold",

@@ -61,18 +61,14 @@ export function runCommand(name: string, command: string, env?: Readonly<Record<
   return { name, run: `${command}\n`, env };
 }
 
-/**
- * AWS credentials through GitHub OIDC: no stored keys. By default the environment's deploy role;
- * jobs outside an environment name their own role and region variables.
- */
-export function awsCredentials(role = "${{ vars.AWS_ROLE_ARN }}", region = "${{ vars.AWS_REGION }}", ifCondition?: string): Step {
+/** AWS credentials for this run's environment through GitHub OIDC: no stored keys. */
+export function awsCredentials(): Step {
   return {
     name: "Configure AWS credentials (OIDC)",
-    if: ifCondition,
     uses: ACTIONS.awsCredentials,
     with: {
-      "role-to-assume": role,
-      "aws-region": region,
+      "role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
+      "aws-region": "${{ vars.AWS_REGION }}",
       "role-session-name": "gha-${{ github.run_id }}-${{ github.run_attempt }}",
     },
   };

@@ -13,6 +13,20 @@ export const REQUIRED_STATUS_CHECKS: readonly string[] = Object.freeze([
 ]);
 
 /**
+ * The environment monitor-model's job runs in: no reviewers or wait (it runs every 6 hours), only
+ * the default branch. It scopes the job's AWS role (OIDC subject `environment:monitoring`) and
+ * variables to that job.
+ */
+export const MONITORING_ENVIRONMENT = Object.freeze({
+  name: "monitoring",
+  waitTimerMinutes: 0,
+  requiresReviewers: false,
+  preventSelfReview: false,
+  defaultBranchOnly: true,
+  adminsCanBypass: false,
+});
+
+/**
  * The GitHub Actions app. Pinning each required check to it means a status posted by any other
  * app or token with the same name cannot satisfy the rule.
  */

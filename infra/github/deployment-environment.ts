@@ -2,11 +2,17 @@ import * as github from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentProfile } from "../environments";
 
+/** What GitHub enforces on an environment: a deployment environment's profile, or the monitoring job's. */
+export type EnvironmentRules = Pick<
+  EnvironmentProfile,
+  "waitTimerMinutes" | "requiresReviewers" | "preventSelfReview" | "defaultBranchOnly" | "adminsCanBypass"
+> & { readonly name: string };
+
 export interface DeploymentEnvironmentArgs {
   /** Name of the application repository (without the owner). */
   readonly repository: string;
   /** The environment's fixed protection rules and naming. */
-  readonly profile: EnvironmentProfile;
+  readonly profile: EnvironmentRules;
   /** The branch allowed to deploy when the profile restricts deployments to the default branch. */
   readonly defaultBranch: string;
   /**

@@ -1,7 +1,7 @@
-export { REQUIRED_STATUS_CHECKS, ISSUE_LABELS, GITHUB_ACTIONS_INTEGRATION_ID } from "./constants";
+export { REQUIRED_STATUS_CHECKS, ISSUE_LABELS, GITHUB_ACTIONS_INTEGRATION_ID, MONITORING_ENVIRONMENT } from "./constants";
 export type { IssueLabelSpec } from "./constants";
 export { DeploymentEnvironment } from "./deployment-environment";
-export type { DeploymentEnvironmentArgs } from "./deployment-environment";
+export type { DeploymentEnvironmentArgs, EnvironmentRules } from "./deployment-environment";
 export { RepositorySettings } from "./repository-settings";
 export type { RepositorySettingsArgs } from "./repository-settings";
 export { generatedHeader, renderCodeowners, renderDependabot } from "./repository-files";

@@ -25,25 +25,19 @@ export interface RepositorySettingsArgs {
    * @default none
    */
   readonly secrets?: Readonly<Record<string, pulumi.Input<string>>>;
-  /**
-   * Repository-wide Actions variables, by name: values jobs outside any environment read.
-   * @default none
-   */
-  readonly variables?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Files committed to the default branch. Paths must be unique. */
   readonly files: readonly RepositoryFileSpec[];
 }
 
 /**
  * The repository-wide settings of the application repository: the ruleset that protects the
- * default branch, issue labels, repository secrets and variables, and the files the program commits. Exactly one
+ * default branch, issue labels, repository secrets and the files the program commits. Exactly one
  * stack owns these (see docs/decisions/0001-stack-ownership.md).
  */
 export class RepositorySettings extends pulumi.ComponentResource {
   readonly ruleset: github.RepositoryRuleset;
   readonly labels: readonly github.IssueLabel[];
   readonly secrets: readonly github.ActionsSecret[];
-  readonly variables: readonly github.ActionsVariable[];
   readonly files: readonly github.RepositoryFile[];
   /** Paths of the committed files, in commit order. */
   readonly filePaths: pulumi.Output<string[]>;
@@ -112,10 +106,6 @@ export class RepositorySettings extends pulumi.ComponentResource {
           { repository, secretName, value: pulumi.secret(value) },
           { parent: this },
         ),
-    );
-
-    this.variables = sortedEntries(args.variables).map(
-      ([variableName, value]) => new github.ActionsVariable(`${name}-var-${variableName}`, { repository, variableName, value }, { parent: this }),
     );
 
     this.files = args.files.map(

@@ -25,14 +25,6 @@ export function trustPolicy(oidcProviderArn: string, repository: string, environ
   return oidcTrustPolicy(oidcProviderArn, `repo:${repository}:environment:${environment}`);
 }
 
-/**
- * The trust policy for jobs that run in no environment: only this repository's jobs on this branch
- * (a schedule runs on the default branch), with the STS audience. Pull requests never match.
- */
-export function branchTrustPolicy(oidcProviderArn: string, repository: string, branch: string): string {
-  return oidcTrustPolicy(oidcProviderArn, `repo:${repository}:ref:refs/heads/${branch}`);
-}
-
 function oidcTrustPolicy(oidcProviderArn: string, subject: string): string {
   return JSON.stringify({
     Version: "2012-10-17",

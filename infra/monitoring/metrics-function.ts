@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
 import { vpcFunction } from "../aws/vpc-function";
-import { branchTrustPolicy } from "../identity/github-deploy-role";
+import { trustPolicy } from "../identity/github-deploy-role";
 import { readyAfter } from "../ready";
 
 /** The function's bundle, built from function/handler.ts by `npm run gen:functions` and committed. */
@@ -19,8 +19,8 @@ export interface MetricsFunctionArgs {
   readonly logRetentionDays: number;
   /** `owner/repository` of the application repository, whose monitoring job invokes the function. */
   readonly repository: string;
-  /** The branch scheduled runs use: the only one whose jobs may invoke it. */
-  readonly branch: string;
+  /** The GitHub environment of that job: the only jobs that may invoke it. */
+  readonly environment: string;
   readonly oidcProviderArn: pulumi.Input<string>;
 }
 
@@ -53,8 +53,8 @@ export class MetricsFunction extends pulumi.ComponentResource {
       `${name}-invoker`,
       {
         name: `${args.functionName}-github`,
-        description: `The monitoring job of ${args.repository} on ${args.branch}: invokes ${args.functionName}`,
-        assumeRolePolicy: pulumi.output(args.oidcProviderArn).apply((arn) => branchTrustPolicy(arn, args.repository, args.branch)),
+        description: `Jobs of ${args.repository} in the ${args.environment} environment: invoke ${args.functionName}`,
+        assumeRolePolicy: pulumi.output(args.oidcProviderArn).apply((arn) => trustPolicy(arn, args.repository, args.environment)),
         maxSessionDuration: 3600,
       },
       { parent: this },

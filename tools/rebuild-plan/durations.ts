@@ -132,7 +132,7 @@ export const OPERATOR_STEPS: readonly OperatorStep[] = Object.freeze([
   { runbookStep: "Declare the disaster and choose the recovery point", seconds: minutes(15) },
   { runbookStep: "Open the state and the secrets key in the recovery region", seconds: minutes(10) },
   { runbookStep: "Create the rebuild stack and hand it GitHub", seconds: minutes(10) },
-  { runbookStep: "Reset the applications' administrators", seconds: minutes(5), onlyWhenRestoring: true },
+  { runbookStep: "Reset Grafana's administrator", seconds: minutes(5), onlyWhenRestoring: true },
   { runbookStep: "Copy the artifacts from the replica", seconds: minutes(15), onlyWhenRestoring: true },
   { runbookStep: "Point the host names at the new load balancer", seconds: minutes(10) },
   { runbookStep: "Deploy the releases again", seconds: minutes(15) },
