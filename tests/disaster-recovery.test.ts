@@ -282,7 +282,7 @@ describe("a rebuild from empty state needs no step by hand", () => {
   it("hands GitHub over by moving components the lost stack and the rebuild both have", async () => {
     const command = /pulumi state move --source production --dest production-dr --yes \\\n((?:\s+'urn:[^']+'(?: \\)?\n)+)/.exec(DOC);
     const moved = [...(command?.[1] ?? "").matchAll(/'(urn:[^']+)'/g)].map((match) => match[1] as string);
-    expect(moved).toHaveLength(2);
+    expect(moved).toHaveLength(3);
     const lost = await production();
     for (const urn of moved) {
       expect(lost.resources.map((resource) => resource.urn)).toContain(urn);
