@@ -1,7 +1,7 @@
 /**
  * The synth command as a user runs it: a child process per run, real exit codes and files.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -169,6 +169,68 @@ describe("synth with bad input exits 2 with one message and writes nothing", () 
     expect(synth(["--stack", "staging", "--config-file", bad, "--out", out]).code).toBe(2);
     expect(readTree(out)).toEqual(before);
   });
+});
+
+describe("synth writes only where it may, whole or not at all", () => {
+  const refused = (out: string, reason: string, cwd = ROOT) => {
+    const result = spawnSync(process.execPath, ["-r", REGISTER, CLI, "--stack", "staging", "--out", out], { cwd, encoding: "utf8" });
+    expect({ code: result.status, stderr: result.stderr }).toEqual({ code: 2, stderr: `Refusing to write synth output to ${JSON.stringify(out)}: ${reason}\n` });
+  };
+
+  it.each([
+    [".", `replacing it would delete ${ROOT}. Name a new directory, such as out/<stack>.`],
+    ["..", `replacing it would delete ${ROOT}. Name a new directory, such as out/<stack>.`],
+    ["/", `replacing it would delete ${ROOT}. Name a new directory, such as out/<stack>.`],
+    ["/proc/synth-out", "it is under /proc, which holds no files. Name a directory of your own."],
+  ])("refuses --out %s, touching nothing", (out, reason) => {
+    const before = fs.readdirSync(ROOT).sort();
+    refused(out, reason);
+    expect(fs.readdirSync(ROOT).sort()).toEqual(before);
+  });
+
+  it("refuses a file, and a folder with files it did not write, leaving them as they were", () => {
+    const file = path.join(work, "a-file");
+    fs.writeFileSync(file, "mine");
+    refused(file, "it is a file, not a directory. Name a new directory.");
+    expect(fs.readFileSync(file, "utf8")).toBe("mine");
+    const folder = path.join(work, "someone-elses");
+    fs.mkdirSync(folder);
+    for (const name of ["notes.txt", "b.md", "c", "d"]) fs.writeFileSync(path.join(folder, name), name);
+    refused(folder, `it holds files synth did not write (b.md, c, d, …). Name a new or empty directory, or remove ${JSON.stringify(folder)} yourself if you mean to.`);
+    expect(fs.readdirSync(folder).sort()).toEqual(["b.md", "c", "d", "notes.txt"]);
+  });
+
+  it("replaces its own earlier output, marked as its own, and cleans up after a run killed outright", () => {
+    const out = path.join(work, "owned");
+    expect(synth(["--stack", "staging", "--out", out]).code).toBe(0);
+    expect(fs.readFileSync(path.join(out, ".mlops-cicd-output"), "utf8")).toMatch(/^mlops-cicd synth\n/);
+    // What a SIGKILLed run leaves: a marked staging directory of a dead process.
+    const leftover = `${out}.tmp-999999`;
+    fs.mkdirSync(leftover);
+    fs.writeFileSync(path.join(leftover, ".mlops-cicd-output"), "mlops-cicd synth\n");
+    fs.writeFileSync(path.join(out, "stale.txt"), "from before");
+    expect(synth(["--stack", "staging", "--out", out]).code).toBe(0);
+    expect(fs.existsSync(path.join(out, "stale.txt"))).toBe(false);
+    expect(fs.existsSync(leftover)).toBe(false);
+    expect(fs.readdirSync(work).filter((entry) => /\.(tmp|old)-\d+$/.test(entry))).toEqual([]);
+  });
+
+  it("leaves the old output or the new one whole, never neither, when interrupted at any point", async () => {
+    const out = path.join(work, "interrupted");
+    expect(synth(["--stack", "staging", "--out", out]).code).toBe(0);
+    const complete = readTree(out);
+    for (const [signal, delay] of [["SIGINT", 50], ["SIGHUP", 700], ["SIGTERM", 1800]] as const) {
+      const child = spawn(process.execPath, ["-r", REGISTER, CLI, "--stack", "staging", "--out", out], { cwd: ROOT, stdio: "ignore" });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (status) => resolve(status)));
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      child.kill(signal);
+      const code = await exited;
+      // null: killed while still loading, before the command handles signals; nothing was written then.
+      expect([null, 0, 128 + { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }[signal]]).toContain(code);
+      expect(readTree(out)).toEqual(complete);
+      expect(fs.readdirSync(work).filter((entry) => entry.startsWith("interrupted."))).toEqual([]);
+    }
+  }, 60_000);
 });
 
 describe("synth of a stack that breaks a mandatory policy", () => {

@@ -24,12 +24,20 @@ export function parseOptions<T extends Record<string, OptionSpec>>(argv: readonl
 }
 
 /**
- * Runs a command's `main` and exits with its code. A usage error, or an error `isInputProblem`
+ * Runs a command's `main` and exits with its code; SIGINT, SIGTERM and SIGHUP exit 128 + the signal. A usage error, or an error `isInputProblem`
  * recognises (bad config, a missing file), prints its message and exits 2; anything else prints
  * `<name> failed:` with a stack trace and exits 1. The exit is explicit: the Pulumi runtime can
  * leave handles open that would keep the process alive.
  */
 export function runCommand(name: string, main: () => Promise<number> | number, isInputProblem: (err: unknown) => boolean = () => false): void {
+  // Handled on the event loop, so never in the middle of a synchronous write (tools/output-dir.ts):
+  // an interrupt leaves each output as it was, or whole.
+  for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]] as const) {
+    process.on(signal, () => {
+      process.stderr.write(`${name}: interrupted (${signal}); every output is as it was before or complete, never partial.\n`);
+      process.exit(128 + number);
+    });
+  }
   const fail = (err: unknown): number => {
     if (err instanceof UsageError || isInputProblem(err)) {
       process.stderr.write(`${(err as Error).message}\n`);

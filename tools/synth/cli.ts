@@ -6,8 +6,13 @@
  * - 0: written, no mandatory policy violated (advisory ones are in policy.json and summary.md);
  * - 3: written, but a mandatory policy is violated: the violations go to stderr, and the output is
  *   still written whole so policy.json and summary.md show the verdict next to what caused it;
- * - 2: bad arguments, bad config or a bad policy config file (message on stderr, nothing written);
+ * - 2: bad arguments, bad config, a bad policy config file, or an `--out` synth may not write (a
+ *   file, a folder with files synth did not write, one holding the checkout or the current
+ *   directory, a system directory): message on stderr, nothing written;
  * - 1: anything else.
+ *
+ * The output directory is replaced whole (tools/output-dir.ts): an interrupt leaves the previous
+ * output or the new one, never a mix or neither.
  *
  * `--policy-pack-config` takes the JSON file `pulumi preview --policy-pack-config` takes: per
  * policy, an enforcement level or `{ "enforcementLevel": ..., <config property>: ... }`.
@@ -16,6 +21,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { UsageError, parseOptions, runCommand } from "../command-line";
+import { OutputError, checkOutputDirectory } from "../output-dir";
 import { StackFileError, resolveStackConfig } from "./stack-config";
 
 const USAGE = "usage: npm run synth -- --stack <name> [--out <dir>] [--config-file <path>] [--policy-pack-config <path>]";
@@ -70,6 +76,8 @@ function readPolicyConfig(file: string | undefined, knownPolicies: readonly stri
 
 async function main(): Promise<number> {
   const args = parseCommandLine(process.argv.slice(2));
+  // Before the slow part: a target synth may not write is refused at once, with nothing touched.
+  checkOutputDirectory(args.out, { command: "synth", protectedDirs: [ROOT] });
   const config = resolveStackConfig(ROOT, args.stack, args.configFile);
   // Loaded only now: the Pulumi SDK is most of synth's start-up, and a usage or stack-file error
   // needs none of it.
@@ -81,7 +89,7 @@ async function main(): Promise<number> {
   const { ALL_POLICIES } = require("../../policy/policies") as typeof import("../../policy/policies");
   const policyConfig = readPolicyConfig(args.policyConfigFile, ALL_POLICIES.map((policy) => policy.name));
   const result = await synthesize({ stack: args.stack, config, policyConfig });
-  writeSynthOutput(result, args.out);
+  writeSynthOutput(result, args.out, [ROOT]);
   process.stdout.write(
     `Synthesized stack ${args.stack}: ${result.resources.filter((r) => r.custom).length} resources, ` +
       `${result.files.length} files -> ${args.out}\n`,
@@ -100,7 +108,12 @@ async function main(): Promise<number> {
 
 function isConfigProblem(err: unknown): boolean {
   // By name: infra/config (and the SDK behind it) may not be loaded when the error comes.
-  return err instanceof StackFileError || err instanceof PolicyConfigError || (err instanceof Error && err.name === "ConfigError");
+  return (
+    err instanceof StackFileError ||
+    err instanceof PolicyConfigError ||
+    err instanceof OutputError ||
+    (err instanceof Error && (err.name === "ConfigError" || err.name === "OutputError"))
+  );
 }
 
 runCommand("synth", main, isConfigProblem);

@@ -1,6 +1,6 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { findConfigKey, qualifiedKey } from "../../infra/config-schema";
+import { replaceOwnedDirectory } from "../output-dir";
 import type { RecordedResource } from "./recording-monitor";
 import type { SynthResult } from "./synthesize";
 
@@ -52,29 +52,11 @@ export function renderSynthOutput(result: SynthResult): Map<string, string> {
 }
 
 /**
- * Writes the output directory whole or not at all: everything goes to a sibling temporary
- * directory first, which then replaces `outDir`.
+ * Writes the output directory whole or not at all, and only where synth may (tools/output-dir.ts):
+ * a new or empty directory, or one an earlier synth wrote. `protectedDirs`: the checkout.
  */
-export function writeSynthOutput(result: SynthResult, outDir: string): void {
-  const rendered = renderSynthOutput(result);
-  const target = path.resolve(outDir);
-  const staging = `${target}.tmp-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  try {
-    for (const [relative, content] of rendered) {
-      const file = path.join(staging, relative);
-      if (!file.startsWith(staging + path.sep)) {
-        throw new Error(`Refusing to write ${relative}: it leaves the output directory.`);
-      }
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, content);
-    }
-    fs.rmSync(target, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.renameSync(staging, target);
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
+export function writeSynthOutput(result: SynthResult, outDir: string, protectedDirs: readonly string[] = []): void {
+  replaceOwnedDirectory(outDir, renderSynthOutput(result), { command: "synth", protectedDirs });
 }
 
 /** The top-level component (the ancestor right under the stack) a resource belongs to. */
