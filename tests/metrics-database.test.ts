@@ -200,11 +200,51 @@ it("names every problem of a malformed metrics file", () => {
   expect(() => parseMetrics(JSON.stringify({ ...SAMPLE, timestamp: "2026-11-29 06:00", share_missing_values: 3, model_version: undefined }), "m.json")).toThrow(
     [
       "m.json cannot be stored:",
-      "  • `timestamp` must be an ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z (got \"2026-11-29 06:00\")",
-      "  • `model_version` must be a non-empty string of at most 100 characters (missing)",
+      "  • `timestamp` must be a real ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z (got \"2026-11-29 06:00\")",
+      "  • `model_version` must be a non-empty string of at most 100 characters, valid UTF-8 without control characters (missing)",
       "  • `share_missing_values` must be a number between 0 and 1 (got 3)",
     ].join("\n"),
   );
   expect(() => parseMetrics("{", "m.json")).toThrow(/^m\.json cannot be stored:\n {2}• is not JSON: /);
+});
+
+describe("refuses what cannot be a real window, before any connection, naming the field", () => {
+  const NOW = new Date("2026-11-29T07:00:00Z");
+  const problem = (changes: Record<string, unknown>, text?: string) => {
+    try {
+      parseMetrics(text ?? JSON.stringify({ ...SAMPLE, ...changes }), "m.json", NOW);
+    } catch (error) {
+      return (error as Error).message.split("\n").slice(1).map((line) => line.replace(/^ {2}• /, ""));
+    }
+    return [];
+  };
+  const timestamp = "must be a real ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z";
+  const text = "valid UTF-8 without control characters";
+
+  it.each([
+    ["a day February does not have", { timestamp: "2026-02-30T06:00:00Z" }, [`\`timestamp\` ${timestamp} (got "2026-02-30T06:00:00Z")`]],
+    ["hour 24", { timestamp: "2026-11-29T24:00:00Z" }, [`\`timestamp\` ${timestamp} (got "2026-11-29T24:00:00Z")`]],
+    ["an offset of 25 hours", { timestamp: "2026-11-29T06:00:00+25:00" }, [`\`timestamp\` ${timestamp} (got "2026-11-29T06:00:00+25:00")`]],
+    [
+      "a window in 2099",
+      { timestamp: "2099-01-01T00:00:00Z" },
+      ['`timestamp` must not be in the future (more than 5 minutes after 2026-11-29T07:00:00.000Z): a window is stored once it has ended (got "2099-01-01T00:00:00Z")'],
+    ],
+    ["a NUL in the model name", { model_name: "taxi\u0000" }, [`\`model_name\` must be a non-empty string of at most 200 characters, ${text} (got "taxi\\u0000")`]],
+    ["a newline in the model version", { model_version: "3\n::add-mask::x" }, [`\`model_version\` must be a non-empty string of at most 100 characters, ${text} (got "3\\n::add-mask::x")`]],
+    ["bytes that were not UTF-8", { model_name: "taxi\ufffd" }, [`\`model_name\` must be a non-empty string of at most 200 characters, ${text} (got "taxi\ufffd")`]],
+    ["more drifted columns than an INTEGER holds", { num_drifted_columns: 2_147_483_648 }, ["`num_drifted_columns` must be a whole number from 0 to 2147483647 (got 2147483648)"]],
+  ])("%s", (_, changes, expected) => {
+    expect(problem(changes)).toEqual(expected);
+  });
+
+  it("a number JSON cannot hold, shown as what it became", () => {
+    expect(problem({}, JSON.stringify(SAMPLE).replace('"drift_score":0.31', '"drift_score":1e400'))).toEqual(["`drift_score` must be a finite number, 0 or more (got Infinity (out of range))"]);
+  });
+
+  it("accepts a window that ends within the clock skew", () => {
+    expect(problem({ timestamp: "2026-11-29T07:04:00Z" })).toEqual([]);
+    expect(problem({ timestamp: "2024-02-29T06:00:00+01:00" })).toEqual([]);
+  });
   expect(() => parseMetrics("[]", "m.json")).toThrow("m.json cannot be stored:\n  • must hold one JSON object with the metrics of one window");
 });

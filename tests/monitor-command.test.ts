@@ -125,7 +125,7 @@ describe.each(ENGINES)("mlops-monitor on $name", (engine) => {
       code: 2,
       lines: [
         "::error file=metrics.json::`dataset_drift` must be true or false (missing)",
-        '::error file=metrics.json::`drift_score` must be a number, 0 or more (got "high")',
+        '::error file=metrics.json::`drift_score` must be a finite number, 0 or more (got "high")',
         "Nothing was written: fix the drift calculation's output and run again.",
       ],
       outputs: {},

@@ -83,7 +83,7 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
     if (command === "store") {
       const file = required(values.file, "--file");
       const threshold = nonNegative(values.threshold, "--threshold");
-      const metrics = parseMetrics(context.readFile(file), file);
+      const metrics = parseMetrics(context.readFile(file), file, context.now());
       work = async (sql) => {
         const outcome = await storeMetrics(sql, metrics);
         const drifting = isDrifting(metrics, threshold);

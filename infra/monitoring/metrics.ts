@@ -35,31 +35,65 @@ export class MetricsFileError extends Error {
 type FieldCheck = (value: unknown) => string | undefined;
 
 const isFiniteNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2}):(\d{2}))$/;
+/** PostgreSQL's INTEGER, the column of `num_drifted_columns`. */
+const MAX_INTEGER = 2_147_483_647;
+/** How far ahead of the clock a window may end: clocks of the runner and the database differ a little. */
+export const CLOCK_SKEW_MINUTES = 5;
+
+/**
+ * A real instant: every field within its calendar range (no February 30th, no hour 24), which
+ * Date.parse would otherwise roll over into the next month or day.
+ */
+function isCalendarInstant(value: string): boolean {
+  const match = ISO_INSTANT.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((index) => Number(match[index] ?? 0));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetOk = match[7] === "Z" || (Number(match[8]) <= 23 && Number(match[9]) <= 59);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
+}
+
+/** Text a reviewer can read in a log and a dashboard: no control characters, no undecodable bytes. */
+function isPlainText(value: string): boolean {
+  // U+FFFD is what bytes that are not UTF-8 became when the file was read.
+  return !/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(value);
+}
 
 /** Field → check returning the problem, in the order problems are reported. */
 export const METRICS_FIELDS: Readonly<Record<string, FieldCheck>> = Object.freeze({
   timestamp: (value) =>
-    typeof value === "string" && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))
+    typeof value === "string" && isCalendarInstant(value)
       ? undefined
-      : "must be an ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z",
-  model_name: (value) => (typeof value === "string" && value.trim() !== "" && value.length <= 200 ? undefined : "must be a non-empty string of at most 200 characters"),
-  model_version: (value) => (typeof value === "string" && value.trim() !== "" && value.length <= 100 ? undefined : "must be a non-empty string of at most 100 characters"),
-  prediction_drift: (value) => (isFiniteNumber(value) ? undefined : "must be a number"),
-  num_drifted_columns: (value) => (Number.isInteger(value) && (value as number) >= 0 ? undefined : "must be a whole number, 0 or more"),
+      : "must be a real ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z",
+  model_name: (value) =>
+    typeof value === "string" && value.trim() !== "" && value.length <= 200 && isPlainText(value)
+      ? undefined
+      : "must be a non-empty string of at most 200 characters, valid UTF-8 without control characters",
+  model_version: (value) =>
+    typeof value === "string" && value.trim() !== "" && value.length <= 100 && isPlainText(value)
+      ? undefined
+      : "must be a non-empty string of at most 100 characters, valid UTF-8 without control characters",
+  prediction_drift: (value) => (isFiniteNumber(value) ? undefined : "must be a finite number"),
+  num_drifted_columns: (value) =>
+    Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_INTEGER ? undefined : `must be a whole number from 0 to ${MAX_INTEGER}`,
   share_missing_values: (value) => (isFiniteNumber(value) && value >= 0 && value <= 1 ? undefined : "must be a number between 0 and 1"),
   dataset_drift: (value) => (typeof value === "boolean" ? undefined : "must be true or false"),
-  drift_score: (value) => (isFiniteNumber(value) && value >= 0 ? undefined : "must be a number, 0 or more"),
+  drift_score: (value) => (isFiniteNumber(value) && value >= 0 ? undefined : "must be a finite number, 0 or more"),
 });
 
 function describe(value: unknown): string {
   if (value === undefined) return "missing";
-  const shown = JSON.stringify(value);
+  // JSON has no Infinity: 1e400 parses to it, and JSON.stringify would show it as null.
+  const shown = typeof value === "number" && !Number.isFinite(value) ? `${value} (out of range)` : JSON.stringify(value);
   return `got ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}`;
 }
 
-/** Parses and checks a metrics file; throws MetricsFileError naming every problem. */
-export function parseMetrics(text: string, source: string): MetricsRecord {
+/**
+ * Parses and checks a metrics file; throws MetricsFileError naming every problem. With `now`, a
+ * window ending more than CLOCK_SKEW_MINUTES after it is refused: it would hide staleness until then.
+ */
+export function parseMetrics(text: string, source: string, now?: Date): MetricsRecord {
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -74,6 +108,11 @@ export function parseMetrics(text: string, source: string): MetricsRecord {
     const problem = check(record[field]);
     return problem === undefined ? [] : [`\`${field}\` ${problem} (${describe(record[field])})`];
   });
+  if (problems.length === 0 && now !== undefined && Date.parse(record.timestamp as string) > now.getTime() + CLOCK_SKEW_MINUTES * 60_000) {
+    problems.push(
+      `\`timestamp\` must not be in the future (more than ${CLOCK_SKEW_MINUTES} minutes after ${now.toISOString()}): a window is stored once it has ended (${describe(record.timestamp)})`,
+    );
+  }
   if (problems.length > 0) throw new MetricsFileError(source, problems);
   return {
     timestamp: new Date(record.timestamp as string),

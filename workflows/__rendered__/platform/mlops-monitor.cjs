@@ -5609,23 +5609,36 @@ ${problems.map((problem) => `  \u2022 ${problem}`).join("\n")}`);
   problems;
 };
 var isFiniteNumber = (value) => typeof value === "number" && Number.isFinite(value);
-var ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+var ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2}):(\d{2}))$/;
+var MAX_INTEGER = 2147483647;
+var CLOCK_SKEW_MINUTES = 5;
+function isCalendarInstant(value) {
+  const match = ISO_INSTANT.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((index) => Number(match[index] ?? 0));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetOk = match[7] === "Z" || Number(match[8]) <= 23 && Number(match[9]) <= 59;
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
+}
+function isPlainText(value) {
+  return !/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(value);
+}
 var METRICS_FIELDS = Object.freeze({
-  timestamp: (value) => typeof value === "string" && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) ? void 0 : "must be an ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z",
-  model_name: (value) => typeof value === "string" && value.trim() !== "" && value.length <= 200 ? void 0 : "must be a non-empty string of at most 200 characters",
-  model_version: (value) => typeof value === "string" && value.trim() !== "" && value.length <= 100 ? void 0 : "must be a non-empty string of at most 100 characters",
-  prediction_drift: (value) => isFiniteNumber(value) ? void 0 : "must be a number",
-  num_drifted_columns: (value) => Number.isInteger(value) && value >= 0 ? void 0 : "must be a whole number, 0 or more",
+  timestamp: (value) => typeof value === "string" && isCalendarInstant(value) ? void 0 : "must be a real ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z",
+  model_name: (value) => typeof value === "string" && value.trim() !== "" && value.length <= 200 && isPlainText(value) ? void 0 : "must be a non-empty string of at most 200 characters, valid UTF-8 without control characters",
+  model_version: (value) => typeof value === "string" && value.trim() !== "" && value.length <= 100 && isPlainText(value) ? void 0 : "must be a non-empty string of at most 100 characters, valid UTF-8 without control characters",
+  prediction_drift: (value) => isFiniteNumber(value) ? void 0 : "must be a finite number",
+  num_drifted_columns: (value) => Number.isInteger(value) && value >= 0 && value <= MAX_INTEGER ? void 0 : `must be a whole number from 0 to ${MAX_INTEGER}`,
   share_missing_values: (value) => isFiniteNumber(value) && value >= 0 && value <= 1 ? void 0 : "must be a number between 0 and 1",
   dataset_drift: (value) => typeof value === "boolean" ? void 0 : "must be true or false",
-  drift_score: (value) => isFiniteNumber(value) && value >= 0 ? void 0 : "must be a number, 0 or more"
+  drift_score: (value) => isFiniteNumber(value) && value >= 0 ? void 0 : "must be a finite number, 0 or more"
 });
 function describe(value) {
   if (value === void 0) return "missing";
-  const shown = JSON.stringify(value);
+  const shown = typeof value === "number" && !Number.isFinite(value) ? `${value} (out of range)` : JSON.stringify(value);
   return `got ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}`;
 }
-function parseMetrics(text, source) {
+function parseMetrics(text, source, now) {
   let document;
   try {
     document = JSON.parse(text);
@@ -5640,6 +5653,11 @@ function parseMetrics(text, source) {
     const problem = check(record[field]);
     return problem === void 0 ? [] : [`\`${field}\` ${problem} (${describe(record[field])})`];
   });
+  if (problems.length === 0 && now !== void 0 && Date.parse(record.timestamp) > now.getTime() + CLOCK_SKEW_MINUTES * 6e4) {
+    problems.push(
+      `\`timestamp\` must not be in the future (more than ${CLOCK_SKEW_MINUTES} minutes after ${now.toISOString()}): a window is stored once it has ended (${describe(record.timestamp)})`
+    );
+  }
   if (problems.length > 0) throw new MetricsFileError(source, problems);
   return {
     timestamp: new Date(record.timestamp),
@@ -5750,7 +5768,7 @@ async function runMonitorCommand(argv2, context) {
     if (command === "store") {
       const file = required(values.file, "--file");
       const threshold = nonNegative(values.threshold, "--threshold");
-      const metrics = parseMetrics(context.readFile(file), file);
+      const metrics = parseMetrics(context.readFile(file), file, context.now());
       work = async (sql2) => {
         const outcome = await storeMetrics(sql2, metrics);
         const drifting = isDrifting(metrics, threshold);
