@@ -60,6 +60,7 @@ describe("MLflow's start-time access convergence (images/mlflow/ensure_access.py
   const harness = path.join(__dirname, "fixtures", "ensure_access_harness.py");
   const env = {
     MLFLOW_BACKEND_STORE_URI: "postgresql://mlflow@db/mlflow",
+    MLFLOW_AUTH_DATABASE_URI: "postgresql://mlflow@db/mlflow_auth",
     MLFLOW_ADMIN_USERNAME: "admin",
     MLFLOW_ADMIN_PASSWORD: "new-admin",
     MLFLOW_MODEL_NAME: "taxi",
@@ -94,6 +95,8 @@ describe("MLflow's start-time access convergence (images/mlflow/ensure_access.py
       "user serving: READ on registered model taxi",
     ]);
     expect(result.runs[1].log).toEqual(["user admin: password set", "user training: password set", "user serving: password set"]);
+    // The users apart from the runs: before MLflow 3.6 both stores version in alembic_version.
+    expect(result.opened[0]).toEqual(["postgresql://mlflow@db/mlflow", "postgresql://mlflow@db/mlflow_auth"]);
   });
 
   it("after a restore: sets the lost stack's passwords to this stack's, narrows a widened grant, and leaves hand-made users alone", () => {
@@ -114,6 +117,7 @@ describe("MLflow's start-time access convergence (images/mlflow/ensure_access.py
     [{ MLFLOW_CLIENT_PASSWORD_SERVING: "" }, "MLFLOW_CLIENT_PASSWORD_SERVING is not set: the task definition must inject it"],
     [{ MLFLOW_CLIENTS: "training:ADMIN" }, 'MLFLOW_CLIENTS has "training:ADMIN": expected <username>:<READ|EDIT>'],
     [{ MLFLOW_MODEL_NAME: "" }, "MLFLOW_MODEL_NAME is not set"],
+    [{ MLFLOW_AUTH_DATABASE_URI: "" }, "MLFLOW_AUTH_DATABASE_URI is not set"],
   ])("refuses %j before touching the database: %s", (change, message) => {
     const result = converge({ env: { ...env, ...change } });
     expect(result.runs[0]).toEqual({ error: message, log: [] });

@@ -194,6 +194,8 @@ describe.each([
     expect(input.databases).toEqual([
       { name: "metrics", owner: "metrics_owner" },
       { name: "mlflow", owner: "mlflow" },
+      // MLflow's users apart from its runs: before 3.6 both stores version in alembic_version.
+      { name: "mlflow_auth", owner: "mlflow" },
       { name: "grafana", owner: "grafana" },
     ]);
     expect(input.metrics).toEqual({ database: "metrics", roleNames: { owner: "metrics_owner", writer: "metrics_writer", reader: "metrics_reader" } });
@@ -257,7 +259,7 @@ describe.each([
       expect(container.privileged).toBe(false);
       expect(container.repositoryCredentials.credentialsParameter).toMatch(/^arn:aws:secretsmanager:/);
       for (const variable of container.environment) expect(variable.name).not.toMatch(/(^|_)(PASSWORD|SECRET|KEY|TOKEN|URI)(_|$)/);
-      for (const secret of container.secrets) expect(secret.valueFrom).toMatch(/^arn:aws:secretsmanager:.+:(password|uri)::$/);
+      for (const secret of container.secrets) expect(secret.valueFrom).toMatch(/^arn:aws:secretsmanager:.+:(password|uri|auth_uri)::$/);
       expect(run.findResource("aws:cloudwatch/logGroup:LogGroup", name).inputs.retentionInDays).toBe(stack === "production" ? 90 : 30);
     }
   });
@@ -297,6 +299,7 @@ describe.each([
     expect(environment).toMatchObject({ MLFLOW_MODEL_NAME: "nyc-taxi-trip-duration", MLFLOW_CLIENTS: "training:EDIT deployment:EDIT monitoring:READ serving:READ" });
     const secrets = container.secrets.map((entry: { name: string }) => entry.name);
     for (const client of clients) expect(secrets).toContain(`MLFLOW_CLIENT_PASSWORD_${client.toUpperCase()}`);
+    expect(container.secrets).toContainEqual({ name: "MLFLOW_AUTH_DATABASE_URI", valueFrom: expect.stringMatching(/databases-mlflow.*:auth_uri::$/) });
     // The one-off reset is gone: every start sets the passwords (images/mlflow/ensure_access.py).
     expect(run.resources.filter((resource) => resource.name === "platform-mlflow-reset-admin")).toEqual([]);
   });

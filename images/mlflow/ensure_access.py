@@ -4,7 +4,9 @@ Run by the entrypoint on every start, so a new password (a rebuilt stack, a rota
 database (which brings back the lost stack's users and passwords) both converge without a hand step.
 
 Environment (ECS injects the passwords from Secrets Manager):
-  MLFLOW_BACKEND_STORE_URI      the database holding runs, the registry and the users
+  MLFLOW_BACKEND_STORE_URI      the database holding runs and the registry
+  MLFLOW_AUTH_DATABASE_URI      the database holding the users and permissions (a separate one:
+                                before MLflow 3.6 both stores keep their version in alembic_version)
   MLFLOW_ADMIN_USERNAME, MLFLOW_ADMIN_PASSWORD
   MLFLOW_MODEL_NAME             the application's registered model, created here when missing
   MLFLOW_CLIENTS                "training:EDIT deployment:EDIT monitoring:READ serving:READ"
@@ -12,7 +14,8 @@ Environment (ECS injects the passwords from Secrets Manager):
 
 The registered model is created by the server, not by a client: MLflow gives a model's creator
 MANAGE (delete included) on it, and would refuse that grant to a client already holding EDIT.
-Nothing is ever deleted: users and grants made by hand in MLflow are left as they are.
+Nothing is ever deleted: users and grants made by hand in MLflow are left as they are. Tasks that
+start together take turns (a PostgreSQL advisory lock), so two never create the same user at once.
 """
 
 import os
@@ -73,12 +76,12 @@ def ensure_registered_model(registry, model, log, missing):
 
 def converge(env, open_stores, missing, log):
     """Checks the whole environment first: a bad one changes nothing."""
-    for name in ("MLFLOW_BACKEND_STORE_URI", "MLFLOW_ADMIN_USERNAME", "MLFLOW_ADMIN_PASSWORD", "MLFLOW_MODEL_NAME"):
+    for name in ("MLFLOW_BACKEND_STORE_URI", "MLFLOW_AUTH_DATABASE_URI", "MLFLOW_ADMIN_USERNAME", "MLFLOW_ADMIN_PASSWORD", "MLFLOW_MODEL_NAME"):
         if not env.get(name):
             raise ConfigError(f"{name} is not set")
     clients = parse_clients(env.get("MLFLOW_CLIENTS", ""), env)
     model = env["MLFLOW_MODEL_NAME"]
-    auth_store, registry = open_stores(env["MLFLOW_BACKEND_STORE_URI"])
+    auth_store, registry = open_stores(env["MLFLOW_BACKEND_STORE_URI"], env["MLFLOW_AUTH_DATABASE_URI"])
     ensure_registered_model(registry, model, log, missing)
     ensure_user(auth_store, env["MLFLOW_ADMIN_USERNAME"], env["MLFLOW_ADMIN_PASSWORD"], True, log)
     for username, permission, password in clients:
@@ -105,15 +108,29 @@ def main():
                 raise
         return wrapped
 
-    def open_stores(uri):
-        registry = RegistryStore(uri)
+    def open_stores(backend_uri, auth_uri):
+        registry = RegistryStore(backend_uri)
         registry.get_registered_model = missing_only(registry.get_registered_model)
         auth = AuthStore()
-        auth.init_db(uri)
+        auth.init_db(auth_uri)
         auth.get_registered_model_permission = missing_only(auth.get_registered_model_permission)
         return auth, registry
 
-    converge(dict(os.environ), open_stores, Missing, lambda line: print(f"ensure-access: {line}", flush=True))
+    env = dict(os.environ)
+    log = lambda line: print(f"ensure-access: {line}", flush=True)  # noqa: E731
+    auth_uri = env.get("MLFLOW_AUTH_DATABASE_URI", "")
+    if not auth_uri.startswith("postgresql"):
+        converge(env, open_stores, Missing, log)
+        return
+    # Two tasks of a deployment start together: one converges while the other waits, then finds
+    # everything in place. The lock ends with the session.
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(auth_uri)
+    with engine.connect() as connection:
+        connection.execute(sqlalchemy.text("SELECT pg_advisory_lock(hashtext('mlops-cicd ensure-access'))"))
+        converge(env, open_stores, Missing, log)
+    engine.dispose()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,11 @@ export interface ApplicationDatabasesArgs {
 }
 
 export const MLFLOW_DATABASE = "mlflow";
+/**
+ * MLflow's users and permissions. Not in `mlflow`: before MLflow 3.6 the auth store and the tracking
+ * store both keep their schema version in `alembic_version`, so sharing a database breaks both.
+ */
+export const MLFLOW_AUTH_DATABASE = "mlflow_auth";
 export const MLFLOW_ROLE = "mlflow";
 export const GRAFANA_DATABASE = "grafana";
 export const GRAFANA_ROLE = "grafana";
@@ -32,7 +37,8 @@ export type LoginRole = RoleKey | "mlflow" | "grafana";
 const LOGIN_ROLES: readonly LoginRole[] = ["owner", "writer", "reader", "mlflow", "grafana"];
 
 /**
- * The databases on the server, `mlflow`, `grafana` (Grafana's own state) and `metrics`, each owned
+ * The databases on the server, `mlflow` and `mlflow_auth` (its users), `grafana` (Grafana's own
+ * state) and `metrics`, each owned
  * by its own role, with the metrics roles of the monitoring issue and the metrics schema. Every
  * generated password lands in its own Secrets Manager secret (`username`, `password`, `host`,
  * `port`, `dbname` and a TLS-only `uri`), read by the services that need it; none is an output.
@@ -63,11 +69,11 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
       mlflow: MLFLOW_DATABASE,
       grafana: GRAFANA_DATABASE,
     };
-    const uri = (role: LoginRole) =>
+    const uri = (role: LoginRole, database = databases[role]) =>
       pulumi.secret(
         pulumi
           .all([args.address, args.port, passwords[role]])
-          .apply(([host, port, secretValue]) => `postgresql://${usernames[role]}:${secretValue}@${host}:${port}/${databases[role]}?sslmode=require`),
+          .apply(([host, port, secretValue]) => `postgresql://${usernames[role]}:${secretValue}@${host}:${port}/${database}?sslmode=require`),
       );
     const secrets = {} as Record<LoginRole, SecretRef>;
     for (const role of LOGIN_ROLES) {
@@ -78,9 +84,18 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
           secretId: secret.id,
           secretString: pulumi.secret(
             pulumi
-              .all([args.address, args.port, passwords[role], uri(role)])
-              .apply(([host, port, secretValue, connection]) =>
-                JSON.stringify({ username: usernames[role], password: secretValue, host, port, dbname: databases[role], uri: connection }),
+              .all([args.address, args.port, passwords[role], uri(role), role === "mlflow" ? uri(role, MLFLOW_AUTH_DATABASE) : undefined])
+              .apply(([host, port, secretValue, connection, authConnection]) =>
+                JSON.stringify({
+                  username: usernames[role],
+                  password: secretValue,
+                  host,
+                  port,
+                  dbname: databases[role],
+                  uri: connection,
+                  // MLflow's second database: its users and permissions.
+                  ...(authConnection !== undefined ? { auth_uri: authConnection } : {}),
+                }),
               ),
           ),
         },
@@ -100,6 +115,7 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
         databases: [
           { name: METRICS_DATABASE, owner: metricsRoles.owner },
           { name: MLFLOW_DATABASE, owner: MLFLOW_ROLE },
+          { name: MLFLOW_AUTH_DATABASE, owner: MLFLOW_ROLE },
           { name: GRAFANA_DATABASE, owner: GRAFANA_ROLE },
         ],
         metrics: { database: METRICS_DATABASE, roleNames: metricsRoles },

@@ -101,6 +101,7 @@ export class PlatformServices extends pulumi.ComponentResource {
         },
         secrets: {
           MLFLOW_BACKEND_STORE_URI: { secretArn: credentials.mlflow, key: "uri" },
+          MLFLOW_AUTH_DATABASE_URI: { secretArn: credentials.mlflow, key: "auth_uri" },
           MLFLOW_ADMIN_PASSWORD: { secretArn: mlflowAdmin, key: "password" },
           ...clientPasswords,
         },
