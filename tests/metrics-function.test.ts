@@ -118,6 +118,14 @@ describe("mlops-monitor through the function: what never reaches it, and what co
 
   it("in the function: refuses any other request shape with a usage error, never a crash", async () => {
     const context = { databaseUrl: async () => "postgresql://x", connect: never, now: () => new Date() };
+    // A --file the request does not carry: the function reads no file system.
+    for (const file of ["../../etc/passwd", "constructor"]) {
+      expect(await runMetricsRequest({ argv: ["store", `--file=${file}`, "--threshold", "1"], files: {} }, context)).toEqual({
+        exitCode: 2,
+        lines: [`::error file=${file}::was not sent with the request: mlops-monitor sends the file named by --file`, "Nothing was written: fix the drift calculation's output and run again."],
+        outputs: {},
+      });
+    }
     for (const event of [null, {}, { argv: "store" }, { argv: ["migrate"] }, { argv: [1] }]) {
       const answer = await runMetricsRequest(event, context);
       expect(answer).toMatchObject({ exitCode: 2, outputs: {} });

@@ -269,6 +269,16 @@ describe("monitor-model.yml", () => {
 describe("deploy-service.yml", () => {
   const deploy = () => doc("deploy-service.yml");
 
+  it("builds with the registry's login as BuildKit secrets, and keeps those layers out of the shared cache and the build record", () => {
+    const build = deploy().jobs.build.steps.find((step: { id?: string }) => step.id === "build");
+    expect(build.with.secrets).toBe(
+      "MLFLOW_TRACKING_URI=${{ secrets.MLFLOW_TRACKING_URI }}\nMLFLOW_TRACKING_USERNAME=deployment\nMLFLOW_TRACKING_PASSWORD=${{ secrets.MLFLOW_DEPLOYMENT_PASSWORD }}\n",
+    );
+    expect(build.with["cache-to"]).toBeUndefined();
+    expect(build.env).toEqual({ DOCKER_BUILD_RECORD_UPLOAD: "false" });
+    expect(JSON.stringify(build.with["build-args"])).not.toContain("secrets.");
+  });
+
   it("is dispatched with environment, model_version and service_type", () => {
     const inputs = deploy().on.workflow_dispatch.inputs;
     expect(inputs.environment.options).toEqual(["staging", "production"]);

@@ -44,6 +44,8 @@ export function buildAndPushImage(args: ImageBuildArgs): Step[] {
       id: "build",
       name: "Build and push",
       uses: ACTIONS.dockerBuildPush,
+      // A build with secrets keeps no build record: its raw logs would escape GitHub's masking.
+      ...(args.secrets !== undefined ? { env: { DOCKER_BUILD_RECORD_UPLOAD: "false" } } : {}),
       with: {
         context: args.context,
         push: args.push,
@@ -52,7 +54,9 @@ export function buildAndPushImage(args: ImageBuildArgs): Step[] {
         ...(args.buildArgs !== undefined ? { "build-args": args.buildArgs } : {}),
         ...(args.secrets !== undefined ? { secrets: args.secrets } : {}),
         "cache-from": `type=gha,scope=${args.service}`,
-        "cache-to": `type=gha,scope=${args.service},mode=max`,
+        // Pull requests read the default branch's cache: layers made with secrets (the model a
+        // deploy fetches) are never written to it.
+        ...(args.secrets === undefined ? { "cache-to": `type=gha,scope=${args.service},mode=max` } : {}),
       },
     },
     { name: "Install cosign", if: pushing, uses: ACTIONS.cosignInstaller },

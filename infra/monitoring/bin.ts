@@ -38,8 +38,24 @@ async function invokeFunction(functionName: string, request: MetricsRequest): Pr
     try {
       ({ stdout } = await promisify(execFile)(
         "aws",
-        ["lambda", "invoke", "--function-name", functionName, "--cli-binary-format", "raw-in-base64-out", "--payload", `fileb://${requestFile}`, "--output", "json", answerFile],
-        { encoding: "utf8" },
+        // The function may take up to its 60 s timeout: the CLI waits longer than that, and does not
+        // send the request again behind its back.
+        [
+          "lambda",
+          "invoke",
+          "--function-name",
+          functionName,
+          "--cli-binary-format",
+          "raw-in-base64-out",
+          "--cli-read-timeout",
+          "90",
+          "--payload",
+          `fileb://${requestFile}`,
+          "--output",
+          "json",
+          answerFile,
+        ],
+        { encoding: "utf8", env: { ...process.env, AWS_MAX_ATTEMPTS: "1" } },
       ));
     } catch (error) {
       // The CLI's last line says why (no credentials, access denied, no such function); one line for the annotation.

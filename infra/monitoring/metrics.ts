@@ -57,7 +57,10 @@ function isCalendarInstant(value: string): boolean {
 /** Text a reviewer can read in a log and a dashboard: no control characters, no undecodable bytes. */
 function isPlainText(value: string): boolean {
   // U+FFFD is what bytes that are not UTF-8 became when the file was read.
-  return !/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(value);
+  return ![...value].some((character) => {
+    const code = character.codePointAt(0) as number;
+    return code <= 0x1f || (code >= 0x7f && code <= 0x9f) || code === 0xfffd;
+  });
 }
 
 /** Field → check returning the problem, in the order problems are reported. */

@@ -6,9 +6,10 @@
  */
 import { secretField, secretJson } from "../../aws/secret-json";
 import type { Migration } from "../../database/migrate";
-import { connectPostgres } from "../../database/sql";
+import { connectPostgresWith } from "../../database/sql";
 import type { Sql } from "../../database/sql";
 import { runMonitorCommand } from "../command";
+import { MetricsFileError } from "../metrics";
 import { MetricsResponse, REMOTE_COMMANDS } from "../remote";
 
 export interface MetricsHandlerContext {
@@ -32,8 +33,9 @@ export async function runMetricsRequest(event: unknown, context: MetricsHandlerC
     env: { METRICS_DATABASE_URL: await context.databaseUrl() },
     connect: context.connect,
     readFile: (path) => {
-      const content = files[path];
-      if (typeof content !== "string") throw new Error(`ENOENT: ${path} was not sent with the request`);
+      const content = Object.prototype.hasOwnProperty.call(files, path) ? files[path] : undefined;
+      // The function reads no file system: a file is what the request carries, or a usage error.
+      if (typeof content !== "string") throw new MetricsFileError(path, ["was not sent with the request: mlops-monitor sends the file named by --file"]);
       return content;
     },
     now: context.now,
@@ -48,7 +50,8 @@ export async function handler(event: unknown): Promise<MetricsResponse> {
   const arn = process.env.WRITER_SECRET_ARN ?? "";
   const response = await runMetricsRequest(event, {
     databaseUrl: async () => secretField(await secretJson(arn), "uri", arn),
-    connect: connectPostgres,
+    // Well inside the function's timeout, so an unreachable database is reported, not timed out.
+    connect: (url) => connectPostgresWith({ connectionString: url, connectionTimeoutMillis: 15_000 }),
     now: () => new Date(),
   });
   // The job replays these lines; the function's own log keeps them too.

@@ -5621,7 +5621,10 @@ function isCalendarInstant(value) {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
 }
 function isPlainText(value) {
-  return !/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(value);
+  return ![...value].some((character) => {
+    const code = character.codePointAt(0);
+    return code <= 31 || code >= 127 && code <= 159 || code === 65533;
+  });
 }
 var METRICS_FIELDS = Object.freeze({
   timestamp: (value) => typeof value === "string" && isCalendarInstant(value) ? void 0 : "must be a real ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z",
@@ -5899,8 +5902,24 @@ async function invokeFunction(functionName2, request) {
     try {
       ({ stdout } = await (0, import_node_util2.promisify)(import_node_child_process.execFile)(
         "aws",
-        ["lambda", "invoke", "--function-name", functionName2, "--cli-binary-format", "raw-in-base64-out", "--payload", `fileb://${requestFile}`, "--output", "json", answerFile],
-        { encoding: "utf8" }
+        // The function may take up to its 60 s timeout: the CLI waits longer than that, and does not
+        // send the request again behind its back.
+        [
+          "lambda",
+          "invoke",
+          "--function-name",
+          functionName2,
+          "--cli-binary-format",
+          "raw-in-base64-out",
+          "--cli-read-timeout",
+          "90",
+          "--payload",
+          `fileb://${requestFile}`,
+          "--output",
+          "json",
+          answerFile
+        ],
+        { encoding: "utf8", env: { ...process.env, AWS_MAX_ATTEMPTS: "1" } }
       ));
     } catch (error) {
       const stderr = String(error.stderr ?? error.message).trim();

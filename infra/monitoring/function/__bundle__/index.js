@@ -5439,9 +5439,6 @@ async function transaction(sql, work) {
     throw error;
   }
 }
-function connectPostgres(url) {
-  return connectPostgresWith({ connectionString: url });
-}
 async function connectPostgresWith(config) {
   const pg = require_lib2();
   const client = new pg.Client({ application_name: "mlops-cicd", ...config });
@@ -5621,7 +5618,10 @@ function isCalendarInstant(value) {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
 }
 function isPlainText(value) {
-  return !/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(value);
+  return ![...value].some((character) => {
+    const code = character.codePointAt(0);
+    return code <= 31 || code >= 127 && code <= 159 || code === 65533;
+  });
 }
 var METRICS_FIELDS = Object.freeze({
   timestamp: (value) => typeof value === "string" && isCalendarInstant(value) ? void 0 : "must be a real ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z",
@@ -5855,8 +5855,8 @@ async function runMetricsRequest(event, context) {
     env: { METRICS_DATABASE_URL: await context.databaseUrl() },
     connect: context.connect,
     readFile: (path2) => {
-      const content = files[path2];
-      if (typeof content !== "string") throw new Error(`ENOENT: ${path2} was not sent with the request`);
+      const content = Object.prototype.hasOwnProperty.call(files, path2) ? files[path2] : void 0;
+      if (typeof content !== "string") throw new MetricsFileError(path2, ["was not sent with the request: mlops-monitor sends the file named by --file"]);
       return content;
     },
     now: context.now,
@@ -5870,7 +5870,8 @@ async function handler(event) {
   const arn = process.env.WRITER_SECRET_ARN ?? "";
   const response = await runMetricsRequest(event, {
     databaseUrl: async () => secretField(await secretJson(arn), "uri", arn),
-    connect: connectPostgres,
+    // Well inside the function's timeout, so an unreachable database is reported, not timed out.
+    connect: (url) => connectPostgresWith({ connectionString: url, connectionTimeoutMillis: 15e3 }),
     now: () => /* @__PURE__ */ new Date()
   });
   for (const line of response.lines) console.log(line);
