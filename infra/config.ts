@@ -5,6 +5,7 @@ import {
   awsAccessKeyIdProblems,
   awsSecretAccessKeyProblems,
   branchNameProblems,
+  closestMatch,
   codeownerProblems,
   commandProblems,
   awsRegionProblems,
@@ -549,23 +550,10 @@ function unknownKeyProblems(keys: readonly string[]): string[] {
     .map((key) => {
       const retired = RETIRED_KEYS[key.slice(PROJECT_NAME.length + 1)];
       if (retired !== undefined) return `\`${key}\` is no longer read: ${retired}. Remove it: pulumi config rm ${key}.`;
-      const closest = [...known].sort((a, b) => editDistance(key, a) - editDistance(key, b))[0];
-      const hint = closest !== undefined && editDistance(key, closest) <= 3 ? ` Did you mean \`${closest}\`?` : "";
+      const closest = closestMatch(key, known);
+      const hint = closest !== undefined ? ` Did you mean \`${closest}\`?` : "";
       return `\`${key}\` is not a key this program reads.${hint} Remove it: pulumi config rm ${key}.`;
     });
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

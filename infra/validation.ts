@@ -238,3 +238,23 @@ export function restoreTimeProblems(value: string): string[] {
     parsed.getUTCSeconds() === Number(match[6]);
   return valid ? [] : [`must be \`latest\` or a UTC time such as 2025-03-14T09:26:53Z, got "${value}"`];
 }
+
+/** Levenshtein distance: the fewest single-character edits from `a` to `b`. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** The candidate a misspelling most likely meant: the nearest within `maxDistance` edits, if any. */
+export function closestMatch(word: string, candidates: readonly string[], maxDistance = 3): string | undefined {
+  const closest = [...candidates].sort((a, b) => editDistance(word, a) - editDistance(word, b) || (a < b ? -1 : 1))[0];
+  return closest !== undefined && editDistance(word, closest) <= maxDistance ? closest : undefined;
+}

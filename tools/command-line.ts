@@ -4,6 +4,7 @@
  * callers print the message and exit 2.
  */
 import { parseArgs } from "node:util";
+import { closestMatch } from "../infra/validation";
 
 export class UsageError extends Error {
   constructor(message: string, usage: string) {
@@ -12,14 +13,30 @@ export class UsageError extends Error {
   }
 }
 
-type OptionSpec = { readonly type: "string"; readonly multiple?: boolean };
+/** `--help` or `-h`: the usage goes to standard output and the command exits 0, having done nothing. */
+export class HelpRequest extends Error {
+  constructor(readonly usage: string) {
+    super(usage);
+    this.name = "HelpRequest";
+  }
+}
 
-/** Parses `argv` strictly against `options`; an unknown option or a positional is a UsageError. */
+type OptionSpec = { readonly type: "string" | "boolean"; readonly multiple?: boolean };
+
+/**
+ * Parses `argv` strictly against `options`; an unknown option (named with the one it most likely
+ * meant) or a positional is a UsageError, `--help` a HelpRequest.
+ */
 export function parseOptions<T extends Record<string, OptionSpec>>(argv: readonly string[], options: T, usage: string) {
+  const words = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length);
+  if (words.includes("--help") || words.includes("-h")) throw new HelpRequest(usage);
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (err) {
-    throw new UsageError((err as Error).message, usage);
+    const message = (err as Error).message.replace(/\. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "[^"]*"'\.?$/, ".");
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const meant = unknown === undefined ? undefined : closestMatch(unknown, Object.keys(options));
+    throw new UsageError(meant === undefined ? message : `${message.replace(/\.?$/, ".")} Did you mean --${meant}?`, usage);
   }
 }
 
@@ -39,6 +56,10 @@ export function runCommand(name: string, main: () => Promise<number> | number, i
     });
   }
   const fail = (err: unknown): number => {
+    if (err instanceof HelpRequest) {
+      process.stdout.write(`${err.usage}\n`);
+      return 0;
+    }
     if (err instanceof UsageError || isInputProblem(err)) {
       process.stderr.write(`${(err as Error).message}\n`);
       return 2;

@@ -68,12 +68,55 @@ export interface MigrateOptions {
   readonly log?: (line: string) => void;
   /** After the migrations, grant the writer and reader their table privileges (as the owner). */
   readonly grantTo?: Record<RoleKey, string>;
+  /**
+   * How long to wait for another runner's migration lock before giving up.
+   * @default 60
+   */
+  readonly lockTimeoutSeconds?: number;
+  /** Waits between tries for the lock; tests make it short. @default 1000 */
+  readonly lockPollMilliseconds?: number;
+}
+
+/** Takes the migration lock, saying who holds it while waiting, and giving up after the timeout. */
+async function acquireLock(sql: Sql, log: (line: string) => void, timeoutSeconds: number, pollMilliseconds: number): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let announced = false;
+  for (;;) {
+    const [row] = await sql.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [LOCK_KEY]);
+    if (row?.locked) return;
+    const [holder] = await sql.query<{ pid: number; application: string | null; since: string | null }>(
+      `SELECT l.pid, a.application_name AS application, a.backend_start::text AS since
+         FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted LIMIT 1`,
+      [LOCK_KEY],
+    );
+    const who = holder ? `server process ${holder.pid}${holder.application ? ` (${holder.application})` : ""}${holder.since ? `, connected since ${holder.since}` : ""}` : "another session";
+    if (Date.now() >= deadline) {
+      throw new MigrationError(
+        `Another migration run holds the migration lock (${who}); gave up after ${timeoutSeconds} s. ` +
+          `Let it finish and run again, or wait longer with --lock-timeout <seconds>.`,
+      );
+    }
+    if (!announced) {
+      log(`waiting up to ${timeoutSeconds} s for the migration lock, held by ${who}`);
+      announced = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMilliseconds));
+  }
 }
 
 /** Applies every migration not applied yet, in order, then the table grants when asked. */
 export async function migrate(sql: Sql, migrations: readonly Migration[], options: MigrateOptions = {}): Promise<MigrationResult> {
   const log = options.log ?? (() => undefined);
-  await sql.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
+  // Checked before anything is applied: a bad role name would otherwise fail after the migrations.
+  if (options.grantTo) {
+    try {
+      tableGrantStatements(options.grantTo);
+    } catch (error) {
+      throw new MigrationError(`Nothing was applied: ${(error as Error).message}`);
+    }
+  }
+  await acquireLock(sql, log, options.lockTimeoutSeconds ?? 60, options.lockPollMilliseconds ?? 1000);
   try {
     await sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY,
@@ -134,6 +177,7 @@ export async function migrate(sql: Sql, migrations: readonly Migration[], option
     }
     return result;
   } finally {
-    await sql.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]);
+    // On a lost connection the lock went with the session; the error worth reporting is the first.
+    await sql.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => undefined);
   }
 }

@@ -21,7 +21,9 @@ export async function transaction<T>(sql: Sql, work: () => Promise<T>): Promise<
     await sql.exec("COMMIT");
     return result;
   } catch (error) {
-    await sql.exec("ROLLBACK");
+    // A lost connection cannot roll back, and need not: the server rolls back what it lost. The
+    // error worth reporting is the first one.
+    await sql.exec("ROLLBACK").catch(() => undefined);
     throw error;
   }
 }
@@ -38,13 +40,22 @@ export async function connectPostgresWith(config: ClientConfig): Promise<Sql> {
   const pg = require("pg") as typeof import("pg");
   const client: Client = new pg.Client({ application_name: "mlops-cicd", ...config });
   // A dropped connection is reported as the next query's rejection, not as an unhandled 'error'
-  // event that would end the process without a message.
-  client.on("error", () => undefined);
+  // event that would end the process without a message; the rejection says why it dropped.
+  let lost: (Error & { code?: string }) | undefined;
+  client.on("error", (error: Error & { code?: string }) => (lost ??= error));
+  const run = async (text: string, params?: readonly unknown[]) => {
+    try {
+      return await client.query(text, params as unknown[] | undefined);
+    } catch (error) {
+      if (lost === undefined) throw error;
+      throw Object.assign(new Error(`the connection to the database was lost: ${lost.message}`), { code: lost.code ?? "08006" });
+    }
+  };
   await client.connect();
   return {
-    query: async (text, params) => (await client.query(text, params as unknown[] | undefined)).rows,
+    query: async (text, params) => (await run(text, params)).rows,
     exec: async (text) => {
-      await client.query(text);
+      await run(text);
     },
     close: () => client.end(),
   };

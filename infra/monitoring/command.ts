@@ -83,7 +83,15 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
     if (command === "store") {
       const file = required(values.file, "--file");
       const threshold = nonNegative(values.threshold, "--threshold");
-      const metrics = parseMetrics(context.readFile(file), file, context.now());
+      let text: string;
+      try {
+        text = context.readFile(file);
+      } catch (error) {
+        if (error instanceof MetricsFileError) throw error;
+        // A missing file or a directory is the job's mistake, not the database's: exit 2.
+        throw new MetricsFileError(file, [`cannot be read: ${(error as Error).message}`]);
+      }
+      const metrics = parseMetrics(text, file, context.now());
       work = async (sql) => {
         const outcome = await storeMetrics(sql, metrics);
         const drifting = isDrifting(metrics, threshold);
@@ -137,20 +145,48 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
     context.print("::error::METRICS_DATABASE_URL is not set: the job has no database to use.");
     return 2;
   }
-  let sql: Sql;
-  try {
-    sql = await context.connect(url);
-  } catch (error) {
-    context.print(`::error::Cannot connect to the metrics database: ${(error as Error).message}`);
-    return 1;
+  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) {
+    context.print("::error::METRICS_DATABASE_URL is not a postgresql://<role>@<host>:<port>/<database> URL.");
+    return 2;
   }
-  try {
-    return await work(sql);
-  } catch (error) {
-    const prefix = error instanceof MigrationError ? "" : "The metrics database refused: ";
-    context.print(`::error::${prefix}${(error as Error).message}`);
-    return 1;
-  } finally {
-    await sql.close();
+  // store and freshness are idempotent (an upsert, a read): a connection lost on the way is tried
+  // once more. migrate is not retried here; its own lock and per-migration transactions make a rerun safe.
+  const attempts = command === "migrate" ? 1 : 2;
+  for (let attempt = 1; ; attempt++) {
+    let sql: Sql;
+    try {
+      sql = await context.connect(url);
+    } catch (error) {
+      context.print(`::error::Cannot connect to the metrics database: ${oneLine(error)}`);
+      return 1;
+    }
+    try {
+      return await work(sql);
+    } catch (error) {
+      if (attempt < attempts && isConnectionLoss(error)) {
+        context.print(`The connection to the metrics database was lost (${oneLine(error)}); trying once more.`);
+        continue;
+      }
+      const prefix = error instanceof MigrationError ? "" : isConnectionLoss(error) ? "Lost the connection to the metrics database: " : "The metrics database refused: ";
+      context.print(`::error::${prefix}${oneLine(error)}`);
+      return 1;
+    } finally {
+      await sql.close().catch(() => undefined);
+    }
   }
+}
+
+/** An annotation is one line. */
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ");
+}
+
+/**
+ * The connection went away rather than the server refusing the statement: terminated by an
+ * administrator or a failover (SQLSTATE class 57P, 08), or the socket closed.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === "string" && (/^57P0[1-3]$/.test(code) || code.startsWith("08") || ["ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(code))) return true;
+  return typeof message === "string" && /Connection terminated|connection is closed|Client was closed|not queryable/i.test(message);
 }

@@ -5507,19 +5507,28 @@ async function transaction(sql, work) {
     await sql.exec("COMMIT");
     return result;
   } catch (error) {
-    await sql.exec("ROLLBACK");
+    await sql.exec("ROLLBACK").catch(() => void 0);
     throw error;
   }
 }
 async function connectPostgresWith(config) {
   const pg = require_lib2();
   const client = new pg.Client({ application_name: "mlops-cicd", ...config });
-  client.on("error", () => void 0);
+  let lost;
+  client.on("error", (error) => lost ??= error);
+  const run = async (text, params) => {
+    try {
+      return await client.query(text, params);
+    } catch (error) {
+      if (lost === void 0) throw error;
+      throw Object.assign(new Error(`the connection to the database was lost: ${lost.message}`), { code: lost.code ?? "08006" });
+    }
+  };
   await client.connect();
   return {
-    query: async (text, params) => (await client.query(text, params)).rows,
+    query: async (text, params) => (await run(text, params)).rows,
     exec: async (text) => {
-      await client.query(text);
+      await run(text);
     },
     close: () => client.end()
   };
@@ -5554,9 +5563,41 @@ function readMigrations(dir = MIGRATIONS_DIR) {
   if (duplicate !== void 0) throw new MigrationError(`Two migrations share version ${duplicate} in ${dir}.`);
   return migrations;
 }
+async function acquireLock(sql, log, timeoutSeconds, pollMilliseconds) {
+  const deadline = Date.now() + timeoutSeconds * 1e3;
+  let announced = false;
+  for (; ; ) {
+    const [row] = await sql.query("SELECT pg_try_advisory_lock($1) AS locked", [LOCK_KEY]);
+    if (row?.locked) return;
+    const [holder] = await sql.query(
+      `SELECT l.pid, a.application_name AS application, a.backend_start::text AS since
+         FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted LIMIT 1`,
+      [LOCK_KEY]
+    );
+    const who = holder ? `server process ${holder.pid}${holder.application ? ` (${holder.application})` : ""}${holder.since ? `, connected since ${holder.since}` : ""}` : "another session";
+    if (Date.now() >= deadline) {
+      throw new MigrationError(
+        `Another migration run holds the migration lock (${who}); gave up after ${timeoutSeconds} s. Let it finish and run again, or wait longer with --lock-timeout <seconds>.`
+      );
+    }
+    if (!announced) {
+      log(`waiting up to ${timeoutSeconds} s for the migration lock, held by ${who}`);
+      announced = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMilliseconds));
+  }
+}
 async function migrate(sql, migrations, options = {}) {
   const log = options.log ?? (() => void 0);
-  await sql.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
+  if (options.grantTo) {
+    try {
+      tableGrantStatements(options.grantTo);
+    } catch (error) {
+      throw new MigrationError(`Nothing was applied: ${error.message}`);
+    }
+  }
+  await acquireLock(sql, log, options.lockTimeoutSeconds ?? 60, options.lockPollMilliseconds ?? 1e3);
   try {
     await sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY,
@@ -5614,7 +5655,7 @@ async function migrate(sql, migrations, options = {}) {
     }
     return result;
   } finally {
-    await sql.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]);
+    await sql.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => void 0);
   }
 }
 

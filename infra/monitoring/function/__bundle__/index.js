@@ -5435,19 +5435,28 @@ async function transaction(sql, work) {
     await sql.exec("COMMIT");
     return result;
   } catch (error) {
-    await sql.exec("ROLLBACK");
+    await sql.exec("ROLLBACK").catch(() => void 0);
     throw error;
   }
 }
 async function connectPostgresWith(config) {
   const pg = require_lib2();
   const client = new pg.Client({ application_name: "mlops-cicd", ...config });
-  client.on("error", () => void 0);
+  let lost;
+  client.on("error", (error) => lost ??= error);
+  const run = async (text, params) => {
+    try {
+      return await client.query(text, params);
+    } catch (error) {
+      if (lost === void 0) throw error;
+      throw Object.assign(new Error(`the connection to the database was lost: ${lost.message}`), { code: lost.code ?? "08006" });
+    }
+  };
   await client.connect();
   return {
-    query: async (text, params) => (await client.query(text, params)).rows,
+    query: async (text, params) => (await run(text, params)).rows,
     exec: async (text) => {
-      await client.query(text);
+      await run(text);
     },
     close: () => client.end()
   };
@@ -5528,9 +5537,41 @@ var MigrationError = class extends Error {
 };
 var MIGRATIONS_DIR = path.join(__dirname, "migrations");
 var LOCK_KEY = 65677;
+async function acquireLock(sql, log, timeoutSeconds, pollMilliseconds) {
+  const deadline = Date.now() + timeoutSeconds * 1e3;
+  let announced = false;
+  for (; ; ) {
+    const [row] = await sql.query("SELECT pg_try_advisory_lock($1) AS locked", [LOCK_KEY]);
+    if (row?.locked) return;
+    const [holder] = await sql.query(
+      `SELECT l.pid, a.application_name AS application, a.backend_start::text AS since
+         FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted LIMIT 1`,
+      [LOCK_KEY]
+    );
+    const who = holder ? `server process ${holder.pid}${holder.application ? ` (${holder.application})` : ""}${holder.since ? `, connected since ${holder.since}` : ""}` : "another session";
+    if (Date.now() >= deadline) {
+      throw new MigrationError(
+        `Another migration run holds the migration lock (${who}); gave up after ${timeoutSeconds} s. Let it finish and run again, or wait longer with --lock-timeout <seconds>.`
+      );
+    }
+    if (!announced) {
+      log(`waiting up to ${timeoutSeconds} s for the migration lock, held by ${who}`);
+      announced = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMilliseconds));
+  }
+}
 async function migrate(sql, migrations, options = {}) {
   const log = options.log ?? (() => void 0);
-  await sql.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
+  if (options.grantTo) {
+    try {
+      tableGrantStatements(options.grantTo);
+    } catch (error) {
+      throw new MigrationError(`Nothing was applied: ${error.message}`);
+    }
+  }
+  await acquireLock(sql, log, options.lockTimeoutSeconds ?? 60, options.lockPollMilliseconds ?? 1e3);
   try {
     await sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY,
@@ -5588,7 +5629,7 @@ async function migrate(sql, migrations, options = {}) {
     }
     return result;
   } finally {
-    await sql.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]);
+    await sql.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => void 0);
   }
 }
 
@@ -5768,9 +5809,16 @@ async function runMonitorCommand(argv, context) {
     if (command === "store") {
       const file = required(values.file, "--file");
       const threshold = nonNegative(values.threshold, "--threshold");
-      const metrics = parseMetrics(context.readFile(file), file, context.now());
-      work = async (sql2) => {
-        const outcome = await storeMetrics(sql2, metrics);
+      let text;
+      try {
+        text = context.readFile(file);
+      } catch (error) {
+        if (error instanceof MetricsFileError) throw error;
+        throw new MetricsFileError(file, [`cannot be read: ${error.message}`]);
+      }
+      const metrics = parseMetrics(text, file, context.now());
+      work = async (sql) => {
+        const outcome = await storeMetrics(sql, metrics);
         const drifting = isDrifting(metrics, threshold);
         context.print(`${outcome === "inserted" ? "Stored" : "Updated"} the ${metrics.timestamp.toISOString()} window of ${metrics.modelName} ${metrics.modelVersion}.`);
         if (drifting) context.print(`::warning title=Drift detected::drift score ${metrics.driftScore} exceeds the threshold ${threshold}`);
@@ -5780,8 +5828,8 @@ async function runMonitorCommand(argv, context) {
     } else if (command === "freshness") {
       const model = required(values.model, "--model");
       const maxAge = values["max-age-hours"] === void 0 ? DEFAULT_MAX_AGE_HOURS : nonNegative(values["max-age-hours"], "--max-age-hours");
-      work = async (sql2) => {
-        const newest = await newestWindow(sql2, model);
+      work = async (sql) => {
+        const newest = await newestWindow(sql, model);
         const staleness = assessStaleness(newest, context.now(), maxAge);
         if (staleness.stale) {
           context.print(
@@ -5795,8 +5843,8 @@ async function runMonitorCommand(argv, context) {
       };
     } else {
       const migrations = context.migrations();
-      work = async (sql2) => {
-        const result = await migrate(sql2, migrations, { log: context.print });
+      work = async (sql) => {
+        const result = await migrate(sql, migrations, { log: context.print });
         context.print(`${result.applied.length} migrations applied, ${result.alreadyApplied.length} already applied.`);
         return 0;
       };
@@ -5819,22 +5867,41 @@ async function runMonitorCommand(argv, context) {
     context.print("::error::METRICS_DATABASE_URL is not set: the job has no database to use.");
     return 2;
   }
-  let sql;
-  try {
-    sql = await context.connect(url);
-  } catch (error) {
-    context.print(`::error::Cannot connect to the metrics database: ${error.message}`);
-    return 1;
+  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) {
+    context.print("::error::METRICS_DATABASE_URL is not a postgresql://<role>@<host>:<port>/<database> URL.");
+    return 2;
   }
-  try {
-    return await work(sql);
-  } catch (error) {
-    const prefix = error instanceof MigrationError ? "" : "The metrics database refused: ";
-    context.print(`::error::${prefix}${error.message}`);
-    return 1;
-  } finally {
-    await sql.close();
+  const attempts = command === "migrate" ? 1 : 2;
+  for (let attempt = 1; ; attempt++) {
+    let sql;
+    try {
+      sql = await context.connect(url);
+    } catch (error) {
+      context.print(`::error::Cannot connect to the metrics database: ${oneLine(error)}`);
+      return 1;
+    }
+    try {
+      return await work(sql);
+    } catch (error) {
+      if (attempt < attempts && isConnectionLoss(error)) {
+        context.print(`The connection to the metrics database was lost (${oneLine(error)}); trying once more.`);
+        continue;
+      }
+      const prefix = error instanceof MigrationError ? "" : isConnectionLoss(error) ? "Lost the connection to the metrics database: " : "The metrics database refused: ";
+      context.print(`::error::${prefix}${oneLine(error)}`);
+      return 1;
+    } finally {
+      await sql.close().catch(() => void 0);
+    }
   }
+}
+function oneLine(error) {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ");
+}
+function isConnectionLoss(error) {
+  const { code, message } = error ?? {};
+  if (typeof code === "string" && (/^57P0[1-3]$/.test(code) || code.startsWith("08") || ["ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(code))) return true;
+  return typeof message === "string" && /Connection terminated|connection is closed|Client was closed|not queryable/i.test(message);
 }
 
 // infra/monitoring/remote.ts

@@ -1,0 +1,124 @@
+/**
+ * `mlops-monitor` under bad input and faults: files it cannot read and URLs that are not URLs are
+ * the job's mistakes (exit 2, nothing connected); a connection the server kills is tried once more
+ * for the idempotent commands, then reported in one `::error::` line (exit 1), never as a crash.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { migrate, readMigrations } from "../infra/database/migrate";
+import { Sql, connectPostgres } from "../infra/database/sql";
+import { CommandContext, runMonitorCommand } from "../infra/monitoring/command";
+import { ENGINES } from "./database-engines";
+import { SAMPLE_METRICS } from "./fixtures/metrics";
+
+async function run(argv: string[], overrides: Partial<CommandContext> = {}) {
+  const lines: string[] = [];
+  const outputs: Record<string, string> = {};
+  let connected = 0;
+  const code = await runMonitorCommand(argv, {
+    env: { METRICS_DATABASE_URL: "postgresql://writer@db/metrics" },
+    connect: async () => {
+      connected++;
+      throw new Error("must not connect");
+    },
+    readFile: (file) => fs.readFileSync(file, "utf8"),
+    now: () => new Date("2026-11-29T07:00:00Z"),
+    migrations: () => readMigrations(),
+    print: (line) => lines.push(line),
+    setOutputs: (values) => Object.assign(outputs, values),
+    ...overrides,
+  });
+  return { code, lines, outputs, connected };
+}
+
+describe("the job's mistakes: exit 2, nothing connected", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "monitor-faults-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ["a metrics file that is not there", path.join(dir, "missing.json"), /^::error file=.*missing\.json::cannot be read: ENOENT: no such file or directory/],
+    ["a directory for the metrics file", dir, /^::error file=.*::cannot be read: EISDIR: illegal operation on a directory/],
+  ])("%s", async (_, file, message) => {
+    const result = await run(["store", "--file", file, "--threshold", "0.5"]);
+    expect(result).toMatchObject({ code: 2, connected: 0, outputs: {} });
+    expect(result.lines[0]).toMatch(message);
+    expect(result.lines.at(-1)).toBe("Nothing was written: fix the drift calculation's output and run again.");
+  });
+
+  it.each(["not a url", "mysql://writer@db/metrics", "postgresql://"])("METRICS_DATABASE_URL=%s", async (url) => {
+    const result = await run(["freshness", "--model", "m"], { env: { METRICS_DATABASE_URL: url } });
+    expect(result).toEqual({
+      code: 2,
+      connected: 0,
+      outputs: {},
+      lines: ["::error::METRICS_DATABASE_URL is not a postgresql://<role>@<host>:<port>/<database> URL."],
+    });
+  });
+});
+
+const server = ENGINES.find((engine) => engine.name.startsWith("PostgreSQL server"));
+(server ? describe : describe.skip)("a connection the server kills, on the real server", () => {
+  let admin: Sql;
+  let url: string;
+  let dispose: () => Promise<void>;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "monitor-kill-"));
+  const file = path.join(dir, "metrics.json");
+
+  beforeAll(async () => {
+    const db = await (server as NonNullable<typeof server>).open();
+    await migrate(db.sql, readMigrations());
+    dispose = db.dispose;
+    const target = new URL(process.env.DATABASE_URL as string);
+    target.pathname = `/${db.database}`;
+    url = target.toString();
+    admin = await connectPostgres(process.env.DATABASE_URL as string);
+    fs.writeFileSync(file, JSON.stringify(SAMPLE_METRICS));
+  }, 60_000);
+  afterAll(async () => {
+    await admin?.close();
+    await dispose?.();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Connects as the job does, then has the server terminate the first `kills` sessions. */
+  const killing = (kills: number) => {
+    let connections = 0;
+    return async (target: string) => {
+      const sql = await connectPostgres(target);
+      if (connections++ < kills) {
+        const [own] = await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+        await admin.query("SELECT pg_terminate_backend($1)", [own?.pid]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return sql;
+    };
+  };
+
+  it("store: tries once more and stores the window", async () => {
+    const result = await run(["store", "--file", file, "--threshold", "0.5"], { env: { METRICS_DATABASE_URL: url }, connect: killing(1) });
+    expect(result.code).toBe(0);
+    expect(result.lines).toEqual([
+      "The connection to the metrics database was lost (the connection to the database was lost: terminating connection due to administrator command); trying once more.",
+      "Stored the 2026-11-29T06:00:00.000Z window of nyc-taxi-trip-duration 3.",
+    ]);
+    expect(result.outputs).toEqual({ stored: "inserted", drift_score: "0.31", drift_detected: "false" });
+  });
+
+  it("freshness: gives up after the second loss with one ::error:: line and no outputs (exit 1)", async () => {
+    const result = await run(["freshness", "--model", "nyc-taxi-trip-duration"], { env: { METRICS_DATABASE_URL: url }, connect: killing(2) });
+    expect(result.code).toBe(1);
+    expect(result.outputs).toEqual({});
+    expect(result.lines.at(-1)).toBe(
+      "::error::Lost the connection to the metrics database: the connection to the database was lost: terminating connection due to administrator command",
+    );
+  });
+
+  it("migrate: not retried; reported in one line (exit 1)", async () => {
+    const result = await run(["migrate"], { env: { METRICS_DATABASE_URL: url }, connect: killing(1) });
+    expect(result.code).toBe(1);
+    expect(result.lines).toEqual([
+      "::error::Lost the connection to the metrics database: the connection to the database was lost: terminating connection due to administrator command",
+    ]);
+  });
+});
