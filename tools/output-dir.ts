@@ -82,20 +82,27 @@ export function checkOutputDirectory(dir: string, options: OwnedDirectoryOptions
   return target;
 }
 
-/** Removes staging and retired directories left by runs that were killed outright. */
-function removeLeftovers(target: string, command: string): void {
+/**
+ * Removes staging and retired directories left by runs that were killed outright: those of dead
+ * processes that carry this command's mark (or, for a generated directory, that no one else could
+ * have made: `<dir>.tmp-<pid>` beside a directory of the checkout).
+ */
+function removeLeftovers(target: string, command: string | undefined): void {
   const parent = path.dirname(target);
   if (!fs.existsSync(parent)) return;
   const pattern = new RegExp(`^${path.basename(target).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(tmp|old)-(\\d+)$`);
+  // Killed between the swap's two renames: the previous output is put back first.
+  const retired = fs.readdirSync(parent).find((entry) => pattern.exec(entry)?.[1] === "old" && !isAlive(Number(pattern.exec(entry)?.[2])));
+  if (retired !== undefined && !fs.existsSync(target)) fs.renameSync(path.join(parent, retired), target);
   for (const entry of fs.readdirSync(parent)) {
     const match = pattern.exec(entry);
     if (!match) continue;
     const pid = Number(match[2]);
     if (pid !== process.pid && isAlive(pid)) continue;
     const leftover = path.join(parent, entry);
-    // Only what carries this command's mark: a folder that merely looks like one is left alone.
     const mark = path.join(leftover, OUTPUT_MARK);
-    if (fs.existsSync(mark) && fs.readFileSync(mark, "utf8").startsWith(`mlops-cicd ${command}`)) fs.rmSync(leftover, { recursive: true, force: true });
+    const ours = command === undefined || (fs.existsSync(mark) && fs.readFileSync(mark, "utf8").startsWith(`mlops-cicd ${command}`));
+    if (ours) fs.rmSync(leftover, { recursive: true, force: true });
   }
 }
 
@@ -109,18 +116,15 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * Replaces `dir` with exactly `files` (paths relative to it, `/`-separated) plus the mark, after
- * checkOutputDirectory. Synchronous from the first write to the swap.
+ * Writes `files` into a sibling staging directory and swaps it in for `target` with two renames,
+ * all synchronously. `mark`: the ownership mark's text, written with the files.
  */
-export function replaceOwnedDirectory(dir: string, files: ReadonlyMap<string, string>, options: OwnedDirectoryOptions): void {
-  const target = checkOutputDirectory(dir, options);
-  removeLeftovers(target, options.command);
+function swapIn(target: string, files: ReadonlyMap<string, string>, what: string, mark: string | undefined): void {
   const staging = `${target}.tmp-${process.pid}`;
   const retired = `${target}.old-${process.pid}`;
-  const markText = `mlops-cicd ${options.command}\nThis directory is written whole by \`${options.command}\`, which replaces it on every run: do not keep files here.\n`;
   try {
     fs.mkdirSync(staging, { recursive: true });
-    fs.writeFileSync(path.join(staging, OUTPUT_MARK), markText);
+    if (mark !== undefined) fs.writeFileSync(path.join(staging, OUTPUT_MARK), mark);
     for (const [relative, content] of files) {
       const file = path.resolve(staging, relative);
       if (!isWithin(file, staging) || file === staging) throw new OutputError(`Refusing to write ${relative}: it leaves the output directory.`);
@@ -136,9 +140,51 @@ export function replaceOwnedDirectory(dir: string, files: ReadonlyMap<string, st
     fs.rmSync(staging, { recursive: true, force: true });
     if (error instanceof OutputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EACCES" || code === "EROFS" || code === "ENOSPC" || code === "ENOTDIR" || code === "EEXIST") {
-      throw new OutputError(`Cannot write ${options.command} output to ${JSON.stringify(dir)}: ${(error as Error).message}. Nothing was changed there.`);
+    if (code === "EACCES" || code === "EROFS" || code === "ENOSPC" || code === "ENOTDIR" || code === "EEXIST" || code === "EISDIR") {
+      throw new OutputError(`Cannot write ${what}: ${(error as Error).message}. Nothing was changed there.`);
     }
     throw error;
+  }
+}
+
+/**
+ * Replaces `dir` with exactly `files` (paths relative to it, `/`-separated) plus the mark, after
+ * checkOutputDirectory. Synchronous from the first write to the swap.
+ */
+export function replaceOwnedDirectory(dir: string, files: ReadonlyMap<string, string>, options: OwnedDirectoryOptions): void {
+  const target = checkOutputDirectory(dir, options);
+  removeLeftovers(target, options.command);
+  const mark = `mlops-cicd ${options.command}\nThis directory is written whole by \`${options.command}\`, which replaces it on every run: do not keep files here.\n`;
+  swapIn(target, files, `${options.command} output to ${JSON.stringify(dir)}`, mark);
+}
+
+/**
+ * Replaces a directory of the checkout that only the generator writes (a fixed path, committed
+ * without a mark), whole: an interrupt leaves the committed rendering or the new one.
+ */
+export function replaceGeneratedDirectory(dir: string, files: ReadonlyMap<string, string>): void {
+  const target = path.resolve(dir);
+  if (fs.existsSync(target) && !fs.lstatSync(target).isDirectory()) {
+    throw new OutputError(`Cannot write ${target}: it is a file where the rendering's directory goes. Move it away and run again; nothing was changed.`);
+  }
+  removeLeftovers(target, undefined);
+  swapIn(target, files, target, undefined);
+}
+
+/**
+ * Writes generated files of the checkout, each replaced whole (written beside, then renamed), after
+ * checking that none of the targets is a directory: a bad target changes nothing.
+ */
+export function writeGeneratedFiles(files: ReadonlyMap<string, string>): void {
+  for (const file of files.keys()) {
+    if (fs.existsSync(file) && fs.lstatSync(file).isDirectory()) {
+      throw new OutputError(`Cannot write ${file}: it is a directory where a generated file goes. Move it away and run again; nothing was changed.`);
+    }
+  }
+  for (const [file, content] of files) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temporary = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(temporary, content);
+    fs.renameSync(temporary, file);
   }
 }

@@ -3,8 +3,9 @@
  * Pulumi CLI reads it and defined in one place. `npm run gen:pulumi-yaml` writes it; a test fails
  * when the committed file differs.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { runCommand } from "./command-line";
+import { OutputError, writeGeneratedFiles } from "./output-dir";
 import { stringify } from "yaml";
 import { CONFIG_KEYS, PROJECT_NAME } from "../infra/config-schema";
 
@@ -50,6 +51,13 @@ export function renderPulumiYaml(): string {
 }
 
 if (require.main === module) {
-  fs.writeFileSync(PULUMI_YAML, renderPulumiYaml());
-  process.stdout.write(`wrote ${path.relative(process.cwd(), PULUMI_YAML)}\n`);
+  runCommand(
+    "gen:pulumi-yaml",
+    () => {
+      writeGeneratedFiles(new Map([[PULUMI_YAML, renderPulumiYaml()]]));
+      process.stdout.write(`wrote ${path.relative(process.cwd(), PULUMI_YAML)}\n`);
+      return 0;
+    },
+    (err) => err instanceof OutputError,
+  );
 }

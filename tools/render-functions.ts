@@ -3,18 +3,21 @@
  * LAMBDA_BUNDLES) beside its source, under `__bundle__/index.js`. They are committed so `pulumi up`
  * deploys exactly the reviewed code with production dependencies only; a test fails when one is stale.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { runCommand } from "./command-line";
+import { OutputError, writeGeneratedFiles } from "./output-dir";
 import { LAMBDA_BUNDLES, bundleLambda } from "./platform-bundle";
 
 if (require.main === module) {
-  for (const lambda of LAMBDA_BUNDLES) {
-    const code = bundleLambda(lambda);
-    fs.mkdirSync(path.dirname(lambda.bundlePath), { recursive: true });
-    // Written beside and renamed: an interrupted run leaves the committed bundle as it was.
-    const temporary = `${lambda.bundlePath}.tmp-${process.pid}`;
-    fs.writeFileSync(temporary, code);
-    fs.renameSync(temporary, lambda.bundlePath);
-    process.stdout.write(`wrote ${path.relative(process.cwd(), lambda.bundlePath)} (${code.length} bytes)\n`);
-  }
+  runCommand(
+    "gen:functions",
+    () => {
+      // Every bundle built before any is written; each written beside and renamed.
+      const bundles = new Map(LAMBDA_BUNDLES.map((lambda) => [lambda.bundlePath, bundleLambda(lambda)]));
+      writeGeneratedFiles(bundles);
+      for (const [file, code] of bundles) process.stdout.write(`wrote ${path.relative(process.cwd(), file)} (${code.length} bytes)\n`);
+      return 0;
+    },
+    (err) => err instanceof OutputError,
+  );
 }

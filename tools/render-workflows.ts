@@ -11,6 +11,8 @@ import { StackConfig, parseStackConfig } from "../infra/config";
 import { renderApplicationWorkflows } from "../workflows";
 import { BUNDLE_DIR, PLATFORM_TOOLS } from "../workflows/platform-tools";
 import { PLATFORM_WORKFLOWS_DIR, platformSettings, renderPlatformWorkflows } from "../workflows/platform";
+import { runCommand } from "./command-line";
+import { OutputError, replaceGeneratedDirectory, writeGeneratedFiles } from "./output-dir";
 import { bundlePlatformTools } from "./platform-bundle";
 import { knownStacks, resolveStackConfig } from "./synth/stack-config";
 
@@ -57,9 +59,9 @@ export function renderedPlatformWorkflows(): Map<string, string> {
 
 export const PLATFORM_WORKFLOWS_PATH = path.join(ROOT, PLATFORM_WORKFLOWS_DIR);
 
-if (require.main === module) {
-  // Everything is rendered before anything is written: a stack whose config does not parse leaves
-  // the committed files as they were, with the config's own message.
+/** Everything gen:workflows writes, rendered before anything is written. */
+function main(): number {
+  // A stack whose config does not parse leaves the committed files as they were, with its message.
   let workflows: Map<string, Map<string, string>>;
   let own: Map<string, string>;
   try {
@@ -67,20 +69,20 @@ if (require.main === module) {
     own = renderedPlatformWorkflows();
   } catch (err) {
     process.stderr.write(`gen:workflows: nothing written.\n${(err as Error).message}\n`);
-    process.exit(2);
+    return 2;
   }
-  const bundles = bundlePlatformTools();
-  fs.rmSync(RENDERED_DIR, { recursive: true, force: true });
-  fs.mkdirSync(BUNDLE_DIR, { recursive: true });
-  for (const [name, content] of bundles) fs.writeFileSync(path.join(BUNDLE_DIR, name), content);
-  process.stdout.write(`wrote ${PLATFORM_TOOLS.length} platform tool bundles\n`);
-  for (const [stack, files] of workflows) {
-    fs.mkdirSync(path.join(RENDERED_DIR, stack), { recursive: true });
-    for (const [name, content] of files) fs.writeFileSync(path.join(RENDERED_DIR, stack, name), content);
-    process.stdout.write(`wrote ${files.size} workflows for stack ${stack}\n`);
-  }
+  const rendered = new Map<string, string>();
+  for (const [name, content] of bundlePlatformTools()) rendered.set(path.posix.join(path.basename(BUNDLE_DIR), name), content);
+  for (const [stack, files] of workflows) for (const [name, content] of files) rendered.set(path.posix.join(stack, name), content);
   // Only the files this repository renders: a hand-written workflow beside them is left alone.
-  fs.mkdirSync(PLATFORM_WORKFLOWS_PATH, { recursive: true });
-  for (const [name, content] of own) fs.writeFileSync(path.join(PLATFORM_WORKFLOWS_PATH, name), content);
+  const ownFiles = new Map([...own].map(([name, content]) => [path.join(PLATFORM_WORKFLOWS_PATH, name), content]));
+  // Each replaced whole, in one synchronous stretch: an interrupt leaves the committed renderings.
+  replaceGeneratedDirectory(RENDERED_DIR, rendered);
+  writeGeneratedFiles(ownFiles);
+  process.stdout.write(`wrote ${PLATFORM_TOOLS.length} platform tool bundles\n`);
+  for (const [stack, files] of workflows) process.stdout.write(`wrote ${files.size} workflows for stack ${stack}\n`);
   process.stdout.write(`wrote ${own.size} workflows of this repository to ${PLATFORM_WORKFLOWS_DIR}\n`);
+  return 0;
 }
+
+if (require.main === module) runCommand("gen:workflows", main, (err) => err instanceof OutputError);

@@ -1,0 +1,114 @@
+/**
+ * tools/output-dir.ts, the one way the project's commands write directories and generated files:
+ * refusals that touch nothing, and whole-or-nothing replacement under interrupts.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { OutputError, checkOutputDirectory, replaceGeneratedDirectory, replaceOwnedDirectory, writeGeneratedFiles } from "../tools/output-dir";
+
+const ROOT = path.resolve(__dirname, "..");
+let work: string;
+beforeEach(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), "output-dir-"));
+});
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+const tree = (dir: string): Record<string, string> => {
+  const files: Record<string, string> = {};
+  const walk = (current: string) => {
+    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files[path.relative(dir, full)] = fs.readFileSync(full, "utf8");
+    }
+  };
+  walk(dir);
+  return files;
+};
+
+describe("refusals touch nothing", () => {
+  it("a generated directory where a file stands", () => {
+    const file = path.join(work, "rendered");
+    fs.writeFileSync(file, "mine");
+    expect(() => replaceGeneratedDirectory(file, new Map([["a.yml", "x"]]))).toThrow(
+      new OutputError(`Cannot write ${file}: it is a file where the rendering's directory goes. Move it away and run again; nothing was changed.`),
+    );
+    expect(fs.readFileSync(file, "utf8")).toBe("mine");
+  });
+
+  it("generated files when one target is a directory: none is written", () => {
+    const first = path.join(work, "first.yml");
+    fs.writeFileSync(first, "old");
+    const second = path.join(work, "second.yml");
+    fs.mkdirSync(second);
+    expect(() => writeGeneratedFiles(new Map([[first, "new"], [second, "new"]]))).toThrow(
+      `Cannot write ${second}: it is a directory where a generated file goes. Move it away and run again; nothing was changed.`,
+    );
+    expect(fs.readFileSync(first, "utf8")).toBe("old");
+  });
+
+  it("an owned directory that holds the current directory, through a symbolic link too", () => {
+    const link = path.join(work, "link");
+    fs.symlinkSync(ROOT, link);
+    expect(() => checkOutputDirectory(link, { command: "synth", protectedDirs: [ROOT] })).toThrow(/replacing it would delete/);
+  });
+
+  it("a path that leaves the output directory", () => {
+    expect(() => replaceOwnedDirectory(path.join(work, "out"), new Map([["../escape.txt", "x"]]), { command: "synth" })).toThrow(
+      "Refusing to write ../escape.txt: it leaves the output directory.",
+    );
+    expect(fs.readdirSync(work)).toEqual([]);
+  });
+});
+
+it("replaces a generated directory whole, leaving nothing beside it", () => {
+  const dir = path.join(work, "rendered");
+  replaceGeneratedDirectory(dir, new Map([["a/one.yml", "1"], ["two.yml", "2"]]));
+  replaceGeneratedDirectory(dir, new Map([["three.yml", "3"]]));
+  expect(tree(dir)).toEqual({ "three.yml": "3" });
+  expect(fs.readdirSync(work)).toEqual(["rendered"]);
+});
+
+describe("under interrupts: the old generation or the new one, whole, never neither", () => {
+  const REGISTER = path.join(ROOT, "tools", "register.js");
+  const SCRIPT = path.join(__dirname, "fixtures", "rewrite-forever.ts");
+
+  it.each([
+    ["SIGINT", 700],
+    ["SIGTERM", 1100],
+    ["SIGHUP", 1500],
+    ["SIGKILL", 1300],
+  ] as const)("%s after %i ms", async (signal, delay) => {
+    const dir = path.join(work, "rendered");
+    const child = spawn(process.execPath, ["-r", REGISTER, SCRIPT, dir], { stdio: ["ignore", "pipe", "ignore"] });
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    let written = 0;
+    child.stdout.on("data", (chunk: Buffer) => (written = Math.max(written, ...chunk.toString().trim().split("\n").map(Number))));
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    child.kill(signal);
+    await exited;
+    if (signal === "SIGKILL" && !fs.existsSync(dir)) {
+      // Killed outright between the swap's two renames: the previous generation waits beside it,
+      // and the next run puts it back before anything else.
+      expect(fs.readdirSync(work).some((entry) => /^rendered\.old-\d+$/.test(entry))).toBe(true);
+      replaceGeneratedDirectory(dir, new Map([["x", "y"]]));
+      expect(fs.readdirSync(work)).toEqual(["rendered"]);
+      return;
+    }
+    const files = tree(dir);
+    const generations = new Set(Object.values(files).map((content) => content.split("\n")[0]));
+    expect(Object.keys(files)).toHaveLength(40);
+    expect(generations.size).toBe(1);
+    expect(Number([...generations][0])).toBeGreaterThanOrEqual(written);
+    const beside = fs.readdirSync(work).filter((entry) => entry !== "rendered");
+    if (signal === "SIGKILL") {
+      // Killed outright, it may leave its staging directory; the next run removes it.
+      replaceGeneratedDirectory(dir, new Map([["x", "y"]]));
+      expect(fs.readdirSync(work)).toEqual(["rendered"]);
+    } else {
+      expect(beside).toEqual([]);
+    }
+  }, 30_000);
+});
