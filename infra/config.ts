@@ -541,15 +541,25 @@ const RETIRED_KEYS: Readonly<Record<string, string>> = {
     "the database's roles, databases and schema are now made from inside the VPC by the provisioner function, so `pulumi up` never connects to the database (docs/decisions/0003-database-provisioning.md)",
 };
 
-/** Keys in the project's namespace that no code reads: almost always a typo of one that is. */
+/**
+ * Namespaces whose keys only this program reads. `github:` too: the program's GitHub provider is
+ * explicit and takes nothing from stack config but what the program passes it (`github:owner`), so
+ * any other `github:` key (`github:ownr`, `github:token`) would be silently ignored.
+ */
+const READ_NAMESPACES = [`${PROJECT_NAME}:`, "github:"];
+
+/** Keys in the namespaces above that no code reads: almost always a typo of one that is. */
 function unknownKeyProblems(keys: readonly string[]): string[] {
   const known = CONFIG_KEYS.map((spec) => qualifiedKey(spec.key));
   return keys
-    .filter((key) => key.startsWith(`${PROJECT_NAME}:`) && !known.includes(key))
+    .filter((key) => READ_NAMESPACES.some((namespace) => key.startsWith(namespace)) && !known.includes(key))
     .sort()
     .map((key) => {
-      const retired = RETIRED_KEYS[key.slice(PROJECT_NAME.length + 1)];
+      const retired = key.startsWith(`${PROJECT_NAME}:`) ? RETIRED_KEYS[key.slice(PROJECT_NAME.length + 1)] : undefined;
       if (retired !== undefined) return `\`${key}\` is no longer read: ${retired}. Remove it: pulumi config rm ${key}.`;
+      if (key === "github:token") {
+        return "`github:token` is not read: the program's GitHub provider takes its token from GITHUB_TOKEN, or signs in as the platform's App (README, \"GitHub credentials\"). Remove it: pulumi config rm github:token.";
+      }
       const closest = closestMatch(key, known);
       const hint = closest !== undefined ? ` Did you mean \`${closest}\`?` : "";
       return `\`${key}\` is not a key this program reads.${hint} Remove it: pulumi config rm ${key}.`;

@@ -363,6 +363,13 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
     ]);
   });
 
+  it("a misspelt or ignored github: key, which the program's explicit provider would never read", () => {
+    expect(problems("staging", { "github:ownr": "x", "github:token": "ghp_x" })).toEqual([
+      "`github:ownr` is not a key this program reads. Did you mean `github:owner`? Remove it: pulumi config rm github:ownr.",
+      '`github:token` is not read: the program\'s GitHub provider takes its token from GITHUB_TOKEN, or signs in as the platform\'s App (README, "GitHub credentials"). Remove it: pulumi config rm github:token.',
+    ]);
+  });
+
   it("a key an earlier release read, saying why it went", () => {
     expect(problems("staging", { "mlops-cicd:databaseAdminEndpoint": "localhost:5433" })).toEqual([
       "`mlops-cicd:databaseAdminEndpoint` is no longer read: the database's roles, databases and schema are now made from inside the VPC by the provisioner function, " +

@@ -105,6 +105,8 @@ describe("synth with bad input exits 2 with one message and writes nothing", () 
     ["a malformed owner", { "github:owner": "nyc taxi" }, ["`github:owner` must be a GitHub user or organization name"]],
     ["an unknown environment", { "mlops-cicd:environment": "prod" }, ['`mlops-cicd:environment` is "prod", which this program does not know. Choose one of: staging, production.']],
     ["a bad URL", { "mlops-cicd:apiUrl": "http://api.example.com" }, ["`mlops-cicd:apiUrl` must use https://"]],
+    ["a number YAML cannot hold, shown as what it became", { "mlops-cicd:serviceDesiredCount": Infinity }, ['`mlops-cicd:serviceDesiredCount` must be a whole number, got "Infinity".']],
+    ["a misspelt github: key", { "github:ownr": "x" }, ["`github:ownr` is not a key this program reads. Did you mean `github:owner`?"]],
     [
       "two mistakes at once",
       { "github:owner": "-x-", "mlops-cicd:apiUrl": "not a url" },

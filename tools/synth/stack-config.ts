@@ -119,6 +119,8 @@ function decryptOffline(key: string, raw: unknown): { value: unknown; encrypted:
 
 /** How the CLI passes values to a program: strings as they are, everything else as JSON. */
 function toConfigString(value: unknown): string {
+  // YAML reads 1e400 as Infinity, which JSON would turn into "null": keep what it became.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
