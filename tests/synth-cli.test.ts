@@ -279,8 +279,23 @@ describe("synth of a stack that breaks a mandatory policy", () => {
 
   it.each([
     ["not JSON", "{", "Cannot read the policy config"],
-    ["not an object", "[]", "must be a JSON object keyed by policy name."],
-    ["an unknown policy", '{"rds-backups": "advisory"}', "names `rds-backups`, which the pack does not have. Policies: production-environment-protected,"],
+    ["not an object", "[]", "  • it must be a JSON object keyed by policy name."],
+    ["an unknown policy", '{"rds-backups": "advisory"}', '  • "rds-backups" is not a policy of the pack. Policies: production-environment-protected,'],
+    [
+      "a misspelt level",
+      '{"rds-production-data-protection": "mandatoryy"}',
+      '  • "rds-production-data-protection": the enforcement level must be one of advisory, mandatory, remediate, disabled, got "mandatoryy". Did you mean "mandatory"?',
+    ],
+    [
+      "a string for a boolean",
+      '{"no-long-lived-cloud-keys": {"allowLongLivedCloudKeys": "true"}}',
+      '  • "no-long-lived-cloud-keys.allowLongLivedCloudKeys" must be a JSON boolean, got "true" (string).',
+    ],
+    [
+      "a misspelt property",
+      '{"no-long-lived-cloud-keys": {"allowLongLivedCloudKey": true}}',
+      '  • "no-long-lived-cloud-keys" has no property "allowLongLivedCloudKey". Did you mean "allowLongLivedCloudKeys"?',
+    ],
   ])("exits 2 on a policy config file that is %s, writing nothing", (_label, content, fragment) => {
     const config = path.join(work, `policy-config-${content.length}.json`);
     fs.writeFileSync(config, content);

@@ -21,6 +21,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { UsageError, parseOptions, runCommand } from "../command-line";
+import { ConfigurablePolicy, policyConfigProblems } from "./policy-config";
 import { OutputError, checkOutputDirectory } from "../output-dir";
 import { StackFileError, resolveStackConfig } from "./stack-config";
 
@@ -53,7 +54,7 @@ function parseCommandLine(argv: string[]): CommandLine {
 /** A policy config file synth cannot use; reported like bad config (exit 2). */
 class PolicyConfigError extends Error {}
 
-function readPolicyConfig(file: string | undefined, knownPolicies: readonly string[]): PolicyPackConfig | undefined {
+function readPolicyConfig(file: string | undefined, policies: readonly ConfigurablePolicy[]): PolicyPackConfig | undefined {
   if (file === undefined) return undefined;
   let parsed: unknown;
   try {
@@ -61,15 +62,9 @@ function readPolicyConfig(file: string | undefined, knownPolicies: readonly stri
   } catch (err) {
     throw new PolicyConfigError(`Cannot read the policy config ${file}: ${(err as Error).message}`);
   }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new PolicyConfigError(`The policy config ${file} must be a JSON object keyed by policy name.`);
-  }
-  const unknown = Object.keys(parsed).filter((name) => name !== "all" && !knownPolicies.includes(name));
-  if (unknown.length > 0) {
-    throw new PolicyConfigError(
-      `The policy config ${file} names ${unknown.map((name) => `\`${name}\``).join(", ")}, which the pack does not have. ` +
-        `Policies: ${knownPolicies.join(", ")}.`,
-    );
+  const problems = policyConfigProblems(parsed, policies);
+  if (problems.length > 0) {
+    throw new PolicyConfigError(`The policy config ${file} cannot be used (docs/policy.md):\n${problems.map((problem) => `  • ${problem}`).join("\n")}`);
   }
   return parsed as PolicyPackConfig;
 }
@@ -87,7 +82,7 @@ async function main(): Promise<number> {
   const { writeSynthOutput } = require("./write-output") as typeof import("./write-output");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { ALL_POLICIES } = require("../../policy/policies") as typeof import("../../policy/policies");
-  const policyConfig = readPolicyConfig(args.policyConfigFile, ALL_POLICIES.map((policy) => policy.name));
+  const policyConfig = readPolicyConfig(args.policyConfigFile, ALL_POLICIES);
   const result = await synthesize({ stack: args.stack, config, policyConfig });
   writeSynthOutput(result, args.out, [ROOT]);
   process.stdout.write(
