@@ -427,6 +427,24 @@ describe("npm run pr-comment", () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it("exits 2 on a value nested deeper than any preview holds, instead of overflowing the stack", () => {
+    const urn = "urn:pulumi:production::mlops-cicd::aws:s3/bucket:Bucket::b";
+    const deep = `${'{"a":'.repeat(5000)}1${"}".repeat(5000)}`;
+    const state = (inputs: string) => `{"type":"aws:s3/bucket:Bucket","urn":"${urn}","inputs":{"x":${inputs}}}`;
+    const file = path.join(work, "deep.json");
+    fs.writeFileSync(file, `{"steps":[{"op":"update","urn":"${urn}","oldState":${state("1")},"newState":${state(deep)},"diffReasons":["x"]}]}`);
+    const result = prComment(["--preview", `production=${file}`]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^Cannot build the preview comment:\n- production \(.*deep\.json\): not the output of `pulumi preview --json`: a value is nested more than 64 levels deep \(at steps\[0\]\.newState\.inputs\.x\.a\.a/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("prints the usage on --help, exit 0", () => {
+    const result = prComment(["--help"]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toMatch(/^usage: npm run -s pr-comment -- --preview/);
+  });
+
   it("exits 2 on files that are missing or not previews, listing every problem at once", () => {
     const notJson = path.join(work, "not-json.json");
     fs.writeFileSync(notJson, "Previewing update (production):\n");

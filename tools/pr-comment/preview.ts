@@ -138,13 +138,36 @@ const MAX_PROBLEMS = 5;
  * no change summary) is a preview; JSON without any of `steps`, `changeSummary` or `diagnostics`
  * is not.
  */
+/**
+ * How deep a value in a preview may nest. Pulumi's own (task definitions, policies) stay far below;
+ * a deeper one is hostile or broken, and the comment's walkers recurse.
+ */
+export const MAX_VALUE_DEPTH = 64;
+
+/** The path of the first value nested deeper than MAX_VALUE_DEPTH, walking without recursion. */
+function tooDeep(document: unknown): string | undefined {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: document, path: "", depth: 0 }];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop() as (typeof stack)[number];
+    if (value === null || typeof value !== "object") continue;
+    if (depth > MAX_VALUE_DEPTH) return path || "(top level)";
+    for (const [key, child] of Object.entries(value)) stack.push({ value: child, path: Array.isArray(value) ? `${path}[${key}]` : `${path}${path ? "." : ""}${key}`, depth: depth + 1 });
+  }
+  return undefined;
+}
+
 export function parsePreview(text: string): PreviewDigest {
   let document: unknown;
   try {
     // A byte-order mark is what a Windows editor leaves; JSON.parse refuses it.
     document = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (err) {
+    // RangeError too: nesting deep enough overflows the parser's own stack.
     throw new PreviewJsonError((err as Error).message);
+  }
+  const deep = tooDeep(document);
+  if (deep !== undefined) {
+    throw new PreviewFormatError([`a value is nested more than ${MAX_VALUE_DEPTH} levels deep (at ${deep.length > 120 ? `${deep.slice(0, 117)}...` : deep})`]);
   }
   if (!isObject(document)) {
     throw new PreviewFormatError([`the top level is ${Array.isArray(document) ? "a list" : typeof document === "object" ? "null" : `a ${typeof document}`}, not an object`]);
