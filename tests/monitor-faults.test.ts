@@ -32,6 +32,12 @@ async function run(argv: string[], overrides: Partial<CommandContext> = {}) {
   return { code, lines, outputs, connected };
 }
 
+it("prints its usage on --help and exits 0, connecting to nothing", async () => {
+  const result = await run(["store", "--help"]);
+  expect(result).toMatchObject({ code: 0, connected: 0 });
+  expect(result.lines[0]).toMatch(/^usage: mlops-monitor store --file <metrics\.json> --threshold <number>\n/);
+});
+
 describe("the job's mistakes: exit 2, nothing connected", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "monitor-faults-"));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

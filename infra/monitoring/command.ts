@@ -7,8 +7,9 @@
  *   mlops-monitor migrate
  *
  * The database comes from METRICS_DATABASE_URL. Results go to GITHUB_OUTPUT when it is set.
- * Exit codes: 0 done, 2 bad arguments or a malformed metrics file (nothing written), 1 the
- * database failed.
+ * Exit codes: 0 done (and on --help), 2 bad arguments, an unreadable or malformed metrics file or a
+ * bad METRICS_DATABASE_URL (nothing connected, nothing written), 1 the database failed or the
+ * connection was lost (store and freshness try once more first).
  */
 import { parseArgs } from "node:util";
 import { Migration, MigrationError, migrate } from "../database/migrate";
@@ -51,6 +52,10 @@ function required(value: string | undefined, flag: string): string {
 }
 
 export async function runMonitorCommand(argv: readonly string[], context: CommandContext): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    context.print(USAGE);
+    return 0;
+  }
   let command: string | undefined;
   let values: Record<string, string | undefined>;
   try {

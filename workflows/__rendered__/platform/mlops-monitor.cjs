@@ -5783,6 +5783,10 @@ function required(value, flag) {
   return value;
 }
 async function runMonitorCommand(argv2, context) {
+  if (argv2.includes("--help") || argv2.includes("-h")) {
+    context.print(USAGE);
+    return 0;
+  }
   let command;
   let values;
   try {

@@ -5780,6 +5780,10 @@ function required(value, flag) {
   return value;
 }
 async function runMonitorCommand(argv, context) {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    context.print(USAGE);
+    return 0;
+  }
   let command;
   let values;
   try {
