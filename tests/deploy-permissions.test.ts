@@ -59,3 +59,32 @@ it("allows every AWS call of the deploy jobs in the deploy role's policy, and no
   const unused = [...allowed].filter((action) => !made.has(action) && action !== "iam:PassRole");
   expect(unused).toEqual([]);
 });
+
+/** IAM's ARN matching: `*` any run of characters, `?` one. */
+function arnMatches(pattern: string, arn: string): boolean {
+  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  return regex.test(arn);
+}
+
+it("reaches only the model services: never the platform's services, one-off tasks, roles or logs", () => {
+  const cluster = "mlops-cicd-production";
+  const policy = JSON.parse(deployPolicy("123456789012", "eu-west-1", cluster)) as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[] }[] };
+  const resources = (action: string) =>
+    policy.Statement.filter((statement) => [statement.Action].flat().includes(action)).flatMap((statement) => [statement.Resource].flat());
+  const allows = (action: string, arn: string) => resources(action).some((pattern) => arnMatches(pattern, arn));
+  const ecs = (resource: string) => `arn:aws:ecs:eu-west-1:123456789012:${resource}`;
+  for (const platform of ["mlflow", "grafana", "mlflow-upgrade", "mlflow-reset-admin", "grafana-reset-admin"]) {
+    expect({ platform, run: allows("ecs:RunTask", ecs(`task-definition/${cluster}-${platform}:3`)) }).toEqual({ platform, run: false });
+  }
+  for (const platform of ["mlflow", "grafana"]) {
+    expect(allows("ecs:UpdateService", ecs(`service/${cluster}/${cluster}-${platform}`))).toBe(false);
+    expect(allows("iam:PassRole", `arn:aws:iam::123456789012:role/${cluster}-${platform}-execution`)).toBe(false);
+    expect(allows("logs:GetLogEvents", `arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/${cluster}-${platform}:log-stream:x`)).toBe(false);
+  }
+  // What the deploy jobs do call.
+  expect(allows("ecs:RunTask", ecs(`task-definition/${cluster}-batch:7`))).toBe(true);
+  expect(allows("ecs:UpdateService", ecs(`service/${cluster}/${cluster}-web-service`))).toBe(true);
+  expect(allows("iam:PassRole", `arn:aws:iam::123456789012:role/${cluster}-batch-execution`)).toBe(true);
+  expect(allows("iam:PassRole", `arn:aws:iam::123456789012:role/${cluster}-batch-scheduler`)).toBe(true);
+  expect(allows("logs:GetLogEvents", `arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/${cluster}-batch:log-stream:batch/batch/abc`)).toBe(true);
+});

@@ -44,13 +44,20 @@ function oidcTrustPolicy(oidcProviderArn: string, subject: string): string {
   });
 }
 
+/** The model services a deploy job rolls, runs and reads: never the platform's own (MLflow, Grafana). */
+export const MODEL_SERVICES = ["web-service", "mlflow-service", "batch"] as const;
+
 /**
- * What deploy jobs do with AWS (docs/workflows.md): roll ECS services of the environment's cluster,
- * run the batch task and point its schedule, read the canary alarms and the services' logs. Registering a task definition cannot be scoped by
- * resource in IAM; passing roles is limited to the cluster's own task roles.
+ * What deploy jobs do with AWS (docs/workflows.md): roll the model services of the environment's
+ * cluster, run the batch task and point its schedule, read the canary alarms and the model services'
+ * logs. Every resource is a model service's: the platform's services, their one-off tasks (which
+ * run with MLflow's and Grafana's secrets), their roles and their logs stay out of reach.
+ * Registering a task definition cannot be scoped by resource in IAM; what it could do is bounded by
+ * the roles it may pass, which are the model services' own.
  */
 export function deployPolicy(account: string, region: string, clusterName: string): string {
   const ecs = (resource: string) => `arn:aws:ecs:${region}:${account}:${resource}`;
+  const each = <T>(format: (qualified: string) => T): T[] => MODEL_SERVICES.map((service) => format(`${clusterName}-${service}`));
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -58,13 +65,20 @@ export function deployPolicy(account: string, region: string, clusterName: strin
         Sid: "RollServices",
         Effect: "Allow",
         Action: ["ecs:DescribeServices", "ecs:UpdateService"],
-        Resource: ecs(`service/${clusterName}/*`),
+        Resource: each((qualified) => ecs(`service/${clusterName}/${qualified}`)),
       },
       {
-        Sid: "RunAndWatchTasks",
+        Sid: "RunModelTasks",
         Effect: "Allow",
-        Action: ["ecs:RunTask", "ecs:DescribeTasks", "ecs:StopTask"],
-        Resource: [ecs(`task-definition/${clusterName}-*:*`), ecs(`task/${clusterName}/*`)],
+        Action: "ecs:RunTask",
+        Resource: each((qualified) => ecs(`task-definition/${qualified}:*`)),
+        Condition: { ArnEquals: { "ecs:cluster": ecs(`cluster/${clusterName}`) } },
+      },
+      {
+        Sid: "WatchTasks",
+        Effect: "Allow",
+        Action: ["ecs:DescribeTasks", "ecs:StopTask"],
+        Resource: ecs(`task/${clusterName}/*`),
       },
       {
         Sid: "TaskDefinitions",
@@ -76,7 +90,7 @@ export function deployPolicy(account: string, region: string, clusterName: strin
         Sid: "PassTaskRoles",
         Effect: "Allow",
         Action: "iam:PassRole",
-        Resource: `arn:aws:iam::${account}:role/${clusterName}-*`,
+        Resource: each((qualified) => [`arn:aws:iam::${account}:role/${qualified}-execution`, `arn:aws:iam::${account}:role/${qualified}-task`]).flat(),
         Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
       },
       {
@@ -91,7 +105,7 @@ export function deployPolicy(account: string, region: string, clusterName: strin
         Sid: "PassSchedulerRole",
         Effect: "Allow",
         Action: "iam:PassRole",
-        Resource: `arn:aws:iam::${account}:role/${clusterName}-*-scheduler`,
+        Resource: `arn:aws:iam::${account}:role/${clusterName}-batch-scheduler`,
         Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
       },
       {
@@ -99,7 +113,7 @@ export function deployPolicy(account: string, region: string, clusterName: strin
         Sid: "ReadServiceLogs",
         Effect: "Allow",
         Action: "logs:GetLogEvents",
-        Resource: `arn:aws:logs:${region}:${account}:log-group:/ecs/${clusterName}-*:*`,
+        Resource: each((qualified) => `arn:aws:logs:${region}:${account}:log-group:/ecs/${qualified}:*`),
       },
       {
         Sid: "CanaryAlarms",
