@@ -32,14 +32,16 @@ export const ENVIRONMENT_NAMES = ["staging", "production"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
 const PROFILES: Readonly<Record<EnvironmentName, EnvironmentProfile>> = Object.freeze({
-  // The spec: "Deployment protection rules: None (auto-deploy)".
+  // The spec: "Deployment protection rules: None (auto-deploy)": no reviewer, no wait. Deployments
+  // still come from the default branch only: the environment's deploy role (OIDC subject
+  // `environment:staging`) must not be a pull request's or an unreviewed branch's to assume.
   staging: Object.freeze({
     name: "staging",
     variablePrefix: "STAGING",
     waitTimerMinutes: 0,
     requiresReviewers: false,
     preventSelfReview: false,
-    defaultBranchOnly: false,
+    defaultBranchOnly: true,
     adminsCanBypass: true,
     minBackupRetentionDays: 7,
     requiresDataProtection: false,

@@ -9,12 +9,15 @@ describe("staging stack", () => {
     run = await runProgram("staging");
   });
 
-  it("creates the staging environment without protection rules", () => {
+  it("creates the staging environment without reviewers or wait, deploying from main only", () => {
     const env = run.findResource(TYPES.environment, "staging");
     expect(env.inputs).toMatchObject({ repository: "trip-duration", environment: "staging", waitTimer: 0 });
     expect(env.inputs.reviewers).toBeUndefined();
-    expect(env.inputs.deploymentBranchPolicy).toBeUndefined();
-    expect(run.resourcesOfType(TYPES.deploymentPolicy)).toHaveLength(0);
+    // Its deploy role trusts `environment:staging`: only the protected default branch may run there.
+    expect(env.inputs.deploymentBranchPolicy).toEqual({ protectedBranches: false, customBranchPolicies: true });
+    expect(run.resourcesOfType(TYPES.deploymentPolicy).map((policy) => policy.inputs)).toEqual([
+      { repository: "trip-duration", environment: "staging", branchPattern: "main" },
+    ]);
   });
 
   it("publishes STAGING_API_URL as a variable and the DB host as a secret", () => {
