@@ -332,16 +332,35 @@ describe("disaster-recovery.yml, run", () => {
       ],
     },
   };
-  const rebuild = (region: string, http: World["http"], takeOverFrom = "") =>
+  const rebuild = (region: string, http: World["http"], takeOverFrom = "", configFile = "recovery/Pulumi.production-dr.yaml", config = REBUILD_CONFIG) =>
     runJob({
       workflow: doc("disaster-recovery.yml"),
       job: "rebuild",
-      inputs: { stack: "production-dr", environment: "production", config_file: "recovery/Pulumi.production-dr.yaml", region, take_over_from: takeOverFrom },
+      inputs: { stack: "production-dr", environment: "production", config_file: configFile, region, take_over_from: takeOverFrom },
       secrets: { GHCR_TOKEN },
       world: { ...pulumiWorld({}, 0), http, pulumi: { preview: {}, previewExitCode: 0, outputs: OUTPUTS, stacks: ["production"], states: { production: LOST_STATE } } },
-      workspaceFiles: { "recovery/Pulumi.production-dr.yaml": REBUILD_CONFIG },
+      workspaceFiles: { [configFile.replace(/^\/+/, "")]: config },
       stubbed: INSTALLERS,
     });
+
+  it.each(["../Pulumi.production.yaml", "/etc/hostname.yaml", "recovery/../../x.yaml", "recovery/.hidden.yaml"])(
+    "refuses config_file %s: a relative path inside the checkout only",
+    async (configFile) => {
+      const result = await rebuild("eu-central-1", healthy, "", configFile);
+      expect(result.status).toBe("failure");
+      expect(result.step("Validate config_file").log).toContain("::error title=Invalid input::config_file must be a relative path to a YAML file in this repository");
+      expect(result.world.calls.filter((call) => call[0] === "pulumi")).toEqual([]);
+    },
+  );
+
+  it("refuses a secrets provider that spans lines, which would write variables of its own into GITHUB_ENV", async () => {
+    const hostile = REBUILD_CONFIG.replace(/^secretsprovider: .*$/m, 'secretsprovider: "awskms://mrk-1?region=eu-central-1\\nNODE_OPTIONS=--require /tmp/evil.js"');
+    expect(hostile).not.toBe(REBUILD_CONFIG);
+    const result = await rebuild("eu-central-1", healthy, "", "recovery/Pulumi.production-dr.yaml", hostile);
+    expect(result.status).toBe("failure");
+    expect(result.step("Check the rebuild config offline").log).toContain("names no KMS secrets provider (secretsprovider: awskms://… on one line)");
+    expect(result.world.calls.filter((call) => call[0] === "pulumi")).toEqual([]);
+  });
 
   it("checks the config offline, plans, rebuilds, hands the secrets over on standard input, and checks health through the new load balancer", async () => {
     const result = await rebuild("eu-central-1", healthy, "production");

@@ -66,7 +66,8 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
         steps: [
           validateInput("stack", "${{ inputs.stack }}", "^[a-z][a-z0-9-]{1,39}$", "a stack name of lowercase letters, digits and '-'"),
           validateInput("region", "${{ inputs.region }}", "^[a-z]{2}(-[a-z]+)+-[0-9]$", "an AWS region such as eu-central-1"),
-          validateInput("config_file", "${{ inputs.config_file }}", "^[A-Za-z0-9_./-]+\\.yaml$", "a path to a YAML file in this repository"),
+          // Relative, inside the checkout: no segment may start with "." (no "..", no hidden files).
+          validateInput("config_file", "${{ inputs.config_file }}", "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*\\.yaml$", "a relative path to a YAML file in this repository, such as recovery/production-dr.yaml"),
           validateInput("backend_url", "${{ inputs.backend_url }}", "^(s3://[a-z0-9.-]+(/[A-Za-z0-9._/-]*)?(\\?region=[a-z0-9-]+)?)?$", "empty or an s3:// state backend URL"),
           validateInput("take_over_from", "${{ inputs.take_over_from }}", "^([a-z][a-z0-9-]{1,39})?$", "empty or the name of the lost stack"),
           checkout(),
@@ -82,8 +83,10 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
               "  node -p 'String(require(\"yaml\").parse(require(\"fs\").readFileSync(process.argv[1], \"utf8\"))?.config?.[process.argv[2]] ?? \"\")' \"$CONFIG_FILE\" \"$1\"",
               "}",
               "provider=$(node -p 'String(require(\"yaml\").parse(require(\"fs\").readFileSync(process.argv[1], \"utf8\"))?.secretsprovider ?? \"\")' \"$CONFIG_FILE\")",
-              'if [[ "$provider" != awskms://* ]]; then',
-              '  echo "::error::$CONFIG_FILE names no KMS secrets provider (secretsprovider: awskms://…): the stack could not encrypt its secrets (docs/disaster-recovery.md)."',
+              "# One line of URL characters: it goes into GITHUB_ENV, where a line break would add variables.",
+              "provider_pattern='^awskms://[A-Za-z0-9:/._?=&%-]+$'",
+              'if [[ ! "$provider" =~ $provider_pattern ]]; then',
+              '  echo "::error::$CONFIG_FILE names no KMS secrets provider (secretsprovider: awskms://… on one line): the stack could not encrypt its secrets (docs/disaster-recovery.md)."',
               "  exit 1",
               "fi",
               'echo "SECRETS_PROVIDER=$provider" >> "$GITHUB_ENV"',
