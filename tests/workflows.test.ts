@@ -111,6 +111,7 @@ describe("ci-cd.yml", () => {
       "validate-notebooks",
       "security-scan",
       "build-image",
+      "build-image-pr",
       "train-model",
       "validate-model",
       "monitoring-check",
@@ -137,17 +138,26 @@ describe("ci-cd.yml", () => {
     expect(test.steps[1].with).toMatchObject({ "python-version": "${{ matrix.python-version }}", cache: "pip" });
   });
 
-  it("builds and pushes to GHCR with a layer cache, pushes only outside pull requests, and signs with cosign", () => {
+  it("builds and pushes to GHCR with a layer cache and signs with cosign, never for a pull request", () => {
     const build = ciCd().jobs["build-image"];
     const buildStep = build.steps.find((step: Doc) => step.id === "build");
+    expect(build.if).toBe("github.event_name != 'pull_request'");
     expect(buildStep.with).toMatchObject({
       context: "04-deployment/web-services",
-      push: "${{ github.event_name != 'pull_request' }}",
+      push: true,
       "cache-from": "type=gha,scope=web-service",
       "cache-to": "type=gha,scope=web-service,mode=max",
     });
     expect(build.steps.some((step: Doc) => /cosign sign --yes/.test(step.run ?? ""))).toBe(true);
     expect(build.permissions).toEqual({ contents: "read", packages: "write", "id-token": "write" });
+  });
+
+  it("builds a pull request's image with a token that can write nothing, without logging in or signing", () => {
+    const build = ciCd().jobs["build-image-pr"];
+    expect(build.if).toBe("github.event_name == 'pull_request'");
+    expect(build.permissions).toEqual({ contents: "read" });
+    expect(build.steps.find((step: Doc) => step.id === "build").with.push).toBe(false);
+    expect(JSON.stringify(build.steps)).not.toMatch(/docker\/login-action|cosign|secrets\./);
   });
 
   it("runs integration tests against a healthy PostgreSQL service container", () => {

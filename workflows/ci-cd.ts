@@ -139,23 +139,33 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
     ],
   };
 
+  const imageBuild = (push: boolean) =>
+    buildAndPushImage({
+      service: "web-service",
+      context: settings.webServiceDirectory,
+      tags: "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr\n",
+      push,
+    });
   const buildImage: Job = {
     name: "Build and push image",
     needs: ["lint", "test"],
+    if: NOT_A_PULL_REQUEST,
     runsOn: RUNNER,
-    // packages: push to GHCR; id-token: keyless cosign signature.
+    // packages: push to GHCR; id-token: keyless cosign signature. Never on a pull request's code.
     permissions: { contents: "read", packages: "write", "id-token": "write" },
     timeoutMinutes: 30,
     outputs: { digest: "${{ steps.build.outputs.digest }}" },
-    steps: [
-      checkout(),
-      ...buildAndPushImage({
-        service: "web-service",
-        context: settings.webServiceDirectory,
-        tags: "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr\n",
-        push: "${{ github.event_name != 'pull_request' }}",
-      }),
-    ],
+    steps: [checkout(), ...imageBuild(true)],
+  };
+  // A pull request's image is built to prove it builds, with a token that can write nothing.
+  const buildPullRequestImage: Job = {
+    name: "Build image (pull request)",
+    needs: ["lint", "test"],
+    if: "github.event_name == 'pull_request'",
+    runsOn: RUNNER,
+    permissions: { contents: "read" },
+    timeoutMinutes: 30,
+    steps: [checkout(), ...imageBuild(false)],
   };
 
   const trainModel: Job = {
@@ -288,6 +298,7 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
       "validate-notebooks": validateNotebooks,
       "security-scan": securityScan,
       "build-image": buildImage,
+      "build-image-pr": buildPullRequestImage,
       "train-model": trainModel,
       "validate-model": validateModel,
       "monitoring-check": monitoringCheck,

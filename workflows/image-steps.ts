@@ -13,8 +13,8 @@ export interface ImageBuildArgs {
   readonly context: string;
   /** docker/metadata-action tag rules, one per line. */
   readonly tags: string;
-  /** Whether to log in, push and sign: `true`, or an expression. */
-  readonly push: true | string;
+  /** Whether to log in, push and sign: `true`, `false` (build only), or an expression. */
+  readonly push: boolean | string;
   /** build-args, one `NAME=value` per line. */
   readonly buildArgs?: string;
   /**
@@ -25,15 +25,17 @@ export interface ImageBuildArgs {
 }
 
 export function buildAndPushImage(args: ImageBuildArgs): Step[] {
-  const pushing = args.push === true ? undefined : args.push.replace(/^\$\{\{\s*|\s*\}\}$/g, "");
+  // A build that never pushes needs no registry login and no signature: its job holds no write token.
+  const never = args.push === false;
+  const pushing = typeof args.push === "boolean" ? undefined : args.push.replace(/^\$\{\{\s*|\s*\}\}$/g, "");
+  const whenPushing = (step: Step): Step[] => (never ? [] : [{ ...step, ...(pushing !== undefined ? { if: pushing } : {}) }]);
   return [
     { name: "Set up Buildx", uses: ACTIONS.setupBuildx },
-    {
+    ...whenPushing({
       name: "Log in to GHCR",
-      if: pushing,
       uses: ACTIONS.dockerLogin,
       with: { registry: "${{ env.DOCKER_REGISTRY }}", username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
-    },
+    }),
     {
       id: "meta",
       name: "Image tags and labels",
@@ -42,7 +44,7 @@ export function buildAndPushImage(args: ImageBuildArgs): Step[] {
     },
     {
       id: "build",
-      name: "Build and push",
+      name: never ? "Build" : "Build and push",
       uses: ACTIONS.dockerBuildPush,
       // A build with secrets keeps no build record: its raw logs would escape GitHub's masking.
       ...(args.secrets !== undefined ? { env: { DOCKER_BUILD_RECORD_UPLOAD: "false" } } : {}),
@@ -59,12 +61,11 @@ export function buildAndPushImage(args: ImageBuildArgs): Step[] {
         ...(args.secrets === undefined ? { "cache-to": `type=gha,scope=${args.service},mode=max` } : {}),
       },
     },
-    { name: "Install cosign", if: pushing, uses: ACTIONS.cosignInstaller },
-    {
+    ...whenPushing({ name: "Install cosign", uses: ACTIONS.cosignInstaller }),
+    ...whenPushing({
       name: "Sign the image",
-      if: pushing,
       env: { IMAGE_SERVICE: args.service, DIGEST: "${{ steps.build.outputs.digest }}" },
       run: script('cosign sign --yes "${DOCKER_REGISTRY}/${IMAGE_NAME,,}/${IMAGE_SERVICE}@${DIGEST}"'),
-    },
+    }),
   ];
 }
