@@ -6,7 +6,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { MLFLOW_RDS_CA_BUNDLE } from "../infra/database/application-databases";
 import { lintDockerfile } from "../infra/images/dockerfile-lint";
+import { GRAFANA_RDS_CA_BUNDLE } from "../infra/services/platform-services";
 import { IMAGES_DIR, renderedImageFiles } from "../tools/render-images";
 import { SHELLCHECK } from "./workflow-validators";
 
@@ -123,6 +125,12 @@ describe("MLflow's start-time access convergence (images/mlflow/ensure_access.py
     expect(result.runs[0]).toEqual({ error: message, log: [] });
     expect(result.opened).toEqual([]);
   });
+});
+
+it("puts the RDS certificate authorities where the database URIs and Grafana's config expect them", () => {
+  const bundle = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
+  expect(fs.readFileSync(path.join(IMAGES_DIR, "mlflow", "Dockerfile"), "utf8")).toMatch(new RegExp(`^ADD --chmod=0444 ${bundle.replace(/\./g, "\\.")} ${MLFLOW_RDS_CA_BUNDLE}$`, "m"));
+  expect(fs.readFileSync(path.join(IMAGES_DIR, "grafana", "Dockerfile"), "utf8")).toContain(`${bundle} ${GRAFANA_RDS_CA_BUNDLE}`);
 });
 
 describe.each(images)("images/%s/Dockerfile", (image) => {

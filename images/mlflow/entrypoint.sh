@@ -1,7 +1,7 @@
 #!/bin/sh
 # Starts the MLflow tracking server from the task's environment (ECS injects the secrets):
-#   MLFLOW_BACKEND_STORE_URI      postgresql://mlflow:…@host:5432/mlflow?sslmode=require
-#   MLFLOW_AUTH_DATABASE_URI      postgresql://mlflow:…@host:5432/mlflow_auth?sslmode=require: the users,
+#   MLFLOW_BACKEND_STORE_URI      postgresql://mlflow:…@host:5432/mlflow?sslmode=verify-full&sslrootcert=…
+#   MLFLOW_AUTH_DATABASE_URI      postgresql://mlflow:…@host:5432/mlflow_auth?…: the users,
 #                                 apart from the runs (before 3.6 both stores version in alembic_version)
 #   MLFLOW_ARTIFACTS_DESTINATION  s3://<bucket>/artifacts
 #   MLFLOW_ADMIN_USERNAME, MLFLOW_ADMIN_PASSWORD  the administrator of MLflow's basic auth

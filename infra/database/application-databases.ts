@@ -28,6 +28,12 @@ export const MLFLOW_DATABASE = "mlflow";
  * store both keep their schema version in `alembic_version`, so sharing a database breaks both.
  */
 export const MLFLOW_AUTH_DATABASE = "mlflow_auth";
+/**
+ * Where images/mlflow puts the RDS certificate authorities. MLflow's driver (libpq) takes
+ * `sslmode=require` as encryption without any certificate check; its URIs ask for verify-full
+ * against this bundle instead. Node's pg, which the other URIs serve, verifies `require` fully.
+ */
+export const MLFLOW_RDS_CA_BUNDLE = "/etc/ssl/certs/rds-ca-bundle.pem";
 export const MLFLOW_ROLE = "mlflow";
 export const GRAFANA_DATABASE = "grafana";
 export const GRAFANA_ROLE = "grafana";
@@ -73,7 +79,10 @@ export class ApplicationDatabases extends pulumi.ComponentResource {
       pulumi.secret(
         pulumi
           .all([args.address, args.port, passwords[role]])
-          .apply(([host, port, secretValue]) => `postgresql://${usernames[role]}:${secretValue}@${host}:${port}/${database}?sslmode=require`),
+          .apply(([host, port, secretValue]) => {
+            const tls = role === "mlflow" ? `sslmode=verify-full&sslrootcert=${MLFLOW_RDS_CA_BUNDLE}` : "sslmode=require";
+            return `postgresql://${usernames[role]}:${secretValue}@${host}:${port}/${database}?${tls}`;
+          }),
       );
     const secrets = {} as Record<LoginRole, SecretRef>;
     for (const role of LOGIN_ROLES) {

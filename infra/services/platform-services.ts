@@ -27,6 +27,8 @@ export interface PlatformServicesArgs {
 }
 
 export const MLFLOW_PORT = 5000;
+/** Where images/grafana puts the RDS certificate authorities. */
+export const GRAFANA_RDS_CA_BUNDLE = "/etc/grafana/certs/rds-ca-bundle.pem";
 export const GRAFANA_PORT = 3000;
 const ARTIFACTS_PREFIX = "artifacts";
 
@@ -134,7 +136,9 @@ export class PlatformServices extends pulumi.ComponentResource {
           GF_DATABASE_HOST: pulumi.interpolate`${args.databaseAddress}:${args.databasePort}`,
           GF_DATABASE_NAME: GRAFANA_DATABASE,
           GF_DATABASE_USER: GRAFANA_ROLE,
-          GF_DATABASE_SSL_MODE: "require",
+          // Grafana's driver takes "require" as no certificate check: verify against the RDS CAs its image holds.
+          GF_DATABASE_SSL_MODE: "verify-full",
+          GF_DATABASE_CA_CERT_PATH: GRAFANA_RDS_CA_BUNDLE,
           METRICS_DB_HOST: args.databaseAddress,
         },
         secrets: {
