@@ -29,6 +29,15 @@ function allFiles(dir: string): string[] {
   });
 }
 
+it("clears every variable the program's providers read from the environment", () => {
+  const { PROVIDER_ENVIRONMENT } = jest.requireActual<typeof import("../tools/synth/synthesize")>("../tools/synth/synthesize");
+  for (const provider of ["aws", "docker", "github", "random"]) {
+    const source = fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", provider, "provider.js"), "utf8");
+    const read = [...source.matchAll(/getEnv[A-Za-z]*\(([^)]*)\)/g)].flatMap((match) => [...(match[1] ?? "").matchAll(/"([A-Z0-9_]+)"/g)].map((name) => name[1]));
+    for (const name of read) expect({ provider, name, cleared: PROVIDER_ENVIRONMENT.includes(name as string) }).toEqual({ provider, name, cleared: true });
+  }
+});
+
 it("plants a marker in every secret the schema declares", () => {
   const secretKeys = CONFIG_KEYS.filter((spec) => spec.secret !== undefined).map((spec) => qualifiedKey(spec.key));
   expect(Object.keys(PLANTED).sort()).toEqual(secretKeys.sort());
@@ -39,6 +48,12 @@ describe.each(STACKS)("stack %s", (stack) => {
   afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
   it("never writes a planted secret to any synth output", async () => {
+    // The providers' own variables too: a developer's shell holds them, and a Docker host URL can carry a password.
+    Object.assign(process.env, {
+      DOCKER_HOST: "ssh://deploy:LEAKMARKER@docker.example.com",
+      GITHUB_TOKEN: "ghp_LEAKMARKERleakmarkerLEAKMARKERleakmark",
+      AWS_SESSION_TOKEN: "LEAKMARKER",
+    });
     const run = await runProgram(stack, { ...PLANTED, "mlops-cicd:allowLongLivedAwsKeys": true }, Object.keys(PLANTED));
     // The secrets were used: they reached resources, redacted.
     expect(run.resources.filter((resource) => JSON.stringify(resource.inputs).includes("[secret]")).length).toBeGreaterThanOrEqual(3);

@@ -53,7 +53,7 @@ const DEFAULT_PROGRAM = path.resolve(__dirname, "../../infra/index.ts");
  * Credentials and endpoints that providers read from the environment. Synth runs without them so
  * no token can reach its output and a developer's shell cannot change what it prints.
  */
-const PROVIDER_ENVIRONMENT = [
+export const PROVIDER_ENVIRONMENT: readonly string[] = [
   "GITHUB_TOKEN",
   "GH_TOKEN",
   "GITHUB_OWNER",
@@ -70,6 +70,12 @@ const PROVIDER_ENVIRONMENT = [
   "AWS_DEFAULT_REGION",
   "PULUMI_ACCESS_TOKEN",
   "PULUMI_CONFIG_PASSPHRASE",
+  // The Docker provider's default host: an ssh:// or tcp:// URL may carry credentials.
+  "DOCKER_HOST",
+  "DOCKER_CERT_PATH",
+  "DOCKER_TLS_VERIFY",
+  "DOCKER_CONFIG",
+  "DOCKER_CONTEXT",
 ];
 
 /**
