@@ -585,6 +585,15 @@ function readValue(spec: ConfigKeySpec, source: RawConfigSource, options: ParseO
     problems.push(`\`${key}\` is stored in plain text. Store it encrypted: pulumi config set --secret ${key} <value>.`);
     return undefined;
   }
+  if (spec.secret === undefined && source.isSecret(key)) {
+    // Encrypting it would hide nothing: the program publishes it in plain text (a committed
+    // workflow, a variable, a resource name), so an operator who meant it as a secret must know.
+    problems.push(
+      `\`${key}\` is stored encrypted, but it is not a secret: the program writes it in plain text (committed files, variables, resource names). ` +
+        `Store it plain (pulumi config set ${key} <value>), and keep secrets out of it.`,
+    );
+    return undefined;
+  }
   // Never quote a secret's value back, even when its type is wrong.
   const shown = spec.secret !== undefined ? "" : `, got ${JSON.stringify(raw)}`;
   switch (spec.type) {

@@ -40,11 +40,11 @@ const VALID: Record<"staging" | "production", Record<string, string>> = {
 
 const SECRET_KEYS = CONFIG_KEYS.filter((spec) => spec.secret !== undefined).map((spec) => qualifiedKey(spec.key));
 
-/** A source over `values`, with secret keys stored encrypted unless `plain` lists them. */
-function source(values: Record<string, string>, plain: readonly string[] = []): RawConfigSource {
+/** A source over `values`, with secret keys stored encrypted unless `plain` lists them, and `encrypted` too. */
+function source(values: Record<string, string>, plain: readonly string[] = [], encrypted: readonly string[] = []): RawConfigSource {
   return {
     get: (key) => values[key],
-    isSecret: (key) => SECRET_KEYS.includes(key) && !plain.includes(key),
+    isSecret: (key) => (SECRET_KEYS.includes(key) && !plain.includes(key)) || encrypted.includes(key),
     keys: () => Object.keys(values),
   };
 }
@@ -354,6 +354,14 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
       "`mlops-cicd:monitoringRunnerLabels` is no longer read: monitor-model runs on GitHub's hosted runners and stores its metrics through the metrics function " +
         "inside the VPC (docs/monitoring.md), so it needs no runner there. Remove it: pulumi config rm mlops-cicd:monitoringRunnerLabels.",
     ]);
+  });
+
+  it("a plain key stored encrypted, which the program would publish in plain text anyway", () => {
+    const values = { ...VALID.production, "mlops-cicd:appTrainCommand": "python train.py --token abc" };
+    expect(() => parseStackConfig(source(values, [], ["mlops-cicd:appTrainCommand"]), "production")).toThrow(
+      "`mlops-cicd:appTrainCommand` is stored encrypted, but it is not a secret: the program writes it in plain text (committed files, variables, resource names). " +
+        "Store it plain (pulumi config set mlops-cicd:appTrainCommand <value>), and keep secrets out of it.",
+    );
   });
 
   it("a misspelt key, suggesting the one meant", () => {
