@@ -213,6 +213,13 @@ describe("drift.yml, run", () => {
     expect(Object.keys(result.world.s3 ?? {})).toEqual(["s3://state-backups/mlops-cicd/staging/"]);
   });
 
+  it("keeps state exports out of run artifacts, which anyone who can read the repository can download", async () => {
+    const result = await runJob({ workflow: doc("drift.yml"), job: "drift", matrix: { stack: "staging" }, world: pulumiWorld(fixture("no-changes.json"), 0), stubbed: INSTALLERS });
+    expect(result.step("Export the stack's state").log).toContain("::warning title=No state backup::PULUMI_STATE_BACKUP_URI is not set");
+    expect(result.world.pulumi?.exports ?? []).toEqual([]);
+    for (const file of ["drift.yml", "up.yml", "disaster-recovery.yml"]) expect(JSON.stringify(doc(file))).not.toMatch(/state-backup\/|"name":"state-/);
+  });
+
   it("comments on the open drift issue the next night instead of opening another", async () => {
     const open: Issue = { number: 7, title: "Drift in stack staging", body: "<!-- mlops-cicd drift: staging -->\nbefore", labels: ["drift"], state: "open", comments: [] };
     const result = await drift(fixture("every-op.json"), 255, [open]);
@@ -337,6 +344,7 @@ describe("disaster-recovery.yml, run", () => {
       workflow: doc("disaster-recovery.yml"),
       job: "rebuild",
       inputs: { stack: "production-dr", environment: "production", config_file: configFile, region, take_over_from: takeOverFrom },
+      vars: { PULUMI_STATE_BACKUP_URI: "s3://state-backups/mlops-cicd" },
       secrets: { GHCR_TOKEN },
       world: { ...pulumiWorld({}, 0), http, pulumi: { preview: {}, previewExitCode: 0, outputs: OUTPUTS, stacks: ["production"], states: { production: LOST_STATE } } },
       workspaceFiles: { [configFile.replace(/^\/+/, "")]: config },

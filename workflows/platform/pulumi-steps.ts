@@ -194,19 +194,20 @@ export function backUpState(stack: string, after: string): Step[] {
       name: "Export the stack's state",
       if: ran,
       env: { STACK: stack, BACKUP_URI: "${{ vars.PULUMI_STATE_BACKUP_URI }}" },
+      // To the backup bucket only, never a run artifact: anyone who can read the repository can
+      // download artifacts, and an export holds every resource's state and every secret's ciphertext.
       run: script(
-        "mkdir -p state-backup",
-        'file="state-backup/${STACK}-$(date -u +%Y%m%dT%H%M%SZ)-${GITHUB_SHA:0:12}.json"',
+        'if [[ -z "$BACKUP_URI" ]]; then',
+        '  echo "::warning title=No state backup::PULUMI_STATE_BACKUP_URI is not set: the state of $STACK was not exported (docs/delivery.md)."',
+        "  exit 0",
+        "fi",
+        'dir=$(mktemp -d)',
+        'file="$dir/${STACK}-$(date -u +%Y%m%dT%H%M%SZ)-${GITHUB_SHA:0:12}.json"',
         'pulumi stack export --stack "$STACK" --file "$file"',
-        'if [[ -n "$BACKUP_URI" ]]; then aws s3 cp --only-show-errors "$file" "${BACKUP_URI%/}/${STACK}/"; fi',
-        'echo "Exported the state of $STACK to $file."',
+        'aws s3 cp --only-show-errors "$file" "${BACKUP_URI%/}/${STACK}/"',
+        'rm -rf "$dir"',
+        'echo "Exported the state of $STACK to ${BACKUP_URI%/}/${STACK}/$(basename "$file")."',
       ),
-    },
-    {
-      name: `Upload the state of ${stack}`,
-      if: ran,
-      uses: ACTIONS.uploadArtifact,
-      with: { name: `state-${stack}-\${{ github.run_id }}`, path: "state-backup/", "retention-days": 90, "if-no-files-found": "warn" },
     },
   ];
 }
