@@ -294,6 +294,17 @@ describe("preview.yml's comment job, run", () => {
     expect(comments[1].body.split("\n")[0]).toBe(COMMENT_MARKER);
   });
 
+  it("never adopts a comment someone else started with the marker: it writes its own", async () => {
+    const forged: Comment = { id: 1, issueNumber: 42, body: `${COMMENT_MARKER}\nNo changes: staging, production are up to date.`, user: { login: "mallory" } };
+    const comments: Comment[] = [forged];
+    const result = await comment({ staging: fixture("every-op.json"), production: fixture("no-changes.json") }, comments);
+    expect(result.status).toBe("success");
+    expect(comments).toHaveLength(2);
+    expect(comments[0]).toEqual({ id: 1, issueNumber: 42, body: `${COMMENT_MARKER}\nNo changes: staging, production are up to date.`, user: { login: "mallory" } });
+    expect(comments[1].user).toEqual({ login: "github-actions[bot]" });
+    expect(comments[1].body).not.toContain("No changes: staging, production are up to date.");
+  });
+
   it("shows a stack whose preview job stopped early as failed instead of leaving it out", async () => {
     const comments: Comment[] = [];
     const result = await comment({ staging: fixture("no-changes.json") }, comments);
@@ -308,7 +319,7 @@ describe("upsertPullRequestComment", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { upsertPullRequestComment } = require("../workflows/scripts/upsert-pr-comment.js");
     await expect(
-      upsertPullRequestComment({ github: {}, context: { repo: { owner: "o", repo: "r" } }, core: { info: () => undefined } }, { issueNumber: 1, marker: COMMENT_MARKER, body: "hello" }),
+      upsertPullRequestComment({ github: {}, context: { repo: { owner: "o", repo: "r" } }, core: { info: () => undefined } }, { issueNumber: 1, marker: COMMENT_MARKER, body: "hello", author: "github-actions[bot]" }),
     ).rejects.toThrow(`The comment body must start with the marker line ${COMMENT_MARKER}.`);
   });
 });

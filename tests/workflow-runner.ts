@@ -23,6 +23,8 @@ export interface Comment {
   id: number;
   issueNumber: number;
   body: string;
+  /** Who wrote it; a comment the job makes is the workflow token's, `github-actions[bot]`. */
+  user?: { login: string };
 }
 
 export interface Issue {
@@ -219,7 +221,7 @@ function fakeGitHub(issues: Issue[], comments: Comment[]) {
             return { data: {} };
           }
           // Not an issue: a pull request's conversation.
-          const comment = { id: 1000 + comments.length, issueNumber: params.issue_number, body: params.body };
+          const comment = { id: 1000 + comments.length, issueNumber: params.issue_number, body: params.body, user: { login: "github-actions[bot]" } };
           comments.push(comment);
           return { data: comment };
         },

@@ -102,6 +102,7 @@ export function previewWorkflow(settings: PlatformSettings): Workflow {
                 "  issueNumber: Number(process.env.PULL_REQUEST),",
                 "  marker: process.env.COMMENT_MARKER,",
                 "  body,",
+                '  author: "github-actions[bot]",',
                 "});",
                 'core.setOutput("action", result.action);',
               ),

@@ -8,11 +8,13 @@
  * runs there.
  *
  * The match is on the whole first line, not a prefix or a heading: a comment of another tool, or
- * one quoting ours, is never overwritten.
+ * one quoting ours, is never overwritten. And on the author: only a comment `author` wrote (the
+ * workflow's own token, `github-actions[bot]`) is adopted, so anyone can start a comment with the
+ * marker and never have the preview written under their name, or have theirs mistaken for it.
  *
  * @param {{ github: any, context: { repo: { owner: string, repo: string } }, core: { info(message: string): void } }} api
  *   github-script's authenticated Octokit, run context and logger.
- * @param {{ issueNumber: number, marker: string, body: string }} options
+ * @param {{ issueNumber: number, marker: string, body: string, author: string }} options
  *   `body` must start with `marker` on its own line.
  * @returns {Promise<{ action: "created" | "updated" | "unchanged", id: number }>}
  */
@@ -28,7 +30,8 @@ async function upsertPullRequestComment({ github, context, core }, options) {
     per_page: 100,
   });
   const ours = comments.filter(
-    (/** @type {{ body?: string | null }} */ comment) => (comment.body ?? "").split("\n", 1)[0].trimEnd() === options.marker,
+    (/** @type {{ body?: string | null, user?: { login?: string } | null }} */ comment) =>
+      comment.user?.login === options.author && (comment.body ?? "").split("\n", 1)[0].trimEnd() === options.marker,
   );
   const existing = ours[0];
   if (existing) {
