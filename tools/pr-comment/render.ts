@@ -3,7 +3,7 @@
  * each changed resource collapsed, committed files as unified diffs, all under GitHub's limit.
  */
 import { type Block, type Flexible, type Note, type Pass, assemble, fit } from "./fit";
-import { codeBlock, details, inlineCode, plural } from "./markdown";
+import { LINE_ENDING, codeBlock, details, inlineCode, plural } from "./markdown";
 import { HEADLINE_OPS, compareOps, opLabel } from "./ops";
 import type { Redactor } from "./redact";
 import { fileBlock, resourceBlock } from "./resource-blocks";
@@ -24,7 +24,7 @@ export function stackMarker(stack: string): string {
 
 /** Whether a comment body is this tool's: its first line is exactly the marker. */
 export function isPreviewComment(body: string): boolean {
-  return body.split(/\r?\n/, 1)[0] === COMMENT_MARKER;
+  return body.split(LINE_ENDING, 1)[0] === COMMENT_MARKER;
 }
 
 /** GitHub refuses a comment body longer than this many characters (UTF-16 code units). */
@@ -148,7 +148,7 @@ function diagnosticLines(diagnostics: readonly Diagnostic[], redactor: Redactor,
   const lines: string[] = [];
   for (const diagnostic of diagnostics.slice(0, limits.diagnostics)) {
     const text = shorten(redactor.text(diagnostic.message), limits.diagnosticLength);
-    lines.push(...(diagnostic.urn ? [`${redactor.text(diagnostic.urn)}:`] : []), ...text.split(/\r?\n/));
+    lines.push(...(diagnostic.urn ? [`${redactor.text(diagnostic.urn)}:`] : []), ...text.split(LINE_ENDING));
   }
   if (diagnostics.length > limits.diagnostics) lines.push(`… and ${diagnostics.length - limits.diagnostics} more: see the workflow run's log.`);
   return lines;

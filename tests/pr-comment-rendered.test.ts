@@ -1,0 +1,61 @@
+/**
+ * The preview comment as a reviewer sees it: rendered by a CommonMark renderer with raw HTML on (as
+ * GitHub allows `<details>`, `<summary>`, `<code>`), then read as HTML. Hostile resource names,
+ * values and diagnostics, with every CommonMark line ending (a lone CR included), must neither hide
+ * what follows them nor add content of their own.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import MarkdownIt from "markdown-it";
+import { buildComment, parsePreview } from "../tools/pr-comment";
+
+const FIXTURES = path.join(__dirname, "fixtures", "previews");
+const renderer = new MarkdownIt({ html: true });
+
+/** every-op.json with `name` as the last URN segment of each step that changes something. */
+function hostilePreview(name: (index: number) => string): string {
+  const document = JSON.parse(fs.readFileSync(path.join(FIXTURES, "every-op.json"), "utf8")) as { steps: { op: string; urn: string }[] };
+  document.steps.forEach((step, index) => {
+    if (step.op === "same") return;
+    step.urn = step.urn.replace(/::[^:]+$/, `::${name(index)}`);
+    for (const state of ["oldState", "newState"] as const) {
+      const held = (step as unknown as Record<string, { urn?: string } | undefined>)[state];
+      if (held?.urn) held.urn = step.urn;
+    }
+  });
+  return JSON.stringify(document);
+}
+
+const ATTACKS: readonly [string, string][] = [
+  ["a lone CR that closes the code span and opens an HTML comment", "x\r`<!--"],
+  ["a lone CR that starts a heading", "x\r# Approved by security"],
+  ["CRLF and a fence", "x\r\n```\r\n<details open><summary>ok</summary>"],
+  ["an HTML comment after a line feed", "x\n<!-- hide the rest"],
+  ["a closing tag", "x</code></summary></details><h2>All clear</h2>"],
+];
+
+describe.each(ATTACKS)("a resource name with %s", (_, payload) => {
+  const names = (index: number) => `r${index}-${payload}`;
+  const body = buildComment([{ stack: "staging", preview: parsePreview(hostilePreview(names)) }]);
+  const html = renderer.render(body);
+
+  it("hides nothing that follows it: no HTML comment but the marker, every later resource still shown", () => {
+    // The comment's own markers, whole; nothing else opens an HTML comment.
+    const openings = html.split("<!--").slice(1).map((rest) => `<!--${rest.slice(0, rest.indexOf("-->") + 3)}`);
+    expect(openings.length).toBeGreaterThan(0);
+    for (const comment of openings) expect(comment).toMatch(/^<!-- mlops-cicd:preview(:stack=[a-z0-9-]+)? -->$/);
+    // Every resource a harmless name shows is shown with the hostile one too.
+    const baseline = renderer.render(buildComment([{ stack: "staging", preview: parsePreview(hostilePreview((index) => `r${index}-plain`)) }]));
+    const shown = [...baseline.matchAll(/r(\d+)-plain/g)].map((match) => match[1]);
+    expect(shown.length).toBeGreaterThan(5);
+    for (const index of new Set(shown)) expect(html).toContain(`r${index}-x`);
+  });
+
+  it("adds no heading, no open details and no tag of its own", () => {
+    expect(html).not.toMatch(/<h[1-6]>(Approved|All clear)/);
+    expect(html).not.toMatch(/<details open><summary>ok<\/summary>/);
+    expect(html).not.toMatch(/<h2>All clear<\/h2>/);
+    // As many <details> open as close: nothing the payload wrote is taken as structure.
+    expect((html.match(/<details/g) ?? []).length).toBe((html.match(/<\/details>/g) ?? []).length);
+  });
+});
