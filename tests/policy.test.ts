@@ -140,6 +140,14 @@ describeResourcePolicy(productionEnvironmentProtected, {
       withProps(productionEnvironment, { preventSelfReview: false }),
       ["Environment `production` lets whoever started a deployment approve it. Set `preventSelfReview: true`."],
     ],
+    // GitHub compares environment names without letter case.
+    "the production environment spelt Production, unprotected": [
+      withProps(productionEnvironment, { environment: "Production", reviewers: [], preventSelfReview: "false" }),
+      [
+        "Environment `production` has no required reviewer: anyone who can run a workflow can deploy. Add a user or team to `reviewers` (config `mlops-cicd:reviewerUsers` or `mlops-cicd:reviewerTeams`).",
+        "Environment `production` lets whoever started a deployment approve it. Set `preventSelfReview: true`.",
+      ],
+    ],
     "nothing set at all": [
       withProps(productionEnvironment, { reviewers: undefined, waitTimer: undefined, preventSelfReview: undefined }),
       [
@@ -202,12 +210,43 @@ describeResourcePolicy(defaultBranchProtected, {
           ...rules,
           requiredStatusChecks: {
             strictRequiredStatusChecksPolicy: true,
-            requiredChecks: [{ context: "lint" }, { context: "security-scan" }],
+            requiredChecks: [{ context: "lint", integrationId: 15368 }, { context: "security-scan", integrationId: 15368 }],
           },
         },
       }),
       [
         "Ruleset `protect-main` on `main` does not require `test (3.11)` and `validate-notebooks`. Add them to `rules.requiredStatusChecks.requiredChecks` (REQUIRED_STATUS_CHECKS in infra/github/constants.ts).",
+      ],
+    ],
+    "a ruleset that includes main and excludes it again": [
+      withProps(mainRuleset, { conditions: { refName: { includes: ["~DEFAULT_BRANCH"], excludes: ["refs/heads/main"] } } }),
+      [
+        "Ruleset `protect-main` includes `main` and excludes it again, so it protects nothing there. Remove `main` (or ~DEFAULT_BRANCH) from `conditions.refName.excludes`.",
+      ],
+    ],
+    "required checks any app may post": [
+      withProps(mainRuleset, {
+        rules: {
+          ...rules,
+          requiredStatusChecks: {
+            strictRequiredStatusChecksPolicy: "true",
+            requiredChecks: (rules.requiredStatusChecks.requiredChecks as Record<string, unknown>[]).map((check) => ({ context: check.context })),
+          },
+        },
+      }),
+      [
+        "Ruleset `protect-main` on `main` accepts `lint`, `test (3.11)`, `validate-notebooks` and `security-scan` from any app or token that posts a status of that name. Set `integrationId: 15368` (GitHub Actions) on each required check.",
+      ],
+    ],
+    "two apps that may bypass it": [
+      withProps(mainRuleset, {
+        bypassActors: [
+          { actorId: 1048576, actorType: "Integration", bypassMode: "always" },
+          { actorId: 42, actorType: "Integration", bypassMode: "always" },
+        ],
+      }),
+      [
+        "Ruleset `protect-main` on `main` lets 2 apps bypass it (1048576, 42): only the platform's own GitHub App may. Keep one `Integration` bypass actor, the App whose ID is `mlops-cicd:platformAppId`.",
       ],
     ],
     "a ruleset administrators may bypass": [
@@ -243,7 +282,11 @@ describeResourcePolicy(defaultBranchProtected, {
 // Data
 
 describeResourcePolicy(rdsEncryptedPrivateBackedUp, {
-  compliant: { "the production database": database, "the staging database": stagingDatabase },
+  compliant: {
+    "the production database": database,
+    "the staging database": stagingDatabase,
+    "booleans given as strings, as config passes them": withProps(database, { publiclyAccessible: "false", storageEncrypted: "true" }),
+  },
   violating: {
     "an unencrypted database": [
       withProps(database, { storageEncrypted: false }),
@@ -252,6 +295,13 @@ describeResourcePolicy(rdsEncryptedPrivateBackedUp, {
     "a public database": [
       withProps(database, { publiclyAccessible: true }),
       ["Database `database` is publicly accessible. Set `publiclyAccessible: false` and reach it from inside the VPC or through an SSM port forward."],
+    ],
+    "a public database, said with a string, and encryption said with something else": [
+      withProps(database, { publiclyAccessible: "TRUE", storageEncrypted: "yes" }),
+      [
+        "Database `database` is not encrypted at rest. Set `storageEncrypted: true` (an existing instance is encrypted by restoring an encrypted copy of its snapshot).",
+        "Database `database` is publicly accessible. Set `publiclyAccessible: false` and reach it from inside the VPC or through an SSM port forward.",
+      ],
     ],
     "a database without backups": [
       withProps(database, { backupRetentionPeriod: 0 }),
@@ -309,6 +359,14 @@ describeStackPolicy(s3BucketsProtected, {
     ),
   },
   violating: {
+    "a BucketV2 with nothing protecting it": [
+      [{ type: TYPES.bucketV2, name: "loose", props: { bucket: "loose" } }],
+      [
+        "loose: Bucket `loose` has no public access block. Add an aws.s3.BucketPublicAccessBlock for it with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
+        expect.stringMatching(/^loose: Bucket `loose` .*version/),
+        expect.stringMatching(/^loose: Bucket `loose` .*encrypt/),
+      ],
+    ],
     "no public access block": [
       replacing(bucket, "mlflow-artifacts-pab", () => undefined),
       [
@@ -498,6 +556,14 @@ describeResourcePolicy(ecsImagesPinnedByDigest, {
     "container definitions passed as objects": withProps(taskDefinition(), { containerDefinitions: [container()] }),
   },
   violating: {
+    "an image spelt twice, by digest and, in other letter case, by tag": [
+      withProps(taskDefinition(), {
+        containerDefinitions: JSON.stringify([container()]).replace('"image":', '"Image":"ghcr.io/x/y:latest","image":'),
+      }),
+      [
+        "Task definition `web-service` spells `image` more than once in a container (letter case included): the provider takes one of them, the policies cannot tell which. Write each key once.",
+      ],
+    ],
     "an image by tag": [
       taskDefinition(container({ image: "ghcr.io/nyc-taxi-mlops/trip-duration/web-service:latest" })),
       [
@@ -522,6 +588,11 @@ describeResourcePolicy(ecsContainersUnprivileged, {
   violating: {
     "a privileged container": [
       taskDefinition(container({ privileged: true })),
+      ["Container `web-service` of task definition `web-service` runs privileged. Remove `privileged: true`."],
+    ],
+    // The provider decodes the JSON with Go, which matches keys without letter case.
+    "a container privileged in other letter case, or with a string": [
+      taskDefinition(container({ privileged: undefined, Privileged: "true" })),
       ["Container `web-service` of task definition `web-service` runs privileged. Remove `privileged: true`."],
     ],
   },
@@ -592,6 +663,18 @@ describeResourcePolicy(noOpenIngress, {
     "SSH from anywhere": [
       withProps(httpsFromAnywhere, { fromPort: 22, toPort: 22 }),
       [`Security group rule \`runtime-lb-https-v4\` opens tcp port 22 to 0.0.0.0/0. ${NARROW}`],
+    ],
+    "the internet as two halves": [
+      {
+        type: TYPES.securityGroupRule,
+        name: "halves",
+        props: { type: "ingress", protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"], securityGroupId: "sg" },
+      },
+      [`Security group rule \`halves\` opens tcp port 5432 to 0.0.0.0/1. ${NARROW}`],
+    ],
+    "the whole IPv6 internet written ::0/0": [
+      withProps(httpsFromAnywhere, { cidrIpv4: undefined, cidrIpv6: "::0/0", fromPort: 22, toPort: 22 }),
+      [`Security group rule \`runtime-lb-https-v4\` opens tcp port 22 to ::0/0. ${NARROW}`],
     ],
     "every protocol from anywhere over IPv6": [
       withProps(httpsFromAnywhere, { cidrIpv4: undefined, cidrIpv6: "::/0", ipProtocol: "-1", fromPort: undefined, toPort: undefined }),

@@ -34,6 +34,7 @@ export const TYPES = {
   // AWS
   dbInstance: "aws:rds/instance:Instance",
   bucket: "aws:s3/bucket:Bucket",
+  bucketV2: "aws:s3/bucketV2:BucketV2",
   bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
   bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
   bucketEncryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
@@ -68,6 +69,21 @@ export function listAt(value: unknown): readonly unknown[] {
 
 export function stringAt(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * A boolean as the provider reads it: `true`/`false`, or the strings "true"/"false" in any letter
+ * case (what a program passing config through may hand it). Anything else is `undefined`.
+ */
+export function boolAt(value: unknown): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "string" && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === "true";
+  return undefined;
+}
+
+/** GitHub compares environment names without regard to letter case. */
+export function isProductionName(name: unknown): boolean {
+  return typeof name === "string" && name.trim().toLowerCase() === PRODUCTION;
 }
 
 export function numberAt(value: unknown): number | undefined {

@@ -2,6 +2,7 @@
  * Data stores: the PostgreSQL instance on RDS and S3 buckets.
  */
 import {
+  boolAt,
   PolicyResource,
   TYPES,
   isProduction,
@@ -21,13 +22,14 @@ export const rdsEncryptedPrivateBackedUp = resourcePolicy({
   enforcementLevel: "mandatory",
   types: [TYPES.dbInstance],
   validate: ({ name, props }, reportViolation) => {
-    if (props.storageEncrypted !== true) {
+    if (boolAt(props.storageEncrypted) !== true) {
       reportViolation(
         `Database \`${name}\` is not encrypted at rest. Set \`storageEncrypted: true\` ` +
           "(an existing instance is encrypted by restoring an encrypted copy of its snapshot).",
       );
     }
-    if (props.publiclyAccessible === true) {
+    // Unset is the provider's false; anything set that is not plainly false fails closed.
+    if (props.publiclyAccessible !== undefined && boolAt(props.publiclyAccessible) !== false) {
       reportViolation(
         `Database \`${name}\` is publicly accessible. Set \`publiclyAccessible: false\` and reach it from inside the VPC or through an SSM port forward.`,
       );
@@ -53,13 +55,14 @@ export const rdsProductionDataProtection = resourcePolicy({
     if (!isProduction(args)) return;
     const { name, props } = args;
     const fix = "(config `mlops-cicd:dataProtection: true` sets it)";
-    if (props.deletionProtection !== true) {
+    if (boolAt(props.deletionProtection) !== true) {
       reportViolation(`Production database \`${name}\` can be deleted. Set \`deletionProtection: true\` ${fix}.`);
     }
-    if (props.multiAz !== true) {
+    if (boolAt(props.multiAz) !== true) {
       reportViolation(`Production database \`${name}\` runs in a single availability zone. Set \`multiAz: true\` ${fix}.`);
     }
-    if (props.skipFinalSnapshot === true || !stringAt(props.finalSnapshotIdentifier)) {
+    const skipsFinalSnapshot = props.skipFinalSnapshot !== undefined && boolAt(props.skipFinalSnapshot) !== false;
+    if (skipsFinalSnapshot || !stringAt(props.finalSnapshotIdentifier)) {
       reportViolation(
         `Production database \`${name}\` would be deleted without a final snapshot. Set \`skipFinalSnapshot: false\` and a \`finalSnapshotIdentifier\` ${fix}.`,
       );
@@ -79,7 +82,8 @@ export const s3BucketsProtected = stackPolicy({
     const ofType = (type: string) => resources.filter((resource) => resource.type === type);
     const settings = (type: string, bucket: PolicyResource) => ofType(type).filter((resource) => referencedBy(resource, "bucket", [bucket]).length > 0);
 
-    for (const bucket of ofType(TYPES.bucket)) {
+    // Both generations of the bucket resource: BucketV2 takes the same separate settings resources.
+    for (const bucket of [...ofType(TYPES.bucket), ...ofType(TYPES.bucketV2)]) {
       const subject = `Bucket \`${bucket.name}\``;
 
       const blocks = settings(TYPES.bucketPublicAccessBlock, bucket);
@@ -90,13 +94,13 @@ export const s3BucketsProtected = stackPolicy({
         );
       }
       for (const block of blocks) {
-        const off = PUBLIC_ACCESS_FLAGS.filter((flag) => block.props[flag] !== true);
+        const off = PUBLIC_ACCESS_FLAGS.filter((flag) => boolAt(block.props[flag]) !== true);
         if (off.length > 0) {
           reportViolation(`The public access block \`${block.name}\` of bucket \`${bucket.name}\` leaves ${listInProse(off)} off. Set all four to true.`, bucket.urn);
         }
       }
 
-      const versionedInline = recordAt(bucket.props.versioning).enabled === true;
+      const versionedInline = boolAt(recordAt(bucket.props.versioning).enabled) === true;
       const versioned = settings(TYPES.bucketVersioning, bucket).some(
         (versioning) => recordAt(versioning.props.versioningConfiguration).status === "Enabled",
       );

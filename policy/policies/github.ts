@@ -2,7 +2,8 @@
  * GitHub: the production environment's deployment protection, and the protection of `main`.
  */
 import { REQUIRED_STATUS_CHECKS } from "../../infra/github/constants";
-import { PRODUCTION, Props, TYPES, listAt, listInProse, numberAt, recordAt, resourcePolicy, stringAt } from "./common";
+import { GITHUB_ACTIONS_INTEGRATION_ID } from "../../infra/github/constants";
+import { Props, TYPES, boolAt, isProductionName, listAt, listInProse, numberAt, recordAt, resourcePolicy, stringAt } from "./common";
 
 /** The spec's wait timer: time to cancel a deployment after it was approved. */
 export const MIN_WAIT_TIMER_MINUTES = 5;
@@ -18,7 +19,8 @@ export const productionEnvironmentProtected = resourcePolicy({
   enforcementLevel: "mandatory",
   types: [TYPES.environment],
   validate: ({ props }, reportViolation) => {
-    if (props.environment !== PRODUCTION) return;
+    // GitHub compares environment names without letter case: `Production` is `production`.
+    if (!isProductionName(props.environment)) return;
     const reviewers = listAt(props.reviewers).reduce<number>((count, entry) => {
       const { users, teams } = recordAt(entry);
       return count + listAt(users).length + listAt(teams).length;
@@ -36,7 +38,7 @@ export const productionEnvironmentProtected = resourcePolicy({
           `to leave time to cancel. Set \`waitTimer\` to ${MIN_WAIT_TIMER_MINUTES} or more (infra/environments.ts, waitTimerMinutes).`,
       );
     }
-    if (props.preventSelfReview !== true) {
+    if (boolAt(props.preventSelfReview) !== true) {
       reportViolation(
         "Environment `production` lets whoever started a deployment approve it. Set `preventSelfReview: true`.",
       );
@@ -53,11 +55,22 @@ export function patternMatches(pattern: string, branch: string): boolean {
   return new RegExp(`^${source}$`).test(branch);
 }
 
-/** Whether a ruleset's ref conditions include `main`. */
+/** Whether a ref pattern of a ruleset's conditions names `main`. */
+function namesMain(ref: unknown): boolean {
+  return typeof ref === "string" && (ref === "~DEFAULT_BRANCH" || ref === "~ALL" || patternMatches(ref.replace(/^refs\/heads\//, ""), PROTECTED_BRANCH));
+}
+
+/** Whether a ruleset's ref conditions include `main` (and do not exclude it again). */
 function rulesetCoversMain(props: Props): boolean {
   if (props.target !== undefined && props.target !== "branch") return false;
-  const includes = listAt(recordAt(recordAt(props.conditions).refName).includes);
-  return includes.some((ref) => ref === `refs/heads/${PROTECTED_BRANCH}` || ref === "~DEFAULT_BRANCH" || ref === "~ALL");
+  const refName = recordAt(recordAt(props.conditions).refName);
+  return listAt(refName.includes).some(namesMain) && !listAt(refName.excludes).some(namesMain);
+}
+
+/** Whether a ruleset names `main` at all, even to exclude it: one that does and does not cover it is a way around. */
+function rulesetMentionsMain(props: Props): boolean {
+  const refName = recordAt(recordAt(props.conditions).refName);
+  return (props.target === undefined || props.target === "branch") && [...listAt(refName.includes), ...listAt(refName.excludes)].some(namesMain);
 }
 
 function missingChecks(present: readonly unknown[]): string[] {
@@ -78,7 +91,15 @@ export const defaultBranchProtected = resourcePolicy({
 });
 
 function validateRuleset(props: Props, reportViolation: (message: string) => void): void {
-  if (!rulesetCoversMain(props)) return;
+  if (!rulesetCoversMain(props)) {
+    if (rulesetMentionsMain(props)) {
+      reportViolation(
+        `Ruleset \`${stringAt(props.name) ?? "(unnamed)"}\` includes \`${PROTECTED_BRANCH}\` and excludes it again, so it protects nothing there. ` +
+          `Remove \`${PROTECTED_BRANCH}\` (or ~DEFAULT_BRANCH) from \`conditions.refName.excludes\`.`,
+      );
+    }
+    return;
+  }
   const subject = `Ruleset \`${stringAt(props.name) ?? "(unnamed)"}\` on \`${PROTECTED_BRANCH}\``;
   if (props.enforcement !== "active") {
     reportViolation(`${subject} is \`${String(props.enforcement)}\`, so GitHub does not enforce it. Set \`enforcement: "active"\`.`);
@@ -89,7 +110,7 @@ function validateRuleset(props: Props, reportViolation: (message: string) => voi
     reportViolation(`${subject} does not require an approving review. Set \`rules.pullRequest.requiredApprovingReviewCount\` to 1 or more.`);
   }
   const statusChecks = recordAt(rules.requiredStatusChecks);
-  if (statusChecks.strictRequiredStatusChecksPolicy !== true) {
+  if (boolAt(statusChecks.strictRequiredStatusChecksPolicy) !== true) {
     reportViolation(
       `${subject} does not require branches to be up to date before merging. Set \`rules.requiredStatusChecks.strictRequiredStatusChecksPolicy: true\`.`,
     );
@@ -101,14 +122,32 @@ function validateRuleset(props: Props, reportViolation: (message: string) => voi
         "Add them to `rules.requiredStatusChecks.requiredChecks` (REQUIRED_STATUS_CHECKS in infra/github/constants.ts).",
     );
   }
-  const bypassing = listAt(props.bypassActors)
-    .map((actor) => recordAt(actor))
+  // A check any app can post is no check: each must come from GitHub Actions.
+  const unbound = listAt(statusChecks.requiredChecks)
+    .map((check) => recordAt(check))
+    .filter((check) => numberAt(check.integrationId) !== GITHUB_ACTIONS_INTEGRATION_ID)
+    .map((check) => `\`${String(check.context)}\``);
+  if (unbound.length > 0) {
+    reportViolation(
+      `${subject} accepts ${listInProse(unbound)} from any app or token that posts a status of that name. ` +
+        `Set \`integrationId: ${GITHUB_ACTIONS_INTEGRATION_ID}\` (GitHub Actions) on each required check.`,
+    );
+  }
+  const actors = listAt(props.bypassActors).map((actor) => recordAt(actor));
+  const bypassing = actors
     .filter((actor) => actor.actorType !== "Integration")
     .map((actor) => `${String(actor.actorType)}${actor.actorId === undefined ? "" : ` ${String(actor.actorId)}`}`);
   if (bypassing.length > 0) {
     reportViolation(
       `${subject} lets ${listInProse(bypassing)} bypass it: administrators follow the rules too. ` +
         'Remove every bypass actor but the platform\'s GitHub App (`actorType: "Integration"`).',
+    );
+  }
+  const apps = actors.filter((actor) => actor.actorType === "Integration");
+  if (apps.length > 1) {
+    reportViolation(
+      `${subject} lets ${apps.length} apps bypass it (${apps.map((actor) => String(actor.actorId)).join(", ")}): only the platform's own GitHub App may. ` +
+        "Keep one `Integration` bypass actor, the App whose ID is `mlops-cicd:platformAppId`.",
     );
   }
 }
@@ -124,7 +163,7 @@ function validateBranchProtection(props: Props, reportViolation: (message: strin
     reportViolation(`${subject} does not require an approving review. Set \`requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1 }]\` or more.`);
   }
   const statusChecks = recordAt(listAt(props.requiredStatusChecks)[0]);
-  if (statusChecks.strict !== true) {
+  if (boolAt(statusChecks.strict) !== true) {
     reportViolation(`${subject} does not require branches to be up to date before merging. Set \`requiredStatusChecks: [{ strict: true, ... }]\`.`);
   }
   const missing = missingChecks(listAt(statusChecks.contexts));
@@ -134,7 +173,7 @@ function validateBranchProtection(props: Props, reportViolation: (message: strin
         "Add them to `requiredStatusChecks[0].contexts` (REQUIRED_STATUS_CHECKS in infra/github/constants.ts).",
     );
   }
-  if (props.enforceAdmins !== true) {
+  if (boolAt(props.enforceAdmins) !== true) {
     reportViolation(`${subject} does not apply to administrators. Set \`enforceAdmins: true\`.`);
   }
 }

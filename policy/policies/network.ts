@@ -3,7 +3,18 @@
  */
 import { PolicyResource, Props, TYPES, listAt, numberAt, recordAt, referencedBy, resourcePolicy, stackPolicy, stringAt } from "./common";
 
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
+/**
+ * A source that is the internet, or most of it: any IPv4 block wider than a /8 or IPv6 block wider
+ * than a /16, however it is written (`0.0.0.0/1` and `128.0.0.0/1` together are 0.0.0.0/0;
+ * `::0/0` is `::/0`). No legitimate narrow source is that wide.
+ */
+export function isInternetWide(source: unknown): boolean {
+  if (typeof source !== "string") return false;
+  const match = /^\s*([0-9a-fA-F:.]+)\s*\/\s*(\d{1,3})\s*$/.exec(source);
+  if (!match) return false;
+  const prefix = Number(match[2]);
+  return (match[1] as string).includes(":") ? prefix < 16 : prefix < 8;
+}
 
 /** An ingress rule open to the whole internet. */
 export interface OpenIngress {
@@ -21,7 +32,8 @@ export interface OpenIngress {
  */
 export function openIngress(type: string, name: string, props: Props): OpenIngress[] {
   const open = (subject: string, rule: Props, protocolKey: string, sources: readonly unknown[]): OpenIngress[] => {
-    const source = ANYWHERE.find((cidr) => sources.includes(cidr));
+    // A rule with several wide blocks is one finding, named by its first.
+    const source = sources.find(isInternetWide) as string | undefined;
     if (source === undefined) return [];
     return [{ subject, protocol: String(rule[protocolKey] ?? "-1"), fromPort: numberAt(rule.fromPort), toPort: numberAt(rule.toPort), source }];
   };

@@ -1,7 +1,7 @@
 /**
  * The ECS runtime: what containers run (pinned images, no privileges) and where their logs go.
  */
-import { Props, TYPES, jsonAt, numberAt, recordAt, resourcePolicy, stackPolicy, stringAt } from "./common";
+import { Props, TYPES, boolAt, jsonAt, numberAt, recordAt, resourcePolicy, stackPolicy, stringAt } from "./common";
 
 /** One container of a task definition, as the ECS API spells it. */
 export type ContainerDefinition = Props;
@@ -12,7 +12,36 @@ export type ContainerDefinition = Props;
  */
 export function containerDefinitions(props: Props): ContainerDefinition[] | undefined {
   const parsed = jsonAt(props.containerDefinitions);
-  return Array.isArray(parsed) ? parsed.map((container) => recordAt(container)) : undefined;
+  return Array.isArray(parsed) ? parsed.map((container) => canonicalKeys(recordAt(container))) : undefined;
+}
+
+/** The keys the policies judge, in the ECS API's spelling. */
+const JUDGED_KEYS = ["name", "image", "privileged", "logConfiguration", "user"];
+
+/**
+ * The provider decodes container JSON with Go, which matches keys without regard to letter case:
+ * `"Privileged": true` is privileged. Keys are read the same way here.
+ */
+function canonicalKeys(container: Props): Props {
+  const canonical: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(container)) {
+    canonical[JUDGED_KEYS.find((known) => known.toLowerCase() === key.toLowerCase()) ?? key] = value;
+  }
+  return canonical;
+}
+
+/**
+ * Keys the policies judge that a task definition's JSON spells more than once in one container
+ * (`"privileged": false, "Privileged": true`): which one the provider takes is not for a policy to guess.
+ */
+export function ambiguousKeys(props: Props): string[] {
+  const text = typeof props.containerDefinitions === "string" ? props.containerDefinitions : JSON.stringify(props.containerDefinitions ?? null);
+  const containers = containerDefinitions(props) ?? [];
+  // `name` is left out: environment and secret entries inside a container have names of their own.
+  return JUDGED_KEYS.filter((key) => key !== "name").filter((key) => {
+    const spelled = [...text.matchAll(new RegExp(`"${key}"\\s*:`, "gi"))].length;
+    return spelled > containers.filter((container) => container[key] !== undefined).length;
+  });
 }
 
 /** An image reference that names its content: `<repository>@sha256:<64 hex digits>`. */
@@ -28,6 +57,13 @@ export const ecsImagesPinnedByDigest = resourcePolicy({
     if (containers === undefined) {
       reportViolation(`Task definition \`${name}\` has \`containerDefinitions\` that are not a JSON list of containers. Pass the list ECS's API takes.`);
       return;
+    }
+    const ambiguous = ambiguousKeys(props);
+    if (ambiguous.length > 0) {
+      reportViolation(
+        `Task definition \`${name}\` spells ${ambiguous.map((key) => `\`${key}\``).join(", ")} more than once in a container (letter case included): ` +
+          "the provider takes one of them, the policies cannot tell which. Write each key once.",
+      );
     }
     for (const container of containers) {
       const image = stringAt(container.image) ?? "";
@@ -48,7 +84,7 @@ export const ecsContainersUnprivileged = resourcePolicy({
   types: [TYPES.taskDefinition],
   validate: ({ name, props }, reportViolation) => {
     for (const container of containerDefinitions(props) ?? []) {
-      if (container.privileged === true) {
+      if (container.privileged !== undefined && boolAt(container.privileged) !== false) {
         reportViolation(`Container \`${String(container.name)}\` of task definition \`${name}\` runs privileged. Remove \`privileged: true\`.`);
       }
     }
