@@ -13,6 +13,7 @@ import {
   type PreviewDigest,
   PreviewFormatError,
   PreviewJsonError,
+  Redactor,
   buildComment,
   isPreviewComment,
   maskCredentials,
@@ -306,6 +307,12 @@ describe("maskCredentials", () => {
     ["Authorization: Bearer abcdefghijklmnopqrstuvwxyz", "Authorization: Bearer [secret]"],
     ['{"name":"DB_PASSWORD","value":"hunter2"}', '{"name":"DB_PASSWORD","value":"[secret]"}'],
     ["-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----\n[secret]\n-----END RSA PRIVATE KEY-----"],
+    ["https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX", "https://hooks.slack.com/services/[secret]"],
+    ["key AKIAIOSFODNN7EXAMPLE in", "key [secret] in"],
+    ["secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY end", "secret [secret] end"],
+    ["x-api-key: 0123abcd", "x-api-key: [secret]"],
+    ["PRIVATE-TOKEN: glpat-abcdefghij", "PRIVATE-TOKEN: [secret]"],
+    ["https://deploy:pa/ss@registry.example.com/v2", "https://deploy:[secret]@registry.example.com/v2"],
   ])("masks %j", (text, masked) => {
     expect(maskCredentials(text)).toBe(masked);
   });
@@ -316,8 +323,24 @@ describe("maskCredentials", () => {
     "postgresql://writer:${PGPASSWORD}@db/metrics",
     "secretName: METRICS_DATABASE_URL",
     "uses: actions/checkout@34e114876b0b11c390a56381ad16ebd13914f8d5 # v4.3.1",
+    // A port and a path, not a password; a 40-character hex hash, not a key.
+    "https://registry.example.com:443/@scope/package",
+    "sha 0123456789abcdef0123456789abcdef01234567",
   ])("leaves %j alone: a reference or a name, not a credential", (text) => {
     expect(maskCredentials(text)).toBe(text);
+  });
+});
+
+describe("Redactor", () => {
+  it("scrubs the plaintext of secret config a preview with --show-secrets printed", () => {
+    const preview = parsePreview(JSON.stringify({ config: { "mlops-cicd:ghcrToken": "tokenvalue123", "mlops-cicd:environment": "staging", "app:dbPassword": "pw9876" }, steps: [] }));
+    const redactor = Redactor.forPreviews([preview]);
+    expect(redactor.text("login tokenvalue123 and pw9876 for staging")).toBe("login [secret] and [secret] for staging");
+  });
+
+  it("masks a short plaintext as a whole token only", () => {
+    const redactor = new Redactor(["q7x", "hunter22"]);
+    expect(redactor.text("password q7x, in q7xylophone, hunter22x")).toBe("password [secret], in q7xylophone, [secret]x");
   });
 });
 

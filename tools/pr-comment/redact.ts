@@ -11,7 +11,11 @@
  *    masked whoever it belongs to.
  */
 import type { PreviewDigest, ResourceState } from "./preview";
+import { CONFIG_KEYS, qualifiedKey } from "../../infra/config-schema";
 import { SECRET_TEXT, SIGNATURES, SIGNATURE_KEY, UNKNOWN_VALUE, signatureOf } from "./values";
+
+/** This project's secret config keys, as a preview's `config` names them. */
+const SECRET_CONFIG_KEYS: ReadonlySet<string> = new Set(CONFIG_KEYS.filter((spec) => spec.secret !== undefined).map((spec) => qualifiedKey(spec.key)));
 
 /**
  * Properties secret by name, per type: the providers' own `additionalSecretOutputs` (their
@@ -48,8 +52,14 @@ const SECRET_KEYS_ANYWHERE: ReadonlySet<string> = new Set([
   "secretAccessKey",
 ]);
 
-/** Plaintexts shorter than this are not scrubbed from text: "1" or "true" would be masked everywhere. */
+/** Plaintexts this long or longer are scrubbed wherever they appear in text. */
 const MIN_SCRUBBED_LENGTH = 6;
+/**
+ * Shorter ones, down to this, only as whole tokens (not inside a longer word): masking "abc" inside
+ * every "abcdef" would garble the comment, but a 4-character password must not show either. Below
+ * it ("1", "on") a plaintext cannot be told from ordinary text.
+ */
+const MIN_TOKEN_LENGTH = 3;
 
 function secretKeysOf(state: ResourceState): Set<string> {
   return new Set([...(SECRET_PROPERTIES[state.type] ?? []), ...(state.additionalSecretOutputs ?? [])]);
@@ -130,23 +140,37 @@ function plaintextsIn(value: unknown, into: Set<string>, secretKeys: ReadonlySet
 /** Masks secrets in text: the plaintexts the previews revealed (layer 2) and credential shapes (layer 3). */
 export class Redactor {
   private readonly plaintexts: readonly string[];
+  private readonly tokens: readonly RegExp[];
 
   constructor(plaintexts: Iterable<string>) {
     const usable = new Set<string>();
+    const short = new Set<string>();
     for (const text of plaintexts) {
-      if (text.length < MIN_SCRUBBED_LENGTH || text === SECRET_TEXT || text === UNKNOWN_VALUE) continue;
+      if (text === SECRET_TEXT || text === UNKNOWN_VALUE || text.length < MIN_TOKEN_LENGTH) continue;
+      if (text.length < MIN_SCRUBBED_LENGTH) {
+        short.add(text);
+        continue;
+      }
       usable.add(text);
       // The same password inside a URL is percent-encoded.
       usable.add(encodeURIComponent(text));
     }
     // Longest first, so a secret containing another is masked whole.
     this.plaintexts = [...usable].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+    this.tokens = [...short]
+      .sort((a, b) => b.length - a.length || (a < b ? -1 : 1))
+      .map((text) => new RegExp(`(?<![A-Za-z0-9])${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9])`, "g"));
   }
 
-  /** Collects the plaintexts of every state in `previews`. */
+  /** Collects the plaintexts of every state in `previews`, and of the stack config they show. */
   static forPreviews(previews: Iterable<PreviewDigest>): Redactor {
     const found = new Set<string>();
     for (const preview of previews) {
+      // `--show-secrets` prints secret config too: keys the project declares secret, or named like one.
+      for (const [key, value] of Object.entries(preview.config ?? {})) {
+        const name = key.slice(key.indexOf(":") + 1);
+        if (typeof value === "string" && (SECRET_CONFIG_KEYS.has(key) || looksLikeSecretKey(name))) found.add(value);
+      }
       for (const step of preview.steps) {
         for (const state of [step.oldState, step.newState]) {
           if (!state) continue;
@@ -165,6 +189,7 @@ export class Redactor {
     for (const plaintext of this.plaintexts) {
       if (result.includes(plaintext)) result = result.split(plaintext).join(SECRET_TEXT);
     }
+    for (const token of this.tokens) result = result.replace(token, SECRET_TEXT);
     return maskCredentials(result);
   }
 
@@ -181,10 +206,24 @@ export class Redactor {
 const isReference = (value: string) => value.startsWith("$") || value.startsWith("[secret]") || value.startsWith("{{") || value.startsWith("<");
 
 const CREDENTIAL_PATTERNS: readonly ((text: string) => string)[] = [
-  // scheme://user:password@host
+  // scheme://user:password@host; a password may hold "/" (a port followed by a path may not look like one).
   (text) =>
-    text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*):([^\s@/'"]+)@/gi, (match, head: string, password: string) =>
+    text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*):((?!\d+\/)[^\s@'"]+)@/gi, (match, head: string, password: string) =>
       isReference(password) ? match : `${head}:${SECRET_TEXT}@`,
+    ),
+  // A Slack incoming webhook: the URL is the credential.
+  (text) => text.replace(/(https:\/\/hooks\.slack\.com\/services\/)[A-Za-z0-9/_-]+/g, `$1${SECRET_TEXT}`),
+  // AWS access key IDs, and what their secret keys look like: 40 characters of base64 with both
+  // letter cases and a digit or "/" or "+", never plain hex (commit and content hashes are hex).
+  (text) => text.replace(/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, SECRET_TEXT),
+  (text) =>
+    text.replace(/(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, (match) =>
+      /[a-z]/.test(match) && /[A-Z]/.test(match) && /[0-9/+]/.test(match) && !/^[0-9a-fA-F]+$/.test(match) ? SECRET_TEXT : match,
+    ),
+  // API-key headers: x-api-key, PRIVATE-TOKEN (GitLab), x-auth-token, api-key.
+  (text) =>
+    text.replace(/\b(x-api-key|private-token|x-auth-token|api-key)(\s*:\s*)([^\s"',;]+)/gi, (match, header: string, separator: string, value: string) =>
+      isReference(value) ? match : `${header}${separator}${SECRET_TEXT}`,
     ),
   // GitHub, Slack and JWT tokens.
   (text) => text.replace(/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,})\b/g, SECRET_TEXT),
