@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { OutputError, checkOutputDirectory, replaceGeneratedDirectory, replaceOwnedDirectory, writeGeneratedFiles } from "../tools/output-dir";
+import { OutputError, checkGeneratedTargets, checkOutputDirectory, replaceGeneratedDirectory, replaceOwnedDirectory, writeGeneratedFiles } from "../tools/output-dir";
 
 const ROOT = path.resolve(__dirname, "..");
 let work: string;
@@ -33,7 +33,7 @@ describe("refusals touch nothing", () => {
     const file = path.join(work, "rendered");
     fs.writeFileSync(file, "mine");
     expect(() => replaceGeneratedDirectory(file, new Map([["a.yml", "x"]]))).toThrow(
-      new OutputError(`Cannot write ${file}: it is a file where the rendering's directory goes. Move it away and run again; nothing was changed.`),
+      new OutputError(`Nothing was written: ${file} is a file where the rendering's directory goes. Move it away and run again.`),
     );
     expect(fs.readFileSync(file, "utf8")).toBe("mine");
   });
@@ -44,7 +44,7 @@ describe("refusals touch nothing", () => {
     const second = path.join(work, "second.yml");
     fs.mkdirSync(second);
     expect(() => writeGeneratedFiles(new Map([[first, "new"], [second, "new"]]))).toThrow(
-      `Cannot write ${second}: it is a directory where a generated file goes. Move it away and run again; nothing was changed.`,
+      `Nothing was written: ${second} is a directory where a generated file goes. Move it away and run again.`,
     );
     expect(fs.readFileSync(first, "utf8")).toBe("old");
   });
@@ -63,6 +63,26 @@ describe("refusals touch nothing", () => {
   });
 });
 
+it("checks every target before writing any: a file where a parent directory goes is named, nothing changed", () => {
+  const blocker = path.join(work, "workflows");
+  fs.writeFileSync(blocker, "a file");
+  const dir = path.join(work, "rendered");
+  expect(() => checkGeneratedTargets({ dirs: [dir], files: [path.join(blocker, "up.yml")] })).toThrow(
+    `Nothing was written: ${blocker} is a file where a directory goes. Move it away and run again.`,
+  );
+  expect(fs.existsSync(dir)).toBe(false);
+});
+
+it("never touches a folder that only looks like a leftover", () => {
+  const dir = path.join(work, "rendered");
+  for (const name of ["rendered.old-2023", "rendered.tmp-1", "rendered.mlops-cicd-old-notanumber"]) {
+    fs.mkdirSync(path.join(work, name));
+    fs.writeFileSync(path.join(work, name, "notes.txt"), "precious");
+  }
+  replaceGeneratedDirectory(dir, new Map([["a.yml", "1"]]));
+  expect(fs.readdirSync(work).sort()).toEqual(["rendered", "rendered.mlops-cicd-old-notanumber", "rendered.old-2023", "rendered.tmp-1"]);
+});
+
 it("replaces a generated directory whole, leaving nothing beside it", () => {
   const dir = path.join(work, "rendered");
   replaceGeneratedDirectory(dir, new Map([["a/one.yml", "1"], ["two.yml", "2"]]));
@@ -70,6 +90,23 @@ it("replaces a generated directory whole, leaving nothing beside it", () => {
   expect(tree(dir)).toEqual({ "three.yml": "3" });
   expect(fs.readdirSync(work)).toEqual(["rendered"]);
 });
+
+it.each([
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+] as const)("a %s during the work stops the command before its write, exit %i", async (signal, code) => {
+  const target = path.join(work, "written.txt");
+  const child = spawn(process.execPath, ["-r", path.join(ROOT, "tools", "register.js"), path.join(__dirname, "fixtures", "busy-then-write.ts"), target], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (status) => resolve(status)));
+  await new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("working") && resolve()));
+  child.kill(signal);
+  expect(await exited).toBe(code);
+  expect(fs.existsSync(target)).toBe(false);
+  expect(stderr).toBe(`busy-then-write: interrupted (${signal}); every output is as it was before or complete, never partial.\n`);
+}, 20_000);
 
 describe("under interrupts: the old generation or the new one, whole, never neither", () => {
   const REGISTER = path.join(ROOT, "tools", "register.js");
@@ -92,7 +129,7 @@ describe("under interrupts: the old generation or the new one, whole, never neit
     if (signal === "SIGKILL" && !fs.existsSync(dir)) {
       // Killed outright between the swap's two renames: the previous generation waits beside it,
       // and the next run puts it back before anything else.
-      expect(fs.readdirSync(work).some((entry) => /^rendered\.old-\d+$/.test(entry))).toBe(true);
+      expect(fs.readdirSync(work).some((entry) => /^rendered\.mlops-cicd-old-\d+$/.test(entry))).toBe(true);
       replaceGeneratedDirectory(dir, new Map([["x", "y"]]));
       expect(fs.readdirSync(work)).toEqual(["rendered"]);
       return;

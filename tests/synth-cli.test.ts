@@ -207,14 +207,20 @@ describe("synth writes only where it may, whole or not at all", () => {
     expect(synth(["--stack", "staging", "--out", out]).code).toBe(0);
     expect(fs.readFileSync(path.join(out, ".mlops-cicd-output"), "utf8")).toMatch(/^mlops-cicd synth\n/);
     // What a SIGKILLed run leaves: a marked staging directory of a dead process.
-    const leftover = `${out}.tmp-999999`;
+    const leftover = `${out}.mlops-cicd-tmp-999999`;
     fs.mkdirSync(leftover);
     fs.writeFileSync(path.join(leftover, ".mlops-cicd-output"), "mlops-cicd synth\n");
     fs.writeFileSync(path.join(out, "stale.txt"), "from before");
     expect(synth(["--stack", "staging", "--out", out]).code).toBe(0);
     expect(fs.existsSync(path.join(out, "stale.txt"))).toBe(false);
     expect(fs.existsSync(leftover)).toBe(false);
-    expect(fs.readdirSync(work).filter((entry) => /\.(tmp|old)-\d+$/.test(entry))).toEqual([]);
+    expect(fs.readdirSync(work).filter((entry) => /\.mlops-cicd-(tmp|old)-\d+$/.test(entry))).toEqual([]);
+    // A folder of someone else's that merely looks like a leftover is never touched.
+    const lookalike = `${out}.old-2023`;
+    fs.mkdirSync(lookalike);
+    fs.writeFileSync(path.join(lookalike, "notes.txt"), "precious");
+    expect(synth(["--stack", "staging", "--out", out]).code).toBe(0);
+    expect(fs.readFileSync(path.join(lookalike, "notes.txt"), "utf8")).toBe("precious");
   });
 
   it("leaves the old output or the new one whole, never neither, when interrupted at any point", async () => {
@@ -227,7 +233,8 @@ describe("synth writes only where it may, whole or not at all", () => {
       await new Promise((resolve) => setTimeout(resolve, delay));
       child.kill(signal);
       const code = await exited;
-      // null: killed while still loading, before the command handles signals; nothing was written then.
+      // null: killed while still loading, before the command handles signals; 0: it had finished.
+      // Either way the output is whole (tests/output-dir.test.ts pins the exit code mid-work).
       expect([null, 0, 128 + { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }[signal]]).toContain(code);
       expect(readTree(out)).toEqual(complete);
       expect(fs.readdirSync(work).filter((entry) => entry.startsWith("interrupted."))).toEqual([]);

@@ -41,6 +41,16 @@ export function parseOptions<T extends Record<string, OptionSpec>>(argv: readonl
 }
 
 /**
+ * Lets a pending SIGINT, SIGTERM or SIGHUP be handled now: the project's commands do their work in
+ * long synchronous stretches (loading the program, rendering), during which a signal only queues.
+ * Call it right before the synchronous write, so an interrupt that came during the work stops the
+ * command (128 + the signal, nothing written) instead of being handled after the write, or never.
+ */
+export function interruptionPoint(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
  * Runs a command's `main` and exits with its code; SIGINT, SIGTERM and SIGHUP exit 128 + the signal. A usage error, or an error `isInputProblem`
  * recognises (bad config, a missing file), prints its message and exits 2; anything else prints
  * `<name> failed:` with a stack trace and exits 1. The exit is explicit: the Pulumi runtime can
@@ -64,14 +74,20 @@ export function runCommand(name: string, main: () => Promise<number> | number, i
       process.stderr.write(`${(err as Error).message}\n`);
       return 2;
     }
-    const trace = err instanceof Error && err.stack && err.stack !== `${err.name}: ${err.message}` ? err.stack : `${String(err)} (MLOPS_CICD_DEBUG=1 prints a stack trace)`;
-    process.stderr.write(`${name} failed: ${trace}\n`);
+    // A stack trace is for whoever debugs the command, not for whoever runs it.
+    const debug = Boolean(process.env.MLOPS_CICD_DEBUG);
+    const message = err instanceof Error ? err.message : String(err);
+    const detail = debug && err instanceof Error && err.stack ? err.stack : `${message} (MLOPS_CICD_DEBUG=1 prints a stack trace)`;
+    process.stderr.write(`${name} failed: ${detail}\n`);
     return 1;
   };
+  // One turn of the event loop before exiting: an interrupt that came during the last synchronous
+  // stretch is reported as such rather than lost behind a success.
+  const exit = (code: number) => setImmediate(() => process.exit(code));
   Promise.resolve()
     .then(main)
     .then(
-      (code) => process.exit(code),
-      (err: unknown) => process.exit(fail(err)),
+      (code) => exit(code),
+      (err: unknown) => exit(fail(err)),
     );
 }

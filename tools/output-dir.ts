@@ -59,6 +59,8 @@ export function checkOutputDirectory(dir: string, options: OwnedDirectoryOptions
   const real = realAncestor(target);
   const system = SYSTEM_ROOTS.find((root) => isWithin(real, root));
   if (system !== undefined) throw new OutputError(`Refusing to write ${options.command} output to ${shown}: it is under ${system}, which holds no files. Name a directory of your own.`);
+  const ancestor = ancestorProblem(target);
+  if (ancestor !== undefined) throw new OutputError(`Refusing to write ${options.command} output to ${shown}: ${ancestor}. Name a directory whose parents are directories.`);
   if (!fs.existsSync(target)) return target;
   for (const guarded of [process.cwd(), ...(options.protectedDirs ?? [])]) {
     if (fs.existsSync(guarded) && isWithin(fs.realpathSync(guarded), real)) {
@@ -82,28 +84,36 @@ export function checkOutputDirectory(dir: string, options: OwnedDirectoryOptions
   return target;
 }
 
+/** The names of a swap's staging and retired directories (and a file's temporary): no one else's look like them. */
+const SWAP_SUFFIX = /\.mlops-cicd-(tmp|old)-(\d+)$/;
+const staged = (target: string, kind: "tmp" | "old", pid = process.pid) => `${target}.mlops-cicd-${kind}-${pid}`;
+
+/** Whether `dir` carries `command`'s mark; any command's when `command` is undefined (a generated directory). */
+function carriesMark(dir: string, command: string | undefined): boolean {
+  if (command === undefined) return true;
+  const mark = path.join(dir, OUTPUT_MARK);
+  return fs.existsSync(mark) && fs.readFileSync(mark, "utf8").startsWith(`mlops-cicd ${command}\n`);
+}
+
 /**
- * Removes staging and retired directories left by runs that were killed outright: those of dead
- * processes that carry this command's mark (or, for a generated directory, that no one else could
- * have made: `<dir>.tmp-<pid>` beside a directory of the checkout).
+ * Repairs what a run killed outright (SIGKILL, power loss) left beside `target`: a retired previous
+ * output is put back when the target is missing, then staging and retired directories of dead runs
+ * are removed. Only directories named by this module's swap (`<dir>.mlops-cicd-tmp-<pid>`,
+ * `<dir>.mlops-cicd-old-<pid>`) and, for an owned output, carrying the command's mark are touched.
  */
 function removeLeftovers(target: string, command: string | undefined): void {
   const parent = path.dirname(target);
   if (!fs.existsSync(parent)) return;
-  const pattern = new RegExp(`^${path.basename(target).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(tmp|old)-(\\d+)$`);
-  // Killed between the swap's two renames: the previous output is put back first.
-  const retired = fs.readdirSync(parent).find((entry) => pattern.exec(entry)?.[1] === "old" && !isAlive(Number(pattern.exec(entry)?.[2])));
-  if (retired !== undefined && !fs.existsSync(target)) fs.renameSync(path.join(parent, retired), target);
-  for (const entry of fs.readdirSync(parent)) {
-    const match = pattern.exec(entry);
-    if (!match) continue;
-    const pid = Number(match[2]);
-    if (pid !== process.pid && isAlive(pid)) continue;
-    const leftover = path.join(parent, entry);
-    const mark = path.join(leftover, OUTPUT_MARK);
-    const ours = command === undefined || (fs.existsSync(mark) && fs.readFileSync(mark, "utf8").startsWith(`mlops-cicd ${command}`));
-    if (ours) fs.rmSync(leftover, { recursive: true, force: true });
-  }
+  const ours = fs
+    .readdirSync(parent)
+    .filter((entry) => entry.startsWith(`${path.basename(target)}.mlops-cicd-`))
+    .map((entry) => ({ entry, match: SWAP_SUFFIX.exec(entry) }))
+    .filter(({ entry, match }) => match !== null && entry === `${path.basename(target)}${match[0]}`)
+    .map(({ entry, match }) => ({ path: path.join(parent, entry), kind: match?.[1], pid: Number(match?.[2]) }))
+    .filter((leftover) => leftover.pid !== process.pid && !isAlive(leftover.pid) && carriesMark(leftover.path, command));
+  const retired = ours.find((leftover) => leftover.kind === "old");
+  if (retired !== undefined && !fs.existsSync(target)) fs.renameSync(retired.path, target);
+  for (const leftover of ours) if (fs.existsSync(leftover.path)) fs.rmSync(leftover.path, { recursive: true, force: true });
 }
 
 function isAlive(pid: number): boolean {
@@ -120,8 +130,8 @@ function isAlive(pid: number): boolean {
  * all synchronously. `mark`: the ownership mark's text, written with the files.
  */
 function swapIn(target: string, files: ReadonlyMap<string, string>, what: string, mark: string | undefined): void {
-  const staging = `${target}.tmp-${process.pid}`;
-  const retired = `${target}.old-${process.pid}`;
+  const staging = staged(target, "tmp");
+  const retired = staged(target, "old");
   try {
     fs.mkdirSync(staging, { recursive: true });
     if (mark !== undefined) fs.writeFileSync(path.join(staging, OUTPUT_MARK), mark);
@@ -158,32 +168,63 @@ export function replaceOwnedDirectory(dir: string, files: ReadonlyMap<string, st
   swapIn(target, files, `${options.command} output to ${JSON.stringify(dir)}`, mark);
 }
 
+/** The nearest existing ancestor of `target` (not itself) must be a directory: a file there is ENOTDIR halfway. */
+function ancestorProblem(target: string): string | undefined {
+  let current = path.dirname(target);
+  while (!fs.existsSync(current)) {
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+  return fs.statSync(current).isDirectory() ? undefined : `${current} is a file where a directory goes`;
+}
+
+/**
+ * Checks every target of a generator before it writes any: directories that must not be files,
+ * files that must not be directories, and no file where a parent directory goes. Throws one
+ * OutputError naming every problem; nothing has been changed when it does.
+ */
+export function checkGeneratedTargets(targets: { readonly dirs?: readonly string[]; readonly files?: readonly string[] }): void {
+  const problems: string[] = [];
+  for (const dir of targets.dirs ?? []) {
+    if (fs.existsSync(dir) && !fs.lstatSync(dir).isDirectory()) problems.push(`${dir} is a file where the rendering's directory goes`);
+    const ancestor = ancestorProblem(dir);
+    if (ancestor !== undefined) problems.push(ancestor);
+  }
+  for (const file of targets.files ?? []) {
+    if (fs.existsSync(file) && fs.lstatSync(file).isDirectory()) problems.push(`${file} is a directory where a generated file goes`);
+    const ancestor = ancestorProblem(file);
+    if (ancestor !== undefined) problems.push(ancestor);
+  }
+  const unique = [...new Set(problems)];
+  if (unique.length > 0) throw new OutputError(`Nothing was written: ${unique.join("; ")}. Move ${unique.length === 1 ? "it" : "them"} away and run again.`);
+}
+
 /**
  * Replaces a directory of the checkout that only the generator writes (a fixed path, committed
  * without a mark), whole: an interrupt leaves the committed rendering or the new one.
  */
 export function replaceGeneratedDirectory(dir: string, files: ReadonlyMap<string, string>): void {
   const target = path.resolve(dir);
-  if (fs.existsSync(target) && !fs.lstatSync(target).isDirectory()) {
-    throw new OutputError(`Cannot write ${target}: it is a file where the rendering's directory goes. Move it away and run again; nothing was changed.`);
-  }
+  checkGeneratedTargets({ dirs: [target] });
   removeLeftovers(target, undefined);
   swapIn(target, files, target, undefined);
 }
 
 /**
  * Writes generated files of the checkout, each replaced whole (written beside, then renamed), after
- * checking that none of the targets is a directory: a bad target changes nothing.
+ * checking every target: a bad one changes nothing.
  */
 export function writeGeneratedFiles(files: ReadonlyMap<string, string>): void {
-  for (const file of files.keys()) {
-    if (fs.existsSync(file) && fs.lstatSync(file).isDirectory()) {
-      throw new OutputError(`Cannot write ${file}: it is a directory where a generated file goes. Move it away and run again; nothing was changed.`);
-    }
-  }
+  checkGeneratedTargets({ files: [...files.keys()] });
   for (const [file, content] of files) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const temporary = `${file}.tmp-${process.pid}`;
+    // A temporary of a run killed outright, before its rename.
+    for (const entry of fs.readdirSync(path.dirname(file))) {
+      const match = SWAP_SUFFIX.exec(entry);
+      if (match && entry === `${path.basename(file)}${match[0]}` && Number(match[2]) !== process.pid && !isAlive(Number(match[2]))) fs.rmSync(path.join(path.dirname(file), entry), { force: true });
+    }
+    const temporary = staged(file, "tmp");
     fs.writeFileSync(temporary, content);
     fs.renameSync(temporary, file);
   }

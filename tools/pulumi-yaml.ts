@@ -4,7 +4,7 @@
  * when the committed file differs.
  */
 import * as path from "node:path";
-import { runCommand } from "./command-line";
+import { interruptionPoint, runCommand } from "./command-line";
 import { OutputError, writeGeneratedFiles } from "./output-dir";
 import { stringify } from "yaml";
 import { CONFIG_KEYS, PROJECT_NAME } from "../infra/config-schema";
@@ -53,8 +53,10 @@ export function renderPulumiYaml(): string {
 if (require.main === module) {
   runCommand(
     "gen:pulumi-yaml",
-    () => {
-      writeGeneratedFiles(new Map([[PULUMI_YAML, renderPulumiYaml()]]));
+    async () => {
+      const rendered = new Map([[PULUMI_YAML, renderPulumiYaml()]]);
+      await interruptionPoint();
+      writeGeneratedFiles(rendered);
       process.stdout.write(`wrote ${path.relative(process.cwd(), PULUMI_YAML)}\n`);
       return 0;
     },

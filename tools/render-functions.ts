@@ -4,16 +4,17 @@
  * deploys exactly the reviewed code with production dependencies only; a test fails when one is stale.
  */
 import * as path from "node:path";
-import { runCommand } from "./command-line";
+import { interruptionPoint, runCommand } from "./command-line";
 import { OutputError, writeGeneratedFiles } from "./output-dir";
 import { LAMBDA_BUNDLES, bundleLambda } from "./platform-bundle";
 
 if (require.main === module) {
   runCommand(
     "gen:functions",
-    () => {
+    async () => {
       // Every bundle built before any is written; each written beside and renamed.
       const bundles = new Map(LAMBDA_BUNDLES.map((lambda) => [lambda.bundlePath, bundleLambda(lambda)]));
+      await interruptionPoint();
       writeGeneratedFiles(bundles);
       for (const [file, code] of bundles) process.stdout.write(`wrote ${path.relative(process.cwd(), file)} (${code.length} bytes)\n`);
       return 0;

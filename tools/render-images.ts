@@ -4,8 +4,8 @@
  */
 import * as path from "node:path";
 import { grafanaImageFiles } from "../infra/monitoring/grafana/image-files";
-import { runCommand } from "./command-line";
-import { OutputError, replaceGeneratedDirectory } from "./output-dir";
+import { interruptionPoint, runCommand } from "./command-line";
+import { OutputError, checkGeneratedTargets, replaceGeneratedDirectory } from "./output-dir";
 
 export const IMAGES_DIR = path.resolve(__dirname, "..", "images");
 
@@ -15,18 +15,23 @@ export function renderedImageFiles(): Map<string, Map<string, string>> {
 }
 
 /** Each rendered folder of each image replaced whole: an interrupt leaves the committed one or the new one. */
-function main(): number {
-  const rendered = renderedImageFiles();
-  for (const [image, files] of rendered) {
-    const folders = new Map<string, Map<string, string>>();
+async function main(): Promise<number> {
+  // Directory → its files, for every rendered folder of every image.
+  const folders = new Map<string, Map<string, string>>();
+  for (const [image, files] of renderedImageFiles()) {
     for (const [file, content] of files) {
       const [folder, ...rest] = file.split("/");
       if (!folder || rest.length === 0) throw new Error(`Rendered image file ${file} is not inside a folder.`);
-      if (!folders.has(folder)) folders.set(folder, new Map());
-      folders.get(folder)?.set(rest.join("/"), content);
+      const dir = path.join(IMAGES_DIR, image, folder);
+      if (!folders.has(dir)) folders.set(dir, new Map());
+      folders.get(dir)?.set(rest.join("/"), content);
     }
-    for (const [folder, contents] of folders) replaceGeneratedDirectory(path.join(IMAGES_DIR, image, folder), contents);
-    process.stdout.write(`wrote ${files.size} files into images/${image}\n`);
+  }
+  checkGeneratedTargets({ dirs: [...folders.keys()] });
+  await interruptionPoint();
+  for (const [dir, contents] of folders) {
+    replaceGeneratedDirectory(dir, contents);
+    process.stdout.write(`wrote ${contents.size} files into ${path.relative(path.dirname(IMAGES_DIR), dir)}\n`);
   }
   return 0;
 }

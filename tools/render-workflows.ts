@@ -11,8 +11,8 @@ import { StackConfig, parseStackConfig } from "../infra/config";
 import { renderApplicationWorkflows } from "../workflows";
 import { BUNDLE_DIR, PLATFORM_TOOLS } from "../workflows/platform-tools";
 import { PLATFORM_WORKFLOWS_DIR, platformSettings, renderPlatformWorkflows } from "../workflows/platform";
-import { runCommand } from "./command-line";
-import { OutputError, replaceGeneratedDirectory, writeGeneratedFiles } from "./output-dir";
+import { interruptionPoint, runCommand } from "./command-line";
+import { OutputError, checkGeneratedTargets, replaceGeneratedDirectory, writeGeneratedFiles } from "./output-dir";
 import { bundlePlatformTools } from "./platform-bundle";
 import { knownStacks, resolveStackConfig } from "./synth/stack-config";
 
@@ -60,7 +60,7 @@ export function renderedPlatformWorkflows(): Map<string, string> {
 export const PLATFORM_WORKFLOWS_PATH = path.join(ROOT, PLATFORM_WORKFLOWS_DIR);
 
 /** Everything gen:workflows writes, rendered before anything is written. */
-function main(): number {
+async function main(): Promise<number> {
   // A stack whose config does not parse leaves the committed files as they were, with its message.
   let workflows: Map<string, Map<string, string>>;
   let own: Map<string, string>;
@@ -76,7 +76,10 @@ function main(): number {
   for (const [stack, files] of workflows) for (const [name, content] of files) rendered.set(path.posix.join(stack, name), content);
   // Only the files this repository renders: a hand-written workflow beside them is left alone.
   const ownFiles = new Map([...own].map(([name, content]) => [path.join(PLATFORM_WORKFLOWS_PATH, name), content]));
-  // Each replaced whole, in one synchronous stretch: an interrupt leaves the committed renderings.
+  // Every target checked before any is written; then each replaced whole, in one synchronous
+  // stretch: an interrupt leaves the committed renderings.
+  checkGeneratedTargets({ dirs: [RENDERED_DIR], files: [...ownFiles.keys()] });
+  await interruptionPoint();
   replaceGeneratedDirectory(RENDERED_DIR, rendered);
   writeGeneratedFiles(ownFiles);
   process.stdout.write(`wrote ${PLATFORM_TOOLS.length} platform tool bundles\n`);

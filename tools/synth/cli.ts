@@ -20,7 +20,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { UsageError, parseOptions, runCommand } from "../command-line";
+import { UsageError, interruptionPoint, parseOptions, runCommand } from "../command-line";
 import { ConfigurablePolicy, policyConfigProblems } from "./policy-config";
 import { OutputError, checkOutputDirectory } from "../output-dir";
 import { StackFileError, resolveStackConfig } from "./stack-config";
@@ -84,6 +84,7 @@ async function main(): Promise<number> {
   const { ALL_POLICIES } = require("../../policy/policies") as typeof import("../../policy/policies");
   const policyConfig = readPolicyConfig(args.policyConfigFile, ALL_POLICIES);
   const result = await synthesize({ stack: args.stack, config, policyConfig });
+  await interruptionPoint();
   writeSynthOutput(result, args.out, [ROOT]);
   process.stdout.write(
     `Synthesized stack ${args.stack}: ${result.resources.filter((r) => r.custom).length} resources, ` +
