@@ -101,6 +101,27 @@ const server = ENGINES.find((engine) => engine.name.startsWith("PostgreSQL serve
     }
   }, 30_000);
 
+  it("gives up on a table lock another session holds after --lock-timeout, naming it", async () => {
+    const db = await (server as NonNullable<typeof server>).open();
+    const url = new URL(process.env.DATABASE_URL as string);
+    url.pathname = `/${db.database}`;
+    const holder = await connectPostgres(url.toString());
+    try {
+      await holder.exec("CREATE TABLE schema_migrations (version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+      await holder.exec("BEGIN");
+      await holder.exec("LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE");
+      const result = await run(["--database-url", url.toString(), "--no-grants", "--lock-timeout", "1"]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe(
+        "Gave up after 1 s waiting for a table lock another session holds (canceling statement due to lock timeout). Let it finish and run again, or wait longer with --lock-timeout <seconds>.\n",
+      );
+    } finally {
+      await holder.exec("ROLLBACK");
+      await holder.close();
+      await db.dispose();
+    }
+  }, 30_000);
+
   it("reports a connection killed from the server side as a failure, exit 1, one message, no stack trace, nothing half-applied", async () => {
     const db = await (server as NonNullable<typeof server>).open();
     const url = new URL(process.env.DATABASE_URL as string);

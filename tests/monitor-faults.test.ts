@@ -120,6 +120,22 @@ const server = ENGINES.find((engine) => engine.name.startsWith("PostgreSQL serve
     );
   });
 
+  it("store: gives up on a table lock another session holds, saying so (exit 1), instead of waiting forever", async () => {
+    const holder = await connectPostgres(url);
+    try {
+      await holder.exec("BEGIN");
+      await holder.exec("LOCK TABLE ml_metrics IN EXCLUSIVE MODE");
+      const result = await run(["store", "--file", file, "--threshold", "0.5"], { env: { METRICS_DATABASE_URL: url }, connect: connectPostgres, lockTimeoutSeconds: 1 });
+      expect(result.code).toBe(1);
+      expect(result.lines.at(-1)).toBe(
+        "::error::Gave up after 1 s waiting for a lock on the metrics table that another session holds: canceling statement due to lock timeout",
+      );
+    } finally {
+      await holder.exec("ROLLBACK");
+      await holder.close();
+    }
+  }, 20_000);
+
   it("migrate: not retried; reported in one line (exit 1)", async () => {
     const result = await run(["migrate"], { env: { METRICS_DATABASE_URL: url }, connect: killing(1) });
     expect(result.code).toBe(1);

@@ -116,8 +116,12 @@ export async function migrate(sql: Sql, migrations: readonly Migration[], option
       throw new MigrationError(`Nothing was applied: ${(error as Error).message}`);
     }
   }
-  await acquireLock(sql, log, options.lockTimeoutSeconds ?? 60, options.lockPollMilliseconds ?? 1000);
+  const lockTimeout = options.lockTimeoutSeconds ?? 60;
+  await acquireLock(sql, log, lockTimeout, options.lockPollMilliseconds ?? 1000);
   try {
+    // The same bound for table locks: a session holding schema_migrations or ml_metrics must not
+    // make this run (and the advisory lock it holds) wait forever.
+    await sql.exec(`SET lock_timeout = '${Math.max(1, Math.round(lockTimeout))}s'`);
     await sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY,
       name text NOT NULL,
@@ -157,7 +161,8 @@ export async function migrate(sql: Sql, migrations: readonly Migration[], option
           await sql.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [entry.version, entry.name, entry.checksum]);
         });
       } catch (error) {
-        throw new MigrationError(`Migration ${id} failed and was rolled back, with those after it: ${(error as Error).message}`);
+        const reason = (error as { code?: unknown }).code === "55P03" ? `waited ${lockTimeout} s for a table lock another session holds (${(error as Error).message})` : (error as Error).message;
+        throw new MigrationError(`Migration ${id} failed and was rolled back, with those after it: ${reason}`);
       }
       log(`applied ${id}`);
       result.applied.push(id);
@@ -176,6 +181,14 @@ export async function migrate(sql: Sql, migrations: readonly Migration[], option
       log(`granted ${grantTo.writer} and ${grantTo.reader} their table privileges`);
     }
     return result;
+  } catch (error) {
+    if (!(error instanceof MigrationError) && (error as { code?: unknown }).code === "55P03") {
+      throw new MigrationError(
+        `Gave up after ${lockTimeout} s waiting for a table lock another session holds (${(error as Error).message}). ` +
+          "Let it finish and run again, or wait longer with --lock-timeout <seconds>.",
+      );
+    }
+    throw error;
   } finally {
     // On a lost connection the lock went with the session; the error worth reporting is the first.
     await sql.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => undefined);

@@ -17,6 +17,9 @@ import type { Sql } from "../database/sql";
 import { MetricsFileError, assessStaleness, isDrifting, parseMetrics } from "./metrics";
 import { newestWindow, storeMetrics } from "./store";
 
+/** How long store and freshness wait for a table lock another session holds. */
+export const LOCK_TIMEOUT_SECONDS = 30;
+
 /** The schedule runs every 6 hours; one hour of grace covers a slow or delayed run. */
 export const DEFAULT_MAX_AGE_HOURS = 7;
 
@@ -30,6 +33,8 @@ export interface CommandContext {
   readonly print: (line: string) => void;
   /** Appends `name=value` lines to GITHUB_OUTPUT, when the job has one. */
   readonly setOutputs: (outputs: Record<string, string>) => void;
+  /** How long store and freshness wait for a table lock. @default LOCK_TIMEOUT_SECONDS */
+  readonly lockTimeoutSeconds?: number;
 }
 
 class UsageError extends Error {}
@@ -157,6 +162,7 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
   // store and freshness are idempotent (an upsert, a read): a connection lost on the way is tried
   // once more. migrate is not retried here; its own lock and per-migration transactions make a rerun safe.
   const attempts = command === "migrate" ? 1 : 2;
+  const lockTimeout = context.lockTimeoutSeconds ?? LOCK_TIMEOUT_SECONDS;
   for (let attempt = 1; ; attempt++) {
     let sql: Sql;
     try {
@@ -166,8 +172,14 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
       return 1;
     }
     try {
+      // A table lock another session holds is waited for this long, then reported, never forever.
+      if (command !== "migrate") await sql.exec(`SET lock_timeout = '${lockTimeout}s'`);
       return await work(sql);
     } catch (error) {
+      if ((error as { code?: unknown }).code === "55P03") {
+        context.print(`::error::Gave up after ${lockTimeout} s waiting for a lock on the metrics table that another session holds: ${oneLine(error)}`);
+        return 1;
+      }
       if (attempt < attempts && isConnectionLoss(error)) {
         context.print(`The connection to the metrics database was lost (${oneLine(error)}); trying once more.`);
         continue;

@@ -5597,8 +5597,10 @@ async function migrate(sql, migrations, options = {}) {
       throw new MigrationError(`Nothing was applied: ${error.message}`);
     }
   }
-  await acquireLock(sql, log, options.lockTimeoutSeconds ?? 60, options.lockPollMilliseconds ?? 1e3);
+  const lockTimeout = options.lockTimeoutSeconds ?? 60;
+  await acquireLock(sql, log, lockTimeout, options.lockPollMilliseconds ?? 1e3);
   try {
+    await sql.exec(`SET lock_timeout = '${Math.max(1, Math.round(lockTimeout))}s'`);
     await sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY,
       name text NOT NULL,
@@ -5635,7 +5637,8 @@ async function migrate(sql, migrations, options = {}) {
           await sql.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [entry.version, entry.name, entry.checksum]);
         });
       } catch (error) {
-        throw new MigrationError(`Migration ${id} failed and was rolled back, with those after it: ${error.message}`);
+        const reason = error.code === "55P03" ? `waited ${lockTimeout} s for a table lock another session holds (${error.message})` : error.message;
+        throw new MigrationError(`Migration ${id} failed and was rolled back, with those after it: ${reason}`);
       }
       log(`applied ${id}`);
       result.applied.push(id);
@@ -5654,6 +5657,13 @@ async function migrate(sql, migrations, options = {}) {
       log(`granted ${grantTo.writer} and ${grantTo.reader} their table privileges`);
     }
     return result;
+  } catch (error) {
+    if (!(error instanceof MigrationError) && error.code === "55P03") {
+      throw new MigrationError(
+        `Gave up after ${lockTimeout} s waiting for a table lock another session holds (${error.message}). Let it finish and run again, or wait longer with --lock-timeout <seconds>.`
+      );
+    }
+    throw error;
   } finally {
     await sql.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => void 0);
   }

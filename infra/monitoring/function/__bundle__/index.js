@@ -5571,8 +5571,10 @@ async function migrate(sql, migrations, options = {}) {
       throw new MigrationError(`Nothing was applied: ${error.message}`);
     }
   }
-  await acquireLock(sql, log, options.lockTimeoutSeconds ?? 60, options.lockPollMilliseconds ?? 1e3);
+  const lockTimeout = options.lockTimeoutSeconds ?? 60;
+  await acquireLock(sql, log, lockTimeout, options.lockPollMilliseconds ?? 1e3);
   try {
+    await sql.exec(`SET lock_timeout = '${Math.max(1, Math.round(lockTimeout))}s'`);
     await sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY,
       name text NOT NULL,
@@ -5609,7 +5611,8 @@ async function migrate(sql, migrations, options = {}) {
           await sql.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [entry.version, entry.name, entry.checksum]);
         });
       } catch (error) {
-        throw new MigrationError(`Migration ${id} failed and was rolled back, with those after it: ${error.message}`);
+        const reason = error.code === "55P03" ? `waited ${lockTimeout} s for a table lock another session holds (${error.message})` : error.message;
+        throw new MigrationError(`Migration ${id} failed and was rolled back, with those after it: ${reason}`);
       }
       log(`applied ${id}`);
       result.applied.push(id);
@@ -5628,6 +5631,13 @@ async function migrate(sql, migrations, options = {}) {
       log(`granted ${grantTo.writer} and ${grantTo.reader} their table privileges`);
     }
     return result;
+  } catch (error) {
+    if (!(error instanceof MigrationError) && error.code === "55P03") {
+      throw new MigrationError(
+        `Gave up after ${lockTimeout} s waiting for a table lock another session holds (${error.message}). Let it finish and run again, or wait longer with --lock-timeout <seconds>.`
+      );
+    }
+    throw error;
   } finally {
     await sql.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => void 0);
   }
@@ -5762,6 +5772,7 @@ async function newestWindow(sql, modelName) {
 }
 
 // infra/monitoring/command.ts
+var LOCK_TIMEOUT_SECONDS = 30;
 var DEFAULT_MAX_AGE_HOURS = 7;
 var UsageError = class extends Error {
 };
@@ -5876,6 +5887,7 @@ async function runMonitorCommand(argv, context) {
     return 2;
   }
   const attempts = command === "migrate" ? 1 : 2;
+  const lockTimeout = context.lockTimeoutSeconds ?? LOCK_TIMEOUT_SECONDS;
   for (let attempt = 1; ; attempt++) {
     let sql;
     try {
@@ -5885,8 +5897,13 @@ async function runMonitorCommand(argv, context) {
       return 1;
     }
     try {
+      if (command !== "migrate") await sql.exec(`SET lock_timeout = '${lockTimeout}s'`);
       return await work(sql);
     } catch (error) {
+      if (error.code === "55P03") {
+        context.print(`::error::Gave up after ${lockTimeout} s waiting for a lock on the metrics table that another session holds: ${oneLine(error)}`);
+        return 1;
+      }
       if (attempt < attempts && isConnectionLoss(error)) {
         context.print(`The connection to the metrics database was lost (${oneLine(error)}); trying once more.`);
         continue;
