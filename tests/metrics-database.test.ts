@@ -90,10 +90,12 @@ describe.each(ENGINES)("on $name", (engine) => {
       expect(await migrate(db.sql, readMigrations(), { grantTo: names })).toEqual(again);
     });
 
-    it("explains a grant to roles that do not exist yet", async () => {
+    it("explains a grant to roles that do not exist yet, before applying anything", async () => {
+      const before = await db.sql.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS exists");
       await expect(migrate(db.sql, readMigrations(), { grantTo: roleNames(`${db.rolePrefix}_missing`) })).rejects.toThrow(
-        /^Granting the table privileges failed: role "[a-z0-9_]+_missing_writer" does not exist\. The roles come from the database provisioner \(`pulumi up`\); run it first\.$/,
+        /^Nothing was applied: the roles [a-z0-9_]+_missing_writer and [a-z0-9_]+_missing_reader do not exist\. The database provisioner makes them \(`pulumi up`\); run it first, or migrate without the grants \(--no-grants\)\.$/,
       );
+      expect(await db.sql.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS exists")).toEqual(before);
     });
 
     it("declares an owner, a writer and a reader", () => {
@@ -200,7 +202,7 @@ it("names every problem of a malformed metrics file", () => {
   expect(() => parseMetrics(JSON.stringify({ ...SAMPLE, timestamp: "2026-11-29 06:00", share_missing_values: 3, model_version: undefined }), "m.json")).toThrow(
     [
       "m.json cannot be stored:",
-      "  • `timestamp` must be a real ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z (got \"2026-11-29 06:00\")",
+      "  • `timestamp` must be a real ISO 8601 instant with its offset, not before 2000, such as 2026-11-29T06:00:00Z (got \"2026-11-29 06:00\")",
       "  • `model_version` must be a non-empty string of at most 100 characters, valid UTF-8 without control characters (missing)",
       "  • `share_missing_values` must be a number between 0 and 1 (got 3)",
     ].join("\n"),
@@ -218,7 +220,7 @@ describe("refuses what cannot be a real window, before any connection, naming th
     }
     return [];
   };
-  const timestamp = "must be a real ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z";
+  const timestamp = "must be a real ISO 8601 instant with its offset, not before 2000, such as 2026-11-29T06:00:00Z";
   const text = "valid UTF-8 without control characters";
 
   it.each([
@@ -234,6 +236,14 @@ describe("refuses what cannot be a real window, before any connection, naming th
     ["a newline in the model version", { model_version: "3\n::add-mask::x" }, [`\`model_version\` must be a non-empty string of at most 100 characters, ${text} (got "3\\n::add-mask::x")`]],
     ["bytes that were not UTF-8", { model_name: "taxi\ufffd" }, [`\`model_name\` must be a non-empty string of at most 200 characters, ${text} (got "taxi\ufffd")`]],
     ["more drifted columns than an INTEGER holds", { num_drifted_columns: 2_147_483_648 }, ["`num_drifted_columns` must be a whole number from 0 to 2147483647 (got 2147483648)"]],
+    ["a window in year 1", { timestamp: "0001-01-01T00:00:00Z" }, [`\`timestamp\` ${timestamp} (got "0001-01-01T00:00:00Z")`]],
+    ["a lone surrogate from a \\ud800 escape", { model_name: "ta\ud800xi" }, [`\`model_name\` must be a non-empty string of at most 200 characters, ${text} (got "ta\\ud800xi")`]],
+    ["a bidirectional override", { model_name: "taxi\u202eiv" }, [`\`model_name\` must be a non-empty string of at most 200 characters, ${text} (got "taxi\u202eiv")`]],
+    [
+      "a misspelt field, named with the one meant",
+      { drift_score: undefined, drift_scor: 0.3 },
+      ["`drift_score` must be a finite number, 0 or more (missing)", "`drift_scor` is not a metrics field: did you mean `drift_score`?"],
+    ],
   ])("%s", (_, changes, expected) => {
     expect(problem(changes)).toEqual(expected);
   });

@@ -39,6 +39,16 @@ it("prints its usage on --help and exits 0, connecting to nothing", async () => 
 });
 
 describe("the job's mistakes: exit 2, nothing connected", () => {
+  it.each([
+    [["store", "--treshold", "0.3", "--file", "m.json"], "::error::Unknown option '--treshold'. Did you mean --threshold?"],
+    [["stor", "--file", "m.json"], '::error::Unknown command "stor". Did you mean store?'],
+    [["freshness", "--model", "taxi\u0007\u202e"], '::error::--model must be a model name of at most 200 characters, valid UTF-8 without control characters, got "taxi\\u0007\u202e".'],
+  ])("%j", async (argv, message) => {
+    const result = await run(argv);
+    expect(result).toMatchObject({ code: 2, connected: 0 });
+    expect(result.lines[0]).toBe(message);
+  });
+
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "monitor-faults-"));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

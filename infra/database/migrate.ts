@@ -116,6 +116,17 @@ export async function migrate(sql: Sql, migrations: readonly Migration[], option
       throw new MigrationError(`Nothing was applied: ${(error as Error).message}`);
     }
   }
+  if (options.grantTo) {
+    const wanted = [options.grantTo.writer, options.grantTo.reader];
+    const found = (await sql.query<{ rolname: string }>("SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[])", [wanted])).map((row) => row.rolname);
+    const missing = wanted.filter((role) => !found.includes(role));
+    if (missing.length > 0) {
+      throw new MigrationError(
+        `Nothing was applied: the role${missing.length === 1 ? "" : "s"} ${missing.join(" and ")} ${missing.length === 1 ? "does" : "do"} not exist. ` +
+          "The database provisioner makes them (`pulumi up`); run it first, or migrate without the grants (--no-grants).",
+      );
+    }
+  }
   const lockTimeout = options.lockTimeoutSeconds ?? 60;
   await acquireLock(sql, log, lockTimeout, options.lockPollMilliseconds ?? 1000);
   try {

@@ -58,8 +58,11 @@ async function invokeFunction(functionName: string, request: MetricsRequest): Pr
         { encoding: "utf8", env: { ...process.env, AWS_MAX_ATTEMPTS: "1" } },
       ));
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+        throw new Error("the AWS CLI (aws) is not installed where this runs: GitHub's hosted runners have it; install it on any other");
+      }
       // The CLI's last line says why (no credentials, access denied, no such function); one line for the annotation.
-      const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim();
+      const stderr = String((error as { stderr?: string }).stderr || (error as Error).message).trim();
       throw new Error(`aws lambda invoke ${functionName}: ${stderr.split("\n").pop()}`);
     }
     const answer = JSON.parse(fs.readFileSync(answerFile, "utf8")) as unknown;
@@ -76,8 +79,10 @@ async function invokeFunction(functionName: string, request: MetricsRequest): Pr
 
 const argv = process.argv.slice(2);
 const functionName = process.env.METRICS_FUNCTION;
-const run = functionName
-  ? runRemote(argv, { readFile: (file) => fs.readFileSync(file, "utf8"), invoke: (request) => invokeFunction(functionName, request), print, setOutputs })
+// --help needs no database and no function.
+const remote = functionName && !argv.includes("--help") && !argv.includes("-h");
+const run = remote
+  ? runRemote(argv, { readFile: (file) => fs.readFileSync(file, "utf8"), invoke: (request) => invokeFunction(functionName as string, request), print, setOutputs })
   : runMonitorCommand(argv, {
       env: process.env,
       connect: connectPostgres,

@@ -14,7 +14,8 @@
 import { parseArgs } from "node:util";
 import { Migration, MigrationError, migrate } from "../database/migrate";
 import type { Sql } from "../database/sql";
-import { MetricsFileError, assessStaleness, isDrifting, parseMetrics } from "./metrics";
+import { closestMatch } from "../validation";
+import { MetricsFileError, assessStaleness, isDrifting, isPlainText, parseMetrics } from "./metrics";
 import { newestWindow, storeMetrics } from "./store";
 
 /** How long store and freshness wait for a table lock another session holds. */
@@ -38,6 +39,9 @@ export interface CommandContext {
 }
 
 class UsageError extends Error {}
+
+const COMMANDS = ["store", "freshness", "migrate"];
+const OPTIONS = ["file", "threshold", "model", "max-age-hours"];
 
 const USAGE = [
   "usage: mlops-monitor store --file <metrics.json> --threshold <number>",
@@ -77,12 +81,18 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
     });
     command = parsed.positionals[0];
     values = parsed.values as Record<string, string | undefined>;
-    if (parsed.positionals.length !== 1 || !["store", "freshness", "migrate"].includes(command ?? "")) {
-      throw new UsageError(`Unknown command ${JSON.stringify(parsed.positionals.join(" "))}.`);
+    if (parsed.positionals.length !== 1 || !COMMANDS.includes(command ?? "")) {
+      const meant = closestMatch(parsed.positionals.join(" "), COMMANDS, 2);
+      throw new UsageError(`Unknown command ${JSON.stringify(parsed.positionals.join(" "))}.${meant === undefined ? "" : ` Did you mean ${meant}?`}`);
     }
   } catch (error) {
-    // An annotation is one line; node's argument errors can span several.
-    context.print(`::error::${(error as Error).message.replace(/\s*\n\s*/g, " ")}`);
+    // An annotation is one line; node's argument errors can span several, and suggest "--" where
+    // a misspelt option is far likelier.
+    let message = (error as Error).message.replace(/\s*\n\s*/g, " ").replace(/\. To specify a positional argument starting with a '-'.*$/, ".");
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const meant = unknown === undefined ? undefined : closestMatch(unknown, OPTIONS);
+    if (meant !== undefined) message = `${message.replace(/\.?$/, ".")} Did you mean --${meant}?`;
+    context.print(`::error::${message}`);
     context.print(USAGE);
     return 2;
   }
@@ -112,6 +122,9 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
       };
     } else if (command === "freshness") {
       const model = required(values.model, "--model");
+      if (model.length > 200 || !isPlainText(model)) {
+        throw new UsageError(`--model must be a model name of at most 200 characters, valid UTF-8 without control characters, got ${JSON.stringify(model.slice(0, 60))}.`);
+      }
       const maxAge = values["max-age-hours"] === undefined ? DEFAULT_MAX_AGE_HOURS : nonNegative(values["max-age-hours"], "--max-age-hours");
       work = async (sql) => {
         const newest = await newestWindow(sql, model);

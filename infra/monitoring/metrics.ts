@@ -10,6 +10,8 @@
  * `timestamp` is the window's instant with its offset; the other fields are Evidently's values.
  */
 
+import { closestMatch } from "../validation";
+
 export interface MetricsRecord {
   readonly timestamp: Date;
   readonly modelName: string;
@@ -49,26 +51,35 @@ function isCalendarInstant(value: string): boolean {
   const match = ISO_INSTANT.exec(value);
   if (!match) return false;
   const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((index) => Number(match[index] ?? 0));
+  if (Date.parse(value) < Date.parse(EARLIEST_WINDOW)) return false;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const offsetOk = match[7] === "Z" || (Number(match[8]) <= 23 && Number(match[9]) <= 59);
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
 }
 
-/** Text a reviewer can read in a log and a dashboard: no control characters, no undecodable bytes. */
-function isPlainText(value: string): boolean {
-  // U+FFFD is what bytes that are not UTF-8 became when the file was read.
+/**
+ * Text a reviewer can read in a log and a dashboard as it is: well-formed Unicode (no lone
+ * surrogate from a `\ud800` escape), no control characters, no undecodable bytes (U+FFFD is what
+ * bytes that are not UTF-8 became when the file was read), no bidirectional overrides that would
+ * show one name as another.
+ */
+export function isPlainText(value: string): boolean {
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) return false;
   return ![...value].some((character) => {
     const code = character.codePointAt(0) as number;
-    return code <= 0x1f || (code >= 0x7f && code <= 0x9f) || code === 0xfffd;
+    return code <= 0x1f || (code >= 0x7f && code <= 0x9f) || code === 0xfffd || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069) || code === 0x200e || code === 0x200f;
   });
 }
+
+/** No window is older than this: an earlier year is a typo or a default value, not a measurement. */
+export const EARLIEST_WINDOW = "2000-01-01T00:00:00Z";
 
 /** Field → check returning the problem, in the order problems are reported. */
 export const METRICS_FIELDS: Readonly<Record<string, FieldCheck>> = Object.freeze({
   timestamp: (value) =>
     typeof value === "string" && isCalendarInstant(value)
       ? undefined
-      : "must be a real ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z",
+      : `must be a real ISO 8601 instant with its offset, not before ${EARLIEST_WINDOW.slice(0, 4)}, such as 2026-11-29T06:00:00Z`,
   model_name: (value) =>
     typeof value === "string" && value.trim() !== "" && value.length <= 200 && isPlainText(value)
       ? undefined
@@ -111,6 +122,13 @@ export function parseMetrics(text: string, source: string, now?: Date): MetricsR
     const problem = check(record[field]);
     return problem === undefined ? [] : [`\`${field}\` ${problem} (${describe(record[field])})`];
   });
+  // A missing field next to an unknown one is most likely a misspelling of it: say which. Other
+  // fields the platform does not store are left alone (the drift calculation may write more).
+  const missing = Object.keys(METRICS_FIELDS).filter((field) => record[field] === undefined);
+  for (const field of Object.keys(record).filter((key) => !(key in METRICS_FIELDS)).sort()) {
+    const meant = closestMatch(field, missing);
+    if (meant !== undefined) problems.push(`\`${field}\` is not a metrics field: did you mean \`${meant}\`?`);
+  }
   if (problems.length === 0 && now !== undefined && Date.parse(record.timestamp as string) > now.getTime() + CLOCK_SKEW_MINUTES * 60_000) {
     problems.push(
       `\`timestamp\` must not be in the future (more than ${CLOCK_SKEW_MINUTES} minutes after ${now.toISOString()}): a window is stored once it has ended (${describe(record.timestamp)})`,

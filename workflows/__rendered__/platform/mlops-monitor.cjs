@@ -5570,6 +5570,16 @@ async function migrate(sql, migrations, options = {}) {
       throw new MigrationError(`Nothing was applied: ${error.message}`);
     }
   }
+  if (options.grantTo) {
+    const wanted = [options.grantTo.writer, options.grantTo.reader];
+    const found = (await sql.query("SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[])", [wanted])).map((row) => row.rolname);
+    const missing = wanted.filter((role) => !found.includes(role));
+    if (missing.length > 0) {
+      throw new MigrationError(
+        `Nothing was applied: the role${missing.length === 1 ? "" : "s"} ${missing.join(" and ")} ${missing.length === 1 ? "does" : "do"} not exist. The database provisioner makes them (\`pulumi up\`); run it first, or migrate without the grants (--no-grants).`
+      );
+    }
+  }
   const lockTimeout = options.lockTimeoutSeconds ?? 60;
   await acquireLock(sql, log, lockTimeout, options.lockPollMilliseconds ?? 1e3);
   try {
@@ -5646,6 +5656,25 @@ async function migrate(sql, migrations, options = {}) {
 init_define_BUNDLED_MIGRATIONS();
 var import_node_util = require("node:util");
 
+// infra/validation.ts
+init_define_BUNDLED_MIGRATIONS();
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+function closestMatch(word, candidates, maxDistance = 3) {
+  const closest = [...candidates].sort((a, b) => editDistance(word, a) - editDistance(word, b) || (a < b ? -1 : 1))[0];
+  return closest !== void 0 && editDistance(word, closest) <= maxDistance ? closest : void 0;
+}
+
 // infra/monitoring/metrics.ts
 init_define_BUNDLED_MIGRATIONS();
 var MetricsFileError = class extends Error {
@@ -5667,18 +5696,21 @@ function isCalendarInstant(value) {
   const match = ISO_INSTANT.exec(value);
   if (!match) return false;
   const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((index) => Number(match[index] ?? 0));
+  if (Date.parse(value) < Date.parse(EARLIEST_WINDOW)) return false;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const offsetOk = match[7] === "Z" || Number(match[8]) <= 23 && Number(match[9]) <= 59;
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
 }
 function isPlainText(value) {
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) return false;
   return ![...value].some((character) => {
     const code = character.codePointAt(0);
-    return code <= 31 || code >= 127 && code <= 159 || code === 65533;
+    return code <= 31 || code >= 127 && code <= 159 || code === 65533 || code >= 8234 && code <= 8238 || code >= 8294 && code <= 8297 || code === 8206 || code === 8207;
   });
 }
+var EARLIEST_WINDOW = "2000-01-01T00:00:00Z";
 var METRICS_FIELDS = Object.freeze({
-  timestamp: (value) => typeof value === "string" && isCalendarInstant(value) ? void 0 : "must be a real ISO 8601 instant with its offset, such as 2026-11-29T06:00:00Z",
+  timestamp: (value) => typeof value === "string" && isCalendarInstant(value) ? void 0 : `must be a real ISO 8601 instant with its offset, not before ${EARLIEST_WINDOW.slice(0, 4)}, such as 2026-11-29T06:00:00Z`,
   model_name: (value) => typeof value === "string" && value.trim() !== "" && value.length <= 200 && isPlainText(value) ? void 0 : "must be a non-empty string of at most 200 characters, valid UTF-8 without control characters",
   model_version: (value) => typeof value === "string" && value.trim() !== "" && value.length <= 100 && isPlainText(value) ? void 0 : "must be a non-empty string of at most 100 characters, valid UTF-8 without control characters",
   prediction_drift: (value) => isFiniteNumber(value) ? void 0 : "must be a finite number",
@@ -5707,6 +5739,11 @@ function parseMetrics(text, source, now) {
     const problem = check(record[field]);
     return problem === void 0 ? [] : [`\`${field}\` ${problem} (${describe(record[field])})`];
   });
+  const missing = Object.keys(METRICS_FIELDS).filter((field) => record[field] === void 0);
+  for (const field of Object.keys(record).filter((key) => !(key in METRICS_FIELDS)).sort()) {
+    const meant = closestMatch(field, missing);
+    if (meant !== void 0) problems.push(`\`${field}\` is not a metrics field: did you mean \`${meant}\`?`);
+  }
   if (problems.length === 0 && now !== void 0 && Date.parse(record.timestamp) > now.getTime() + CLOCK_SKEW_MINUTES * 6e4) {
     problems.push(
       `\`timestamp\` must not be in the future (more than ${CLOCK_SKEW_MINUTES} minutes after ${now.toISOString()}): a window is stored once it has ended (${describe(record.timestamp)})`
@@ -5779,6 +5816,8 @@ var LOCK_TIMEOUT_SECONDS = 30;
 var DEFAULT_MAX_AGE_HOURS = 7;
 var UsageError = class extends Error {
 };
+var COMMANDS = ["store", "freshness", "migrate"];
+var OPTIONS = ["file", "threshold", "model", "max-age-hours"];
 var USAGE = [
   "usage: mlops-monitor store --file <metrics.json> --threshold <number>",
   "       mlops-monitor freshness --model <name> [--max-age-hours <hours>]",
@@ -5814,11 +5853,16 @@ async function runMonitorCommand(argv2, context) {
     });
     command = parsed.positionals[0];
     values = parsed.values;
-    if (parsed.positionals.length !== 1 || !["store", "freshness", "migrate"].includes(command ?? "")) {
-      throw new UsageError(`Unknown command ${JSON.stringify(parsed.positionals.join(" "))}.`);
+    if (parsed.positionals.length !== 1 || !COMMANDS.includes(command ?? "")) {
+      const meant = closestMatch(parsed.positionals.join(" "), COMMANDS, 2);
+      throw new UsageError(`Unknown command ${JSON.stringify(parsed.positionals.join(" "))}.${meant === void 0 ? "" : ` Did you mean ${meant}?`}`);
     }
   } catch (error) {
-    context.print(`::error::${error.message.replace(/\s*\n\s*/g, " ")}`);
+    let message = error.message.replace(/\s*\n\s*/g, " ").replace(/\. To specify a positional argument starting with a '-'.*$/, ".");
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const meant = unknown === void 0 ? void 0 : closestMatch(unknown, OPTIONS);
+    if (meant !== void 0) message = `${message.replace(/\.?$/, ".")} Did you mean --${meant}?`;
+    context.print(`::error::${message}`);
     context.print(USAGE);
     return 2;
   }
@@ -5845,6 +5889,9 @@ async function runMonitorCommand(argv2, context) {
       };
     } else if (command === "freshness") {
       const model = required(values.model, "--model");
+      if (model.length > 200 || !isPlainText(model)) {
+        throw new UsageError(`--model must be a model name of at most 200 characters, valid UTF-8 without control characters, got ${JSON.stringify(model.slice(0, 60))}.`);
+      }
       const maxAge = values["max-age-hours"] === void 0 ? DEFAULT_MAX_AGE_HOURS : nonNegative(values["max-age-hours"], "--max-age-hours");
       work = async (sql) => {
         const newest = await newestWindow(sql, model);
@@ -6010,7 +6057,10 @@ async function invokeFunction(functionName2, request) {
         { encoding: "utf8", env: { ...process.env, AWS_MAX_ATTEMPTS: "1" } }
       ));
     } catch (error) {
-      const stderr = String(error.stderr ?? error.message).trim();
+      if (error.code === "ENOENT") {
+        throw new Error("the AWS CLI (aws) is not installed where this runs: GitHub's hosted runners have it; install it on any other");
+      }
+      const stderr = String(error.stderr || error.message).trim();
       throw new Error(`aws lambda invoke ${functionName2}: ${stderr.split("\n").pop()}`);
     }
     const answer = JSON.parse(fs2.readFileSync(answerFile, "utf8"));
@@ -6026,7 +6076,8 @@ async function invokeFunction(functionName2, request) {
 }
 var argv = process.argv.slice(2);
 var functionName = process.env.METRICS_FUNCTION;
-var run = functionName ? runRemote(argv, { readFile: (file) => fs2.readFileSync(file, "utf8"), invoke: (request) => invokeFunction(functionName, request), print, setOutputs }) : runMonitorCommand(argv, {
+var remote = functionName && !argv.includes("--help") && !argv.includes("-h");
+var run = remote ? runRemote(argv, { readFile: (file) => fs2.readFileSync(file, "utf8"), invoke: (request) => invokeFunction(functionName, request), print, setOutputs }) : runMonitorCommand(argv, {
   env: process.env,
   connect: connectPostgres,
   readFile: (file) => fs2.readFileSync(file, "utf8"),

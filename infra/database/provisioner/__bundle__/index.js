@@ -5597,6 +5597,16 @@ async function migrate(sql, migrations, options = {}) {
       throw new MigrationError(`Nothing was applied: ${error.message}`);
     }
   }
+  if (options.grantTo) {
+    const wanted = [options.grantTo.writer, options.grantTo.reader];
+    const found = (await sql.query("SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[])", [wanted])).map((row) => row.rolname);
+    const missing = wanted.filter((role) => !found.includes(role));
+    if (missing.length > 0) {
+      throw new MigrationError(
+        `Nothing was applied: the role${missing.length === 1 ? "" : "s"} ${missing.join(" and ")} ${missing.length === 1 ? "does" : "do"} not exist. The database provisioner makes them (\`pulumi up\`); run it first, or migrate without the grants (--no-grants).`
+      );
+    }
+  }
   const lockTimeout = options.lockTimeoutSeconds ?? 60;
   await acquireLock(sql, log, lockTimeout, options.lockPollMilliseconds ?? 1e3);
   try {
