@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { migrate, readMigrations } from "../infra/database/migrate";
+import { readInputFile } from "../infra/input-file";
 import { Sql, connectPostgres } from "../infra/database/sql";
 import { CommandContext, runMonitorCommand } from "../infra/monitoring/command";
 import { ENGINES } from "./database-engines";
@@ -60,6 +61,12 @@ describe("the job's mistakes: exit 2, nothing connected", () => {
     expect(result).toMatchObject({ code: 2, connected: 0, outputs: {} });
     expect(result.lines[0]).toMatch(message);
     expect(result.lines.at(-1)).toBe("Nothing was written: fix the drift calculation's output and run again.");
+  });
+
+  it("a device for the metrics file, read as the bundle reads it", async () => {
+    const result = await run(["store", "--file", "/dev/zero", "--threshold", "0.5"], { readFile: (file) => readInputFile(file, 1024 * 1024) });
+    expect(result).toMatchObject({ code: 2, connected: 0 });
+    expect(result.lines[0]).toBe("::error file=/dev/zero::cannot be read: /dev/zero: not a regular file (a device, a pipe or a socket)");
   });
 
   it.each(["not a url", "mysql://writer@db/metrics", "postgresql://"])("METRICS_DATABASE_URL=%s", async (url) => {

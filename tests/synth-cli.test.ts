@@ -132,6 +132,16 @@ describe("synth with bad input exits 2 with one message and writes nothing", () 
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  it.each([
+    [["--config-file", "/dev/zero"], "Cannot read /dev/zero: not a regular file (a device, a pipe or a socket)\n"],
+    [["--config-file", "/etc"], "Cannot read /etc: a directory, not a file\n"],
+    [["--stack", "production"], "--stack is given 2 times: give it once.\n"],
+  ])("a stack file that is no file, or an option given twice: %j", (args, stderr) => {
+    const result = synth(["--stack", "staging", ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.startsWith(stderr)).toBe(true);
+  });
+
   it("an unknown stack", () => {
     const result = synth(["--stack", "qa"]);
     expect(result.code).toBe(2);

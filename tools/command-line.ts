@@ -30,6 +30,12 @@ type OptionSpec = { readonly type: "string" | "boolean"; readonly multiple?: boo
 export function parseOptions<T extends Record<string, OptionSpec>>(argv: readonly string[], options: T, usage: string) {
   const words = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length);
   if (words.includes("--help") || words.includes("-h")) throw new HelpRequest(usage);
+  // node:util keeps the last of a repeated option silently: `--stack staging --stack production` is a mistake to name.
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.multiple) continue;
+    const given = words.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
+    if (given > 1) throw new UsageError(`--${name} is given ${given} times: give it once.`, usage);
+  }
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (err) {

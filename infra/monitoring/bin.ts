@@ -14,8 +14,12 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { Migration, readMigrations } from "../database/migrate";
 import { connectPostgres } from "../database/sql";
+import { readInputFile } from "../input-file";
 import { runMonitorCommand } from "./command";
 import { MetricsRequest, runRemote } from "./remote";
+
+/** A metrics file is one window's object: a megabyte is already far more than one can hold. */
+const MAX_METRICS_FILE_BYTES = 1024 * 1024;
 
 // Replaced with the migrations' JSON when the bundle is built.
 declare const BUNDLED_MIGRATIONS: readonly Migration[] | undefined;
@@ -82,11 +86,11 @@ const functionName = process.env.METRICS_FUNCTION;
 // --help needs no database and no function.
 const remote = functionName && !argv.includes("--help") && !argv.includes("-h");
 const run = remote
-  ? runRemote(argv, { readFile: (file) => fs.readFileSync(file, "utf8"), invoke: (request) => invokeFunction(functionName as string, request), print, setOutputs })
+  ? runRemote(argv, { readFile: (file) => readInputFile(file, MAX_METRICS_FILE_BYTES), invoke: (request) => invokeFunction(functionName as string, request), print, setOutputs })
   : runMonitorCommand(argv, {
       env: process.env,
       connect: connectPostgres,
-      readFile: (file) => fs.readFileSync(file, "utf8"),
+      readFile: (file) => readInputFile(file, MAX_METRICS_FILE_BYTES),
       now: () => new Date(),
       migrations: () => (typeof BUNDLED_MIGRATIONS !== "undefined" ? BUNDLED_MIGRATIONS : readMigrations()),
       print,

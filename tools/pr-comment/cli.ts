@@ -6,12 +6,15 @@
  * not a preview (every problem on stderr, nothing on stdout), 1 anything else.
  */
 import { UsageError, parseOptions, runCommand } from "../command-line";
-import * as fs from "node:fs";
+import { InputFileError, readInputFile } from "../../infra/input-file";
 import { type StackPreview, buildComment } from "./comment";
 import { PreviewFormatError, PreviewJsonError, parsePreview } from "./preview";
 
 const USAGE =
   "usage: npm run -s pr-comment -- --preview <stack>=<preview.json> [--preview <stack>=<file> ...] [--details-url <url>]";
+
+/** A preview of every resource of a large stack with --show-secrets stays far below this. */
+const MAX_PREVIEW_BYTES = 256 * 1024 * 1024;
 
 /** Pulumi's stack names, optionally qualified: `production`, `acme/mlops-cicd/production`. */
 const STACK_NAME = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+){0,2}$/;
@@ -77,10 +80,9 @@ function readPreviews(previews: Arguments["previews"]): { loaded: StackPreview[]
     const where = `${stack} (${file})`;
     let text: string;
     try {
-      text = fs.readFileSync(file, "utf8");
+      text = readInputFile(file, MAX_PREVIEW_BYTES);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory, not a file" : (err as Error).message;
+      const reason = err instanceof InputFileError ? err.message.slice(file.length + 2) : (err as Error).message;
       problems.push(`${where}: ${reason}. Write it with \`pulumi preview --stack ${stack} --json > ${file}\`.`);
       continue;
     }

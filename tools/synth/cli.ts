@@ -17,10 +17,10 @@
  * `--policy-pack-config` takes the JSON file `pulumi preview --policy-pack-config` takes: per
  * policy, an enforcement level or `{ "enforcementLevel": ..., <config property>: ... }`.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { UsageError, interruptionPoint, parseOptions, runCommand } from "../command-line";
+import { readInputFile } from "../../infra/input-file";
 import { ConfigurablePolicy, policyConfigProblems } from "./policy-config";
 import { OutputError, checkOutputDirectory } from "../output-dir";
 import { StackFileError, resolveStackConfig } from "./stack-config";
@@ -58,7 +58,7 @@ function readPolicyConfig(file: string | undefined, policies: readonly Configura
   if (file === undefined) return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    parsed = JSON.parse(readInputFile(file, 1024 * 1024));
   } catch (err) {
     throw new PolicyConfigError(`Cannot read the policy config ${file}: ${(err as Error).message}`);
   }

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { InputFileError, readInputFile } from "../../infra/input-file";
 import { findConfigKey, qualifiedKey } from "../../infra/config-schema";
 
 /**
@@ -127,9 +128,10 @@ function toConfigString(value: unknown): string {
 function parseYamlFile(file: string): unknown {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    // A stack file is a page of YAML: a megabyte is far more than one holds.
+    text = readInputFile(file, 1024 * 1024);
   } catch (err) {
-    throw new StackFileError(`Cannot read ${file}: ${(err as Error).message}`);
+    throw new StackFileError(`Cannot read ${err instanceof InputFileError ? err.message : `${file}: ${(err as Error).message}`}`);
   }
   try {
     return parse(text);

@@ -1673,15 +1673,15 @@ var require_pg_connection_string = __commonJS({
       if (config.sslnegotiation === "direct" && config.ssl === void 0) {
         config.ssl = true;
       }
-      const fs3 = config.sslcert || config.sslkey || config.sslrootcert ? require("fs") : null;
+      const fs4 = config.sslcert || config.sslkey || config.sslrootcert ? require("fs") : null;
       if (config.sslcert) {
-        config.ssl.cert = fs3.readFileSync(config.sslcert).toString();
+        config.ssl.cert = fs4.readFileSync(config.sslcert).toString();
       }
       if (config.sslkey) {
-        config.ssl.key = fs3.readFileSync(config.sslkey).toString();
+        config.ssl.key = fs4.readFileSync(config.sslkey).toString();
       }
       if (config.sslrootcert) {
-        config.ssl.ca = fs3.readFileSync(config.sslrootcert).toString();
+        config.ssl.ca = fs4.readFileSync(config.sslrootcert).toString();
       }
       if (options.useLibpqCompat && config.uselibpqcompat) {
         throw new Error("Both useLibpqCompat and uselibpqcompat are set. Please use only one of them.");
@@ -3696,15 +3696,15 @@ var require_lib = __commonJS({
     "use strict";
     init_define_BUNDLED_MIGRATIONS();
     var path3 = require("path");
-    var fs3 = require("fs");
+    var fs4 = require("fs");
     var helper = require_helper();
     module2.exports = function(connInfo, cb) {
       var file = helper.getFileName();
-      fs3.stat(file, function(err, stat) {
+      fs4.stat(file, function(err, stat) {
         if (err || !helper.usePgPass(stat, file)) {
           return cb(void 0);
         }
-        var st = fs3.createReadStream(file);
+        var st = fs4.createReadStream(file);
         helper.getPassword(connInfo, st, cb);
       });
     };
@@ -5399,7 +5399,7 @@ var require_lib2 = __commonJS({
 // infra/monitoring/bin.ts
 init_define_BUNDLED_MIGRATIONS();
 var import_node_child_process = require("node:child_process");
-var fs2 = __toESM(require("node:fs"));
+var fs3 = __toESM(require("node:fs"));
 var os = __toESM(require("node:os"));
 var path2 = __toESM(require("node:path"));
 var import_node_util2 = require("node:util");
@@ -5650,6 +5650,29 @@ async function migrate(sql, migrations, options = {}) {
   } finally {
     await sql.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => void 0);
   }
+}
+
+// infra/input-file.ts
+init_define_BUNDLED_MIGRATIONS();
+var fs2 = __toESM(require("node:fs"));
+var InputFileError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "InputFileError";
+  }
+};
+function readInputFile(file, maxBytes) {
+  let stat;
+  try {
+    stat = fs2.statSync(file);
+  } catch (error) {
+    const code = error.code;
+    throw new InputFileError(code === "ENOENT" ? `${file}: no such file` : `${file}: ${error.message}`);
+  }
+  if (stat.isDirectory()) throw new InputFileError(`${file}: a directory, not a file`);
+  if (!stat.isFile()) throw new InputFileError(`${file}: not a regular file (a device, a pipe or a socket)`);
+  if (stat.size > maxBytes) throw new InputFileError(`${file}: ${stat.size} bytes, more than the ${maxBytes} this input may hold`);
+  return fs2.readFileSync(file, "utf8");
 }
 
 // infra/monitoring/command.ts
@@ -6019,20 +6042,21 @@ async function runRemote(argv2, context) {
 }
 
 // infra/monitoring/bin.ts
+var MAX_METRICS_FILE_BYTES = 1024 * 1024;
 var print = (line) => process.stdout.write(`${line}
 `);
 var setOutputs = (outputs) => {
   const file = process.env.GITHUB_OUTPUT;
   if (!file) return;
-  fs2.appendFileSync(file, Object.entries(outputs).map(([name, value]) => `${name}=${value}
+  fs3.appendFileSync(file, Object.entries(outputs).map(([name, value]) => `${name}=${value}
 `).join(""));
 };
 async function invokeFunction(functionName2, request) {
-  const dir = fs2.mkdtempSync(path2.join(os.tmpdir(), "mlops-monitor-"));
+  const dir = fs3.mkdtempSync(path2.join(os.tmpdir(), "mlops-monitor-"));
   try {
     const requestFile = path2.join(dir, "request.json");
     const answerFile = path2.join(dir, "answer.json");
-    fs2.writeFileSync(requestFile, JSON.stringify(request), { mode: 384 });
+    fs3.writeFileSync(requestFile, JSON.stringify(request), { mode: 384 });
     let stdout;
     try {
       ({ stdout } = await (0, import_node_util2.promisify)(import_node_child_process.execFile)(
@@ -6063,7 +6087,7 @@ async function invokeFunction(functionName2, request) {
       const stderr = String(error.stderr || error.message).trim();
       throw new Error(`aws lambda invoke ${functionName2}: ${stderr.split("\n").pop()}`);
     }
-    const answer = JSON.parse(fs2.readFileSync(answerFile, "utf8"));
+    const answer = JSON.parse(fs3.readFileSync(answerFile, "utf8"));
     const status = JSON.parse(stdout);
     if (status.FunctionError) {
       const message = answer?.errorMessage ?? JSON.stringify(answer);
@@ -6071,16 +6095,16 @@ async function invokeFunction(functionName2, request) {
     }
     return answer;
   } finally {
-    fs2.rmSync(dir, { recursive: true, force: true });
+    fs3.rmSync(dir, { recursive: true, force: true });
   }
 }
 var argv = process.argv.slice(2);
 var functionName = process.env.METRICS_FUNCTION;
 var remote = functionName && !argv.includes("--help") && !argv.includes("-h");
-var run = remote ? runRemote(argv, { readFile: (file) => fs2.readFileSync(file, "utf8"), invoke: (request) => invokeFunction(functionName, request), print, setOutputs }) : runMonitorCommand(argv, {
+var run = remote ? runRemote(argv, { readFile: (file) => readInputFile(file, MAX_METRICS_FILE_BYTES), invoke: (request) => invokeFunction(functionName, request), print, setOutputs }) : runMonitorCommand(argv, {
   env: process.env,
   connect: connectPostgres,
-  readFile: (file) => fs2.readFileSync(file, "utf8"),
+  readFile: (file) => readInputFile(file, MAX_METRICS_FILE_BYTES),
   now: () => /* @__PURE__ */ new Date(),
   migrations: () => typeof define_BUNDLED_MIGRATIONS_default !== "undefined" ? define_BUNDLED_MIGRATIONS_default : readMigrations(),
   print,
