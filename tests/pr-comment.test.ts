@@ -462,6 +462,15 @@ describe("npm run pr-comment", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("prints one comment for 40 failed stacks, within GitHub's limit, without a stack trace", () => {
+    const args = Array.from({ length: 40 }, (_, index) => ["--preview", `stack-${index}=${fixture("failed.json")}`]).flat();
+    const result = prComment(args);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+    for (const index of [0, 39]) expect(result.stdout).toContain(`stack-${index}`);
+  });
+
   it("prints the usage on --help, exit 0", () => {
     const result = prComment(["--help"]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
