@@ -268,6 +268,13 @@ describe("drift.yml, run", () => {
   });
 });
 
+it("writes the comment with the base branch's code, never the pull request's: that job can write to the pull request", () => {
+  const job = doc("preview.yml").jobs.comment;
+  expect(job.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+  const checkouts = job.steps.filter((step: Doc) => String(step.uses ?? "").startsWith("actions/checkout@"));
+  expect(checkouts.map((step: Doc) => step.with)).toEqual([{ "persist-credentials": false, ref: "${{ github.event.pull_request.base.sha }}" }]);
+});
+
 describe("preview.yml's comment job, run", () => {
   const comment = (previews: Record<string, unknown>, comments: Comment[]) =>
     runJob({

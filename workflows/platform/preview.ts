@@ -68,7 +68,10 @@ export function previewWorkflow(settings: PlatformSettings): Workflow {
         timeoutMinutes: 10,
         env: { STACKS: stacks.join(" ") },
         steps: [
-          checkout(),
+          // The base branch's code, not the pull request's: this job can write to the pull request,
+          // and the comment's caution and policy verdict are what reviewers rely on. The previews
+          // are the pull request's data, read by reviewed code.
+          { ...checkout(), with: { ...checkout().with, ref: "${{ github.event.pull_request.base.sha }}" } },
           setupNode(nodeVersion),
           installDependencies(),
           { name: "Download the previews", uses: ACTIONS.downloadArtifact, with: { pattern: "preview-*", path: "previews" } },
