@@ -88,6 +88,9 @@ describe("preview.yml", () => {
     expect(job.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
     expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
     expect(job.steps.find((step: Doc) => step.uses?.startsWith("aws-actions/")).with["role-to-assume"]).toBe("${{ vars.PULUMI_PREVIEW_ROLE_ARN }}");
+    // Drift refreshes (reading secret versions) and exports state: a role of its own, main's only.
+    const drift = doc("drift.yml").jobs.drift;
+    expect(drift.steps.find((step: Doc) => step.uses?.startsWith("aws-actions/")).with["role-to-assume"]).toBe("${{ vars.PULUMI_DRIFT_ROLE_ARN }}");
   });
 
   it("comments once, after every preview, with the comment tool, as the only job that may write to the pull request", () => {

@@ -40,7 +40,7 @@ export function driftWorkflow(settings: PlatformSettings): Workflow {
               'if (( busy > 0 )); then echo "::notice::An update is running or waiting: no drift check tonight."; echo "skip=true" >> "$GITHUB_OUTPUT"; else echo "skip=false" >> "$GITHUB_OUTPUT"; fi',
             ),
           },
-          ...pulumiJobSetup(settings.nodeVersion ?? "20", settings.pulumiVersion, "PULUMI_PREVIEW_ROLE_ARN").map((step) => ({ ...step, if: NOT_BUSY })),
+          ...pulumiJobSetup(settings.nodeVersion ?? "20", settings.pulumiVersion, "PULUMI_DRIFT_ROLE_ARN").map((step) => ({ ...step, if: NOT_BUSY })),
           { ...githubAppToken(settings.stacks.map((stack) => stack.applicationRepository)), if: NOT_BUSY },
           preview({
             id: "preview",

@@ -4,8 +4,9 @@
  *
  * What they read from this repository's settings (docs/delivery.md):
  * - variables `PULUMI_BACKEND_URL` (the state backend, e.g. `s3://…`), `PULUMI_STATE_BACKUP_URI`
- *   (where state exports go), `AWS_REGION`, `PULUMI_PREVIEW_ROLE_ARN` (read-only: pull requests and
- *   drift), `PREVIEW_APP_ID` (a read-only GitHub App), `PLATFORM_APP_INSTALLATION_ID`;
+ *   (where state exports go), `AWS_REGION`, `PULUMI_PREVIEW_ROLE_ARN` (read-only, no secret values:
+ *   pull requests), `PULUMI_DRIFT_ROLE_ARN` (read-only with the secrets a refresh reads and the
+ *   state backup: `main` only), `PREVIEW_APP_ID` (a read-only GitHub App), `PLATFORM_APP_INSTALLATION_ID`;
  * - per environment (`staging`, `production`) the variable `PULUMI_DEPLOY_ROLE_ARN` and the secret
  *   `PLATFORM_APP_PRIVATE_KEY` (the App that may change the application repository);
  * - the repository secret `PREVIEW_APP_PRIVATE_KEY`.
