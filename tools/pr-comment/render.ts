@@ -4,6 +4,7 @@
  */
 import { type Block, type Flexible, type Note, type Pass, assemble, fit } from "./fit";
 import { LINE_ENDING, codeBlock, details, inlineCode, plural } from "./markdown";
+import { weakenings } from "./weakening";
 import { HEADLINE_OPS, compareOps, opLabel } from "./ops";
 import type { Redactor } from "./redact";
 import { fileBlock, resourceBlock } from "./resource-blocks";
@@ -106,13 +107,18 @@ function overview(stacks: readonly StackSummary[]): string {
   ].join("\n");
 }
 
-/** Entries of the data-bearing callout: replacements, deletions and removed protection. */
+/** Entries of the data-bearing callout: replacements, deletions, removed protection and weakening updates. */
 function calloutEntries(stacks: readonly StackSummary[], redactor: Redactor): { entries: string[]; verbs: string[] } {
   const entries: string[] = [];
   const unprotected: string[] = [];
+  const weakened: string[] = [];
   const verbs = new Set<string>();
   for (const stack of stacks) {
     for (const change of stack.changes) {
+      const weakening = weakenings(change);
+      if (weakening.length > 0) {
+        weakened.push(`- ${inlineCode(stack.stack)}: **weakened** ${inlineCode(redactor.text(change.name))} (${inlineCode(change.type)}): ${weakening.join("; ")}`);
+      }
       if (!change.dataCategory) continue;
       const what = `${change.dataCategory} ${inlineCode(redactor.text(change.name))} (${inlineCode(change.type)})`;
       if (change.op === "replace" || change.op === "delete") {
@@ -126,7 +132,8 @@ function calloutEntries(stacks: readonly StackSummary[], redactor: Redactor): { 
     }
   }
   if (unprotected.length) verbs.add("unprotected");
-  return { entries: [...entries, ...unprotected], verbs: ["replaced", "deleted", "unprotected"].filter((verb) => verbs.has(verb)) };
+  if (weakened.length) verbs.add("weakened");
+  return { entries: [...entries, ...unprotected, ...weakened], verbs: ["replaced", "deleted", "unprotected", "weakened"].filter((verb) => verbs.has(verb)) };
 }
 
 function callout(stacks: readonly StackSummary[], redactor: Redactor, limits: Limits): string | undefined {
@@ -137,7 +144,7 @@ function callout(stacks: readonly StackSummary[], redactor: Redactor, limits: Li
   const would = verbs.length > 1 ? `${verbs.slice(0, -1).join(", ")} or ${verbs[verbs.length - 1]}` : verbs[0];
   return [
     "> [!CAUTION]",
-    `> **Data-bearing resources would be ${would}.** A replacement starts empty and a deletion destroys what the resource holds (data, a credential, the repository's protection). Make sure this is intended before merging.`,
+    `> **Data-bearing resources would be ${would}.** A replacement starts empty, a deletion destroys what the resource holds (data, a credential, a key, a backup, the repository's protection), and a weakened resource protects less. Make sure this is intended before merging.`,
     ">",
     ...shown.map((entry) => `> ${entry}`),
     ...(more > 0 ? [`> - and ${more} more: see each stack below.`] : []),

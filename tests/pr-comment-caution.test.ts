@@ -1,0 +1,62 @@
+/**
+ * The comment's caution: every data-bearing or protection-weakening change of a preview is named
+ * there, before anything else, whatever else the preview holds.
+ */
+import { buildComment, parsePreview } from "../tools/pr-comment";
+
+const URN = (type: string, name: string) => `urn:pulumi:production::mlops-cicd::${type}::${name}`;
+
+/** A preview with one update of `type` from `before` to `after` (or a delete when `after` is null). */
+function preview(type: string, name: string, before: Record<string, unknown>, after: Record<string, unknown> | null): string {
+  const urn = URN(type, name);
+  const state = (inputs: Record<string, unknown>) => ({ type, urn, inputs, outputs: inputs });
+  const diffs = after === null ? [] : Object.keys({ ...before, ...after }).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+  return JSON.stringify({
+    steps: [
+      after === null
+        ? { op: "delete", urn, oldState: state(before) }
+        : { op: "update", urn, oldState: state(before), newState: state(after), diffReasons: diffs, detailedDiff: Object.fromEntries(diffs.map((key) => [key, { kind: "update" }])) },
+    ],
+  });
+}
+
+const caution = (text: string) => {
+  const body = buildComment([{ stack: "production", preview: parsePreview(text) }]);
+  return body.includes("> [!CAUTION]") ? body.slice(body.indexOf("> [!CAUTION]"), body.indexOf("\n\n", body.indexOf("> [!CAUTION]"))) : "";
+};
+
+describe.each([
+  ["the database's deletion protection turned off", "aws:rds/instance:Instance", { deletionProtection: true }, { deletionProtection: false }, "deletion protection turned off"],
+  ["a final snapshot skipped", "aws:rds/instance:Instance", { skipFinalSnapshot: false }, { skipFinalSnapshot: true }, "final snapshot skipped"],
+  ["backups kept for a shorter time", "aws:rds/instance:Instance", { backupRetentionPeriod: 14 }, { backupRetentionPeriod: 1 }, "backup retention shortened from 14 to 1"],
+  ["the ruleset disabled", "github:index/repositoryRuleset:RepositoryRuleset", { enforcement: "active" }, { enforcement: "disabled" }, "ruleset no longer enforced (disabled)"],
+  [
+    "reviewers removed",
+    "github:index/repositoryEnvironment:RepositoryEnvironment",
+    { reviewers: [{ users: [1], teams: [2] }] },
+    { reviewers: [] },
+    "required reviewers removed (2 to 0)",
+  ],
+  ["a public access flag off", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { blockPublicPolicy: true }, { blockPublicPolicy: false }, "blockPublicPolicy turned off"],
+])("an update: %s", (_, type, before, after, described) => {
+  it("is named in the caution as weakened", () => {
+    const text = caution(preview(type, "target", before, after));
+    expect(text).toContain("weakened");
+    expect(text).toContain(described);
+  });
+});
+
+describe.each([
+  ["a KMS key", "aws:kms/key:Key", "key"],
+  ["backup replication", "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "backup"],
+  ["an environment's deployment policy", "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy", "repository protection"],
+])("a deletion of %s", (_, type, category) => {
+  it("is named in the caution", () => {
+    const text = caution(preview(type, "target", { a: 1 }, null));
+    expect(text).toContain(`**delete** ${category} \`target\``);
+  });
+});
+
+it("says nothing of an update that strengthens protection", () => {
+  expect(caution(preview("aws:rds/instance:Instance", "db", { deletionProtection: false, backupRetentionPeriod: 7 }, { deletionProtection: true, backupRetentionPeriod: 14 }))).toBe("");
+});
