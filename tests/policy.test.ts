@@ -14,6 +14,7 @@ import {
   ecsImagesPinnedByDigest,
   ecsLogGroupsDeclared,
   ecsLogsToCloudWatch,
+  githubOidcTrustMatchesEnvironments,
   githubOidcTrustPinned,
   logGroupsRetained,
   noCredentialsInOutputs,
@@ -789,6 +790,31 @@ describeResourcePolicy(githubOidcTrustPinned, {
       [
         `Role \`github-deploy\` trusts GitHub's OIDC tokens for any subject. ${PIN_SUB}`,
         `Role \`github-deploy\` trusts GitHub's OIDC tokens and matches \`${OIDC}:sub\` with StringLike and a wildcard: other branches, workflows or repositories could assume it. Remove it and pin the claim with StringEquals.`,
+      ],
+    ],
+  },
+});
+
+const githubProvider: FakeResource = { type: "pulumi:providers:github", name: "github", props: { owner: "nyc-taxi-mlops" } };
+const pinnedTo = (subject: string) => trust({ StringEquals: { ...pinnedAudience, [`${OIDC}:sub`]: subject } });
+
+describeStackPolicy(githubOidcTrustMatchesEnvironments, {
+  compliant: {
+    "the deploy role of the environment the stack declares": [githubProvider, productionEnvironment, pinnedTo("repo:nyc-taxi-mlops/trip-duration:environment:production")],
+    "the same in other letter case, as GitHub's names are": [githubProvider, productionEnvironment, pinnedTo("repo:NYC-Taxi-MLOps/Trip-Duration:environment:Production")],
+    "a stack without GitHub environments, which has nothing to compare with": [pinnedTo("repo:someone/else:environment:x")],
+  },
+  violating: {
+    "a role pinned to another repository": [
+      [githubProvider, productionEnvironment, pinnedTo("repo:attacker/fork:environment:production")],
+      [
+        "github-deploy: Role `github-deploy` trusts `repo:attacker/fork:environment:production`, which is not a repository and environment this stack manages (`repo:nyc-taxi-mlops/trip-duration:environment:production`). Pin it to one of those, or declare the environment it names.",
+      ],
+    ],
+    "a role pinned to an environment that does not exist": [
+      [githubProvider, productionEnvironment, pinnedTo("repo:nyc-taxi-mlops/trip-duration:environment:prod")],
+      [
+        "github-deploy: Role `github-deploy` trusts `repo:nyc-taxi-mlops/trip-duration:environment:prod`, which is not a repository and environment this stack manages (`repo:nyc-taxi-mlops/trip-duration:environment:production`). Pin it to one of those, or declare the environment it names.",
       ],
     ],
   },

@@ -2,7 +2,7 @@
  * Identity: IAM roles that GitHub Actions assume through OIDC trust one repository's jobs in one
  * environment, with STS as the token's audience.
  */
-import { Props, TYPES, isRecord, jsonAt, recordAt, resourcePolicy, stringAt } from "./common";
+import { Props, TYPES, isRecord, jsonAt, recordAt, resourcePolicy, stackPolicy, stringAt } from "./common";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const STS_AUDIENCE = "sts.amazonaws.com";
@@ -69,4 +69,42 @@ export const githubOidcTrustPinned = resourcePolicy({
   },
 });
 
-export const IDENTITY_POLICIES = [githubOidcTrustPinned];
+/** The `sub` values a role's GitHub trust statements pin, as written. */
+function trustedSubjects(props: Props): string[] {
+  const document = recordAt(jsonAt(props.assumeRolePolicy));
+  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+  return statements
+    .filter(isRecord)
+    .filter(trustsGitHub)
+    .flatMap((statement) => values(recordAt(recordAt(statement.Condition).StringEquals)[SUB]))
+    .filter((subject): subject is string => typeof subject === "string");
+}
+
+export const githubOidcTrustMatchesEnvironments = stackPolicy({
+  name: "github-oidc-trust-matches-environments",
+  description:
+    "A role that trusts GitHub's OIDC tokens names a repository and environment this stack manages: a subject pinned to another " +
+    "repository, or to an environment that does not exist, hands the role to someone else's jobs or to none.",
+  enforcementLevel: "mandatory",
+  validateStack: ({ resources }, reportViolation) => {
+    const owner = resources.map((resource) => (resource.type === "pulumi:providers:github" ? stringAt(resource.props.owner) : undefined)).find(Boolean);
+    const environments = resources.filter((resource) => resource.type === TYPES.environment);
+    // Without the provider's owner or any environment, there is nothing to compare with.
+    if (owner === undefined || environments.length === 0) return;
+    // GitHub's names are case-insensitive; the token carries the repository's own spelling.
+    const managed = environments.map((environment) => `repo:${owner}/${String(environment.props.repository)}:environment:${String(environment.props.environment)}`);
+    const known = new Set(managed.map((subject) => subject.toLowerCase()));
+    for (const role of resources.filter((resource) => resource.type === TYPES.role)) {
+      for (const subject of trustedSubjects(role.props)) {
+        if (!PINNED_SUBJECT.test(subject) || known.has(subject.toLowerCase())) continue;
+        reportViolation(
+          `Role \`${role.name}\` trusts \`${subject}\`, which is not a repository and environment this stack manages (${managed.map((item) => `\`${item}\``).join(", ")}). ` +
+            "Pin it to one of those, or declare the environment it names.",
+          role.urn,
+        );
+      }
+    }
+  },
+});
+
+export const IDENTITY_POLICIES = [githubOidcTrustPinned, githubOidcTrustMatchesEnvironments];
