@@ -15,6 +15,7 @@ import {
   ecsLogGroupsDeclared,
   ecsLogsToCloudWatch,
   githubOidcTrustMatchesEnvironments,
+  repositorySettingsProtectMain,
   githubOidcTrustPinned,
   logGroupsRetained,
   noCredentialsInOutputs,
@@ -296,6 +297,17 @@ describeResourcePolicy(rdsEncryptedPrivateBackedUp, {
     "a public database": [
       withProps(database, { publiclyAccessible: true }),
       ["Database `database` is publicly accessible. Set `publiclyAccessible: false` and reach it from inside the VPC or through an SSM port forward."],
+    ],
+    "an Aurora cluster unencrypted and without backups": [
+      { type: TYPES.dbCluster, name: "aurora", props: { storageEncrypted: false } },
+      [
+        "Database `aurora` is not encrypted at rest. Set `storageEncrypted: true` (an existing instance is encrypted by restoring an encrypted copy of its snapshot).",
+        "Database `aurora` keeps no automated backups of its own choosing (`backupRetentionPeriod` is unset). Set `backupRetentionPeriod` to 7 days or more (config `mlops-cicd:dbBackupRetentionDays`).",
+      ],
+    ],
+    "a public instance of a cluster": [
+      { type: TYPES.dbClusterInstance, name: "aurora-1", props: { publiclyAccessible: true } },
+      ["Cluster instance `aurora-1` is publicly accessible. Set `publiclyAccessible: false` and reach it from inside the VPC."],
     ],
     "a public database, said with a string, and encryption said with something else": [
       withProps(database, { publiclyAccessible: "TRUE", storageEncrypted: "yes" }),
@@ -665,6 +677,10 @@ describeResourcePolicy(noOpenIngress, {
       withProps(httpsFromAnywhere, { fromPort: 22, toPort: 22 }),
       [`Security group rule \`runtime-lb-https-v4\` opens tcp port 22 to 0.0.0.0/0. ${NARROW}`],
     ],
+    "the VPC's default group adopted with SSH open": [
+      { type: TYPES.defaultSecurityGroup, name: "default", props: { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] } },
+      [`An inline ingress rule of security group \`default\` opens tcp port 22 to 0.0.0.0/0. ${NARROW}`],
+    ],
     "the internet as two halves": [
       {
         type: TYPES.securityGroupRule,
@@ -815,6 +831,29 @@ describeStackPolicy(githubOidcTrustMatchesEnvironments, {
       [githubProvider, productionEnvironment, pinnedTo("repo:nyc-taxi-mlops/trip-duration:environment:prod")],
       [
         "github-deploy: Role `github-deploy` trusts `repo:nyc-taxi-mlops/trip-duration:environment:prod`, which is not a repository and environment this stack manages (`repo:nyc-taxi-mlops/trip-duration:environment:production`). Pin it to one of those, or declare the environment it names.",
+      ],
+    ],
+  },
+});
+
+const committedFile: FakeResource = { type: "github:index/repositoryFile:RepositoryFile", name: "codeowners", props: { repository: "trip-duration", file: ".github/CODEOWNERS" } };
+
+describeStackPolicy(repositorySettingsProtectMain, {
+  compliant: {
+    "files committed beside the ruleset that protects main": [committedFile, mainRuleset],
+    "a stack that owns no repository settings": [productionEnvironment],
+  },
+  violating: {
+    "files committed with no ruleset at all": [
+      [committedFile],
+      [
+        "(stack): The stack manages repository `trip-duration`'s settings but declares no active ruleset or branch protection on `main`: anyone with write access can push to it. Declare the ruleset (RepositorySettings does, with `manageRepositorySettings`).",
+      ],
+    ],
+    "files committed beside a disabled ruleset": [
+      [committedFile, withProps(mainRuleset, { enforcement: "disabled" })],
+      [
+        "(stack): The stack manages repository `trip-duration`'s settings but declares no active ruleset or branch protection on `main`: anyone with write access can push to it. Declare the ruleset (RepositorySettings does, with `manageRepositorySettings`).",
       ],
     ],
   },

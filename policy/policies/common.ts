@@ -33,6 +33,8 @@ export const TYPES = {
   actionsOrganizationSecret: "github:index/actionsOrganizationSecret:ActionsOrganizationSecret",
   // AWS
   dbInstance: "aws:rds/instance:Instance",
+  dbCluster: "aws:rds/cluster:Cluster",
+  dbClusterInstance: "aws:rds/clusterInstance:ClusterInstance",
   bucket: "aws:s3/bucket:Bucket",
   bucketV2: "aws:s3/bucketV2:BucketV2",
   bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
@@ -41,6 +43,7 @@ export const TYPES = {
   taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
   securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
   securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
   securityGroupIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   loadBalancer: "aws:lb/loadBalancer:LoadBalancer",

@@ -18,10 +18,18 @@ import {
 
 export const rdsEncryptedPrivateBackedUp = resourcePolicy({
   name: "rds-encrypted-private-backed-up",
-  description: "Every RDS instance is encrypted at rest, unreachable from the internet, and keeps automated backups.",
+  description:
+    "Every RDS instance and Aurora cluster is encrypted at rest, unreachable from the internet (a cluster's instances included), and keeps automated backups.",
   enforcementLevel: "mandatory",
-  types: [TYPES.dbInstance],
-  validate: ({ name, props }, reportViolation) => {
+  types: [TYPES.dbInstance, TYPES.dbCluster, TYPES.dbClusterInstance],
+  validate: ({ type, name, props }, reportViolation) => {
+    // A cluster's instances hold no storage or backups of their own; only their reachability is theirs.
+    if (type === TYPES.dbClusterInstance) {
+      if (props.publiclyAccessible !== undefined && boolAt(props.publiclyAccessible) !== false) {
+        reportViolation(`Cluster instance \`${name}\` is publicly accessible. Set \`publiclyAccessible: false\` and reach it from inside the VPC.`);
+      }
+      return;
+    }
     if (boolAt(props.storageEncrypted) !== true) {
       reportViolation(
         `Database \`${name}\` is not encrypted at rest. Set \`storageEncrypted: true\` ` +
@@ -50,15 +58,16 @@ export const rdsProductionDataProtection = resourcePolicy({
     "A production RDS instance survives a mistaken delete (deletion protection, a final snapshot) and the loss of a zone (Multi-AZ). " +
     "Production: the stack is named `production`, or the instance or its AWS provider's default tags say `Environment: production`.",
   enforcementLevel: "mandatory",
-  types: [TYPES.dbInstance],
+  types: [TYPES.dbInstance, TYPES.dbCluster],
   validate: (args, reportViolation) => {
     if (!isProduction(args)) return;
-    const { name, props } = args;
+    const { type, name, props } = args;
     const fix = "(config `mlops-cicd:dataProtection: true` sets it)";
     if (boolAt(props.deletionProtection) !== true) {
       reportViolation(`Production database \`${name}\` can be deleted. Set \`deletionProtection: true\` ${fix}.`);
     }
-    if (boolAt(props.multiAz) !== true) {
+    // An Aurora cluster spans zones by its instances, not by a flag.
+    if (type === TYPES.dbInstance && boolAt(props.multiAz) !== true) {
       reportViolation(`Production database \`${name}\` runs in a single availability zone. Set \`multiAz: true\` ${fix}.`);
     }
     const skipsFinalSnapshot = props.skipFinalSnapshot !== undefined && boolAt(props.skipFinalSnapshot) !== false;

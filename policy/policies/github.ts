@@ -3,7 +3,7 @@
  */
 import { REQUIRED_STATUS_CHECKS } from "../../infra/github/constants";
 import { GITHUB_ACTIONS_INTEGRATION_ID } from "../../infra/github/constants";
-import { Props, TYPES, boolAt, isProductionName, listAt, listInProse, numberAt, recordAt, resourcePolicy, stringAt } from "./common";
+import { Props, TYPES, boolAt, isProductionName, listAt, listInProse, numberAt, recordAt, resourcePolicy, stackPolicy, stringAt } from "./common";
 
 /** The spec's wait timer: time to cancel a deployment after it was approved. */
 export const MIN_WAIT_TIMER_MINUTES = 5;
@@ -178,4 +178,34 @@ function validateBranchProtection(props: Props, reportViolation: (message: strin
   }
 }
 
-export const GITHUB_POLICIES = [productionEnvironmentProtected, defaultBranchProtected];
+/** Resources only the stack that owns a repository's settings declares. */
+const REPOSITORY_SETTINGS_TYPES = ["github:index/repositoryFile:RepositoryFile", TYPES.actionsSecret, TYPES.actionsVariable];
+
+export const repositorySettingsProtectMain = stackPolicy({
+  name: "repository-settings-protect-main",
+  description:
+    `A stack that owns a repository's settings (commits files to it, publishes its repository secrets or variables) also protects its \`${PROTECTED_BRANCH}\` ` +
+    "with an active ruleset or branch protection: default-branch-protected judges the one declared, this one that there is one.",
+  enforcementLevel: "mandatory",
+  validateStack: ({ resources }, reportViolation) => {
+    const settings = resources.filter((resource) => REPOSITORY_SETTINGS_TYPES.includes(resource.type));
+    const repositories = [...new Set(settings.map((resource) => stringAt(resource.props.repository)).filter((name): name is string => name !== undefined))];
+    for (const repository of repositories) {
+      const protects = resources.some(
+        (resource) =>
+          // Branch protection names the repository by `repositoryId` (its name or node ID).
+          (stringAt(resource.props.repository) ?? stringAt(resource.props.repositoryId)) === repository &&
+          ((resource.type === TYPES.ruleset && rulesetCoversMain(resource.props) && resource.props.enforcement === "active") ||
+            (resource.type === TYPES.branchProtection && patternMatches(stringAt(resource.props.pattern) ?? "", PROTECTED_BRANCH))),
+      );
+      if (!protects) {
+        reportViolation(
+          `The stack manages repository \`${repository}\`'s settings but declares no active ruleset or branch protection on \`${PROTECTED_BRANCH}\`: ` +
+            `anyone with write access can push to it. Declare the ruleset (RepositorySettings does, with \`manageRepositorySettings\`).`,
+        );
+      }
+    }
+  },
+});
+
+export const GITHUB_POLICIES = [productionEnvironmentProtected, defaultBranchProtected, repositorySettingsProtectMain];

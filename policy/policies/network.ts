@@ -38,7 +38,9 @@ export function openIngress(type: string, name: string, props: Props): OpenIngre
     return [{ subject, protocol: String(rule[protocolKey] ?? "-1"), fromPort: numberAt(rule.fromPort), toPort: numberAt(rule.toPort), source }];
   };
   switch (type) {
+    // The VPC's default group too: adopting it with inline rules opens whatever uses it by default.
     case TYPES.securityGroup:
+    case TYPES.defaultSecurityGroup:
       return listAt(props.ingress).flatMap((entry) => {
         const rule = recordAt(entry);
         return open(`An inline ingress rule of security group \`${name}\``, rule, "protocol", [...listAt(rule.cidrBlocks), ...listAt(rule.ipv6CidrBlocks)]);
@@ -65,7 +67,7 @@ function describePorts(rule: OpenIngress): string {
   return `${rule.protocol} ${ports}`;
 }
 
-const INGRESS_TYPES = [TYPES.securityGroup, TYPES.securityGroupRule, TYPES.securityGroupIngressRule];
+const INGRESS_TYPES = [TYPES.securityGroup, TYPES.defaultSecurityGroup, TYPES.securityGroupRule, TYPES.securityGroupIngressRule];
 
 export const noOpenIngress = resourcePolicy({
   name: "no-open-ingress",
