@@ -273,9 +273,18 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     key: "ghcrToken",
     type: "string",
     description:
-      "A GitHub token of `ghcrUsername` with `write:packages` (to push) and `read:packages` (ECS pulls with it, from Secrets Manager). Set it with `pulumi config set --secret`.",
+      "A GitHub token of `ghcrUsername` with `write:packages`: `pulumi up` pushes the platform's images with it. Set it with `pulumi config set --secret`.",
     secret: "required",
     placeholder: "ghp_synthPlaceholderNotARealToken000000000",
+  },
+  {
+    key: "ghcrPullToken",
+    type: "string",
+    description:
+      "A GitHub token of `ghcrUsername` with `read:packages` only: ECS pulls the images with it, from Secrets Manager, so what the tasks' " +
+      "execution roles can read cannot publish a package. Set it with `pulumi config set --secret`.",
+    secret: "required",
+    placeholder: "ghp_synthPlaceholderReadOnlyToken00000000",
   },
   // The application repository's layout and commands: what the rendered workflows run. Defaults
   // follow the spec's repository layout; each command gets its inputs as environment variables,

@@ -93,7 +93,8 @@ export interface RuntimeConfig {
   /** Where the artifact bucket's replica and the database's backup copies live; never `region`. */
   readonly recoveryRegion: string | undefined;
   /** Who pushes to and pulls from GHCR. */
-  readonly registry: { readonly username: string; readonly token: pulumi.Output<string> };
+  /** `token` pushes (write:packages); `pullToken` is what ECS pulls with (read:packages). */
+  readonly registry: { readonly username: string; readonly token: pulumi.Output<string>; readonly pullToken: pulumi.Output<string> };
   readonly services: {
     readonly certificateArn: string;
     readonly mlflowHostname: string;
@@ -441,7 +442,11 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
       },
       githubOidcProviderArn: oidcArn,
       recoveryRegion,
-      registry: { username: nonEmpty(str("ghcrUsername")) ?? required(owner), token: pulumi.secret(required(str("ghcrToken"))) },
+      registry: {
+        username: nonEmpty(str("ghcrUsername")) ?? required(owner),
+        token: pulumi.secret(required(str("ghcrToken"))),
+        pullToken: pulumi.secret(required(str("ghcrPullToken"))),
+      },
       services: {
         certificateArn: required(certificateArn),
         mlflowHostname: required(mlflowHostname),

@@ -135,7 +135,7 @@ const cluster = new ServiceCluster(
     publicSubnetIds: network.publicSubnetIds,
     loadBalancerSecurityGroupId: securityGroups.loadBalancer.id,
     certificateArn: runtime.services.certificateArn,
-    registry: runtime.registry,
+    registry: { username: runtime.registry.username, pullToken: runtime.registry.pullToken },
   },
   withAws,
 );

@@ -14,6 +14,7 @@ const VALID: Record<"staging" | "production", Record<string, string>> = {
     "mlops-cicd:apiUrl": "https://staging-api.example.com",
     "mlops-cicd:awsRegion": "eu-west-1",
     "mlops-cicd:ghcrToken": "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
+    "mlops-cicd:ghcrPullToken": "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ab",
     "mlops-cicd:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
     "mlops-cicd:mlflowHostname": "mlflow.example.com",
     "mlops-cicd:grafanaHostname": "grafana.example.com",
@@ -29,6 +30,7 @@ const VALID: Record<"staging" | "production", Record<string, string>> = {
     "mlops-cicd:apiUrl": "https://api.example.com",
     "mlops-cicd:awsRegion": "eu-west-1",
     "mlops-cicd:ghcrToken": "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
+    "mlops-cicd:ghcrPullToken": "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ab",
     "mlops-cicd:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
     "mlops-cicd:mlflowHostname": "mlflow.example.com",
     "mlops-cicd:grafanaHostname": "grafana.example.com",
@@ -276,7 +278,7 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
 
   it("a missing required secret, outside offline synth", () => {
     expect(problems("staging", { "mlops-cicd:ghcrToken": null })).toEqual([
-      "`mlops-cicd:ghcrToken` is not set. A GitHub token of `ghcrUsername` with `write:packages` (to push) and `read:packages` (ECS pulls with it, from Secrets Manager). Set it with `pulumi config set --secret`. Set it: pulumi config set --secret mlops-cicd:ghcrToken <value>.",
+      "`mlops-cicd:ghcrToken` is not set. A GitHub token of `ghcrUsername` with `write:packages`: `pulumi up` pushes the platform's images with it. Set it with `pulumi config set --secret`. Set it: pulumi config set --secret mlops-cicd:ghcrToken <value>.",
     ]);
   });
 

@@ -225,7 +225,7 @@ describe("a rebuild from empty state needs no step by hand", () => {
     const wanted = CONFIG_KEYS.filter(
       (entry) => entry.secret === "required" || (entry.warnUnsetWhen !== undefined && TEMPLATE_VALUES[qualifiedKey(entry.warnUnsetWhen)] === true),
     );
-    expect(wanted.map((spec) => spec.key)).toEqual(["slackWebhookUrl", "ghcrToken"]);
+    expect(wanted.map((spec) => spec.key)).toEqual(["slackWebhookUrl", "ghcrToken", "ghcrPullToken"]);
     for (const spec of wanted) expect([spec.key, inputs.get(qualifiedKey(spec.key))]).toEqual([spec.key, "secret"]);
     // Documented keys exist: a renamed key fails here instead of leaving the table stale.
     for (const key of documented("config")) expect(CONFIG_KEYS.map((spec) => qualifiedKey(spec.key))).toContain(key);

@@ -19,6 +19,7 @@ const PLANTED: Record<string, string> = {
   "mlops-cicd:slackWebhookUrl": "https://hooks.slack.com/services/LEAKMARKER/LEAKMARKER/LEAKMARKER",
   "mlops-cicd:awsAccessKeyId": "AKIALEAKMARKER000001",
   "mlops-cicd:ghcrToken": "ghp_LEAKMARKERleakmarkerLEAKMARKERleakmark",
+  "mlops-cicd:ghcrPullToken": "ghp_LEAKMARKERpullmarkerLEAKMARKERpullmar",
   "mlops-cicd:awsSecretAccessKey": "LEAKMARKERleakmarkerLEAKMARKERleakmarker",
 };
 

@@ -337,6 +337,7 @@ describe("upsertPullRequestComment", () => {
 describe("disaster-recovery.yml, run", () => {
   const REBUILD_CONFIG = fs.readFileSync(path.join(__dirname, "fixtures", "rebuild", "Pulumi.production-dr.yaml"), "utf8");
   const GHCR_TOKEN = "ghp_rebuildTokenThatMustNotLeak0000000000";
+  const GHCR_PULL_TOKEN = "ghp_rebuildPullTokenThatMustNotLeak000000";
   const OUTPUTS = {
     loadBalancerDnsName: "services-dr.eu-central-1.elb.amazonaws.com",
     mlflowUrl: "https://mlflow.example.com",
@@ -366,7 +367,7 @@ describe("disaster-recovery.yml, run", () => {
       job: "rebuild",
       inputs: { stack: "production-dr", environment: "production", config_file: configFile, region, take_over_from: takeOverFrom },
       vars: { PULUMI_STATE_BACKUP_URI: "s3://state-backups/mlops-cicd" },
-      secrets: { GHCR_TOKEN },
+      secrets: { GHCR_TOKEN, GHCR_PULL_TOKEN },
       world: { ...pulumiWorld({}, 0), http, pulumi: { preview: {}, previewExitCode: 0, outputs: OUTPUTS, stacks: ["production"], states: { production: LOST_STATE } } },
       workspaceFiles: { [configFile.replace(/^\/+/, "")]: config },
       stubbed: INSTALLERS,
@@ -402,8 +403,9 @@ describe("disaster-recovery.yml, run", () => {
     // GitHub's objects move over from the lost stack, components with their children.
     expect(result.world.pulumi?.moved).toEqual([{ from: "production", to: "production-dr", urns: LOST_URNS }]);
     expect(result.world.calls.find((call) => call[1] === "up")).toContain("--continue-on-error");
-    expect(result.world.pulumi?.secrets).toEqual({ "mlops-cicd:ghcrToken": GHCR_TOKEN });
+    expect(result.world.pulumi?.secrets).toEqual({ "mlops-cicd:ghcrToken": GHCR_TOKEN, "mlops-cicd:ghcrPullToken": GHCR_PULL_TOKEN });
     expect(JSON.stringify(result.world.calls)).not.toContain(GHCR_TOKEN);
+    expect(JSON.stringify(result.world.calls)).not.toContain(GHCR_PULL_TOKEN);
     const health = result.world.calls.filter((call) => call[0] === "curl");
     expect(health.map((call) => call.at(-1))).toEqual(["https://mlflow.example.com/health", "https://grafana.example.com/api/health", "https://api.example.com/health"]);
     for (const call of health) expect(call).toContain(`${new URL(call.at(-1) as string).hostname}:443:services-dr.eu-central-1.elb.amazonaws.com:443`);

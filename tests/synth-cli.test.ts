@@ -82,6 +82,7 @@ describe("synth of a stack file with encrypted values", () => {
           ...base.config,
           "mlops-cicd:slackWebhookUrl": { secure: ciphertext },
           "mlops-cicd:ghcrToken": { secure: ciphertext },
+          "mlops-cicd:ghcrPullToken": { secure: ciphertext },
         },
       }),
     );

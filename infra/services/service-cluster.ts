@@ -10,7 +10,8 @@ export interface ServiceClusterArgs {
   readonly loadBalancerSecurityGroupId: pulumi.Input<string>;
   readonly certificateArn: string;
   /** GHCR credentials ECS pulls the images with. */
-  readonly registry: { readonly username: string; readonly token: pulumi.Input<string> };
+  /** What ECS pulls the images with: a read-only token (`read:packages`). */
+  readonly registry: { readonly username: string; readonly pullToken: pulumi.Input<string> };
 }
 
 /** TLS 1.3 and 1.2 with forward secrecy only. */
@@ -66,7 +67,7 @@ export class ServiceCluster extends pulumi.ComponentResource {
       `${name}-registry`,
       {
         secretId: this.registryCredentials.id,
-        secretString: pulumi.secret(pulumi.output(args.registry.token).apply((token) => JSON.stringify({ username: args.registry.username, password: token }))),
+        secretString: pulumi.secret(pulumi.output(args.registry.pullToken).apply((token) => JSON.stringify({ username: args.registry.username, password: token }))),
       },
       { parent: this },
     );

@@ -111,7 +111,7 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
           {
             id: "create",
             name: "Create the stack from the rebuild config",
-            env: { GHCR_TOKEN: "${{ secrets.GHCR_TOKEN }}", SLACK_WEBHOOK_URL: "${{ secrets.SLACK_WEBHOOK_URL }}" },
+            env: { GHCR_TOKEN: "${{ secrets.GHCR_TOKEN }}", GHCR_PULL_TOKEN: "${{ secrets.GHCR_PULL_TOKEN }}", SLACK_WEBHOOK_URL: "${{ secrets.SLACK_WEBHOOK_URL }}" },
             run: script(
               "# The stack file starts as the rebuild config; the stack's key and secrets are added to it here.",
               'if [[ "$CONFIG_FILE" != "Pulumi.${STACK}.yaml" ]]; then cp "$CONFIG_FILE" "Pulumi.${STACK}.yaml"; fi',
@@ -120,8 +120,10 @@ export function disasterRecoveryWorkflow(settings: PlatformSettings): Workflow {
               '  pulumi stack init "$STACK" --secrets-provider "$SECRETS_PROVIDER" --non-interactive',
               "fi",
               "# Operator secrets come from this environment's secrets, on standard input: never on a command line.",
-              `if [[ -z "$GHCR_TOKEN" ]]; then echo "::error::The GHCR_TOKEN secret of this environment is empty: the services cannot pull their images."; exit 1; fi`,
+              `if [[ -z "$GHCR_TOKEN" ]]; then echo "::error::The GHCR_TOKEN secret of this environment is empty: the platform's images cannot be pushed."; exit 1; fi`,
+              `if [[ -z "$GHCR_PULL_TOKEN" ]]; then echo "::error::The GHCR_PULL_TOKEN secret of this environment is empty: the services cannot pull their images."; exit 1; fi`,
               `printf '%s' "$GHCR_TOKEN" | pulumi config set --secret --stack "$STACK" ${qualifiedKey("ghcrToken")}`,
+              `printf '%s' "$GHCR_PULL_TOKEN" | pulumi config set --secret --stack "$STACK" ${qualifiedKey("ghcrPullToken")}`,
               `if [[ -n "$SLACK_WEBHOOK_URL" ]]; then printf '%s' "$SLACK_WEBHOOK_URL" | pulumi config set --secret --stack "$STACK" ${qualifiedKey("slackWebhookUrl")}; fi`,
             ),
           },
