@@ -313,6 +313,18 @@ describe("maskCredentials", () => {
     ["x-api-key: 0123abcd", "x-api-key: [secret]"],
     ["PRIVATE-TOKEN: glpat-abcdefghij", "PRIVATE-TOKEN: [secret]"],
     ["https://deploy:pa/ss@registry.example.com/v2", "https://deploy:[secret]@registry.example.com/v2"],
+    ["git+ssh.x-y://u:pw@h", "git+ssh.x-y://u:[secret]@h"],
+    ["redis://:onlypw@cache", "redis://:[secret]@cache"],
+    ["gho_abcdefghijklmnopqrstuvwxyz0123456789 ghs_abcdefghijklmnopqrstuvwxyz0123456789", "[secret] [secret]"],
+    ["github_pat_11ABCDEFG0123456789_abcdefghij", "[secret]"],
+    ["xoxb-1234567890-abcdef", "[secret]"],
+    ["jwt eyJhbGciOiJI.eyJzdWIiOiIx.SflKxwRJSMeK", "jwt [secret]"],
+    ["authorization: basic dXNlcjpwYXNzd29yZA==", "authorization: basic [secret]"],
+    ["Bearer abc~def+ghi/jkl=", "Bearer [secret]"],
+    ['{"name":"API_SECRET","value":"s1"} {"name":"GH_TOKEN", "value": "s2"}', '{"name":"API_SECRET","value":"[secret]"} {"name":"GH_TOKEN", "value": "[secret]"}'],
+    ['{"name":"AWS_CREDENTIALS","value":"s3"} {"name":"MY_API_KEY","value":"s4"} {"name":"SSH_PRIVATE_KEY","value":"s5"}', '{"name":"AWS_CREDENTIALS","value":"[secret]"} {"name":"MY_API_KEY","value":"[secret]"} {"name":"SSH_PRIVATE_KEY","value":"[secret]"}'],
+    ["passwd=x1 secret_access_key=x2 client_secret: x3 apikey=x4 private_key=x5 github_token=x6", "passwd=[secret] secret_access_key=[secret] client_secret: [secret] apikey=[secret] private_key=[secret] github_token=[secret]"],
+    ["'password': 'quoted'", "'password': '[secret]'"],
   ])("masks %j", (text, masked) => {
     expect(maskCredentials(text)).toBe(masked);
   });
@@ -323,6 +335,9 @@ describe("maskCredentials", () => {
     "postgresql://writer:${PGPASSWORD}@db/metrics",
     "secretName: METRICS_DATABASE_URL",
     "uses: actions/checkout@34e114876b0b11c390a56381ad16ebd13914f8d5 # v4.3.1",
+    "password=$DB_PASSWORD token={{ secrets.X }} secret_key=<set me> api_key=[secret]",
+    "password: true token=false secret_key=null github_token: write",
+    "Bearer short",
     // A port and a path, not a password; a 40-character hex hash, not a key.
     "https://registry.example.com:443/@scope/package",
     "sha 0123456789abcdef0123456789abcdef01234567",
