@@ -5,7 +5,9 @@
  * PGlite has one database and one user, so it cannot stand in. The request's own checks run
  * everywhere.
  */
+import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { scramVerifier } from "../infra/database/scram";
 import { connectPostgres, connectPostgresWith, PROVISIONER_BUNDLE, readMigrations, roleNames, Sql } from "../infra/database";
 import { planProblems, provision, ProvisionPlan } from "../infra/database/provisioner/provision";
 
@@ -168,6 +170,8 @@ onServer("provisioning a server as RDS's master user (DATABASE_URL)", () => {
       migrations: { applied: [], alreadyApplied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics"] },
     });
     expect(await passwordHash(names.writer)).not.toBe(before);
+    // The server stored the verifier sent, not a hash of it: the password itself logs in.
+    expect(await scramAccepts(String(await passwordHash(names.writer)), "second-writer-0123456789")).toBe(true);
   });
 
   it("adopts a restored server: a database owned by someone else is handed to its declared owner, data kept", async () => {
@@ -182,6 +186,46 @@ onServer("provisioning a server as RDS's master user (DATABASE_URL)", () => {
     const reader = await connectAs(metricsDatabase, names.reader);
     expect(await reader.query("SELECT count(*)::int AS rows FROM ml_metrics")).toEqual([{ rows: 1 }]);
     await reader.close();
+  });
+});
+
+/**
+ * Whether a SCRAM-SHA-256 verifier accepts `password`, checked as the server checks a login: node-postgres's
+ * own client computes the proof from a server-first message built from the verifier's salt and iterations.
+ */
+async function scramAccepts(verifier: string, password: string): Promise<boolean> {
+  const match = /^SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)$/.exec(verifier);
+  if (!match) return false;
+  const [, iterations, salt, storedKey, serverKey] = match as unknown as [string, string, string, string, string];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sasl = require("pg/lib/crypto/sasl") as {
+    startSession(mechanisms: string[]): { clientNonce: string; response: string; serverSignature?: string };
+    continueSession(session: unknown, password: string, serverData: string): Promise<void>;
+  };
+  const session = sasl.startSession(["SCRAM-SHA-256"]);
+  const nonce = `${session.clientNonce}servernonce`;
+  const serverFirst = `r=${nonce},s=${salt},i=${iterations}`;
+  await sasl.continueSession(session, password, serverFirst);
+  const [withoutProof, proof] = session.response.split(",p=") as [string, string];
+  const authMessage = `n=*,r=${session.clientNonce},${serverFirst},${withoutProof}`;
+  const clientSignature = createHmac("sha256", Buffer.from(storedKey, "base64")).update(authMessage).digest();
+  const clientKey = Buffer.from(proof, "base64").map((byte, index) => byte ^ (clientSignature[index] as number));
+  const storedMatches = createHash("sha256").update(clientKey).digest("base64") === storedKey;
+  const serverMatches = createHmac("sha256", Buffer.from(serverKey, "base64")).update(authMessage).digest("base64") === session.serverSignature;
+  return storedMatches && serverMatches;
+}
+
+describe("the SCRAM-SHA-256 verifier the provisioner sends instead of a password", () => {
+  it("is in PostgreSQL's format and accepts the password, and only it, as a login would check", async () => {
+    const verifier = scramVerifier("s3cretPassw0rd0123456789");
+    expect(verifier).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}$/);
+    expect(await scramAccepts(verifier, "s3cretPassw0rd0123456789")).toBe(true);
+    expect(await scramAccepts(verifier, "s3cretPassw0rd0123456788")).toBe(false);
+  });
+
+  it("is salted anew each time, and refuses a password it could not compute faithfully", () => {
+    expect(scramVerifier("samePassword0123")).not.toBe(scramVerifier("samePassword0123"));
+    expect(() => scramVerifier("pässword")).toThrow("A SCRAM verifier is computed here for printable ASCII passwords only.");
   });
 });
 

@@ -8,6 +8,7 @@
  * Nothing here is dropped: a role or database no longer declared stays, as a data-bearing object
  * should; docs/runtime.md says how to remove one.
  */
+import { scramVerifier } from "../scram";
 import { databaseGrantStatements, RoleKey } from "../roles";
 import { migrate, Migration, MigrationResult } from "../migrate";
 import type { Sql } from "../sql";
@@ -114,7 +115,8 @@ export async function provision(
     const template = exists
       ? "ALTER ROLE %I WITH LOGIN INHERIT NOCREATEROLE NOCREATEDB PASSWORD %L"
       : "CREATE ROLE %I WITH LOGIN INHERIT NOCREATEROLE NOCREATEDB PASSWORD %L";
-    await admin.exec(await formatted(admin, template, role.name, role.password));
+    // The verifier, not the password: the server stores it as it is, and never sees the plaintext.
+    await admin.exec(await formatted(admin, template, role.name, scramVerifier(role.password)));
     (exists ? rolesUpdated : rolesCreated).push(role.name);
     log(`${exists ? "updated" : "created"} role ${role.name}`);
   }

@@ -1236,7 +1236,7 @@ var require_utils2 = __commonJS({
     var nodeCrypto = require("crypto");
     module2.exports = {
       postgresMd5PasswordHash,
-      randomBytes,
+      randomBytes: randomBytes2,
       deriveKey,
       sha256,
       hashByName,
@@ -1246,7 +1246,7 @@ var require_utils2 = __commonJS({
     var webCrypto = nodeCrypto.webcrypto || globalThis.crypto;
     var subtleCrypto = webCrypto.subtle;
     var textEncoder = new TextEncoder();
-    function randomBytes(length) {
+    function randomBytes2(length) {
       return webCrypto.getRandomValues(Buffer.alloc(length));
     }
     async function md5(string) {
@@ -5681,6 +5681,21 @@ async function migrate(sql, migrations, options = {}) {
 
 // infra/database/provisioner/provision.ts
 init_define_BUNDLED_MIGRATIONS();
+
+// infra/database/scram.ts
+init_define_BUNDLED_MIGRATIONS();
+var import_node_crypto2 = require("node:crypto");
+var SCRAM_ITERATIONS = 4096;
+function scramVerifier(password, salt = (0, import_node_crypto2.randomBytes)(16), iterations = SCRAM_ITERATIONS) {
+  if (!/^[\x21-\x7e]+$/.test(password)) throw new Error("A SCRAM verifier is computed here for printable ASCII passwords only.");
+  const salted = (0, import_node_crypto2.pbkdf2Sync)(password, salt, iterations, 32, "sha256");
+  const clientKey = (0, import_node_crypto2.createHmac)("sha256", salted).update("Client Key").digest();
+  const storedKey = (0, import_node_crypto2.createHash)("sha256").update(clientKey).digest();
+  const serverKey = (0, import_node_crypto2.createHmac)("sha256", salted).update("Server Key").digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString("base64")}$${storedKey.toString("base64")}:${serverKey.toString("base64")}`;
+}
+
+// infra/database/provisioner/provision.ts
 var ProvisionError = class extends Error {
   constructor(message) {
     super(message);
@@ -5720,7 +5735,7 @@ ${problems.map((problem) => `- ${problem}`).join("\n")}`);
   for (const role of plan.roles) {
     const exists = (await admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [role.name])).length > 0;
     const template = exists ? "ALTER ROLE %I WITH LOGIN INHERIT NOCREATEROLE NOCREATEDB PASSWORD %L" : "CREATE ROLE %I WITH LOGIN INHERIT NOCREATEROLE NOCREATEDB PASSWORD %L";
-    await admin.exec(await formatted(admin, template, role.name, role.password));
+    await admin.exec(await formatted(admin, template, role.name, scramVerifier(role.password)));
     (exists ? rolesUpdated : rolesCreated).push(role.name);
     log(`${exists ? "updated" : "created"} role ${role.name}`);
   }
