@@ -15,6 +15,7 @@ import {
   ecsLogGroupsDeclared,
   ecsLogsToCloudWatch,
   githubOidcTrustMatchesEnvironments,
+  guardedTypesKnown,
   repositorySettingsProtectMain,
   githubOidcTrustPinned,
   logGroupsRetained,
@@ -854,6 +855,28 @@ describeStackPolicy(repositorySettingsProtectMain, {
       [committedFile, withProps(mainRuleset, { enforcement: "disabled" })],
       [
         "(stack): The stack manages repository `trip-duration`'s settings but declares no active ruleset or branch protection on `main`: anyone with write access can push to it. Declare the ruleset (RepositorySettings does, with `manageRepositorySettings`).",
+      ],
+    ],
+  },
+});
+
+describeResourcePolicy(guardedTypesKnown, {
+  compliant: {
+    "a database the pack judges": database,
+    "a type outside the guarded families": { type: "aws:ecs/cluster:Cluster", name: "services", props: {} },
+    "a program's component named like a guarded family": { type: "mlops-cicd:network:SecurityGroups", name: "runtime", props: {} },
+  },
+  violating: {
+    "an RDS global cluster, which no policy judges": [
+      { type: "aws:rds/globalCluster:GlobalCluster", name: "global", props: { storageEncrypted: false } },
+      [
+        "`global` is a `aws:rds/globalCluster:GlobalCluster`, among the databases the guardrails judge, but no policy knows this type, so nothing examines it. Teach a policy (policy/policies/) to judge it, or add it to the known databases types in policy/policies/coverage.ts when it holds nothing to judge.",
+      ],
+    ],
+    "an S3 access point": [
+      { type: "aws:s3/accessPoint:AccessPoint", name: "open-door", props: {} },
+      [
+        "`open-door` is a `aws:s3/accessPoint:AccessPoint`, among the buckets the guardrails judge, but no policy knows this type, so nothing examines it. Teach a policy (policy/policies/) to judge it, or add it to the known buckets types in policy/policies/coverage.ts when it holds nothing to judge.",
       ],
     ],
   },

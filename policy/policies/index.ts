@@ -3,6 +3,7 @@
  * builds the `PolicyPack`, offline synth and the tests call the policies directly.
  */
 import type { Policies } from "@pulumi/policy";
+import { COVERAGE_POLICIES } from "./coverage";
 import { DATA_POLICIES } from "./data";
 import { GITHUB_POLICIES } from "./github";
 import { IDENTITY_POLICIES } from "./identity";
@@ -19,8 +20,10 @@ export const ALL_POLICIES: Policies = [
   ...RUNTIME_POLICIES,
   ...NETWORK_POLICIES,
   ...IDENTITY_POLICIES,
+  ...COVERAGE_POLICIES,
 ];
 
+export * from "./coverage";
 export * from "./data";
 export * from "./github";
 export * from "./identity";
