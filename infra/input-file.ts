@@ -6,8 +6,12 @@
 import * as fs from "node:fs";
 
 export class InputFileError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** `file`: what it is not (`no such file`, `a directory, not a file`); the message names the file too. */
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
     this.name = "InputFileError";
   }
 }
@@ -18,10 +22,10 @@ export function readInputFile(file: string, maxBytes: number): string {
     stat = fs.statSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputFileError(code === "ENOENT" ? `${file}: no such file` : `${file}: ${(error as Error).message}`);
+    throw new InputFileError(file, code === "ENOENT" ? "no such file" : (error as Error).message);
   }
-  if (stat.isDirectory()) throw new InputFileError(`${file}: a directory, not a file`);
-  if (!stat.isFile()) throw new InputFileError(`${file}: not a regular file (a device, a pipe or a socket)`);
-  if (stat.size > maxBytes) throw new InputFileError(`${file}: ${stat.size} bytes, more than the ${maxBytes} this input may hold`);
+  if (stat.isDirectory()) throw new InputFileError(file, "a directory, not a file");
+  if (!stat.isFile()) throw new InputFileError(file, "not a regular file (a device, a pipe or a socket)");
+  if (stat.size > maxBytes) throw new InputFileError(file, `${stat.size} bytes, more than the ${maxBytes} this input may hold`);
   return fs.readFileSync(file, "utf8");
 }

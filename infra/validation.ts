@@ -258,3 +258,14 @@ export function closestMatch(word: string, candidates: readonly string[], maxDis
   const closest = [...candidates].sort((a, b) => editDistance(word, a) - editDistance(word, b) || (a < b ? -1 : 1))[0];
   return closest !== undefined && editDistance(word, closest) <= maxDistance ? closest : undefined;
 }
+
+/**
+ * node:util's parseArgs error as a user should read it: without its advice to pass a dash-led
+ * positional after "--" (a misspelt option is far likelier), with the option it most likely meant.
+ */
+export function optionErrorMessage(message: string, options: readonly string[]): string {
+  const plain = message.replace(/\. To specify a positional argument starting with a '-'.*$/s, ".");
+  const unknown = /^Unknown option '--([^']+)'/.exec(plain)?.[1];
+  const meant = unknown === undefined ? undefined : closestMatch(unknown, options);
+  return meant === undefined ? plain : `${plain.replace(/\.?$/, ".")} Did you mean --${meant}?`;
+}

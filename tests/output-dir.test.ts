@@ -2,7 +2,7 @@
  * tools/output-dir.ts, the one way the project's commands write directories and generated files:
  * refusals that touch nothing, and whole-or-nothing replacement under interrupts.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -107,6 +107,23 @@ it.each([
   expect(fs.existsSync(target)).toBe(false);
   expect(stderr).toBe(`busy-then-write: interrupted (${signal}); every output is as it was before or complete, never partial.\n`);
 }, 20_000);
+
+describe("the gen commands, like every command, answer --help and refuse what they do not take", () => {
+  const run = (script: string, args: string[]) =>
+    spawnSync(process.execPath, ["-r", path.join(ROOT, "tools", "register.js"), path.join(ROOT, "tools", script), ...args], { cwd: ROOT, encoding: "utf8" });
+
+  it.each(["render-workflows.ts", "render-images.ts", "pulumi-yaml.ts", "render-functions.ts"])("%s --help: the usage, exit 0, nothing written", (script) => {
+    const result = run(script, ["--help"]);
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(result.stdout).toMatch(/^usage: npm run gen:[a-z-]+ \(.+; no options\)\n$/);
+  });
+
+  it("refuses an option, writing nothing (exit 2)", () => {
+    const result = run("render-images.ts", ["--out", "x"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe("Unknown option '--out'");
+  });
+});
 
 describe("under interrupts: the old generation or the new one, whole, never neither", () => {
   const REGISTER = path.join(ROOT, "tools", "register.js");

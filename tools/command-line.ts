@@ -4,7 +4,7 @@
  * callers print the message and exit 2.
  */
 import { parseArgs } from "node:util";
-import { closestMatch } from "../infra/validation";
+import { optionErrorMessage } from "../infra/validation";
 
 export class UsageError extends Error {
   constructor(message: string, usage: string) {
@@ -39,10 +39,7 @@ export function parseOptions<T extends Record<string, OptionSpec>>(argv: readonl
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (err) {
-    const message = (err as Error).message.replace(/\. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "[^"]*"'\.?$/, ".");
-    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
-    const meant = unknown === undefined ? undefined : closestMatch(unknown, Object.keys(options));
-    throw new UsageError(meant === undefined ? message : `${message.replace(/\.?$/, ".")} Did you mean --${meant}?`, usage);
+    throw new UsageError(optionErrorMessage((err as Error).message, Object.keys(options)), usage);
   }
 }
 

@@ -72,9 +72,7 @@ export function checkOutputDirectory(dir: string, options: OwnedDirectoryOptions
   if (!stat.isDirectory()) throw new OutputError(`Refusing to write ${options.command} output to ${shown}: it is a file, not a directory. Name a new directory.`);
   const entries = fs.readdirSync(target);
   if (entries.length === 0) return target;
-  const mark = path.join(target, OUTPUT_MARK);
-  const owner = fs.existsSync(mark) ? fs.readFileSync(mark, "utf8").split("\n")[0] : undefined;
-  if (owner !== `mlops-cicd ${options.command}`) {
+  if (!carriesMark(target, options.command)) {
     const sample = entries.filter((entry) => entry !== OUTPUT_MARK).sort().slice(0, 3);
     throw new OutputError(
       `Refusing to write ${options.command} output to ${shown}: it holds files ${options.command} did not write (${sample.join(", ")}${entries.length > 3 ? ", …" : ""}). ` +
@@ -86,13 +84,28 @@ export function checkOutputDirectory(dir: string, options: OwnedDirectoryOptions
 
 /** The names of a swap's staging and retired directories (and a file's temporary): no one else's look like them. */
 const SWAP_SUFFIX = /\.mlops-cicd-(tmp|old)-(\d+)$/;
-const staged = (target: string, kind: "tmp" | "old", pid = process.pid) => `${target}.mlops-cicd-${kind}-${pid}`;
+const staged = (target: string, kind: "tmp" | "old") => `${target}.mlops-cicd-${kind}-${process.pid}`;
+
+/** The mark's first line, which names the command: what ownership is checked by. */
+const markLine = (command: string) => `mlops-cicd ${command}\n`;
 
 /** Whether `dir` carries `command`'s mark; any command's when `command` is undefined (a generated directory). */
 function carriesMark(dir: string, command: string | undefined): boolean {
   if (command === undefined) return true;
   const mark = path.join(dir, OUTPUT_MARK);
-  return fs.existsSync(mark) && fs.readFileSync(mark, "utf8").startsWith(`mlops-cicd ${command}\n`);
+  return fs.existsSync(mark) && fs.readFileSync(mark, "utf8").startsWith(markLine(command));
+}
+
+/** What runs that are no longer alive left beside `target` under the swap's names. */
+function deadLeftovers(target: string): { readonly path: string; readonly kind: string }[] {
+  const parent = path.dirname(target);
+  if (!fs.existsSync(parent)) return [];
+  return fs.readdirSync(parent).flatMap((entry) => {
+    const match = SWAP_SUFFIX.exec(entry);
+    if (match === null || entry !== `${path.basename(target)}${match[0]}`) return [];
+    const pid = Number(match[2]);
+    return pid !== process.pid && !isAlive(pid) ? [{ path: path.join(parent, entry), kind: match[1] as string }] : [];
+  });
 }
 
 /**
@@ -102,15 +115,7 @@ function carriesMark(dir: string, command: string | undefined): boolean {
  * `<dir>.mlops-cicd-old-<pid>`) and, for an owned output, carrying the command's mark are touched.
  */
 function removeLeftovers(target: string, command: string | undefined): void {
-  const parent = path.dirname(target);
-  if (!fs.existsSync(parent)) return;
-  const ours = fs
-    .readdirSync(parent)
-    .filter((entry) => entry.startsWith(`${path.basename(target)}.mlops-cicd-`))
-    .map((entry) => ({ entry, match: SWAP_SUFFIX.exec(entry) }))
-    .filter(({ entry, match }) => match !== null && entry === `${path.basename(target)}${match[0]}`)
-    .map(({ entry, match }) => ({ path: path.join(parent, entry), kind: match?.[1], pid: Number(match?.[2]) }))
-    .filter((leftover) => leftover.pid !== process.pid && !isAlive(leftover.pid) && carriesMark(leftover.path, command));
+  const ours = deadLeftovers(target).filter((leftover) => carriesMark(leftover.path, command));
   const retired = ours.find((leftover) => leftover.kind === "old");
   if (retired !== undefined && !fs.existsSync(target)) fs.renameSync(retired.path, target);
   for (const leftover of ours) if (fs.existsSync(leftover.path)) fs.rmSync(leftover.path, { recursive: true, force: true });
@@ -164,7 +169,7 @@ function swapIn(target: string, files: ReadonlyMap<string, string>, what: string
 export function replaceOwnedDirectory(dir: string, files: ReadonlyMap<string, string>, options: OwnedDirectoryOptions): void {
   const target = checkOutputDirectory(dir, options);
   removeLeftovers(target, options.command);
-  const mark = `mlops-cicd ${options.command}\nThis directory is written whole by \`${options.command}\`, which replaces it on every run: do not keep files here.\n`;
+  const mark = `${markLine(options.command)}This directory is written whole by \`${options.command}\`, which replaces it on every run: do not keep files here.\n`;
   swapIn(target, files, `${options.command} output to ${JSON.stringify(dir)}`, mark);
 }
 
@@ -220,10 +225,7 @@ export function writeGeneratedFiles(files: ReadonlyMap<string, string>): void {
   for (const [file, content] of files) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     // A temporary of a run killed outright, before its rename.
-    for (const entry of fs.readdirSync(path.dirname(file))) {
-      const match = SWAP_SUFFIX.exec(entry);
-      if (match && entry === `${path.basename(file)}${match[0]}` && Number(match[2]) !== process.pid && !isAlive(Number(match[2]))) fs.rmSync(path.join(path.dirname(file), entry), { force: true });
-    }
+    for (const leftover of deadLeftovers(file)) fs.rmSync(leftover.path, { force: true });
     const temporary = staged(file, "tmp");
     fs.writeFileSync(temporary, content);
     fs.renameSync(temporary, file);

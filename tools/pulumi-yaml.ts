@@ -4,7 +4,7 @@
  * when the committed file differs.
  */
 import * as path from "node:path";
-import { interruptionPoint, runCommand } from "./command-line";
+import { interruptionPoint, parseOptions, runCommand } from "./command-line";
 import { OutputError, writeGeneratedFiles } from "./output-dir";
 import { stringify } from "yaml";
 import { CONFIG_KEYS, PROJECT_NAME } from "../infra/config-schema";
@@ -50,10 +50,13 @@ export function renderPulumiYaml(): string {
   return `${header.join("\n")}\n${stringify(document, { lineWidth: 0 })}`;
 }
 
+const USAGE = "usage: npm run gen:pulumi-yaml (renders Pulumi.yaml's config schema; no options)";
+
 if (require.main === module) {
   runCommand(
     "gen:pulumi-yaml",
     async () => {
+      parseOptions(process.argv.slice(2), {}, USAGE);
       const rendered = new Map([[PULUMI_YAML, renderPulumiYaml()]]);
       await interruptionPoint();
       writeGeneratedFiles(rendered);

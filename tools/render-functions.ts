@@ -4,14 +4,17 @@
  * deploys exactly the reviewed code with production dependencies only; a test fails when one is stale.
  */
 import * as path from "node:path";
-import { interruptionPoint, runCommand } from "./command-line";
+import { interruptionPoint, parseOptions, runCommand } from "./command-line";
 import { OutputError, writeGeneratedFiles } from "./output-dir";
 import { LAMBDA_BUNDLES, bundleLambda } from "./platform-bundle";
+
+const USAGE = "usage: npm run gen:functions (bundles the Lambda functions' code; no options)";
 
 if (require.main === module) {
   runCommand(
     "gen:functions",
     async () => {
+      parseOptions(process.argv.slice(2), {}, USAGE);
       // Every bundle built before any is written; each written beside and renamed.
       const bundles = new Map(LAMBDA_BUNDLES.map((lambda) => [lambda.bundlePath, bundleLambda(lambda)]));
       await interruptionPoint();

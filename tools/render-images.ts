@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { grafanaImageFiles } from "../infra/monitoring/grafana/image-files";
-import { interruptionPoint, runCommand } from "./command-line";
+import { interruptionPoint, parseOptions, runCommand } from "./command-line";
 import { OutputError, checkGeneratedTargets, replaceGeneratedDirectory } from "./output-dir";
 
 export const IMAGES_DIR = path.resolve(__dirname, "..", "images");
@@ -14,8 +14,11 @@ export function renderedImageFiles(): Map<string, Map<string, string>> {
   return new Map([["grafana", new Map(grafanaImageFiles().map((file) => [file.path, file.content]))]]);
 }
 
+const USAGE = "usage: npm run gen:images (renders the files the images' build contexts bake in; no options)";
+
 /** Each rendered folder of each image replaced whole: an interrupt leaves the committed one or the new one. */
 async function main(): Promise<number> {
+  parseOptions(process.argv.slice(2), {}, USAGE);
   // Directory → its files, for every rendered folder of every image.
   const folders = new Map<string, Map<string, string>>();
   for (const [image, files] of renderedImageFiles()) {

@@ -11,7 +11,7 @@ import { StackConfig, parseStackConfig } from "../infra/config";
 import { renderApplicationWorkflows } from "../workflows";
 import { BUNDLE_DIR, PLATFORM_TOOLS } from "../workflows/platform-tools";
 import { PLATFORM_WORKFLOWS_DIR, platformSettings, renderPlatformWorkflows } from "../workflows/platform";
-import { interruptionPoint, runCommand } from "./command-line";
+import { interruptionPoint, parseOptions, runCommand } from "./command-line";
 import { OutputError, checkGeneratedTargets, replaceGeneratedDirectory, writeGeneratedFiles } from "./output-dir";
 import { bundlePlatformTools } from "./platform-bundle";
 import { knownStacks, resolveStackConfig } from "./synth/stack-config";
@@ -59,8 +59,11 @@ export function renderedPlatformWorkflows(): Map<string, string> {
 
 export const PLATFORM_WORKFLOWS_PATH = path.join(ROOT, PLATFORM_WORKFLOWS_DIR);
 
+const USAGE = "usage: npm run gen:workflows (renders every stack's application workflows, the platform bundles and this repository's workflows; no options)";
+
 /** Everything gen:workflows writes, rendered before anything is written. */
 async function main(): Promise<number> {
+  parseOptions(process.argv.slice(2), {}, USAGE);
   // A stack whose config does not parse leaves the committed files as they were, with its message.
   let workflows: Map<string, Map<string, string>>;
   let own: Map<string, string>;

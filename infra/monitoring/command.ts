@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import { Migration, MigrationError, migrate } from "../database/migrate";
 import type { Sql } from "../database/sql";
-import { closestMatch } from "../validation";
+import { closestMatch, optionErrorMessage } from "../validation";
 import { MetricsFileError, assessStaleness, isDrifting, isPlainText, parseMetrics } from "./metrics";
 import { newestWindow, storeMetrics } from "./store";
 
@@ -86,13 +86,8 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
       throw new UsageError(`Unknown command ${JSON.stringify(parsed.positionals.join(" "))}.${meant === undefined ? "" : ` Did you mean ${meant}?`}`);
     }
   } catch (error) {
-    // An annotation is one line; node's argument errors can span several, and suggest "--" where
-    // a misspelt option is far likelier.
-    let message = (error as Error).message.replace(/\s*\n\s*/g, " ").replace(/\. To specify a positional argument starting with a '-'.*$/, ".");
-    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
-    const meant = unknown === undefined ? undefined : closestMatch(unknown, OPTIONS);
-    if (meant !== undefined) message = `${message.replace(/\.?$/, ".")} Did you mean --${meant}?`;
-    context.print(`::error::${message}`);
+    // An annotation is one line; node's argument errors can span several.
+    context.print(`::error::${optionErrorMessage(oneLine(error), OPTIONS)}`);
     context.print(USAGE);
     return 2;
   }
@@ -208,7 +203,9 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
 
 /** An annotation is one line. */
 function oneLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ");
+  // By shape, not instanceof: errors from node's own modules may come from another realm (a test's VM).
+  const message = (error as { message?: unknown } | null)?.message;
+  return (typeof message === "string" ? message : String(error)).replace(/\s*\n\s*/g, " ");
 }
 
 /**

@@ -82,7 +82,7 @@ function readPreviews(previews: Arguments["previews"]): { loaded: StackPreview[]
     try {
       text = readInputFile(file, MAX_PREVIEW_BYTES);
     } catch (err) {
-      const reason = err instanceof InputFileError ? err.message.slice(file.length + 2) : (err as Error).message;
+      const reason = err instanceof InputFileError ? err.reason : (err as Error).message;
       problems.push(`${where}: ${reason}. Write it with \`pulumi preview --stack ${stack} --json > ${file}\`.`);
       continue;
     }

@@ -104,12 +104,7 @@ async function main(): Promise<number> {
 
 function isConfigProblem(err: unknown): boolean {
   // By name: infra/config (and the SDK behind it) may not be loaded when the error comes.
-  return (
-    err instanceof StackFileError ||
-    err instanceof PolicyConfigError ||
-    err instanceof OutputError ||
-    (err instanceof Error && (err.name === "ConfigError" || err.name === "OutputError"))
-  );
+  return err instanceof StackFileError || err instanceof PolicyConfigError || err instanceof OutputError || (err instanceof Error && err.name === "ConfigError");
 }
 
 runCommand("synth", main, isConfigProblem);

@@ -5656,10 +5656,15 @@ async function migrate(sql, migrations, options = {}) {
 init_define_BUNDLED_MIGRATIONS();
 var fs2 = __toESM(require("node:fs"));
 var InputFileError = class extends Error {
-  constructor(message) {
-    super(message);
+  /** `file`: what it is not (`no such file`, `a directory, not a file`); the message names the file too. */
+  constructor(file, reason) {
+    super(`${file}: ${reason}`);
+    this.file = file;
+    this.reason = reason;
     this.name = "InputFileError";
   }
+  file;
+  reason;
 };
 function readInputFile(file, maxBytes) {
   let stat;
@@ -5667,11 +5672,11 @@ function readInputFile(file, maxBytes) {
     stat = fs2.statSync(file);
   } catch (error) {
     const code = error.code;
-    throw new InputFileError(code === "ENOENT" ? `${file}: no such file` : `${file}: ${error.message}`);
+    throw new InputFileError(file, code === "ENOENT" ? "no such file" : error.message);
   }
-  if (stat.isDirectory()) throw new InputFileError(`${file}: a directory, not a file`);
-  if (!stat.isFile()) throw new InputFileError(`${file}: not a regular file (a device, a pipe or a socket)`);
-  if (stat.size > maxBytes) throw new InputFileError(`${file}: ${stat.size} bytes, more than the ${maxBytes} this input may hold`);
+  if (stat.isDirectory()) throw new InputFileError(file, "a directory, not a file");
+  if (!stat.isFile()) throw new InputFileError(file, "not a regular file (a device, a pipe or a socket)");
+  if (stat.size > maxBytes) throw new InputFileError(file, `${stat.size} bytes, more than the ${maxBytes} this input may hold`);
   return fs2.readFileSync(file, "utf8");
 }
 
@@ -5696,6 +5701,12 @@ function editDistance(a, b) {
 function closestMatch(word, candidates, maxDistance = 3) {
   const closest = [...candidates].sort((a, b) => editDistance(word, a) - editDistance(word, b) || (a < b ? -1 : 1))[0];
   return closest !== void 0 && editDistance(word, closest) <= maxDistance ? closest : void 0;
+}
+function optionErrorMessage(message, options) {
+  const plain = message.replace(/\. To specify a positional argument starting with a '-'.*$/s, ".");
+  const unknown = /^Unknown option '--([^']+)'/.exec(plain)?.[1];
+  const meant = unknown === void 0 ? void 0 : closestMatch(unknown, options);
+  return meant === void 0 ? plain : `${plain.replace(/\.?$/, ".")} Did you mean --${meant}?`;
 }
 
 // infra/monitoring/metrics.ts
@@ -5881,11 +5892,7 @@ async function runMonitorCommand(argv2, context) {
       throw new UsageError(`Unknown command ${JSON.stringify(parsed.positionals.join(" "))}.${meant === void 0 ? "" : ` Did you mean ${meant}?`}`);
     }
   } catch (error) {
-    let message = error.message.replace(/\s*\n\s*/g, " ").replace(/\. To specify a positional argument starting with a '-'.*$/, ".");
-    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
-    const meant = unknown === void 0 ? void 0 : closestMatch(unknown, OPTIONS);
-    if (meant !== void 0) message = `${message.replace(/\.?$/, ".")} Did you mean --${meant}?`;
-    context.print(`::error::${message}`);
+    context.print(`::error::${optionErrorMessage(oneLine(error), OPTIONS)}`);
     context.print(USAGE);
     return 2;
   }
@@ -5990,7 +5997,8 @@ async function runMonitorCommand(argv2, context) {
   }
 }
 function oneLine(error) {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ");
+  const message = error?.message;
+  return (typeof message === "string" ? message : String(error)).replace(/\s*\n\s*/g, " ");
 }
 function isConnectionLoss(error) {
   const { code, message } = error ?? {};

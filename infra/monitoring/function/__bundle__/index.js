@@ -5671,6 +5671,12 @@ function closestMatch(word, candidates, maxDistance = 3) {
   const closest = [...candidates].sort((a, b) => editDistance(word, a) - editDistance(word, b) || (a < b ? -1 : 1))[0];
   return closest !== void 0 && editDistance(word, closest) <= maxDistance ? closest : void 0;
 }
+function optionErrorMessage(message, options) {
+  const plain = message.replace(/\. To specify a positional argument starting with a '-'.*$/s, ".");
+  const unknown = /^Unknown option '--([^']+)'/.exec(plain)?.[1];
+  const meant = unknown === void 0 ? void 0 : closestMatch(unknown, options);
+  return meant === void 0 ? plain : `${plain.replace(/\.?$/, ".")} Did you mean --${meant}?`;
+}
 
 // infra/monitoring/metrics.ts
 init_define_BUNDLED_MIGRATIONS();
@@ -5855,11 +5861,7 @@ async function runMonitorCommand(argv, context) {
       throw new UsageError(`Unknown command ${JSON.stringify(parsed.positionals.join(" "))}.${meant === void 0 ? "" : ` Did you mean ${meant}?`}`);
     }
   } catch (error) {
-    let message = error.message.replace(/\s*\n\s*/g, " ").replace(/\. To specify a positional argument starting with a '-'.*$/, ".");
-    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
-    const meant = unknown === void 0 ? void 0 : closestMatch(unknown, OPTIONS);
-    if (meant !== void 0) message = `${message.replace(/\.?$/, ".")} Did you mean --${meant}?`;
-    context.print(`::error::${message}`);
+    context.print(`::error::${optionErrorMessage(oneLine(error), OPTIONS)}`);
     context.print(USAGE);
     return 2;
   }
@@ -5964,7 +5966,8 @@ async function runMonitorCommand(argv, context) {
   }
 }
 function oneLine(error) {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ");
+  const message = error?.message;
+  return (typeof message === "string" ? message : String(error)).replace(/\s*\n\s*/g, " ");
 }
 function isConnectionLoss(error) {
   const { code, message } = error ?? {};
