@@ -2,23 +2,50 @@
  * The comment's caution: every data-bearing or protection-weakening change of a preview is named
  * there, before anything else, whatever else the preview holds.
  */
-import { buildComment, parsePreview } from "../tools/pr-comment";
+import MarkdownIt from "markdown-it";
+import { DATA_BEARING_TYPES, WEAKENING_CHECKS, buildComment, parsePreview } from "../tools/pr-comment";
+
+const renderer = new MarkdownIt({ html: true });
 
 const URN = (type: string, name: string) => `urn:pulumi:production::mlops-cicd::${type}::${name}`;
 
-/** A preview with one update of `type` from `before` to `after` (or a delete when `after` is null). */
-function preview(type: string, name: string, before: Record<string, unknown>, after: Record<string, unknown> | null): string {
+/** A preview with one update of `type` from `before` to `after` (or a delete when `after` is null, a replace when `replace`). */
+function preview(type: string, name: string, before: Record<string, unknown>, after: Record<string, unknown> | null, replace = false): string {
   const urn = URN(type, name);
   const state = (inputs: Record<string, unknown>) => ({ type, urn, inputs, outputs: inputs });
   const diffs = after === null ? [] : Object.keys({ ...before, ...after }).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+  const detailedDiff = Object.fromEntries(diffs.map((key) => [key, { kind: replace ? "update-replace" : "update" }]));
   return JSON.stringify({
     steps: [
       after === null
         ? { op: "delete", urn, oldState: state(before) }
-        : { op: "update", urn, oldState: state(before), newState: state(after), diffReasons: diffs, detailedDiff: Object.fromEntries(diffs.map((key) => [key, { kind: "update" }])) },
+        : replace
+          ? { op: "replace", urn, oldState: state(before), newState: state(after), replaceReasons: diffs, detailedDiff }
+          : { op: "update", urn, oldState: state(before), newState: state(after), diffReasons: diffs, detailedDiff },
     ],
   });
 }
+
+/** The caution as a reviewer reads it: the rendered blockquote's HTML, "" when there is none. */
+const renderedCaution = (text: string) => {
+  const html = renderer.render(buildComment([{ stack: "production", preview: parsePreview(text) }]));
+  const start = html.indexOf("<blockquote>");
+  return start === -1 || !html.slice(start).includes("[!CAUTION]") ? "" : html.slice(start, html.indexOf("</blockquote>", start));
+};
+
+/** `{a: {b: value}}` for the path "a.b". */
+const nested = (path: string, value: unknown): Record<string, unknown> =>
+  path.split(".").reduceRight<Record<string, unknown>>((inner, key, index, keys) => (index === keys.length - 1 ? { [key]: value } : { [key]: inner }), {});
+
+/** Before and after pairs one of which each kind of check reads as weakening. */
+const CANDIDATES: readonly [unknown, unknown][] = [
+  [true, false],
+  [false, true],
+  [10, 1],
+  ["active", "disabled"],
+  [[{ users: [1], teams: [2] }], []],
+  [[], [{ actorId: 1, actorType: "Integration" }]],
+];
 
 const caution = (text: string) => {
   const body = buildComment([{ stack: "production", preview: parsePreview(text) }]);
@@ -59,4 +86,19 @@ describe.each([
 
 it("says nothing of an update that strengthens protection", () => {
   expect(caution(preview("aws:rds/instance:Instance", "db", { deletionProtection: false, backupRetentionPeriod: 7 }, { deletionProtection: true, backupRetentionPeriod: 14 }))).toBe("");
+});
+
+describe.each(WEAKENING_CHECKS)("every weakening check: $type $path", ({ type, path }) => {
+  it("puts a weakening update of it in the rendered caution", () => {
+    const found = CANDIDATES.map(([before, after]) => renderedCaution(preview(type, "target", nested(path, before), nested(path, after)))).find((text) => text !== "");
+    expect(found).toBeDefined();
+    expect(found).toContain("<strong>weakened</strong> <code>target</code>");
+  });
+});
+
+describe.each(Object.entries(DATA_BEARING_TYPES))("every data-bearing type: %s (%s)", (type, category) => {
+  it.each(["delete", "replace"])("puts a %s of it in the rendered caution", (op) => {
+    const text = renderedCaution(preview(type, "target", { a: 1 }, op === "delete" ? null : { a: 2 }, op === "replace"));
+    expect(text).toContain(`<strong>${op}</strong> ${category} <code>target</code>`);
+  });
 });

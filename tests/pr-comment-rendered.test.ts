@@ -32,6 +32,8 @@ const ATTACKS: readonly [string, string][] = [
   ["CRLF and a fence", "x\r\n```\r\n<details open><summary>ok</summary>"],
   ["an HTML comment after a line feed", "x\n<!-- hide the rest"],
   ["a closing tag", "x</code></summary></details><h2>All clear</h2>"],
+  ["a blank line, ending the HTML block, then a comment", "x\n\n<!-- hide the rest"],
+  ["two lone CRs, a blank line to the renderer, then a heading", "x\r\r# Approved by security"],
 ];
 
 describe.each(ATTACKS)("a resource name with %s", (_, payload) => {
@@ -57,5 +59,62 @@ describe.each(ATTACKS)("a resource name with %s", (_, payload) => {
     expect(html).not.toMatch(/<h2>All clear<\/h2>/);
     // As many <details> open as close: nothing the payload wrote is taken as structure.
     expect((html.match(/<details/g) ?? []).length).toBe((html.match(/<\/details>/g) ?? []).length);
+  });
+});
+
+/** A preview with `payload` in a value, a multi-line value, a committed file, a warning and an error. */
+function hostileContent(payload: string): string {
+  const urn = (type: string, name: string) => `urn:pulumi:staging::mlops-cicd::${type}::${name}`;
+  const service = urn("aws:ecs/service:Service", "a-service");
+  const file = urn("github:index/repositoryFile:RepositoryFile", "b-workflow");
+  const database = urn("aws:rds/instance:Instance", "c-database");
+  const sentinel = urn("aws:s3/bucketPolicy:BucketPolicy", "zz-sentinel");
+  const serviceState = (value: string, text: string) => ({ type: "aws:ecs/service:Service", urn: service, inputs: { description: value, script: text }, outputs: {} });
+  const lines = (last: string) => Array.from({ length: 8 }, (_, index) => `line ${index}`).concat(last).join("\n");
+  const fileState = (content: string) => ({ type: "github:index/repositoryFile:RepositoryFile", urn: file, inputs: { file: ".github/workflows/x.yml", content }, outputs: {} });
+  return JSON.stringify({
+    steps: [
+      {
+        op: "update",
+        urn: service,
+        oldState: serviceState("old", lines("old")),
+        newState: serviceState(payload, lines(payload)),
+        diffReasons: ["description", "script"],
+        detailedDiff: { description: { kind: "update" }, script: { kind: "update" } },
+      },
+      { op: "update", urn: file, oldState: fileState("on: push\n"), newState: fileState(`on: push\n${payload}\n`), diffReasons: ["content"], detailedDiff: { content: { kind: "update" } } },
+      { op: "delete", urn: database, oldState: { type: "aws:rds/instance:Instance", urn: database, inputs: { engine: "postgres" }, outputs: {} } },
+      { op: "create", urn: sentinel, newState: { type: "aws:s3/bucketPolicy:BucketPolicy", urn: sentinel, inputs: { policy: "{}" }, outputs: {} } },
+    ],
+    diagnostics: [
+      { urn: service, severity: "warning", message: `warned: ${payload}` },
+      { urn: sentinel, severity: "error", message: `failed: ${payload}\nsecond line` },
+    ],
+  });
+}
+
+describe.each(ATTACKS)("a value, a file, a warning and an error with %s", (_, payload) => {
+  const body = buildComment([{ stack: "staging", preview: parsePreview(hostileContent(payload)) }]);
+  const html = renderer.render(body);
+
+  it("hides nothing: only the comment's own markers open HTML comments, the caution and every resource still shown", () => {
+    const openings = html.split("<!--").slice(1).map((rest) => `<!--${rest.slice(0, rest.indexOf("-->") + 3)}`);
+    for (const comment of openings) expect(comment).toMatch(/^<!-- mlops-cicd:preview(:stack=[a-z0-9-]+)? -->$/);
+    expect(html).toMatch(/<blockquote>[\s\S]*<strong>delete<\/strong> database <code>c-database<\/code>/);
+    for (const name of ["a-service", "b-workflow", "c-database", "zz-sentinel"]) expect(html).toContain(name);
+    expect(html).toContain("second line");
+  });
+
+  it("adds no heading, no open details and no tag of its own", () => {
+    expect(html).not.toMatch(/<h[1-6]>(Approved|All clear)/);
+    expect(html).not.toMatch(/<details open><summary>ok<\/summary>/);
+    expect((html.match(/<details/g) ?? []).length).toBe((html.match(/<\/details>/g) ?? []).length);
+    // Headings are the comment's own: the title, the stack, its sections.
+    expect([...html.matchAll(/<h(\d)>(.*?)<\/h\1>/g)].map((match) => match[2])).toEqual([
+      "Pulumi preview",
+      "Stack <code>staging</code>",
+      "Resources",
+      "Committed files",
+    ]);
   });
 });

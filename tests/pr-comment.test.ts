@@ -81,7 +81,10 @@ describe("parsePreview", () => {
     ["{}", /none of "steps", "changeSummary", "diagnostics" \(it is an empty object\)/],
     ['{"outputs": {"url": "x"}}', /none of "steps", "changeSummary", "diagnostics" \(its keys: "outputs"\)/],
     ['{"steps": {}}', /"steps" must be a list/],
-    ['{"steps": [{"urn": "urn:pulumi:s::p::t::n"}]}', /steps\[0\]\.op must be a non-empty string/],
+    ['{"steps": [{"urn": "urn:pulumi:s::p::t::n"}]}', 'steps[0].op must be an op name (lowercase letters and "-", e.g. "update"), got none'],
+    ['{"steps": [{"op": 7, "urn": "urn:pulumi:s::p::t::n"}]}', 'steps[0].op must be an op name (lowercase letters and "-", e.g. "update"), got a number'],
+    ['{"steps": [{"op": "update\\r# Approved", "urn": "urn:pulumi:s::p::t::n"}]}', 'steps[0].op must be an op name (lowercase letters and "-", e.g. "update"), got "update\\r# Approved"'],
+    ['{"changeSummary": {"**all clear**": 1}}', 'changeSummary key "**all clear**" must be an op name (lowercase letters and "-", e.g. "update")'],
     ['{"steps": [{"op": "create", "urn": "arn:aws:x"}]}', /steps\[0\]\.urn must be a Pulumi URN/],
     ['{"steps": [{"op": "update", "urn": "urn:pulumi:s::p::t::n", "detailedDiff": {"a": {"kind": "changed"}}}]}', /detailedDiff\["a"\]\.kind must be one of add, add-replace/],
     ['{"steps": [{"op": "update", "urn": "urn:pulumi:s::p::t::n", "newState": {"inputs": []}}]}', /steps\[0\]\.newState\.type must be a string; steps\[0\]\.newState\.inputs must be an object/],
@@ -202,7 +205,7 @@ describe("the comment", () => {
     expect(resources).toHaveLength(14);
     expect(body).toContain("~ engineVersion: \"15\" → \"16\" (forces replacement)");
     expect(body).toContain("~ desiredCount: 1 → 2");
-    expect(body).toContain("Steps: create-replacement, replace, delete-replaced.");
+    expect(body).toContain("Steps: `create-replacement`, `replace`, `delete-replaced`.");
     expect(body).not.toMatch(/<details open><summary><code>[^<]*<\/code> <b>/);
   });
 

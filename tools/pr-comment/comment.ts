@@ -1,10 +1,12 @@
 /**
  * From the previews of several stacks to one comment: secrets collected across all of them first,
- * so a password one stack's preview reveals is masked in every stack's section.
+ * so a password one stack's preview reveals is masked in every stack's section; then every summary
+ * masked whole, once, before the renderer sees it.
  */
 import type { PreviewDigest } from "./preview";
 import { Redactor } from "./redact";
 import { type CommentOptions, renderComment } from "./render";
+import { redactSummaries } from "./safe-summary";
 import { summarize } from "./summarize";
 
 export interface StackPreview {
@@ -15,9 +17,6 @@ export interface StackPreview {
 /** The comment's Markdown for `previews`, in their order. */
 export function buildComment(previews: readonly StackPreview[], options: CommentOptions = {}): string {
   const redactor = Redactor.forPreviews(previews.map(({ preview }) => preview));
-  return renderComment(
-    previews.map(({ stack, preview }) => summarize(stack, preview)),
-    redactor,
-    options,
-  );
+  const summaries = previews.map(({ stack, preview }) => summarize(stack, preview));
+  return renderComment(redactSummaries(summaries, redactor), options);
 }

@@ -3,6 +3,8 @@ export { type DataCategory, DATA_BEARING_TYPES, dataCategory } from "./data-bear
 export { STEP_OPS, type StepOp } from "./ops";
 export { type PreviewDigest, PreviewFormatError, PreviewJsonError, parsePreview } from "./preview";
 export { Redactor, SECRET_PROPERTIES, maskCredentials } from "./redact";
+export { type SafeSummary, redactSummaries } from "./safe-summary";
 export { COMMENT_BUDGET, COMMENT_MARKER, GITHUB_COMMENT_LIMIT, type CommentOptions, isPreviewComment, renderComment, stackMarker } from "./render";
 export { type StackSummary, summarize } from "./summarize";
 export { unifiedDiff } from "./text-diff";
+export { WEAKENING_CHECKS, weakenings } from "./weakening";

@@ -104,10 +104,19 @@ function stateProblems(state: unknown, where: string): string[] {
   return problems;
 }
 
+/**
+ * What the engine names its ops with (`create-replacement`, `discard`): a newer engine's op is
+ * shown as it is, but only one of this shape, so an op cannot carry Markdown into the comment.
+ */
+const OP_NAME = /^[a-z]+(?:-[a-z]+)*$/;
+
 function stepProblems(step: unknown, where: string): string[] {
   if (!isObject(step)) return [`${where} must be an object`];
   const problems: string[] = [];
-  if (typeof step.op !== "string" || step.op === "") problems.push(`${where}.op must be a non-empty string`);
+  if (typeof step.op !== "string" || !OP_NAME.test(step.op)) {
+    const got = typeof step.op === "string" ? JSON.stringify(step.op.slice(0, 40)) : step.op === undefined ? "none" : `a ${typeof step.op}`;
+    problems.push(`${where}.op must be an op name (lowercase letters and "-", e.g. "update"), got ${got}`);
+  }
   if (typeof step.urn !== "string" || !step.urn.startsWith("urn:pulumi:")) problems.push(`${where}.urn must be a Pulumi URN ("urn:pulumi:...")`);
   for (const key of ["oldState", "newState"] as const) {
     if (step[key] !== undefined && step[key] !== null) problems.push(...stateProblems(step[key], `${where}.${key}`));
@@ -194,7 +203,8 @@ export function parsePreview(text: string): PreviewDigest {
     if (!isObject(summary)) problems.push('"changeSummary" must be an object');
     else
       for (const [op, count] of Object.entries(summary)) {
-        if (!Number.isInteger(count) || (count as number) < 0) problems.push(`changeSummary[${JSON.stringify(op)}] must be a count (a whole number >= 0)`);
+        if (!OP_NAME.test(op)) problems.push(`changeSummary key ${JSON.stringify(op)} must be an op name (lowercase letters and "-", e.g. "update")`);
+        else if (!Number.isInteger(count) || (count as number) < 0) problems.push(`changeSummary[${JSON.stringify(op)}] must be a count (a whole number >= 0)`);
       }
   }
   if (document.config !== undefined && document.config !== null && !isObject(document.config)) problems.push('"config" must be an object');

@@ -6,8 +6,8 @@ import { type Block, type Flexible, type Note, type Pass, assemble, fit } from "
 import { LINE_ENDING, codeBlock, details, inlineCode, plural } from "./markdown";
 import { weakenings } from "./weakening";
 import { HEADLINE_OPS, compareOps, opLabel } from "./ops";
-import type { Redactor } from "./redact";
 import { fileBlock, resourceBlock } from "./resource-blocks";
+import type { SafeSummary } from "./safe-summary";
 import { type Diagnostic, type FileChange, type ResourceChange, type StackSummary, protectionChanged } from "./summarize";
 import { shorten } from "./values";
 
@@ -108,7 +108,7 @@ function overview(stacks: readonly StackSummary[]): string {
 }
 
 /** Entries of the data-bearing callout: replacements, deletions, removed protection and weakening updates. */
-function calloutEntries(stacks: readonly StackSummary[], redactor: Redactor): { entries: string[]; verbs: string[] } {
+function calloutEntries(stacks: readonly SafeSummary[]): { entries: string[]; verbs: string[] } {
   const entries: string[] = [];
   const unprotected: string[] = [];
   const weakened: string[] = [];
@@ -117,12 +117,12 @@ function calloutEntries(stacks: readonly StackSummary[], redactor: Redactor): { 
     for (const change of stack.changes) {
       const weakening = weakenings(change);
       if (weakening.length > 0) {
-        weakened.push(`- ${inlineCode(stack.stack)}: **weakened** ${inlineCode(redactor.text(change.name))} (${inlineCode(change.type)}): ${weakening.join("; ")}`);
+        weakened.push(`- ${inlineCode(stack.stack)}: **weakened** ${inlineCode(change.name)} (${inlineCode(change.type)}): ${weakening.join("; ")}`);
       }
       if (!change.dataCategory) continue;
-      const what = `${change.dataCategory} ${inlineCode(redactor.text(change.name))} (${inlineCode(change.type)})`;
+      const what = `${change.dataCategory} ${inlineCode(change.name)} (${inlineCode(change.type)})`;
       if (change.op === "replace" || change.op === "delete") {
-        const forcedBy = change.replaceReasons.length ? `, forced by ${change.replaceReasons.map((reason) => inlineCode(redactor.text(reason))).join(", ")}` : "";
+        const forcedBy = change.replaceReasons.length ? `, forced by ${change.replaceReasons.map((reason) => inlineCode(reason)).join(", ")}` : "";
         const guarded = change.protect.before ? " (protected: `pulumi up` refuses until the protection is removed)" : "";
         entries.push(`- ${inlineCode(stack.stack)}: **${change.op}** ${what}${forcedBy}${guarded}`);
         verbs.add(change.op === "replace" ? "replaced" : "deleted");
@@ -136,8 +136,8 @@ function calloutEntries(stacks: readonly StackSummary[], redactor: Redactor): { 
   return { entries: [...entries, ...unprotected, ...weakened], verbs: ["replaced", "deleted", "unprotected", "weakened"].filter((verb) => verbs.has(verb)) };
 }
 
-function callout(stacks: readonly StackSummary[], redactor: Redactor, limits: Limits): string | undefined {
-  const { entries, verbs } = calloutEntries(stacks, redactor);
+function callout(stacks: readonly SafeSummary[], limits: Limits): string | undefined {
+  const { entries, verbs } = calloutEntries(stacks);
   if (entries.length === 0) return undefined;
   const shown = entries.slice(0, limits.callouts);
   const more = entries.length - shown.length;
@@ -151,11 +151,11 @@ function callout(stacks: readonly StackSummary[], redactor: Redactor, limits: Li
   ].join("\n");
 }
 
-function diagnosticLines(diagnostics: readonly Diagnostic[], redactor: Redactor, limits: Limits): string[] {
+function diagnosticLines(diagnostics: readonly Diagnostic[], limits: Limits): string[] {
   const lines: string[] = [];
   for (const diagnostic of diagnostics.slice(0, limits.diagnostics)) {
-    const text = shorten(redactor.text(diagnostic.message), limits.diagnosticLength);
-    lines.push(...(diagnostic.urn ? [`${redactor.text(diagnostic.urn)}:`] : []), ...text.split(LINE_ENDING));
+    const text = shorten(diagnostic.message, limits.diagnosticLength);
+    lines.push(...(diagnostic.urn ? [`${diagnostic.urn}:`] : []), ...text.split(LINE_ENDING));
   }
   if (diagnostics.length > limits.diagnostics) lines.push(`… and ${diagnostics.length - limits.diagnostics} more: see the workflow run's log.`);
   return lines;
@@ -170,8 +170,8 @@ function stackHeader(stack: StackSummary): string {
   return [stackMarker(stack.stack), `### Stack ${inlineCode(stack.stack)}`, "", countsLine(stack), ...(status ? ["", status] : [])].join("\n");
 }
 
-function warningsBlock(stack: StackSummary, redactor: Redactor, rank: number): Flexible {
-  const lines = diagnosticLines(stack.warnings, redactor, FULL);
+function warningsBlock(stack: StackSummary, rank: number): Flexible {
+  const lines = diagnosticLines(stack.warnings, FULL);
   return { group: "warnings", rank, forms: ["", details(`${plural(stack.warnings.length, "warning")}`, codeBlock(lines, "text"))] };
 }
 
@@ -223,24 +223,21 @@ function footer(blocks: readonly Block[], detailsUrl: string | undefined): Note 
   return { reserve: text({ unlisted: worst, summaryOnly: worst, shortened: worst, omittedDiffs: worst }).length, render: (levelOf) => text(count(levelOf)) };
 }
 
-function blocksFor(stacks: readonly StackSummary[], redactor: Redactor, limits: Limits, detailsUrl: string | undefined): Block[] {
-  // Every block through the text masks once more, whole: a credential can span two values.
-  const fixed = (text: string) => redactor.text(text);
-  const flexible = (block: Flexible): Flexible => ({ ...block, forms: block.forms.map((form) => redactor.text(form)) });
+function blocksFor(stacks: readonly SafeSummary[], limits: Limits, detailsUrl: string | undefined): Block[] {
   const blocks: Block[] = [COMMENT_MARKER];
-  const warning = callout(stacks, redactor, limits);
-  if (warning) blocks.push(fixed(warning));
-  blocks.push("## Pulumi preview", fixed(overview(stacks)));
+  const warning = callout(stacks, limits);
+  if (warning) blocks.push(warning);
+  blocks.push("## Pulumi preview", overview(stacks));
   for (const stack of stacks) {
-    blocks.push(fixed(stackHeader(stack)));
-    if (stack.failed) blocks.push(fixed(`**Errors**\n\n${codeBlock(diagnosticLines(stack.errors, redactor, limits), "text")}`));
-    if (stack.warnings.length) blocks.push(flexible(warningsBlock(stack, redactor, 0)));
+    blocks.push(stackHeader(stack));
+    if (stack.failed) blocks.push(`**Errors**\n\n${codeBlock(diagnosticLines(stack.errors, limits), "text")}`);
+    if (stack.warnings.length) blocks.push(warningsBlock(stack, 0));
     // Data-bearing replacements and deletions get their details first; otherwise URN order.
     const urgent = (change: ResourceChange) => (change.dataCategory && (change.op === "replace" || change.op === "delete") ? 0 : 1);
-    const resources = stack.changes.map((change, index) => flexible(resourceBlock(change, redactor, urgent(change) * ORDINARY_RANK + index)));
+    const resources = stack.changes.map((change, index) => resourceBlock(change, urgent(change) * ORDINARY_RANK + index));
     const files = stack.changes
       .filter((change): change is ResourceChange & { file: FileChange } => change.file !== undefined)
-      .map((change, index) => flexible(fileBlock(change, change.file, redactor, index)));
+      .map((change, index) => fileBlock(change, change.file, index));
     if (resources.length) blocks.push("#### Resources", ...resources);
     if (files.length) blocks.push("#### Committed files", ...files);
     blocks.push(stackNote(resources, files));
@@ -253,11 +250,11 @@ function blocksFor(stacks: readonly StackSummary[], redactor: Redactor, limits: 
  * The comment for `stacks`, in the order given. Fits in `options.budget` characters or throws
  * when even one line per stack would not.
  */
-export function renderComment(stacks: readonly StackSummary[], redactor: Redactor, options: CommentOptions = {}): string {
+export function renderComment(stacks: readonly SafeSummary[], options: CommentOptions = {}): string {
   if (stacks.every((stack) => !stack.failed && !stack.hasChanges)) return noChanges(stacks);
   const budget = options.budget ?? COMMENT_BUDGET;
   for (const limits of [FULL, COMPACT]) {
-    const blocks = blocksFor(stacks, redactor, limits, options.detailsUrl);
+    const blocks = blocksFor(stacks, limits, options.detailsUrl);
     // The final newline counts too.
     const levels = fit(blocks, PASSES, budget - 1);
     const comment = levels && `${assemble(blocks, levels)}\n`;

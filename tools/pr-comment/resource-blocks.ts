@@ -5,11 +5,9 @@
 import { type Flexible, distinctForms } from "./fit";
 import { codeBlock, details, escapeHtml, htmlCode, inlineCode, plural } from "./markdown";
 import { opSymbol } from "./ops";
-import { parsePropertyPath } from "./property-path";
-import { type Redactor, looksLikeSecretKey, maskPrivateKeys } from "./redact";
 import { type FileChange, type PropertyChange, type ResourceChange, protectionChanged } from "./summarize";
 import { renderHunks, unifiedDiff } from "./text-diff";
-import { SECRET_TEXT, asDiffableText, formatValue, shorten } from "./values";
+import { asDiffableText, formatValue, shorten } from "./values";
 
 /** How much of a resource, and of a file, each detail level shows. */
 const RESOURCE_SHORT = { properties: 25, value: 200, textLines: 20 };
@@ -17,34 +15,25 @@ const RESOURCE_FULL = { properties: 400, value: 2000, textLines: 400 };
 const FILE_SHORT_LINES = 80;
 const FILE_FULL_LINES = 5000;
 
-/** A property's values hidden when its name says it is a credential, whatever its type. */
-function isSecretPath(path: string): boolean {
-  return parsePropertyPath(path).some((segment) => typeof segment === "string" && looksLikeSecretKey(segment));
-}
-
-function propertyLines(change: PropertyChange, redactor: Redactor, limits: typeof RESOURCE_SHORT): string[] {
+function propertyLines(change: PropertyChange, limits: typeof RESOURCE_SHORT): string[] {
   const forces = change.forcesReplacement ? " (forces replacement)" : "";
   const symbol = change.kind === "add" ? "+" : change.kind === "delete" ? "-" : "~";
   if (change.isFileContent) return [`${symbol} ${change.path}: the file's diff is under "Committed files" below${forces}`];
-  const secret = isSecretPath(change.path);
-  // A flag such as `manageMasterUserPassword: true` reveals nothing.
-  const show = (value: unknown) =>
-    secret && value !== undefined && typeof value !== "boolean" ? SECRET_TEXT : formatValue(redactor.value(value), limits.value);
-  if (change.kind === "add") return [redactor.text(`+ ${change.path}: ${show(change.after)}${forces}`)];
-  if (change.kind === "delete") return [redactor.text(`- ${change.path}: ${show(change.before)}${forces}`)];
-  // Masked before pretty-printing: `{"name": "X_PASSWORD", "value": ...}` is one line only until then.
-  const beforeText = secret ? undefined : asDiffableText(redactor.value(change.before));
-  const afterText = secret ? undefined : asDiffableText(redactor.value(change.after));
+  const show = (value: unknown) => formatValue(value, limits.value);
+  if (change.kind === "add") return [`+ ${change.path}: ${show(change.after)}${forces}`];
+  if (change.kind === "delete") return [`- ${change.path}: ${show(change.before)}${forces}`];
+  const beforeText = asDiffableText(change.before);
+  const afterText = asDiffableText(change.after);
   if (beforeText !== undefined && afterText !== undefined) {
-    const diff = unifiedDiff(maskPrivateKeys(beforeText), maskPrivateKeys(afterText), 2);
+    const diff = unifiedDiff(beforeText, afterText, 2);
     const { lines, omitted } = renderHunks(diff.hunks, limits.textLines);
     return [
-      redactor.text(`~ ${change.path}: text, +${diff.added} -${diff.removed} lines${forces}`),
-      ...lines.map((line) => redactor.text(shorten(line, limits.value))),
+      `~ ${change.path}: text, +${diff.added} -${diff.removed} lines${forces}`,
+      ...lines.map((line) => shorten(line, limits.value)),
       ...(omitted > 0 ? [`  … ${omitted} more lines`] : []),
     ];
   }
-  return [redactor.text(`~ ${change.path}: ${show(change.before)} → ${show(change.after)}${forces}`)];
+  return [`~ ${change.path}: ${show(change.before)} → ${show(change.after)}${forces}`];
 }
 
 /** What the resource's line calls its change: an otherwise unchanged resource can gain or lose protection. */
@@ -58,55 +47,55 @@ function tags(change: ResourceChange): string {
   return dataLoss ? ` ⚠️ ${change.dataCategory}` : "";
 }
 
-function resourceSummaryHtml(change: ResourceChange, redactor: Redactor): string {
+function resourceSummaryHtml(change: ResourceChange): string {
   const { op, symbol } = displayOp(change);
-  return `${htmlCode(symbol)} <b>${escapeHtml(op)}</b> ${htmlCode(change.type)} ${htmlCode(redactor.text(change.name))}${escapeHtml(tags(change))}`;
+  return `${htmlCode(symbol)} <b>${escapeHtml(op)}</b> ${htmlCode(change.type)} ${htmlCode(change.name)}${escapeHtml(tags(change))}`;
 }
 
-function resourceLine(change: ResourceChange, redactor: Redactor): string {
+function resourceLine(change: ResourceChange): string {
   const { op, symbol } = displayOp(change);
-  return `- ${inlineCode(symbol)} **${op}** ${inlineCode(change.type)} ${inlineCode(redactor.text(change.name))}${tags(change)}`;
+  return `- ${inlineCode(symbol)} **${escapeHtml(op)}** ${inlineCode(change.type)} ${inlineCode(change.name)}${tags(change)}`;
 }
 
-function resourceDetails(change: ResourceChange, redactor: Redactor, limits: typeof RESOURCE_SHORT): string {
-  const body: string[] = [`${inlineCode(redactor.text(change.urn))}${change.id ? `, id ${inlineCode(redactor.text(change.id))}` : ""}`];
+function resourceDetails(change: ResourceChange, limits: typeof RESOURCE_SHORT): string {
+  const body: string[] = [`${inlineCode(change.urn)}${change.id ? `, id ${inlineCode(change.id)}` : ""}`];
   const distinctSteps = [...new Set(change.stepOps)];
-  if (distinctSteps.length > 1) body.push(`Steps: ${distinctSteps.join(", ")}.`);
-  if (change.replaceReasons.length) body.push(`Replaced because ${change.replaceReasons.map((reason) => inlineCode(redactor.text(reason))).join(", ")} changed.`);
+  if (distinctSteps.length > 1) body.push(`Steps: ${distinctSteps.map(inlineCode).join(", ")}.`);
+  if (change.replaceReasons.length) body.push(`Replaced because ${change.replaceReasons.map((reason) => inlineCode(reason)).join(", ")} changed.`);
   if (protectionChanged(change)) body.push(`Protection: \`${String(change.protect.before)}\` → \`${String(change.protect.after)}\`.`);
   const lines: string[] = [];
   const shown = change.properties.slice(0, limits.properties);
-  for (const property of shown) lines.push(...propertyLines(property, redactor, limits));
+  for (const property of shown) lines.push(...propertyLines(property, limits));
   if (change.properties.length > shown.length) lines.push(`  … ${change.properties.length - shown.length} more properties`);
   if (lines.length) body.push(codeBlock(lines, "diff"));
-  return details(resourceSummaryHtml(change, redactor), body.join("\n\n"));
+  return details(resourceSummaryHtml(change), body.join("\n\n"));
 }
 
-export function resourceBlock(change: ResourceChange, redactor: Redactor, rank: number): Flexible {
+export function resourceBlock(change: ResourceChange, rank: number): Flexible {
   return {
     group: "resource",
     rank,
-    forms: distinctForms(["", resourceLine(change, redactor), resourceDetails(change, redactor, RESOURCE_SHORT), resourceDetails(change, redactor, RESOURCE_FULL)]),
+    forms: distinctForms(["", resourceLine(change), resourceDetails(change, RESOURCE_SHORT), resourceDetails(change, RESOURCE_FULL)]),
   };
 }
 
 export const isWorkflowFile = (path: string) => /^\.github\/workflows\//.test(path);
 
-export function fileBlock(change: ResourceChange, file: FileChange, redactor: Redactor, rank: number): Flexible {
+export function fileBlock(change: ResourceChange, file: FileChange, rank: number): Flexible {
   const group = isWorkflowFile(file.path) ? "workflow-file" : "file";
-  const name = inlineCode(redactor.text(file.path));
+  const name = inlineCode(file.path);
   if (file.unavailable) return { group, rank, forms: ["", `- ${name} (${change.op}): ${file.unavailable}.`] };
-  const diff = unifiedDiff(maskPrivateKeys(file.before ?? ""), maskPrivateKeys(file.after ?? ""));
+  const diff = unifiedDiff(file.before ?? "", file.after ?? "");
   if (diff.hunks.length === 0) return { group, rank, forms: ["", `- ${name} (${change.op}): the text does not change.`] };
   const what = file.before === undefined ? "new file" : file.after === undefined ? "deleted" : change.op === "replace" ? "replaced" : "changed";
-  const summary = `${htmlCode(redactor.text(file.path))} ${escapeHtml(what)}, +${diff.added} −${diff.removed} lines`;
+  const summary = `${htmlCode(file.path)} ${escapeHtml(what)}, +${diff.added} −${diff.removed} lines`;
   const form = (maxLines: number) => {
     const { lines, omitted } = renderHunks(diff.hunks, maxLines);
     const notes = [
       ...(omitted > 0 ? [`${plural(omitted, "more diff line")} left out: the full diff is in the workflow run's log.`] : []),
       ...(diff.approximate ? ["The change is too large for a minimal diff: the old lines are shown removed and the new ones added."] : []),
     ];
-    const body = [codeBlock(lines.map((line) => redactor.text(line)), "diff"), ...notes].join("\n\n");
+    const body = [codeBlock(lines, "diff"), ...notes].join("\n\n");
     // Workflow changes are what this repository is about: open, so nobody has to click.
     return details(summary, body, group === "workflow-file");
   };

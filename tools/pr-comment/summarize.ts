@@ -1,8 +1,8 @@
 /**
  * One stack's preview reduced to what the comment shows: counts per op, the changed resources
  * (sorted by URN) with their property changes, committed files' old and new text, diagnostics.
- * Values here are already masked by structure (redact.ts, layer 1); text masking happens when
- * rendering.
+ * Values here are already masked by structure (redact.ts, layer 1); the text masks follow in
+ * safe-summary.ts, before anything is rendered.
  */
 import { type DataCategory, dataCategory } from "./data-bearing";
 import { HEADLINE_OPS, NON_CHANGING_OPS, compareOps, isReplacementPart, primaryOp, resourceOps } from "./ops";

@@ -70,6 +70,11 @@ const CHECKS: Readonly<Record<string, readonly Check[]>> = {
   "aws:kms/key:Key": [turnedOff("enableKeyRotation", "key rotation turned off"), lowered("deletionWindowInDays", "deletion window shortened")],
 };
 
+/** Every property a weakening check reads, per type: what the caution's tests must cover. */
+export const WEAKENING_CHECKS: readonly { readonly type: string; readonly path: string }[] = Object.entries(CHECKS).flatMap(([type, checks]) =>
+  checks.map(({ path }) => ({ type, path })),
+);
+
 /** How an update weakens the resource's protection; empty when it does not, or is not an update. */
 export function weakenings(change: ResourceChange): string[] {
   if (change.op !== "update") return [];

@@ -1,0 +1,137 @@
+/**
+ * The comment's one masking boundary (tools/pr-comment/safe-summary.ts): what leaves it holds no
+ * plaintext, each string is masked once, and the renderer takes nothing that has not passed it.
+ */
+import MarkdownIt from "markdown-it";
+import { Redactor, type StackSummary, buildComment, parsePreview, redactSummaries, renderComment, summarize } from "../tools/pr-comment";
+
+const SECRET = "Plant3d-S3cret-9c1e";
+const SHORT = "k9q";
+const redactor = new Redactor([SECRET, SHORT]);
+
+/** Every string of `value`, Map keys and values included, with where it sits. */
+function strings(value: unknown, at = "$", into: [string, string][] = []): [string, string][] {
+  if (typeof value === "string") into.push([at, value]);
+  else if (value instanceof Map) for (const [key, item] of value) strings(key, `${at}<key>`, into), strings(item, `${at}.get(${String(key)})`, into);
+  else if (Array.isArray(value)) value.forEach((item, index) => strings(item, `${at}[${index}]`, into));
+  else if (value !== null && typeof value === "object") for (const [key, item] of Object.entries(value)) strings(item, `${at}.${key}`, into);
+  return into;
+}
+
+/** A summary with the secret planted in every string field the type has. */
+function plantedSummary(): StackSummary {
+  const planted = (label: string) => `${label}-${SECRET}`;
+  const diagnostic = { urn: planted("urn:pulumi:s::p::t::diag"), severity: planted("error"), message: `failed: ${SECRET} and ${SHORT}` };
+  return {
+    stack: planted("stack"),
+    counts: new Map([[planted("op"), 1]]),
+    changes: [
+      {
+        urn: planted("urn:pulumi:s::p::aws:rds/instance:Instance::db"),
+        type: planted("aws:rds/instance:Instance"),
+        name: planted("db"),
+        op: planted("update"),
+        ops: [planted("update")],
+        stepOps: [planted("update")],
+        id: planted("db-id"),
+        protect: { before: true, after: true },
+        replaceReasons: [planted("engine")],
+        properties: [
+          { path: planted("tags.owner"), kind: "update", forcesReplacement: false, before: planted("before"), after: { nested: [planted("after")] }, isFileContent: false },
+          { path: "content", kind: "update", forcesReplacement: false, before: `line\n${SECRET}\n`, after: `line\n${SHORT} x\n`, isFileContent: true },
+        ],
+        file: { path: planted("docs/file"), before: `a ${SECRET}\n`, after: `b ${SHORT}\n` },
+      },
+    ],
+    errors: [diagnostic],
+    warnings: [diagnostic],
+    failed: true,
+    hasChanges: true,
+  };
+}
+
+describe("redactSummaries", () => {
+  it("leaves no string holding a plaintext, in any field of the summary", () => {
+    const planted = strings(plantedSummary());
+    // The fixture covers the fields: a new string field of the summary must be planted here too.
+    expect(planted.filter(([, text]) => text.includes(SECRET) || text.includes(SHORT)).length).toBeGreaterThanOrEqual(20);
+    const leaks = strings(redactSummaries([plantedSummary()], redactor)).filter(([, text]) => text.includes(SECRET) || new RegExp(`\\b${SHORT}\\b`).test(text));
+    expect(leaks).toEqual([]);
+  });
+
+  it("masks a scalar under a credential's name and an X_PASSWORD entry's value, keeps flags and names", () => {
+    const summary = plantedSummary();
+    const value = {
+      config: { dbPassword: "plain-pw", apiToken: 12345, manageMasterUserPassword: true, passwordSecretArn: "arn:aws:secretsmanager:x", empty: null },
+      environment: [
+        { name: "DB_PASSWORD", value: "env-pw" },
+        { name: "LOG_LEVEL", value: "info" },
+      ],
+    };
+    const [safe] = redactSummaries(
+      [{ ...summary, changes: [{ ...summary.changes[0], properties: [{ path: "settings", kind: "add", forcesReplacement: false, before: undefined, after: value, isFileContent: false }] }] }],
+      new Redactor([]),
+    );
+    expect(safe.changes[0].properties[0].after).toEqual({
+      config: { dbPassword: "[secret]", apiToken: "[secret]", manageMasterUserPassword: true, passwordSecretArn: "arn:aws:secretsmanager:x", empty: null },
+      environment: [
+        { name: "DB_PASSWORD", value: "[secret]" },
+        { name: "LOG_LEVEL", value: "info" },
+      ],
+    });
+  });
+
+  it("hides both sides of a property whose path names a credential, unless they are flags", () => {
+    const summary = plantedSummary();
+    const property = (before: unknown, after: unknown) => ({ path: 'environment["DB_PASSWORD"]', kind: "update" as const, forcesReplacement: false, before, after, isFileContent: false });
+    const [safe] = redactSummaries(
+      [{ ...summary, changes: [{ ...summary.changes[0], properties: [property("old-pw", { v: "new-pw" }), property(false, true)] }] }],
+      new Redactor([]),
+    );
+    expect(safe.changes[0].properties.map(({ before, after }) => [before, after])).toEqual([
+      ["[secret]", "[secret]"],
+      [false, true],
+    ]);
+  });
+
+  it("runs each string through the redactor once, however many renderings show it", () => {
+    const text = jest.spyOn(Redactor.prototype, "text");
+    try {
+      const urn = "urn:pulumi:staging::mlops-cicd::aws:ecs/service:Service::once-only-name";
+      const state = (count: number) => ({ type: "aws:ecs/service:Service", urn, inputs: { desiredCount: count, note: "once-only-value" }, outputs: {} });
+      buildComment([
+        {
+          stack: "staging",
+          preview: parsePreview(
+            JSON.stringify({ steps: [{ op: "update", urn, oldState: state(1), newState: state(2), diffReasons: ["desiredCount", "note"], detailedDiff: { desiredCount: { kind: "update" }, note: { kind: "update" } } }] }),
+          ),
+        },
+      ]);
+      const calls = (needle: string) => text.mock.calls.filter(([argument]) => argument.includes(needle)).length;
+      // The name sits in the URN and in the name: two strings, once each.
+      expect(calls("once-only-name")).toBe(2);
+      expect(calls("once-only-value")).toBe(2);
+    } finally {
+      text.mockRestore();
+    }
+  });
+
+  it("is the only way to the renderer: a summary it has not seen does not type-check", () => {
+    const summary = summarize("staging", parsePreview('{"steps": []}'));
+    // @ts-expect-error: renderComment takes SafeSummary, which only redactSummaries makes.
+    expect(() => renderComment([summary])).not.toThrow();
+    expect(renderComment(redactSummaries([summary], redactor))).toContain("No changes");
+  });
+});
+
+describe("the rendered comment", () => {
+  it("shows no planted plaintext anywhere a reviewer can read, markup included", () => {
+    const body = renderComment(redactSummaries([plantedSummary()], redactor), { budget: 60_000 });
+    const html = new MarkdownIt({ html: true }).render(body);
+    for (const text of [body, html]) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toMatch(new RegExp(`\\b${SHORT}\\b`));
+    }
+    expect(html).toContain("[secret]");
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * The one place the comment's data is masked: every string of every stack summary goes through
+ * the redactor here, once, before any of it is rendered. The renderer takes only `SafeSummary`,
+ * which nothing but `redactSummaries` produces, so a new rendering path cannot forget the masking:
+ * it never sees a plaintext to leak.
+ */
+import { parsePropertyPath } from "./property-path";
+import { type Redactor, looksLikeSecretKey } from "./redact";
+import type { Diagnostic, FileChange, PropertyChange, ResourceChange, StackSummary } from "./summarize";
+import { SECRET_TEXT, UNKNOWN_VALUE } from "./values";
+
+declare const masked: unique symbol;
+
+/** A stack summary whose every string has been through the redactor. */
+export type SafeSummary = StackSummary & { readonly [masked]: true };
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A flag such as `manageMasterUserPassword: true` reveals nothing; anything else under a credential's name does. */
+const hidesValue = (value: unknown) => value !== undefined && value !== null && typeof value !== "boolean";
+
+/** A property path with a segment named like a credential (`environment.DB_PASSWORD`). */
+function isSecretPath(path: string): boolean {
+  return parsePropertyPath(path).some((segment) => typeof segment === "string" && looksLikeSecretKey(segment));
+}
+
+/**
+ * `value` with its strings masked, and masked by structure where text alone cannot tell: a scalar
+ * under a key named like a credential, and the value of a `{name: "X_PASSWORD", value}` entry.
+ */
+function maskValue(value: unknown, redactor: Redactor): unknown {
+  if (typeof value === "string") return value === SECRET_TEXT || value === UNKNOWN_VALUE ? value : redactor.text(value);
+  if (Array.isArray(value)) return value.map((item) => maskValue(item, redactor));
+  if (!isObject(value)) return value;
+  const namesSecret = typeof value.name === "string" && looksLikeSecretKey(value.name);
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => {
+      const scalar = !Array.isArray(item) && !isObject(item);
+      const secret = scalar && hidesValue(item) && (looksLikeSecretKey(key) || (namesSecret && key === "value"));
+      return [key, secret ? SECRET_TEXT : maskValue(item, redactor)];
+    }),
+  );
+}
+
+function maskProperty(property: PropertyChange, redactor: Redactor): PropertyChange {
+  const secret = isSecretPath(property.path);
+  const side = (value: unknown) => (secret && hidesValue(value) ? SECRET_TEXT : maskValue(value, redactor));
+  return { ...property, path: redactor.text(property.path), before: side(property.before), after: side(property.after) };
+}
+
+function maskFile(file: FileChange, redactor: Redactor): FileChange {
+  const text = (value: string | undefined) => (value === undefined ? undefined : redactor.text(value));
+  return { ...file, path: redactor.text(file.path), before: text(file.before), after: text(file.after) };
+}
+
+function maskChange(change: ResourceChange, redactor: Redactor): ResourceChange {
+  const text = (value: string) => redactor.text(value);
+  return {
+    ...change,
+    urn: text(change.urn),
+    type: text(change.type),
+    name: text(change.name),
+    op: text(change.op),
+    ops: change.ops.map(text),
+    stepOps: change.stepOps.map(text),
+    ...(change.id !== undefined ? { id: text(change.id) } : {}),
+    replaceReasons: change.replaceReasons.map(text),
+    properties: change.properties.map((property) => maskProperty(property, redactor)),
+    ...(change.file ? { file: maskFile(change.file, redactor) } : {}),
+  };
+}
+
+function maskDiagnostic(diagnostic: Diagnostic, redactor: Redactor): Diagnostic {
+  return {
+    ...diagnostic,
+    ...(diagnostic.urn !== undefined ? { urn: redactor.text(diagnostic.urn) } : {}),
+    severity: redactor.text(diagnostic.severity),
+    message: redactor.text(diagnostic.message),
+  };
+}
+
+/** `summaries` with every string masked by `redactor`: what the renderer may print. */
+export function redactSummaries(summaries: readonly StackSummary[], redactor: Redactor): SafeSummary[] {
+  return summaries.map((summary) => {
+    const safe: StackSummary = {
+      ...summary,
+      stack: redactor.text(summary.stack),
+      counts: new Map([...summary.counts].map(([op, count]) => [redactor.text(op), count])),
+      changes: summary.changes.map((change) => maskChange(change, redactor)),
+      errors: summary.errors.map((diagnostic) => maskDiagnostic(diagnostic, redactor)),
+      warnings: summary.warnings.map((diagnostic) => maskDiagnostic(diagnostic, redactor)),
+    };
+    return safe as SafeSummary;
+  });
+}
