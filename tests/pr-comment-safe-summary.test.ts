@@ -12,7 +12,12 @@ const redactor = new Redactor([SECRET, SHORT]);
 /** Every string of `value`, Map keys and values included, with where it sits. */
 function strings(value: unknown, at = "$", into: [string, string][] = []): [string, string][] {
   if (typeof value === "string") into.push([at, value]);
-  else if (value instanceof Map) for (const [key, item] of value) strings(key, `${at}<key>`, into), strings(item, `${at}.get(${String(key)})`, into);
+  else if (value instanceof Map) {
+    for (const [key, item] of value) {
+      strings(key, `${at}<key>`, into);
+      strings(item, `${at}.get(${String(key)})`, into);
+    }
+  }
   else if (Array.isArray(value)) value.forEach((item, index) => strings(item, `${at}[${index}]`, into));
   else if (value !== null && typeof value === "object") for (const [key, item] of Object.entries(value)) strings(item, `${at}.${key}`, into);
   return into;
