@@ -15,6 +15,7 @@ import {
   DeploymentEnvironment,
   ISSUE_LABELS,
   MONITORING_ENVIRONMENT,
+  REGISTRY_ENVIRONMENT,
   REQUIRED_STATUS_CHECKS,
   RepositorySettings,
   renderCodeowners,
@@ -346,6 +347,26 @@ if (metricsFunction) {
   );
 }
 
+// The registry's writers' environment: default branch only, holding the one MLflow login that can
+// register versions and move aliases (infra/mlflow/clients.ts). The registry of record is this stack's.
+if (repo.manageRepositorySettings) {
+  new DeploymentEnvironment(
+    REGISTRY_ENVIRONMENT.name,
+    {
+      repository: repo.repository,
+      profile: REGISTRY_ENVIRONMENT,
+      defaultBranch: repo.defaultBranch,
+      secrets: Object.fromEntries(
+        MLFLOW_CLIENTS.filter((client) => client.githubSecret && client.githubEnvironment === REGISTRY_ENVIRONMENT.name).map((client) => [
+          client.githubSecret as string,
+          platform.mlflowClients[client.username].password,
+        ]),
+      ),
+    },
+    withGitHub,
+  );
+}
+
 const repositorySettings = repo.manageRepositorySettings
   ? new RepositorySettings(
       "repository",
@@ -391,13 +412,13 @@ export const mlflowClientSecretArns = Object.fromEntries(Object.entries(platform
 export const committedFiles = repositorySettings?.filePaths ?? [];
 
 /**
- * Repository-wide secrets: the registry of record (this stack's MLflow) with a login per workflow
- * client, and Slack when set. No database credential: the monitoring job goes through the metrics function.
+ * Repository-wide secrets: the registry of record (this stack's MLflow) with the read-only logins of
+ * the workflow clients (the writing one is the registry environment's), and Slack when set. No database credential: the monitoring job goes through the metrics function.
  */
 function repositorySecrets(operator: typeof config.secrets, mlflow: PlatformServices): Record<string, pulumi.Input<string>> {
   const published: Record<string, pulumi.Input<string>> = { MLFLOW_TRACKING_URI: mlflow.mlflowUrl };
   for (const client of MLFLOW_CLIENTS) {
-    if (client.githubSecret) published[client.githubSecret] = mlflow.mlflowClients[client.username].password;
+    if (client.githubSecret && !client.githubEnvironment) published[client.githubSecret] = mlflow.mlflowClients[client.username].password;
   }
   if (operator.slackWebhookUrl) published.SLACK_WEBHOOK_URL = operator.slackWebhookUrl;
   return published;

@@ -162,7 +162,7 @@ describe("production stack", () => {
     expect(dependabot.updates.find((update) => update["package-ecosystem"] === "docker")?.directories).toEqual(["/04-deployment/web-services"]);
   });
 
-  it("publishes the registry of record and a login per workflow client as repository secrets, derived; no database credential; Slack only once set", () => {
+  it("publishes the registry of record and the read-only logins as repository secrets, derived; no database credential; Slack only once set", () => {
     expect(run.resourcesOfType(TYPES.secret).map((secret) => secret.inputs)).toEqual([
       { repository: "trip-duration", secretName: "MLFLOW_DEPLOYMENT_PASSWORD", value: "[secret]" },
       { repository: "trip-duration", secretName: "MLFLOW_MONITORING_PASSWORD", value: "[secret]" },
@@ -174,6 +174,21 @@ describe("production stack", () => {
       run.findResource("random:index/randomPassword:RandomPassword", "platform-mlflow-client-training").urn,
     );
     expect([...run.missingSecrets].sort()).toEqual(["mlops-cicd:ghcrPullToken", "mlops-cicd:ghcrToken"]);
+  });
+
+  it("keeps the registry's writing login out of every branch's reach: a secret of a default-branch-only environment alone", () => {
+    expect(run.findResource(TYPES.environment, "model-registry").inputs).toMatchObject({
+      repository: "trip-duration",
+      environment: "model-registry",
+      waitTimer: 0,
+      canAdminsBypass: false,
+      deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+    });
+    expect(run.findResource(TYPES.deploymentPolicy, "model-registry-main-only").inputs).toMatchObject({ environment: "model-registry", branchPattern: "main" });
+    const secrets = run.resourcesOfType(TYPES.environmentSecret).filter((secret) => secret.inputs.environment === "model-registry");
+    expect(secrets.map((secret) => secret.inputs)).toEqual([{ repository: "trip-duration", environment: "model-registry", secretName: "MLFLOW_REGISTRY_PASSWORD", value: "[secret]" }]);
+    expect(secrets[0].dependsOn).toContain(run.findResource("random:index/randomPassword:RandomPassword", "platform-mlflow-client-registry").urn);
+    expect(run.resourcesOfType(TYPES.secret).map((secret) => secret.inputs.secretName)).not.toContain("MLFLOW_REGISTRY_PASSWORD");
   });
 });
 

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { REGISTRY_ENVIRONMENT } from "../infra/github/constants";
 import { MLFLOW_CLIENTS } from "../infra/mlflow/clients";
 import { renderedWorkflowsByStack } from "../tools/render-workflows";
 import { FakeMlflow, Permission } from "./fakes/fake-mlflow";
@@ -29,6 +30,8 @@ interface MlflowStep {
   readonly step: Doc;
   readonly name: string;
   readonly jobEnv: Record<string, string>;
+  /** The job's environment's name, when it runs in one. */
+  readonly environment: string | undefined;
   readonly workflowDoc: Doc;
 }
 
@@ -42,7 +45,8 @@ function mlflowSteps(): MlflowStep[] {
       for (const step of job.steps ?? []) {
         const env = { ...jobEnv, ...(step.env ?? {}) };
         if ("MLFLOW_TRACKING_URI" in env || String(step.with?.secrets ?? "").includes("MLFLOW_TRACKING_URI")) {
-          found.push({ workflow: file, job: jobId, step, name: String(step.name), jobEnv, workflowDoc: doc });
+          const environment = typeof job.environment === "string" ? job.environment : job.environment?.name;
+          found.push({ workflow: file, job: jobId, step, name: String(step.name), jobEnv, environment, workflowDoc: doc });
         }
       }
     }
@@ -55,11 +59,16 @@ const EXPECTED: readonly [string, string, string, string][] = [
   ["deploy-service.yml", "validate", "Validate the model version", "deployment"],
   ["deploy-service.yml", "build", "Build and push", "deployment"],
   ["deploy-service.yml", "deploy", "Back up the registry state", "deployment"],
-  ["deploy-service.yml", "deploy", "Update the model registry", "deployment"],
+  ["deploy-service.yml", "promote", "Update the model registry", "registry"],
   ["monitor-model.yml", "monitor", "Calculate drift and data-quality metrics", "monitoring"],
   ["train-model.yml", "train", "Train (tracked in MLflow)", "training"],
-  ["train-model.yml", "train", "Register the model in the MLflow Model Registry", "training"],
+  ["train-model.yml", "register", "Register the model in the MLflow Model Registry", "registry"],
 ];
+
+/** What a job downloads from the job before it, in place in its workspace. */
+const HANDOFFS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "train-model.yml/register": { "training-output/training.json": JSON.stringify({ run_id: "run-from-training", metrics: { rmse: 5.2 } }) },
+};
 
 function defaultInputs(doc: Doc): Record<string, string> {
   const inputs = doc.on?.workflow_dispatch?.inputs ?? {};
@@ -147,15 +156,26 @@ async function withServer<T>(work: (server: FakeMlflow, url: string) => Promise<
   }
 }
 
-function repositorySecrets(url: string): Record<string, string> {
+/**
+ * The secrets a job sees: the repository's, and its environment's when it runs in one (the
+ * registry login is the `model-registry` environment's alone).
+ */
+function repositorySecrets(url: string, environment?: string): Record<string, string> {
   const secrets: Record<string, string> = { MLFLOW_TRACKING_URI: url };
-  for (const client of MLFLOW_CLIENTS) if (client.githubSecret) secrets[client.githubSecret] = PASSWORDS[client.username];
+  for (const client of MLFLOW_CLIENTS) {
+    if (client.githubSecret && (client.githubEnvironment === undefined || client.githubEnvironment === environment)) secrets[client.githubSecret] = PASSWORDS[client.username];
+  }
   return secrets;
 }
 
 /** Runs a job's MLflow steps in order in one workspace, as they run in the job. */
 async function runJobSteps(steps: readonly MlflowStep[], secrets: Record<string, string>) {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-access-"));
+  const handoff = steps.length ? HANDOFFS[`${steps[0].workflow}/${steps[0].job}`] ?? {} : {};
+  for (const [file, content] of Object.entries(handoff)) {
+    fs.mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true });
+    fs.writeFileSync(path.join(workspace, file), content);
+  }
   const outputs: Record<string, Record<string, string>> = {};
   const results: { entry: MlflowStep; run: StepRun }[] = [];
   try {
@@ -185,10 +205,11 @@ it("finds every step that talks to MLflow, and each names one client's login", (
 describe.each(JOBS)("%s against an MLflow enforcing basic auth", (jobKey) => {
   const [workflow, job] = jobKey.split("/");
   const steps = byJob(workflow, job);
+  const environment = steps[0].environment;
 
   it("succeeds, each step logged in as its own client, within that client's grants", async () => {
     await withServer(async (server, url) => {
-      const results = await runJobSteps(steps, repositorySecrets(url));
+      const results = await runJobSteps(steps, repositorySecrets(url, environment));
       for (const { entry, run } of results) {
         expect({ step: entry.name, ok: run.ok, log: run.ok ? "" : run.log }).toEqual({ step: entry.name, ok: true, log: "" });
       }
@@ -196,7 +217,7 @@ describe.each(JOBS)("%s against an MLflow enforcing basic auth", (jobKey) => {
       expect(server.calls.length).toBeGreaterThan(0);
       expect(new Set(server.calls.map((call) => call.user))).toEqual(expectedUsers);
       expect(server.calls.filter((call) => call.status === 401 || call.status === 403)).toEqual([]);
-      if (jobKey === "deploy-service.yml/deploy") expect(server.alias("production")).toBe("1");
+      if (jobKey === "deploy-service.yml/promote") expect(server.alias("production")).toBe("1");
     });
   });
 
@@ -206,12 +227,12 @@ describe.each(JOBS)("%s against an MLflow enforcing basic auth", (jobKey) => {
     const secret = MLFLOW_CLIENTS.find((client) => client.username === user)!.githubSecret!;
     await withServer(async (server, url) => {
       // The steps before it run with the right login, so only this one's credential is at fault.
-      const before = await runJobSteps(steps.slice(0, index), repositorySecrets(url));
+      const before = await runJobSteps(steps.slice(0, index), repositorySecrets(url, environment));
       expect(before.every(({ run }) => run.ok)).toBe(true);
-      const wrong = await runJobSteps(steps.slice(0, index + 1), { ...repositorySecrets(url), [secret]: "not-the-password" });
+      const wrong = await runJobSteps(steps.slice(0, index + 1), { ...repositorySecrets(url, environment), [secret]: "not-the-password" });
       expect(wrong.at(-1)!.run.ok).toBe(false);
       expect(server.calls.some((call) => call.status === 401)).toBe(true);
-      const missing = { ...repositorySecrets(url) };
+      const missing = { ...repositorySecrets(url, environment) };
       delete missing[secret];
       const none = await runJobSteps(steps.slice(0, index + 1), missing);
       expect(none.at(-1)!.run.ok).toBe(false);
@@ -219,13 +240,32 @@ describe.each(JOBS)("%s against an MLflow enforcing basic auth", (jobKey) => {
   });
 });
 
-it("gives no MLflow client more than the grants its steps need: monitoring cannot move an alias", async () => {
-  const promote = ALL.find((entry) => entry.name === "Update the model registry")!;
-  await withServer(async (server, url) => {
-    const secrets = { ...repositorySecrets(url), MLFLOW_DEPLOYMENT_PASSWORD: PASSWORDS.monitoring };
-    const asMonitoring = { ...promote, step: { ...promote.step, env: { ...promote.step.env, MLFLOW_TRACKING_USERNAME: "monitoring" } } };
-    const [result] = await runJobSteps([asMonitoring], secrets);
-    expect(result.run.ok).toBe(false);
-    expect(server.calls.map((call) => [call.user, call.status])).toEqual([["monitoring", 403]]);
-  });
+describe.each(MLFLOW_CLIENTS.filter((client) => client.githubSecret && !client.githubEnvironment).map((client) => client.username))(
+  "the %s login, which every branch's workflows can read",
+  (username) => {
+    it.each([
+      ["move an alias", "Update the model registry"],
+      ["register a version", "Register the model in the MLflow Model Registry"],
+    ])("cannot %s", async (_, stepName) => {
+      const writer = ALL.find((entry) => entry.name === stepName)!;
+      const handoff = { ...writer, step: { ...writer.step, env: { ...writer.step.env, MLFLOW_TRACKING_USERNAME: username, MLFLOW_TRACKING_PASSWORD: PASSWORDS[username] } } };
+      await withServer(async (server, url) => {
+        const [result] = await runJobSteps([handoff], repositorySecrets(url));
+        expect(result.run.ok).toBe(false);
+        expect(server.calls.filter((call) => call.status !== 200).map((call) => [call.user, call.status])).toEqual([[username, 403]]);
+        expect(server.alias("production")).toBeUndefined();
+      });
+    });
+  },
+);
+
+it("puts every login that may write the registry in an environment that admits the default branch only", () => {
+  const writers = MLFLOW_CLIENTS.filter((client) => client.permission !== "READ");
+  expect(writers.map((client) => client.username)).toEqual(["registry"]);
+  for (const client of writers) expect(client.githubEnvironment).toBe(REGISTRY_ENVIRONMENT.name);
+  expect(REGISTRY_ENVIRONMENT.defaultBranchOnly).toBe(true);
+  // And every step that uses it runs in that environment, on the default branch.
+  for (const entry of ALL.filter((candidate) => String(candidate.step.env?.MLFLOW_TRACKING_USERNAME) === "registry")) {
+    expect([entry.workflow, entry.job, entry.environment]).toEqual([entry.workflow, entry.job, REGISTRY_ENVIRONMENT.name]);
+  }
 });

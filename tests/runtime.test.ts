@@ -289,14 +289,14 @@ describe.each([
   });
 
   it("gives every MLflow client its own generated login, in Secrets Manager, and MLflow every password to converge its users", () => {
-    const clients = ["training", "deployment", "monitoring", "serving"];
+    const clients = ["training", "registry", "deployment", "monitoring", "serving"];
     for (const client of clients) {
       expect(run.findResource("aws:secretsmanager/secret:Secret", `platform-mlflow-client-${client}`).inputs.name).toBe(`mlops-cicd-${stack}/mlflow-client-${client}`);
       expect(run.findResource("random:index/randomPassword:RandomPassword", `platform-mlflow-client-${client}`).inputs).toMatchObject({ length: 48, special: false });
     }
     const [container] = JSON.parse(String(run.findResource("aws:ecs/taskDefinition:TaskDefinition", "platform-mlflow").inputs.containerDefinitions));
     const environment = Object.fromEntries(container.environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
-    expect(environment).toMatchObject({ MLFLOW_MODEL_NAME: "nyc-taxi-trip-duration", MLFLOW_CLIENTS: "training:EDIT deployment:EDIT monitoring:READ serving:READ" });
+    expect(environment).toMatchObject({ MLFLOW_MODEL_NAME: "nyc-taxi-trip-duration", MLFLOW_CLIENTS: "training:READ registry:EDIT deployment:READ monitoring:READ serving:READ" });
     const secrets = container.secrets.map((entry: { name: string }) => entry.name);
     for (const client of clients) expect(secrets).toContain(`MLFLOW_CLIENT_PASSWORD_${client.toUpperCase()}`);
     expect(container.secrets).toContainEqual({ name: "MLFLOW_AUTH_DATABASE_URI", valueFrom: expect.stringMatching(/databases-mlflow.*:auth_uri::$/) });

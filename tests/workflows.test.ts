@@ -218,17 +218,24 @@ describe("train-model.yml", () => {
   });
 
   it("downloads the data, trains with MLflow, registers the model, writes a model card and keeps artifacts 90 days", () => {
-    const names = train().jobs.train.steps.map((step: Doc) => step.name);
-    expect(names).toEqual(
-      expect.arrayContaining([
-        "Download the NYC taxi data",
-        "Train (tracked in MLflow)",
-        "Register the model in the MLflow Model Registry",
-        "Write the model card",
-      ]),
-    );
-    const upload = train().jobs.train.steps.at(-1);
-    expect(upload.with["retention-days"]).toBe(90);
+    const { train: training, register } = train().jobs;
+    expect(training.steps.map((step: Doc) => step.name)).toEqual(expect.arrayContaining(["Download the NYC taxi data", "Train (tracked in MLflow)"]));
+    expect(register.steps.map((step: Doc) => step.name)).toEqual([
+      `Download ${training.steps.at(-1).with.name}`,
+      "Register the model in the MLflow Model Registry",
+      "Write the model card",
+      "Upload model-card-${{ github.run_id }}",
+    ]);
+    // The registration reads what training uploaded, by the same name, from this run.
+    expect(register.steps[0].with).toEqual({ name: training.steps.at(-1).with.name, path: "training-output" });
+    for (const upload of [training.steps.at(-1), register.steps.at(-1)]) expect(upload.with["retention-days"]).toBe(90);
+  });
+
+  it("registers from the default branch only, in the registry's environment, with no repository code", () => {
+    const { register } = train().jobs;
+    expect(register).toMatchObject({ needs: ["train"], environment: "model-registry", permissions: {}, if: "github.ref_name == github.event.repository.default_branch" });
+    expect(register.steps.some((step: Doc) => String(step.uses ?? "").startsWith("actions/checkout"))).toBe(false);
+    expect(JSON.stringify(train().jobs.train)).not.toContain("MLFLOW_REGISTRY_PASSWORD");
   });
 });
 
@@ -298,17 +305,23 @@ describe("deploy-service.yml", () => {
 
   it("validates the model, builds the image, then deploys in the chosen environment", () => {
     const jobs = deploy().jobs;
-    expect(Object.keys(jobs)).toEqual(["validate", "build", "deploy"]);
+    expect(Object.keys(jobs)).toEqual(["validate", "build", "deploy", "promote"]);
     expect(jobs.build.needs).toEqual(["validate"]);
+    expect(jobs.promote).toMatchObject({ needs: ["validate", "deploy"], environment: "model-registry", permissions: {} });
+    expect(jobs.promote.steps.map((step: Doc) => step.name)).toEqual(["Update the model registry"]);
     expect(jobs.deploy.environment.name).toBe("${{ inputs.environment }}");
     expect(jobs.deploy.concurrency).toEqual({ group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
   });
 
-  it("promotes the image to the environment's tag only after the smoke tests and the registry update", () => {
+  it("promotes the image to the environment's tag only after the smoke tests, and the model only after the deployment", () => {
     const names = deploy().jobs.deploy.steps.map((step: Doc) => step.name);
     const promote = names.indexOf("Promote the image to the environment's tag");
+    expect(names.indexOf("Smoke tests")).toBeGreaterThan(-1);
     expect(promote).toBeGreaterThan(names.indexOf("Smoke tests"));
-    expect(promote).toBeGreaterThan(names.indexOf("Update the model registry"));
+    // The alias moves in its own job, which runs only when the deployment job succeeded.
+    expect(names).not.toContain("Update the model registry");
+    expect(deploy().jobs.promote.needs).toContain("deploy");
+    expect(deploy().jobs.promote.if).toBeUndefined();
     expect(deploy().jobs.deploy.permissions.packages).toBe("write");
     const ciCd = doc("ci-cd.yml");
     for (const job of ["deploy-staging", "deploy-production"]) {
@@ -324,7 +337,7 @@ describe("deploy-service.yml", () => {
     expect(byName("Watch the canary (10% of traffic)").if).toBe("inputs.environment == 'production' && inputs.service_type == 'web-service'");
     expect(byName("Full rollout")).toBeDefined();
     expect(byName("Smoke tests")).toBeDefined();
-    expect(byName("Update the model registry")).toBeDefined();
+    expect(byName("Update the model registry")).toBeUndefined();
     expect(byName("Roll back").if).toBe("failure() && steps.rollout.outputs.previous != ''");
     const incident = byName("Open or update the incident issue");
     expect(incident.if).toBe("failure()");

@@ -3,11 +3,12 @@
  *
  * Staging: validate the model, build the image, deploy, smoke-test, report. Production adds a
  * backup, a canary of 10% of traffic whose alarms are watched, the full rollout, and the registry
- * update. The batch job has no traffic to split: a trial run of the new revision must succeed before
+ * update (its own job, in the registry's environment). The batch job has no traffic to split: a trial run of the new revision must succeed before
  * its schedule moves to it. A failure rolls back and opens (or updates) an incident issue.
  */
 // The canary the web service's deployment strategy runs (infra/serving): the watch step follows it.
 import { CANARY_BAKE_MINUTES, CANARY_PERCENT } from "../infra/serving/canary";
+import { REGISTRY_ENVIRONMENT } from "../infra/github/constants";
 import { IMAGE_ENV, RUNNER, SERVICE_TYPES, WorkflowSettings } from "./application";
 import { promoteImage, rollBack, smokeTest, startRollout, trialRun, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
@@ -122,7 +123,6 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
           waitForRollout("Full rollout", 30),
           trialRun("Trial run of the batch job", 45),
           smokeTest("Smoke tests", "${{ inputs.service_type }}", "${{ env.API_URL }}"),
-          promoteModel("${{ inputs.environment }}", "${{ needs.validate.outputs.registry_version }}"),
           ...promoteImage("${{ inputs.service_type }}", "${{ needs.build.outputs.digest }}", "${{ inputs.environment }}"),
           {
             name: "Report",
@@ -159,6 +159,19 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
             labels: ["incident"],
           }),
         ],
+      },
+      // The registry's alias moves once the service runs the version, from the one job that holds
+      // the login able to move it: the default-branch-only registry environment's. Re-running this
+      // job alone is the way to finish a deployment whose promotion failed.
+      promote: {
+        name: "Promote the model in the registry",
+        needs: ["validate", "deploy"],
+        runsOn: RUNNER,
+        environment: REGISTRY_ENVIRONMENT.name,
+        concurrency: { group: "promote-${{ inputs.environment }}", cancelInProgress: false },
+        permissions: {},
+        timeoutMinutes: 10,
+        steps: [promoteModel("${{ inputs.environment }}", "${{ needs.validate.outputs.registry_version }}")],
       },
     },
   };

@@ -15,7 +15,7 @@ const MLFLOW_API = [
   '  local args=(-fsS --retry 3 -X "$method" -H "Content-Type: application/json" "${MLFLOW_TRACKING_URI%/}/api/2.0/mlflow/${path}")',
   '  if [[ -n "$body" ]]; then args+=(--data "$body"); fi',
   '  if [[ -z "${MLFLOW_TRACKING_URI:-}" || -z "${MLFLOW_TRACKING_PASSWORD:-}" ]]; then',
-  '    echo "::error title=MLflow credentials missing::MLFLOW_TRACKING_URI or the password of MLflow user ${MLFLOW_TRACKING_USERNAME} is empty: the repository secrets are published by pulumi up on the stack that manages the repository settings." >&2',
+  '    echo "::error title=MLflow credentials missing::MLFLOW_TRACKING_URI or the password of MLflow user ${MLFLOW_TRACKING_USERNAME} is empty: pulumi up on the stack that manages the repository settings publishes them (the registry login as a secret of the model-registry environment, the others as repository secrets)." >&2',
   "    return 1",
   "  fi",
   '  printf \'user = "%s:%s"\\n\' "$MLFLOW_TRACKING_USERNAME" "$MLFLOW_TRACKING_PASSWORD" | curl -K - "${args[@]}"',
@@ -24,7 +24,8 @@ const MLFLOW_API = [
 
 /**
  * The environment of a step that talks to MLflow as `client`: the registry of record's URL, the
- * client's username (not secret) and its password from the repository secret the stack publishes.
+ * client's username (not secret) and its password from the secret the stack publishes (a repository
+ * secret, or its environment's for the registry login: the step's job must run in that environment).
  */
 export function mlflowEnv(client: MlflowClientName): Readonly<Record<string, string>> {
   const { username, githubSecret } = mlflowClient(client);
@@ -44,7 +45,7 @@ export function registerModel(trainingFile: string): Step {
   return {
     id: "register",
     name: "Register the model in the MLflow Model Registry",
-    env: { ...mlflowEnv("training"), TRAINING_FILE: trainingFile },
+    env: { ...mlflowEnv("registry"), TRAINING_FILE: trainingFile },
     run: script(
       ...MLFLOW_API,
       'run_id=$(jq -er \'.run_id | strings\' "$TRAINING_FILE")',
@@ -88,7 +89,7 @@ export function findReleasedModel(): Step {
 export function promoteModel(alias: string, registryVersion: string): Step {
   return {
     name: "Update the model registry",
-    env: { ...mlflowEnv("deployment"), ALIAS: alias, REGISTRY_VERSION: registryVersion },
+    env: { ...mlflowEnv("registry"), ALIAS: alias, REGISTRY_VERSION: registryVersion },
     run: script(
       ...MLFLOW_API,
       "request=$(jq -n --arg name \"$MODEL_NAME\" --arg alias \"$ALIAS\" --arg version \"$REGISTRY_VERSION\" '{name: $name, alias: $alias, version: $version}')",

@@ -2,16 +2,35 @@
  * train-model.yml: by hand, with the model type, the data month and the MLflow experiment. Trains
  * with the application's code, tracked in MLflow; registers the model; writes a model card; keeps
  * the artifacts 90 days.
+ *
+ * Two jobs: training runs the branch's code with a login that cannot write the registry; the
+ * registration, in the default-branch-only `model-registry` environment, runs no repository code
+ * and is the only holder of the login that can. Dispatched from another branch, the model is
+ * trained and kept as an artifact, and not registered.
  */
+import { REGISTRY_ENVIRONMENT } from "../infra/github/constants";
 import { RUNNER, WorkflowSettings } from "./application";
 import { mlflowEnv, registerModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
-import { PYTHON_VERSION, checkout, downloadTrainingData, installPython, runCommand, script, setupPython, uploadArtifact, validateInput } from "./steps";
+import {
+  PYTHON_VERSION,
+  checkout,
+  downloadArtifact,
+  downloadTrainingData,
+  installPython,
+  runCommand,
+  script,
+  setupPython,
+  uploadArtifact,
+  validateInput,
+} from "./steps";
 
 export const MODEL_TYPES = ["linear_regression", "xgboost", "random_forest"] as const;
 export const ARTIFACT_RETENTION_DAYS = 90;
 /** YYYY-MM with a real month. */
 export const DATA_MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$";
+/** What training hands to the registration: the run's id, its metrics, the model's files. */
+const TRAINING_ARTIFACT = "model-${{ inputs.model_type }}-${{ inputs.data_month }}-${{ github.run_id }}";
 
 export function trainModelWorkflow(settings: WorkflowSettings): Workflow {
   return {
@@ -61,6 +80,28 @@ export function trainModelWorkflow(settings: WorkflowSettings): Workflow {
           installPython(settings.requirementsFile),
           downloadTrainingData(settings.dataUrlTemplate),
           runCommand("Train (tracked in MLflow)", settings.trainCommand, mlflowEnv("training")),
+          uploadArtifact(TRAINING_ARTIFACT, "training-output/", ARTIFACT_RETENTION_DAYS),
+        ],
+      },
+      register: {
+        name: "Register model",
+        needs: ["train"],
+        // The environment admits the default branch only; saying so here skips the job, rather than
+        // failing it, when a branch is trained for a look at its metrics.
+        if: "github.ref_name == github.event.repository.default_branch",
+        runsOn: RUNNER,
+        environment: REGISTRY_ENVIRONMENT.name,
+        permissions: {},
+        timeoutMinutes: 15,
+        env: {
+          MODEL_TYPE: "${{ inputs.model_type }}",
+          DATA_MONTH: "${{ inputs.data_month }}",
+          EXPERIMENT_NAME: "${{ inputs.experiment_name }}",
+          MODEL_NAME: settings.modelName,
+          OUTPUT_DIR: "training-output",
+        },
+        steps: [
+          downloadArtifact(TRAINING_ARTIFACT, "training-output"),
           registerModel("training-output/training.json"),
           {
             name: "Write the model card",
@@ -87,7 +128,7 @@ export function trainModelWorkflow(settings: WorkflowSettings): Workflow {
               'cat "$OUTPUT_DIR/model-card.md" >> "$GITHUB_STEP_SUMMARY"',
             ),
           },
-          uploadArtifact("model-${{ inputs.model_type }}-${{ inputs.data_month }}-${{ github.run_id }}", "training-output/", ARTIFACT_RETENTION_DAYS),
+          uploadArtifact("model-card-${{ github.run_id }}", "training-output/model-card.md", ARTIFACT_RETENTION_DAYS),
         ],
       },
     },

@@ -9,7 +9,7 @@ Environment (ECS injects the passwords from Secrets Manager):
                                 before MLflow 3.6 both stores keep their version in alembic_version)
   MLFLOW_ADMIN_USERNAME, MLFLOW_ADMIN_PASSWORD
   MLFLOW_MODEL_NAME             the application's registered model, created here when missing
-  MLFLOW_CLIENTS                "training:EDIT deployment:EDIT monitoring:READ serving:READ"
+  MLFLOW_CLIENTS                "training:READ registry:EDIT deployment:READ monitoring:READ serving:READ"
   MLFLOW_CLIENT_PASSWORD_<USER> each client's password
 
 The registered model is created by the server, not by a client: MLflow gives a model's creator

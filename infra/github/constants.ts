@@ -27,6 +27,21 @@ export const MONITORING_ENVIRONMENT = Object.freeze({
 });
 
 /**
+ * The environment of the jobs that write the model registry (train-model's registration,
+ * deploy-service's promotion): default branch only, so the one MLflow login that can change what
+ * gets deployed is out of reach of any other branch's workflow. No reviewers: what it registers is
+ * released by a release tag, and what it promotes was approved in `production` already.
+ */
+export const REGISTRY_ENVIRONMENT = Object.freeze({
+  name: "model-registry",
+  waitTimerMinutes: 0,
+  requiresReviewers: false,
+  preventSelfReview: false,
+  defaultBranchOnly: true,
+  adminsCanBypass: false,
+});
+
+/**
  * The GitHub Actions app. Pinning each required check to it means a status posted by any other
  * app or token with the same name cannot satisfy the rule.
  */

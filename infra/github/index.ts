@@ -1,4 +1,4 @@
-export { REQUIRED_STATUS_CHECKS, ISSUE_LABELS, GITHUB_ACTIONS_INTEGRATION_ID, MONITORING_ENVIRONMENT } from "./constants";
+export { REQUIRED_STATUS_CHECKS, ISSUE_LABELS, GITHUB_ACTIONS_INTEGRATION_ID, MONITORING_ENVIRONMENT, REGISTRY_ENVIRONMENT } from "./constants";
 export type { IssueLabelSpec } from "./constants";
 export { DeploymentEnvironment } from "./deployment-environment";
 export type { DeploymentEnvironmentArgs, EnvironmentRules } from "./deployment-environment";

@@ -4,15 +4,20 @@
  *
  * MLflow grants permissions per experiment and per registered model, on top of a default that applies
  * to everything else (READ here). Training creates its own experiments (their creator gets MANAGE on
- * them) and adds versions to the registered model; deployment moves the model's aliases; monitoring
- * and serving only read. The registered model is created by the server itself at start, so no client
- * ever owns (and could delete) it.
+ * them) and only reads the registered model; deployment, monitoring and serving only read. One login
+ * writes the registry: `registry` adds versions and moves aliases, and its password is a secret of
+ * the default-branch-only `model-registry` environment, so no branch's workflow can reach it; the
+ * logins every branch can reach (repository secrets) cannot change what gets deployed. The
+ * registered model is created by the server itself at start, so no client ever owns (and could
+ * delete) it.
  */
+import { REGISTRY_ENVIRONMENT } from "../github/constants";
+
 
 /** MLflow's permission levels a client is granted on the application's registered model. */
 export type MlflowPermission = "READ" | "EDIT";
 
-export type MlflowClientName = "training" | "deployment" | "monitoring" | "serving";
+export type MlflowClientName = "training" | "registry" | "deployment" | "monitoring" | "serving";
 
 export interface MlflowClient {
   /** The MLflow username, and the suffix of its secrets. */
@@ -22,23 +27,35 @@ export interface MlflowClient {
   /** Who uses the login. */
   readonly usedBy: string;
   /**
-   * The repository secret holding the password, for clients that run in GitHub Actions; the
-   * username is not secret and is written into the workflows as is.
+   * The Actions secret holding the password, for clients that run in GitHub Actions; the username
+   * is not secret and is written into the workflows as is.
    */
   readonly githubSecret?: string;
+  /**
+   * The environment whose secret `githubSecret` is; a repository secret, which every branch's
+   * workflows can read, when unset. Every login that may write (EDIT) has one.
+   */
+  readonly githubEnvironment?: string;
 }
 
 export const MLFLOW_CLIENTS: readonly MlflowClient[] = Object.freeze([
   {
     username: "training",
-    permission: "EDIT",
-    usedBy: "train-model and ci-cd's training: runs in their own experiments, new versions of the registered model",
+    permission: "READ",
+    usedBy: "train-model and ci-cd's training: runs in their own experiments",
     githubSecret: "MLFLOW_TRAINING_PASSWORD",
   },
   {
-    username: "deployment",
+    username: "registry",
     permission: "EDIT",
-    usedBy: "deploy-service: finds the release, builds the image with the model, backs up and moves the environment's alias",
+    usedBy: "train-model's registration (new versions) and deploy-service's promotion (the environment's alias), from the default branch",
+    githubSecret: "MLFLOW_REGISTRY_PASSWORD",
+    githubEnvironment: REGISTRY_ENVIRONMENT.name,
+  },
+  {
+    username: "deployment",
+    permission: "READ",
+    usedBy: "deploy-service: finds the release, builds the image with the model, backs up the aliases",
     githubSecret: "MLFLOW_DEPLOYMENT_PASSWORD",
   },
   {
@@ -61,7 +78,7 @@ export function clientPasswordVariable(client: MlflowClient): string {
   return `MLFLOW_CLIENT_PASSWORD_${client.username.toUpperCase()}`;
 }
 
-/** `training:EDIT deployment:EDIT …`: what the server's start ensures (images/mlflow/ensure_access.py). */
+/** `training:READ registry:EDIT …`: what the server's start ensures (images/mlflow/ensure_access.py). */
 export function clientGrants(clients: readonly MlflowClient[] = MLFLOW_CLIENTS): string {
   return clients.map((client) => `${client.username}:${client.permission}`).join(" ");
 }
