@@ -454,6 +454,9 @@ describeResourcePolicy(noCredentialsInPlainValues, {
   compliant: {
     "an environment variable holding a URL": variable,
     "a task definition whose credentials come from secrets": taskDefinition(),
+    "container variables that point at a credential, or name one left empty": taskDefinition(
+      container({ environment: [{ name: "DB_PASSWORD_FILE", value: "/run/secrets/db" }, { name: "WRITER_SECRET_ARN", value: "arn:aws:secretsmanager:eu-west-1:1:secret:w" }, { name: "API_TOKEN", value: "" }] }),
+    ),
     "an Actions secret holding a credential (secrets are for that)": {
       type: TYPES.actionsSecret,
       name: "repository-METRICS_DATABASE_URL",
@@ -477,6 +480,19 @@ describeResourcePolicy(noCredentialsInPlainValues, {
       taskDefinition(container({ environment: [{ name: "MLFLOW_BACKEND_STORE_URI", value: "postgresql://mlflow:hunter2@db/mlflow" }] })),
       [
         "Container `web-service` of task definition `web-service` has environment variable `MLFLOW_BACKEND_STORE_URI` holding what looks like a URL with a password. Rotate it, keep it in Secrets Manager and pass it through the container's `secrets`.",
+      ],
+    ],
+    "a container variable named like a password, whatever its value looks like": [
+      taskDefinition(container({ environment: [{ name: "DB_PASSWORD", value: "correct-horse" }, { name: "MLFLOW_TRACKING_TOKEN", value: "t" }] })),
+      [
+        "Container `web-service` of task definition `web-service` has environment variable `DB_PASSWORD` named like a credential, in plain text in the task definition. Rotate it, keep it in Secrets Manager and pass it through the container's `secrets`.",
+        "Container `web-service` of task definition `web-service` has environment variable `MLFLOW_TRACKING_TOKEN` named like a credential, in plain text in the task definition. Rotate it, keep it in Secrets Manager and pass it through the container's `secrets`.",
+      ],
+    ],
+    "a JSON web token in a container variable named otherwise": [
+      taskDefinition(container({ environment: [{ name: "UPSTREAM_AUTH", value: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXZhbHVl" }] })),
+      [
+        "Container `web-service` of task definition `web-service` has environment variable `UPSTREAM_AUTH` holding what looks like a JSON web token. Rotate it, keep it in Secrets Manager and pass it through the container's `secrets`.",
       ],
     ],
   },

@@ -16,6 +16,7 @@ const CREDENTIAL_PATTERNS: readonly { readonly kind: string; readonly pattern: R
   { kind: "a private key", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/ },
   { kind: "a Slack webhook URL", pattern: /\bhttps:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/]+/ },
   { kind: "a Slack token", pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
+  { kind: "a JSON web token", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/ },
   // scheme://user:password@host, e.g. postgresql://writer:…@db/metrics
   { kind: "a URL with a password", pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i },
 ];
@@ -27,6 +28,16 @@ export function credentialKind(value: string): string | undefined {
 
 /** Names that say the value is a credential, whatever it looks like. */
 const CREDENTIAL_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY/i;
+/** Names that point at a credential rather than hold one: `DB_PASSWORD_FILE`, `WRITER_SECRET_ARN`. */
+const POINTER_NAME = /_(?:ARN|FILE|PATH|NAME)$/i;
+
+/**
+ * Whether a variable's name says it holds a credential: a credential's value need not look like any
+ * pattern above (`DB_PASSWORD=correct-horse`), so the name is read as well as the value.
+ */
+export function namedLikeCredential(name: string): boolean {
+  return CREDENTIAL_NAME.test(name) && !POINTER_NAME.test(name);
+}
 
 /** Every string in a JSON-like value, with its path (`a.b[0]`). */
 export function stringsIn(value: unknown, path = ""): { readonly path: string; readonly value: string }[] {
@@ -59,11 +70,12 @@ export const noCredentialsInPlainValues = resourcePolicy({
       for (const container of containerDefinitions(props) ?? []) {
         for (const variable of listAt(container.environment).map((entry) => recordAt(entry))) {
           const kind = typeof variable.value === "string" ? credentialKind(variable.value) : undefined;
+          const where = `Container \`${String(container.name)}\` of task definition \`${name}\` has environment variable \`${String(variable.name)}\``;
+          const fix = "Rotate it, keep it in Secrets Manager and pass it through the container's `secrets`.";
           if (kind !== undefined) {
-            reportViolation(
-              `Container \`${String(container.name)}\` of task definition \`${name}\` has environment variable \`${String(variable.name)}\` ` +
-                `holding what looks like ${kind}. Rotate it, keep it in Secrets Manager and pass it through the container's \`secrets\`.`,
-            );
+            reportViolation(`${where} holding what looks like ${kind}. ${fix}`);
+          } else if (typeof variable.name === "string" && namedLikeCredential(variable.name) && variable.value !== undefined && variable.value !== "") {
+            reportViolation(`${where} named like a credential, in plain text in the task definition. ${fix}`);
           }
         }
       }
@@ -74,7 +86,7 @@ export const noCredentialsInPlainValues = resourcePolicy({
     const kind = typeof props.value === "string" ? credentialKind(props.value) : undefined;
     if (kind !== undefined) {
       reportViolation(`${subject} holds what looks like ${kind}: variables are plain text to anyone who can read the repository. ${fix}`);
-    } else if (CREDENTIAL_NAME.test(String(props.variableName))) {
+    } else if (namedLikeCredential(String(props.variableName))) {
       reportViolation(`${subject} is named like a credential: variables are plain text to anyone who can read the repository. ${fix}`);
     }
   },
