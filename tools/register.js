@@ -2,7 +2,7 @@
  * A require hook that runs this project's TypeScript under plain node: `node -r ./tools/register.js`.
  *
  * Offline synth is on the path of every `npm run synth` and every test run, and tsx's hook alone
- * costs about half a second. This one strips types with esbuild (already installed with tsx) and
+ * costs about half a second. This one strips types with esbuild (a devDependency) and
  * keeps the result in node_modules/.cache keyed by the source's hash, so a warm run only reads
  * files. Type-checking is `tsc --noEmit`'s job, in `npm test`.
  */

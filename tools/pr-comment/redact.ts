@@ -192,14 +192,6 @@ export class Redactor {
     for (const token of this.tokens) result = result.replace(token, SECRET_TEXT);
     return maskCredentials(result);
   }
-
-  /** `value` with every string inside it passed through `text`, before it is quoted or escaped. */
-  value(value: unknown): unknown {
-    if (typeof value === "string") return value === SECRET_TEXT || value === UNKNOWN_VALUE ? value : this.text(value);
-    if (Array.isArray(value)) return value.map((item) => this.value(item));
-    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.value(item)]));
-    return value;
-  }
 }
 
 /** A value that refers to a secret rather than being one: `${{ secrets.X }}`, `$PGPASSWORD`, "[secret]". */

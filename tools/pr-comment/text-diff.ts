@@ -1,10 +1,11 @@
 /**
  * A line diff in unified format (`diff -u`, `git diff`), for committed files and long string
- * properties. Myers' O((N+M)D) algorithm after trimming the common head and tail; a change larger
- * than `MAX_EDIT_DISTANCE` lines is shown as the old middle removed and the new one added, which is
- * still a correct diff, only not a minimal one.
- * @see E. W. Myers, "An O(ND) Difference Algorithm and Its Variations", Algorithmica 1 (1986)
+ * properties. The edit script is jsdiff's (`diffArrays`, Myers' algorithm) after trimming the
+ * common head and tail; a change larger than `MAX_EDIT_DISTANCE` lines is shown as the old middle
+ * removed and the new one added, which is still a correct diff, only not a minimal one. The hunks
+ * are built here, because the comment needs them as data (to fit and count them), not as text.
  */
+import { diffArrays } from "diff";
 
 export type EditKind = "equal" | "delete" | "insert";
 
@@ -48,64 +49,6 @@ function splitLines(text: string): { lines: string[]; missingNewline: boolean } 
   return { lines, missingNewline };
 }
 
-/**
- * The shortest edit script turning `a` into `b` (Myers), or undefined when it needs more than
- * `maxDistance` edits. Only the diagonals a round can reach are kept per round, so memory is
- * O(D²) rather than O((N+M)·D).
- */
-function myers(a: Int32Array, b: Int32Array, maxDistance: number): Edit[] | undefined {
-  const n = a.length;
-  const m = b.length;
-  const max = n + m;
-  const offset = max + 1;
-  const v = new Int32Array(2 * max + 3);
-  const trace: Int32Array[] = [];
-  for (let d = 0; d <= Math.min(max, maxDistance); d++) {
-    // Round d reads only diagonals -(d-1)..(d-1) of the previous round.
-    trace.push(d === 0 ? new Int32Array(0) : v.slice(offset - (d - 1), offset + d));
-    for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1]) ? v[offset + k + 1] : v[offset + k - 1] + 1;
-      let y = x - k;
-      while (x < n && y < m && a[x] === b[y]) {
-        x++;
-        y++;
-      }
-      v[offset + k] = x;
-      if (x >= n && y >= m) return backtrack(trace, n, m, d);
-    }
-  }
-  return undefined;
-}
-
-function backtrack(trace: readonly Int32Array[], n: number, m: number, distance: number): Edit[] {
-  const edits: Edit[] = [];
-  let x = n;
-  let y = m;
-  for (let d = distance; d > 0; d--) {
-    const previous = trace[d];
-    const at = (k: number) => previous[k + d - 1];
-    const k = x - y;
-    const previousK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
-    const previousX = at(previousK);
-    const previousY = previousX - previousK;
-    while (x > previousX && y > previousY) {
-      x--;
-      y--;
-      edits.push({ kind: "equal", oldIndex: x, newIndex: y });
-    }
-    if (x === previousX) edits.push({ kind: "insert", oldIndex: -1, newIndex: previousY });
-    else edits.push({ kind: "delete", oldIndex: previousX, newIndex: -1 });
-    x = previousX;
-    y = previousY;
-  }
-  while (x > 0 && y > 0) {
-    x--;
-    y--;
-    edits.push({ kind: "equal", oldIndex: x, newIndex: y });
-  }
-  return edits.reverse();
-}
-
 /** The edit script from `before` to `after`, lines compared exactly. */
 export function diffLines(before: readonly string[], after: readonly string[], maxDistance = MAX_EDIT_DISTANCE): { edits: Edit[]; approximate: boolean } {
   let head = 0;
@@ -113,30 +56,25 @@ export function diffLines(before: readonly string[], after: readonly string[], m
   let tail = 0;
   while (tail < before.length - head && tail < after.length - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
 
-  // Lines as numbers: the inner loop compares integers, not strings.
-  const ids = new Map<string, number>();
-  const toIds = (lines: readonly string[]) =>
-    Int32Array.from(lines.slice(head, lines.length - tail), (line) => {
-      let id = ids.get(line);
-      if (id === undefined) ids.set(line, (id = ids.size));
-      return id;
-    });
-  const a = toIds(before);
-  const b = toIds(after);
-  const middle = myers(a, b, maxDistance);
+  const a = before.slice(head, before.length - tail);
+  const b = after.slice(head, after.length - tail);
+  // Undefined when the script would need more than maxDistance edits.
+  const middle = a.length === 0 && b.length === 0 ? [] : diffArrays(a, b, { maxEditLength: maxDistance });
   const edits: Edit[] = [];
   for (let i = 0; i < head; i++) edits.push({ kind: "equal", oldIndex: i, newIndex: i });
-  if (middle) {
-    for (const edit of middle) {
-      edits.push({
-        kind: edit.kind,
-        oldIndex: edit.oldIndex === -1 ? -1 : edit.oldIndex + head,
-        newIndex: edit.newIndex === -1 ? -1 : edit.newIndex + head,
-      });
+  let oldIndex = head;
+  let newIndex = head;
+  const changes = middle ?? [
+    { removed: true, added: false, count: a.length },
+    { removed: false, added: true, count: b.length },
+  ];
+  for (const change of changes) {
+    const count = change.count ?? 0;
+    for (let i = 0; i < count; i++) {
+      if (change.removed) edits.push({ kind: "delete", oldIndex: oldIndex++, newIndex: -1 });
+      else if (change.added) edits.push({ kind: "insert", oldIndex: -1, newIndex: newIndex++ });
+      else edits.push({ kind: "equal", oldIndex: oldIndex++, newIndex: newIndex++ });
     }
-  } else {
-    for (let i = 0; i < a.length; i++) edits.push({ kind: "delete", oldIndex: head + i, newIndex: -1 });
-    for (let i = 0; i < b.length; i++) edits.push({ kind: "insert", oldIndex: -1, newIndex: head + i });
   }
   for (let i = 0; i < tail; i++) edits.push({ kind: "equal", oldIndex: before.length - tail + i, newIndex: after.length - tail + i });
   return { edits, approximate: middle === undefined };
