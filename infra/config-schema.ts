@@ -5,9 +5,9 @@
  *
  * @see https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options
  */
+import { PROJECT_NAME, qualifiedKey } from "../contracts/project";
 
-/** The project name: the namespace of the keys below that carry no `namespace:` prefix. */
-export const PROJECT_NAME = "mlops-cicd";
+export { PROJECT_NAME, qualifiedKey };
 
 /** The types Pulumi's project-level config schema supports. */
 export type ConfigValueType = "string" | "integer" | "boolean" | "array";
@@ -370,11 +370,6 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     default: "10.0",
   },
 ] satisfies ConfigKeySpec[]);
-
-/** `repository` → `mlops-cicd:repository`; `github:owner` stays as it is. */
-export function qualifiedKey(key: string): string {
-  return key.includes(":") ? key : `${PROJECT_NAME}:${key}`;
-}
 
 export function findConfigKey(qualified: string): ConfigKeySpec | undefined {
   return CONFIG_KEYS.find((spec) => qualifiedKey(spec.key) === qualified);

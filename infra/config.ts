@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { ApplicationLayout } from "../contracts/application";
 import { CONFIG_KEYS, ConfigKeySpec, PROJECT_NAME, qualifiedKey } from "./config-schema";
 import { EnvironmentProfile, ENVIRONMENT_NAMES, environmentProfile, isEnvironmentName } from "./environments";
 import {
@@ -32,6 +33,8 @@ import {
 } from "./validation";
 
 /** The stack's configuration, read once, validated whole and frozen. Components take slices of it. */
+export type { ApplicationLayout };
+
 export interface StackConfig {
   readonly stack: string;
   readonly environment: EnvironmentProfile;
@@ -109,25 +112,6 @@ export interface PointInTimeRestore {
   readonly source: RestoreSource;
   /** A UTC RFC 3339 time, or `latest` for the latest restorable time. */
   readonly restoreTime: string;
-}
-
-/** The application repository's layout and commands, as the rendered workflows run them. */
-export interface ApplicationLayout {
-  readonly requirementsFile: string;
-  readonly lintPaths: readonly string[];
-  readonly testCommand: string;
-  readonly integrationTestCommand: string;
-  readonly trainCommand: string;
-  readonly driftCommand: string;
-  readonly webServiceDirectory: string;
-  readonly batchDirectory: string;
-  readonly mlflowServiceDirectory: string;
-  /** Contains `{month}`. */
-  readonly dataUrlTemplate: string;
-  readonly modelName: string;
-  /** Kept as written (a decimal string) so the rendered workflow shows the configured text. */
-  readonly modelMaxRmse: string;
-  readonly healthCheckPath: string;
 }
 
 /** Values only an operator can supply, each a secret Output from the moment it is read. */

@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { GITHUB_ACTIONS_INTEGRATION_ID, ISSUE_LABELS, REQUIRED_STATUS_CHECKS } from "../infra/github/constants";
+import { GITHUB_ACTIONS_INTEGRATION_ID, ISSUE_LABELS, REQUIRED_STATUS_CHECKS } from "../contracts/github";
 import { ProgramRun, TYPES, runProgram } from "./harness";
 
 

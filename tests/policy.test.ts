@@ -5,7 +5,7 @@
  * "compliant" case and a passing "violating" one point at the same rule.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { REQUIRED_STATUS_CHECKS } from "../infra/github/constants";
+import { REQUIRED_STATUS_CHECKS } from "../contracts/github";
 import {
   ALL_POLICIES,
   credentialKind,

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { REQUIRED_STATUS_CHECKS } from "../infra/github/constants";
+import { REQUIRED_STATUS_CHECKS } from "../contracts/github";
 import { RENDERED_DIR, renderedWorkflowsByStack } from "../tools/render-workflows";
 import { actionlintFindings, describeValidators, githubParserFindings, SHELLCHECK, shellcheckFindings, runBlocks } from "./workflow-validators";
 

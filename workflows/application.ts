@@ -1,4 +1,4 @@
-import type { ApplicationLayout } from "../infra/config";
+import type { ApplicationLayout } from "../contracts/application";
 
 /** What the application workflows need to know about the application repository. */
 export type WorkflowSettings = ApplicationLayout;

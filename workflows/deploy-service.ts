@@ -7,8 +7,8 @@
  * its schedule moves to it. A failure rolls back and opens (or updates) an incident issue.
  */
 // The canary the web service's deployment strategy runs (infra/serving): the watch step follows it.
-import { CANARY_BAKE_MINUTES, CANARY_PERCENT } from "../infra/serving/canary";
-import { REGISTRY_ENVIRONMENT } from "../infra/github/constants";
+import { CANARY_BAKE_MINUTES, CANARY_PERCENT } from "../contracts/canary";
+import { REGISTRY_ENVIRONMENT } from "../contracts/github";
 import { IMAGE_ENV, RUNNER, SERVICE_TYPES, WorkflowSettings } from "./application";
 import { promoteImage, rollBack, smokeTest, startRollout, trialRun, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";

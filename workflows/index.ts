@@ -1,4 +1,4 @@
-import type { RepositoryFileSpec } from "../infra/github/repository-files";
+import type { RepositoryFileSpec } from "../contracts/repository-files";
 import type { WorkflowSettings } from "./application";
 import { ciCdWorkflow } from "./ci-cd";
 import { deployServiceWorkflow } from "./deploy-service";

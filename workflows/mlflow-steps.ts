@@ -4,7 +4,7 @@
  * go to curl on standard input, never on its command line.
  * @see https://mlflow.org/docs/latest/rest-api.html
  */
-import { MlflowClientName, mlflowClient } from "../infra/mlflow/clients";
+import { MlflowClientName, mlflowClient } from "../contracts/mlflow-clients";
 import type { Step } from "./model";
 import { script } from "./steps";
 

@@ -4,8 +4,8 @@
  * issue per ongoing drift incident, raises a separate one when metrics stop arriving, and uploads the
  * report.
  */
-import { MONITORING_ENVIRONMENT } from "../infra/github/constants";
-import { DASHBOARD_ALERT_THRESHOLD } from "../infra/monitoring/grafana/image-files";
+import { MONITORING_ENVIRONMENT } from "../contracts/github";
+import { DEFAULT_ALERT_THRESHOLD as DASHBOARD_ALERT_THRESHOLD } from "../contracts/monitoring";
 import { RUNNER, WorkflowSettings } from "./application";
 import { mlflowEnv } from "./mlflow-steps";
 import type { Workflow } from "./model";

@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { RepositoryFileSpec } from "../infra/github/repository-files";
+import type { RepositoryFileSpec } from "../contracts/repository-files";
 
 export interface PlatformTool {
   /** Source module, relative to this repository's root. */

@@ -6,7 +6,7 @@
  */
 import { Document, isScalar } from "yaml";
 import { usesOf } from "./actions";
-import { generatedHeader } from "../infra/github/repository-files";
+import { generatedHeader } from "../contracts/repository-files";
 import type { BranchFilter, Concurrency, DispatchInput, Job, Permissions, Step, Triggers, Workflow } from "./model";
 
 type Node = Record<string, unknown>;

@@ -8,7 +8,7 @@
  * and is the only holder of the login that can. Dispatched from another branch, the model is
  * trained and kept as an artifact, and not registered.
  */
-import { REGISTRY_ENVIRONMENT } from "../infra/github/constants";
+import { REGISTRY_ENVIRONMENT } from "../contracts/github";
 import { RUNNER, WorkflowSettings } from "./application";
 import { mlflowEnv, registerModel } from "./mlflow-steps";
 import type { Workflow } from "./model";

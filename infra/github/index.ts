@@ -1,5 +1,5 @@
-export { REQUIRED_STATUS_CHECKS, ISSUE_LABELS, GITHUB_ACTIONS_INTEGRATION_ID, MONITORING_ENVIRONMENT, REGISTRY_ENVIRONMENT } from "./constants";
-export type { IssueLabelSpec } from "./constants";
+export { REQUIRED_STATUS_CHECKS, ISSUE_LABELS, GITHUB_ACTIONS_INTEGRATION_ID, MONITORING_ENVIRONMENT, REGISTRY_ENVIRONMENT } from "../../contracts/github";
+export type { IssueLabelSpec } from "../../contracts/github";
 export { DeploymentEnvironment } from "./deployment-environment";
 export type { DeploymentEnvironmentArgs, EnvironmentRules } from "./deployment-environment";
 export { RepositorySettings } from "./repository-settings";

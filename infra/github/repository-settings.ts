@@ -1,6 +1,6 @@
 import * as github from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { GITHUB_ACTIONS_INTEGRATION_ID, IssueLabelSpec } from "./constants";
+import { GITHUB_ACTIONS_INTEGRATION_ID, IssueLabelSpec } from "../../contracts/github";
 import { sortedEntries } from "./deployment-environment";
 import { RepositoryFileSpec } from "./repository-files";
 

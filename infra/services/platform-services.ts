@@ -3,7 +3,7 @@ import { RandomPassword } from "@pulumi/random/randomPassword";
 import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
 import type { ApplicationDatabases } from "../database/application-databases";
-import { MLFLOW_CLIENTS, MlflowClientName, clientGrants, clientPasswordVariable } from "../mlflow/clients";
+import { MLFLOW_CLIENTS, MlflowClientName, clientGrants, clientPasswordVariable } from "../../contracts/mlflow-clients";
 import { GRAFANA_DATABASE, GRAFANA_ROLE } from "../database/application-databases";
 import type { ServiceCluster } from "./service-cluster";
 import { WebService } from "./web-service";

@@ -3,7 +3,7 @@ import { assumedBy } from "../aws/iam";
 import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
 import { RoutedServiceSpec, fargateTask, ipTargetGroup } from "../services/fargate-task";
-import { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANARY_PERCENT } from "./canary";
+import { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANARY_PERCENT } from "../../contracts/canary";
 
 /**
  * `image` is what the service is created with, by digest; the pipeline deploys every revision after

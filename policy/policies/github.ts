@@ -1,8 +1,8 @@
 /**
  * GitHub: the production environment's deployment protection, and the protection of `main`.
  */
-import { REQUIRED_STATUS_CHECKS } from "../../infra/github/constants";
-import { GITHUB_ACTIONS_INTEGRATION_ID } from "../../infra/github/constants";
+import { REQUIRED_STATUS_CHECKS } from "../../contracts/github";
+import { GITHUB_ACTIONS_INTEGRATION_ID } from "../../contracts/github";
 import { Props, TYPES, boolAt, isProductionName, listAt, listInProse, numberAt, recordAt, resourcePolicy, stackPolicy, stringAt } from "./common";
 
 /** The spec's wait timer: time to cancel a deployment after it was approved. */

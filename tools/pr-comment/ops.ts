@@ -2,6 +2,9 @@
  * The engine's step operations and how the comment counts them.
  * @see https://github.com/pulumi/pulumi/blob/master/pkg/resource/deploy/step.go (StepOps)
  */
+import { NON_CHANGING_OPS } from "../../contracts/pr-comment";
+
+export { NON_CHANGING_OPS };
 
 /** Every `op` a preview step can carry, in the engine's own order. */
 export const STEP_OPS = [
@@ -41,8 +44,6 @@ const REPLACEMENT_STEPS: ReadonlySet<string> = new Set(["replace", "create-repla
  */
 const REPLACEMENT_COMPANIONS: ReadonlySet<string> = new Set(["read-replacement", "import-replacement", "discard-replaced"]);
 
-/** Ops that leave the stack as it is: the engine's own `ResourceChanges.HasChanges` ignores them. */
-export const NON_CHANGING_OPS: ReadonlySet<string> = new Set(["same", "read", "discard", "read-replacement"]);
 
 /** The counts every stack summary shows, zero or not, in this order. */
 export const HEADLINE_OPS = ["create", "update", "replace", "delete", "same"] as const;

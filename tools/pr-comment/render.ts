@@ -10,13 +10,9 @@ import { fileBlock, resourceBlock } from "./resource-blocks";
 import type { SafeSummary } from "./safe-summary";
 import { type Diagnostic, type FileChange, type ResourceChange, type StackSummary, protectionChanged } from "./summarize";
 import { shorten } from "./values";
+import { COMMENT_MARKER } from "../../contracts/pr-comment";
 
-/**
- * The first line of every preview comment, alone on it. The workflow finds the comment to edit by
- * this exact line (`isPreviewComment`), never by a prefix: one comment per pull request, whatever
- * the stacks are called.
- */
-export const COMMENT_MARKER = "<!-- mlops-cicd:preview -->";
+export { COMMENT_MARKER };
 
 /** Opens a stack's section: exact per stack, since `-->` ends it (`dev` is not `dev-tokyo`). */
 export function stackMarker(stack: string): string {

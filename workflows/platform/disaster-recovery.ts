@@ -8,7 +8,7 @@
  * The job runs in the GitHub environment of the stack's deployment environment: production's
  * required reviewers approve a production rebuild.
  */
-import { qualifiedKey } from "../../infra/config-schema";
+import { qualifiedKey } from "../../contracts/project";
 import type { Workflow } from "../model";
 import { checkout, script, validateInput } from "../steps";
 import { ACTIONS } from "../actions";

@@ -6,7 +6,7 @@
  * never hold the credentials that change anything. Pull requests from forks get no preview: their code would run
  * with those credentials.
  */
-import { COMMENT_MARKER } from "../../tools/pr-comment/render";
+import { COMMENT_MARKER } from "../../contracts/pr-comment";
 import { ACTIONS } from "../actions";
 import type { Workflow } from "../model";
 import { checkout, embeddedScript, script } from "../steps";

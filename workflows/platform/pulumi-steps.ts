@@ -13,7 +13,7 @@
  * The stacks' own secrets are encrypted in their stack files with the backend's KMS key, which both
  * roles may use; nothing else is needed to decrypt them.
  */
-import { NON_CHANGING_OPS } from "../../tools/pr-comment/ops";
+import { NON_CHANGING_OPS } from "../../contracts/pr-comment";
 import { ACTIONS } from "../actions";
 import type { Step } from "../model";
 import { checkout, script } from "../steps";

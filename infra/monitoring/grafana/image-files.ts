@@ -1,9 +1,9 @@
 import { METRICS_DATABASE, roleNames } from "../../database/roles";
 import { DEFAULT_MAX_AGE_HOURS } from "../command";
+import { DEFAULT_ALERT_THRESHOLD as DASHBOARD_ALERT_THRESHOLD } from "../../../contracts/monitoring";
 import { renderGrafanaFiles } from "./provisioning";
 
-/** monitor-model's default alert threshold, drawn on the dashboard. */
-export const DASHBOARD_ALERT_THRESHOLD = 0.5;
+export { DASHBOARD_ALERT_THRESHOLD };
 
 /**
  * The Grafana image's provisioning and dashboards. Nothing in them depends on the stack (host and

@@ -11,7 +11,7 @@
  * registered model is created by the server itself at start, so no client ever owns (and could
  * delete) it.
  */
-import { REGISTRY_ENVIRONMENT } from "../github/constants";
+import { REGISTRY_ENVIRONMENT } from "./github";
 
 
 /** MLflow's permission levels a client is granted on the application's registered model. */

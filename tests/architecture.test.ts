@@ -1,0 +1,151 @@
+/**
+ * The direction of dependency, in one sentence: `contracts/` (names, numbers and types both sides
+ * need) imports nothing; `infra/`, `workflows/` and `policy/` import `contracts/` and themselves;
+ * `infra/index.ts` alone joins infrastructure and workflows; nothing but tests imports `tools/`.
+ * And the program, from `infra/index.ts`, loads only production dependencies.
+ *
+ * Read from the sources' import statements (`npx jest tests/architecture.test.ts` is the check).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { builtinModules } from "node:module";
+
+const ROOT = path.resolve(__dirname, "..");
+const FOLDERS = ["contracts", "infra", "workflows", "policy", "tools"] as const;
+type Folder = (typeof FOLDERS)[number];
+
+/** Imports that reach the compiled JavaScript: `import type` and `export type` are erased. */
+const IMPORT = /^\s*(?:import|export)\s+(?!type\b)(?:[^"';]*?\sfrom\s+)?["']([^"']+)["']|\brequire\(\s*["']([^"']+)["']\s*\)/gm;
+
+function sources(folder: string): string[] {
+  const found: string[] = [];
+  const walk = (directory: string) => {
+    for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
+      const full = path.join(directory, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "node_modules" && !entry.name.startsWith("__")) walk(full);
+      } else if (/\.ts$/.test(entry.name) && !entry.name.endsWith(".d.ts")) {
+        found.push(full);
+      }
+    }
+  };
+  walk(path.join(ROOT, folder));
+  return found;
+}
+
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(file, "utf8");
+  return [...text.matchAll(IMPORT)].map((match) => match[1] ?? match[2]);
+}
+
+/** The file a relative import names, or undefined for a package. */
+function resolveRelative(from: string, specifier: string): string | undefined {
+  if (!specifier.startsWith(".")) return undefined;
+  const base = path.resolve(path.dirname(from), specifier);
+  for (const candidate of [`${base}.ts`, path.join(base, "index.ts"), base]) {
+    if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+  }
+  throw new Error(`${path.relative(ROOT, from)} imports ${specifier}, which does not resolve to a file`);
+}
+
+const folderOf = (file: string) => path.relative(ROOT, file).split(path.sep)[0];
+
+/** Every import that leaves its folder: `<file> -> <file>`. */
+function crossings(): { from: string; to: string; fromFolder: string; toFolder: string }[] {
+  const result: { from: string; to: string; fromFolder: string; toFolder: string }[] = [];
+  for (const folder of FOLDERS) {
+    for (const file of sources(folder)) {
+      for (const specifier of importsOf(file)) {
+        const target = resolveRelative(file, specifier);
+        if (target === undefined) continue;
+        const toFolder = folderOf(target);
+        if (toFolder !== folder) result.push({ from: path.relative(ROOT, file), to: path.relative(ROOT, target), fromFolder: folder, toFolder });
+      }
+    }
+  }
+  return result;
+}
+
+/** Which folder may import which, beyond itself. */
+const ALLOWED: Readonly<Record<Folder, readonly string[]>> = {
+  contracts: [],
+  infra: ["contracts"],
+  workflows: ["contracts"],
+  policy: ["contracts"],
+  tools: ["contracts", "infra", "workflows", "policy"],
+};
+/** The one file that joins infrastructure and workflows: the composition root. */
+const JOINS = new Set(["infra/index.ts -> workflows/index.ts"]);
+
+describe("the direction of dependency", () => {
+  const edges = crossings();
+
+  it("has each folder import only the folders it may, infra/index.ts the one join of infrastructure and workflows", () => {
+    const forbidden = edges
+      .filter(({ from, to, fromFolder, toFolder }) => !ALLOWED[fromFolder as Folder].includes(toFolder) && !JOINS.has(`${from} -> ${to}`))
+      .map(({ from, to }) => `${from} -> ${to}`);
+    expect(forbidden).toEqual([]);
+    // The join is still there: the program renders the workflows it commits.
+    expect(edges.map(({ from, to }) => `${from} -> ${to}`)).toEqual(expect.arrayContaining([...JOINS]));
+  });
+
+  it("keeps contracts/ a leaf: no package, no file outside it", () => {
+    const imported = sources("contracts").flatMap((file) =>
+      importsOf(file)
+        .filter((specifier) => !specifier.startsWith("./"))
+        .map((specifier) => `${path.relative(ROOT, file)}: ${specifier}`),
+    );
+    expect(imported).toEqual([]);
+  });
+
+  it("has no cycle between folders", () => {
+    const graph = new Map<string, Set<string>>();
+    for (const { fromFolder, toFolder } of edges) graph.set(fromFolder, (graph.get(fromFolder) ?? new Set()).add(toFolder));
+    const cycles: string[] = [];
+    const visit = (node: string, trail: string[]) => {
+      if (trail.includes(node)) {
+        cycles.push([...trail.slice(trail.indexOf(node)), node].join(" -> "));
+        return;
+      }
+      for (const next of graph.get(node) ?? []) visit(next, [...trail, node]);
+    };
+    for (const folder of FOLDERS) visit(folder, []);
+    expect(cycles).toEqual([]);
+  });
+});
+
+describe("the program's dependencies", () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+  const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+  const packageOf = (specifier: string) => (specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]);
+
+  /** Every package the program's files import, following relative imports from infra/index.ts. */
+  function programPackages(): Map<string, string> {
+    const seen = new Set<string>();
+    const packages = new Map<string, string>();
+    const queue = [path.join(ROOT, "infra", "index.ts")];
+    while (queue.length) {
+      const file = queue.pop() as string;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const specifier of importsOf(file)) {
+        const target = resolveRelative(file, specifier);
+        if (target !== undefined) {
+          if (target.endsWith(".ts")) queue.push(target);
+        } else if (!builtins.has(specifier)) {
+          packages.set(packageOf(specifier), path.relative(ROOT, file));
+        }
+      }
+    }
+    return packages;
+  }
+
+  it("loads nothing from devDependencies: `pulumi up` after a production-only install runs", () => {
+    const outside = [...programPackages()].filter(([name]) => !(name in manifest.dependencies)).map(([name, file]) => `${name} (imported by ${file})`);
+    expect(outside).toEqual([]);
+  });
+
+  it("follows the program far enough to see its providers", () => {
+    expect([...programPackages().keys()]).toEqual(expect.arrayContaining(["@pulumi/pulumi", "@pulumi/aws", "@pulumi/github"]));
+  });
+});
