@@ -9,6 +9,11 @@ import { OutputError, writeGeneratedFiles } from "./output-dir";
 import { stringify } from "yaml";
 import { CONFIG_KEYS, PROJECT_NAME } from "../infra/config-schema";
 
+/** Where the program is, from Pulumi.yaml; the engine's working directory when it runs it. */
+export const PROGRAM_DIRECTORY = "infra/";
+/** The project's tsconfig.json, from PROGRAM_DIRECTORY: what the engine's ts-node compiles with. */
+export const PROGRAM_TSCONFIG = "../tsconfig.json";
+
 export const PULUMI_YAML = path.resolve(__dirname, "../Pulumi.yaml");
 
 export function renderPulumiYaml(): string {
@@ -43,8 +48,10 @@ export function renderPulumiYaml(): string {
     name: PROJECT_NAME,
     description:
       "The CI/CD topology of an MLOps application: GitHub settings and workflows, runtime and delivery, as one Pulumi program.",
-    runtime: { name: "nodejs", options: { typescript: true, packagemanager: "npm" } },
-    main: "infra/",
+    // The engine runs the program from `main`, and ts-node looks for tsconfig.json there: without
+    // this it would compile with its own lax defaults, not the strict settings `npm test` checks.
+    runtime: { name: "nodejs", options: { typescript: true, packagemanager: "npm", tsconfig: PROGRAM_TSCONFIG } },
+    main: PROGRAM_DIRECTORY,
     config,
   };
   return `${header.join("\n")}\n${stringify(document, { lineWidth: 0 })}`;
