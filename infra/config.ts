@@ -621,16 +621,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-let offlinePlaceholders: ParseOptions["placeholderForMissingSecret"];
-
-/**
- * Called by offline synth before it loads the program: required operator secrets that are not set
- * become placeholders instead of errors. Never called in a real run.
- */
-export function useOfflineSecretPlaceholders(placeholder: NonNullable<ParseOptions["placeholderForMissingSecret"]>): void {
-  offlinePlaceholders = placeholder;
-}
-
 /** Reads the current stack's config from Pulumi. The program's only use of `pulumi.Config`. */
 export function readStackConfig(): StackConfig {
   // The SDK's own record of which keys were stored encrypted; not part of its typed surface.
@@ -644,10 +634,7 @@ export function readStackConfig(): StackConfig {
     isSecret: (key) => isConfigSecret(key),
     keys: () => Object.keys(pulumi.runtime.allConfig()),
   };
-  return parseStackConfig(source, pulumi.getStack(), {
-    placeholderForMissingSecret: offlinePlaceholders,
-    environment: process.env,
-  });
+  return parseStackConfig(source, pulumi.getStack(), { environment: process.env });
 }
 
 function splitKey(key: string): [string, string] {

@@ -22,7 +22,6 @@ import {
   renderDependabot,
 } from "./github";
 import { applicationRepositoryFiles } from "../workflows";
-import { addBuildFiles, readRenderedFiles } from "./build-files";
 import { ApplicationDatabases, PostgresInstance } from "./database";
 import { GitHubDeployRole } from "./identity";
 import { ContainerImage, GHCR } from "./images";
@@ -384,10 +383,6 @@ const repositorySettings = repo.manageRepositorySettings
       withGitHub,
     )
   : undefined;
-
-// Grafana's provisioning and dashboards, as its image bakes them in (rendered by `npm run gen:images`
-// from infra/monitoring/grafana, kept current by a test): read, not rendered again on every run.
-addBuildFiles("grafana", readRenderedFiles(path.join(IMAGES_DIR, "grafana"), ["provisioning", "dashboards"]));
 
 export const repository = `${repo.owner}/${repo.repository}`;
 export const environmentName = environment.name;

@@ -1,8 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { qualifiedKey } from "../../infra/config-schema";
-import type { BuildFile } from "../../infra/build-files";
-import { useOfflineSecretPlaceholders } from "../../infra/config";
+import { withSecretPlaceholders } from "./offline-secrets";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { PolicyViolation, evaluatePolicies } from "../../policy/evaluate";
 import { computedOutputs, offlineMocks } from "./mocks";
@@ -35,8 +33,6 @@ export interface SynthResult {
   /** Every registered resource, sorted by URN. */
   readonly resources: readonly RecordedResource[];
   readonly files: readonly CommittedFile[];
-  /** Files rendered into container build contexts. */
-  readonly buildFiles: readonly BuildFile[];
   /** Stack outputs with secrets redacted. */
   readonly outputs: Readonly<Record<string, unknown>>;
   /** Required operator secrets that were not set and were replaced by placeholders. */
@@ -87,18 +83,13 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const { stack, config } = options;
   for (const name of PROVIDER_ENVIRONMENT) delete process.env[name];
 
-  pulumi.runtime.setAllConfig({ ...config.values }, [...config.secretKeys]);
+  const { config: completed, missing: missingSecrets } = withSecretPlaceholders(config);
+  pulumi.runtime.setAllConfig({ ...completed.values }, [...completed.secretKeys]);
   // setMocks turns on the runtime features (secrets, resource references) a real engine offers;
   // the recording monitor then replaces its plain MockMonitor.
   await pulumi.runtime.setMocks(offlineMocks, config.project, stack, false);
   const monitor = new PolicyRecordingMonitor(offlineMocks, computedOutputs);
   pulumi.runtime.setMockOptions(monitor, config.project, stack, false);
-
-  const missingSecrets: string[] = [];
-  useOfflineSecretPlaceholders((spec) => {
-    missingSecrets.push(qualifiedKey(spec.key));
-    return spec.placeholder ?? `synth-placeholder-for-${qualifiedKey(spec.key)}`;
-  });
 
   const program = options.program ?? DEFAULT_PROGRAM;
   // An error thrown while the program loads (bad config, above all) is kept and rethrown once the
@@ -126,10 +117,6 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   }
   if (programError) throw programError.error;
 
-  // The program's own instance of the module: required after the program ran, from the same path.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { buildFiles } = require("../../infra/build-files") as typeof import("../../infra/build-files");
-
   const resources = [...monitor.recorded].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
   const stackResource = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
   const outputs = (stackResource && (monitor.outputsByUrn.get(stackResource.urn) as Record<string, unknown>)) ?? {};
@@ -147,9 +134,8 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     project: config.project,
     resources,
     files: committedFiles(resources, config),
-    buildFiles: buildFiles(),
     outputs,
-    missingSecrets: [...new Set(missingSecrets)].sort(),
+    missingSecrets,
     encryptedKeys: config.encryptedKeys,
     config,
     policy,

@@ -45,9 +45,6 @@ export function renderSynthOutput(result: SynthResult): Map<string, string> {
   for (const file of result.files) {
     files.set(path.posix.join("files", file.owner, file.repository, file.path), file.content);
   }
-  for (const file of result.buildFiles) {
-    files.set(path.posix.join("build", file.image, file.path), file.content);
-  }
   return files;
 }
 
@@ -97,10 +94,6 @@ export function renderSummary(result: SynthResult): string {
   for (const file of result.files) lines.push(`- \`${file.owner}/${file.repository}\`: \`${file.path}\``);
   lines.push("");
 
-  lines.push(`## Files rendered into image build contexts (${result.buildFiles.length})`, "");
-  if (result.buildFiles.length === 0) lines.push("None.");
-  for (const file of result.buildFiles) lines.push(`- \`${file.image}\`: \`${file.path}\``);
-  lines.push("");
 
   lines.push("## Operator secrets not set yet", "");
   if (result.missingSecrets.length === 0) lines.push("None.");
