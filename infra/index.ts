@@ -26,10 +26,10 @@ import { ApplicationDatabases, PostgresInstance } from "./database";
 import { GitHubDeployRole } from "./identity";
 import { ContainerImage, GHCR } from "./images";
 import { MetricsFunction } from "./monitoring";
-import { ModelWebService, ScheduledBatchJob, ServiceDashboard } from "./serving";
+import { ModelWebService, ScheduledBatchJob, ServiceDashboard } from "./model-serving";
 import { ArtifactBucket, MLFLOW_CLIENTS } from "./mlflow";
 import { Network, SecurityGroups } from "./network";
-import { GRAFANA_PORT, MLFLOW_PORT, PlatformServices, ServiceCluster } from "./services";
+import { GRAFANA_PORT, MLFLOW_PORT, PlatformServices, ServiceCluster } from "./platform";
 
 /** The Dockerfiles and build contexts of the platform's images. */
 const IMAGES_DIR = path.join(__dirname, "..", "images");

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { MLFLOW_RDS_CA_BUNDLE } from "../infra/database/application-databases";
 import { lintDockerfile } from "../tools/dockerfile-lint";
-import { GRAFANA_RDS_CA_BUNDLE } from "../infra/services/platform-services";
+import { GRAFANA_RDS_CA_BUNDLE } from "../infra/platform/platform-services";
 import { IMAGES_DIR, renderedImageFiles } from "../tools/render-images";
 import { SHELLCHECK } from "./workflow-validators";
 

@@ -64,6 +64,22 @@ describe.each([
     run = await runProgram(stack);
   });
 
+  it("keeps every component's type token: a token is part of each child's URN, so a new one would replace the stack", () => {
+    const tokens = [...new Set(run.resources.map((resource) => resource.type).filter((type) => type.startsWith("mlops-cicd:")))].sort();
+    expect(tokens).toEqual(
+      expect.arrayContaining([
+        "mlops-cicd:github:DeploymentEnvironment",
+        "mlops-cicd:serving:ModelWebService",
+        "mlops-cicd:serving:ScheduledBatchJob",
+        "mlops-cicd:serving:ServiceDashboard",
+        "mlops-cicd:services:PlatformServices",
+        "mlops-cicd:services:ServiceCluster",
+        "mlops-cicd:services:WebService",
+      ]),
+    );
+    expect(tokens.filter((token) => /^mlops-cicd:(platform|model-serving):/.test(token))).toEqual([]);
+  });
+
   it("uses one AWS provider for the configured region, tagging everything", () => {
     const [provider, ...others] = run.resourcesOfType(T.awsProvider);
     expect(others).toHaveLength(0);

@@ -18,7 +18,7 @@ import {
   downloadArtifact,
   downloadTrainingData,
   installPython,
-  runCommand,
+  applicationCommand,
   script,
   setupPython,
   uploadArtifact,
@@ -61,7 +61,7 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
       checkout(),
       setupPython("${{ matrix.python-version }}", settings.requirementsFile),
       installPython(settings.requirementsFile, ["pytest"]),
-      runCommand("Unit tests", settings.testCommand),
+      applicationCommand("Unit tests", settings.testCommand),
     ],
   };
 
@@ -188,7 +188,7 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
       installPython(settings.requirementsFile),
       downloadTrainingData(settings.dataUrlTemplate),
       // Only the step that runs the training code gets the MLflow login.
-      runCommand("Train", settings.trainCommand, mlflowEnv("training")),
+      applicationCommand("Train", settings.trainCommand, mlflowEnv("training")),
       uploadArtifact("training-output", "training-output/", 30),
     ],
   };
@@ -254,7 +254,7 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
     timeoutMinutes: 20,
     services: { postgres: postgresService() },
     env: PG_ENV,
-    steps: [checkout(), ...python, installPython(settings.requirementsFile, ["pytest"]), runCommand("Integration tests", settings.integrationTestCommand)],
+    steps: [checkout(), ...python, installPython(settings.requirementsFile, ["pytest"]), applicationCommand("Integration tests", settings.integrationTestCommand)],
   };
 
   const deploy = (environment: "staging" | "production", needs: string[], apiUrl: string): Job => ({

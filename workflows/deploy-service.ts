@@ -6,7 +6,7 @@
  * update (its own job, in the registry's environment). The batch job has no traffic to split: a trial run of the new revision must succeed before
  * its schedule moves to it. A failure rolls back and opens (or updates) an incident issue.
  */
-// The canary the web service's deployment strategy runs (infra/serving): the watch step follows it.
+// The canary the web service's deployment strategy runs (infra/model-serving): the watch step follows it.
 import { CANARY_BAKE_MINUTES, CANARY_PERCENT } from "../contracts/canary";
 import { REGISTRY_ENVIRONMENT } from "../contracts/github";
 import { IMAGE_ENV, RUNNER, SERVICE_TYPES, WorkflowSettings } from "./application";

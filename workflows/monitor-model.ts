@@ -10,7 +10,7 @@ import { RUNNER, WorkflowSettings } from "./application";
 import { mlflowEnv } from "./mlflow-steps";
 import type { Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
-import { PYTHON_VERSION, awsCredentials, checkout, installPython, runCommand, script, setupPython, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
+import { PYTHON_VERSION, awsCredentials, checkout, installPython, applicationCommand, script, setupPython, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
 
 export const ALERT_LABELS = ["model-monitoring", "alert", "drift-detection"] as const;
 export const STALE_LABELS = ["model-monitoring", "alert"] as const;
@@ -60,7 +60,7 @@ export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {
           checkout(),
           setupPython(PYTHON_VERSION, settings.requirementsFile),
           installPython(settings.requirementsFile),
-          runCommand("Calculate drift and data-quality metrics", settings.driftCommand, {
+          applicationCommand("Calculate drift and data-quality metrics", settings.driftCommand, {
             OUTPUT_FILE: "${{ env.METRICS_FILE }}",
             ...mlflowEnv("monitoring"),
           }),

@@ -56,8 +56,8 @@ export function installPython(requirementsFile: string | undefined, tools: reado
   };
 }
 
-/** Runs a command from stack config as it is written, with its inputs in `env`. */
-export function runCommand(name: string, command: string, env?: Readonly<Record<string, string>>): Step {
+/** A step running one of the application's commands from stack config as written, its inputs in `env`. */
+export function applicationCommand(name: string, command: string, env?: Readonly<Record<string, string>>): Step {
   return { name, run: `${command}\n`, env };
 }
 

@@ -37,7 +37,7 @@ export const SOURCES = {
   },
   ecsService: {
     title:
-      "This program's services: health checks every 15 s, 2 to pass, a 120 s grace period (infra/services/fargate-task.ts, web-service.ts), after Fargate pulls the image; platform services wait for steady state",
+      "This program's services: health checks every 15 s, 2 to pass, a 120 s grace period (infra/platform/fargate-task.ts, platform-web-service.ts), after Fargate pulls the image; platform services wait for steady state",
     url: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_definition_parameters.html",
   },
   imageBuild: {

@@ -2,14 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
 import { RoutedServiceSpec, fargateTask, ipTargetGroup } from "./fargate-task";
 
-export type WebServiceArgs = RoutedServiceSpec;
+export type PlatformWebServiceArgs = RoutedServiceSpec;
 
 /**
  * A platform service on Fargate behind the cluster's HTTPS listener: private subnets, no public
  * address, logs kept for a set time, secrets injected by ECS from Secrets Manager, deployments that
  * roll back by themselves when new tasks do not become healthy.
  */
-export class WebService extends pulumi.ComponentResource {
+export class PlatformWebService extends pulumi.ComponentResource {
   readonly service: aws.EcsService;
   readonly taskDefinition: aws.TaskDefinition;
   readonly oneOffTaskDefinitions: readonly aws.TaskDefinition[];
@@ -19,7 +19,9 @@ export class WebService extends pulumi.ComponentResource {
   readonly executionRole: aws.Role;
   readonly url: string;
 
-  constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: PlatformWebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The type token keeps its first name: it is part of every child's URN, and a new token would
+    // make `pulumi up` replace the running services (the folder is infra/platform/ now).
     super("mlops-cicd:services:WebService", name, {}, opts);
 
     const task = fargateTask(this, name, args);

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { assumedBy } from "../aws/iam";
 import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
-import { RoutedServiceSpec, fargateTask, ipTargetGroup } from "../services/fargate-task";
+import { RoutedServiceSpec, fargateTask, ipTargetGroup } from "../platform/fargate-task";
 import { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANARY_PERCENT } from "../../contracts/canary";
 
 /**
@@ -37,6 +37,7 @@ export class ModelWebService extends pulumi.ComponentResource {
   readonly url: string;
 
   constructor(name: string, args: ModelWebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The token keeps the folder's first name (infra/serving): a new one would change every URN.
     super("mlops-cicd:serving:ModelWebService", name, {}, opts);
 
     const task = fargateTask(this, name, args);

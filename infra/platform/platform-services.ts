@@ -6,7 +6,7 @@ import type { ApplicationDatabases } from "../database/application-databases";
 import { MLFLOW_CLIENTS, MlflowClientName, clientGrants, clientPasswordVariable } from "../../contracts/mlflow-clients";
 import { GRAFANA_DATABASE, GRAFANA_ROLE } from "../database/application-databases";
 import type { ServiceCluster } from "./service-cluster";
-import { WebService } from "./web-service";
+import { PlatformWebService } from "./platform-web-service";
 
 export interface PlatformServicesArgs {
   readonly cluster: ServiceCluster;
@@ -38,8 +38,8 @@ const ARTIFACTS_PREFIX = "artifacts";
  * is generated and kept in Secrets Manager, injected by ECS; MLflow's clients each get their own login.
  */
 export class PlatformServices extends pulumi.ComponentResource {
-  readonly mlflow: WebService;
-  readonly grafana: WebService;
+  readonly mlflow: PlatformWebService;
+  readonly grafana: PlatformWebService;
   readonly mlflowUrl: string;
   readonly grafanaUrl: string;
   /**
@@ -49,6 +49,7 @@ export class PlatformServices extends pulumi.ComponentResource {
   readonly mlflowClients: Readonly<Record<MlflowClientName, { readonly secretArn: pulumi.Output<string>; readonly password: pulumi.Output<string> }>>;
 
   constructor(name: string, args: PlatformServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The token keeps the folder's first name (infra/services): a new one would change every URN.
     super("mlops-cicd:services:PlatformServices", name, {}, opts);
 
     const prefix = args.cluster.clusterName;
@@ -83,7 +84,7 @@ export class PlatformServices extends pulumi.ComponentResource {
       logRetentionDays: args.logRetentionDays,
     };
 
-    this.mlflow = new WebService(
+    this.mlflow = new PlatformWebService(
       `${name}-mlflow`,
       {
         ...common,
@@ -118,7 +119,7 @@ export class PlatformServices extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.grafana = new WebService(
+    this.grafana = new PlatformWebService(
       `${name}-grafana`,
       {
         ...common,

@@ -1,7 +1,7 @@
 export { ServiceCluster, TLS_POLICY } from "./service-cluster";
 export type { ServiceClusterArgs } from "./service-cluster";
-export { WebService } from "./web-service";
-export type { WebServiceArgs } from "./web-service";
+export { PlatformWebService } from "./platform-web-service";
+export type { PlatformWebServiceArgs } from "./platform-web-service";
 export { fargateTask, ipTargetGroup } from "./fargate-task";
 export type { FargateTaskResources, FargateTaskSpec, RoutedServiceSpec, SecretReference } from "./fargate-task";
 export { GRAFANA_PORT, MLFLOW_PORT, PlatformServices } from "./platform-services";

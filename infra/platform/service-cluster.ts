@@ -32,6 +32,7 @@ export class ServiceCluster extends pulumi.ComponentResource {
   readonly clusterName: string;
 
   constructor(name: string, args: ServiceClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The token keeps the folder's first name (infra/services): a new one would change every URN.
     super("mlops-cicd:services:ServiceCluster", name, {}, opts);
 
     this.clusterName = args.name;

@@ -150,6 +150,7 @@ export class ServiceDashboard extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The token keeps the folder's first name (infra/serving): a new one would change every URN.
     super("mlops-cicd:serving:ServiceDashboard", name, {}, opts);
 
     const webServices = pulumi.all(

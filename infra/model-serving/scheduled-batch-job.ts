@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { assumedBy } from "../aws/iam";
 import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
-import { FargateTaskSpec, fargateTask } from "../services/fargate-task";
+import { FargateTaskSpec, fargateTask } from "../platform/fargate-task";
 
 /**
  * `image` is what the job's first task definition runs, by digest; the pipeline moves the schedule
@@ -41,6 +41,7 @@ export class ScheduledBatchJob extends pulumi.ComponentResource {
   readonly failedRuns: aws.EventRule;
 
   constructor(name: string, args: ScheduledBatchJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The token keeps the folder's first name (infra/serving): a new one would change every URN.
     super("mlops-cicd:serving:ScheduledBatchJob", name, {}, opts);
 
     const task = fargateTask(this, name, args);
