@@ -277,6 +277,26 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
     ],
   });
 
+  // Notify reports on every job: its `needs` is the list itself, never a copy to keep in step.
+  const jobs: Record<string, Job> = {
+    lint,
+    test,
+    "validate-notebooks": validateNotebooks,
+    "security-scan": securityScan,
+    "build-image": buildImage,
+    "build-image-pr": buildPullRequestImage,
+    "train-model": trainModel,
+    "validate-model": validateModel,
+    "monitoring-check": monitoringCheck,
+    "integration-tests": integrationTests,
+    "deploy-staging": deploy(
+      "staging",
+      ["build-image", "validate-model", "integration-tests", "monitoring-check", "security-scan", "validate-notebooks"],
+      "${{ vars.STAGING_API_URL }}",
+    ),
+    "deploy-production": deploy("production", ["build-image", "deploy-staging"], "${{ vars.PROD_API_URL }}"),
+  };
+
   return {
     fileName: "ci-cd.yml",
     name: "CI/CD Pipeline",
@@ -292,37 +312,7 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
       group: "ci-cd-${{ github.event.pull_request.number || github.ref }}",
       cancelInProgress: "${{ github.event_name == 'pull_request' }}",
     },
-    jobs: {
-      lint,
-      test,
-      "validate-notebooks": validateNotebooks,
-      "security-scan": securityScan,
-      "build-image": buildImage,
-      "build-image-pr": buildPullRequestImage,
-      "train-model": trainModel,
-      "validate-model": validateModel,
-      "monitoring-check": monitoringCheck,
-      "integration-tests": integrationTests,
-      "deploy-staging": deploy(
-        "staging",
-        ["build-image", "validate-model", "integration-tests", "monitoring-check", "security-scan", "validate-notebooks"],
-        "${{ vars.STAGING_API_URL }}",
-      ),
-      "deploy-production": deploy("production", ["build-image", "deploy-staging"], "${{ vars.PROD_API_URL }}"),
-      notify: notifyJob([
-        "lint",
-        "test",
-        "validate-notebooks",
-        "security-scan",
-        "build-image",
-        "train-model",
-        "validate-model",
-        "monitoring-check",
-        "integration-tests",
-        "deploy-staging",
-        "deploy-production",
-      ]),
-    },
+    jobs: { ...jobs, notify: notifyJob(Object.keys(jobs)) },
   };
 }
 
