@@ -2,18 +2,14 @@
  * `npm run db:migrate` as an operator runs it: exit codes, messages, and a real run when a server
  * is given.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { connectPostgres } from "../infra/database/sql";
 import { ENGINES } from "./database-engines";
+import { runTool } from "./run-tool";
 
 const ROOT = path.resolve(__dirname, "..");
-const migrateCli = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ["-r", path.join(ROOT, "tools", "register.js"), path.join(ROOT, "tools", "db-migrate.ts"), ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", ...env },
-  });
+const migrateCli = (args: string[], env: Record<string, string> = {}) => runTool("db-migrate.ts", args, { env: { PATH: process.env.PATH ?? "", ...env } });
 
 describe("refuses bad arguments with exit 2, before connecting, naming the fix", () => {
   it.each([
@@ -27,21 +23,21 @@ describe("refuses bad arguments with exit 2, before connecting, naming the fix",
     [["--databse-url", "postgresql://x@localhost/db"], "Unknown option '--databse-url'. Did you mean --database-url?"],
   ])("%j", (args, message) => {
     const result = migrateCli(args);
-    expect(result.status).toBe(2);
+    expect(result.code).toBe(2);
     expect(result.stderr.split("\n")[0]).toBe(message);
     expect(result.stderr).toContain("usage: npm run db:migrate");
   });
 
   it("prints the usage on --help and exits 0, touching nothing", () => {
     const result = migrateCli(["--help", "--database-url", "postgresql://x@127.0.0.1:1/db"]);
-    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+    expect({ status: result.code, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
     expect(result.stdout).toMatch(/^usage: npm run db:migrate -- --database-url /);
   });
 });
 
 it("exits 1 when the server cannot be reached", () => {
   const result = migrateCli(["--database-url", "postgresql://x@127.0.0.1:1/db"]);
-  expect(result.status).toBe(1);
+  expect(result.code).toBe(1);
   expect(result.stderr).toMatch(/^Cannot connect to 127\.0\.0\.1:1: /);
 });
 
@@ -63,7 +59,7 @@ const server = ENGINES.find((engine) => engine.name.startsWith("PostgreSQL serve
         "",
       ].join("\n"),
     );
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
   } finally {
     await db.dispose();
   }

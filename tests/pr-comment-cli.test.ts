@@ -3,20 +3,15 @@
  * 2 MB preview through the whole command. Kept apart from the in-process tests, which the mutation
  * run (npm run mutation) uses: a child process never runs the mutated code.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { COMMENT_BUDGET, COMMENT_MARKER, GITHUB_COMMENT_LIMIT, type PreviewDigest, buildComment, stackMarker } from "../tools/pr-comment";
-import { ROOT, fixture, load, structureProblems } from "./pr-comment-fixtures";
+import { fixture, load, structureProblems } from "./pr-comment-fixtures";
+import { runTool } from "./run-tool";
 
-const CLI = path.join(ROOT, "tools", "pr-comment", "cli.ts");
-const REGISTER = path.join(ROOT, "tools", "register.js");
 
-function prComment(args: string[]) {
-  const result = spawnSync(process.execPath, ["-r", REGISTER, CLI, ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const prComment = (args: string[]) => runTool("pr-comment/cli.ts", args);
 
 let work: string;
 beforeAll(() => {

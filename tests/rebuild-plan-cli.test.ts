@@ -1,15 +1,13 @@
 /**
  * `npm run rebuild-plan` as an operator runs it: a child process per run, real exit codes and files.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { ROOT } from "./harness";
+import { runTool } from "./run-tool";
 
-const CLI = path.join(ROOT, "tools", "rebuild-plan", "cli.ts");
-const REGISTER = path.join(ROOT, "tools", "register.js");
 const REBUILD = path.join(ROOT, "tests", "fixtures", "rebuild", "Pulumi.production-dr.yaml");
 const USAGE = "usage: npm run rebuild-plan -- --stack <name> [--config-file <path>] [--parallel <n>]";
 
@@ -21,10 +19,7 @@ afterAll(() => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-function rebuildPlan(args: string[]) {
-  const result = spawnSync(process.execPath, ["-r", REGISTER, CLI, ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const rebuildPlan = (args: string[]) => runTool("rebuild-plan/cli.ts", args);
 
 describe("npm run rebuild-plan of the production rebuild", () => {
   let run: ReturnType<typeof rebuildPlan>;

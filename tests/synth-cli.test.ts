@@ -1,12 +1,13 @@
 /**
  * The synth command as a user runs it: a child process per run, real exit codes and files.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { ROOT, STACKS } from "./harness";
+import { runTool } from "./run-tool";
 
 const CLI = path.join(ROOT, "tools", "synth", "cli.ts");
 const REGISTER = path.join(ROOT, "tools", "register.js");
@@ -19,10 +20,7 @@ afterAll(() => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-function synth(args: string[]) {
-  const result = spawnSync(process.execPath, ["-r", REGISTER, CLI, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, GITHUB_TOKEN: "ghp_shouldNeverAppear" } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const synth = (args: string[]) => runTool("synth/cli.ts", args, { env: { ...process.env, GITHUB_TOKEN: "ghp_shouldNeverAppear" } });
 
 /** Every file under `dir`, relative path to bytes. */
 function readTree(dir: string): Map<string, Buffer> {
@@ -186,8 +184,8 @@ describe("synth with bad input exits 2 with one message and writes nothing", () 
 
 describe("synth writes only where it may, whole or not at all", () => {
   const refused = (out: string, reason: string, cwd = ROOT) => {
-    const result = spawnSync(process.execPath, ["-r", REGISTER, CLI, "--stack", "staging", "--out", out], { cwd, encoding: "utf8" });
-    expect({ code: result.status, stderr: result.stderr }).toEqual({ code: 2, stderr: `Refusing to write synth output to ${JSON.stringify(out)}: ${reason}\n` });
+    const result = runTool("synth/cli.ts", ["--stack", "staging", "--out", out], { cwd });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 2, stderr: `Refusing to write synth output to ${JSON.stringify(out)}: ${reason}\n` });
   };
 
   it.each([
