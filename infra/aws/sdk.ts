@@ -33,7 +33,7 @@ export { BucketServerSideEncryptionConfiguration } from "@pulumi/aws/s3/bucketSe
 export { BucketVersioning } from "@pulumi/aws/s3/bucketVersioning";
 export { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
 export { Cluster as EcsCluster } from "@pulumi/aws/ecs/cluster";
-export { Service as EcsService } from "@pulumi/aws/ecs/service";
+export { Service as EcsService, type ServiceArgs as EcsServiceArgs } from "@pulumi/aws/ecs/service";
 export { TaskDefinition } from "@pulumi/aws/ecs/taskDefinition";
 export { Listener } from "@pulumi/aws/lb/listener";
 export { ListenerRule } from "@pulumi/aws/lb/listenerRule";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { assumedBy } from "../aws/iam";
 import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
-import { RoutedServiceSpec, fargateTask, ipTargetGroup } from "../platform/fargate-task";
+import { RoutedServiceSpec, fargateTask, ipTargetGroup, routedService } from "../platform/fargate-task";
 import { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANARY_PERCENT } from "../../contracts/canary";
 
 /**
@@ -136,16 +136,13 @@ export class ModelWebService extends pulumi.ComponentResource {
         )
       : undefined;
 
-    this.service = new aws.EcsService(
+    this.service = routedService(
+      this,
       name,
+      task,
+      args,
+      route,
       {
-        name: qualified,
-        cluster: args.cluster.cluster.arn,
-        taskDefinition: this.taskDefinition.arn,
-        desiredCount: args.desiredCount,
-        launchType: "FARGATE",
-        platformVersion: "LATEST",
-        networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
         loadBalancers: [
           {
             targetGroupArn: primary.arn,
@@ -157,7 +154,6 @@ export class ModelWebService extends pulumi.ComponentResource {
                 : undefined,
           },
         ],
-        healthCheckGracePeriodSeconds: 120,
         deploymentConfiguration: alternate
           ? {
               strategy: "CANARY",
@@ -165,13 +161,10 @@ export class ModelWebService extends pulumi.ComponentResource {
               bakeTimeInMinutes: String(CANARY_BAKE_MINUTES),
             }
           : { strategy: "ROLLING" },
-        deploymentCircuitBreaker: { enable: true, rollback: true },
         alarms: { alarmNames: alarms.map((entry) => entry.name), enable: true, rollback: true },
-        propagateTags: "SERVICE",
-        enableExecuteCommand: false,
       },
       // The deploy pipeline owns the running revision: a later `pulumi up` must not revert it.
-      { parent: this, dependsOn: [route], ignoreChanges: ["taskDefinition"] },
+      ["taskDefinition"],
     );
 
     this.url = `https://${args.hostname}`;

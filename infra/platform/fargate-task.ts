@@ -186,3 +186,44 @@ export function ipTargetGroup(parent: pulumi.Resource, name: string, port: numbe
     { parent },
   );
 }
+
+/** What differs between the services of the cluster; the rest is `routedService`'s. */
+export type ServiceSettings = Omit<
+  aws.EcsServiceArgs,
+  "name" | "cluster" | "taskDefinition" | "desiredCount" | "launchType" | "platformVersion" | "networkConfiguration" | "healthCheckGracePeriodSeconds" | "deploymentCircuitBreaker" | "propagateTags" | "enableExecuteCommand"
+>;
+
+/**
+ * The ECS service of a routed Fargate task, as every service of the cluster runs: private subnets
+ * without a public address, a 120 s health-check grace period, a circuit breaker that rolls a
+ * failed deployment back, tags propagated, no `execute-command` shell. It waits for `route`:
+ * ECS refuses a target group no listener uses yet.
+ */
+export function routedService(
+  parent: pulumi.Resource,
+  name: string,
+  task: FargateTaskResources,
+  spec: RoutedServiceSpec,
+  route: aws.ListenerRule,
+  settings: ServiceSettings,
+  ignoreChanges: string[] = [],
+): aws.EcsService {
+  return new aws.EcsService(
+    name,
+    {
+      name: task.qualifiedName,
+      cluster: spec.cluster.cluster.arn,
+      taskDefinition: task.taskDefinition.arn,
+      desiredCount: spec.desiredCount,
+      launchType: "FARGATE",
+      platformVersion: "LATEST",
+      networkConfiguration: { subnets: spec.subnetIds, securityGroups: [spec.securityGroupId], assignPublicIp: false },
+      healthCheckGracePeriodSeconds: 120,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      propagateTags: "SERVICE",
+      enableExecuteCommand: false,
+      ...settings,
+    },
+    { parent, dependsOn: [route], ignoreChanges },
+  );
+}

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
-import { RoutedServiceSpec, fargateTask, ipTargetGroup } from "./fargate-task";
+import { RoutedServiceSpec, fargateTask, ipTargetGroup, routedService } from "./fargate-task";
 
 export type PlatformWebServiceArgs = RoutedServiceSpec;
 
@@ -43,28 +43,12 @@ export class PlatformWebService extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.service = new aws.EcsService(
-      name,
-      {
-        name: task.qualifiedName,
-        cluster: args.cluster.cluster.arn,
-        taskDefinition: this.taskDefinition.arn,
-        desiredCount: args.desiredCount,
-        launchType: "FARGATE",
-        platformVersion: "LATEST",
-        networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
-        loadBalancers: [{ targetGroupArn: this.targetGroup.arn, containerName: args.name, containerPort: args.port }],
-        healthCheckGracePeriodSeconds: 120,
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        deploymentMinimumHealthyPercent: 100,
-        deploymentMaximumPercent: 200,
-        propagateTags: "SERVICE",
-        enableExecuteCommand: false,
-        waitForSteadyState: true,
-      },
-      // ECS refuses a target group no listener uses yet.
-      { parent: this, dependsOn: [route] },
-    );
+    this.service = routedService(this, name, task, args, route, {
+      loadBalancers: [{ targetGroupArn: this.targetGroup.arn, containerName: args.name, containerPort: args.port }],
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      waitForSteadyState: true,
+    });
 
     this.url = `https://${args.hostname}`;
     this.registerOutputs({ url: this.url });
