@@ -5,8 +5,8 @@
 import { METRICS_ROLES, grantStatements, roleNames } from "../infra/database/roles";
 import { migrate, migration, readMigrations } from "../infra/database/migrate";
 import type { Sql } from "../infra/database/sql";
-import { assessStaleness, parseMetrics } from "../infra/monitoring/metrics";
-import { newestWindow, storeMetrics } from "../infra/monitoring/store";
+import { assessStaleness, parseMetrics } from "../monitor/metrics";
+import { newestWindow, storeMetrics } from "../monitor/store";
 import { ENGINES, TestDatabase } from "./database-engines";
 import { SAMPLE_METRICS } from "./fixtures/metrics";
 

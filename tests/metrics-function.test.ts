@@ -1,6 +1,6 @@
 /**
  * The monitoring job's way to the private database: `mlops-monitor` on the hosted runner hands
- * `store` and `freshness` to the metrics function in the VPC (infra/monitoring/remote.ts and
+ * `store` and `freshness` to the metrics function in the VPC (monitor/remote.ts and
  * function/handler.ts). In-process on each engine, then end to end under plain node on a real server:
  * the committed mlops-monitor bundle, `aws lambda invoke`, the committed function bundle.
  */
@@ -9,9 +9,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { migrate, readMigrations } from "../infra/database/migrate";
-import { runMetricsRequest } from "../infra/monitoring/function/handler";
+import { runMetricsRequest } from "../monitor/function/handler";
 import { METRICS_FUNCTION_BUNDLE } from "../infra/monitoring/metrics-function";
-import { MetricsRequest, RemoteContext, runRemote } from "../infra/monitoring/remote";
+import { MetricsRequest, RemoteContext, runRemote } from "../monitor/remote";
 import { BUNDLE_DIR } from "../workflows/platform-tools";
 import { ENGINES, TestDatabase } from "./database-engines";
 import { SAMPLE_METRICS } from "./fixtures/metrics";

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { readMigrations } from "../infra/database/migrate";
 import { grantStatements, roleNames } from "../infra/database/roles";
 import type { Sql } from "../infra/database/sql";
-import { CommandContext, runMonitorCommand } from "../infra/monitoring/command";
+import { CommandContext, runMonitorCommand } from "../monitor/command";
 import { bundlePlatformTools } from "../tools/platform-bundle";
 import { BUNDLE_DIR } from "../workflows/platform-tools";
 import { ENGINES, TestDatabase } from "./database-engines";

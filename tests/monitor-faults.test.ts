@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { migrate, readMigrations } from "../infra/database/migrate";
 import { readInputFile } from "../infra/input-file";
 import { Sql, connectPostgres } from "../infra/database/sql";
-import { CommandContext, runMonitorCommand } from "../infra/monitoring/command";
+import { CommandContext, runMonitorCommand } from "../monitor/command";
 import { ENGINES } from "./database-engines";
 import { SAMPLE_METRICS } from "./fixtures/metrics";
 

@@ -38,7 +38,7 @@ export interface LambdaBundle {
  */
 export const LAMBDA_BUNDLES: readonly LambdaBundle[] = Object.freeze([
   { entryPoint: "infra/database/provisioner/handler.ts", bundlePath: PROVISIONER_BUNDLE },
-  { entryPoint: "infra/monitoring/function/handler.ts", bundlePath: METRICS_FUNCTION_BUNDLE },
+  { entryPoint: "monitor/function/handler.ts", bundlePath: METRICS_FUNCTION_BUNDLE },
 ]);
 
 export function bundleLambda(lambda: LambdaBundle): string {

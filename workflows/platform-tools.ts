@@ -13,7 +13,7 @@ export interface PlatformTool {
 }
 
 export const PLATFORM_TOOLS: readonly PlatformTool[] = Object.freeze([
-  { entryPoint: "infra/monitoring/bin.ts", fileName: "mlops-monitor.cjs" },
+  { entryPoint: "monitor/bin.ts", fileName: "mlops-monitor.cjs" },
 ]);
 
 /** Where the bundles live in the application repository. */

@@ -1,10 +1,2 @@
-export { DEFAULT_MAX_AGE_HOURS, runMonitorCommand } from "./command";
-export type { CommandContext } from "./command";
-export { METRICS_FIELDS, MetricsFileError, assessStaleness, isDrifting, parseMetrics } from "./metrics";
-export type { MetricsRecord, Staleness } from "./metrics";
-export { newestWindow, storeMetrics } from "./store";
-export type { StoreOutcome } from "./store";
 export { METRICS_FUNCTION_BUNDLE, MetricsFunction } from "./metrics-function";
 export type { MetricsFunctionArgs } from "./metrics-function";
-export { REMOTE_COMMANDS, runRemote } from "./remote";
-export type { MetricsRequest, MetricsResponse, RemoteContext } from "./remote";

@@ -5,8 +5,12 @@ import { vpcFunction } from "../aws/vpc-function";
 import { trustPolicy } from "../identity/github-deploy-role";
 import { readyAfter } from "../ready";
 
-/** The function's bundle, built from function/handler.ts by `npm run gen:functions` and committed. */
-export const METRICS_FUNCTION_BUNDLE = path.join(__dirname, "function", "__bundle__", "index.js");
+/**
+ * The function's bundle, built from monitor/function/handler.ts (the `mlops-monitor` command's
+ * Lambda entry) by `npm run gen:functions` and committed: the program uploads the file, it never
+ * loads the command's code.
+ */
+export const METRICS_FUNCTION_BUNDLE = path.join(__dirname, "..", "..", "monitor", "function", "__bundle__", "index.js");
 
 export interface MetricsFunctionArgs {
   /** `<cluster>-metrics`: the function's name; its role and log group follow it. */

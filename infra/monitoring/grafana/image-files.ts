@@ -1,6 +1,5 @@
 import { METRICS_DATABASE, roleNames } from "../../database/roles";
-import { DEFAULT_MAX_AGE_HOURS } from "../command";
-import { DEFAULT_ALERT_THRESHOLD as DASHBOARD_ALERT_THRESHOLD } from "../../../contracts/monitoring";
+import { DEFAULT_ALERT_THRESHOLD as DASHBOARD_ALERT_THRESHOLD, DEFAULT_MAX_AGE_HOURS } from "../../../contracts/monitoring";
 import { renderGrafanaFiles } from "./provisioning";
 
 export { DASHBOARD_ALERT_THRESHOLD };

@@ -10,7 +10,7 @@
  * `timestamp` is the window's instant with its offset; the other fields are Evidently's values.
  */
 
-import { closestMatch } from "../validation";
+import { closestMatch } from "../infra/validation";
 
 export interface MetricsRecord {
   readonly timestamp: Date;

@@ -1,13 +1,13 @@
 /**
  * The metrics function's Lambda entry point (bundled by `npm run gen:functions` into
- * infra/monitoring/function/__bundle__/index.js). It runs `mlops-monitor store` and `freshness` for
+ * monitor/function/__bundle__/index.js). It runs `mlops-monitor store` and `freshness` for
  * the monitoring job from inside the VPC, as the metrics writer, whose credentials it reads itself:
  * the job never holds a database password and the database stays private.
  */
-import { secretField, secretJson } from "../../aws/secret-json";
-import type { Migration } from "../../database/migrate";
-import { connectPostgresWith } from "../../database/sql";
-import type { Sql } from "../../database/sql";
+import { secretField, secretJson } from "../../infra/aws/secret-json";
+import type { Migration } from "../../infra/database/migrate";
+import { connectPostgresWith } from "../../infra/database/sql";
+import type { Sql } from "../../infra/database/sql";
 import { runMonitorCommand } from "../command";
 import { MetricsFileError } from "../metrics";
 import { MetricsResponse, REMOTE_COMMANDS } from "../remote";

@@ -2,7 +2,7 @@
  * Writes metrics rows as the monitoring job's writer role: one row per model version and window,
  * updated in place when the window is computed again.
  */
-import { Sql, transaction } from "../database/sql";
+import { Sql, transaction } from "../infra/database/sql";
 import type { MetricsRecord } from "./metrics";
 
 export type StoreOutcome = "inserted" | "updated";

@@ -12,17 +12,17 @@
  * connection was lost (store and freshness try once more first).
  */
 import { parseArgs } from "node:util";
-import { Migration, MigrationError, migrate } from "../database/migrate";
-import type { Sql } from "../database/sql";
-import { closestMatch, optionErrorMessage } from "../validation";
+import { Migration, MigrationError, migrate } from "../infra/database/migrate";
+import type { Sql } from "../infra/database/sql";
+import { closestMatch, optionErrorMessage } from "../infra/validation";
 import { MetricsFileError, assessStaleness, isDrifting, isPlainText, parseMetrics } from "./metrics";
 import { newestWindow, storeMetrics } from "./store";
+import { DEFAULT_MAX_AGE_HOURS } from "../contracts/monitoring";
 
 /** How long store and freshness wait for a table lock another session holds. */
 export const LOCK_TIMEOUT_SECONDS = 30;
 
-/** The schedule runs every 6 hours; one hour of grace covers a slow or delayed run. */
-export const DEFAULT_MAX_AGE_HOURS = 7;
+export { DEFAULT_MAX_AGE_HOURS };
 
 export interface CommandContext {
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -12,9 +12,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { Migration, readMigrations } from "../database/migrate";
-import { connectPostgres } from "../database/sql";
-import { readInputFile } from "../input-file";
+import { Migration, readMigrations } from "../infra/database/migrate";
+import { connectPostgres } from "../infra/database/sql";
+import { readInputFile } from "../infra/input-file";
 import { runMonitorCommand } from "./command";
 import { MetricsRequest, runRemote } from "./remote";
 
