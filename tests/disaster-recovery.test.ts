@@ -14,7 +14,6 @@ import { CONFIG_KEYS, qualifiedKey } from "../infra/config-schema";
 import { DEFAULT_RULE, DURATION_RULES, OPERATOR_STEPS, RTO_TARGET_SECONDS, SOURCES } from "../tools/rebuild-plan/durations";
 import { formatDuration, planRebuild } from "../tools/rebuild-plan/plan";
 import type { RecordedResource } from "../tools/synth/recording-monitor";
-import type { SynthResult } from "../tools/synth/synthesize";
 import { ProgramRun, ROOT, runProgram } from "./harness";
 
 const DOC = fs.readFileSync(path.join(ROOT, "docs", "disaster-recovery.md"), "utf8");
@@ -51,7 +50,7 @@ function documentedInputs(): Map<string, Kind> {
 
 const documented = (kind: Kind) => [...documentedInputs()].filter(([, entry]) => entry === kind).map(([input]) => input);
 
-interface Rebuild extends SynthResult {
+interface Rebuild extends ProgramRun {
   /** Every provider function the program called, with what it answered. */
   readonly lookups: readonly { token: string; result: Record<string, unknown> }[];
   /** Resources read from the cloud (`Resource.get`) instead of created. */
@@ -61,48 +60,26 @@ interface Rebuild extends SynthResult {
 
 /** Synthesizes the template, with `changes` applied (`null` removes a key), recording lookups and reads. */
 async function synthesizeRebuild(changes: Record<string, string | null> = {}): Promise<Rebuild> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { resolveStackConfig } = require("../tools/synth/stack-config") as typeof import("../tools/synth/stack-config");
-  const base = resolveStackConfig(ROOT, STACK, TEMPLATE);
-  const values: Record<string, string> = { ...base.values };
-  for (const [key, value] of Object.entries(changes)) {
-    if (value === null) delete values[key];
-    else values[key] = value;
-  }
   const lookups: { token: string; result: Record<string, unknown> }[] = [];
   const reads: string[] = [];
-  let result: SynthResult | undefined;
-  await jest.isolateModulesAsync(async () => {
-    // The mocks synth answers with, wrapped in this module registry before synth loads them.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { offlineMocks } = require("../tools/synth/mocks") as typeof import("../tools/synth/mocks");
-    const call = offlineMocks.call.bind(offlineMocks);
-    offlineMocks.call = (args) => {
-      const answer = call(args) as Record<string, unknown>;
-      lookups.push({ token: args.token, result: answer });
-      return answer;
-    };
-    // Registrations bypass newResource (tools/synth/recording-monitor.ts); only reads reach it.
-    const newResource = offlineMocks.newResource.bind(offlineMocks);
-    offlineMocks.newResource = (args) => {
-      reads.push(`${args.type} ${args.name}`);
-      return newResource(args);
-    };
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { synthesize } = require("../tools/synth/synthesize") as typeof import("../tools/synth/synthesize");
-    result = await synthesize({ stack: STACK, config: { ...base, values } });
-  });
-  const run = result as SynthResult;
-  return {
-    ...run,
-    lookups,
-    reads,
-    find(type, name) {
-      const found = run.resources.filter((resource) => resource.type === type && resource.name === name);
-      if (found.length !== 1) throw new Error(`Expected one ${type} named ${name}, found ${found.length}.`);
-      return found[0] as RecordedResource;
+  const run = await runProgram(STACK, changes, [], undefined, {
+    configFile: TEMPLATE,
+    instrument: (mocks) => {
+      const call = mocks.call.bind(mocks);
+      mocks.call = (args) => {
+        const answer = call(args) as Record<string, unknown>;
+        lookups.push({ token: args.token, result: answer });
+        return answer;
+      };
+      // Registrations bypass newResource (tools/synth/recording-monitor.ts); only reads reach it.
+      const newResource = mocks.newResource.bind(mocks);
+      mocks.newResource = (args) => {
+        reads.push(`${args.type} ${args.name}`);
+        return newResource(args);
+      };
     },
-  };
+  });
+  return { ...run, lookups, reads, find: run.findResource };
 }
 
 let rebuild: Rebuild;
@@ -282,7 +259,7 @@ describe("a rebuild from empty state needs no step by hand", () => {
   it("hands GitHub over by moving components the lost stack and the rebuild both have", async () => {
     const command = /pulumi state move --source production --dest production-dr --yes \\\n((?:\s+'urn:[^']+'(?: \\)?\n)+)/.exec(DOC);
     const moved = [...(command?.[1] ?? "").matchAll(/'(urn:[^']+)'/g)].map((match) => match[1] as string);
-    expect(moved).toHaveLength(3);
+    expect(moved).toHaveLength(4);
     const lost = await production();
     for (const urn of moved) {
       expect(lost.resources.map((resource) => resource.urn)).toContain(urn);

@@ -23,11 +23,11 @@ export interface ProgramRun extends SynthResult {
   resourcesOfType(type: string): RecordedResource[];
 }
 
-/** The stack file's config as the CLI would resolve it, with overrides applied. */
-export function stackConfig(stack: string, overrides: ConfigOverrides = {}, secretKeys: readonly string[] = []): ResolvedConfig {
+/** The stack file's config (or `configFile`'s) as the CLI would resolve it, with overrides applied. */
+export function stackConfig(stack: string, overrides: ConfigOverrides = {}, secretKeys: readonly string[] = [], configFile?: string): ResolvedConfig {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { resolveStackConfig } = require("../tools/synth/stack-config") as typeof import("../tools/synth/stack-config");
-  const base = resolveStackConfig(ROOT, stack);
+  const base = resolveStackConfig(ROOT, stack, configFile);
   const values: Record<string, string> = { ...base.values };
   for (const [key, value] of Object.entries(overrides)) {
     if (value === null) delete values[key];
@@ -36,16 +36,28 @@ export function stackConfig(stack: string, overrides: ConfigOverrides = {}, secr
   return { ...base, values, secretKeys: [...new Set([...base.secretKeys, ...secretKeys])].sort() };
 }
 
+export interface RunOptions {
+  /** A stack file other than `Pulumi.<stack>.yaml`, as `npm run synth -- --config-file` takes. */
+  readonly configFile?: string;
+  /** Called with the mocks synth answers with, in the run's module registry, before the program loads. */
+  readonly instrument?: (mocks: typeof import("../tools/synth/mocks").offlineMocks) => void;
+}
+
 /** Runs the program for `stack` (or another entry module, for component tests) and returns everything it registered. */
 export async function runProgram(
   stack: string,
   overrides: ConfigOverrides = {},
   secretKeys: readonly string[] = [],
   program?: string,
+  options: RunOptions = {},
 ): Promise<ProgramRun> {
-  const config = stackConfig(stack, overrides, secretKeys);
+  const config = stackConfig(stack, overrides, secretKeys, options.configFile);
   let result: SynthResult | undefined;
   await jest.isolateModulesAsync(async () => {
+    if (options.instrument) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      options.instrument((require("../tools/synth/mocks") as typeof import("../tools/synth/mocks")).offlineMocks);
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { synthesize } = require("../tools/synth/synthesize") as typeof import("../tools/synth/synthesize");
     result = await synthesize({ stack, config, program });
