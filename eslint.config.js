@@ -3,7 +3,7 @@ const js = require("@eslint/js");
 const tseslint = require("typescript-eslint");
 
 module.exports = tseslint.config(
-  { ignores: ["node_modules/", "out/", "coverage/", "workflows/__rendered__/", "**/__bundle__/"] },
+  { ignores: ["node_modules/", "out/", "coverage/", "reports/", ".stryker-tmp/", "workflows/__rendered__/", "**/__bundle__/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
