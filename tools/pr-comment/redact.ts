@@ -62,7 +62,9 @@ const MIN_SCRUBBED_LENGTH = 6;
 const MIN_TOKEN_LENGTH = 3;
 
 function secretKeysOf(state: ResourceState): Set<string> {
-  return new Set([...(SECRET_PROPERTIES[state.type] ?? []), ...(state.additionalSecretOutputs ?? [])]);
+  const keys = new Set(SECRET_PROPERTIES[state.type]);
+  state.additionalSecretOutputs?.forEach((key) => keys.add(key));
+  return keys;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -187,7 +189,7 @@ export class Redactor {
   text(text: string): string {
     let result = text;
     for (const plaintext of this.plaintexts) {
-      if (result.includes(plaintext)) result = result.split(plaintext).join(SECRET_TEXT);
+      result = result.split(plaintext).join(SECRET_TEXT);
     }
     for (const token of this.tokens) result = result.replace(token, SECRET_TEXT);
     return maskCredentials(result);

@@ -22,7 +22,8 @@ const hidesValue = (value: unknown) => value !== undefined && value !== null && 
 
 /** A property path with a segment named like a credential (`environment.DB_PASSWORD`). */
 function isSecretPath(path: string): boolean {
-  return parsePropertyPath(path).some((segment) => typeof segment === "string" && looksLikeSecretKey(segment));
+  // An index ("[0]") names nothing, and its digits never look like a credential.
+  return parsePropertyPath(path).some((segment) => looksLikeSecretKey(String(segment)));
 }
 
 /**
