@@ -3,6 +3,7 @@
  * scrubbed of them. The leak tests show the comment holds no planted secret; these pin each rule.
  */
 import { Redactor, SECRET_PROPERTIES, parsePreview } from "../tools/pr-comment";
+import { maskState } from "../tools/pr-comment/redact";
 import { SECRET_TEXT, SIGNATURES, SIGNATURE_KEY, UNKNOWN_VALUE } from "../tools/pr-comment/values";
 
 /** A preview with one created resource of `type` whose inputs are `inputs`. */
@@ -26,19 +27,74 @@ describe("the plaintexts a preview reveals", () => {
     expect(redactor.text("custom-secret")).toBe(SECRET_TEXT);
   });
 
-  it("a secret envelope's plaintext, parsed when it is JSON, its numbers and booleans included", () => {
+  it("a secret envelope's plaintext, parsed when it is JSON, its numbers included", () => {
     const envelope = (plaintext: string) => ({ [SIGNATURE_KEY]: SIGNATURES.secret, plaintext });
-    const redactor = Redactor.forPreviews([
-      previewWith("aws:x/y:Z", { a: envelope(JSON.stringify({ user: "json-user", port: 543210, nested: ["deep-value"] })), b: envelope("not-json{") }),
-    ]);
+    const json = JSON.stringify({ user: "json-user", port: 543210, ssl: true, replica: null, nested: ["deep-value"] });
+    const redactor = Redactor.forPreviews([previewWith("aws:x/y:Z", { a: envelope(json), b: envelope("not-json{") })]);
     expect(redactor.text("json-user 543210 deep-value not-json{")).toBe([SECRET_TEXT, SECRET_TEXT, SECRET_TEXT, SECRET_TEXT].join(" "));
-    // The envelope's own signature is not a secret to scrub.
-    expect(redactor.text(SIGNATURES.secret)).toBe(SIGNATURES.secret);
+    // The envelope's own signature is not a secret to scrub; nor is a flag, which cannot be told from
+    // every other "true" in the comment.
+    expect(redactor.text(`${SIGNATURES.secret} ssl: true`)).toBe(`${SIGNATURES.secret} ssl: true`);
+  });
+
+  it("an output value marked secret, its value only: not its dependencies' URNs", () => {
+    const dependency = "urn:pulumi:staging::mlops-cicd::aws:rds/instance:Instance::db";
+    const output = (value: string, secret: boolean) => ({ [SIGNATURE_KEY]: SIGNATURES.outputValue, value, secret, dependencies: [dependency] });
+    const redactor = Redactor.forPreviews([previewWith("aws:x/y:Z", { hidden: output("output-secret", true), shown: output("output-visible", false) })]);
+    expect(redactor.text(`output-secret output-visible ${dependency}`)).toBe(`${SECRET_TEXT} output-visible ${dependency}`);
   });
 
   it("keys secret whatever the type, however deep", () => {
     const redactor = Redactor.forPreviews([previewWith("aws:x/y:Z", { deep: { list: [{ password: "deep-password" }] }, privateKey: "key-material" })]);
     expect(redactor.text("deep-password key-material")).toBe(`${SECRET_TEXT} ${SECRET_TEXT}`);
+  });
+});
+
+describe("maskState", () => {
+  const urn = "urn:pulumi:staging::mlops-cicd::aws:rds/instance:Instance::db";
+
+  it("hides its type's secret properties, the state's additionalSecretOutputs, secret envelopes and secret names however deep", () => {
+    const state = {
+      urn,
+      type: "aws:rds/instance:Instance",
+      inputs: {
+        password: "pw-1",
+        username: "admin",
+        engine: null,
+        clientSecret: "pw-2",
+        options: [{ masterPassword: "pw-3", note: "kept" }, { masterPassword: undefined }],
+        sealed: { [SIGNATURE_KEY]: SIGNATURES.secret, plaintext: '"pw-4"' },
+        computed: [{ [SIGNATURE_KEY]: SIGNATURES.outputValue, value: "pw-5", secret: true }],
+        plain: { [SIGNATURE_KEY]: SIGNATURES.outputValue, value: "visible", secret: false },
+      },
+      outputs: { password: "pw-1", custom: "pw-6", endpoint: "db.internal", passwordWo: undefined },
+      additionalSecretOutputs: ["custom"],
+    };
+    expect(maskState(state)).toStrictEqual({
+      ...state,
+      inputs: {
+        password: SECRET_TEXT,
+        username: "admin",
+        engine: null,
+        clientSecret: SECRET_TEXT,
+        options: [{ masterPassword: SECRET_TEXT, note: "kept" }, { masterPassword: undefined }],
+        sealed: SECRET_TEXT,
+        computed: [SECRET_TEXT],
+        plain: { [SIGNATURE_KEY]: SIGNATURES.outputValue, value: "visible", secret: false },
+      },
+      // A secret that has no value shows as none, not as a hidden one.
+      outputs: { password: SECRET_TEXT, custom: SECRET_TEXT, endpoint: "db.internal", passwordWo: undefined },
+    });
+  });
+
+  it("leaves what a state lacks lacking", () => {
+    expect(maskState(undefined)).toBeUndefined();
+    expect(maskState({ urn, type: "aws:rds/instance:Instance", inputs: { password: "pw" } })).toStrictEqual({
+      urn,
+      type: "aws:rds/instance:Instance",
+      inputs: { password: SECRET_TEXT },
+      outputs: undefined,
+    });
   });
 });
 

@@ -89,7 +89,10 @@ function maskValue(value: unknown): unknown {
 function maskProperties(properties: Readonly<Record<string, unknown>> | undefined, secretKeys: ReadonlySet<string>) {
   if (!properties) return properties;
   return Object.fromEntries(
-    Object.entries(properties).map(([key, value]) => [key, secretKeys.has(key) && value !== undefined ? SECRET_TEXT : maskValue(value)]),
+    Object.entries(properties).map(([key, value]) => [
+      key,
+      (secretKeys.has(key) || SECRET_KEYS_ANYWHERE.has(key)) && value !== undefined ? SECRET_TEXT : maskValue(value),
+    ]),
   );
 }
 
@@ -102,14 +105,22 @@ export function maskState(state: ResourceState | undefined): ResourceState | und
   return { ...state, inputs: maskProperties(state.inputs, secretKeys), outputs: maskProperties(state.outputs, secretKeys) };
 }
 
-/** Every string inside `value`, and the JSON inside an envelope's `plaintext`. */
+/**
+ * Every string and number inside `value`, the JSON inside an envelope's `plaintext`, and an output
+ * value's value. Not booleans: "true" cannot be told from ordinary text, and scrubbing it would
+ * mask every flag in the comment.
+ */
 function stringLeaves(value: unknown, into: Set<string>): void {
   if (typeof value === "string") {
     into.add(value);
-  } else if (typeof value === "number" || typeof value === "boolean") {
+  } else if (typeof value === "number") {
     into.add(String(value));
   } else if (Array.isArray(value)) {
     value.forEach((item) => stringLeaves(item, into));
+  } else if (signatureOf(value) === SIGNATURES.outputValue) {
+    // Only its `value`: its dependencies' URNs are no secret, and scrubbing them would mask every
+    // mention of those resources.
+    stringLeaves((value as Record<string, unknown>).value, into);
   } else if (isObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       if (key === "plaintext" && typeof item === "string" && signatureOf(value) === SIGNATURES.secret) {
