@@ -4,6 +4,7 @@
  */
 import MarkdownIt from "markdown-it";
 import { Redactor, type StackSummary, buildComment, parsePreview, redactSummaries, renderComment, summarize } from "../tools/pr-comment";
+import { SECRET_TEXT, UNKNOWN_VALUE } from "../tools/pr-comment/values";
 
 const SECRET = "Plant3d-S3cret-9c1e";
 const SHORT = "k9q";
@@ -126,6 +127,69 @@ describe("redactSummaries", () => {
     // @ts-expect-error: renderComment takes SafeSummary, which only redactSummaries makes.
     expect(() => renderComment([summary])).not.toThrow();
     expect(renderComment(redactSummaries([summary], redactor))).toContain("No changes");
+  });
+});
+
+/** The properties `[path, before, after]` as `redactSummaries` leaves them: `[before, after]` each. */
+function maskedProperties(properties: readonly (readonly [string, unknown, unknown])[], by = new Redactor([])): unknown[][] {
+  const summary = plantedSummary();
+  const change = {
+    ...summary.changes[0],
+    properties: properties.map(([path, before, after]) => ({ path, kind: "update" as const, forcesReplacement: false, before, after, isFileContent: false })),
+  };
+  const [safe] = redactSummaries([{ ...summary, changes: [change] }], by);
+  return safe.changes[0].properties.map(({ before, after }) => [before, after]);
+}
+
+describe("redactSummaries, by structure", () => {
+  it("shows a credential's absence and its null as they are, and hides zero and the empty string", () => {
+    expect(
+      maskedProperties([
+        ["dbPassword", undefined, "new-pw"],
+        ["dbPassword", null, ""],
+        ["apiToken", 0, "0"],
+        ["settings", undefined, { dbPassword: null, apiToken: 0, secretKey: "", tokenEnabled: false }],
+      ]),
+    ).toEqual([
+      [undefined, SECRET_TEXT],
+      [null, SECRET_TEXT],
+      [SECRET_TEXT, SECRET_TEXT],
+      [undefined, { dbPassword: null, apiToken: SECRET_TEXT, secretKey: SECRET_TEXT, tokenEnabled: false }],
+    ]);
+  });
+
+  it("keeps a value that is the placeholder for a secret or for an unknown as exactly that, whatever the redactor masks", () => {
+    // A revealed plaintext "secret" sits inside "[secret]", and "96ec" is a whole token of the unknown value.
+    const by = new Redactor(["secret", "96ec"]);
+    expect(by.text("secret 96ec")).toBe(`${SECRET_TEXT} ${SECRET_TEXT}`);
+    expect(maskedProperties([["tags.owner", SECRET_TEXT, UNKNOWN_VALUE], ["tags", { a: SECRET_TEXT }, [UNKNOWN_VALUE]]], by)).toEqual([
+      [SECRET_TEXT, UNKNOWN_VALUE],
+      [{ a: SECRET_TEXT }, [UNKNOWN_VALUE]],
+    ]);
+  });
+
+  it("shows a list or an object under a credential's name entry by entry: names, ARNs and settings are no credential", () => {
+    const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1";
+    const after = {
+      masterUserSecrets: [{ kmsKeyId: "alias/rds", secretArn: arn }],
+      securityAndAnalysis: { secretScanning: { status: "enabled" } },
+      secrets: [{ name: "DB_PASSWORD", valueFrom: arn }],
+    };
+    expect(maskedProperties([["settings", undefined, after]])).toEqual([[undefined, after]]);
+  });
+
+  it("takes only a string for the name of a `{name, value}` entry", () => {
+    const after = { entries: [{ name: ["DB_PASSWORD", "API_TOKEN"], value: "two names" }, { name: "API_TOKEN", value: "t0ken" }] };
+    expect(maskedProperties([["settings", undefined, after]])).toEqual([
+      [undefined, { entries: [{ name: ["DB_PASSWORD", "API_TOKEN"], value: "two names" }, { name: "API_TOKEN", value: SECRET_TEXT }] }],
+    ]);
+  });
+
+  it("judges a path by its names, not its indexes", () => {
+    expect(maskedProperties([["environment[0].value", "info", "debug"], ["passwords[0]", "old-pw", "new-pw"]])).toEqual([
+      ["info", "debug"],
+      [SECRET_TEXT, SECRET_TEXT],
+    ]);
   });
 });
 
