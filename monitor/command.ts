@@ -22,8 +22,6 @@ import { DEFAULT_MAX_AGE_HOURS } from "../contracts/monitoring";
 /** How long store and freshness wait for a table lock another session holds. */
 export const LOCK_TIMEOUT_SECONDS = 30;
 
-export { DEFAULT_MAX_AGE_HOURS };
-
 export interface CommandContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly connect: (url: string) => Promise<Sql>;

@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 
-export const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..");
 const REGISTER = path.join(ROOT, "tools", "register.js");
 
 export interface ToolResult {

@@ -9,6 +9,7 @@
  *   replacement's create/delete halves only with `--show-replacement-steps`)
  * @see https://github.com/pulumi/pulumi/blob/master/sdk/go/common/apitype/core.go (ResourceV3)
  */
+import { isObject } from "./values";
 
 /** `detailedDiff[path].kind`: the engine's `DiffKind.String()`. */
 export type DiffKind = "add" | "add-replace" | "delete" | "delete-replace" | "update" | "update-replace";
@@ -85,8 +86,6 @@ export class PreviewJsonError extends Error {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === "string");
 

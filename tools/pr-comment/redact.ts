@@ -12,7 +12,7 @@
  */
 import type { PreviewDigest, ResourceState } from "./preview";
 import { CONFIG_KEYS, qualifiedKey } from "../../infra/config-schema";
-import { SECRET_TEXT, SIGNATURES, SIGNATURE_KEY, UNKNOWN_VALUE, signatureOf } from "./values";
+import { SECRET_TEXT, SIGNATURES, SIGNATURE_KEY, UNKNOWN_VALUE, isObject, signatureOf } from "./values";
 
 /** This project's secret config keys, as a preview's `config` names them. */
 const SECRET_CONFIG_KEYS: ReadonlySet<string> = new Set(CONFIG_KEYS.filter((spec) => spec.secret !== undefined).map((spec) => qualifiedKey(spec.key)));
@@ -67,8 +67,6 @@ function secretKeysOf(state: ResourceState): Set<string> {
   return keys;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 function isSecretEnvelope(value: unknown): boolean {
   const signature = signatureOf(value);

@@ -7,15 +7,13 @@
 import { parsePropertyPath } from "./property-path";
 import { type Redactor, looksLikeSecretKey } from "./redact";
 import type { Diagnostic, FileChange, PropertyChange, ResourceChange, StackSummary } from "./summarize";
-import { SECRET_TEXT, UNKNOWN_VALUE } from "./values";
+import { SECRET_TEXT, UNKNOWN_VALUE, isObject } from "./values";
 
 declare const masked: unique symbol;
 
 /** A stack summary whose every string has been through the redactor. */
 export type SafeSummary = StackSummary & { readonly [masked]: true };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A flag such as `manageMasterUserPassword: true` reveals nothing; anything else under a credential's name does. */
 const hidesValue = (value: unknown) => value !== undefined && value !== null && typeof value !== "boolean";

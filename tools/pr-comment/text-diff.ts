@@ -59,7 +59,7 @@ export function diffLines(before: readonly string[], after: readonly string[], m
   const a = before.slice(head, before.length - tail);
   const b = after.slice(head, after.length - tail);
   // Undefined when the script would need more than maxDistance edits.
-  const middle = a.length === 0 && b.length === 0 ? [] : diffArrays(a, b, { maxEditLength: maxDistance });
+  const middle = diffArrays(a, b, { maxEditLength: maxDistance });
   const edits: Edit[] = [];
   for (let i = 0; i < head; i++) edits.push({ kind: "equal", oldIndex: i, newIndex: i });
   let oldIndex = head;

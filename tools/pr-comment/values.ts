@@ -20,7 +20,8 @@ export const SIGNATURES = {
   outputValue: "d0e6a833031e9bbcd3f4e8bde6ca49a4",
 } as const;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+/** A plain object (not null, not a list): a JSON object as the engine serializes it. */
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 export function signatureOf(value: unknown): string | undefined {

@@ -1,8 +1,7 @@
 import { METRICS_DATABASE, roleNames } from "../../database/roles";
-import { DEFAULT_ALERT_THRESHOLD as DASHBOARD_ALERT_THRESHOLD, DEFAULT_MAX_AGE_HOURS } from "../../../contracts/monitoring";
+import { DEFAULT_ALERT_THRESHOLD, DEFAULT_MAX_AGE_HOURS } from "../../../contracts/monitoring";
 import { renderGrafanaFiles } from "./provisioning";
 
-export { DASHBOARD_ALERT_THRESHOLD };
 
 /**
  * The Grafana image's provisioning and dashboards. Nothing in them depends on the stack (host and
@@ -13,7 +12,7 @@ export function grafanaImageFiles(): { path: string; content: string }[] {
   return renderGrafanaFiles({
     database: METRICS_DATABASE,
     user: roleNames("metrics").reader,
-    alertThreshold: DASHBOARD_ALERT_THRESHOLD,
+    alertThreshold: DEFAULT_ALERT_THRESHOLD,
     maxAgeHours: DEFAULT_MAX_AGE_HOURS,
   });
 }

@@ -4,4 +4,4 @@ export { GRAFANA_PATHS, renderGrafanaFiles } from "./provisioning";
 export type { GrafanaProvisioningArgs } from "./provisioning";
 export { METRICS_DATASOURCE, MODEL_FILTER, PostgresQueryBuilder, latestQuery, seriesQuery } from "./sql-query";
 export type { PostgresQuery, QueryFormat } from "./sql-query";
-export { DASHBOARD_ALERT_THRESHOLD, grafanaImageFiles } from "./image-files";
+export { grafanaImageFiles } from "./image-files";
