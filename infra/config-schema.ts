@@ -1,33 +1,77 @@
 /**
- * Every stack configuration key the program reads, in one table. `Pulumi.yaml`'s `config:` block is
- * rendered from it (`npm run gen:pulumi-yaml`, checked by a test), `infra/config.ts` reads exactly
- * these keys, and offline synth uses it to know which keys are secrets and what stands in for them.
+ * Every stack configuration key the program reads, in one table: each key's type, default, rule
+ * and documentation in one entry. `Pulumi.yaml`'s `config:` block is rendered from it
+ * (`npm run gen:pulumi-yaml`, checked by a test), `infra/config.ts` reads and checks exactly these
+ * keys in one loop, and offline synth uses it to know which keys are secrets and what stands in
+ * for them. Rules that span several keys are named functions in `infra/config.ts`.
  *
  * @see https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options
  */
 import { PROJECT_NAME, qualifiedKey } from "../contracts/project";
+import { ENVIRONMENT_NAMES, EnvironmentProfile, isEnvironmentName } from "./environments";
+import {
+  awsAccessKeyIdProblems,
+  awsRegionProblems,
+  awsSecretAccessKeyProblems,
+  branchNameProblems,
+  certificateArnProblems,
+  codeownerProblems,
+  commandProblems,
+  dbInstanceClassProblems,
+  githubLoginProblems,
+  hostNameProblems,
+  httpsUrlProblems,
+  integerRangeProblems,
+  logRetentionProblems,
+  mlflowModelNameProblems,
+  oidcProviderArnProblems,
+  positiveDecimalProblems,
+  relativePathProblems,
+  repositoryNameProblems,
+  repositoryPathProblems,
+  restoreSourceProblems,
+  restoreTimeProblems,
+  snapshotIdentifierProblems,
+  teamSlugProblems,
+  vpcCidrProblems,
+} from "./validation";
 
 export { PROJECT_NAME, qualifiedKey };
 
-/** The types Pulumi's project-level config schema supports. */
-export type ConfigValueType = "string" | "integer" | "boolean" | "array";
+/** The types Pulumi's project-level config schema supports, and what each reads as. */
+export interface ConfigValueTypes {
+  readonly string: string;
+  readonly integer: number;
+  readonly boolean: boolean;
+  readonly array: readonly string[];
+}
+export type ConfigValueType = keyof ConfigValueTypes;
 
-export type ConfigDefault = string | number | boolean | readonly string[];
+export type ConfigDefault = ConfigValueTypes[ConfigValueType];
 
-export interface ConfigKeySpec {
+/** What a key's own rule may know besides its value: the profile of the stack's `environment`. */
+export interface CheckContext {
+  readonly profile: EnvironmentProfile | undefined;
+}
+
+interface KeySpec<T extends ConfigValueType> {
   /** `repository` for a project key, `github:owner` for a provider key. */
   readonly key: string;
-  readonly type: ConfigValueType;
+  readonly type: T;
   readonly description: string;
+  /** Absent for a required key (and for an optional one, see `optional`). */
+  readonly default?: ConfigValueTypes[T];
   /**
-   * Absent for a required key. Pulumi applies project defaults as plain values, so a key that is
-   * both optional and secret keeps `""` here and `infra/config.ts` checks it is encrypted when set.
+   * The key may stay unset, and then reads as `undefined`. Pulumi needs a default for any key a
+   * stack may leave out, so `Pulumi.yaml` declares the type's empty value (`""`, `0`), which the
+   * program reads as unset too. Pulumi applies project defaults as plain values, so a key that is
+   * both optional and secret is checked to be encrypted by `infra/config.ts` instead of the CLI.
    */
-  readonly default?: ConfigDefault;
+  readonly optional?: true;
   /**
    * Operator secrets: values nobody can generate or derive. `required` keys are declared
    * `secret: true` in Pulumi.yaml so the CLI refuses a plain-text value; `optional` ones are
-   * checked by `infra/config.ts` instead (see `default`).
+   * checked by `infra/config.ts` instead (see `optional`).
    */
   readonly secret?: "required" | "optional";
   /**
@@ -42,31 +86,49 @@ export interface ConfigKeySpec {
   readonly warnUnsetWhen?: string;
   /** For optional secrets: the boolean key that makes this one required when true. */
   readonly requiredWhen?: string;
+  /**
+   * The key's own rule: what is wrong with a set value, each problem a phrase that follows the
+   * key's name (`must be …, got …`). Never quotes a secret's value.
+   */
+  readonly check?: (value: ConfigValueTypes[T], context: CheckContext) => readonly string[];
 }
 
-export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
+export type ConfigKeySpec = { [T in ConfigValueType]: KeySpec<T> }[ConfigValueType];
+
+/** Each item of a list through one rule. */
+const eachItem =
+  (rule: (item: string) => readonly string[]) =>
+  (items: readonly string[]): readonly string[] =>
+    items.flatMap(rule);
+
+const TABLE = Object.freeze([
   {
     key: "github:owner",
     type: "string",
     description:
       "The GitHub organization or user that owns the application repository. Required: without it the GitHub provider silently targets the token's personal account.",
+    check: (owner) => githubLoginProblems(owner, "user or organization"),
   },
   {
     key: "environment",
     type: "string",
     description:
       "The deployment environment this stack manages: `staging` or `production`. It selects the GitHub environment, its protection rules and its variable prefix.",
+    check: (name) =>
+      isEnvironmentName(name) ? [] : [`is "${name}", which this program does not know. Choose one of: ${ENVIRONMENT_NAMES.join(", ")}`],
   },
   {
     key: "repository",
     type: "string",
     description: "Name of the application repository (without the owner) that receives the settings and workflow files.",
+    check: (name) => repositoryNameProblems(name),
   },
   {
     key: "defaultBranch",
     type: "string",
     description: "The application repository's default branch: protected, and where the program commits its files.",
     default: "main",
+    check: (branch) => branchNameProblems(branch),
   },
   {
     key: "manageRepositorySettings",
@@ -80,25 +142,29 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     type: "integer",
     description:
       "App ID of the GitHub App this program runs as. It is the only actor allowed to bypass the default branch's ruleset, so it can commit the files it manages. Required when `manageRepositorySettings` is true.",
-    default: 0,
+    optional: true,
+    check: (id) => (id > 0 ? [] : [`must be a GitHub App ID (a positive number), got ${id}`]),
   },
   {
     key: "reviewerUsers",
     type: "array",
     description: "GitHub logins required to approve deployments to this stack's environment. Production needs at least one reviewer (user or team).",
     default: [],
+    check: eachItem((login) => githubLoginProblems(login, "user")),
   },
   {
     key: "reviewerTeams",
     type: "array",
     description: "Team slugs (in `github:owner`) required to approve deployments to this stack's environment.",
     default: [],
+    check: eachItem(teamSlugProblems),
   },
   {
     key: "requiredApprovingReviews",
     type: "integer",
     description: "Approving pull-request reviews required before merging into the default branch (1 to 10).",
     default: 1,
+    check: (count) => integerRangeProblems(count, 1, 10),
   },
   {
     key: "codeowners",
@@ -106,21 +172,24 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     description:
       "Owners of every path in the application repository, written to `.github/CODEOWNERS`: `@user`, `@org/team` or an e-mail address. Required when `manageRepositorySettings` is true.",
     default: [],
+    check: eachItem(codeownerProblems),
   },
   {
     key: "apiUrl",
     type: "string",
     description: "HTTPS URL of this environment's model API; published as `<PREFIX>_API_URL` and used as the environment URL.",
+    check: (url) => httpsUrlProblems(url),
   },
   {
     key: "slackWebhookUrl",
     type: "string",
     description:
       "Slack incoming-webhook URL for pipeline notifications, published as the repository secret `SLACK_WEBHOOK_URL`. Optional: unset, notifications are skipped. Set it with `pulumi config set --secret`.",
-    default: "",
+    optional: true,
     secret: "optional",
     placeholder: "https://hooks.slack.com/services/SYNTH/PLACEHOLDER/invalid",
     warnUnsetWhen: "manageRepositorySettings",
+    check: (url) => httpsUrlProblems(url, { secret: true }),
   },
   {
     key: "allowLongLivedAwsKeys",
@@ -133,47 +202,56 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     key: "awsAccessKeyId",
     type: "string",
     description: "AWS access key ID published as `AWS_ACCESS_KEY_ID`; only with `allowLongLivedAwsKeys`. Set it with `pulumi config set --secret`.",
-    default: "",
+    optional: true,
     secret: "optional",
     placeholder: "AKIASYNTHPLACEHOLDER",
+    requiredWhen: "allowLongLivedAwsKeys",
+    check: (id) => awsAccessKeyIdProblems(id),
   },
   {
     key: "awsSecretAccessKey",
     type: "string",
     description: "AWS secret access key published as `AWS_SECRET_ACCESS_KEY`; only with `allowLongLivedAwsKeys`. Set it with `pulumi config set --secret`.",
-    default: "",
+    optional: true,
     secret: "optional",
     placeholder: "synthPlaceholderSecretAccessKeyNotReal00",
+    requiredWhen: "allowLongLivedAwsKeys",
+    check: (key) => awsSecretAccessKeyProblems(key),
   },
   {
     key: "dependabotPipDirectories",
     type: "array",
     description: "Directories of the application repository with Python requirements that Dependabot keeps up to date.",
     default: ["/"],
+    check: eachItem(repositoryPathProblems),
   },
   {
     key: "dependabotDockerDirectories",
     type: "array",
     description: "Directories of the application repository with Dockerfiles that Dependabot keeps up to date.",
     default: ["/04-deployment/web-services"],
+    check: eachItem(repositoryPathProblems),
   },
   // The runtime on AWS.
   {
     key: "awsRegion",
     type: "string",
     description: "AWS region of this stack's runtime (network, database, services).",
+    check: (region) => awsRegionProblems(region),
   },
   {
     key: "vpcCidr",
     type: "string",
     description: "IPv4 CIDR block of the stack's VPC, /16 to /20; subnets are carved from it per availability zone.",
     default: "10.20.0.0/16",
+    check: (cidr) => vpcCidrProblems(cidr),
   },
   {
     key: "availabilityZoneCount",
     type: "integer",
     description: "Availability zones the network spans (2 or 3); the database and the load balancer need at least 2.",
     default: 2,
+    check: (count) => integerRangeProblems(count, 2, 3),
   },
   {
     key: "dataProtection",
@@ -187,87 +265,101 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     type: "string",
     description: "RDS instance class of the PostgreSQL database (mlflow and metrics).",
     default: "db.t4g.micro",
+    check: (instanceClass) => dbInstanceClassProblems(instanceClass),
   },
   {
     key: "dbAllocatedStorageGb",
     type: "integer",
     description: "Initial storage of the database in GiB (20 to 65536); storage autoscaling grows it up to 5 times this.",
     default: 20,
+    check: (gb) => integerRangeProblems(gb, 20, 65536),
   },
   {
     key: "dbBackupRetentionDays",
     type: "integer",
     description: "Days of automated backups and point-in-time recovery (at least 7; at least 14 in production; at most 35).",
     default: 7,
+    check: (days, { profile }) => integerRangeProblems(days, profile?.minBackupRetentionDays ?? 7, 35),
   },
   {
     key: "dbSnapshotIdentifier",
     type: "string",
     description:
       "Disaster recovery: create the database from this RDS snapshot (identifier or ARN, in `awsRegion`) instead of empty. Excludes `dbRestoreSource`. Ignored once the database exists; leave empty otherwise. See docs/disaster-recovery.md.",
-    default: "",
+    optional: true,
+    check: (snapshot) => snapshotIdentifierProblems(snapshot),
   },
   {
     key: "dbRestoreSource",
     type: "string",
     description:
       "Disaster recovery: create the database restored to a point in time (`dbRestoreTime`) from automated backups instead of empty. Either the source instance's identifier (the instance still exists), its resource ID `db-…` (it was deleted and its backups retained), or the ARN of its backups replicated to this region (`arn:aws:rds:<region>:<account>:auto-backup:ab-…`). Excludes `dbSnapshotIdentifier`. Ignored once the database exists; leave empty otherwise.",
-    default: "",
+    optional: true,
+    check: (source) => restoreSourceProblems(source),
   },
   {
     key: "dbRestoreTime",
     type: "string",
     description:
       "With `dbRestoreSource`: the UTC time to restore to (e.g. 2025-03-14T09:26:53Z), or `latest` for the latest restorable time (normally within the last five minutes).",
-    default: "",
+    optional: true,
+    check: (time) => restoreTimeProblems(time),
   },
   {
     key: "recoveryRegion",
     type: "string",
     description:
       "AWS region that keeps this stack's recovery copies: a replica of the MLflow artifact bucket and the database's automated backups. Must differ from `awsRegion`. Required when `dataProtection` is true; empty: no copies.",
-    default: "",
+    optional: true,
+    check: (region) => awsRegionProblems(region),
   },
   {
     key: "githubOidcProviderArn",
     type: "string",
     description:
       "ARN of the account's existing IAM OIDC provider for token.actions.githubusercontent.com. Empty: this stack creates it (an account holds only one, so the second stack in an account must name it here).",
-    default: "",
+    optional: true,
+    check: (arn) => oidcProviderArnProblems(arn),
   },
   {
     key: "certificateArn",
     type: "string",
     description: "ARN of the ACM certificate the load balancer serves HTTPS with; it must cover `mlflowHostname` and `grafanaHostname`.",
+    check: (arn) => certificateArnProblems(arn),
   },
   {
     key: "mlflowHostname",
     type: "string",
     description:
       "Host name of this stack's MLflow server behind the load balancer. On the stack that manages repository settings, https://<it> is published as the repository secret `MLFLOW_TRACKING_URI`.",
+    check: (host) => hostNameProblems(host),
   },
   {
     key: "grafanaHostname",
     type: "string",
     description: "Host name of this stack's Grafana behind the load balancer.",
+    check: (host) => hostNameProblems(host),
   },
   {
     key: "serviceDesiredCount",
     type: "integer",
     description: "Tasks per platform service (MLflow, Grafana): 1 to 10; 2 or more spreads them over zones.",
     default: 1,
+    check: (count) => integerRangeProblems(count, 1, 10),
   },
   {
     key: "logRetentionDays",
     type: "integer",
     description: "Days the services' CloudWatch logs are kept (a value CloudWatch accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …).",
     default: 30,
+    check: (days) => logRetentionProblems(days),
   },
   {
     key: "ghcrUsername",
     type: "string",
     description: "The GitHub account that pushes the platform's images to GHCR and that ECS pulls them as. Empty: `github:owner`.",
-    default: "",
+    optional: true,
+    check: (login) => githubLoginProblems(login, "user"),
   },
   {
     key: "ghcrToken",
@@ -294,24 +386,28 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     type: "string",
     description: "The application's pip requirements file, installed before its code runs and audited by pip-audit.",
     default: "requirements.txt",
+    check: (path) => relativePathProblems(path),
   },
   {
     key: "appLintPaths",
     type: "array",
     description: "Paths of the application checked by Black, isort, Flake8 and Pylint.",
     default: ["."],
+    check: eachItem(relativePathProblems),
   },
   {
     key: "appTestCommand",
     type: "string",
     description: "The application's unit-test command, run on Python 3.9, 3.10 and 3.11.",
     default: "python -m pytest tests/ -v",
+    check: (command) => commandProblems(command),
   },
   {
     key: "appIntegrationTestCommand",
     type: "string",
     description: "The application's integration-test command, run against a PostgreSQL service container (PG* variables set).",
     default: "python -m pytest integration-tests/ -v",
+    check: (command) => commandProblems(command),
   },
   {
     key: "appTrainCommand",
@@ -319,6 +415,7 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     description:
       "The application's training command. Gets MODEL_TYPE, DATA_MONTH, DATA_FILE, EXPERIMENT_NAME, MLFLOW_TRACKING_URI and OUTPUT_DIR; writes the model and OUTPUT_DIR/training.json.",
     default: "python 03-orchestration/train.py",
+    check: (command) => commandProblems(command),
   },
   {
     key: "appDriftCommand",
@@ -326,51 +423,91 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = Object.freeze([
     description:
       "The application's drift calculation. Gets MODEL_NAME, MLFLOW_TRACKING_URI and OUTPUT_FILE; writes the metrics JSON to OUTPUT_FILE.",
     default: "python 05-monitoring/evidently_metrics_calculation.py",
+    check: (command) => commandProblems(command),
   },
   {
     key: "appWebServiceDirectory",
     type: "string",
     description: "Docker build context of the model web service (holds its Dockerfile).",
     default: "04-deployment/web-services",
+    check: (path) => relativePathProblems(path),
   },
   {
     key: "appBatchDirectory",
     type: "string",
     description: "Docker build context of the batch scoring job.",
     default: "04-deployment/batch",
+    check: (path) => relativePathProblems(path),
   },
   {
     key: "appMlflowServiceDirectory",
     type: "string",
     description: "Docker build context of the MLflow model server (mlflow-service).",
     default: "04-deployment/web-service-mlflow",
+    check: (path) => relativePathProblems(path),
   },
   {
     key: "appDataUrlTemplate",
     type: "string",
     description: "Where training data for a month is downloaded from; `{month}` becomes YYYY-MM.",
     default: "https://d37ci6vzurychx.cloudfront.net/trip-data/green_tripdata_{month}.parquet",
+    check: (template) => [
+      ...httpsUrlProblems(template.replace("{month}", "2021-01")),
+      ...(template.includes("{month}") ? [] : ['must contain "{month}", where the YYYY-MM month goes']),
+    ],
   },
   {
     key: "appHealthCheckPath",
     type: "string",
     description: "Path of the model web service that answers 200 when it is healthy; the load balancer and the canary watch it.",
     default: "/health",
+    check: (path) => (/^\/[A-Za-z0-9._~/-]*$/.test(path) ? [] : [`must be a URL path starting with "/", got "${path}"`]),
   },
   {
     key: "modelName",
     type: "string",
     description: "Name of the model in the MLflow Model Registry.",
     default: "nyc-taxi-trip-duration",
+    check: (name) => mlflowModelNameProblems(name),
   },
   {
     key: "modelMaxRmse",
     type: "string",
     description: "Model validation gate: the largest validation RMSE (minutes) a trained model may have and still ship.",
     default: "10.0",
+    check: (rmse) => positiveDecimalProblems(rmse),
   },
-] satisfies ConfigKeySpec[]);
+] as const satisfies readonly ConfigKeySpec[]);
+
+/** The table, each entry seen through the common shape (the literal types serve `ConfigKey`). */
+export const CONFIG_KEYS: readonly (ConfigKeySpec & { readonly key: ConfigKey })[] = TABLE;
+
+/**
+ * The default `Pulumi.yaml` declares: the key's own, or for an optional key its type's empty value
+ * (which the program reads as unset). Undefined for a required key.
+ */
+export function declaredDefault(spec: ConfigKeySpec): ConfigDefault | undefined {
+  if (spec.default !== undefined || !spec.optional) return spec.default;
+  switch (spec.type) {
+    case "string":
+      return "";
+    case "integer":
+      return 0;
+    default:
+      // A list or a flag always has a meaningful default of its own.
+      throw new Error(`config key ${spec.key}: an optional ${spec.type} key needs a default instead`);
+  }
+}
 
 export function findConfigKey(qualified: string): ConfigKeySpec | undefined {
   return CONFIG_KEYS.find((spec) => qualifiedKey(spec.key) === qualified);
 }
+
+type Table = (typeof TABLE)[number];
+/** Every key the program reads: a typo is a compile error, not an unset value. */
+export type ConfigKey = Table["key"];
+type SpecFor<K extends ConfigKey> = Extract<Table, { readonly key: K }>;
+/** What `key` reads as once its type is checked. */
+export type ConfigValue<K extends ConfigKey> = ConfigValueTypes[SpecFor<K>["type"]];
+/** Keys that may stay unset: they read as `ConfigValue<K> | undefined` even when valid. */
+export type OptionalConfigKey = Extract<Table, { readonly optional: true }>["key"];

@@ -1,36 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ApplicationLayout } from "../contracts/application";
-import { CONFIG_KEYS, ConfigKeySpec, PROJECT_NAME, qualifiedKey } from "./config-schema";
-import { EnvironmentProfile, ENVIRONMENT_NAMES, environmentProfile, isEnvironmentName } from "./environments";
-import {
-  awsAccessKeyIdProblems,
-  awsSecretAccessKeyProblems,
-  branchNameProblems,
-  closestMatch,
-  codeownerProblems,
-  commandProblems,
-  awsRegionProblems,
-  certificateArnProblems,
-  hostNameProblems,
-  logRetentionProblems,
-  dbInstanceClassProblems,
-  githubLoginProblems,
-  httpsUrlProblems,
-  oidcProviderArnProblems,
-  snapshotIdentifierProblems,
-  vpcCidrProblems,
-  RestoreSource,
-  classifyRestoreSource,
-  restoreSourceProblems,
-  restoreTimeProblems,
-  integerRangeProblems,
-  mlflowModelNameProblems,
-  positiveDecimalProblems,
-  relativePathProblems,
-  repositoryNameProblems,
-  repositoryPathProblems,
-  teamSlugProblems,
-} from "./validation";
+import { CheckContext, CONFIG_KEYS, ConfigDefault, ConfigKey, ConfigKeySpec, ConfigValue, PROJECT_NAME, qualifiedKey } from "./config-schema";
+import { EnvironmentProfile, environmentProfile, isEnvironmentName } from "./environments";
+import { CROSS_KEY_RULES, Environment, nonEmpty, Read, RuleContext } from "./config-rules";
+import { RestoreSource, classifyRestoreSource, closestMatch } from "./validation";
 
 /** The stack's configuration, read once, validated whole and frozen. Components take slices of it. */
 export type { ApplicationLayout };
@@ -63,10 +36,16 @@ export interface GitHubConfig {
   readonly owner: string;
   readonly repository: string;
   readonly defaultBranch: string;
-  readonly manageRepositorySettings: boolean;
-  /** Set whenever `manageRepositorySettings` is true. */
-  readonly platformAppId: number | undefined;
+  /** Who approves deployments to this stack's GitHub environment. */
   readonly reviewers: { readonly users: readonly string[]; readonly teams: readonly string[] };
+  /** Present exactly when this stack owns the repository-wide settings (`manageRepositorySettings`). */
+  readonly repositorySettings: RepositorySettingsConfig | undefined;
+}
+
+/** The repository-wide settings, which one stack per repository owns. */
+export interface RepositorySettingsConfig {
+  /** The platform's GitHub App: the default branch ruleset's only bypass actor. */
+  readonly platformAppId: number;
   readonly requiredApprovingReviews: number;
   readonly codeowners: readonly string[];
   readonly dependabot: {
@@ -132,8 +111,7 @@ export interface RawConfigSource {
   keys(): readonly string[];
 }
 
-/** The process environment, or a stand-in in tests. */
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type { Environment };
 
 export interface ParseOptions {
   /** Where GitHub App credentials are read from. @default no credentials (ambient) */
@@ -167,359 +145,166 @@ export function formatProblems(stack: string, problems: readonly string[]): stri
   ].join("\n");
 }
 
-type Value = string | number | boolean | readonly string[];
+/** A value read from the source: the key's type, checked. */
+type Value = ConfigDefault;
 
 /**
- * Reads every key of CONFIG_KEYS from `source`, checks each and the rules between them, and either
- * returns the frozen config or throws one ConfigError listing every problem.
+ * Reads every key of CONFIG_KEYS from `source`, checks each with its own rule and then the rules
+ * between them, and either returns the frozen config or throws one ConfigError listing every problem.
  */
 export function parseStackConfig(source: RawConfigSource, stack: string, options: ParseOptions = {}): StackConfig {
-  const problems: string[] = [];
-  const values = new Map<string, Value | undefined>();
-
-  problems.push(...unknownKeyProblems(source.keys()));
+  const problems: string[] = [...unknownKeyProblems(source.keys())];
+  const values = new Map<ConfigKey, Value>();
+  const refused = new Set<ConfigKey>();
   for (const spec of CONFIG_KEYS) {
-    values.set(spec.key, readValue(spec, source, options, problems));
+    const result = readValue(spec, source, options);
+    if ("value" in result) values.set(spec.key, result.value);
+    if ("problem" in result) problems.push(result.problem);
+    if ("problem" in result && result.set) refused.add(spec.key);
   }
-
-  const str = (key: string) => values.get(key) as string | undefined;
-  const num = (key: string) => values.get(key) as number | undefined;
-  const bool = (key: string) => values.get(key) as boolean | undefined;
-  const list = (key: string) => (values.get(key) as readonly string[] | undefined) ?? [];
-  const check = (key: string, found: string[]) => {
-    for (const problem of found) problems.push(`\`${qualifiedKey(key)}\` ${problem}.`);
-  };
-
-  const owner = str("github:owner");
-  if (owner !== undefined) check("github:owner", githubLoginProblems(owner, "user or organization"));
-
-  const environmentName = str("environment");
-  if (environmentName !== undefined && !isEnvironmentName(environmentName)) {
-    problems.push(
-      `\`${qualifiedKey("environment")}\` is "${environmentName}", which this program does not know. ` +
-        `Choose one of: ${ENVIRONMENT_NAMES.join(", ")}.`,
-    );
-  }
+  // The one place a value meets its key's type: readValue produced it from the key's `type`.
+  const read: Read = (key) => values.get(key) as ConfigValue<typeof key> | undefined;
+  const environmentName = read("environment");
   const profile = environmentName !== undefined && isEnvironmentName(environmentName) ? environmentProfile(environmentName) : undefined;
+  const context: RuleContext = { profile, environment: options.environment ?? {}, refused };
 
-  const repository = str("repository");
-  if (repository !== undefined) check("repository", repositoryNameProblems(repository));
-  const defaultBranch = str("defaultBranch");
-  if (defaultBranch !== undefined) check("defaultBranch", branchNameProblems(defaultBranch));
-
-  for (const user of list("reviewerUsers")) check("reviewerUsers", githubLoginProblems(user, "user"));
-  for (const team of list("reviewerTeams")) check("reviewerTeams", teamSlugProblems(team));
-  const reviewerCount = list("reviewerUsers").length + list("reviewerTeams").length;
-  if (profile?.requiresReviewers && reviewerCount === 0) {
-    problems.push(
-      `\`${qualifiedKey("reviewerUsers")}\` and \`${qualifiedKey("reviewerTeams")}\` are both empty, but the ${profile.name} ` +
-        `environment requires at least one reviewer. Add one: pulumi config set --path '${qualifiedKey("reviewerUsers")}[0]' <login>.`,
-    );
-  }
-  // GitHub's limit for an environment's required reviewers.
-  if (reviewerCount > 6) {
-    problems.push(
-      `\`${qualifiedKey("reviewerUsers")}\` and \`${qualifiedKey("reviewerTeams")}\` name ${reviewerCount} reviewers; ` +
-        `GitHub allows at most 6 per environment. Use a team for larger groups.`,
-    );
-  }
-
-  const reviews = num("requiredApprovingReviews");
-  if (reviews !== undefined) check("requiredApprovingReviews", integerRangeProblems(reviews, 1, 10));
-
-  const manageRepositorySettings = bool("manageRepositorySettings") ?? false;
-  const appId = num("platformAppId");
-  if (appId !== undefined && appId < 0) {
-    check("platformAppId", [`must be a GitHub App ID (a positive number), got ${appId}`]);
-  } else if (manageRepositorySettings && appId === 0) {
-    problems.push(
-      `\`${qualifiedKey("platformAppId")}\` is not set, but \`${qualifiedKey("manageRepositorySettings")}\` is true: ` +
-        `the ruleset on the default branch needs the platform's GitHub App as its only bypass actor. ` +
-        `Set it: pulumi config set ${qualifiedKey("platformAppId")} <app-id>.`,
-    );
-  }
-  for (const entry of list("codeowners")) check("codeowners", codeownerProblems(entry));
-  if (manageRepositorySettings && list("codeowners").length === 0) {
-    problems.push(
-      `\`${qualifiedKey("codeowners")}\` is empty, but \`${qualifiedKey("manageRepositorySettings")}\` is true: ` +
-        `the repository's CODEOWNERS needs at least one owner. Add one: pulumi config set --path '${qualifiedKey("codeowners")}[0]' @org/team.`,
-    );
-  }
-  for (const dir of list("dependabotPipDirectories")) check("dependabotPipDirectories", repositoryPathProblems(dir));
-  for (const dir of list("dependabotDockerDirectories")) check("dependabotDockerDirectories", repositoryPathProblems(dir));
-
-  for (const key of ["appTestCommand", "appIntegrationTestCommand", "appTrainCommand", "appDriftCommand"]) {
-    const command = str(key);
-    if (command !== undefined) check(key, commandProblems(command));
-  }
-  for (const key of ["appRequirementsFile", "appWebServiceDirectory", "appBatchDirectory", "appMlflowServiceDirectory"]) {
-    const value = str(key);
-    if (value !== undefined) check(key, relativePathProblems(value));
-  }
-  for (const entry of list("appLintPaths")) check("appLintPaths", relativePathProblems(entry));
-  const dataUrlTemplate = str("appDataUrlTemplate");
-  if (dataUrlTemplate !== undefined) {
-    check("appDataUrlTemplate", httpsUrlProblems(dataUrlTemplate.replace("{month}", "2021-01")));
-    if (!dataUrlTemplate.includes("{month}")) check("appDataUrlTemplate", ['must contain "{month}", where the YYYY-MM month goes']);
-  }
-  const healthCheckPath = str("appHealthCheckPath");
-  if (healthCheckPath !== undefined && !/^\/[A-Za-z0-9._~/-]*$/.test(healthCheckPath)) {
-    check("appHealthCheckPath", [`must be a URL path starting with "/", got "${healthCheckPath}"`]);
-  }
-  const modelName = str("modelName");
-  if (modelName !== undefined) check("modelName", mlflowModelNameProblems(modelName));
-  const modelMaxRmse = str("modelMaxRmse");
-  if (modelMaxRmse !== undefined) check("modelMaxRmse", positiveDecimalProblems(modelMaxRmse));
-
-  const apiUrl = str("apiUrl");
-  if (apiUrl !== undefined) check("apiUrl", httpsUrlProblems(apiUrl));
-
-  const region = str("awsRegion");
-  if (region !== undefined) check("awsRegion", awsRegionProblems(region));
-  const vpcCidr = str("vpcCidr");
-  if (vpcCidr !== undefined) check("vpcCidr", vpcCidrProblems(vpcCidr));
-  const azCount = num("availabilityZoneCount");
-  if (azCount !== undefined) check("availabilityZoneCount", integerRangeProblems(azCount, 2, 3));
-  const dataProtection = bool("dataProtection") ?? false;
-  if (profile?.requiresDataProtection && !dataProtection) {
-    problems.push(
-      `\`${qualifiedKey("dataProtection")}\` is false, but the ${profile.name} environment requires it (Multi-AZ, deletion protection, ` +
-        `final snapshot). Set it: pulumi config set ${qualifiedKey("dataProtection")} true.`,
-    );
-  }
-  const instanceClass = str("dbInstanceClass");
-  if (instanceClass !== undefined) check("dbInstanceClass", dbInstanceClassProblems(instanceClass));
-  const storage = num("dbAllocatedStorageGb");
-  if (storage !== undefined) check("dbAllocatedStorageGb", integerRangeProblems(storage, 20, 65536));
-  const retention = num("dbBackupRetentionDays");
-  if (retention !== undefined) check("dbBackupRetentionDays", integerRangeProblems(retention, profile?.minBackupRetentionDays ?? 7, 35));
-  const snapshot = nonEmpty(str("dbSnapshotIdentifier"));
-  if (snapshot !== undefined) check("dbSnapshotIdentifier", snapshotIdentifierProblems(snapshot));
-  const restoreSourceValue = nonEmpty(str("dbRestoreSource"));
-  if (restoreSourceValue !== undefined) check("dbRestoreSource", restoreSourceProblems(restoreSourceValue));
-  const restoreSource = restoreSourceValue === undefined ? undefined : classifyRestoreSource(restoreSourceValue);
-  const restoreTime = nonEmpty(str("dbRestoreTime"));
-  if (restoreTime !== undefined) check("dbRestoreTime", restoreTimeProblems(restoreTime));
-  problems.push(...restoreProblems(snapshot, restoreSourceValue, restoreSource, restoreTime, region));
-  const recoveryRegion = nonEmpty(str("recoveryRegion"));
-  if (recoveryRegion !== undefined) {
-    check("recoveryRegion", awsRegionProblems(recoveryRegion));
-    if (recoveryRegion === region) {
-      problems.push(
-        `\`${qualifiedKey("recoveryRegion")}\` is "${recoveryRegion}", the same as \`${qualifiedKey("awsRegion")}\`: a copy in the stack's own region ` +
-          `does not survive the loss of that region. Choose another region: pulumi config set ${qualifiedKey("recoveryRegion")} <region>.`,
-      );
-    }
-  } else if (dataProtection) {
-    problems.push(
-      `\`${qualifiedKey("recoveryRegion")}\` is not set, but \`${qualifiedKey("dataProtection")}\` is true: production-grade protection keeps a replica ` +
-        `of the MLflow artifacts and copies of the database backups in a second region. ` +
-        `Set it: pulumi config set ${qualifiedKey("recoveryRegion")} <a region other than ${region ?? "awsRegion"}>.`,
-    );
-  }
-  const certificateArn = str("certificateArn");
-  if (certificateArn !== undefined) check("certificateArn", certificateArnProblems(certificateArn));
-  const mlflowHostname = str("mlflowHostname");
-  if (mlflowHostname !== undefined) check("mlflowHostname", hostNameProblems(mlflowHostname));
-  const grafanaHostname = str("grafanaHostname");
-  if (grafanaHostname !== undefined) check("grafanaHostname", hostNameProblems(grafanaHostname));
-  const desiredCount = num("serviceDesiredCount");
-  if (desiredCount !== undefined) check("serviceDesiredCount", integerRangeProblems(desiredCount, 1, 10));
-  const logRetentionDays = num("logRetentionDays");
-  if (logRetentionDays !== undefined) check("logRetentionDays", logRetentionProblems(logRetentionDays));
-  const ghcrUsername = nonEmpty(str("ghcrUsername"));
-  if (ghcrUsername !== undefined) check("ghcrUsername", githubLoginProblems(ghcrUsername, "user"));
-  const oidcArn = nonEmpty(str("githubOidcProviderArn"));
-  if (oidcArn !== undefined) check("githubOidcProviderArn", oidcProviderArnProblems(oidcArn));
-
-  // Optional secrets that another key makes required: a placeholder offline, a problem otherwise.
+  problems.push(...requiredSecretProblems(read, values, options));
   for (const spec of CONFIG_KEYS) {
-    if (spec.requiredWhen === undefined || bool(spec.requiredWhen) !== true || nonEmpty(str(spec.key)) !== undefined) continue;
-    if (options.placeholderForMissingSecret) {
-      values.set(spec.key, options.placeholderForMissingSecret(spec));
-    } else {
-      problems.push(
-        `\`${qualifiedKey(spec.key)}\` is not set, but \`${qualifiedKey(spec.requiredWhen)}\` is true. ` +
-          `Set it: pulumi config set --secret ${qualifiedKey(spec.key)} <value>.`,
-      );
-    }
+    const value = values.get(spec.key);
+    if (value === undefined || spec.check === undefined) continue;
+    const check = spec.check as (value: Value, context: CheckContext) => readonly string[];
+    for (const problem of check(value, { profile })) problems.push(`\`${qualifiedKey(spec.key)}\` ${problem}.`);
   }
-  const slackWebhookUrl = nonEmpty(str("slackWebhookUrl"));
-  if (slackWebhookUrl !== undefined) check("slackWebhookUrl", httpsUrlProblems(slackWebhookUrl, { secret: true }));
-
-  const allowKeys = bool("allowLongLivedAwsKeys") ?? false;
-  const accessKeyId = nonEmpty(str("awsAccessKeyId"));
-  const secretAccessKey = nonEmpty(str("awsSecretAccessKey"));
-  if (allowKeys) {
-    for (const [key, value] of [["awsAccessKeyId", accessKeyId], ["awsSecretAccessKey", secretAccessKey]] as const) {
-      if (value === undefined) {
-        problems.push(
-          `\`${qualifiedKey(key)}\` is not set, but \`${qualifiedKey("allowLongLivedAwsKeys")}\` is true. ` +
-            `Set it (pulumi config set --secret ${qualifiedKey(key)} <value>) or turn the opt-in off to use GitHub OIDC.`,
-        );
-      }
-    }
-    if (accessKeyId !== undefined) check("awsAccessKeyId", awsAccessKeyIdProblems(accessKeyId));
-    if (secretAccessKey !== undefined) check("awsSecretAccessKey", awsSecretAccessKeyProblems(secretAccessKey));
-  } else {
-    for (const [key, value] of [["awsAccessKeyId", accessKeyId], ["awsSecretAccessKey", secretAccessKey]] as const) {
-      if (value !== undefined) {
-        problems.push(
-          `\`${qualifiedKey(key)}\` is set, but \`${qualifiedKey("allowLongLivedAwsKeys")}\` is false, so it would be ignored. ` +
-            `Remove it (pulumi config rm ${qualifiedKey(key)}) or opt in with pulumi config set ${qualifiedKey("allowLongLivedAwsKeys")} true.`,
-        );
-      }
-    }
-  }
-
-  const installationId = nonEmpty(options.environment?.GITHUB_APP_INSTALLATION_ID);
-  const privateKey = nonEmpty(options.environment?.GITHUB_APP_PEM_FILE);
-  if ((installationId === undefined) !== (privateKey === undefined)) {
-    problems.push(
-      "`GITHUB_APP_INSTALLATION_ID` and `GITHUB_APP_PEM_FILE` must be set together to sign in as the platform's GitHub App " +
-        "(the installation's ID and the App's private key in PEM form); unset both to use GITHUB_TOKEN.",
-    );
-  } else if (installationId !== undefined && !/^\d+$/.test(installationId)) {
-    problems.push(`\`GITHUB_APP_INSTALLATION_ID\` must be the installation's numeric ID, got "${installationId}".`);
-  } else if (installationId !== undefined && (appId === undefined || appId <= 0)) {
-    problems.push(
-      `\`GITHUB_APP_INSTALLATION_ID\` is set, but \`${qualifiedKey("platformAppId")}\` is not: set the App's ID with pulumi config set ${qualifiedKey("platformAppId")} <app-id>.`,
-    );
-  }
+  for (const rule of CROSS_KEY_RULES) problems.push(...rule(read, context));
 
   if (problems.length > 0) {
     throw new ConfigError(stack, problems);
   }
-
-  // Every key passed its checks above, so the required ones are defined.
-  const required = <T>(value: T | undefined): T => value as T;
-  return deepFreeze({
-    stack,
-    environment: required(profile),
-    github: {
-      owner: required(owner),
-      repository: required(repository),
-      defaultBranch: required(defaultBranch),
-      manageRepositorySettings,
-      platformAppId: appId === 0 ? undefined : appId,
-      reviewers: { users: list("reviewerUsers"), teams: list("reviewerTeams") },
-      requiredApprovingReviews: required(reviews),
-      codeowners: list("codeowners"),
-      dependabot: {
-        pipDirectories: list("dependabotPipDirectories"),
-        dockerDirectories: list("dependabotDockerDirectories"),
-      },
-    },
-    endpoints: { apiUrl: required(apiUrl) },
-    runtime: {
-      region: required(region),
-      vpcCidr: required(vpcCidr),
-      availabilityZoneCount: required(azCount),
-      dataProtection,
-      database: {
-        instanceClass: required(instanceClass),
-        allocatedStorageGb: required(storage),
-        backupRetentionDays: required(retention),
-        snapshotIdentifier: snapshot,
-        pointInTimeRestore:
-          restoreSource !== undefined && restoreTime !== undefined ? { source: restoreSource, restoreTime } : undefined,
-      },
-      githubOidcProviderArn: oidcArn,
-      recoveryRegion,
-      registry: {
-        username: nonEmpty(str("ghcrUsername")) ?? required(owner),
-        token: pulumi.secret(required(str("ghcrToken"))),
-        pullToken: pulumi.secret(required(str("ghcrPullToken"))),
-      },
-      services: {
-        certificateArn: required(certificateArn),
-        mlflowHostname: required(mlflowHostname),
-        grafanaHostname: required(grafanaHostname),
-        desiredCount: required(desiredCount),
-        logRetentionDays: required(logRetentionDays),
-      },
-    },
-    secrets: {
-      slackWebhookUrl: slackWebhookUrl === undefined ? undefined : pulumi.secret(slackWebhookUrl),
-      awsKeys:
-        allowKeys && accessKeyId !== undefined && secretAccessKey !== undefined
-          ? { accessKeyId: pulumi.secret(accessKeyId), secretAccessKey: pulumi.secret(secretAccessKey) }
-          : undefined,
-    },
-    application: {
-      requirementsFile: required(str("appRequirementsFile")),
-      lintPaths: list("appLintPaths"),
-      testCommand: required(str("appTestCommand")),
-      integrationTestCommand: required(str("appIntegrationTestCommand")),
-      trainCommand: required(str("appTrainCommand")),
-      driftCommand: required(str("appDriftCommand")),
-      webServiceDirectory: required(str("appWebServiceDirectory")),
-      batchDirectory: required(str("appBatchDirectory")),
-      mlflowServiceDirectory: required(str("appMlflowServiceDirectory")),
-      dataUrlTemplate: required(dataUrlTemplate),
-      modelName: required(modelName),
-      modelMaxRmse: required(modelMaxRmse),
-      healthCheckPath: required(healthCheckPath),
-    },
-    githubCredentials:
-      installationId !== undefined && privateKey !== undefined && appId !== undefined && appId > 0
-        ? { kind: "app", appId, installationId, privateKey: pulumi.secret(privateKey) }
-        : { kind: "ambient" },
-  });
+  return deepFreeze(buildConfig(stack, read, context));
 }
 
 /**
- * The rules between the restore keys: one way to restore, a point in time needs both its keys,
- * and RDS restores only from backups and snapshots in the region it restores into.
+ * Optional secrets another key makes required (`requiredWhen`): offline, a placeholder stands in
+ * (written into `values`); otherwise each missing one is a problem.
  */
-function restoreProblems(
-  snapshot: string | undefined,
-  restoreSourceValue: string | undefined,
-  restoreSource: RestoreSource | undefined,
-  restoreTime: string | undefined,
-  region: string | undefined,
-): string[] {
+function requiredSecretProblems(read: Read, values: Map<ConfigKey, Value>, options: ParseOptions): string[] {
   const problems: string[] = [];
-  const snapshotKey = qualifiedKey("dbSnapshotIdentifier");
-  const sourceKey = qualifiedKey("dbRestoreSource");
-  const timeKey = qualifiedKey("dbRestoreTime");
-  if (snapshot !== undefined && restoreSourceValue !== undefined) {
-    problems.push(
-      `\`${snapshotKey}\` and \`${sourceKey}\` are both set, but the database is restored either from a snapshot or to a point in time, not both. ` +
-        `Keep one: pulumi config rm ${sourceKey} (restore the snapshot), or pulumi config rm ${snapshotKey} (restore to the point in time).`,
-    );
-  }
-  if (restoreSourceValue !== undefined && restoreTime === undefined) {
-    problems.push(
-      `\`${timeKey}\` is not set, but \`${sourceKey}\` is: a point-in-time restore needs the time to restore to. ` +
-        `Set it: pulumi config set ${timeKey} latest (or a UTC time such as 2025-03-14T09:26:53Z).`,
-    );
-  }
-  if (restoreTime !== undefined && restoreSourceValue === undefined) {
-    problems.push(
-      `\`${timeKey}\` is set, but \`${sourceKey}\` is not, so nothing would be restored. ` +
-        `Name the backups (pulumi config set ${sourceKey} <instance, db-… resource ID or auto-backup ARN>) or remove it: pulumi config rm ${timeKey}.`,
-    );
-  }
-  const elsewhere = (arn: string) => {
-    const arnRegion = arn.startsWith("arn:") ? arn.split(":")[3] : undefined;
-    return arnRegion !== undefined && region !== undefined && arnRegion !== region ? arnRegion : undefined;
-  };
-  const snapshotRegion = snapshot === undefined ? undefined : elsewhere(snapshot);
-  if (snapshotRegion !== undefined) {
-    problems.push(
-      `\`${snapshotKey}\` names a snapshot in ${snapshotRegion}, but the stack runs in ${region}: RDS restores only from snapshots in its own region. ` +
-        `Copy it first (aws rds copy-db-snapshot --region ${region} …) and name the copy.`,
-    );
-  }
-  const backupsRegion = restoreSource?.kind === "automatedBackupsArn" ? elsewhere(restoreSource.value) : undefined;
-  if (backupsRegion !== undefined) {
-    problems.push(
-      `\`${sourceKey}\` names automated backups in ${backupsRegion}, but the stack runs in ${region}: RDS restores only from backups in its own region. ` +
-        `Name the copy replicated to ${region} (aws rds describe-db-instance-automated-backups --region ${region}).`,
-    );
+  for (const spec of CONFIG_KEYS) {
+    const when = spec.requiredWhen as ConfigKey | undefined;
+    if (when === undefined || read(when) !== true || values.has(spec.key)) continue;
+    if (options.placeholderForMissingSecret) {
+      values.set(spec.key, options.placeholderForMissingSecret(spec));
+    } else {
+      problems.push(
+        `\`${qualifiedKey(spec.key)}\` is not set, but \`${qualifiedKey(when)}\` is true. ` +
+          `Set it (pulumi config set --secret ${qualifiedKey(spec.key)} <value>), or turn \`${qualifiedKey(when)}\` off: pulumi config set ${qualifiedKey(when)} false.`,
+      );
+    }
   }
   return problems;
+}
+
+/** The validated values as the program's shape. Only called once every rule has passed. */
+function buildConfig(stack: string, read: Read, context: RuleContext): StackConfig {
+  // After validation only optional keys can be unset; anything else is a bug in the table.
+  const need = <K extends ConfigKey>(key: K): ConfigValue<K> => {
+    const value = read(key);
+    if (value === undefined) throw new Error(`internal: \`${qualifiedKey(key)}\` passed validation but has no value`);
+    return value;
+  };
+  const owner = need("github:owner");
+  if (context.profile === undefined) throw new Error(`internal: \`${qualifiedKey("environment")}\` passed validation but names no profile`);
+  return {
+    stack,
+    environment: context.profile,
+    github: {
+      owner,
+      repository: need("repository"),
+      defaultBranch: need("defaultBranch"),
+      reviewers: { users: need("reviewerUsers"), teams: need("reviewerTeams") },
+      repositorySettings: need("manageRepositorySettings")
+        ? {
+            platformAppId: need("platformAppId"),
+            requiredApprovingReviews: need("requiredApprovingReviews"),
+            codeowners: need("codeowners"),
+            dependabot: { pipDirectories: need("dependabotPipDirectories"), dockerDirectories: need("dependabotDockerDirectories") },
+          }
+        : undefined,
+    },
+    endpoints: { apiUrl: need("apiUrl") },
+    runtime: runtimeConfig(read, need, owner),
+    secrets: operatorSecrets(read),
+    application: {
+      requirementsFile: need("appRequirementsFile"),
+      lintPaths: need("appLintPaths"),
+      testCommand: need("appTestCommand"),
+      integrationTestCommand: need("appIntegrationTestCommand"),
+      trainCommand: need("appTrainCommand"),
+      driftCommand: need("appDriftCommand"),
+      webServiceDirectory: need("appWebServiceDirectory"),
+      batchDirectory: need("appBatchDirectory"),
+      mlflowServiceDirectory: need("appMlflowServiceDirectory"),
+      dataUrlTemplate: need("appDataUrlTemplate"),
+      modelName: need("modelName"),
+      modelMaxRmse: need("modelMaxRmse"),
+      healthCheckPath: need("appHealthCheckPath"),
+    },
+    githubCredentials: githubCredentials(read("platformAppId"), context.environment),
+  };
+}
+
+function runtimeConfig(read: Read, need: <K extends ConfigKey>(key: K) => ConfigValue<K>, owner: string): RuntimeConfig {
+  const restoreSource = read("dbRestoreSource");
+  const restoreTime = read("dbRestoreTime");
+  const source = restoreSource === undefined ? undefined : classifyRestoreSource(restoreSource);
+  return {
+    region: need("awsRegion"),
+    vpcCidr: need("vpcCidr"),
+    availabilityZoneCount: need("availabilityZoneCount"),
+    dataProtection: need("dataProtection"),
+    database: {
+      instanceClass: need("dbInstanceClass"),
+      allocatedStorageGb: need("dbAllocatedStorageGb"),
+      backupRetentionDays: need("dbBackupRetentionDays"),
+      snapshotIdentifier: read("dbSnapshotIdentifier"),
+      pointInTimeRestore: source !== undefined && restoreTime !== undefined ? { source, restoreTime } : undefined,
+    },
+    githubOidcProviderArn: read("githubOidcProviderArn"),
+    recoveryRegion: read("recoveryRegion"),
+    registry: {
+      username: read("ghcrUsername") ?? owner,
+      token: pulumi.secret(need("ghcrToken")),
+      pullToken: pulumi.secret(need("ghcrPullToken")),
+    },
+    services: {
+      certificateArn: need("certificateArn"),
+      mlflowHostname: need("mlflowHostname"),
+      grafanaHostname: need("grafanaHostname"),
+      desiredCount: need("serviceDesiredCount"),
+      logRetentionDays: need("logRetentionDays"),
+    },
+  };
+}
+
+function operatorSecrets(read: Read): OperatorSecrets {
+  const slackWebhookUrl = read("slackWebhookUrl");
+  const accessKeyId = read("awsAccessKeyId");
+  const secretAccessKey = read("awsSecretAccessKey");
+  return {
+    slackWebhookUrl: slackWebhookUrl === undefined ? undefined : pulumi.secret(slackWebhookUrl),
+    awsKeys:
+      read("allowLongLivedAwsKeys") === true && accessKeyId !== undefined && secretAccessKey !== undefined
+        ? { accessKeyId: pulumi.secret(accessKeyId), secretAccessKey: pulumi.secret(secretAccessKey) }
+        : undefined,
+  };
+}
+
+function githubCredentials(appId: number | undefined, environment: Environment): GitHubCredentials {
+  const installationId = nonEmpty(environment.GITHUB_APP_INSTALLATION_ID);
+  const privateKey = nonEmpty(environment.GITHUB_APP_PEM_FILE);
+  return installationId !== undefined && privateKey !== undefined && appId !== undefined && appId > 0
+    ? { kind: "app", appId, installationId, privateKey: pulumi.secret(privateKey) }
+    : { kind: "ambient" };
 }
 
 /** Keys earlier releases read, and why they are gone: a stack file may still set one. */
@@ -555,52 +340,61 @@ function unknownKeyProblems(keys: readonly string[]): string[] {
     });
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === "" ? undefined : value;
-}
 
-/** Reads one key, applying its default and its type; records a problem and returns undefined when it cannot. */
-function readValue(spec: ConfigKeySpec, source: RawConfigSource, options: ParseOptions, problems: string[]): Value | undefined {
+/** One key as read: its value, unset (an optional key), or a problem (and whether it was set at all). */
+type ReadResult = { readonly value: Value } | { readonly unset: true } | { readonly problem: string; readonly set: boolean };
+
+/** Reads one key, applying its default and its type. */
+function readValue(spec: ConfigKeySpec, source: RawConfigSource, options: ParseOptions): ReadResult {
   const key = qualifiedKey(spec.key);
   const raw = source.get(key);
   if (raw === undefined) {
-    if (spec.default !== undefined) return spec.default;
-    if (spec.secret !== undefined && options.placeholderForMissingSecret) return options.placeholderForMissingSecret(spec);
+    if (spec.default !== undefined) return { value: spec.default };
+    if (spec.optional) return { unset: true };
+    if (spec.secret !== undefined && options.placeholderForMissingSecret) return { value: options.placeholderForMissingSecret(spec) };
     const how = spec.secret !== undefined ? `pulumi config set --secret ${key} <value>` : `pulumi config set ${key} <value>`;
-    problems.push(`\`${key}\` is not set. ${spec.description} Set it: ${how}.`);
-    return undefined;
+    return { problem: `\`${key}\` is not set. ${spec.description} Set it: ${how}.`, set: false };
   }
   if (spec.secret !== undefined && raw !== "" && !source.isSecret(key)) {
-    problems.push(`\`${key}\` is stored in plain text. Store it encrypted: pulumi config set --secret ${key} <value>.`);
-    return undefined;
+    return { problem: `\`${key}\` is stored in plain text. Store it encrypted: pulumi config set --secret ${key} <value>.`, set: true };
   }
   if (spec.secret === undefined && source.isSecret(key)) {
     // Encrypting it would hide nothing: the program publishes it in plain text (a committed
     // workflow, a variable, a resource name), so an operator who meant it as a secret must know.
-    problems.push(
-      `\`${key}\` is stored encrypted, but it is not a secret: the program writes it in plain text (committed files, variables, resource names). ` +
+    return {
+      problem:
+        `\`${key}\` is stored encrypted, but it is not a secret: the program writes it in plain text (committed files, variables, resource names). ` +
         `Store it plain (pulumi config set ${key} <value>), and keep secrets out of it.`,
-    );
-    return undefined;
+      set: true,
+    };
   }
-  // Never quote a secret's value back, even when its type is wrong.
+  const value = typedValue(spec, key, raw);
+  if ("value" in value && spec.optional && (value.value === "" || value.value === 0)) {
+    // Pulumi.yaml's default for an optional key: the type's empty value, meaning unset.
+    return { unset: true };
+  }
+  return value;
+}
+
+/** `raw` as the key's type, or the problem with it. Never quotes a secret's value back. */
+function typedValue(spec: ConfigKeySpec, key: string, raw: string): ReadResult {
   const shown = spec.secret !== undefined ? "" : `, got ${JSON.stringify(raw)}`;
   switch (spec.type) {
     case "string":
-      return raw;
+      return { value: raw };
     case "integer":
-      if (/^-?\d+$/.test(raw.trim())) return Number(raw.trim());
-      problems.push(`\`${key}\` must be a whole number${shown}. Example: pulumi config set ${key} 1.`);
-      return undefined;
+      return /^-?\d+$/.test(raw.trim())
+        ? { value: Number(raw.trim()) }
+        : { problem: `\`${key}\` must be a whole number${shown}. Example: pulumi config set ${key} 1.`, set: true };
     case "boolean":
-      if (raw === "true" || raw === "false") return raw === "true";
-      problems.push(`\`${key}\` must be true or false${shown}. Example: pulumi config set ${key} true.`);
-      return undefined;
+      return raw === "true" || raw === "false"
+        ? { value: raw === "true" }
+        : { problem: `\`${key}\` must be true or false${shown}. Example: pulumi config set ${key} true.`, set: true };
     case "array": {
       const parsed = parseJson(raw);
-      if (Array.isArray(parsed) && parsed.every((item) => typeof item === "string")) return parsed as string[];
-      problems.push(`\`${key}\` must be a list of strings${shown}. Example: pulumi config set --path '${key}[0]' value.`);
-      return undefined;
+      return Array.isArray(parsed) && parsed.every((item) => typeof item === "string")
+        ? { value: parsed as string[] }
+        : { problem: `\`${key}\` must be a list of strings${shown}. Example: pulumi config set --path '${key}[0]' value.`, set: true };
     }
   }
 }

@@ -316,7 +316,7 @@ const environment = new DeploymentEnvironment(
 
 // The registry of record's stack also serves the monitoring job, which runs on GitHub's hosted
 // runners: it stores and checks metrics through this function inside the VPC (docs/monitoring.md).
-const metricsFunction = repo.manageRepositorySettings
+const metricsFunction = repo.repositorySettings
   ? new MetricsFunction(
       "metrics",
       {
@@ -348,7 +348,7 @@ if (metricsFunction) {
 
 // The registry's writers' environment: default branch only, holding the one MLflow login that can
 // register versions and move aliases (infra/mlflow/clients.ts). The registry of record is this stack's.
-if (repo.manageRepositorySettings) {
+if (repo.repositorySettings) {
   new DeploymentEnvironment(
     REGISTRY_ENVIRONMENT.name,
     {
@@ -366,19 +366,19 @@ if (repo.manageRepositorySettings) {
   );
 }
 
-const repositorySettings = repo.manageRepositorySettings
+const settings = repo.repositorySettings;
+const repositorySettings = settings
   ? new RepositorySettings(
       "repository",
       {
         repository: repo.repository,
         defaultBranch: repo.defaultBranch,
-        // Checked by infra/config.ts: set whenever manageRepositorySettings is.
-        platformAppId: repo.platformAppId ?? 0,
+        platformAppId: settings.platformAppId,
         requiredStatusChecks: REQUIRED_STATUS_CHECKS,
-        requiredApprovingReviews: repo.requiredApprovingReviews,
+        requiredApprovingReviews: settings.requiredApprovingReviews,
         labels: ISSUE_LABELS,
         secrets: repositorySecrets(config.secrets, platform),
-        files: [renderCodeowners(repo.codeowners), renderDependabot(repo.dependabot), ...applicationRepositoryFiles(config.application)],
+        files: [renderCodeowners(settings.codeowners), renderDependabot(settings.dependabot), ...applicationRepositoryFiles(config.application)],
       },
       withGitHub,
     )
@@ -387,7 +387,7 @@ const repositorySettings = repo.manageRepositorySettings
 export const repository = `${repo.owner}/${repo.repository}`;
 export const environmentName = environment.name;
 export const environmentUrl = webService.url;
-export const managesRepositorySettings = repo.manageRepositorySettings;
+export const managesRepositorySettings = settings !== undefined;
 export const vpcId = network.vpcId;
 export const databaseAddress = database.address;
 export const databaseMasterSecretArn = database.masterSecret.arn;

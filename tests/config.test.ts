@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, RawConfigSource, StackConfig, parseStackConfig } from "../infra/config";
-import { CONFIG_KEYS, qualifiedKey } from "../infra/config-schema";
+import { CONFIG_KEYS, declaredDefault, qualifiedKey } from "../infra/config-schema";
 import * as path from "node:path";
 import { resolveStackConfig } from "../tools/synth/stack-config";
 import { valueOf } from "./harness";
@@ -83,17 +83,34 @@ describe("parseStackConfig on valid config", () => {
 
   it("applies the schema defaults", () => {
     const config = parseStackConfig(source(VALID.staging), "staging");
-    expect(config.github.manageRepositorySettings).toBe(false);
-    expect(config.github.platformAppId).toBeUndefined();
-    expect(config.github.requiredApprovingReviews).toBe(1);
-    expect(config.github.dependabot.pipDirectories).toEqual(["/"]);
+    expect(config.github.repositorySettings).toBeUndefined();
     expect(config.secrets.slackWebhookUrl).toBeUndefined();
     expect(config.secrets.awsKeys).toBeUndefined();
   });
 
-  it("keeps a 0 or an empty list as a value, not as 'unset'", () => {
-    const config = parseStackConfig(source(withChanges("staging", { "mlops-cicd:dependabotDockerDirectories": "[]" })), "staging");
-    expect(config.github.dependabot.dockerDirectories).toEqual([]);
+  it("gives the repository-wide settings, defaults applied, exactly to the stack that manages them", () => {
+    const config = parseStackConfig(source(VALID.production), "production");
+    expect(config.github.repositorySettings).toEqual({
+      platformAppId: 1048576,
+      requiredApprovingReviews: 1,
+      codeowners: expect.any(Array),
+      dependabot: { pipDirectories: ["/"], dockerDirectories: ["/04-deployment/web-services"] },
+    });
+  });
+
+  it("keeps an empty list as a value, not as 'unset'", () => {
+    const config = parseStackConfig(source(withChanges("production", { "mlops-cicd:dependabotDockerDirectories": "[]" })), "production");
+    expect(config.github.repositorySettings?.dependabot.dockerDirectories).toEqual([]);
+  });
+
+  it("reads an optional key's declared default (0, \"\") as unset", () => {
+    const config = parseStackConfig(
+      source(withChanges("staging", { "mlops-cicd:platformAppId": "0", "mlops-cicd:recoveryRegion": "", "mlops-cicd:ghcrUsername": "" })),
+      "staging",
+    );
+    expect(config.githubCredentials).toEqual({ kind: "ambient" });
+    expect(config.runtime.recoveryRegion).toBeUndefined();
+    expect(config.runtime.registry.username).toBe("nyc-taxi-mlops");
   });
 
   it("hands secrets on as secret Outputs", async () => {
@@ -192,8 +209,8 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
 
   it("production without data protection or with short backups", () => {
     expect(problems("production", { "mlops-cicd:dataProtection": "false", "mlops-cicd:dbBackupRetentionDays": "7" })).toEqual([
-      "`mlops-cicd:dataProtection` is false, but the production environment requires it (Multi-AZ, deletion protection, final snapshot). Set it: pulumi config set mlops-cicd:dataProtection true.",
       "`mlops-cicd:dbBackupRetentionDays` must be between 14 and 35, got 7.",
+      "`mlops-cicd:dataProtection` is false, but the production environment requires it (Multi-AZ, deletion protection, final snapshot). Set it: pulumi config set mlops-cicd:dataProtection true.",
     ]);
   });
 
@@ -303,8 +320,8 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
       "`mlops-cicd:awsAccessKeyId` is set, but `mlops-cicd:allowLongLivedAwsKeys` is false, so it would be ignored. Remove it (pulumi config rm mlops-cicd:awsAccessKeyId) or opt in with pulumi config set mlops-cicd:allowLongLivedAwsKeys true.",
     ]);
     expect(problems("staging", { "mlops-cicd:allowLongLivedAwsKeys": "true" })).toEqual([
-      "`mlops-cicd:awsAccessKeyId` is not set, but `mlops-cicd:allowLongLivedAwsKeys` is true. Set it (pulumi config set --secret mlops-cicd:awsAccessKeyId <value>) or turn the opt-in off to use GitHub OIDC.",
-      "`mlops-cicd:awsSecretAccessKey` is not set, but `mlops-cicd:allowLongLivedAwsKeys` is true. Set it (pulumi config set --secret mlops-cicd:awsSecretAccessKey <value>) or turn the opt-in off to use GitHub OIDC.",
+      "`mlops-cicd:awsAccessKeyId` is not set, but `mlops-cicd:allowLongLivedAwsKeys` is true. Set it (pulumi config set --secret mlops-cicd:awsAccessKeyId <value>), or turn `mlops-cicd:allowLongLivedAwsKeys` off: pulumi config set mlops-cicd:allowLongLivedAwsKeys false.",
+      "`mlops-cicd:awsSecretAccessKey` is not set, but `mlops-cicd:allowLongLivedAwsKeys` is true. Set it (pulumi config set --secret mlops-cicd:awsSecretAccessKey <value>), or turn `mlops-cicd:allowLongLivedAwsKeys` off: pulumi config set mlops-cicd:allowLongLivedAwsKeys false.",
     ]);
   });
 
@@ -330,10 +347,10 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
         "mlops-cicd:appLintPaths": '["/abs"]',
       }),
     ).toEqual([
+      '`mlops-cicd:appLintPaths` must be a path relative to the repository root, without ".." (such as 04-deployment/web-services), got "/abs".',
       '`mlops-cicd:appTestCommand` must be a single line (chain commands with &&), got "pytest\\nrm -rf /".',
       "`mlops-cicd:appTrainCommand` must be a command, got an empty string.",
       '`mlops-cicd:appWebServiceDirectory` must be a path relative to the repository root, without ".." (such as 04-deployment/web-services), got "../elsewhere".',
-      '`mlops-cicd:appLintPaths` must be a path relative to the repository root, without ".." (such as 04-deployment/web-services), got "/abs".',
     ]);
   });
 
@@ -417,6 +434,33 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
       placeholderForMissingSecret: (spec) => spec.placeholder ?? "",
     });
     expect(await valueOf(config.runtime.registry.token)).toBe("ghp_synthPlaceholderNotARealToken000000000");
+  });
+
+  it("stands in offline for a secret that an opt-in makes required, and passes its rule", async () => {
+    const config = parseStackConfig(source(withChanges("staging", { "mlops-cicd:allowLongLivedAwsKeys": "true" })), "staging", {
+      placeholderForMissingSecret: (spec) => spec.placeholder ?? "",
+    });
+    expect(config.secrets.awsKeys).toBeDefined();
+    expect(await valueOf(config.secrets.awsKeys?.accessKeyId as pulumi.Output<string>)).toBe("AKIASYNTHPLACEHOLDER");
+  });
+});
+
+describe("the key table", () => {
+  it("names only boolean keys of its own as the switches that require or warn about a key", () => {
+    const booleans = CONFIG_KEYS.filter((spec) => spec.type === "boolean").map((spec) => spec.key as string);
+    for (const spec of CONFIG_KEYS) {
+      for (const when of [spec.requiredWhen, spec.warnUnsetWhen]) if (when !== undefined) expect([spec.key, booleans.includes(when)]).toEqual([spec.key, true]);
+    }
+  });
+
+  it("makes only strings and numbers optional, whose empty value Pulumi.yaml declares and the program reads as unset", () => {
+    for (const spec of CONFIG_KEYS.filter((entry) => entry.optional)) {
+      expect([spec.key, spec.default]).toEqual([spec.key, undefined]);
+      expect([spec.key, declaredDefault(spec)]).toEqual([spec.key, spec.type === "integer" ? 0 : ""]);
+    }
+    expect(() => declaredDefault({ key: "x", type: "array", description: "", optional: true })).toThrow(
+      "config key x: an optional array key needs a default instead",
+    );
   });
 });
 

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildCreationGraph } from "../tools/rebuild-plan/graph";
 import { parse } from "yaml";
-import { CONFIG_KEYS, qualifiedKey } from "../infra/config-schema";
+import { CONFIG_KEYS, declaredDefault, qualifiedKey } from "../infra/config-schema";
 import { DEFAULT_RULE, DURATION_RULES, OPERATOR_STEPS, RTO_TARGET_SECONDS, SOURCES } from "../tools/rebuild-plan/durations";
 import { formatDuration, planRebuild } from "../tools/rebuild-plan/plan";
 import type { RecordedResource } from "../tools/synth/recording-monitor";
@@ -195,7 +195,7 @@ describe("a rebuild from empty state needs no step by hand", () => {
   it("sets only documented inputs, and every input an operator must supply is documented", () => {
     const inputs = documentedInputs();
     for (const key of Object.keys(TEMPLATE_VALUES)) expect([key, inputs.get(key)]).toEqual([key, "config"]);
-    for (const spec of CONFIG_KEYS.filter((entry) => entry.default === undefined && entry.secret === undefined)) {
+    for (const spec of CONFIG_KEYS.filter((entry) => declaredDefault(entry) === undefined && entry.secret === undefined)) {
       expect([spec.key, inputs.get(qualifiedKey(spec.key))]).toEqual([spec.key, "config"]);
     }
     // Required secrets, and the optional ones whose absence synth warns about for this stack.

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { interruptionPoint, parseOptions, runCommand } from "./command-line";
 import { OutputError, writeGeneratedFiles } from "./output-dir";
 import { stringify } from "yaml";
-import { CONFIG_KEYS, PROJECT_NAME } from "../infra/config-schema";
+import { CONFIG_KEYS, declaredDefault, PROJECT_NAME } from "../infra/config-schema";
 
 /** Where the program is, from Pulumi.yaml; the engine's working directory when it runs it. */
 export const PROGRAM_DIRECTORY = "infra/";
@@ -31,7 +31,7 @@ export function renderPulumiYaml(): string {
       ...(spec.type === "array" ? { items: { type: "string" } } : {}),
       description: spec.description,
       ...(spec.secret === "required" ? { secret: true } : {}),
-      ...(spec.default !== undefined ? { default: spec.default } : {}),
+      ...(declaredDefault(spec) !== undefined ? { default: declaredDefault(spec) } : {}),
     };
   }
 

@@ -39,7 +39,7 @@ export function renderedWorkflowsByStack(): Map<string, Map<string, string>> {
   const result = new Map<string, Map<string, string>>();
   for (const stack of knownStacks(ROOT)) {
     const config = offlineStackConfig(stack);
-    if (!config.github.manageRepositorySettings) continue;
+    if (!config.github.repositorySettings) continue;
     const files = new Map<string, string>();
     for (const file of renderApplicationWorkflows(config.application)) files.set(path.basename(file.path), file.content);
     result.set(stack, files);

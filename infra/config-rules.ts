@@ -1,0 +1,196 @@
+/**
+ * The rules between stack config keys: each a small named function over the values as read, run
+ * by `parseStackConfig` after every key's own rule (the `check` of its entry in the table).
+ */
+import type { ConfigKey, ConfigValue } from "./config-schema";
+import { qualifiedKey } from "./config-schema";
+import type { EnvironmentProfile } from "./environments";
+import { classifyRestoreSource } from "./validation";
+
+/** The process environment, or a stand-in in tests. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Reads a key's value as its type; undefined when the key is unset (optional) or invalid. */
+export type Read = <K extends ConfigKey>(key: K) => ConfigValue<K> | undefined;
+
+/** What a rule between keys may consult besides the values. */
+export interface RuleContext {
+  readonly profile: EnvironmentProfile | undefined;
+  readonly environment: Environment;
+  /** Keys whose value was refused (wrong type, stored wrongly): unset to `read`, but not missing. */
+  readonly refused: ReadonlySet<ConfigKey>;
+}
+
+/** A rule between keys: the problems it finds, each a whole sentence naming the keys and the fix. */
+export type CrossKeyRule = (read: Read, context: RuleContext) => readonly string[];
+
+/** The environment's approvers: some where the profile requires them, never more than GitHub allows. */
+const reviewerProblems: CrossKeyRule = (read, { profile }) => {
+  const users = qualifiedKey("reviewerUsers");
+  const teams = qualifiedKey("reviewerTeams");
+  const count = (read("reviewerUsers")?.length ?? 0) + (read("reviewerTeams")?.length ?? 0);
+  const problems: string[] = [];
+  if (profile?.requiresReviewers && count === 0) {
+    problems.push(
+      `\`${users}\` and \`${teams}\` are both empty, but the ${profile.name} environment requires at least one reviewer. ` +
+        `Add one: pulumi config set --path '${users}[0]' <login>.`,
+    );
+  }
+  // GitHub's limit for an environment's required reviewers.
+  if (count > 6) {
+    problems.push(`\`${users}\` and \`${teams}\` name ${count} reviewers; GitHub allows at most 6 per environment. Use a team for larger groups.`);
+  }
+  return problems;
+};
+
+/** What the stack that owns the repository-wide settings cannot do without. */
+const repositorySettingsProblems: CrossKeyRule = (read, { refused }) => {
+  if (read("manageRepositorySettings") !== true) return [];
+  const manage = qualifiedKey("manageRepositorySettings");
+  const problems: string[] = [];
+  if (read("platformAppId") === undefined && !refused.has("platformAppId")) {
+    problems.push(
+      `\`${qualifiedKey("platformAppId")}\` is not set, but \`${manage}\` is true: ` +
+        `the ruleset on the default branch needs the platform's GitHub App as its only bypass actor. ` +
+        `Set it: pulumi config set ${qualifiedKey("platformAppId")} <app-id>.`,
+    );
+  }
+  if (read("codeowners")?.length === 0) {
+    problems.push(
+      `\`${qualifiedKey("codeowners")}\` is empty, but \`${manage}\` is true: ` +
+        `the repository's CODEOWNERS needs at least one owner. Add one: pulumi config set --path '${qualifiedKey("codeowners")}[0]' @org/team.`,
+    );
+  }
+  return problems;
+};
+
+/** Production-grade protection where the profile requires it, and a second region for its copies. */
+const dataProtectionProblems: CrossKeyRule = (read, { profile, refused }) => {
+  const problems: string[] = [];
+  const dataProtection = qualifiedKey("dataProtection");
+  const recovery = qualifiedKey("recoveryRegion");
+  const region = read("awsRegion");
+  const recoveryRegion = read("recoveryRegion");
+  if (profile?.requiresDataProtection && read("dataProtection") === false) {
+    problems.push(
+      `\`${dataProtection}\` is false, but the ${profile.name} environment requires it (Multi-AZ, deletion protection, ` +
+        `final snapshot). Set it: pulumi config set ${dataProtection} true.`,
+    );
+  }
+  if (recoveryRegion !== undefined && recoveryRegion === region) {
+    problems.push(
+      `\`${recovery}\` is "${recoveryRegion}", the same as \`${qualifiedKey("awsRegion")}\`: a copy in the stack's own region ` +
+        `does not survive the loss of that region. Choose another region: pulumi config set ${recovery} <region>.`,
+    );
+  }
+  if (recoveryRegion === undefined && read("dataProtection") === true && !refused.has("recoveryRegion")) {
+    problems.push(
+      `\`${recovery}\` is not set, but \`${dataProtection}\` is true: production-grade protection keeps a replica ` +
+        `of the MLflow artifacts and copies of the database backups in a second region. ` +
+        `Set it: pulumi config set ${recovery} <a region other than ${region ?? "awsRegion"}>.`,
+    );
+  }
+  return problems;
+};
+
+/**
+ * The rules between the restore keys: one way to restore, a point in time needs both its keys,
+ * and RDS restores only from backups and snapshots in the region it restores into.
+ */
+const restoreProblems: CrossKeyRule = (read) => {
+  const problems: string[] = [];
+  const snapshot = read("dbSnapshotIdentifier");
+  const sourceValue = read("dbRestoreSource");
+  const restoreTime = read("dbRestoreTime");
+  const region = read("awsRegion");
+  const snapshotKey = qualifiedKey("dbSnapshotIdentifier");
+  const sourceKey = qualifiedKey("dbRestoreSource");
+  const timeKey = qualifiedKey("dbRestoreTime");
+  if (snapshot !== undefined && sourceValue !== undefined) {
+    problems.push(
+      `\`${snapshotKey}\` and \`${sourceKey}\` are both set, but the database is restored either from a snapshot or to a point in time, not both. ` +
+        `Keep one: pulumi config rm ${sourceKey} (restore the snapshot), or pulumi config rm ${snapshotKey} (restore to the point in time).`,
+    );
+  }
+  if (sourceValue !== undefined && restoreTime === undefined) {
+    problems.push(
+      `\`${timeKey}\` is not set, but \`${sourceKey}\` is: a point-in-time restore needs the time to restore to. ` +
+        `Set it: pulumi config set ${timeKey} latest (or a UTC time such as 2025-03-14T09:26:53Z).`,
+    );
+  }
+  if (restoreTime !== undefined && sourceValue === undefined) {
+    problems.push(
+      `\`${timeKey}\` is set, but \`${sourceKey}\` is not, so nothing would be restored. ` +
+        `Name the backups (pulumi config set ${sourceKey} <instance, db-… resource ID or auto-backup ARN>) or remove it: pulumi config rm ${timeKey}.`,
+    );
+  }
+  const elsewhere = (arn: string) => {
+    const arnRegion = arn.startsWith("arn:") ? arn.split(":")[3] : undefined;
+    return arnRegion !== undefined && region !== undefined && arnRegion !== region ? arnRegion : undefined;
+  };
+  const snapshotRegion = snapshot === undefined ? undefined : elsewhere(snapshot);
+  if (snapshotRegion !== undefined) {
+    problems.push(
+      `\`${snapshotKey}\` names a snapshot in ${snapshotRegion}, but the stack runs in ${region}: RDS restores only from snapshots in its own region. ` +
+        `Copy it first (aws rds copy-db-snapshot --region ${region} …) and name the copy.`,
+    );
+  }
+  const source = sourceValue === undefined ? undefined : classifyRestoreSource(sourceValue);
+  const backupsRegion = source?.kind === "automatedBackupsArn" ? elsewhere(source.value) : undefined;
+  if (backupsRegion !== undefined) {
+    problems.push(
+      `\`${sourceKey}\` names automated backups in ${backupsRegion}, but the stack runs in ${region}: RDS restores only from backups in its own region. ` +
+        `Name the copy replicated to ${region} (aws rds describe-db-instance-automated-backups --region ${region}).`,
+    );
+  }
+  return problems;
+};
+
+/** Long-lived AWS keys set without the opt-in would be silently ignored. */
+const ignoredAwsKeyProblems: CrossKeyRule = (read) => {
+  if (read("allowLongLivedAwsKeys") !== false) return [];
+  const optIn = qualifiedKey("allowLongLivedAwsKeys");
+  return (["awsAccessKeyId", "awsSecretAccessKey"] as const)
+    .filter((key) => read(key) !== undefined)
+    .map(
+      (key) =>
+        `\`${qualifiedKey(key)}\` is set, but \`${optIn}\` is false, so it would be ignored. ` +
+        `Remove it (pulumi config rm ${qualifiedKey(key)}) or opt in with pulumi config set ${optIn} true.`,
+    );
+};
+
+/** The platform's GitHub App sign-in, from the environment of `pulumi up`: all of it or none. */
+const githubAppProblems: CrossKeyRule = (read, { environment }) => {
+  const installationId = nonEmpty(environment.GITHUB_APP_INSTALLATION_ID);
+  const privateKey = nonEmpty(environment.GITHUB_APP_PEM_FILE);
+  const appId = read("platformAppId");
+  if ((installationId === undefined) !== (privateKey === undefined)) {
+    return [
+      "`GITHUB_APP_INSTALLATION_ID` and `GITHUB_APP_PEM_FILE` must be set together to sign in as the platform's GitHub App " +
+        "(the installation's ID and the App's private key in PEM form); unset both to use GITHUB_TOKEN.",
+    ];
+  }
+  if (installationId !== undefined && !/^\d+$/.test(installationId)) {
+    return [`\`GITHUB_APP_INSTALLATION_ID\` must be the installation's numeric ID, got "${installationId}".`];
+  }
+  if (installationId !== undefined && (appId === undefined || appId <= 0)) {
+    return [
+      `\`GITHUB_APP_INSTALLATION_ID\` is set, but \`${qualifiedKey("platformAppId")}\` is not: set the App's ID with pulumi config set ${qualifiedKey("platformAppId")} <app-id>.`,
+    ];
+  }
+  return [];
+};
+
+/** Every rule between keys, run after each key's own rule. */
+export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
+  reviewerProblems,
+  repositorySettingsProblems,
+  dataProtectionProblems,
+  restoreProblems,
+  ignoredAwsKeyProblems,
+  githubAppProblems,
+];
+
+export function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
