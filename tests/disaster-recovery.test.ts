@@ -244,8 +244,8 @@ describe("a rebuild from empty state needs no step by hand", () => {
   });
 
   it("reads only documented environment variables", () => {
-    const source = fs.readFileSync(path.join(ROOT, "infra", "config.ts"), "utf8");
-    const read = [...source.matchAll(/environment\?\.([A-Z_]+)/g)].map((match) => match[1] as string);
+    const source = ["config.ts", "config-rules.ts"].map((file) => fs.readFileSync(path.join(ROOT, "infra", file), "utf8")).join("\n");
+    const read = [...source.matchAll(/\benvironment\??\.([A-Z_]+)/g)].map((match) => match[1] as string);
     expect(read.length).toBeGreaterThan(0);
     for (const name of read) expect(documented("environment")).toContain(name);
   });

@@ -10,19 +10,7 @@ import { buildAndPushImage } from "./image-steps";
 import { mlflowEnv } from "./mlflow-steps";
 import type { Job, Step, Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
-import {
-  PYTHON_VERSION,
-  TEST_PYTHON_VERSIONS,
-  awsCredentials,
-  checkout,
-  downloadArtifact,
-  downloadTrainingData,
-  installPython,
-  applicationCommand,
-  script,
-  setupPython,
-  uploadArtifact,
-} from "./steps";
+import { applicationCommand, awsCredentials, checkout, downloadArtifact, downloadTrainingData, installPython, PYTHON_VERSION, script, scriptFiles, setupPython, TEST_PYTHON_VERSIONS, uploadArtifact } from "./steps";
 
 /** The month ci-cd trains on: small enough for every push, the spec's example month. */
 const CI_DATA_MONTH = "2021-01";
@@ -77,24 +65,7 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
       installPython(undefined, ["nbformat"]),
       {
         name: "Validate notebooks",
-        run: script(
-          "python - <<'PY'",
-          "import glob, os, sys",
-          "import nbformat",
-          'roots = [p for p in os.environ["NOTEBOOK_PATHS"].splitlines() if p]',
-          "notebooks = sorted({nb for root in roots for nb in glob.glob(os.path.join(root, '**', '*.ipynb'), recursive=True)",
-          "                    if '.ipynb_checkpoints' not in nb})",
-          "invalid = 0",
-          "for nb in notebooks:",
-          "    try:",
-          "        nbformat.validate(nbformat.read(nb, as_version=4))",
-          "    except Exception as err:  # nbformat raises several error types for broken files",
-          "        invalid += 1",
-          "        print(f'::error file={nb}::{type(err).__name__}: {err}'.replace('\\n', ' '))",
-          "print(f'{len(notebooks)} notebooks checked, {invalid} invalid')",
-          "sys.exit(1 if invalid else 0)",
-          "PY",
-        ),
+        run: scriptFiles("validate-notebooks"),
       },
     ],
   };
@@ -204,16 +175,7 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
       {
         name: "Check the validation RMSE",
         env: { MAX_RMSE: settings.modelMaxRmse, TRAINING_FILE: "training-output/training.json" },
-        run: script(
-          'rmse=$(jq -er \'.metrics.rmse | numbers\' "$TRAINING_FILE") || {',
-          '  echo "::error file=$TRAINING_FILE::training.json has no numeric metrics.rmse"; exit 1; }',
-          'if jq -e --argjson max "$MAX_RMSE" \'.metrics.rmse <= $max\' "$TRAINING_FILE" > /dev/null; then',
-          '  echo "Validation RMSE $rmse is within the limit of $MAX_RMSE."',
-          "else",
-          '  echo "::error title=Model rejected::validation RMSE $rmse exceeds the limit of $MAX_RMSE"',
-          "  exit 1",
-          "fi",
-        ),
+        run: scriptFiles("check-rmse"),
       },
     ],
   };
@@ -234,11 +196,7 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
       { name: "Apply the metrics migrations", run: script(`${monitor} migrate`) },
       {
         name: "Write a sample metrics window",
-        run: script(
-          'mkdir -p "$(dirname "$METRICS_FILE")"',
-          "jq -n '{timestamp: (now | todate), model_name: \"ci-sample\", model_version: \"0\", prediction_drift: 0.1,",
-          "        num_drifted_columns: 1, share_missing_values: 0.0, dataset_drift: false, drift_score: 0.2}' > \"$METRICS_FILE\"",
-        ),
+        run: scriptFiles("write-sample-metrics"),
       },
       { name: "Store it and compare drift", run: script(`${monitor} store --file "$METRICS_FILE" --threshold 0.5`) },
       { name: "Store it again: the window is updated, not doubled", run: script(`${monitor} store --file "$METRICS_FILE" --threshold 0.5`) },
@@ -349,12 +307,7 @@ function notifyJob(needs: string[]): Job {
         id: "status",
         name: "Summarize the run",
         env: { RESULTS: "${{ toJSON(needs) }}" },
-        run: script(
-          "failed=$(jq -r '[to_entries[] | select(.value.result == \"failure\" or .value.result == \"cancelled\") | .key] | join(\", \")' <<< \"$RESULTS\")",
-          'if [[ -z "$failed" ]]; then text="succeeded"; else text="failed in: $failed"; fi',
-          'echo "text=$text" >> "$GITHUB_OUTPUT"',
-          'echo "CI/CD $text" >> "$GITHUB_STEP_SUMMARY"',
-        ),
+        run: scriptFiles("summarize-run"),
       },
       {
         name: "Notify Slack",

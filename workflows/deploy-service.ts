@@ -14,7 +14,7 @@ import { promoteImage, rollBack, smokeTest, startRollout, trialRun, waitForRollo
 import { buildAndPushImage } from "./image-steps";
 import { backupRegistryState, findReleasedModel, mlflowEnv, promoteModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
-import { awsCredentials, checkout, script, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
+import { awsCredentials, checkout, scriptFiles, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
 
 const IS_PRODUCTION = "inputs.environment == 'production'";
 
@@ -62,15 +62,7 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
               BATCH_DIR: settings.batchDirectory,
               MLFLOW_SERVICE_DIR: settings.mlflowServiceDirectory,
             },
-            run: script(
-              'case "$SERVICE_TYPE" in',
-              '  web-service) dir="$WEB_SERVICE_DIR" ;;',
-              '  batch) dir="$BATCH_DIR" ;;',
-              '  mlflow-service) dir="$MLFLOW_SERVICE_DIR" ;;',
-              '  *) echo "::error::Unknown service type $SERVICE_TYPE."; exit 1 ;;',
-              "esac",
-              'echo "dir=$dir" >> "$GITHUB_OUTPUT"',
-            ),
+            run: scriptFiles("pick-build-context"),
           },
           ...buildAndPushImage({
             service: "${{ inputs.service_type }}",
@@ -106,19 +98,7 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
             if: `${IS_PRODUCTION} && inputs.service_type == 'web-service'`,
             timeoutMinutes: CANARY_BAKE_MINUTES + 2,
             env: { CANARY_ALARMS: "${{ vars.CANARY_ALARMS }}", BAKE_MINUTES: String(CANARY_BAKE_MINUTES) },
-            run: script(
-              "# The service's deployment strategy sends the canary its share of traffic and rolls back on",
-              "# these alarms; this step makes their state visible in the run and stops early on an alarm.",
-              'IFS="," read -ra alarms <<< "$CANARY_ALARMS"',
-              'if (( ${#alarms[@]} == 0 )); then echo "::error::CANARY_ALARMS is empty: nothing to watch."; exit 1; fi',
-              "deadline=$(( $(date +%s) + BAKE_MINUTES * 60 ))",
-              "while (( $(date +%s) < deadline )); do",
-              '  firing=$(aws cloudwatch describe-alarms --alarm-names "${alarms[@]}" --state-value ALARM --query "MetricAlarms[].AlarmName" --output text)',
-              '  if [[ -n "$firing" ]]; then echo "::error title=Canary unhealthy::alarms firing: $firing"; exit 1; fi',
-              "  sleep 30",
-              "done",
-              'echo "The canary stayed healthy for $BAKE_MINUTES minutes."',
-            ),
+            run: scriptFiles("watch-canary"),
           },
           waitForRollout("Full rollout", 30),
           trialRun("Trial run of the batch job", 45),
@@ -128,13 +108,7 @@ export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
             name: "Report",
             if: "always()",
             env: { OUTCOME: "${{ job.status }}", NEXT: "${{ steps.rollout.outputs.next }}", ENVIRONMENT: "${{ inputs.environment }}" },
-            run: script(
-              "{",
-              '  echo "## ${SERVICE_TYPE} ${MODEL_VERSION} to ${ENVIRONMENT}: ${OUTCOME}"',
-              '  echo "- task definition: ${NEXT:-none}"',
-              '  echo "- image: ${DOCKER_REGISTRY}/${IMAGE_NAME,,}/${SERVICE_TYPE}"',
-              '} >> "$GITHUB_STEP_SUMMARY"',
-            ),
+            run: scriptFiles("report-deployment"),
           },
           // Kept whether the deployment succeeded or not: after a failure it is what an operator restores from.
           { ...uploadArtifact("deployment-backup-${{ github.run_id }}", "backup/", 30), if: `always() && ${IS_PRODUCTION}` },

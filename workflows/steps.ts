@@ -3,6 +3,8 @@
  * `env` (the renderer refuses `${{ }}` inside `run`), starts with `set -euo pipefail` where it does
  * more than one thing, and passes shellcheck.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { ACTIONS } from "./actions";
 import type { Step } from "./model";
 
@@ -24,9 +26,37 @@ export const PYTHON_VERSION = "3.11";
 /** The spec's unit-test matrix; `test (3.11)` is a required check. */
 export const TEST_PYTHON_VERSIONS = ["3.9", "3.10", "3.11"] as const;
 
-/** A script of several lines that stops at the first failure. */
+/** Every script's first line: stop at the first failure, an unset variable or a failed pipe. */
+const STRICT_MODE = "set -euo pipefail";
+
+/** A script of a line or two that stops at the first failure. Anything longer is a file (below). */
 export function script(...lines: string[]): string {
-  return ["set -euo pipefail", ...lines].join("\n") + "\n";
+  const long = lines.find((line) => line.includes("\n"));
+  if (long !== undefined) throw new Error(`A script line holds a line break: make it a file under workflows/scripts (${JSON.stringify(long.slice(0, 60))}…).`);
+  return [STRICT_MODE, ...lines].join("\n") + "\n";
+}
+
+
+/** Where the steps' shell scripts live: linted by shellcheck as files, embedded at render time. */
+export const SCRIPTS_DIRECTORY = path.join(__dirname, "scripts");
+
+/**
+ * The `run` of a step: workflows/scripts/`name`.sh of each name in order (a function library
+ * first, then the script that uses it) under one `set -euo pipefail`, the line each file starts
+ * with. Values reach a script through the step's `env`, never through its text.
+ */
+export function scriptFiles(...names: string[]): string {
+  const bodies = names.map((name) => {
+    const file = path.join(SCRIPTS_DIRECTORY, `${name}.sh`);
+    if (!/^[a-z0-9-]+$/.test(name) || !fs.existsSync(file)) throw new Error(`No shell script workflows/scripts/${name}.sh.`);
+    const text = fs.readFileSync(file, "utf8");
+    // Each file starts as it runs, so shellcheck reads it as it runs; the step states it once.
+    if (!text.startsWith(`${STRICT_MODE}\n`)) throw new Error(`workflows/scripts/${name}.sh does not start with "${STRICT_MODE}".`);
+    // A file without its last line break would run its last line into the next file's first.
+    if (!text.endsWith("\n")) throw new Error(`workflows/scripts/${name}.sh does not end with a line break.`);
+    return text.slice(STRICT_MODE.length + 1);
+  });
+  return [`${STRICT_MODE}\n`, ...bodies].join("");
 }
 
 export function checkout(): Step {
@@ -92,12 +122,7 @@ export function downloadTrainingData(urlTemplate: string): Step {
   return {
     name: "Download the NYC taxi data",
     env: { DATA_URL_TEMPLATE: urlTemplate },
-    run: script(
-      'url="${DATA_URL_TEMPLATE//\\{month\\}/$DATA_MONTH}"',
-      'mkdir -p "$(dirname "$DATA_FILE")"',
-      'curl -fsSL --retry 3 -o "$DATA_FILE" "$url"',
-      'echo "Downloaded $(du -h "$DATA_FILE" | cut -f1) from $url"',
-    ),
+    run: scriptFiles("download-training-data"),
   };
 }
 
@@ -109,14 +134,7 @@ export function validateInput(name: string, expression: string, pattern: string,
   return {
     name: `Validate ${name}`,
     env: { VALUE: expression, PATTERN: pattern, EXPECTED: expected, INPUT_NAME: name },
-    run: script(
-      'if [[ ! "$VALUE" =~ $PATTERN ]]; then',
-      "  # Line breaks would let the value start a workflow command of its own.",
-      "  shown=${VALUE//[$'\\r\\n']/ }",
-      '  echo "::error title=Invalid input::${INPUT_NAME} must be ${EXPECTED}, got \'${shown}\'"',
-      "  exit 1",
-      "fi",
-    ),
+    run: scriptFiles("validate-input"),
   };
 }
 

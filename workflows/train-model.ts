@@ -12,18 +12,7 @@ import { REGISTRY_ENVIRONMENT } from "../contracts/github";
 import { RUNNER, WorkflowSettings } from "./application";
 import { mlflowEnv, registerModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
-import {
-  PYTHON_VERSION,
-  checkout,
-  downloadArtifact,
-  downloadTrainingData,
-  installPython,
-  applicationCommand,
-  script,
-  setupPython,
-  uploadArtifact,
-  validateInput,
-} from "./steps";
+import { applicationCommand, checkout, downloadArtifact, downloadTrainingData, installPython, PYTHON_VERSION, scriptFiles, setupPython, uploadArtifact, validateInput } from "./steps";
 
 export const MODEL_TYPES = ["linear_regression", "xgboost", "random_forest"] as const;
 export const ARTIFACT_RETENTION_DAYS = 90;
@@ -106,27 +95,7 @@ export function trainModelWorkflow(settings: WorkflowSettings): Workflow {
           {
             name: "Write the model card",
             env: { REGISTRY_VERSION: "${{ steps.register.outputs.version }}", TRAINING_FILE: "training-output/training.json" },
-            run: script(
-              "{",
-              '  echo "# Model card: ${MODEL_NAME} version ${REGISTRY_VERSION}"',
-              '  echo',
-              '  echo "| | |"',
-              '  echo "| --- | --- |"',
-              '  echo "| Algorithm | ${MODEL_TYPE} |"',
-              '  echo "| Training data | NYC taxi trips, ${DATA_MONTH} |"',
-              '  echo "| MLflow experiment | ${EXPERIMENT_NAME} |"',
-              "  echo \"| MLflow run | $(jq -r .run_id \"$TRAINING_FILE\") |\"",
-              '  echo "| Source commit | ${GITHUB_SHA} |"',
-              '  echo "| Workflow run | ${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID} |"',
-              '  echo',
-              '  echo "## Metrics"',
-              '  echo',
-              "  jq -r '.metrics | to_entries[] | \"- \\(.key): \\(.value)\"' \"$TRAINING_FILE\"",
-              '  echo',
-              '  echo "To release this version, tag it \\`release=vX.Y.Z\\` in the registry, then run deploy-service with that version."',
-              '} > "$OUTPUT_DIR/model-card.md"',
-              'cat "$OUTPUT_DIR/model-card.md" >> "$GITHUB_STEP_SUMMARY"',
-            ),
+            run: scriptFiles("write-model-card"),
           },
           uploadArtifact("model-card-${{ github.run_id }}", "training-output/model-card.md", ARTIFACT_RETENTION_DAYS),
         ],

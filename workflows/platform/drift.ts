@@ -6,7 +6,7 @@
  * backup docs/disaster-recovery.md counts on. A night when the stack is being updated is skipped.
  */
 import type { Workflow } from "../model";
-import { script, syncAlertIssue } from "../steps";
+import { script, scriptFiles, syncAlertIssue } from "../steps";
 import { PULUMI_ENV, PULUMI_RUNNER, backUpState, changingSteps, githubAppToken, preview, pulumiJobSetup } from "./pulumi-steps";
 import { PlatformSettings } from "./settings";
 
@@ -34,11 +34,7 @@ export function driftWorkflow(settings: PlatformSettings): Workflow {
             id: "busy",
             name: "Skip the night when the stack is being updated",
             env: { GH_TOKEN: "${{ github.token }}" },
-            run: script(
-              "# An update half-applied reads as drift: tomorrow's run will look again.",
-              "busy=$(gh run list --repo \"$GITHUB_REPOSITORY\" --workflow up.yml --json status --jq '[.[] | select(.status != \"completed\")] | length')",
-              'if (( busy > 0 )); then echo "::notice::An update is running or waiting: no drift check tonight."; echo "skip=true" >> "$GITHUB_OUTPUT"; else echo "skip=false" >> "$GITHUB_OUTPUT"; fi',
-            ),
+            run: scriptFiles("skip-while-updating"),
           },
           ...pulumiJobSetup(settings.nodeVersion ?? "20", settings.pulumiVersion, "PULUMI_DRIFT_ROLE_ARN").map((step) => ({ ...step, if: NOT_BUSY })),
           { ...githubAppToken(settings.stacks.map((stack) => stack.applicationRepository)), if: NOT_BUSY },
@@ -55,27 +51,8 @@ export function driftWorkflow(settings: PlatformSettings): Workflow {
             id: "drift",
             name: "Decide: drift, no drift, or a failed preview",
             if: NOT_BUSY,
-            env: { STACK: "${{ matrix.stack }}", EXIT_CODE: "${{ steps.preview.outputs.exit_code }}" },
-            run: script(
-              "# Drift is a step that changes something, as the comment reads the ops.",
-              `changes=$(jq '${changingSteps}' drift.json)`,
-              "errors=$(jq '[.diagnostics[]? | select(.severity == \"error\")] | length' drift.json)",
-              "# A failure without changes is a failed preview, whatever the JSON says.",
-              'if (( changes == 0 && (errors > 0 || EXIT_CODE != 0) )); then',
-              '  echo "::error::The drift preview of $STACK failed (exit code $EXIT_CODE); the drift issue is left as it is."',
-              "  exit 1",
-              "fi",
-              'npm run -s pr-comment -- --preview "${STACK}=drift.json" --details-url "${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}" > drift.md',
-              'if (( changes > 0 )); then echo "drift=true" >> "$GITHUB_OUTPUT"; else echo "drift=false" >> "$GITHUB_OUTPUT"; fi',
-              "# A delimiter the report cannot contain: it could otherwise end the output early and set others.",
-              'delimiter="report_$(openssl rand -hex 16)"',
-              "{",
-              '  echo "report<<${delimiter}"',
-              "  cat drift.md",
-              '  echo "${delimiter}"',
-              '} >> "$GITHUB_OUTPUT"',
-              'cat drift.md >> "$GITHUB_STEP_SUMMARY"',
-            ),
+            env: { STACK: "${{ matrix.stack }}", EXIT_CODE: "${{ steps.preview.outputs.exit_code }}", CHANGING_STEPS: changingSteps },
+            run: scriptFiles("decide-drift"),
           },
           syncAlertIssue({
             id: "drift-issue",

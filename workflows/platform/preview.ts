@@ -9,7 +9,7 @@
 import { COMMENT_MARKER } from "../../contracts/pr-comment";
 import { ACTIONS } from "../actions";
 import type { Workflow } from "../model";
-import { checkout, embeddedScript, script } from "../steps";
+import { checkout, embeddedScript, script, scriptFiles } from "../steps";
 import { PULUMI_ENV, PULUMI_RUNNER, githubAppToken, installDependencies, preview, pulumiJobSetup, setupNode } from "./pulumi-steps";
 import { PlatformSettings } from "./settings";
 
@@ -77,20 +77,7 @@ export function previewWorkflow(settings: PlatformSettings): Workflow {
           { name: "Download the previews", uses: ACTIONS.downloadArtifact, with: { pattern: "preview-*", path: "previews" } },
           {
             name: "Write the comment",
-            run: script(
-              "args=()",
-              "for stack in $STACKS; do",
-              '  file="previews/preview-${stack}/preview.json"',
-              '  if [[ ! -f "$file" ]]; then',
-              "    # The job stopped before its preview ran: the comment says so rather than leaving the stack out.",
-              '    mkdir -p "$(dirname "$file")"',
-              '    jq -n \'{diagnostics: [{severity: "error", message: "The preview job stopped before the preview ran: see the workflow run."}]}\' > "$file"',
-              "  fi",
-              '  args+=(--preview "${stack}=${file}")',
-              "done",
-              'npm run -s pr-comment -- "${args[@]}" --details-url "${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}" > comment.md',
-              'wc -c comment.md',
-            ),
+            run: scriptFiles("write-preview-comment"),
           },
           {
             name: "Create or update the comment",

@@ -16,7 +16,7 @@
 import { NON_CHANGING_OPS } from "../../contracts/pr-comment";
 import { ACTIONS } from "../actions";
 import type { Step } from "../model";
-import { checkout, script } from "../steps";
+import { checkout, scriptFiles } from "../steps";
 
 /**
  * Where Pulumi jobs run: GitHub's hosted runner, a fresh machine per job. No job needs a path into
@@ -58,17 +58,7 @@ export function installPulumi(version: string): Step {
   return {
     name: `Install the Pulumi CLI ${version}`,
     env: { PULUMI_VERSION: version },
-    run: script(
-      'base="https://github.com/pulumi/pulumi/releases/download/v${PULUMI_VERSION}"',
-      'tarball="pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz"',
-      'checksums="pulumi-${PULUMI_VERSION}-checksums.txt"',
-      'cd "$RUNNER_TEMP"',
-      'curl -fsSL --retry 3 -o "$tarball" "${base}/${tarball}"',
-      'curl -fsSL --retry 3 -o "$checksums" "${base}/${checksums}"',
-      'grep " ${tarball}$" "$checksums" | sha256sum --check --strict -',
-      'tar -xzf "$tarball"',
-      'echo "$RUNNER_TEMP/pulumi" >> "$GITHUB_PATH"',
-    ),
+    run: scriptFiles("install-pulumi"),
   };
 }
 
@@ -138,31 +128,8 @@ export function preview(args: PreviewArgs): Step {
     id: args.id,
     name: args.name,
     if: args.if,
-    env: { ...args.env, STACK: args.stack, OUTPUT: args.output, REFRESH: args.refresh ? "--refresh --expect-no-changes" : "" },
-    run: script(
-      "set +e",
-      "# shellcheck disable=SC2086 # REFRESH is a fixed list of flags or nothing",
-      'pulumi preview --stack "$STACK" --policy-pack policy --json --non-interactive $REFRESH > "$OUTPUT" 2> preview.log',
-      "code=$?",
-      "set -e",
-      "cat preview.log >&2",
-      'if ! jq -e \'type == "object"\' "$OUTPUT" > /dev/null 2>&1; then',
-      "  # The engine stopped before writing its JSON (credentials, a locked stack): keep what it said.",
-      '  jq -n --rawfile log preview.log \'{diagnostics: [{severity: "error", message: $log}]}\' > "$OUTPUT"',
-      "fi",
-      "# A failure the JSON does not explain (policy violations are not part of it) gets the end of the",
-      "# log as an error; drift's expected failure, changes and no error, does not.",
-      "errors=$(jq '[.diagnostics[]? | select(.severity == \"error\")] | length' \"$OUTPUT\")",
-      `changes=$(jq '${changingSteps}' "$OUTPUT")`,
-      'if (( code != 0 && errors == 0 )) && [[ -z "$REFRESH" || "$changes" == 0 ]]; then',
-      '  tail -c 6000 preview.log > preview.tail',
-      '  jq --arg code "$code" --rawfile log preview.tail \\',
-      '    \'.diagnostics = (.diagnostics // []) + [{severity: "error", message: "pulumi preview exited with code \\($code) without an error in its JSON output. The end of its log:\\n\\($log)"}]\' \\',
-      '    "$OUTPUT" > preview.explained.json',
-      '  mv preview.explained.json "$OUTPUT"',
-      "fi",
-      'echo "exit_code=$code" >> "$GITHUB_OUTPUT"',
-    ),
+    env: { ...args.env, STACK: args.stack, OUTPUT: args.output, REFRESH: args.refresh ? "--refresh --expect-no-changes" : "", CHANGING_STEPS: changingSteps },
+    run: scriptFiles("pulumi-preview"),
   };
 }
 
@@ -197,18 +164,7 @@ export function backUpState(stack: string, after: string): Step[] {
       env: { STACK: stack, BACKUP_URI: "${{ vars.PULUMI_STATE_BACKUP_URI }}" },
       // To the backup bucket only, never a run artifact: anyone who can read the repository can
       // download artifacts, and an export holds every resource's state and every secret's ciphertext.
-      run: script(
-        'if [[ -z "$BACKUP_URI" ]]; then',
-        '  echo "::warning title=No state backup::PULUMI_STATE_BACKUP_URI is not set: the state of $STACK was not exported (docs/delivery.md)."',
-        "  exit 0",
-        "fi",
-        'dir=$(mktemp -d)',
-        'file="$dir/${STACK}-$(date -u +%Y%m%dT%H%M%SZ)-${GITHUB_SHA:0:12}.json"',
-        'pulumi stack export --stack "$STACK" --file "$file"',
-        'aws s3 cp --only-show-errors "$file" "${BACKUP_URI%/}/${STACK}/"',
-        'rm -rf "$dir"',
-        'echo "Exported the state of $STACK to ${BACKUP_URI%/}/${STACK}/$(basename "$file")."',
-      ),
+      run: scriptFiles("export-state"),
     },
   ];
 }

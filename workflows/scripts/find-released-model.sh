@@ -1,0 +1,11 @@
+set -euo pipefail
+filter=$(jq -rn --arg name "$MODEL_NAME" --arg release "$MODEL_VERSION" '"name=\u0027\($name)\u0027 and tag.release=\u0027\($release)\u0027" | @uri')
+found=$(mlflow_api GET "model-versions/search?filter=${filter}")
+count=$(jq '.model_versions // [] | length' <<< "$found")
+if [[ "$count" != 1 ]]; then
+  echo "::error title=Unknown model version::$MODEL_NAME has $count versions tagged release=$MODEL_VERSION; expected exactly one."
+  exit 1
+fi
+status=$(jq -r '.model_versions[0].status' <<< "$found")
+if [[ "$status" != READY ]]; then echo "::error::$MODEL_NAME $MODEL_VERSION is $status, not READY."; exit 1; fi
+echo "registry_version=$(jq -r '.model_versions[0].version' <<< "$found")" >> "$GITHUB_OUTPUT"

@@ -1,0 +1,20 @@
+set -euo pipefail
+{
+  echo "# Model card: ${MODEL_NAME} version ${REGISTRY_VERSION}"
+  echo
+  echo "| | |"
+  echo "| --- | --- |"
+  echo "| Algorithm | ${MODEL_TYPE} |"
+  echo "| Training data | NYC taxi trips, ${DATA_MONTH} |"
+  echo "| MLflow experiment | ${EXPERIMENT_NAME} |"
+  echo "| MLflow run | $(jq -r .run_id "$TRAINING_FILE") |"
+  echo "| Source commit | ${GITHUB_SHA} |"
+  echo "| Workflow run | ${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID} |"
+  echo
+  echo "## Metrics"
+  echo
+  jq -r '.metrics | to_entries[] | "- \(.key): \(.value)"' "$TRAINING_FILE"
+  echo
+  echo "To release this version, tag it \`release=vX.Y.Z\` in the registry, then run deploy-service with that version."
+} > "$OUTPUT_DIR/model-card.md"
+cat "$OUTPUT_DIR/model-card.md" >> "$GITHUB_STEP_SUMMARY"
