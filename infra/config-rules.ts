@@ -3,7 +3,7 @@
  * by `parseStackConfig` after every key's own rule (the `check` of its entry in the table).
  */
 import type { ConfigKey, ConfigValue } from "./config-schema";
-import { qualifiedKey } from "./config-schema";
+import { qualifiedKey } from "../contracts/project";
 import type { EnvironmentProfile } from "./environments";
 import { classifyRestoreSource } from "./validation";
 

@@ -7,7 +7,7 @@
  *
  * @see https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options
  */
-import { PROJECT_NAME, qualifiedKey } from "../contracts/project";
+import { qualifiedKey } from "../contracts/project";
 import { ENVIRONMENT_NAMES, EnvironmentProfile, isEnvironmentName } from "./environments";
 import {
   awsAccessKeyIdProblems,
@@ -35,8 +35,6 @@ import {
   teamSlugProblems,
   vpcCidrProblems,
 } from "./validation";
-
-export { PROJECT_NAME, qualifiedKey };
 
 /** The types Pulumi's project-level config schema supports, and what each reads as. */
 export interface ConfigValueTypes {

@@ -1,13 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ApplicationLayout } from "../contracts/application";
-import { CheckContext, CONFIG_KEYS, ConfigDefault, ConfigKey, ConfigKeySpec, ConfigValue, PROJECT_NAME, qualifiedKey } from "./config-schema";
+import { CheckContext, CONFIG_KEYS, ConfigDefault, ConfigKey, ConfigKeySpec, ConfigValue } from "./config-schema";
+import { PROJECT_NAME, qualifiedKey } from "../contracts/project";
 import { EnvironmentProfile, environmentProfile, isEnvironmentName } from "./environments";
 import { CROSS_KEY_RULES, Environment, nonEmpty, Read, RuleContext } from "./config-rules";
 import { RestoreSource, classifyRestoreSource, closestMatch } from "./validation";
 
 /** The stack's configuration, read once, validated whole and frozen. Components take slices of it. */
-export type { ApplicationLayout };
-
 export interface StackConfig {
   readonly stack: string;
   readonly environment: EnvironmentProfile;
@@ -110,8 +109,6 @@ export interface RawConfigSource {
   /** Every key that is set, so misspelt keys in the project's namespace can be reported. */
   keys(): readonly string[];
 }
-
-export type { Environment };
 
 export interface ParseOptions {
   /** Where GitHub App credentials are read from. @default no credentials (ambient) */

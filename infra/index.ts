@@ -11,23 +11,16 @@ import * as aws from "./aws/sdk";
 import * as github from "./github/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "./config";
-import {
-  DeploymentEnvironment,
-  ISSUE_LABELS,
-  MONITORING_ENVIRONMENT,
-  REGISTRY_ENVIRONMENT,
-  REQUIRED_STATUS_CHECKS,
-  RepositorySettings,
-  renderCodeowners,
-  renderDependabot,
-} from "./github";
+import { DeploymentEnvironment, RepositorySettings, renderCodeowners, renderDependabot } from "./github";
+import { ISSUE_LABELS, MONITORING_ENVIRONMENT, REGISTRY_ENVIRONMENT, REQUIRED_STATUS_CHECKS } from "../contracts/github";
 import { applicationRepositoryFiles } from "../workflows";
 import { ApplicationDatabases, PostgresInstance } from "./database";
 import { GitHubDeployRole } from "./identity";
 import { ContainerImage, GHCR } from "./images";
 import { MetricsFunction } from "./monitoring";
 import { ModelWebService, ScheduledBatchJob, ServiceDashboard } from "./model-serving";
-import { ArtifactBucket, MLFLOW_CLIENTS } from "./mlflow";
+import { ArtifactBucket } from "./mlflow";
+import { MLFLOW_CLIENTS } from "../contracts/mlflow-clients";
 import { Network, SecurityGroups } from "./network";
 import { GRAFANA_PORT, MLFLOW_PORT, PlatformServices, ServiceCluster } from "./platform";
 

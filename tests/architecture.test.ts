@@ -102,6 +102,28 @@ describe("the direction of dependency", () => {
     expect(imported).toEqual([]);
   });
 
+  it("gives each shared contract one import path: nothing outside contracts/ passes its names on", () => {
+    const passedOn = FOLDERS.filter((folder) => folder !== "contracts")
+      .flatMap((folder) => sources(folder))
+      .flatMap((file) => {
+        const text = fs.readFileSync(file, "utf8");
+        const fromContracts = new Set(
+          [...text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+"[^"]*contracts\/[^"]*"/g)].flatMap((match) =>
+            (match[1] as string).split(",").map((name) => name.replace(/\btype\b/, "").trim()),
+          ),
+        );
+        const reexports = [...text.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}(\s+from\s+"([^"]*)")?/g)].flatMap((match) =>
+          match[3]?.includes("contracts/")
+            ? [match[1] as string]
+            : match[2] === undefined
+              ? (match[1] as string).split(",").map((name) => name.replace(/\btype\b/, "").trim()).filter((name) => fromContracts.has(name))
+              : [],
+        );
+        return reexports.map((names) => `${path.relative(ROOT, file)}: ${names.trim()}`);
+      });
+    expect(passedOn).toEqual([]);
+  });
+
   it("has no cycle between folders", () => {
     const graph = new Map<string, Set<string>>();
     for (const { fromFolder, toFolder } of edges) graph.set(fromFolder, (graph.get(fromFolder) ?? new Set()).add(toFolder));

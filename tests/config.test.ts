@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, RawConfigSource, StackConfig, parseStackConfig } from "../infra/config";
-import { CONFIG_KEYS, declaredDefault, qualifiedKey } from "../infra/config-schema";
+import { CONFIG_KEYS, declaredDefault } from "../infra/config-schema";
+import { qualifiedKey } from "../contracts/project";
 import * as path from "node:path";
 import { resolveStackConfig } from "../tools/synth/stack-config";
 import { valueOf } from "./harness";

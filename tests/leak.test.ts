@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { CONFIG_KEYS, qualifiedKey } from "../infra/config-schema";
+import { CONFIG_KEYS } from "../infra/config-schema";
+import { qualifiedKey } from "../contracts/project";
 import { buildComment, parsePreview } from "../tools/pr-comment";
 import { ROOT, STACKS, runProgram } from "./harness";
 

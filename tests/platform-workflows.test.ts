@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { COMMENT_MARKER } from "../tools/pr-comment/render";
+import { COMMENT_MARKER } from "../contracts/pr-comment";
 import { PLATFORM_WORKFLOWS_PATH, renderedPlatformWorkflows } from "../tools/render-workflows";
 import { platformSettings } from "../workflows/platform";
 import { describeValidators, runBlocks } from "./workflow-validators";

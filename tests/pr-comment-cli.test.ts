@@ -6,7 +6,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { COMMENT_BUDGET, COMMENT_MARKER, GITHUB_COMMENT_LIMIT, type PreviewDigest, buildComment, stackMarker } from "../tools/pr-comment";
+import { COMMENT_MARKER } from "../contracts/pr-comment";
+import { COMMENT_BUDGET, GITHUB_COMMENT_LIMIT, type PreviewDigest, buildComment, stackMarker } from "../tools/pr-comment";
 import { fixture, load, structureProblems } from "./pr-comment-fixtures";
 import { runTool } from "./run-tool";
 

@@ -4,7 +4,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CONFIG_KEYS, qualifiedKey } from "../infra/config-schema";
+import { CONFIG_KEYS } from "../infra/config-schema";
+import { qualifiedKey } from "../contracts/project";
 import { Redactor, SECRET_PROPERTIES, maskCredentials, parsePreview } from "../tools/pr-comment";
 import { looksLikeSecretKey, maskState } from "../tools/pr-comment/redact";
 import { SECRET_TEXT, SIGNATURES, SIGNATURE_KEY, UNKNOWN_VALUE } from "../tools/pr-comment/values";

@@ -3,8 +3,8 @@
  * in the engine's own shape (tests/fixtures/previews/). The command itself: pr-comment-cli.test.ts.
  */
 import * as fs from "node:fs";
+import { COMMENT_MARKER } from "../contracts/pr-comment";
 import {
-  COMMENT_MARKER,
   type PreviewDigest,
   PreviewFormatError,
   PreviewJsonError,

@@ -5,7 +5,8 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CONFIG_KEYS, qualifiedKey } from "../infra/config-schema";
+import { CONFIG_KEYS } from "../infra/config-schema";
+import { qualifiedKey } from "../contracts/project";
 import { renderedPlatformWorkflows, renderedWorkflowsByStack } from "../tools/render-workflows";
 import { SCRIPTS_DIRECTORY, script, scriptFiles } from "../workflows/steps";
 import { SHELLCHECK, runBlocks } from "./workflow-validators";

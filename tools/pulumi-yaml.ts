@@ -7,7 +7,8 @@ import * as path from "node:path";
 import { interruptionPoint, parseOptions, runCommand } from "./command-line";
 import { OutputError, writeGeneratedFiles } from "./output-dir";
 import { stringify } from "yaml";
-import { CONFIG_KEYS, declaredDefault, PROJECT_NAME } from "../infra/config-schema";
+import { CONFIG_KEYS, declaredDefault } from "../infra/config-schema";
+import { PROJECT_NAME } from "../contracts/project";
 
 /** Where the program is, from Pulumi.yaml; the engine's working directory when it runs it. */
 export const PROGRAM_DIRECTORY = "infra/";

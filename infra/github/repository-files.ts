@@ -1,8 +1,6 @@
 import { stringify } from "yaml";
 import { type RepositoryFileSpec, generatedHeader } from "../../contracts/repository-files";
 
-export type { RepositoryFileSpec };
-export { generatedHeader };
 
 function commentBlock(lines: readonly string[]): string {
   return lines.map((line) => `# ${line}`).join("\n") + "\n";

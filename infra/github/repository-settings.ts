@@ -2,7 +2,7 @@ import * as github from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_ACTIONS_INTEGRATION_ID, IssueLabelSpec } from "../../contracts/github";
 import { sortedEntries } from "./deployment-environment";
-import { RepositoryFileSpec } from "./repository-files";
+import type { RepositoryFileSpec } from "../../contracts/repository-files";
 
 export interface RepositorySettingsArgs {
   /** Name of the application repository (without the owner). */

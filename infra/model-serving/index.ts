@@ -1,4 +1,3 @@
-export { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANARY_PERCENT } from "../../contracts/canary";
 export { ModelWebService } from "./model-web-service";
 export type { ModelWebServiceArgs } from "./model-web-service";
 export { ScheduledBatchJob } from "./scheduled-batch-job";

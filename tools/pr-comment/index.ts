@@ -4,7 +4,7 @@ export { STEP_OPS, type StepOp } from "./ops";
 export { type PreviewDigest, PreviewFormatError, PreviewJsonError, parsePreview } from "./preview";
 export { Redactor, SECRET_PROPERTIES, maskCredentials } from "./redact";
 export { type SafeSummary, redactSummaries } from "./safe-summary";
-export { COMMENT_BUDGET, COMMENT_MARKER, GITHUB_COMMENT_LIMIT, type CommentOptions, isPreviewComment, renderComment, stackMarker } from "./render";
+export { COMMENT_BUDGET, GITHUB_COMMENT_LIMIT, type CommentOptions, isPreviewComment, renderComment, stackMarker } from "./render";
 export { type StackSummary, summarize } from "./summarize";
 export { unifiedDiff } from "./text-diff";
 export { WEAKENING_CHECKS, weakenings } from "./weakening";

@@ -2,9 +2,6 @@
  * The engine's step operations and how the comment counts them.
  * @see https://github.com/pulumi/pulumi/blob/master/pkg/resource/deploy/step.go (StepOps)
  */
-import { NON_CHANGING_OPS } from "../../contracts/pr-comment";
-
-export { NON_CHANGING_OPS };
 
 /** Every `op` a preview step can carry, in the engine's own order. */
 export const STEP_OPS = [

@@ -11,7 +11,8 @@
  *    masked whoever it belongs to.
  */
 import type { PreviewDigest, ResourceState } from "./preview";
-import { CONFIG_KEYS, qualifiedKey } from "../../infra/config-schema";
+import { CONFIG_KEYS } from "../../infra/config-schema";
+import { qualifiedKey } from "../../contracts/project";
 import { SECRET_TEXT, SIGNATURES, SIGNATURE_KEY, UNKNOWN_VALUE, isObject, signatureOf } from "./values";
 
 /** This project's secret config keys, as a preview's `config` names them. */

@@ -12,7 +12,6 @@ import { type Diagnostic, type FileChange, type ResourceChange, type StackSummar
 import { shorten } from "./values";
 import { COMMENT_MARKER } from "../../contracts/pr-comment";
 
-export { COMMENT_MARKER };
 
 /** Opens a stack's section: exact per stack, since `-->` ends it (`dev` is not `dev-tokyo`). */
 export function stackMarker(stack: string): string {

@@ -5,7 +5,8 @@
  * safe-summary.ts, before anything is rendered.
  */
 import { type DataCategory, dataCategory } from "./data-bearing";
-import { HEADLINE_OPS, NON_CHANGING_OPS, compareOps, isReplacementPart, primaryOp, resourceOps } from "./ops";
+import { NON_CHANGING_OPS } from "../../contracts/pr-comment";
+import { HEADLINE_OPS, compareOps, isReplacementPart, primaryOp, resourceOps } from "./ops";
 import type { PreviewDiagnostic, PreviewDigest, PreviewStep, PropertyDiff, ResourceState } from "./preview";
 import { parsePropertyPath, valueAt } from "./property-path";
 import { maskState } from "./redact";

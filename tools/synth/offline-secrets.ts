@@ -3,7 +3,8 @@
  * config synth hands the program, marked secret like the real value would be, so the program reads
  * config exactly as under `pulumi up` and needs no offline mode of its own.
  */
-import { CONFIG_KEYS, qualifiedKey } from "../../infra/config-schema";
+import { CONFIG_KEYS } from "../../infra/config-schema";
+import { qualifiedKey } from "../../contracts/project";
 import type { ResolvedConfig } from "./stack-config";
 
 /** `config` with a placeholder for each secret the program would refuse to run without. */

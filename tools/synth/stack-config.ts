@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { InputFileError, readInputFile } from "../../infra/input-file";
-import { findConfigKey, qualifiedKey } from "../../infra/config-schema";
+import { findConfigKey } from "../../infra/config-schema";
+import { qualifiedKey } from "../../contracts/project";
 
 /**
  * Config as the Pulumi CLI hands it to a program: project defaults applied, every value a string

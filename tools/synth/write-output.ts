@@ -1,5 +1,6 @@
 import * as path from "node:path";
-import { findConfigKey, qualifiedKey } from "../../infra/config-schema";
+import { findConfigKey } from "../../infra/config-schema";
+import { qualifiedKey } from "../../contracts/project";
 import { replaceOwnedDirectory } from "../output-dir";
 import type { RecordedResource } from "./recording-monitor";
 import type { SynthResult } from "./synthesize";
