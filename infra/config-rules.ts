@@ -146,11 +146,20 @@ const restoreProblems: CrossKeyRule = (read) => {
   return problems;
 };
 
-/** Long-lived AWS keys set without the opt-in would be silently ignored. */
-const ignoredAwsKeyProblems: CrossKeyRule = (read) => {
-  if (read("allowLongLivedAwsKeys") !== false) return [];
+/** Long-lived AWS keys: both with the opt-in, none without it (they would be silently ignored). */
+const longLivedAwsKeyProblems: CrossKeyRule = (read, { refused }) => {
   const optIn = qualifiedKey("allowLongLivedAwsKeys");
-  return (["awsAccessKeyId", "awsSecretAccessKey"] as const)
+  const keys = ["awsAccessKeyId", "awsSecretAccessKey"] as const;
+  if (read("allowLongLivedAwsKeys") === true) {
+    return keys
+      .filter((key) => read(key) === undefined && !refused.has(key))
+      .map(
+        (key) =>
+          `\`${qualifiedKey(key)}\` is not set, but \`${optIn}\` is true. ` +
+          `Set it (pulumi config set --secret ${qualifiedKey(key)} <value>) or turn the opt-in off to use GitHub OIDC.`,
+      );
+  }
+  return keys
     .filter((key) => read(key) !== undefined)
     .map(
       (key) =>
@@ -187,7 +196,7 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
   repositorySettingsProblems,
   dataProtectionProblems,
   restoreProblems,
-  ignoredAwsKeyProblems,
+  longLivedAwsKeyProblems,
   githubAppProblems,
 ];
 

@@ -82,8 +82,6 @@ interface KeySpec<T extends ConfigValueType> {
    * synth's summary (a feature is then skipped).
    */
   readonly warnUnsetWhen?: string;
-  /** For optional secrets: the boolean key that makes this one required when true. */
-  readonly requiredWhen?: string;
   /**
    * The key's own rule: what is wrong with a set value, each problem a phrase that follows the
    * key's name (`must be …, got …`). Never quotes a secret's value.
@@ -203,7 +201,6 @@ const TABLE = Object.freeze([
     optional: true,
     secret: "optional",
     placeholder: "AKIASYNTHPLACEHOLDER",
-    requiredWhen: "allowLongLivedAwsKeys",
     check: (id) => awsAccessKeyIdProblems(id),
   },
   {
@@ -213,7 +210,6 @@ const TABLE = Object.freeze([
     optional: true,
     secret: "optional",
     placeholder: "synthPlaceholderSecretAccessKeyNotReal00",
-    requiredWhen: "allowLongLivedAwsKeys",
     check: (key) => awsSecretAccessKeyProblems(key),
   },
   {

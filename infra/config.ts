@@ -165,7 +165,6 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   const profile = environmentName !== undefined && isEnvironmentName(environmentName) ? environmentProfile(environmentName) : undefined;
   const context: RuleContext = { profile, environment: options.environment ?? {}, refused };
 
-  problems.push(...requiredSecretProblems(read, values, options));
   for (const spec of CONFIG_KEYS) {
     const value = values.get(spec.key);
     if (value === undefined || spec.check === undefined) continue;
@@ -178,27 +177,6 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
     throw new ConfigError(stack, problems);
   }
   return deepFreeze(buildConfig(stack, read, context));
-}
-
-/**
- * Optional secrets another key makes required (`requiredWhen`): offline, a placeholder stands in
- * (written into `values`); otherwise each missing one is a problem.
- */
-function requiredSecretProblems(read: Read, values: Map<ConfigKey, Value>, options: ParseOptions): string[] {
-  const problems: string[] = [];
-  for (const spec of CONFIG_KEYS) {
-    const when = spec.requiredWhen as ConfigKey | undefined;
-    if (when === undefined || read(when) !== true || values.has(spec.key)) continue;
-    if (options.placeholderForMissingSecret) {
-      values.set(spec.key, options.placeholderForMissingSecret(spec));
-    } else {
-      problems.push(
-        `\`${qualifiedKey(spec.key)}\` is not set, but \`${qualifiedKey(when)}\` is true. ` +
-          `Set it (pulumi config set --secret ${qualifiedKey(spec.key)} <value>), or turn \`${qualifiedKey(when)}\` off: pulumi config set ${qualifiedKey(when)} false.`,
-      );
-    }
-  }
-  return problems;
 }
 
 /** The validated values as the program's shape. Only called once every rule has passed. */

@@ -321,8 +321,8 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
       "`mlops-cicd:awsAccessKeyId` is set, but `mlops-cicd:allowLongLivedAwsKeys` is false, so it would be ignored. Remove it (pulumi config rm mlops-cicd:awsAccessKeyId) or opt in with pulumi config set mlops-cicd:allowLongLivedAwsKeys true.",
     ]);
     expect(problems("staging", { "mlops-cicd:allowLongLivedAwsKeys": "true" })).toEqual([
-      "`mlops-cicd:awsAccessKeyId` is not set, but `mlops-cicd:allowLongLivedAwsKeys` is true. Set it (pulumi config set --secret mlops-cicd:awsAccessKeyId <value>), or turn `mlops-cicd:allowLongLivedAwsKeys` off: pulumi config set mlops-cicd:allowLongLivedAwsKeys false.",
-      "`mlops-cicd:awsSecretAccessKey` is not set, but `mlops-cicd:allowLongLivedAwsKeys` is true. Set it (pulumi config set --secret mlops-cicd:awsSecretAccessKey <value>), or turn `mlops-cicd:allowLongLivedAwsKeys` off: pulumi config set mlops-cicd:allowLongLivedAwsKeys false.",
+      "`mlops-cicd:awsAccessKeyId` is not set, but `mlops-cicd:allowLongLivedAwsKeys` is true. Set it (pulumi config set --secret mlops-cicd:awsAccessKeyId <value>) or turn the opt-in off to use GitHub OIDC.",
+      "`mlops-cicd:awsSecretAccessKey` is not set, but `mlops-cicd:allowLongLivedAwsKeys` is true. Set it (pulumi config set --secret mlops-cicd:awsSecretAccessKey <value>) or turn the opt-in off to use GitHub OIDC.",
     ]);
   });
 
@@ -437,20 +437,20 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
     expect(await valueOf(config.runtime.registry.token)).toBe("ghp_synthPlaceholderNotARealToken000000000");
   });
 
-  it("stands in offline for a secret that an opt-in makes required, and passes its rule", async () => {
-    const config = parseStackConfig(source(withChanges("staging", { "mlops-cicd:allowLongLivedAwsKeys": "true" })), "staging", {
-      placeholderForMissingSecret: (spec) => spec.placeholder ?? "",
-    });
-    expect(config.secrets.awsKeys).toBeDefined();
-    expect(await valueOf(config.secrets.awsKeys?.accessKeyId as pulumi.Output<string>)).toBe("AKIASYNTHPLACEHOLDER");
+  it("names an opt-in without its keys even offline: a mistake in the stack file, not a secret synth lacks", () => {
+    const optedIn = () =>
+      parseStackConfig(source(withChanges("staging", { "mlops-cicd:allowLongLivedAwsKeys": "true" })), "staging", {
+        placeholderForMissingSecret: (spec) => spec.placeholder ?? "",
+      });
+    expect(optedIn).toThrow("`mlops-cicd:awsAccessKeyId` is not set, but `mlops-cicd:allowLongLivedAwsKeys` is true.");
   });
 });
 
 describe("the key table", () => {
-  it("names only boolean keys of its own as the switches that require or warn about a key", () => {
+  it("names only boolean keys of its own as the switches that warn about a key left unset", () => {
     const booleans = CONFIG_KEYS.filter((spec) => spec.type === "boolean").map((spec) => spec.key as string);
     for (const spec of CONFIG_KEYS) {
-      for (const when of [spec.requiredWhen, spec.warnUnsetWhen]) if (when !== undefined) expect([spec.key, booleans.includes(when)]).toEqual([spec.key, true]);
+      for (const when of [spec.warnUnsetWhen]) if (when !== undefined) expect([spec.key, booleans.includes(when)]).toEqual([spec.key, true]);
     }
   });
 

@@ -47,8 +47,12 @@ export async function connectPostgresWith(config: ClientConfig): Promise<Sql> {
     try {
       return await client.query(text, params as unknown[] | undefined);
     } catch (error) {
-      if (lost === undefined) throw error;
-      throw Object.assign(new Error(`the connection to the database was lost: ${lost.message}`), { code: lost.code ?? "08006" });
+      // The server may end the session while a query runs (a failover, pg_terminate_backend): the
+      // query then fails with SQLSTATE 57P01-57P03 or class 08 before the socket's 'error' event.
+      const failed = error as Error & { code?: string };
+      const cause = lost ?? (/^(?:08|57P0[1-3])/.test(failed.code ?? "") ? failed : undefined);
+      if (cause === undefined) throw error;
+      throw Object.assign(new Error(`the connection to the database was lost: ${cause.message}`), { code: cause.code ?? "08006" });
     }
   };
   await client.connect();

@@ -13,16 +13,10 @@ export function withSecretPlaceholders(config: ResolvedConfig): { readonly confi
   const secretKeys = new Set(config.secretKeys);
   const missing: string[] = [];
   for (const spec of CONFIG_KEYS) {
-    if (spec.secret === undefined) continue;
     const key = qualifiedKey(spec.key);
-    const value = values[key];
-    // A required secret has no default; an optional one defaults to "" and is required only when
-    // the key it depends on is true (as infra/config.ts reads them).
-    const needed =
-      spec.secret === "required"
-        ? value === undefined
-        : spec.requiredWhen !== undefined && values[qualifiedKey(spec.requiredWhen)] === "true" && (value === undefined || value === "");
-    if (!needed) continue;
+    // Only a required secret: an optional one left unset is the program's to judge (an opt-in
+    // without its keys is a mistake synth names, not a gap to fill).
+    if (spec.secret !== "required" || values[key] !== undefined) continue;
     values[key] = spec.placeholder ?? `synth-placeholder-for-${key}`;
     secretKeys.add(key);
     missing.push(key);
