@@ -8,7 +8,7 @@ import type { EnvironmentProfile } from "./environments";
 import { classifyRestoreSource } from "./validation";
 
 /** The process environment, or a stand-in in tests. */
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type ProcessEnv = Readonly<Record<string, string | undefined>>;
 
 /** Reads a key's value as its type; undefined when the key is unset (optional) or invalid. */
 export type Read = <K extends ConfigKey>(key: K) => ConfigValue<K> | undefined;
@@ -16,7 +16,7 @@ export type Read = <K extends ConfigKey>(key: K) => ConfigValue<K> | undefined;
 /** What a rule between keys may consult besides the values. */
 export interface RuleContext {
   readonly profile: EnvironmentProfile | undefined;
-  readonly environment: Environment;
+  readonly processEnv: ProcessEnv;
   /** Keys whose value was refused (wrong type, stored wrongly): unset to `read`, but not missing. */
   readonly refused: ReadonlySet<ConfigKey>;
 }
@@ -169,9 +169,9 @@ const longLivedAwsKeyProblems: CrossKeyRule = (read, { refused }) => {
 };
 
 /** The platform's GitHub App sign-in, from the environment of `pulumi up`: all of it or none. */
-const githubAppProblems: CrossKeyRule = (read, { environment }) => {
-  const installationId = nonEmpty(environment.GITHUB_APP_INSTALLATION_ID);
-  const privateKey = nonEmpty(environment.GITHUB_APP_PEM_FILE);
+const githubAppProblems: CrossKeyRule = (read, { processEnv }) => {
+  const installationId = nonEmpty(processEnv.GITHUB_APP_INSTALLATION_ID);
+  const privateKey = nonEmpty(processEnv.GITHUB_APP_PEM_FILE);
   const appId = read("platformAppId");
   if ((installationId === undefined) !== (privateKey === undefined)) {
     return [

@@ -3,7 +3,7 @@ import type { ApplicationLayout } from "../contracts/application";
 import { CheckContext, CONFIG_KEYS, ConfigDefault, ConfigKey, ConfigKeySpec, ConfigValue } from "./config-schema";
 import { PROJECT_NAME, qualifiedKey } from "../contracts/project";
 import { EnvironmentProfile, environmentProfile, isEnvironmentName } from "./environments";
-import { CROSS_KEY_RULES, Environment, nonEmpty, Read, RuleContext } from "./config-rules";
+import { CROSS_KEY_RULES, ProcessEnv, nonEmpty, Read, RuleContext } from "./config-rules";
 import { RestoreSource, classifyRestoreSource, closestMatch } from "./validation";
 
 /** The stack's configuration, read once, validated whole and frozen. Components take slices of it. */
@@ -112,7 +112,7 @@ export interface RawConfigSource {
 
 export interface ParseOptions {
   /** Where GitHub App credentials are read from. @default no credentials (ambient) */
-  readonly environment?: Environment;
+  readonly processEnv?: ProcessEnv;
   /**
    * Offline synth's stand-in for a required operator secret that is not set. Absent in a real run,
    * where a missing secret is a config error.
@@ -163,7 +163,7 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   const read: Read = (key) => values.get(key) as ConfigValue<typeof key> | undefined;
   const environmentName = read("environment");
   const profile = environmentName !== undefined && isEnvironmentName(environmentName) ? environmentProfile(environmentName) : undefined;
-  const context: RuleContext = { profile, environment: options.environment ?? {}, refused };
+  const context: RuleContext = { profile, processEnv: options.processEnv ?? {}, refused };
 
   for (const spec of CONFIG_KEYS) {
     const value = values.get(spec.key);
@@ -224,7 +224,7 @@ function buildConfig(stack: string, read: Read, context: RuleContext): StackConf
       modelMaxRmse: need("modelMaxRmse"),
       healthCheckPath: need("appHealthCheckPath"),
     },
-    githubCredentials: githubCredentials(read("platformAppId"), context.environment),
+    githubCredentials: githubCredentials(read("platformAppId"), context.processEnv),
   };
 }
 
@@ -274,9 +274,9 @@ function operatorSecrets(read: Read): OperatorSecrets {
   };
 }
 
-function githubCredentials(appId: number | undefined, environment: Environment): GitHubCredentials {
-  const installationId = nonEmpty(environment.GITHUB_APP_INSTALLATION_ID);
-  const privateKey = nonEmpty(environment.GITHUB_APP_PEM_FILE);
+function githubCredentials(appId: number | undefined, processEnv: ProcessEnv): GitHubCredentials {
+  const installationId = nonEmpty(processEnv.GITHUB_APP_INSTALLATION_ID);
+  const privateKey = nonEmpty(processEnv.GITHUB_APP_PEM_FILE);
   return installationId !== undefined && privateKey !== undefined && appId !== undefined && appId > 0
     ? { kind: "app", appId, installationId, privateKey: pulumi.secret(privateKey) }
     : { kind: "ambient" };
@@ -403,7 +403,7 @@ export function readStackConfig(): StackConfig {
     isSecret: (key) => isConfigSecret(key),
     keys: () => Object.keys(pulumi.runtime.allConfig()),
   };
-  return parseStackConfig(source, pulumi.getStack(), { environment: process.env });
+  return parseStackConfig(source, pulumi.getStack(), { processEnv: process.env });
 }
 
 function splitKey(key: string): [string, string] {

@@ -406,23 +406,23 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
   });
 
   it("half of the GitHub App credentials, or an installation without an App ID", () => {
-    const onlyKey = () => parseStackConfig(source(VALID.production), "production", { environment: { GITHUB_APP_PEM_FILE: "pem" } });
+    const onlyKey = () => parseStackConfig(source(VALID.production), "production", { processEnv: { GITHUB_APP_PEM_FILE: "pem" } });
     expect(onlyKey).toThrow(
       "`GITHUB_APP_INSTALLATION_ID` and `GITHUB_APP_PEM_FILE` must be set together to sign in as the platform's GitHub App (the installation's ID and the App's private key in PEM form); unset both to use GITHUB_TOKEN.",
     );
     const noApp = () =>
-      parseStackConfig(source(VALID.staging), "staging", { environment: { GITHUB_APP_PEM_FILE: "pem", GITHUB_APP_INSTALLATION_ID: "42" } });
+      parseStackConfig(source(VALID.staging), "staging", { processEnv: { GITHUB_APP_PEM_FILE: "pem", GITHUB_APP_INSTALLATION_ID: "42" } });
     expect(noApp).toThrow(
       "`GITHUB_APP_INSTALLATION_ID` is set, but `mlops-cicd:platformAppId` is not: set the App's ID with pulumi config set mlops-cicd:platformAppId <app-id>.",
     );
     const badId = () =>
-      parseStackConfig(source(VALID.production), "production", { environment: { GITHUB_APP_PEM_FILE: "pem", GITHUB_APP_INSTALLATION_ID: "abc" } });
+      parseStackConfig(source(VALID.production), "production", { processEnv: { GITHUB_APP_PEM_FILE: "pem", GITHUB_APP_INSTALLATION_ID: "abc" } });
     expect(badId).toThrow('`GITHUB_APP_INSTALLATION_ID` must be the installation\'s numeric ID, got "abc".');
   });
 
   it("signs in as the App when both credentials are in the environment, and keeps the key secret", async () => {
     const config = parseStackConfig(source(VALID.production), "production", {
-      environment: { GITHUB_APP_PEM_FILE: "-----BEGIN RSA PRIVATE KEY-----", GITHUB_APP_INSTALLATION_ID: "42" },
+      processEnv: { GITHUB_APP_PEM_FILE: "-----BEGIN RSA PRIVATE KEY-----", GITHUB_APP_INSTALLATION_ID: "42" },
     });
     expect(config.githubCredentials).toMatchObject({ kind: "app", appId: 1048576, installationId: "42" });
     if (config.githubCredentials.kind !== "app") throw new Error("expected App credentials");
