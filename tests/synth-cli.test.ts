@@ -36,11 +36,25 @@ function readTree(dir: string): Map<string, Buffer> {
   return files;
 }
 
+const MANIFEST = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+const packageOf = (request: string) => (request.startsWith("@") ? request.split("/").slice(0, 2).join("/") : (request.split("/")[0] as string));
+
 describe.each(STACKS)("npm run synth -- --stack %s", (stack) => {
+  /** What the program's own files (infra/, workflows/, contracts/) asked for during the first run. */
+  let programRequires: [string, string][] = [];
+
   it("writes resources, outputs, summary and files, byte-identical on a rerun", () => {
     const first = path.join(work, `${stack}-1`);
     const second = path.join(work, `${stack}-2`);
-    const run1 = synth(["--stack", stack, "--out", first]);
+    const requireLog = path.join(work, `${stack}-requires.log`);
+    const run1 = runTool("synth/cli.ts", ["--stack", stack, "--out", first], {
+      env: { ...process.env, GITHUB_TOKEN: "ghp_shouldNeverAppear", NODE_OPTIONS: `--require ${path.join(__dirname, "fakes", "record-requires.js")}`, REQUIRE_LOG: requireLog },
+    });
+    programRequires = fs
+      .readFileSync(requireLog, "utf8")
+      .split("\n")
+      .filter((line) => /^(infra|workflows|contracts)\//.test(line))
+      .map((line) => line.split("\t") as [string, string]);
     expect(run1.stderr).toBe("");
     expect(run1.code).toBe(0);
     expect(synth(["--stack", stack, "--out", second]).code).toBe(0);
@@ -65,6 +79,12 @@ describe.each(STACKS)("npm run synth -- --stack %s", (stack) => {
     expect(summary).toContain("## Operator secrets not set yet");
     expect(summary).toContain("- `mlops-cicd:ghcrToken`: a placeholder stands in.");
     for (const bytes of tree1.values()) expect(String(bytes)).not.toContain("ghp_shouldNeverAppear");
+  });
+
+  it("runs a program that asks for production dependencies only: `pulumi up` after `npm ci --omit=dev` loads the same", () => {
+    expect(programRequires.map(([, request]) => packageOf(request))).toEqual(expect.arrayContaining(["@pulumi/pulumi", "@pulumi/aws", "@pulumi/github"]));
+    const outside = programRequires.filter(([, request]) => !(packageOf(request) in MANIFEST.dependencies)).map(([file, request]) => `${file}: ${request}`);
+    expect(outside).toEqual([]);
   });
 });
 
