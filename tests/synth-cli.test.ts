@@ -1,7 +1,7 @@
 /**
  * The synth command as a user runs it: a child process per run, real exit codes and files.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -85,6 +85,27 @@ describe.each(STACKS)("npm run synth -- --stack %s", (stack) => {
     expect(programRequires.map(([, request]) => packageOf(request))).toEqual(expect.arrayContaining(["@pulumi/pulumi", "@pulumi/aws", "@pulumi/github"]));
     const outside = programRequires.filter(([, request]) => !(packageOf(request) in MANIFEST.dependencies)).map(([file, request]) => `${file}: ${request}`);
     expect(outside).toEqual([]);
+  });
+});
+
+describe("the program compiled as `pulumi up` compiles it", () => {
+  it("builds the same resources with the engine's TypeScript path: the project's compiler and settings, from production dependencies", () => {
+    const log = path.join(work, "engine-typescript.json");
+    const engine = path.join(work, "engine");
+    const standard = path.join(work, "engine-standard");
+    const result = spawnSync(process.execPath, ["-r", path.join(__dirname, "fakes", "engine-typescript.js"), CLI, "--stack", "staging", "--out", engine], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, ENGINE_TYPESCRIPT_LOG: log },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    // Without `typescript` among the dependencies the engine falls back to its vendored 3.8.3,
+    // which cannot parse this program (`satisfies`, `??=`, inline `type` imports).
+    expect(MANIFEST.dependencies.typescript).toBeDefined();
+    expect(JSON.parse(fs.readFileSync(log, "utf8"))).toMatchObject({ typescript: MANIFEST.dependencies.typescript, transpileOnly: true });
+    expect(synth(["--stack", "staging", "--out", standard]).code).toBe(0);
+    expect(fs.readFileSync(path.join(engine, "resources.json"), "utf8")).toBe(fs.readFileSync(path.join(standard, "resources.json"), "utf8"));
   });
 });
 

@@ -13,7 +13,7 @@ import { PROJECT_NAME } from "../contracts/project";
 /** Where the program is, from Pulumi.yaml; the engine's working directory when it runs it. */
 export const PROGRAM_DIRECTORY = "infra/";
 /** The project's tsconfig.json, from PROGRAM_DIRECTORY: what the engine's ts-node compiles with. */
-export const PROGRAM_TSCONFIG = "../tsconfig.json";
+export const PROGRAM_TSCONFIG = "../tsconfig.pulumi.json";
 
 export const PULUMI_YAML = path.resolve(__dirname, "../Pulumi.yaml");
 
