@@ -10,7 +10,10 @@ import { classifyRestoreSource } from "./validation";
 /** The process environment, or a stand-in in tests. */
 export type ProcessEnv = Readonly<Record<string, string | undefined>>;
 
-/** Reads a key's value as its type; undefined when the key is unset (optional) or invalid. */
+/**
+ * Reads a key's value as its type; undefined when the key is unset (an optional key) or its value
+ * was refused (see `RuleContext.refused`). A value that fails its key's own `check` is still read.
+ */
 export type Read = <K extends ConfigKey>(key: K) => ConfigValue<K> | undefined;
 
 /** What a rule between keys may consult besides the values. */
@@ -169,7 +172,7 @@ const longLivedAwsKeyProblems: CrossKeyRule = (read, { refused }) => {
 };
 
 /** The platform's GitHub App sign-in, from the environment of `pulumi up`: all of it or none. */
-const githubAppProblems: CrossKeyRule = (read, { processEnv }) => {
+const githubAppProblems: CrossKeyRule = (read, { processEnv, refused }) => {
   const installationId = nonEmpty(processEnv.GITHUB_APP_INSTALLATION_ID);
   const privateKey = nonEmpty(processEnv.GITHUB_APP_PEM_FILE);
   const appId = read("platformAppId");
@@ -182,7 +185,8 @@ const githubAppProblems: CrossKeyRule = (read, { processEnv }) => {
   if (installationId !== undefined && !/^\d+$/.test(installationId)) {
     return [`\`GITHUB_APP_INSTALLATION_ID\` must be the installation's numeric ID, got "${installationId}".`];
   }
-  if (installationId !== undefined && (appId === undefined || appId <= 0)) {
+  // A refused or non-positive App ID has its own problem already.
+  if (installationId !== undefined && appId === undefined && !refused.has("platformAppId")) {
     return [
       `\`GITHUB_APP_INSTALLATION_ID\` is set, but \`${qualifiedKey("platformAppId")}\` is not: set the App's ID with pulumi config set ${qualifiedKey("platformAppId")} <app-id>.`,
     ];

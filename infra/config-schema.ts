@@ -3,7 +3,7 @@
  * and documentation in one entry. `Pulumi.yaml`'s `config:` block is rendered from it
  * (`npm run gen:pulumi-yaml`, checked by a test), `infra/config.ts` reads and checks exactly these
  * keys in one loop, and offline synth uses it to know which keys are secrets and what stands in
- * for them. Rules that span several keys are named functions in `infra/config.ts`.
+ * for them. Rules that span several keys are named functions in `infra/config-rules.ts`.
  *
  * @see https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options
  */
@@ -505,3 +505,5 @@ type SpecFor<K extends ConfigKey> = Extract<Table, { readonly key: K }>;
 export type ConfigValue<K extends ConfigKey> = ConfigValueTypes[SpecFor<K>["type"]];
 /** Keys that may stay unset: they read as `ConfigValue<K> | undefined` even when valid. */
 export type OptionalConfigKey = Extract<Table, { readonly optional: true }>["key"];
+/** Keys that always have a value once validated: required ones and those with a default. */
+export type RequiredConfigKey = Exclude<ConfigKey, OptionalConfigKey>;

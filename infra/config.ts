@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ApplicationLayout } from "../contracts/application";
-import { CheckContext, CONFIG_KEYS, ConfigDefault, ConfigKey, ConfigKeySpec, ConfigValue } from "./config-schema";
+import { CheckContext, CONFIG_KEYS, ConfigDefault, ConfigKey, ConfigKeySpec, ConfigValue, RequiredConfigKey } from "./config-schema";
 import { PROJECT_NAME, qualifiedKey } from "../contracts/project";
 import { EnvironmentProfile, environmentProfile, isEnvironmentName } from "./environments";
 import { CROSS_KEY_RULES, ProcessEnv, nonEmpty, Read, RuleContext } from "./config-rules";
@@ -168,8 +168,7 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   for (const spec of CONFIG_KEYS) {
     const value = values.get(spec.key);
     if (value === undefined || spec.check === undefined) continue;
-    const check = spec.check as (value: Value, context: CheckContext) => readonly string[];
-    for (const problem of check(value, { profile })) problems.push(`\`${qualifiedKey(spec.key)}\` ${problem}.`);
+    for (const problem of ownProblems(spec, value, { profile })) problems.push(`\`${qualifiedKey(spec.key)}\` ${problem}.`);
   }
   for (const rule of CROSS_KEY_RULES) problems.push(...rule(read, context));
 
@@ -179,14 +178,32 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   return deepFreeze(buildConfig(stack, read, context));
 }
 
+/** A key's own rule, called with its value as the key's type (readValue made it so). */
+function ownProblems(spec: ConfigKeySpec, value: Value, context: CheckContext): readonly string[] {
+  switch (spec.type) {
+    case "string":
+      return typeof value === "string" ? (spec.check?.(value, context) ?? []) : [];
+    case "integer":
+      return typeof value === "number" ? (spec.check?.(value, context) ?? []) : [];
+    case "boolean":
+      return typeof value === "boolean" ? (spec.check?.(value, context) ?? []) : [];
+    case "array":
+      return typeof value === "object" ? (spec.check?.(value, context) ?? []) : [];
+  }
+}
+
+/** A value validation guarantees; its absence is a bug in the table or the rules, not in config. */
+function present<T>(value: T | undefined, key: ConfigKey): T {
+  if (value === undefined) throw new Error(`internal: \`${qualifiedKey(key)}\` passed validation but has no value`);
+  return value;
+}
+
+/** Reads a key that is never unset after validation: a required key, or one with a default. */
+type Need = <K extends RequiredConfigKey>(key: K) => ConfigValue<K>;
+
 /** The validated values as the program's shape. Only called once every rule has passed. */
 function buildConfig(stack: string, read: Read, context: RuleContext): StackConfig {
-  // After validation only optional keys can be unset; anything else is a bug in the table.
-  const need = <K extends ConfigKey>(key: K): ConfigValue<K> => {
-    const value = read(key);
-    if (value === undefined) throw new Error(`internal: \`${qualifiedKey(key)}\` passed validation but has no value`);
-    return value;
-  };
+  const need: Need = (key) => present(read(key), key);
   const owner = need("github:owner");
   if (context.profile === undefined) throw new Error(`internal: \`${qualifiedKey("environment")}\` passed validation but names no profile`);
   return {
@@ -199,7 +216,8 @@ function buildConfig(stack: string, read: Read, context: RuleContext): StackConf
       reviewers: { users: need("reviewerUsers"), teams: need("reviewerTeams") },
       repositorySettings: need("manageRepositorySettings")
         ? {
-            platformAppId: need("platformAppId"),
+            // Required with manageRepositorySettings (repositorySettingsProblems).
+            platformAppId: present(read("platformAppId"), "platformAppId"),
             requiredApprovingReviews: need("requiredApprovingReviews"),
             codeowners: need("codeowners"),
             dependabot: { pipDirectories: need("dependabotPipDirectories"), dockerDirectories: need("dependabotDockerDirectories") },
@@ -228,7 +246,7 @@ function buildConfig(stack: string, read: Read, context: RuleContext): StackConf
   };
 }
 
-function runtimeConfig(read: Read, need: <K extends ConfigKey>(key: K) => ConfigValue<K>, owner: string): RuntimeConfig {
+function runtimeConfig(read: Read, need: Need, owner: string): RuntimeConfig {
   const restoreSource = read("dbRestoreSource");
   const restoreTime = read("dbRestoreTime");
   const source = restoreSource === undefined ? undefined : classifyRestoreSource(restoreSource);
@@ -277,7 +295,7 @@ function operatorSecrets(read: Read): OperatorSecrets {
 function githubCredentials(appId: number | undefined, processEnv: ProcessEnv): GitHubCredentials {
   const installationId = nonEmpty(processEnv.GITHUB_APP_INSTALLATION_ID);
   const privateKey = nonEmpty(processEnv.GITHUB_APP_PEM_FILE);
-  return installationId !== undefined && privateKey !== undefined && appId !== undefined && appId > 0
+  return installationId !== undefined && privateKey !== undefined && appId !== undefined
     ? { kind: "app", appId, installationId, privateKey: pulumi.secret(privateKey) }
     : { kind: "ambient" };
 }

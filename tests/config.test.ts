@@ -84,6 +84,17 @@ describe("parseStackConfig on valid config", () => {
 
   it("applies the schema defaults", () => {
     const config = parseStackConfig(source(VALID.staging), "staging");
+    expect(config.github.defaultBranch).toBe("main");
+    expect(config.runtime).toMatchObject({ vpcCidr: "10.20.0.0/16", availabilityZoneCount: 2, dataProtection: false, recoveryRegion: undefined });
+    expect(config.runtime.database).toEqual({
+      instanceClass: "db.t4g.micro",
+      allocatedStorageGb: 20,
+      backupRetentionDays: 7,
+      snapshotIdentifier: undefined,
+      pointInTimeRestore: undefined,
+    });
+    expect(config.runtime.services).toMatchObject({ desiredCount: 1, logRetentionDays: 30 });
+    expect(config.application).toMatchObject({ lintPaths: ["."], healthCheckPath: "/health", modelMaxRmse: "10.0" });
     expect(config.github.repositorySettings).toBeUndefined();
     expect(config.secrets.slackWebhookUrl).toBeUndefined();
     expect(config.secrets.awsKeys).toBeUndefined();
@@ -418,6 +429,22 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
     const badId = () =>
       parseStackConfig(source(VALID.production), "production", { processEnv: { GITHUB_APP_PEM_FILE: "pem", GITHUB_APP_INSTALLATION_ID: "abc" } });
     expect(badId).toThrow('`GITHUB_APP_INSTALLATION_ID` must be the installation\'s numeric ID, got "abc".');
+  });
+
+  it("an App ID of the wrong type once, not again as missing when the App signs in", () => {
+    const appSignIn = { processEnv: { GITHUB_APP_PEM_FILE: "pem", GITHUB_APP_INSTALLATION_ID: "42" } };
+    const found = (changes: Record<string, string>) => {
+      try {
+        parseStackConfig(source(withChanges("production", changes)), "production", appSignIn);
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(found({ "mlops-cicd:platformAppId": "abc" })).toEqual([
+      '`mlops-cicd:platformAppId` must be a whole number, got "abc". Example: pulumi config set mlops-cicd:platformAppId 1.',
+    ]);
+    expect(found({ "mlops-cicd:platformAppId": "-4" })).toEqual(["`mlops-cicd:platformAppId` must be a GitHub App ID (a positive number), got -4."]);
   });
 
   it("signs in as the App when both credentials are in the environment, and keeps the key secret", async () => {
