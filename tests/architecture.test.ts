@@ -5,11 +5,14 @@
  * monitoring command) may use `infra/`, never the reverse; nothing but tests imports `tools/`.
  * And the program, from `infra/index.ts`, loads only production dependencies.
  *
- * Read from the sources' import statements (`npx jest tests/architecture.test.ts` is the check).
+ * Read from the sources' import statements (`npx jest tests/architecture.test.ts` is the check):
+ * every import, type-only and dynamic ones too, for the direction between folders; the imports
+ * that reach the compiled JavaScript for the program's packages.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { builtinModules } from "node:module";
+import * as ts from "typescript";
 
 const ROOT = path.resolve(__dirname, "..");
 const FOLDERS = ["contracts", "infra", "workflows", "policy", "monitor", "tools"] as const;
@@ -25,7 +28,7 @@ function sources(folder: string): string[] {
       const full = path.join(directory, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== "node_modules" && !entry.name.startsWith("__")) walk(full);
-      } else if (/\.ts$/.test(entry.name) && !entry.name.endsWith(".d.ts")) {
+      } else if (/\.[cm]?[tj]s$/.test(entry.name) && !entry.name.endsWith(".d.ts")) {
         found.push(full);
       }
     }
@@ -39,11 +42,16 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(IMPORT)].map((match) => match[1] ?? match[2]);
 }
 
+/** Every module a file names, as TypeScript's own scanner finds them: `import type`, `import()`, `require()`. */
+function allImportsOf(file: string): string[] {
+  return ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true).importedFiles.map((imported) => imported.fileName);
+}
+
 /** The file a relative import names, or undefined for a package. */
 function resolveRelative(from: string, specifier: string): string | undefined {
   if (!specifier.startsWith(".")) return undefined;
   const base = path.resolve(path.dirname(from), specifier);
-  for (const candidate of [`${base}.ts`, path.join(base, "index.ts"), base]) {
+  for (const candidate of [`${base}.ts`, path.join(base, "index.ts"), `${base}.js`, base]) {
     if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
   }
   throw new Error(`${path.relative(ROOT, from)} imports ${specifier}, which does not resolve to a file`);
@@ -56,7 +64,7 @@ function crossings(): { from: string; to: string; fromFolder: string; toFolder: 
   const result: { from: string; to: string; fromFolder: string; toFolder: string }[] = [];
   for (const folder of FOLDERS) {
     for (const file of sources(folder)) {
-      for (const specifier of importsOf(file)) {
+      for (const specifier of allImportsOf(file)) {
         const target = resolveRelative(file, specifier);
         if (target === undefined) continue;
         const toFolder = folderOf(target);

@@ -5,8 +5,8 @@
 import { parse } from "yaml";
 import { grantStatements, roleNames } from "../infra/database/roles";
 import { migrate, readMigrations } from "../infra/database/migrate";
-import { METRICS_DATASOURCE, renderGrafanaFiles } from "../infra/monitoring/grafana";
-import type { PostgresQuery } from "../infra/monitoring/grafana";
+import { METRICS_DATASOURCE, renderGrafanaFiles } from "../tools/grafana";
+import type { PostgresQuery } from "../tools/grafana";
 import { ENGINES, TestDatabase } from "./database-engines";
 
 const files = renderGrafanaFiles({ database: "metrics", user: "metrics_reader", alertThreshold: 0.5, maxAgeHours: 7 });

@@ -1,6 +1,6 @@
 /**
  * `npm run gen:functions`: writes each Lambda function's bundle (tools/platform-bundle.ts
- * LAMBDA_BUNDLES) beside its source, under `__bundle__/index.js`. They are committed so `pulumi up`
+ * LAMBDA_BUNDLES) under `__bundle__/index.js` beside the component that deploys it. They are committed so `pulumi up`
  * deploys exactly the reviewed code with production dependencies only; a test fails when one is stale.
  */
 import * as path from "node:path";

@@ -3,7 +3,7 @@
  * on a stack (Grafana's provisioning and dashboards) into images/, where the Dockerfiles COPY them.
  */
 import * as path from "node:path";
-import { grafanaImageFiles } from "../infra/monitoring/grafana/image-files";
+import { grafanaImageFiles } from "./grafana/image-files";
 import { interruptionPoint, parseOptions, runCommand } from "./command-line";
 import { OutputError, checkGeneratedTargets, replaceGeneratedDirectory } from "./output-dir";
 

@@ -10,7 +10,7 @@ import { readyAfter } from "../ready";
  * Lambda entry) by `npm run gen:functions` and committed: the program uploads the file, it never
  * loads the command's code.
  */
-export const METRICS_FUNCTION_BUNDLE = path.join(__dirname, "..", "..", "monitor", "function", "__bundle__", "index.js");
+export const METRICS_FUNCTION_BUNDLE = path.join(__dirname, "__bundle__", "index.js");
 
 export interface MetricsFunctionArgs {
   /** `<cluster>-metrics`: the function's name; its role and log group follow it. */

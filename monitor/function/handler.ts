@@ -1,6 +1,6 @@
 /**
  * The metrics function's Lambda entry point (bundled by `npm run gen:functions` into
- * monitor/function/__bundle__/index.js). It runs `mlops-monitor store` and `freshness` for
+ * infra/monitoring/__bundle__/index.js). It runs `mlops-monitor store` and `freshness` for
  * the monitoring job from inside the VPC, as the metrics writer, whose credentials it reads itself:
  * the job never holds a database password and the database stays private.
  */

@@ -5448,8 +5448,10 @@ async function connectPostgresWith(config) {
     try {
       return await client.query(text, params);
     } catch (error) {
-      if (lost === void 0) throw error;
-      throw Object.assign(new Error(`the connection to the database was lost: ${lost.message}`), { code: lost.code ?? "08006" });
+      const failed = error;
+      const cause = lost ?? (/^(?:08|57P0[1-3])/.test(failed.code ?? "") ? failed : void 0);
+      if (cause === void 0) throw error;
+      throw Object.assign(new Error(`the connection to the database was lost: ${cause.message}`), { code: cause.code ?? "08006" });
     }
   };
   await client.connect();

@@ -1,5 +1,5 @@
-import { METRICS_DATABASE, roleNames } from "../../database/roles";
-import { DEFAULT_ALERT_THRESHOLD, DEFAULT_MAX_AGE_HOURS } from "../../../contracts/monitoring";
+import { METRICS_DATABASE, roleNames } from "../../infra/database/roles";
+import { DEFAULT_ALERT_THRESHOLD, DEFAULT_MAX_AGE_HOURS } from "../../contracts/monitoring";
 import { renderGrafanaFiles } from "./provisioning";
 
 

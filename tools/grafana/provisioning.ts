@@ -24,7 +24,7 @@ export const GRAFANA_PATHS = Object.freeze({
   hostVariable: "METRICS_DB_HOST",
 });
 
-const SOURCE = "infra/monitoring/grafana";
+const SOURCE = "tools/grafana";
 
 function yamlFile(document: unknown): string {
   const header = [
