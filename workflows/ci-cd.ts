@@ -30,12 +30,12 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
       checkout(),
       ...python,
       installPython(settings.requirementsFile, ["black", "isort", "flake8", "pylint"]),
-      overLintPaths("Black", 'black --check --diff "${paths[@]}"'),
-      overLintPaths("isort", 'isort --check-only --diff --profile black "${paths[@]}"'),
-      overLintPaths("Flake8", 'flake8 --max-line-length 100 "${paths[@]}"'),
+      linter("Black", "black"),
+      linter("isort", "isort"),
+      linter("Flake8", "flake8"),
       // Pylint's score is advisory: the three checks above gate, Pylint reports (spec: non-critical
       // steps continue on error).
-      { ...overLintPaths("Pylint", 'pylint --recursive=y --fail-under=8.0 "${paths[@]}"'), continueOnError: true },
+      { ...linter("Pylint", "pylint"), continueOnError: true },
     ],
   };
 
@@ -274,9 +274,9 @@ export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
   };
 }
 
-/** A linter over LINT_PATHS (one path a line), read into the `paths` array. */
-function overLintPaths(name: string, command: string): Step {
-  return { name, run: script('mapfile -t paths <<< "$LINT_PATHS"', command) };
+/** A linter over the job's LINT_PATHS (one path a line): workflows/scripts/lint-<tool>.sh. */
+function linter(name: string, tool: "black" | "isort" | "flake8" | "pylint"): Step {
+  return { name, run: scriptFiles(`lint-${tool}`) };
 }
 
 /** libpq's variables for the PostgreSQL service container, for the integration tests. */

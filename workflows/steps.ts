@@ -29,11 +29,10 @@ export const TEST_PYTHON_VERSIONS = ["3.9", "3.10", "3.11"] as const;
 /** Every script's first line: stop at the first failure, an unset variable or a failed pipe. */
 const STRICT_MODE = "set -euo pipefail";
 
-/** A script of a line or two that stops at the first failure. Anything longer is a file (below). */
-export function script(...lines: string[]): string {
-  const long = lines.find((line) => line.includes("\n"));
-  if (long !== undefined) throw new Error(`A script line holds a line break: make it a file under workflows/scripts (${JSON.stringify(long.slice(0, 60))}…).`);
-  return [STRICT_MODE, ...lines].join("\n") + "\n";
+/** A one-line script that stops at the first failure. Anything longer is a file (below). */
+export function script(line: string): string {
+  if (line.includes("\n")) throw new Error(`A script line holds a line break: make it a file under workflows/scripts (${JSON.stringify(line.slice(0, 60))}…).`);
+  return `${STRICT_MODE}\n${line}\n`;
 }
 
 
@@ -75,15 +74,10 @@ export function setupPython(version: string, requirementsFile: string): Step {
 
 /** Installs the application's requirements and the named platform tools at their pinned versions. */
 export function installPython(requirementsFile: string | undefined, tools: readonly PythonTool[] = []): Step {
-  const pins = tools.map((tool) => `${tool}==${PYTHON_TOOLS[tool]}`).join(" ");
-  const lines = ["python -m pip install --upgrade pip"];
-  if (requirementsFile !== undefined) lines.push('python -m pip install -r "$REQUIREMENTS_FILE"');
-  if (pins !== "") lines.push(`python -m pip install ${pins}`);
-  return {
-    name: "Install dependencies",
-    run: script(...lines),
-    env: requirementsFile !== undefined ? { REQUIREMENTS_FILE: requirementsFile } : undefined,
-  };
+  const env: Record<string, string> = {};
+  if (requirementsFile !== undefined) env.REQUIREMENTS_FILE = requirementsFile;
+  if (tools.length > 0) env.PYTHON_TOOLS = tools.map((tool) => `${tool}==${PYTHON_TOOLS[tool]}`).join(" ");
+  return { name: "Install dependencies", run: scriptFiles("install-python"), env: Object.keys(env).length > 0 ? env : undefined };
 }
 
 /** A step running one of the application's commands from stack config as written, its inputs in `env`. */

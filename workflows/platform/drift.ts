@@ -75,7 +75,7 @@ export function driftWorkflow(settings: PlatformSettings): Workflow {
           {
             name: "Fail on drift",
             if: "steps.drift.outputs.drift == 'true'",
-            run: script('echo "::error::Stack drifted: see the drift issue."', "exit 1"),
+            run: script('echo "::error::Stack drifted: see the drift issue."; exit 1'),
           },
           ...backUpState("${{ matrix.stack }}", "preview"),
         ],

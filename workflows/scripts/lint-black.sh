@@ -1,0 +1,3 @@
+set -euo pipefail
+mapfile -t paths <<< "$LINT_PATHS"
+black --check --diff "${paths[@]}"
