@@ -9,7 +9,8 @@ import { RestoreSource, classifyRestoreSource, closestMatch } from "./validation
 /** The stack's configuration, read once, validated whole and frozen. Components take slices of it. */
 export interface StackConfig {
   readonly stack: string;
-  readonly environment: EnvironmentProfile;
+  /** The deployment profile `environment` names: its GitHub environment and protection rules. */
+  readonly profile: EnvironmentProfile;
   readonly github: GitHubConfig;
   /** This environment's endpoints, published to its GitHub environment. */
   readonly endpoints: {
@@ -208,7 +209,7 @@ function buildConfig(stack: string, read: Read, context: RuleContext): StackConf
   if (context.profile === undefined) throw new Error(`internal: \`${qualifiedKey("environment")}\` passed validation but names no profile`);
   return {
     stack,
-    environment: context.profile,
+    profile: context.profile,
     github: {
       owner,
       repository: need("repository"),

@@ -35,7 +35,7 @@ const MLFLOW_SERVICE_PORT = 8080;
 const SERVICE_PORTS = [MLFLOW_PORT, GRAFANA_PORT, WEB_SERVICE_PORT, MLFLOW_SERVICE_PORT];
 
 const config = readStackConfig();
-const { environment: profile, github: repo, runtime } = config;
+const { profile, github: repo, runtime } = config;
 
 // The runtime on AWS: every resource is tagged with where it comes from.
 const awsProvider = new aws.Provider("aws", {
@@ -275,15 +275,15 @@ const deployRole = new GitHubDeployRole(
 );
 
 // DeploymentEnvironment wraps every value as a Pulumi secret, the plain DB host included.
-const secrets: Record<string, pulumi.Input<string>> = {
+const environmentSecrets: Record<string, pulumi.Input<string>> = {
   [`${profile.variablePrefix}_DB_HOST`]: database.address,
 };
 if (config.secrets.awsKeys) {
-  secrets.AWS_ACCESS_KEY_ID = config.secrets.awsKeys.accessKeyId;
-  secrets.AWS_SECRET_ACCESS_KEY = config.secrets.awsKeys.secretAccessKey;
+  environmentSecrets.AWS_ACCESS_KEY_ID = config.secrets.awsKeys.accessKeyId;
+  environmentSecrets.AWS_SECRET_ACCESS_KEY = config.secrets.awsKeys.secretAccessKey;
 }
 
-const environment = new DeploymentEnvironment(
+const githubEnvironment = new DeploymentEnvironment(
   profile.name,
   {
     repository: repo.repository,
@@ -302,7 +302,7 @@ const environment = new DeploymentEnvironment(
       // The batch job's schedule lives in a group named after the cluster.
       BATCH_SCHEDULE_GROUP: batchJob.scheduleGroupName,
     },
-    secrets,
+    secrets: environmentSecrets,
   },
   withGitHub,
 );
@@ -378,7 +378,7 @@ const repositorySettings = settings
   : undefined;
 
 export const repository = `${repo.owner}/${repo.repository}`;
-export const environmentName = environment.name;
+export const environmentName = githubEnvironment.name;
 export const environmentUrl = webService.url;
 export const managesRepositorySettings = settings !== undefined;
 export const vpcId = network.vpcId;

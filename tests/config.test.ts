@@ -75,7 +75,7 @@ function problems(env: keyof typeof VALID, changes: Record<string, string | null
 describe("parseStackConfig on valid config", () => {
   it.each(["staging", "production"] as const)("returns a frozen, typed config for %s", (env) => {
     const config: StackConfig = parseStackConfig(source(VALID[env]), env);
-    expect(config.environment.name).toBe(env);
+    expect(config.profile.name).toBe(env);
     expect(config.github.owner).toBe("nyc-taxi-mlops");
     expect(config.github.defaultBranch).toBe("main");
     expect(Object.isFrozen(config)).toBe(true);

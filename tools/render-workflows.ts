@@ -51,7 +51,7 @@ export function renderedWorkflowsByStack(): Map<string, Map<string, string>> {
 export function renderedPlatformWorkflows(): Map<string, string> {
   const stacks = knownStacks(ROOT).map((stack) => {
     const config = offlineStackConfig(stack);
-    return { name: stack, environment: config.environment.name, applicationRepository: `${config.github.owner}/${config.github.repository}` };
+    return { name: stack, environment: config.profile.name, applicationRepository: `${config.github.owner}/${config.github.repository}` };
   });
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
   return renderPlatformWorkflows(platformSettings(stacks, manifest.dependencies["@pulumi/pulumi"]));

@@ -1,11 +1,8 @@
-import type { ApplicationLayout } from "../contracts/application";
-
-/** What the application workflows need to know about the application repository. */
-export type WorkflowSettings = ApplicationLayout;
+import { PYTHON_VERSION } from "./steps";
 
 /** The global env of the spec's ci-cd pipeline, shared by the workflows that build or deploy images. */
 export const IMAGE_ENV = Object.freeze({
-  PYTHON_VERSION: "3.11",
+  PYTHON_VERSION,
   DOCKER_REGISTRY: "ghcr.io",
   IMAGE_NAME: "${{ github.repository }}",
 });

@@ -3,7 +3,8 @@
  * hand. The jobs named `lint`, `test` (as `test (3.11)`), `validate-notebooks` and `security-scan`
  * are the required checks of `main`; everything independent runs in parallel (docs/workflows.md).
  */
-import { IMAGE_ENV, RUNNER, WorkflowSettings, lines } from "./application";
+import { IMAGE_ENV, RUNNER, lines } from "./application";
+import type { ApplicationLayout } from "../contracts/application";
 import { ACTIONS } from "./actions";
 import { promoteImage, rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
@@ -17,7 +18,7 @@ const CI_DATA_MONTH = "2021-01";
 const IS_PUSH_TO_MAIN = "github.event_name == 'push' && github.ref == 'refs/heads/main'";
 const NOT_A_PULL_REQUEST = "github.event_name != 'pull_request'";
 
-export function ciCdWorkflow(settings: WorkflowSettings): Workflow {
+export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
   const python = [setupPython(PYTHON_VERSION, settings.requirementsFile)];
 
   const lint: Job = {

@@ -9,7 +9,8 @@
 // The canary the web service's deployment strategy runs (infra/model-serving): the watch step follows it.
 import { CANARY_BAKE_MINUTES, CANARY_PERCENT } from "../contracts/canary";
 import { REGISTRY_ENVIRONMENT } from "../contracts/github";
-import { IMAGE_ENV, RUNNER, SERVICE_TYPES, WorkflowSettings } from "./application";
+import { IMAGE_ENV, RUNNER, SERVICE_TYPES } from "./application";
+import type { ApplicationLayout } from "../contracts/application";
 import { promoteImage, rollBack, smokeTest, startRollout, trialRun, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
 import { backupRegistryState, findReleasedModel, mlflowEnv, promoteModel } from "./mlflow-steps";
@@ -18,7 +19,7 @@ import { awsCredentials, checkout, scriptFiles, syncAlertIssue, uploadArtifact, 
 
 const IS_PRODUCTION = "inputs.environment == 'production'";
 
-export function deployServiceWorkflow(settings: WorkflowSettings): Workflow {
+export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
   return {
     fileName: "deploy-service.yml",
     name: "Deploy Model Service",

@@ -1,5 +1,5 @@
 import type { RepositoryFileSpec } from "../contracts/repository-files";
-import type { WorkflowSettings } from "./application";
+import type { ApplicationLayout } from "../contracts/application";
 import { ciCdWorkflow } from "./ci-cd";
 import { deployServiceWorkflow } from "./deploy-service";
 import type { Workflow } from "./model";
@@ -8,10 +8,9 @@ import { platformToolFiles } from "./platform-tools";
 import { renderWorkflow } from "./render";
 import { trainModelWorkflow } from "./train-model";
 
-export type { WorkflowSettings } from "./application";
 
 /** The spec's four workflows with the source module each is written in. */
-export function applicationWorkflows(settings: WorkflowSettings): { workflow: Workflow; source: string }[] {
+export function applicationWorkflows(settings: ApplicationLayout): { workflow: Workflow; source: string }[] {
   return [
     { workflow: ciCdWorkflow(settings), source: "workflows/ci-cd.ts" },
     { workflow: trainModelWorkflow(settings), source: "workflows/train-model.ts" },
@@ -21,7 +20,7 @@ export function applicationWorkflows(settings: WorkflowSettings): { workflow: Wo
 }
 
 /** The rendered files, as the program commits them under `.github/workflows/`. */
-export function renderApplicationWorkflows(settings: WorkflowSettings): RepositoryFileSpec[] {
+export function renderApplicationWorkflows(settings: ApplicationLayout): RepositoryFileSpec[] {
   return applicationWorkflows(settings).map(({ workflow, source }) => ({
     path: `.github/workflows/${workflow.fileName}`,
     content: renderWorkflow(workflow, source),
@@ -29,6 +28,6 @@ export function renderApplicationWorkflows(settings: WorkflowSettings): Reposito
 }
 
 /** Everything the program commits for the workflows: the four files and the platform tools they run. */
-export function applicationRepositoryFiles(settings: WorkflowSettings): RepositoryFileSpec[] {
+export function applicationRepositoryFiles(settings: ApplicationLayout): RepositoryFileSpec[] {
   return [...renderApplicationWorkflows(settings), ...platformToolFiles()];
 }

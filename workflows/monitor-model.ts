@@ -6,7 +6,8 @@
  */
 import { MONITORING_ENVIRONMENT } from "../contracts/github";
 import { DEFAULT_ALERT_THRESHOLD as DASHBOARD_ALERT_THRESHOLD } from "../contracts/monitoring";
-import { RUNNER, WorkflowSettings } from "./application";
+import { RUNNER } from "./application";
+import type { ApplicationLayout } from "../contracts/application";
 import { mlflowEnv } from "./mlflow-steps";
 import type { Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
@@ -17,7 +18,7 @@ export const STALE_LABELS = ["model-monitoring", "alert"] as const;
 export const DEFAULT_ALERT_THRESHOLD = String(DASHBOARD_ALERT_THRESHOLD);
 const RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}";
 
-export function monitorModelWorkflow(settings: WorkflowSettings): Workflow {
+export function monitorModelWorkflow(settings: ApplicationLayout): Workflow {
   const monitor = platformCommand("mlops-monitor.cjs");
   return {
     fileName: "monitor-model.yml",

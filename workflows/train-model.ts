@@ -9,7 +9,8 @@
  * trained and kept as an artifact, and not registered.
  */
 import { REGISTRY_ENVIRONMENT } from "../contracts/github";
-import { RUNNER, WorkflowSettings } from "./application";
+import { RUNNER } from "./application";
+import type { ApplicationLayout } from "../contracts/application";
 import { mlflowEnv, registerModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
 import { applicationCommand, checkout, downloadArtifact, downloadTrainingData, installPython, PYTHON_VERSION, scriptFiles, setupPython, uploadArtifact, validateInput } from "./steps";
@@ -21,7 +22,7 @@ export const DATA_MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$";
 /** What training hands to the registration: the run's id, its metrics, the model's files. */
 const TRAINING_ARTIFACT = "model-${{ inputs.model_type }}-${{ inputs.data_month }}-${{ github.run_id }}";
 
-export function trainModelWorkflow(settings: WorkflowSettings): Workflow {
+export function trainModelWorkflow(settings: ApplicationLayout): Workflow {
   return {
     fileName: "train-model.yml",
     name: "Model Training Pipeline",
