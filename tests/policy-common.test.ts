@@ -1,0 +1,101 @@
+/**
+ * The readers every policy relies on (policy/policies/common.ts): how a loosely typed property
+ * bag is normalised (booleans given as strings, letter case, whitespace, values of the wrong
+ * type), checked directly and, where a policy's verdict hangs on it, through that policy.
+ * Values a reader cannot trust must fail closed: a flag that is not plainly `false` is not off.
+ */
+import { productionEnvironmentProtected, rdsEncryptedPrivateBackedUp } from "../policy/policies";
+import { boolAt, isProductionName, numberAt } from "../policy/policies/common";
+import { violationsOf, withProps } from "./fixtures/policy/engine-args";
+import { database, productionEnvironment } from "./fixtures/policy/resources";
+
+const NOT_ENCRYPTED =
+  "Database `database` is not encrypted at rest. Set `storageEncrypted: true` (an existing instance is encrypted by restoring an encrypted copy of its snapshot).";
+const PUBLIC = "Database `database` is publicly accessible. Set `publiclyAccessible: false` and reach it from inside the VPC or through an SSM port forward.";
+const SELF_REVIEW = "Environment `production` lets whoever started a deployment approve it. Set `preventSelfReview: true`.";
+
+describe("boolAt: a boolean as the provider reads it", () => {
+  it.each([
+    [true, true],
+    [false, false],
+    ["true", true],
+    ["TRUE", true],
+    ["True", true],
+    ["false", false],
+    ["FALSE", false],
+    // Config read from a file or an environment variable may keep a space or a newline.
+    [" true", true],
+    ["true\n", true],
+    [" TRUE ", true],
+    ["\tfalse ", false],
+  ])("reads %j as %s", (value, expected) => {
+    expect(boolAt(value)).toBe(expected);
+  });
+
+  it.each([["not false"], ["untrue"], ["falsey"], ["true-ish"], ["false, for now"], ["yes"], ["1"], ["0"], [""], [1], [0], [null], [undefined], [{}]])(
+    "reads %j as no boolean at all",
+    (value) => {
+      expect(boolAt(value)).toBeUndefined();
+    },
+  );
+
+  it("lets a database count as private only when publiclyAccessible is plainly false", async () => {
+    for (const plainlyFalse of [false, "false", "FALSE", " false\n"]) {
+      expect(await violationsOf(rdsEncryptedPrivateBackedUp, withProps(database, { publiclyAccessible: plainlyFalse }))).toEqual([]);
+    }
+    for (const notPlainlyFalse of ["not false", "untrue", "false, for now", "falsey"]) {
+      expect(await violationsOf(rdsEncryptedPrivateBackedUp, withProps(database, { publiclyAccessible: notPlainlyFalse }))).toEqual([PUBLIC]);
+    }
+  });
+
+  it("counts a flag that is true in any letter case, with spaces around it, as set", async () => {
+    expect(await violationsOf(rdsEncryptedPrivateBackedUp, withProps(database, { storageEncrypted: " TRUE " }))).toEqual([]);
+    expect(await violationsOf(productionEnvironmentProtected, withProps(productionEnvironment, { preventSelfReview: "true\n" }))).toEqual([]);
+    expect(await violationsOf(rdsEncryptedPrivateBackedUp, withProps(database, { storageEncrypted: "true, probably" }))).toEqual([NOT_ENCRYPTED]);
+  });
+});
+
+describe("isProductionName: GitHub's environment names, compared without letter case", () => {
+  it.each(["production", "Production", "PRODUCTION", " production", "production\n"])("%j is production", (name) => {
+    expect(isProductionName(name)).toBe(true);
+  });
+
+  it.each(["prod", "production-eu", "staging", "", undefined, null, 1, ["production"]])("%j is not", (name) => {
+    expect(isProductionName(name)).toBe(false);
+  });
+
+  it("holds an environment named Production with stray spaces to the production rules", async () => {
+    const unprotected = withProps(productionEnvironment, { environment: " Production ", preventSelfReview: false });
+    expect(await violationsOf(productionEnvironmentProtected, unprotected)).toEqual([SELF_REVIEW]);
+  });
+
+  it("passes over an environment whose name is missing or not a string, without failing", async () => {
+    for (const environment of [undefined, 42]) {
+      expect(await violationsOf(productionEnvironmentProtected, withProps(productionEnvironment, { environment, reviewers: [] }))).toEqual([]);
+    }
+  });
+});
+
+describe("numberAt: finite numbers only", () => {
+  it.each([0, 7, -1, 2.5])("reads %p as itself", (value) => {
+    expect(numberAt(value)).toBe(value);
+  });
+
+  it.each([NaN, Infinity, -Infinity, true, null, undefined, [5], { value: 5 }])("reads %p as no number", (value) => {
+    expect(numberAt(value)).toBeUndefined();
+  });
+
+  it("does not take a retention computed from a bad config value (NaN, Infinity) for a retention", async () => {
+    for (const backupRetentionPeriod of [NaN, Infinity]) {
+      expect(await violationsOf(rdsEncryptedPrivateBackedUp, withProps(database, { backupRetentionPeriod }))).toEqual([
+        "Database `database` keeps no automated backups of its own choosing (`backupRetentionPeriod` is unset). Set `backupRetentionPeriod` to 7 days or more (config `mlops-cicd:dbBackupRetentionDays`).",
+      ]);
+    }
+  });
+
+  it("does not take a wait timer of NaN minutes for a wait", async () => {
+    expect(await violationsOf(productionEnvironmentProtected, withProps(productionEnvironment, { waitTimer: NaN }))).toEqual([
+      "Environment `production` waits 0 minutes after approval; at least 5 are required to leave time to cancel. Set `waitTimer` to 5 or more (infra/environments.ts, waitTimerMinutes).",
+    ]);
+  });
+});
