@@ -4,10 +4,10 @@
  * type), checked directly and, where a policy's verdict hangs on it, through that policy.
  * Values a reader cannot trust must fail closed: a flag that is not plainly `false` is not off.
  */
-import { productionEnvironmentProtected, rdsEncryptedPrivateBackedUp } from "../policy/policies";
-import { boolAt, isProductionName, numberAt } from "../policy/policies/common";
-import { violationsOf, withProps } from "./fixtures/policy/engine-args";
-import { database, productionEnvironment } from "./fixtures/policy/resources";
+import { noCredentialsInOutputs, productionEnvironmentProtected, rdsEncryptedPrivateBackedUp, s3BucketsProtected } from "../policy/policies";
+import { TYPES, boolAt, isProductionName, isRecord, numberAt, recordAt, stackOfUrn, stringAt } from "../policy/policies/common";
+import { FakeResource, stackViolationsOf, violationsOf, withProps } from "./fixtures/policy/engine-args";
+import { database, productionEnvironment, protectedBucket } from "./fixtures/policy/resources";
 
 const NOT_ENCRYPTED =
   "Database `database` is not encrypted at rest. Set `storageEncrypted: true` (an existing instance is encrypted by restoring an encrypted copy of its snapshot).";
@@ -97,5 +97,64 @@ describe("numberAt: finite numbers only", () => {
     expect(await violationsOf(productionEnvironmentProtected, withProps(productionEnvironment, { waitTimer: NaN }))).toEqual([
       "Environment `production` waits 0 minutes after approval; at least 5 are required to leave time to cancel. Set `waitTimer` to 5 or more (infra/environments.ts, waitTimerMinutes).",
     ]);
+  });
+});
+
+describe("stringAt, isRecord and recordAt: values of another type read as absent", () => {
+  it.each([42, true, null, undefined, ["aws:kms"], { name: "x" }])("stringAt reads %p as no string", (value) => {
+    expect(stringAt(value)).toBeUndefined();
+  });
+
+  it("stringAt reads a string, the empty one included, as itself", () => {
+    expect(stringAt("aws:kms")).toBe("aws:kms");
+    expect(stringAt("")).toBe("");
+  });
+
+  it.each([null, undefined, [], ["a"], "text", 3])("isRecord(%p) is false and recordAt reads it as empty", (value) => {
+    expect(isRecord(value)).toBe(false);
+    expect(recordAt(value)).toEqual({});
+  });
+
+  it("isRecord accepts objects and recordAt hands them back", () => {
+    const tags = { Environment: "production" };
+    expect(isRecord(tags)).toBe(true);
+    expect(recordAt(tags)).toBe(tags);
+  });
+
+  it("does not count a bucket as encrypted when its rule names no algorithm (null)", async () => {
+    const [bucket, block, versioning] = protectedBucket() as [FakeResource, FakeResource, FakeResource, FakeResource];
+    const noAlgorithm: FakeResource = {
+      type: TYPES.bucketEncryption,
+      name: "mlflow-artifacts-sse",
+      props: { bucket: "mlflow-artifacts-id", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: null } }] },
+      propertyDependencies: { bucket: ["mlflow-artifacts"] },
+    };
+    expect(await stackViolationsOf(s3BucketsProtected, [bucket, block, versioning, noAlgorithm])).toEqual([
+      'mlflow-artifacts: Bucket `mlflow-artifacts` declares no default encryption. Add an aws.s3.BucketServerSideEncryptionConfiguration for it (`applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }`).',
+    ]);
+  });
+
+  it("reads null where an object or list entry was expected as empty, without failing", async () => {
+    // An optional stack output left unset, and a reviewers entry that is null.
+    expect(await stackViolationsOf(noCredentialsInOutputs, [{ type: TYPES.stack, name: "mlops-cicd-production", props: { databaseUrl: null } }])).toEqual([]);
+    expect(await violationsOf(productionEnvironmentProtected, withProps(productionEnvironment, { reviewers: [null] }))).toEqual([
+      "Environment `production` has no required reviewer: anyone who can run a workflow can deploy. Add a user or team to `reviewers` (config `mlops-cicd:reviewerUsers` or `mlops-cicd:reviewerTeams`).",
+    ]);
+  });
+});
+
+describe("stackOfUrn", () => {
+  it("reads the stack from a Pulumi URN", () => {
+    expect(stackOfUrn("urn:pulumi:staging::mlops-cicd::aws:rds/instance:Instance::database")).toBe("staging");
+    expect(stackOfUrn("urn:pulumi:production::mlops-cicd::pulumi:pulumi:Stack::mlops-cicd-production")).toBe("production");
+  });
+
+  it.each([
+    "",
+    "production",
+    "arn:aws:rds:eu-west-1:123456789012:db:production",
+    "urn:example:production::mlops-cicd::aws:rds/instance:Instance::database",
+  ])("names no stack for %p, which is not a Pulumi URN", (urn) => {
+    expect(stackOfUrn(urn)).toBe("");
   });
 });
