@@ -5,8 +5,8 @@
  * Values a reader cannot trust must fail closed: a flag that is not plainly `false` is not off.
  */
 import { noCredentialsInOutputs, productionEnvironmentProtected, rdsEncryptedPrivateBackedUp, s3BucketsProtected } from "../policy/policies";
-import { TYPES, boolAt, isProductionName, isRecord, numberAt, recordAt, stackOfUrn, stringAt } from "../policy/policies/common";
-import { FakeResource, stackViolationsOf, violationsOf, withProps } from "./fixtures/policy/engine-args";
+import { TYPES, boolAt, isProductionName, isRecord, numberAt, recordAt, referencedBy, stackOfUrn, stringAt } from "../policy/policies/common";
+import { FakeResource, stackArgs, stackViolationsOf, violationsOf, withProps } from "./fixtures/policy/engine-args";
 import { database, productionEnvironment, protectedBucket } from "./fixtures/policy/resources";
 
 const NOT_ENCRYPTED =
@@ -156,5 +156,36 @@ describe("stackOfUrn", () => {
     "urn:example:production::mlops-cicd::aws:rds/instance:Instance::database",
   ])("names no stack for %p, which is not a Pulumi URN", (urn) => {
     expect(stackOfUrn(urn)).toBe("");
+  });
+});
+
+describe("referencedBy: which resources a property came from", () => {
+  const [bucket, block, versioning, encryption] = protectedBucket() as [FakeResource, FakeResource, FakeResource, FakeResource];
+  /** The settings with `bucket` recorded as coming from nothing, and the bucket among their dependencies. */
+  const recordedEmpty = [block, versioning, encryption].map((setting): FakeResource => ({ ...setting, propertyDependencies: { bucket: [] }, dependsOn: [bucket.name] }));
+
+  /** The stack as a stack policy sees it, by resource name. */
+  const linked = (resources: readonly FakeResource[]) => {
+    const byName = new Map(stackArgs(resources).resources.map((resource) => [resource.name, resource]));
+    return (name: string) => {
+      const found = byName.get(name);
+      if (found === undefined) throw new Error(`fixture: no resource named ${name}`);
+      return found;
+    };
+  };
+
+  it("falls back to every dependency when the engine recorded no source for the property", () => {
+    const named = linked([bucket, ...recordedEmpty]);
+    expect(named(block.name).propertyDependencies.bucket).toEqual([]);
+    expect(referencedBy(named(block.name), "bucket", [named(bucket.name)])).toEqual([named(bucket.name)]);
+  });
+
+  it("keeps to the recorded sources when there are some, not every dependency", () => {
+    const named = linked([bucket, { type: TYPES.bucket, name: "scratch", props: {} }, { ...block, dependsOn: ["scratch"] }]);
+    expect(referencedBy(named(block.name), "bucket", [named(bucket.name), named("scratch")])).toEqual([named(bucket.name)]);
+  });
+
+  it("lets a bucket's settings protect it when the bucket was named by a plain string (no recorded source)", async () => {
+    expect(await stackViolationsOf(s3BucketsProtected, [bucket, ...recordedEmpty])).toEqual([]);
   });
 });
