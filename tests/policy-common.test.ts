@@ -76,12 +76,21 @@ describe("isProductionName: GitHub's environment names, compared without letter 
   });
 });
 
-describe("numberAt: finite numbers only", () => {
+describe("numberAt: finite numbers, and numbers written as strings", () => {
   it.each([0, 7, -1, 2.5])("reads %p as itself", (value) => {
     expect(numberAt(value)).toBe(value);
   });
 
-  it.each([NaN, Infinity, -Infinity, true, null, undefined, [5], { value: 5 }])("reads %p as no number", (value) => {
+  it.each([
+    ["0", 0],
+    [" 14 ", 14],
+    ["-1", -1],
+    ["2.5", 2.5],
+  ] as const)("reads the string %p as %p, as the provider would", (value, expected) => {
+    expect(numberAt(value)).toBe(expected);
+  });
+
+  it.each([NaN, Infinity, -Infinity, true, null, undefined, [5], { value: 5 }, "", "seven", "0x10", "1e3", "1 2", "Infinity"])("reads %p as no number", (value) => {
     expect(numberAt(value)).toBeUndefined();
   });
 

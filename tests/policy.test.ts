@@ -218,7 +218,7 @@ describeResourcePolicy(defaultBranchProtected, {
         },
       }),
       [
-        "Ruleset `protect-main` on `main` does not require `test (3.11)` and `validate-notebooks`. Add them to `rules.requiredStatusChecks.requiredChecks` (REQUIRED_STATUS_CHECKS in infra/github/constants.ts).",
+        "Ruleset `protect-main` on `main` does not require `test (3.11)` and `validate-notebooks`. Add them to `rules.requiredStatusChecks.requiredChecks` (REQUIRED_STATUS_CHECKS in contracts/github.ts).",
       ],
     ],
     "a ruleset that includes main and excludes it again": [
@@ -272,11 +272,19 @@ describeResourcePolicy(defaultBranchProtected, {
       withProps(mainBranchProtection, { requiredPullRequestReviews: undefined }),
       ["Branch protection `main` does not require an approving review. Set `requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1 }]` or more."],
     ],
+    'branch protection requiring "0" approvals, a number written as a string': [
+      withProps(mainBranchProtection, { requiredPullRequestReviews: [{ requiredApprovingReviewCount: "0" }] }),
+      ["Branch protection `main` does not require an approving review. Set `requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1 }]` or more."],
+    ],
+    "branch protection with an approval count that is no number": [
+      withProps(mainBranchProtection, { requiredPullRequestReviews: [{ requiredApprovingReviewCount: "one" }] }),
+      ["Branch protection `main` does not require an approving review. Set `requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1 }]` or more."],
+    ],
     "branch protection of * without strict checks or one of them": [
       withProps(mainBranchProtection, { pattern: "*", requiredStatusChecks: [{ strict: false, contexts: REQUIRED_STATUS_CHECKS.slice(1) }] }),
       [
         "Branch protection `*` does not require branches to be up to date before merging. Set `requiredStatusChecks: [{ strict: true, ... }]`.",
-        "Branch protection `*` does not require `lint`. Add them to `requiredStatusChecks[0].contexts` (REQUIRED_STATUS_CHECKS in infra/github/constants.ts).",
+        "Branch protection `*` does not require `lint`. Add them to `requiredStatusChecks[0].contexts` (REQUIRED_STATUS_CHECKS in contracts/github.ts).",
       ],
     ],
   },

@@ -90,7 +90,9 @@ export function isProductionName(name: unknown): boolean {
 }
 
 export function numberAt(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  // A number written as a string ("0", " 14 ") is that number to the provider, so to the policies.
+  const number = typeof value === "string" && /^\s*-?\d+(?:\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  return typeof number === "number" && Number.isFinite(number) ? number : undefined;
 }
 
 /**

@@ -119,7 +119,7 @@ function validateRuleset(props: Props, reportViolation: (message: string) => voi
   if (missing.length > 0) {
     reportViolation(
       `${subject} does not require ${listInProse(missing.map((check) => `\`${check}\``))}. ` +
-        "Add them to `rules.requiredStatusChecks.requiredChecks` (REQUIRED_STATUS_CHECKS in infra/github/constants.ts).",
+        "Add them to `rules.requiredStatusChecks.requiredChecks` (REQUIRED_STATUS_CHECKS in contracts/github.ts).",
     );
   }
   // A check any app can post is no check: each must come from GitHub Actions.
@@ -157,8 +157,9 @@ function validateBranchProtection(props: Props, reportViolation: (message: strin
   if (pattern === undefined || !patternMatches(pattern, PROTECTED_BRANCH)) return;
   const subject = `Branch protection \`${pattern}\``;
   const reviews = listAt(props.requiredPullRequestReviews).map((entry) => recordAt(entry));
-  // GitHub's default when the block is present is one approval.
-  const approvals = reviews.length === 0 ? 0 : (numberAt(reviews[0]?.requiredApprovingReviewCount) ?? 1);
+  // GitHub's default when the block is present is one approval; a count it cannot read is none.
+  const count = reviews[0]?.requiredApprovingReviewCount;
+  const approvals = reviews.length === 0 ? 0 : count === undefined ? 1 : (numberAt(count) ?? 0);
   if (approvals < 1) {
     reportViolation(`${subject} does not require an approving review. Set \`requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1 }]\` or more.`);
   }
@@ -170,7 +171,7 @@ function validateBranchProtection(props: Props, reportViolation: (message: strin
   if (missing.length > 0) {
     reportViolation(
       `${subject} does not require ${listInProse(missing.map((check) => `\`${check}\``))}. ` +
-        "Add them to `requiredStatusChecks[0].contexts` (REQUIRED_STATUS_CHECKS in infra/github/constants.ts).",
+        "Add them to `requiredStatusChecks[0].contexts` (REQUIRED_STATUS_CHECKS in contracts/github.ts).",
     );
   }
   if (boolAt(props.enforceAdmins) !== true) {
