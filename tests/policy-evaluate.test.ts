@@ -2,6 +2,9 @@
  * Synth's evaluation of the pack (policy/evaluate.ts): recorded resources turned into the engine's
  * arguments, the engine's rules for levels and config, and the verdict on both real stacks.
  */
+import { validateResourceOfType, validateStackResourcesOfType } from "@pulumi/policy";
+import type { ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { Bucket, Role } from "../infra/aws/sdk";
 import { evaluatePolicies, RecordedResourceLike } from "../policy/evaluate";
 import { TYPES } from "../policy/policies/common";
 import { STACKS, runProgram } from "./harness";
@@ -118,6 +121,45 @@ describe("evaluatePolicies", () => {
       `no-long-lived-cloud-keys ${keys[1]?.urn}`,
       `no-long-lived-cloud-keys ${keys[0]?.urn}`,
       `production-environment-protected ${environment.urn}`,
+    ]);
+  });
+});
+
+describe("evaluatePolicies with policies outside the pack", () => {
+  const bucket = recorded(TYPES.bucket, "artifacts", {});
+
+  it("runs policies built with validateResourceOfType and validateStackResourcesOfType on their type only", async () => {
+    const perBucket: ResourceValidationPolicy = {
+      name: "per-bucket",
+      description: "One violation per bucket.",
+      validateResource: validateResourceOfType(Bucket, (_props, args, reportViolation) => reportViolation(`bucket ${args.name}`)),
+    };
+    const perStackOfType = (name: string, resourceClass: Parameters<typeof validateStackResourcesOfType>[0]): StackValidationPolicy => ({
+      name,
+      description: "One violation per stack that has resources of the type.",
+      validateStack: validateStackResourcesOfType(resourceClass, (resources, _args, reportViolation) => reportViolation(`${resources.length} of them`)),
+    });
+    const policies = [perBucket, perStackOfType("stack-buckets", Bucket), perStackOfType("stack-roles", Role)];
+    // The other resources are not applicable to these policies (notApplicable()), which is no violation.
+    expect(await evaluatePolicies({ resources: [stack, bucket, environment], policies })).toEqual([
+      { policy: "per-bucket", level: "advisory", urn: bucket.urn, message: "bucket artifacts" },
+      { policy: "stack-buckets", level: "advisory", urn: null, message: "1 of them" },
+    ]);
+  });
+
+  it("ends a policy's run on a resource at notApplicable(), without a violation, and waits for asynchronous policies", async () => {
+    const bucketsOnly: ResourceValidation = (args, reportViolation) => {
+      if (args.type !== TYPES.bucket) args.notApplicable(`not a bucket: ${args.type}`);
+      reportViolation(`bucket ${args.name}`);
+    };
+    const later = () => new Promise((resolve) => setImmediate(resolve));
+    const policies: ResourceValidationPolicy[] = [
+      { name: "buckets-only", description: "Flags buckets.", validateResource: bucketsOnly },
+      { name: "buckets-only-async", description: "Flags buckets, later.", validateResource: async (args, reportViolation) => (await later(), bucketsOnly(args, reportViolation)) },
+    ];
+    expect(await evaluatePolicies({ resources: [stack, bucket], policies })).toEqual([
+      { policy: "buckets-only", level: "advisory", urn: bucket.urn, message: "bucket artifacts" },
+      { policy: "buckets-only-async", level: "advisory", urn: bucket.urn, message: "bucket artifacts" },
     ]);
   });
 });
