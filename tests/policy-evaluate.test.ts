@@ -6,6 +6,7 @@ import { validateResourceOfType, validateStackResourcesOfType } from "@pulumi/po
 import type { ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { Bucket, Role } from "../infra/aws/sdk";
 import { evaluatePolicies, RecordedResourceLike } from "../policy/evaluate";
+import { noCredentialsInPlainValues, productionEnvironmentProtected } from "../policy/policies";
 import { TYPES } from "../policy/policies/common";
 import { STACKS, runProgram } from "./harness";
 
@@ -114,6 +115,30 @@ describe("evaluatePolicies", () => {
     expect(JSON.stringify(violations)).not.toContain(token);
   });
 
+  describe("plain config under no-credentials-in-plain-values", () => {
+    const config = { values: { "mlops-cicd:ghcrUsername": "ghp_" + "x1Y2".repeat(9) }, secretKeys: [] };
+    const message =
+      "Config key `mlops-cicd:ghcrUsername` holds, in plain text, what looks like a GitHub token. Rotate it and store it encrypted: pulumi config set --secret mlops-cicd:ghcrUsername <value>.";
+
+    it("is reported against the stack resource wherever it was recorded, at the policy's configured level", async () => {
+      const policies = [productionEnvironmentProtected, noCredentialsInPlainValues];
+      const policyConfig = { "no-credentials-in-plain-values": "advisory" } as const;
+      expect(await evaluatePolicies({ resources: [environment, stack], config, policies, policyConfig })).toEqual([
+        { policy: "no-credentials-in-plain-values", level: "advisory", urn: STACK_URN, message },
+        { policy: "production-environment-protected", level: "mandatory", urn: environment.urn, message: WAIT },
+      ]);
+    });
+
+    it("is reported for the stack as a whole (no URN) when no stack resource was recorded", async () => {
+      expect(await evaluatePolicies({ resources: [], config })).toEqual([{ policy: "no-credentials-in-plain-values", level: "mandatory", urn: null, message }]);
+    });
+
+    it("is not checked when the policy is disabled or left out of the policies run", async () => {
+      expect(await evaluatePolicies({ resources: [stack], config, policyConfig: { "no-credentials-in-plain-values": "disabled" } })).toEqual([]);
+      expect(await evaluatePolicies({ resources: [stack], config, policies: [productionEnvironmentProtected] })).toEqual([]);
+    });
+  });
+
   it("sorts by policy, resource and message", async () => {
     const keys = ["b", "a"].map((name) => recorded(TYPES.accessKey, name, {}));
     const violations = await evaluatePolicies({ resources: [stack, ...keys, environment] });
@@ -145,6 +170,45 @@ describe("evaluatePolicies with policies outside the pack", () => {
       { policy: "per-bucket", level: "advisory", urn: bucket.urn, message: "bucket artifacts" },
       { policy: "stack-buckets", level: "advisory", urn: null, message: "1 of them" },
     ]);
+  });
+
+  it("runs each validation of a policy, none of a remediation-only one, at the engine's default level (advisory)", async () => {
+    const policies: ResourceValidationPolicy[] = [
+      { name: "remediation-only", description: "Only remediates.", remediateResource: () => undefined },
+      {
+        name: "two-checks",
+        description: "Two validations.",
+        validateResource: [(args, reportViolation) => reportViolation(`first ${args.name}`), (args, reportViolation) => reportViolation(`second ${args.name}`)],
+      },
+    ];
+    expect(await evaluatePolicies({ resources: [bucket], policies })).toEqual([
+      { policy: "two-checks", level: "advisory", urn: bucket.urn, message: "first artifacts" },
+      { policy: "two-checks", level: "advisory", urn: bucket.urn, message: "second artifacts" },
+    ]);
+  });
+
+  it("orders a policy's violations stack-wide first, then by resource URN, whatever the order of recording", async () => {
+    const [b, a] = [recorded(TYPES.bucket, "b", {}), recorded(TYPES.bucket, "a", {})];
+    const untagged: StackValidationPolicy = {
+      name: "owner-tagged",
+      description: "Every resource has an owner.",
+      validateStack: (args, reportViolation) => {
+        for (const resource of args.resources) reportViolation("Tag it with `owner`.", resource.urn);
+        reportViolation("Tag it with `owner`.");
+      },
+    };
+    const violations = await evaluatePolicies({ resources: [b, a], policies: [untagged] });
+    expect(violations.map((violation) => violation.urn)).toEqual([null, a.urn, b.urn]);
+  });
+
+  it("fails with a policy's own error, synchronous or not, so a broken policy never passes", async () => {
+    const error = new TypeError("Cannot read properties of undefined (reading 'tags')");
+    const broken = (validateResource: ResourceValidation): ResourceValidationPolicy => ({ name: "broken", description: "Throws.", validateResource });
+    const throwing = () => {
+      throw error;
+    };
+    await expect(evaluatePolicies({ resources: [bucket], policies: [broken(throwing)] })).rejects.toThrow(error);
+    await expect(evaluatePolicies({ resources: [bucket], policies: [broken(() => Promise.reject(error))] })).rejects.toThrow(error);
   });
 
   it("ends a policy's run on a resource at notApplicable(), without a violation, and waits for asynchronous policies", async () => {
