@@ -3,7 +3,7 @@
  * arguments, the engine's rules for levels and config, and the verdict on both real stacks.
  */
 import { validateResourceOfType, validateStackResourcesOfType } from "@pulumi/policy";
-import type { ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyPackConfig, PolicyResource, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { Bucket, Role } from "../infra/aws/sdk";
 import { evaluatePolicies, RecordedResourceLike } from "../policy/evaluate";
 import { noCredentialsInPlainValues, productionEnvironmentProtected } from "../policy/policies";
@@ -172,6 +172,25 @@ describe("evaluatePolicies with policies outside the pack", () => {
     ]);
   });
 
+  it("hands getConfig() the schema's defaults under what the config sets, without the enforcement level", async () => {
+    const seen: object[] = [];
+    const retention: ResourceValidationPolicy = {
+      name: "log-retention",
+      description: "Keeps what getConfig() returns.",
+      configSchema: { properties: { maxDays: { type: "number", default: 30 }, owner: { type: "string" } } },
+      validateResource: (args) => void seen.push(args.getConfig()),
+    };
+    const configs: (PolicyPackConfig | undefined)[] = [
+      undefined,
+      { "log-retention": "mandatory" },
+      { "log-retention": { enforcementLevel: "mandatory", owner: "data-team" } },
+      { "log-retention": { maxDays: 7 } },
+    ];
+    for (const policyConfig of configs) await evaluatePolicies({ resources: [bucket], policies: [retention], policyConfig });
+    // A property without a default is absent, not `undefined`, until the config sets it.
+    expect(seen).toStrictEqual([{ maxDays: 30 }, { maxDays: 30 }, { maxDays: 30, owner: "data-team" }, { maxDays: 7 }]);
+  });
+
   it("runs each validation of a policy, none of a remediation-only one, at the engine's default level (advisory)", async () => {
     const policies: ResourceValidationPolicy[] = [
       { name: "remediation-only", description: "Only remediates.", remediateResource: () => undefined },
@@ -225,6 +244,64 @@ describe("evaluatePolicies with policies outside the pack", () => {
       { policy: "buckets-only", level: "advisory", urn: bucket.urn, message: "bucket artifacts" },
       { policy: "buckets-only-async", level: "advisory", urn: bucket.urn, message: "bucket artifacts" },
     ]);
+  });
+});
+
+describe("the resources a policy sees", () => {
+  const provider = recorded(TYPES.awsProvider, "aws", { region: "eu-west-1" }, { urn: PROVIDER_URN });
+  const providerSeen = { type: TYPES.awsProvider, props: { region: "eu-west-1" }, urn: PROVIDER_URN, name: "aws" };
+  const bucket = recorded(TYPES.bucket, "artifacts", { forceDestroy: false }, { provider: `${PROVIDER_URN}::aws-id` });
+  const NO_OPTIONS = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+
+  it("gives a resource policy the engine's arguments: every option, and parent, provider or deleteBeforeReplace only when set", async () => {
+    const database = recorded(
+      TYPES.dbInstance,
+      "database",
+      { engine: "postgres" },
+      { provider: `${PROVIDER_URN}::aws-id`, options: { protect: true, ignoreChanges: ["password"], deleteBeforeReplace: true } },
+    );
+    const seen: ResourceValidationArgs[] = [];
+    const probe: ResourceValidationPolicy = { name: "probe", description: "Keeps its arguments.", validateResource: (args) => void seen.push(args) };
+    await evaluatePolicies({ resources: [stack, provider, database], policies: [probe] });
+
+    const functions = { isType: expect.any(Function), asType: expect.any(Function), getConfig: expect.any(Function), notApplicable: expect.any(Function) };
+    expect(seen).toStrictEqual([
+      { type: TYPES.stack, props: {}, urn: STACK_URN, name: "mlops-cicd-staging", opts: NO_OPTIONS, stackTags: new Map(), ...functions },
+      { ...providerSeen, opts: { ...NO_OPTIONS, parent: STACK_URN }, stackTags: new Map(), ...functions },
+      {
+        type: TYPES.dbInstance,
+        props: { engine: "postgres" },
+        urn: database.urn,
+        name: "database",
+        opts: { ...NO_OPTIONS, protect: true, ignoreChanges: ["password"], deleteBeforeReplace: true, parent: STACK_URN },
+        provider: providerSeen,
+        stackTags: new Map(),
+        ...functions,
+      },
+    ]);
+  });
+
+  it("gives a stack policy the resources linked to their parent, provider and the recorded dependencies among them", async () => {
+    const gone = "urn:pulumi:staging::mlops-cicd::aws:kms/key:Key::deleted";
+    const versioning = recorded(TYPES.bucketVersioning, "versioning", { bucket: "artifacts-id" }, { parent: bucket.urn, dependsOn: [bucket.urn, gone] });
+    const seen: PolicyResource[] = [];
+    const probe: StackValidationPolicy = { name: "probe", description: "Keeps the resources.", validateStack: (args) => void seen.push(...args.resources) };
+    await evaluatePolicies({ resources: [stack, provider, bucket, versioning], policies: [probe], propertyDependencies: new Map([[versioning.urn, { bucket: [bucket.urn, gone] }]]) });
+
+    expect(seen.map((resource) => resource.name)).toEqual(["mlops-cicd-staging", "aws", "artifacts", "versioning"]);
+    const [stackSeen, , bucketSeen, versioningSeen] = seen as [PolicyResource, PolicyResource, PolicyResource, PolicyResource];
+    expect(stackSeen).not.toHaveProperty("parent");
+    expect(bucketSeen.parent).toBe(stackSeen);
+    expect(versioningSeen.parent).toBe(bucketSeen);
+    expect(bucketSeen.provider).toStrictEqual(providerSeen);
+    expect(versioningSeen).not.toHaveProperty("provider");
+    // Links are to the very objects in `resources`; a URN the stack does not have (any more) links nothing.
+    expect(versioningSeen.dependencies).toStrictEqual([bucketSeen]);
+    expect(versioningSeen.dependencies[0]).toBe(bucketSeen);
+    expect(versioningSeen.propertyDependencies).toStrictEqual({ bucket: [bucketSeen] });
+    expect(versioningSeen.propertyDependencies.bucket?.[0]).toBe(bucketSeen);
+    expect(seen.map((resource) => resource.isType(Bucket))).toEqual([false, false, true, false]);
+    expect(seen.map((resource) => resource.opts)).toStrictEqual([NO_OPTIONS, ...[STACK_URN, STACK_URN, bucket.urn].map((parent) => ({ ...NO_OPTIONS, parent }))]);
   });
 });
 
