@@ -81,13 +81,13 @@ export async function evaluatePolicies(input: EvaluationInput): Promise<PolicyVi
         getConfig,
         notApplicable: throwNotApplicable,
       };
-      await skipIfNotApplicable(policy.validateStack(args, (message, urn) => report(urn ?? null)(message)));
+      await skipIfNotApplicable(() => policy.validateStack(args, (message, urn) => report(urn ?? null)(message)));
       continue;
     }
     const validations = policy.validateResource === undefined ? [] : [policy.validateResource].flat();
     for (const resource of input.resources) {
       const args = resourceArgs(resource, byUrn, getConfig);
-      for (const validate of validations) await skipIfNotApplicable(validate(args, report(resource.urn)));
+      for (const validate of validations) await skipIfNotApplicable(() => validate(args, report(resource.urn)));
     }
   }
 
@@ -114,9 +114,9 @@ function compareTuples(a: readonly string[], b: readonly string[]): number {
   return 0;
 }
 
-async function skipIfNotApplicable(result: Promise<void> | void): Promise<void> {
+async function skipIfNotApplicable(validation: () => Promise<void> | void): Promise<void> {
   try {
-    await result;
+    await validation();
   } catch (error) {
     if (!(error instanceof NotApplicable)) throw error;
   }
