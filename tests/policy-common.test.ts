@@ -86,6 +86,7 @@ describe("numberAt: finite numbers, and numbers written as strings", () => {
     [" 14 ", 14],
     ["-1", -1],
     ["2.5", 2.5],
+    ["12.75", 12.75],
   ] as const)("reads the string %p as %p, as the provider would", (value, expected) => {
     expect(numberAt(value)).toBe(expected);
   });
