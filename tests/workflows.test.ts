@@ -149,7 +149,32 @@ describe("ci-cd.yml", () => {
       "cache-to": "type=gha,scope=web-service,mode=max",
     });
     expect(build.steps.some((step: Doc) => /cosign sign --yes/.test(step.run ?? ""))).toBe(true);
-    expect(build.permissions).toEqual({ contents: "read", packages: "write", "id-token": "write" });
+    expect(build.permissions).toEqual({ contents: "read", packages: "write", "id-token": "write", "security-events": "write" });
+  });
+
+  it.each([
+    ["ci-cd", () => ciCd().jobs["build-image"], "web-service"],
+    ["deploy-service", () => doc("deploy-service.yml").jobs.build, "${{ inputs.service_type }}"],
+  ] as const)("%s scans the pushed image by digest with Trivy, uploads the findings, and signs only what passed", (_name, job, service) => {
+    const steps: Doc[] = job().steps;
+    const index = (name: string) => steps.findIndex((step) => step.name === name);
+    const reference = steps[index("Image reference")];
+    expect(reference.env).toEqual({ IMAGE_SERVICE: service, DIGEST: "${{ steps.build.outputs.digest }}" });
+    expect(reference.run).toBe('set -euo pipefail\necho "ref=${DOCKER_REGISTRY}/${IMAGE_NAME,,}/${IMAGE_SERVICE}@${DIGEST}" >> "$GITHUB_OUTPUT"\n');
+    expect(steps[index("Trivy image scan")]).toMatchObject({
+      uses: expect.stringMatching(/^aquasecurity\/trivy-action@[0-9a-f]{40}$/),
+      with: { "scan-type": "image", "image-ref": "${{ steps.image.outputs.ref }}", severity: "CRITICAL,HIGH", "exit-code": "1", format: "sarif" },
+    });
+    expect(steps[index("Upload Trivy image findings")]).toMatchObject({
+      if: "always() && hashFiles('trivy-image.sarif') != ''",
+      with: { sarif_file: "trivy-image.sarif", category: `trivy-image-${service}` },
+    });
+    expect(steps[index("Sign the image")].env).toEqual({ IMAGE_REF: "${{ steps.image.outputs.ref }}" });
+    // Login, build and push, reference, scan, findings, then the signature.
+    const order = ["Log in to GHCR", "Build and push", "Image reference", "Trivy image scan", "Upload Trivy image findings", "Sign the image"].map(index);
+    expect(order.every((position) => position >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(job().permissions).toMatchObject({ "security-events": "write" });
   });
 
   it("builds a pull request's image with a token that can write nothing, without logging in or signing", () => {

@@ -123,8 +123,9 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
     needs: ["lint", "test"],
     if: NOT_A_PULL_REQUEST,
     runsOn: RUNNER,
-    // packages: push to GHCR; id-token: keyless cosign signature. Never on a pull request's code.
-    permissions: { contents: "read", packages: "write", "id-token": "write" },
+    // packages: push to GHCR; id-token: keyless cosign signature; security-events: the image scan's
+    // findings. Never on a pull request's code.
+    permissions: { contents: "read", packages: "write", "id-token": "write", "security-events": "write" },
     timeoutMinutes: 30,
     outputs: { digest: "${{ steps.build.outputs.digest }}" },
     steps: [checkout(), ...imageBuild(true)],

@@ -50,7 +50,8 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
         name: "Build image",
         needs: ["validate"],
         runsOn: RUNNER,
-        permissions: { contents: "read", packages: "write", "id-token": "write" },
+        // packages: push; id-token: cosign; security-events: the image scan's findings.
+        permissions: { contents: "read", packages: "write", "id-token": "write", "security-events": "write" },
         timeoutMinutes: 30,
         outputs: { digest: "${{ steps.build.outputs.digest }}" },
         steps: [

@@ -28,7 +28,11 @@ export function buildAndPushImage(args: ImageBuildArgs): Step[] {
   // A build that never pushes needs no registry login and no signature: its job holds no write token.
   const never = args.push === false;
   const pushing = typeof args.push === "boolean" ? undefined : args.push.replace(/^\$\{\{\s*|\s*\}\}$/g, "");
-  const whenPushing = (step: Step): Step[] => (never ? [] : [{ ...step, ...(pushing !== undefined ? { if: pushing } : {}) }]);
+  const whenPushing = (step: Step): Step[] => {
+    if (never) return [];
+    const condition = pushing === undefined ? step.if : step.if === undefined ? pushing : `(${pushing}) && (${step.if})`;
+    return [{ ...step, ...(condition !== undefined ? { if: condition } : {}) }];
+  };
   return [
     { name: "Set up Buildx", uses: ACTIONS.setupBuildx },
     ...whenPushing({
@@ -61,11 +65,39 @@ export function buildAndPushImage(args: ImageBuildArgs): Step[] {
         ...(args.secrets === undefined ? { "cache-to": `type=gha,scope=${args.service},mode=max` } : {}),
       },
     },
+    // The image as pushed, by digest: what is scanned is what is signed and deployed.
+    ...whenPushing({
+      id: "image",
+      name: "Image reference",
+      env: { IMAGE_SERVICE: args.service, DIGEST: "${{ steps.build.outputs.digest }}" },
+      run: script('echo "ref=${DOCKER_REGISTRY}/${IMAGE_NAME,,}/${IMAGE_SERVICE}@${DIGEST}" >> "$GITHUB_OUTPUT"'),
+    }),
+    // The spec's container scan: fixable critical and high findings fail the job before the image
+    // is signed, so no deployment takes it. Trivy pulls it with the registry login above.
+    ...whenPushing({
+      name: "Trivy image scan",
+      uses: ACTIONS.trivy,
+      with: {
+        "scan-type": "image",
+        "image-ref": "${{ steps.image.outputs.ref }}",
+        severity: "CRITICAL,HIGH",
+        "ignore-unfixed": true,
+        format: "sarif",
+        output: "trivy-image.sarif",
+        "exit-code": "1",
+      },
+    }),
+    ...whenPushing({
+      name: "Upload Trivy image findings",
+      if: "always() && hashFiles('trivy-image.sarif') != ''",
+      uses: ACTIONS.codeqlUploadSarif,
+      with: { sarif_file: "trivy-image.sarif", category: `trivy-image-${args.service}` },
+    }),
     ...whenPushing({ name: "Install cosign", uses: ACTIONS.cosignInstaller }),
     ...whenPushing({
       name: "Sign the image",
-      env: { IMAGE_SERVICE: args.service, DIGEST: "${{ steps.build.outputs.digest }}" },
-      run: script('cosign sign --yes "${DOCKER_REGISTRY}/${IMAGE_NAME,,}/${IMAGE_SERVICE}@${DIGEST}"'),
+      env: { IMAGE_REF: "${{ steps.image.outputs.ref }}" },
+      run: script('cosign sign --yes "$IMAGE_REF"'),
     }),
   ];
 }
