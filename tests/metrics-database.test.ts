@@ -41,35 +41,36 @@ describe.each(ENGINES)("on $name", (engine) => {
   describe("migrations", () => {
     it("apply to an empty database, then re-apply as a no-op", async () => {
       const first = await migrate(db.sql, readMigrations());
-      expect(first).toEqual({ applied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics"], alreadyApplied: [] });
+      const all = ["0001_spec_ml_metrics", "0002_harden_ml_metrics", "0003_spec_writers"];
+      expect(first).toEqual({ applied: all, alreadyApplied: [] });
       const again = await migrate(db.sql, readMigrations());
-      expect(again).toEqual({ applied: [], alreadyApplied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics"] });
+      expect(again).toEqual({ applied: [], alreadyApplied: all });
       const recorded = await db.sql.query<{ version: string }>("SELECT version FROM schema_migrations ORDER BY version");
-      expect(recorded.map((row) => row.version)).toEqual(["0001", "0002"]);
+      expect(recorded.map((row) => row.version)).toEqual(["0001", "0002", "0003"]);
     });
 
     it("refuse a migration whose file changed after it was applied", async () => {
-      const [first, second] = readMigrations();
+      const [first, second, ...later] = readMigrations();
       const edited = migration("0002_harden_ml_metrics.sql", `${second?.sql}\n-- edited`);
-      await expect(migrate(db.sql, [first!, edited])).rejects.toThrow(
+      await expect(migrate(db.sql, [first!, edited, ...later])).rejects.toThrow(
         /^Migration 0002_harden_ml_metrics changed after it was applied \(checksum [0-9a-f]{12}, now [0-9a-f]{12}\)\. Applied migrations are history: restore the file and add a new migration for the change\.$/,
       );
     });
 
     it("roll a failing migration back whole", async () => {
-      const broken = migration("0003_broken.sql", "CREATE TABLE half_done (id int);\nSELECT no_such_function();");
+      const broken = migration("0099_broken.sql", "CREATE TABLE half_done (id int);\nSELECT no_such_function();");
       await expect(migrate(db.sql, [...readMigrations(), broken])).rejects.toThrow(
-        /^Migration 0003_broken failed and was rolled back, with those after it: function no_such_function\(\) does not exist/,
+        /^Migration 0099_broken failed and was rolled back, with those after it: function no_such_function\(\) does not exist/,
       );
       const [row] = await db.sql.query<{ present: boolean }>("SELECT to_regclass('half_done') IS NOT NULL AS present");
       expect(row?.present).toBe(false);
-      expect((await db.sql.query("SELECT 1 FROM schema_migrations WHERE version = '0003'")).length).toBe(0);
+      expect((await db.sql.query("SELECT 1 FROM schema_migrations WHERE version = '0099'")).length).toBe(0);
     });
 
     it("refuse to run against a database migrated by a newer release", async () => {
       const [first] = readMigrations();
       await expect(migrate(db.sql, [first!])).rejects.toThrow(
-        "The database has migrations this program does not know: 0002_harden_ml_metrics. Run the newer release of the platform that applied them.",
+        "The database has migrations this program does not know: 0002_harden_ml_metrics, 0003_spec_writers. Run the newer release of the platform that applied them.",
       );
     });
 
@@ -143,6 +144,16 @@ describe.each(ENGINES)("on $name", (engine) => {
   });
 
   describe("the table", () => {
+    it("takes a row as a writer of the spec's table inserts it, without a model version or name", async () => {
+      await db.sql.query(
+        "INSERT INTO ml_metrics (timestamp, prediction_drift, num_drifted_columns, share_missing_values, dataset_drift, drift_score) VALUES ('2026-11-01 10:00:00', 0.12, 2, 0.01, false, 0.3)",
+      );
+      const [row] = await db.sql.query<{ model_name: string; model_version: string }>(
+        "SELECT model_name, model_version FROM ml_metrics WHERE timestamp = '2026-11-01 10:00:00+00'",
+      );
+      expect(row).toEqual({ model_name: "unknown", model_version: "unknown" });
+    });
+
     it("runs the spec's 'View latest metrics' query unchanged", async () => {
       await db.sql.query("INSERT INTO ml_metrics (timestamp, model_name, model_version, drift_score, dataset_drift) VALUES (now() - interval '1 hour', 'm', '1', 0.2, false)");
       const rows = await db.sql.query(`SELECT
@@ -186,7 +197,7 @@ describe.each(ENGINES)("adopting the spec's table with its data, on $name", (eng
     // WHEN the migrations run
     const result = await migrate(db.sql, readMigrations());
     // THEN 0001 is recorded as applied (its table already existed) and 0002 hardens it
-    expect(result.applied).toEqual(["0001_spec_ml_metrics", "0002_harden_ml_metrics"]);
+    expect(result.applied).toEqual(["0001_spec_ml_metrics", "0002_harden_ml_metrics", "0003_spec_writers"]);
     const rows = await db.sql.query<{ at: string; model_name: string; model_version: string; drift_score: number | null }>(
       "SELECT to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS at, model_name, model_version, drift_score FROM ml_metrics ORDER BY timestamp",
     );
