@@ -94,8 +94,14 @@ interface StepRun {
 }
 
 /** Runs one MLflow step as a runner would, in `workspace`, with the given repository secrets. */
-async function runStep(entry: MlflowStep, secrets: Record<string, string>, workspace: string, stepOutputs: Record<string, Record<string, string>>): Promise<StepRun> {
-  const inputs = { ...defaultInputs(entry.workflowDoc), model_version: "v1.2.3", environment: "production", service_type: "web-service" };
+async function runStep(
+  entry: MlflowStep,
+  secrets: Record<string, string>,
+  workspace: string,
+  stepOutputs: Record<string, Record<string, string>>,
+  given: Record<string, string> = {},
+): Promise<StepRun> {
+  const inputs = { ...defaultInputs(entry.workflowDoc), model_version: "v1.2.3", environment: "production", service_type: "web-service", ...given };
   const github = { repository: REPOSITORY, run_id: "4242", run_attempt: "1", sha: "0".repeat(40), ref_name: "main", event_name: "workflow_dispatch" };
   const context = {
     github,
@@ -169,7 +175,7 @@ function repositorySecrets(url: string, environment?: string): Record<string, st
 }
 
 /** Runs a job's MLflow steps in order in one workspace, as they run in the job. */
-async function runJobSteps(steps: readonly MlflowStep[], secrets: Record<string, string>) {
+async function runJobSteps(steps: readonly MlflowStep[], secrets: Record<string, string>, inputs: Record<string, string> = {}) {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-access-"));
   const handoff = steps.length ? HANDOFFS[`${steps[0].workflow}/${steps[0].job}`] ?? {} : {};
   for (const [file, content] of Object.entries(handoff)) {
@@ -180,7 +186,7 @@ async function runJobSteps(steps: readonly MlflowStep[], secrets: Record<string,
   const results: { entry: MlflowStep; run: StepRun }[] = [];
   try {
     for (const entry of steps) {
-      const run = await runStep(entry, secrets, workspace, outputs);
+      const run = await runStep(entry, secrets, workspace, outputs, inputs);
       if (entry.step.id) outputs[entry.step.id] = run.outputs;
       results.push({ entry, run });
     }
@@ -236,6 +242,31 @@ describe.each(JOBS)("%s against an MLflow enforcing basic auth", (jobKey) => {
       delete missing[secret];
       const none = await runJobSteps(steps.slice(0, index + 1), missing);
       expect(none.at(-1)!.run.ok).toBe(false);
+    });
+  });
+});
+
+describe("deploy-service's model_version", () => {
+  const validate = byJob("deploy-service.yml", "validate");
+
+  it.each([
+    ["a release, by its tag", "v1.2.3"],
+    ["a registry version, as train-model's model card gives it", "1"],
+  ])("finds %s", async (_, modelVersion) => {
+    await withServer(async (_server, url) => {
+      const [result] = await runJobSteps(validate, repositorySecrets(url), { model_version: modelVersion });
+      expect({ ok: result!.run.ok, log: result!.run.ok ? "" : result!.run.log, outputs: result!.run.outputs }).toEqual({ ok: true, log: "", outputs: { registry_version: "1" } });
+    });
+  });
+
+  it.each([
+    ["a release nothing is tagged with", "v9.9.9", "has 0 versions tagged release=v9.9.9; expected exactly one."],
+    ["a registry version that does not exist", "9", "has no registry version 9 (or the registry could not be read)."],
+  ])("refuses %s, saying so", async (_, modelVersion, message) => {
+    await withServer(async (_server, url) => {
+      const [result] = await runJobSteps(validate, repositorySecrets(url), { model_version: modelVersion });
+      expect(result!.run.ok).toBe(false);
+      expect(result!.run.log).toContain(`::error title=Unknown model version::${MODEL_NAME} ${message}`);
     });
   });
 });

@@ -27,7 +27,11 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
       workflowDispatch: {
         inputs: {
           environment: { description: "Where to deploy", type: "choice", options: ["staging", "production"], required: true, default: "staging" },
-          model_version: { description: "Model release to deploy (vX.Y.Z, the registry's release tag)", type: "string", required: true },
+          model_version: {
+            description: "Model to deploy: a release (vX.Y.Z, the registry's release tag) or a registry version (as train-model's model card gives it)",
+            type: "string",
+            required: true,
+          },
           service_type: { description: "Service to deploy", type: "choice", options: [...SERVICE_TYPES], required: true, default: "web-service" },
         },
       },
@@ -42,7 +46,7 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
         timeoutMinutes: 10,
         outputs: { registry_version: "${{ steps.model.outputs.registry_version }}" },
         steps: [
-          validateInput("model_version", "${{ inputs.model_version }}", "^v[0-9]+\\.[0-9]+\\.[0-9]+$", "a release such as v1.2.3"),
+          validateInput("model_version", "${{ inputs.model_version }}", "^(v[0-9]+\\.[0-9]+\\.[0-9]+|[1-9][0-9]*)$", "a release such as v1.2.3, or a registry version such as 7"),
           findReleasedModel(),
         ],
       },

@@ -111,6 +111,13 @@ export class FakeMlflow {
         const found = this.versions.filter((version) => release === undefined || version.tags.release === release);
         return send(200, { model_versions: found.map((version) => ({ name: this.options.modelName, ...version })) });
       }
+      case "GET model-versions/get": {
+        if (!needModel("READ", url.searchParams.get("name"))) return;
+        const found = this.versions.find((version) => version.version === url.searchParams.get("version"));
+        return found === undefined
+          ? send(404, { error_code: "RESOURCE_DOES_NOT_EXIST", message: `Model Version (name=${this.options.modelName}, version=${url.searchParams.get("version")}) not found` })
+          : send(200, { model_version: { name: this.options.modelName, ...found } });
+      }
       case "GET model-versions/get-download-uri":
         if (needModel("READ", url.searchParams.get("name"))) send(200, { artifact_uri: `mlflow-artifacts:/models/${url.searchParams.get("version")}` });
         return;

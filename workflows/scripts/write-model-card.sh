@@ -15,6 +15,6 @@ set -euo pipefail
   echo
   jq -r '.metrics | to_entries[] | "- \(.key): \(.value)"' "$TRAINING_FILE"
   echo
-  echo "To release this version, tag it \`release=vX.Y.Z\` in the registry, then run deploy-service with that version."
+  echo "Deploy it with deploy-service, \`model_version: ${REGISTRY_VERSION}\`; or tag it \`release=vX.Y.Z\` in the registry and deploy that release."
 } > "$OUTPUT_DIR/model-card.md"
 cat "$OUTPUT_DIR/model-card.md" >> "$GITHUB_STEP_SUMMARY"
