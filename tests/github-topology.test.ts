@@ -154,11 +154,11 @@ describe("production stack", () => {
     }
   });
 
-  it("keeps pip, docker and github-actions dependencies up to date", () => {
+  it("keeps pip and docker dependencies up to date, and leaves the program's workflows to the program", () => {
     const file = run.files.find((entry) => entry.path === ".github/dependabot.yml");
     const dependabot = parse(file?.content ?? "") as { version: number; updates: { "package-ecosystem": string; directories: string[] }[] };
     expect(dependabot.version).toBe(2);
-    expect(dependabot.updates.map((update) => update["package-ecosystem"])).toEqual(["pip", "docker", "github-actions"]);
+    expect(dependabot.updates.map((update) => update["package-ecosystem"])).toEqual(["pip", "docker"]);
     expect(dependabot.updates.find((update) => update["package-ecosystem"] === "docker")?.directories).toEqual(["/04-deployment/web-services"]);
   });
 

@@ -27,7 +27,7 @@ describe("rendered repository files", () => {
     const parsed = parse(renderDependabot({ pipDirectories: ["/"], dockerDirectories: [] }).content) as {
       updates: { "package-ecosystem": string }[];
     };
-    expect(parsed.updates.map((update) => update["package-ecosystem"])).toEqual(["pip", "github-actions"]);
+    expect(parsed.updates.map((update) => update["package-ecosystem"])).toEqual(["pip"]);
   });
 
   it("every generated file names its source and how to regenerate it", () => {

@@ -28,8 +28,11 @@ export interface DependabotArgs {
 }
 
 /**
- * `.github/dependabot.yml` for the spec's three ecosystems. Updates are grouped per ecosystem so a
- * week of patch releases is one pull request, not twenty.
+ * `.github/dependabot.yml` for what the application repository owns: its Python requirements and
+ * Dockerfiles. Not `github-actions`: the workflows are rendered and committed by this program, so a
+ * Dependabot pull request against them would be reverted by the next `pulumi up`; their action pins
+ * are kept current here (workflows/actions.ts). Updates are grouped per ecosystem so a week of patch
+ * releases is one pull request, not twenty.
  * @see https://docs.github.com/en/code-security/dependabot/working-with-dependabot/dependabot-options-reference
  */
 export function renderDependabot(args: DependabotArgs): RepositoryFileSpec {
@@ -47,7 +50,6 @@ export function renderDependabot(args: DependabotArgs): RepositoryFileSpec {
     updates: [
       update("pip", args.pipDirectories),
       update("docker", args.dockerDirectories),
-      update("github-actions", ["/"]),
     ].filter((entry) => entry.directories.length > 0),
   };
   return {
