@@ -192,7 +192,8 @@ const webService = new ModelWebService(
   },
   withAws,
 );
-// MLflow's model server answers predictions at /invocations of the same host; rolling deployments.
+// MLflow's model server answers predictions at /invocations of the same host; in production a
+// canary like the web service's, with its own alarms.
 const mlflowService = new ModelWebService(
   "mlflow-service",
   {
@@ -203,7 +204,7 @@ const mlflowService = new ModelWebService(
     priority: 25,
     pathPatterns: ["/invocations"],
     healthCheckPath: "/ping",
-    canary: false,
+    canary: profile.name === "production",
     environment: { ...modelServiceCommon.environment, ...bootstrapEnvironment("mlflow-service", MLFLOW_SERVICE_PORT, "/ping") },
   },
   withAws,
@@ -298,7 +299,8 @@ const githubEnvironment = new DeploymentEnvironment(
       ECS_CLUSTER: clusterName,
       // Services, task roles and alarms are all named `<cluster>-…`; the deploy role is scoped so.
       ECS_SERVICE_PREFIX: clusterName,
-      CANARY_ALARMS: webService.alarmNames.join(","),
+      // Every routed service's alarms; deploy-service watches those of the service it deploys.
+      CANARY_ALARMS: [...webService.alarmNames, ...mlflowService.alarmNames].join(","),
       // The batch job's schedule lives in a group named after the cluster.
       BATCH_SCHEDULE_GROUP: batchJob.scheduleGroupName,
     },

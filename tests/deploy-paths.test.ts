@@ -95,7 +95,7 @@ function deploy(environment: Environment, type: ServiceType, changes: Partial<Wo
       ECS_CLUSTER: cluster(environment),
       ECS_SERVICE_PREFIX: cluster(environment),
       BATCH_SCHEDULE_GROUP: cluster(environment),
-      CANARY_ALARMS: `${cluster(environment)}-web-service-5xx-rate,${cluster(environment)}-web-service-p95-latency`,
+      CANARY_ALARMS: ["web-service", "mlflow-service"].flatMap((service) => ["5xx-rate", "p95-latency"].map((alarm) => `${cluster(environment)}-${service}-${alarm}`)).join(","),
     },
     secrets: { MLFLOW_TRACKING_URI: "https://mlflow.taxi.example.com", MLFLOW_DEPLOYMENT_PASSWORD: "deployment-password" },
     needs: { validate: { outputs: { registry_version: "7" } }, build: { outputs: { digest: DIGEST } } },
@@ -148,9 +148,9 @@ describe.each(CASES)("deploy-service: %s to %s", (type, environment) => {
     expect(result.issues).toEqual([]);
     expect(result.summary).toContain(`## ${type} v1.2.3 to ${environment}: success`);
 
-    // Production only: the registry backup; the canary watch for the web service alone.
+    // Production only: the registry backup; the canary watch for the routed services (not batch).
     expect(result.step("Back up the registry state").outcome).toBe(environment === "production" ? "success" : "skipped");
-    expect(result.step("Watch the canary (10% of traffic)").outcome).toBe(environment === "production" && type === "web-service" ? "success" : "skipped");
+    expect(result.step("Watch the canary (10% of traffic)").outcome).toBe(environment === "production" && type !== "batch" ? "success" : "skipped");
     // Services wait for ECS's rollout; the batch job proves itself in a trial run before its schedule moves.
     expect(result.step("Full rollout").outcome).toBe(type === "batch" ? "skipped" : "success");
     expect(result.step("Trial run of the batch job").outcome).toBe(type === "batch" ? "success" : "skipped");
@@ -232,6 +232,19 @@ describe("deploy-service: the production canary", () => {
     expect(result.step("Full rollout").outcome).toBe("skipped");
     expect(serving(result, "production", "web-service")).toBe(previousRevision("production", "web-service"));
     expectIncident(result, "production", "web-service");
+  });
+
+  it("watches the MLflow model server's own alarms: its firing alarm rolls it back, the web service's does not", async () => {
+    const own = await deploy("production", "mlflow-service", { alarmsFiring: ["mlops-cicd-production-mlflow-service-p95-latency"] });
+    expect(own.step("Watch the canary (10% of traffic)").log).toContain("alarms firing: mlops-cicd-production-mlflow-service-p95-latency");
+    expect(serving(own, "production", "mlflow-service")).toBe(previousRevision("production", "mlflow-service"));
+    expectIncident(own, "production", "mlflow-service");
+
+    const other = await deploy("production", "mlflow-service", { alarmsFiring: ["mlops-cicd-production-web-service-5xx-rate"] });
+    expect(other.status).toBe("success");
+    const polls = other.world.calls.filter((call) => call.slice(0, 3).join(" ") === "aws cloudwatch describe-alarms");
+    expect(polls[0]).toEqual(expect.arrayContaining(["mlops-cicd-production-mlflow-service-5xx-rate", "mlops-cicd-production-mlflow-service-p95-latency"]));
+    expect(polls[0]).not.toContain("mlops-cicd-production-web-service-5xx-rate");
   });
 
   it("watches for the whole bake time before the full rollout", async () => {

@@ -45,7 +45,17 @@ describe.each([
     expect(queries.filter((query) => query.id.startsWith("errors"))).toHaveLength(canary ? 2 : 1);
     expect(run.findResource(ALARM, "web-service-p95-latency").inputs).toMatchObject({ name: names[1], threshold: 1.5 });
     const variables = run.resourcesOfType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable");
-    expect(variables.find((variable) => variable.inputs.variableName === "CANARY_ALARMS")?.inputs.value).toBe(names.join(","));
+    const mlflowNames = [`mlops-cicd-${stack}-mlflow-service-5xx-rate`, `mlops-cicd-${stack}-mlflow-service-p95-latency`];
+    // Every routed service's alarms: deploy-service watches the deployed service's own.
+    expect(variables.find((variable) => variable.inputs.variableName === "CANARY_ALARMS")?.inputs.value).toBe([...names, ...mlflowNames].join(","));
+  });
+
+  it(canary ? "deploys the MLflow model server as a canary too, rolled back on its own alarms" : "rolls the MLflow model server as well", () => {
+    const service = run.findResource(SERVICE, "mlflow-service");
+    expect(service.inputs.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
+    expect((service.inputs.deploymentConfiguration as { strategy: string }).strategy).toBe(canary ? "CANARY" : "ROLLING");
+    const names = [`mlops-cicd-${stack}-mlflow-service-5xx-rate`, `mlops-cicd-${stack}-mlflow-service-p95-latency`];
+    expect(service.inputs.alarms).toEqual({ alarmNames: names, enable: true, rollback: true });
   });
 
   it("leaves the running revision and the canary's traffic weights to the pipeline", () => {
@@ -70,9 +80,9 @@ describe.each(["staging", "production"] as const)("the %s mlflow-service", (stac
     run = await runProgram(stack);
   });
 
-  it("serves MLflow's model server at /invocations of the API host, rolling, from the bootstrap image until the first deployment", () => {
+  it("serves MLflow's model server at /invocations of the API host, a canary in production, from the bootstrap image until the first deployment", () => {
     const service = run.findResource(SERVICE, "mlflow-service");
-    expect(service.inputs).toMatchObject({ name: `mlops-cicd-${stack}-mlflow-service`, deploymentConfiguration: { strategy: "ROLLING" } });
+    expect(service.inputs).toMatchObject({ name: `mlops-cicd-${stack}-mlflow-service`, deploymentConfiguration: { strategy: stack === "production" ? "CANARY" : "ROLLING" } });
     expect(service.options.ignoreChanges).toEqual(["taskDefinition"]);
     const route = run.findResource("aws:lb/listenerRule:ListenerRule", "mlflow-service");
     expect(route.inputs.conditions).toEqual([

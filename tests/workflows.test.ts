@@ -360,7 +360,7 @@ describe("deploy-service.yml", () => {
     const steps = deploy().jobs.deploy.steps;
     const byName = (prefix: string) => steps.find((step: Doc) => step.name.startsWith(prefix));
     expect(byName("Back up the registry state").if).toBe("inputs.environment == 'production'");
-    expect(byName("Watch the canary (10% of traffic)").if).toBe("inputs.environment == 'production' && inputs.service_type == 'web-service'");
+    expect(byName("Watch the canary (10% of traffic)").if).toBe("inputs.environment == 'production' && inputs.service_type != 'batch'");
     expect(byName("Full rollout")).toBeDefined();
     expect(byName("Smoke tests")).toBeDefined();
     expect(byName("Update the model registry")).toBeUndefined();

@@ -100,10 +100,11 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
           startRollout({ serviceType: "${{ inputs.service_type }}", imageDigest: "${{ needs.build.outputs.digest }}" }),
           {
             name: `Watch the canary (${CANARY_PERCENT}% of traffic)`,
-            // Only the web service deploys as a canary; the others roll.
-            if: `${IS_PRODUCTION} && inputs.service_type == 'web-service'`,
+            // The routed services deploy as a canary; the batch job takes no traffic (its trial run
+            // is its canary, docs/deploy.md).
+            if: `${IS_PRODUCTION} && inputs.service_type != 'batch'`,
             timeoutMinutes: CANARY_BAKE_MINUTES + 2,
-            env: { CANARY_ALARMS: "${{ vars.CANARY_ALARMS }}", BAKE_MINUTES: String(CANARY_BAKE_MINUTES) },
+            env: { CANARY_ALARMS: "${{ vars.CANARY_ALARMS }}", ECS_SERVICE_PREFIX: "${{ vars.ECS_SERVICE_PREFIX }}", BAKE_MINUTES: String(CANARY_BAKE_MINUTES) },
             run: scriptFiles("watch-canary"),
           },
           waitForRollout("Full rollout", 30),
