@@ -7,6 +7,7 @@
  *
  * @see https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options
  */
+import { REQUIRED_STATUS_CHECKS } from "../contracts/github";
 import { qualifiedKey } from "../contracts/project";
 import { ENVIRONMENT_NAMES, EnvironmentProfile, isEnvironmentName } from "./environments";
 import {
@@ -32,6 +33,7 @@ import {
   restoreSourceProblems,
   restoreTimeProblems,
   snapshotIdentifierProblems,
+  statusCheckProblems,
   teamSlugProblems,
   vpcCidrProblems,
 } from "./validation";
@@ -90,6 +92,16 @@ interface KeySpec<T extends ConfigValueType> {
 }
 
 export type ConfigKeySpec = { [T in ConfigValueType]: KeySpec<T> }[ConfigValueType];
+
+/** A check the platform already requires, or one named twice, would add nothing. */
+function duplicateCheckProblems(checks: readonly string[]): string[] {
+  const platform = checks.filter((check) => REQUIRED_STATUS_CHECKS.includes(check));
+  const twice = checks.filter((check, index) => checks.indexOf(check) !== index);
+  return [
+    ...platform.map((check) => `names "${check}", which the platform always requires: remove it`),
+    ...[...new Set(twice)].map((check) => `names "${check}" twice`),
+  ];
+}
 
 /** Each item of a list through one rule. */
 const eachItem =
@@ -169,6 +181,14 @@ const TABLE = Object.freeze([
       "Owners of every path in the application repository, written to `.github/CODEOWNERS`: `@user`, `@org/team` or an e-mail address. Required when `manageRepositorySettings` is true.",
     default: [],
     check: eachItem(codeownerProblems),
+  },
+  {
+    key: "additionalRequiredChecks",
+    type: "array",
+    description:
+      "Check runs of the application team's own workflows that must also pass before a merge into the default branch, as GitHub names them (a job's name; `build (3.11)` for a matrix leg). The platform's checks (lint, test (3.11), validate-notebooks, security-scan) are always required: this list only adds to them. Used when `manageRepositorySettings` is true.",
+    default: [],
+    check: (checks) => [...eachItem(statusCheckProblems)(checks), ...duplicateCheckProblems(checks)],
   },
   {
     key: "apiUrl",

@@ -47,6 +47,8 @@ export interface RepositorySettingsConfig {
   /** The platform's GitHub App: the default branch ruleset's only bypass actor. */
   readonly platformAppId: number;
   readonly requiredApprovingReviews: number;
+  /** The application team's own checks, required beside the platform's. */
+  readonly additionalRequiredChecks: readonly string[];
   readonly codeowners: readonly string[];
   readonly dependabot: {
     readonly pipDirectories: readonly string[];
@@ -220,6 +222,7 @@ function buildConfig(stack: string, read: Read, context: RuleContext): StackConf
             // Required with manageRepositorySettings (repositorySettingsProblems).
             platformAppId: present(read("platformAppId"), "platformAppId"),
             requiredApprovingReviews: need("requiredApprovingReviews"),
+            additionalRequiredChecks: need("additionalRequiredChecks"),
             codeowners: need("codeowners"),
             dependabot: { pipDirectories: need("dependabotPipDirectories"), dockerDirectories: need("dependabotDockerDirectories") },
           }

@@ -369,7 +369,8 @@ const repositorySettings = settings
         repository: repo.repository,
         defaultBranch: repo.defaultBranch,
         platformAppId: settings.platformAppId,
-        requiredStatusChecks: REQUIRED_STATUS_CHECKS,
+        // The platform's checks always; the team's own workflows may add theirs, never remove one.
+        requiredStatusChecks: [...REQUIRED_STATUS_CHECKS, ...settings.additionalRequiredChecks],
         requiredApprovingReviews: settings.requiredApprovingReviews,
         labels: ISSUE_LABELS,
         secrets: repositorySecrets(config.secrets, platform),

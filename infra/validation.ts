@@ -119,6 +119,15 @@ export function repositoryPathProblems(value: string): string[] {
 }
 
 /** A command line for a workflow's `run:` step: one line, not empty. */
+/** A check run's name as GitHub shows it: one line, no blank ends, at most 255 characters. */
+export function statusCheckProblems(value: string): string[] {
+  if (value.trim() === "") return ["must name a check run, got an empty name"];
+  if (/[\r\n]/.test(value) || value !== value.trim() || value.length > 255) {
+    return [`must be a check run's name as GitHub shows it (one line, no spaces at either end, at most 255 characters), got ${JSON.stringify(value.slice(0, 80))}`];
+  }
+  return [];
+}
+
 export function commandProblems(value: string): string[] {
   if (value.trim() === "") return ["must be a command, got an empty string"];
   if (/[\r\n]/.test(value)) return [`must be a single line (chain commands with &&), got ${JSON.stringify(value)}`];

@@ -105,6 +105,7 @@ describe("parseStackConfig on valid config", () => {
     expect(config.github.repositorySettings).toEqual({
       platformAppId: 1048576,
       requiredApprovingReviews: 1,
+      additionalRequiredChecks: [],
       codeowners: expect.any(Array),
       dependabot: { pipDirectories: ["/"], dockerDirectories: ["/04-deployment/web-services"] },
     });
@@ -283,6 +284,15 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
     ]);
     expect(problems("production", { "mlops-cicd:codeowners": '["mlops-team"]' })).toEqual([
       '`mlops-cicd:codeowners` must hold @user, @org/team or e-mail entries, got "mlops-team".',
+    ]);
+  });
+
+  it("team checks that are empty, not one line, already the platform's, or named twice", () => {
+    expect(problems("production", { "mlops-cicd:additionalRequiredChecks": '["e2e", "", "lint", "e2e", "a\\nb"]' })).toEqual([
+      "`mlops-cicd:additionalRequiredChecks` must name a check run, got an empty name.",
+      '`mlops-cicd:additionalRequiredChecks` must be a check run\'s name as GitHub shows it (one line, no spaces at either end, at most 255 characters), got "a\\nb".',
+      '`mlops-cicd:additionalRequiredChecks` names "lint", which the platform always requires: remove it.',
+      '`mlops-cicd:additionalRequiredChecks` names "e2e" twice.',
     ]);
   });
 

@@ -116,6 +116,14 @@ describe("production stack", () => {
     expect(REQUIRED_STATUS_CHECKS).toEqual(checks.map((check) => check.context));
   });
 
+  it("requires the team's own checks after the platform's, which it cannot remove", async () => {
+    const extended = await runProgram("production", { "mlops-cicd:additionalRequiredChecks": ["e2e", "docs (ubuntu)"] });
+    const rules = extended.findResource(TYPES.ruleset, "repository-default-branch").inputs.rules as { requiredStatusChecks: { requiredChecks: { context: string; integrationId: number }[] } };
+    expect(rules.requiredStatusChecks.requiredChecks).toEqual(
+      [...REQUIRED_STATUS_CHECKS, "e2e", "docs (ubuntu)"].map((context) => ({ context, integrationId: GITHUB_ACTIONS_INTEGRATION_ID })),
+    );
+  });
+
   it("creates or adopts the four labels", () => {
     const labels = run.resourcesOfType(TYPES.label);
     expect(labels.map((label) => label.inputs.name).sort()).toEqual(["alert", "drift-detection", "incident", "model-monitoring"]);
