@@ -1,3 +1,4 @@
+import { renderedPlatformWorkflows, renderedWorkflowsByStack } from "../tools/render-workflows";
 import { ACTIONS, usesOf } from "../workflows/actions";
 
 describe("pinned actions", () => {
@@ -10,4 +11,12 @@ describe("pinned actions", () => {
 
 it("pins CodeQL's init and analyze to the same release", () => {
   expect(ACTIONS.codeqlInit.sha).toBe(ACTIONS.codeqlAnalyze.sha);
+});
+
+it("pins only actions a rendered workflow uses: an unused pin is one more to keep current", () => {
+  const rendered = [...renderedPlatformWorkflows().values(), ...[...renderedWorkflowsByStack().values()].flatMap((files) => [...files.values()])].join("\n");
+  const unused = Object.entries(ACTIONS)
+    .filter(([, ref]) => !rendered.includes(`uses: ${usesOf(ref)}`))
+    .map(([key]) => key);
+  expect(unused).toEqual([]);
 });
