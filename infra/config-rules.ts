@@ -171,10 +171,14 @@ const longLivedAwsKeyProblems: CrossKeyRule = (read, { refused }) => {
     );
 };
 
+/** The platform's GitHub App credentials in the environment of `pulumi up`, each when set. */
+export function appSignIn(processEnv: ProcessEnv): { readonly installationId: string | undefined; readonly privateKey: string | undefined } {
+  return { installationId: nonEmpty(processEnv.GITHUB_APP_INSTALLATION_ID), privateKey: nonEmpty(processEnv.GITHUB_APP_PEM_FILE) };
+}
+
 /** The platform's GitHub App sign-in, from the environment of `pulumi up`: all of it or none. */
 const githubAppProblems: CrossKeyRule = (read, { processEnv, refused }) => {
-  const installationId = nonEmpty(processEnv.GITHUB_APP_INSTALLATION_ID);
-  const privateKey = nonEmpty(processEnv.GITHUB_APP_PEM_FILE);
+  const { installationId, privateKey } = appSignIn(processEnv);
   const appId = read("platformAppId");
   if ((installationId === undefined) !== (privateKey === undefined)) {
     return [
@@ -204,6 +208,6 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
   githubAppProblems,
 ];
 
-export function nonEmpty(value: string | undefined): string | undefined {
+function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }

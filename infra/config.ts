@@ -3,7 +3,7 @@ import type { ApplicationLayout } from "../contracts/application";
 import { CheckContext, CONFIG_KEYS, ConfigDefault, ConfigKey, ConfigKeySpec, ConfigValue, RequiredConfigKey } from "./config-schema";
 import { PROJECT_NAME, qualifiedKey } from "../contracts/project";
 import { EnvironmentProfile, environmentProfile, isEnvironmentName } from "./environments";
-import { CROSS_KEY_RULES, ProcessEnv, nonEmpty, Read, RuleContext } from "./config-rules";
+import { CROSS_KEY_RULES, ProcessEnv, Read, RuleContext, appSignIn } from "./config-rules";
 import { RestoreSource, classifyRestoreSource, closestMatch } from "./validation";
 
 /** The stack's configuration, read once, validated whole and frozen. Components take slices of it. */
@@ -297,8 +297,7 @@ function operatorSecrets(read: Read): OperatorSecrets {
 }
 
 function githubCredentials(appId: number | undefined, processEnv: ProcessEnv): GitHubCredentials {
-  const installationId = nonEmpty(processEnv.GITHUB_APP_INSTALLATION_ID);
-  const privateKey = nonEmpty(processEnv.GITHUB_APP_PEM_FILE);
+  const { installationId, privateKey } = appSignIn(processEnv);
   return installationId !== undefined && privateKey !== undefined && appId !== undefined
     ? { kind: "app", appId, installationId, privateKey: pulumi.secret(privateKey) }
     : { kind: "ambient" };

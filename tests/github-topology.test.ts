@@ -149,6 +149,18 @@ describe("production stack", () => {
     expect(codeowners?.content).toMatch(/^\* @nyc-taxi-mlops\/mlops-team$/m);
   });
 
+  it("commits exactly its own files, so a workflow the team adds beside them is never touched", () => {
+    expect(run.resourcesOfType(TYPES.file).map((file) => file.inputs.file)).toEqual([
+      ".github/CODEOWNERS",
+      ".github/dependabot.yml",
+      ".github/mlops-platform/mlops-monitor.cjs",
+      ".github/workflows/ci-cd.yml",
+      ".github/workflows/deploy-service.yml",
+      ".github/workflows/monitor-model.yml",
+      ".github/workflows/train-model.yml",
+    ]);
+  });
+
   it("commits the four application workflows, byte for byte as rendered", () => {
     const workflows = run.files.filter((file) => file.path.startsWith(".github/workflows/")).map((file) => file.path);
     expect(workflows).toEqual([

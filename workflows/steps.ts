@@ -45,17 +45,25 @@ export const SCRIPTS_DIRECTORY = path.join(__dirname, "scripts");
  * with. Values reach a script through the step's `env`, never through its text.
  */
 export function scriptFiles(...names: string[]): string {
-  const bodies = names.map((name) => {
-    const file = path.join(SCRIPTS_DIRECTORY, `${name}.sh`);
-    if (!/^[a-z0-9-]+$/.test(name) || !fs.existsSync(file)) throw new Error(`No shell script workflows/scripts/${name}.sh.`);
-    const text = fs.readFileSync(file, "utf8");
-    // Each file starts as it runs, so shellcheck reads it as it runs; the step states it once.
-    if (!text.startsWith(`${STRICT_MODE}\n`)) throw new Error(`workflows/scripts/${name}.sh does not start with "${STRICT_MODE}".`);
-    // A file without its last line break would run its last line into the next file's first.
-    if (!text.endsWith("\n")) throw new Error(`workflows/scripts/${name}.sh does not end with a line break.`);
-    return text.slice(STRICT_MODE.length + 1);
-  });
-  return [`${STRICT_MODE}\n`, ...bodies].join("");
+  return [`${STRICT_MODE}\n`, ...names.map(scriptBody)].join("");
+}
+
+/** Each script's text after its strict-mode line, read once: a render embeds some in many steps. */
+const scriptBodies = new Map<string, string>();
+
+function scriptBody(name: string): string {
+  const cached = scriptBodies.get(name);
+  if (cached !== undefined) return cached;
+  const file = path.join(SCRIPTS_DIRECTORY, `${name}.sh`);
+  if (!/^[a-z0-9-]+$/.test(name) || !fs.existsSync(file)) throw new Error(`No shell script workflows/scripts/${name}.sh.`);
+  const text = fs.readFileSync(file, "utf8");
+  // Each file starts as it runs, so shellcheck reads it as it runs; the step states it once.
+  if (!text.startsWith(`${STRICT_MODE}\n`)) throw new Error(`workflows/scripts/${name}.sh does not start with "${STRICT_MODE}".`);
+  // A file without its last line break would run its last line into the next file's first.
+  if (!text.endsWith("\n")) throw new Error(`workflows/scripts/${name}.sh does not end with a line break.`);
+  const body = text.slice(STRICT_MODE.length + 1);
+  scriptBodies.set(name, body);
+  return body;
 }
 
 export function checkout(): Step {
