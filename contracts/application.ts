@@ -13,6 +13,8 @@ export interface ApplicationLayout {
   readonly webServiceDirectory: string;
   readonly batchDirectory: string;
   readonly mlflowServiceDirectory: string;
+  /** The team's Grafana dashboards (`*.json`), loaded into each environment's Grafana. */
+  readonly dashboardsDirectory: string;
   /** Contains `{month}`. */
   readonly dataUrlTemplate: string;
   readonly modelName: string;

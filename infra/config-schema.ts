@@ -461,6 +461,15 @@ const TABLE = Object.freeze([
     check: (path) => relativePathProblems(path),
   },
   {
+    key: "appDashboardsDirectory",
+    type: "string",
+    description:
+      "The application's Grafana dashboards: every `*.json` file under it is checked on pull requests and loaded into each environment's Grafana " +
+      "(folder Application) by ci-cd's deploy jobs. A missing directory means no dashboards of the team's own.",
+    default: "05-monitoring/dashboards",
+    check: (path) => relativePathProblems(path),
+  },
+  {
     key: "appDataUrlTemplate",
     type: "string",
     description: "Where training data for a month is downloaded from; `{month}` becomes YYYY-MM.",

@@ -241,6 +241,7 @@ function buildConfig(stack: string, read: Read, context: RuleContext): StackConf
       webServiceDirectory: need("appWebServiceDirectory"),
       batchDirectory: need("appBatchDirectory"),
       mlflowServiceDirectory: need("appMlflowServiceDirectory"),
+      dashboardsDirectory: need("appDashboardsDirectory"),
       dataUrlTemplate: need("appDataUrlTemplate"),
       modelName: need("modelName"),
       modelMaxRmse: need("modelMaxRmse"),

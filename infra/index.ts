@@ -21,6 +21,7 @@ import { MetricsFunction } from "./monitoring";
 import { ModelWebService, ScheduledBatchJob, ServiceDashboard } from "./model-serving";
 import { ArtifactBucket } from "./mlflow";
 import { MLFLOW_CLIENTS } from "../contracts/mlflow-clients";
+import { APPLICATION_DASHBOARDS } from "../contracts/dashboards";
 import { Network, SecurityGroups } from "./network";
 import { GRAFANA_PORT, MLFLOW_PORT, PlatformServices, ServiceCluster } from "./platform";
 
@@ -111,13 +112,13 @@ const artifacts = new ArtifactBucket(
 
 // The platform's images, built from images/ and pushed to GHCR, run by digest.
 const imageRepository = (image: string) => `ghcr.io/${runtime.registry.username.toLowerCase()}/mlops-cicd-${image}`;
-const platformImage = (image: "mlflow" | "grafana" | "bootstrap") =>
+const platformImage = (image: "mlflow" | "grafana" | "dashboard-sync" | "bootstrap") =>
   new ContainerImage(
     `${image}-image`,
     { context: path.join(IMAGES_DIR, image), repository: imageRepository(image), username: runtime.registry.username, token: runtime.registry.token },
     { providers: [dockerProvider] },
   );
-const images = { mlflow: platformImage("mlflow"), grafana: platformImage("grafana") };
+const images = { mlflow: platformImage("mlflow"), grafana: platformImage("grafana"), dashboardSync: platformImage("dashboard-sync") };
 
 // MLflow and Grafana on ECS Fargate, behind an HTTPS load balancer.
 const cluster = new ServiceCluster(
@@ -140,7 +141,7 @@ const platform = new PlatformServices(
     databaseAddress: database.address,
     databasePort: database.port,
     artifactBucket: { name: artifacts.bucketName, arn: artifacts.bucketArn },
-    images: { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference },
+    images: { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference, dashboardSync: images.dashboardSync.digestReference },
     mlflowHostname: runtime.services.mlflowHostname,
     grafanaHostname: runtime.services.grafanaHostname,
     modelName: config.application.modelName,
@@ -271,6 +272,7 @@ const deployRole = new GitHubDeployRole(
     oidcProviderArn: runtime.githubOidcProviderArn,
     clusterName,
     region: runtime.region,
+    dashboards: { bucketArn: artifacts.bucketArn, prefix: APPLICATION_DASHBOARDS.bucketPrefix },
   },
   withAws,
 );
@@ -303,6 +305,8 @@ const githubEnvironment = new DeploymentEnvironment(
       CANARY_ALARMS: [...webService.alarmNames, ...mlflowService.alarmNames].join(","),
       // The batch job's schedule lives in a group named after the cluster.
       BATCH_SCHEDULE_GROUP: batchJob.scheduleGroupName,
+      // Where ci-cd's deploy jobs load the team's dashboards; Grafana's dashboard-sync reads it.
+      GRAFANA_DASHBOARDS_URI: pulumi.interpolate`s3://${artifacts.bucketName}/${APPLICATION_DASHBOARDS.bucketPrefix}`,
     },
     secrets: environmentSecrets,
   },
@@ -397,7 +401,7 @@ export const mlflowServiceAlarms = mlflowService.alarmNames;
 export const batchSchedule = `${batchJob.scheduleGroupName}/${batchJob.scheduleName}`;
 export const batchAlarms = batchJob.alarmNames;
 export const servicesDashboardUrl = dashboard.url;
-export const imageDigests = { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference };
+export const imageDigests = { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference, dashboardSync: images.dashboardSync.digestReference };
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
 export const mlflowClientSecretArns = Object.fromEntries(Object.entries(platform.mlflowClients).map(([client, login]) => [client, login.secretArn]));
 export const committedFiles = repositorySettings?.filePaths ?? [];

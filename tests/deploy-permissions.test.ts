@@ -18,15 +18,26 @@ const DEPLOY_JOBS: [string, string][] = [
   ["ci-cd.yml", "deploy-production"],
 ];
 
-/** `aws <service> <operation>` → the IAM action it needs; waiters poll a describe call. */
-function iamAction(service: string, operation: string, waiter: string | undefined): string {
+/**
+ * `aws <service> <operation>` → the IAM actions it needs; waiters poll a describe call, and the
+ * high-level `aws s3` commands make several API calls.
+ */
+function iamActions(service: string, operation: string, waiter: string | undefined): string[] {
   const pascal = (kebab: string) => kebab.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
   if (operation === "wait") {
     const polled: Record<string, string> = { "services-stable": "DescribeServices", "tasks-stopped": "DescribeTasks" };
-    return `${service}:${polled[waiter ?? ""] ?? `unknown waiter ${waiter}`}`;
+    return [`${service}:${polled[waiter ?? ""] ?? `unknown waiter ${waiter}`}`];
   }
-  return `${service}:${pascal(operation)}`;
+  if (service === "s3") {
+    // From the runner to the bucket with --delete: list the destination, upload, remove.
+    const highLevel: Record<string, string[]> = { sync: ["s3:ListBucket", "s3:PutObject", "s3:DeleteObject"] };
+    return highLevel[operation] ?? [`unknown s3 command ${operation}`];
+  }
+  return [`${service}:${pascal(operation)}`];
 }
+
+const BUCKET_ARN = "arn:aws:s3:::mlops-cicd-production-artifacts-abc";
+const DASHBOARDS = { bucketArn: BUCKET_ARN, prefix: "grafana-dashboards/" };
 
 function awsCalls(): { job: string; action: string }[] {
   return DEPLOY_JOBS.flatMap(([file, id]) => {
@@ -34,19 +45,19 @@ function awsCalls(): { job: string; action: string }[] {
     return (job.steps as Doc[])
       .filter((step) => typeof step.run === "string")
       .flatMap((step) => [...String(step.run).matchAll(/\baws\s+([a-z0-9-]+)\s+([a-z0-9-]+)(?:\s+([a-z0-9-]+))?/g)])
-      .map((match) => ({ job: `${file} ${id}`, action: iamAction(match[1], match[2], match[3]) }));
+      .flatMap((match) => iamActions(match[1], match[2], match[3]).map((action) => ({ job: `${file} ${id}`, action })));
   });
 }
 
 function allowedActions(): Set<string> {
-  const policy = JSON.parse(deployPolicy("123456789012", "eu-west-1", "mlops-cicd-production")) as { Statement: { Effect: string; Action: string | string[] }[] };
+  const policy = JSON.parse(deployPolicy("123456789012", "eu-west-1", "mlops-cicd-production", DASHBOARDS)) as { Statement: { Effect: string; Action: string | string[] }[] };
   return new Set(policy.Statement.filter((statement) => statement.Effect === "Allow").flatMap((statement) => [statement.Action].flat()));
 }
 
 it("finds the deploy jobs' AWS calls", () => {
   const actions = new Set(awsCalls().map((call) => call.action));
   // The rollout, the trial run and its timeout, the canary watch, the schedule, the logs.
-  for (const action of ["ecs:UpdateService", "ecs:RunTask", "ecs:StopTask", "cloudwatch:DescribeAlarms", "scheduler:UpdateSchedule", "logs:GetLogEvents"]) {
+  for (const action of ["ecs:UpdateService", "ecs:RunTask", "ecs:StopTask", "cloudwatch:DescribeAlarms", "scheduler:UpdateSchedule", "logs:GetLogEvents", "s3:PutObject"]) {
     expect(actions).toContain(action);
   }
 });
@@ -68,7 +79,7 @@ function arnMatches(pattern: string, arn: string): boolean {
 
 it("reaches only the model services: never the platform's services, one-off tasks, roles or logs", () => {
   const cluster = "mlops-cicd-production";
-  const policy = JSON.parse(deployPolicy("123456789012", "eu-west-1", cluster)) as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[] }[] };
+  const policy = JSON.parse(deployPolicy("123456789012", "eu-west-1", cluster, DASHBOARDS)) as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[] }[] };
   const resources = (action: string) =>
     policy.Statement.filter((statement) => [statement.Action].flat().includes(action)).flatMap((statement) => [statement.Resource].flat());
   const allows = (action: string, arn: string) => resources(action).some((pattern) => arnMatches(pattern, arn));
@@ -87,4 +98,19 @@ it("reaches only the model services: never the platform's services, one-off task
   expect(allows("iam:PassRole", `arn:aws:iam::123456789012:role/${cluster}-batch-execution`)).toBe(true);
   expect(allows("iam:PassRole", `arn:aws:iam::123456789012:role/${cluster}-batch-scheduler`)).toBe(true);
   expect(allows("logs:GetLogEvents", `arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/${cluster}-batch:log-stream:batch/batch/abc`)).toBe(true);
+});
+
+it("touches S3 only to replace the team's dashboards: list the prefix, put and delete under it, never read", () => {
+  const policy = JSON.parse(deployPolicy("123456789012", "eu-west-1", "mlops-cicd-production", DASHBOARDS)) as { Statement: { Sid: string; Action: string | string[] }[] };
+  const s3 = policy.Statement.filter((statement) => [statement.Action].flat().some((action) => action.startsWith("s3:")));
+  expect(s3).toEqual([
+    {
+      Sid: "ListDashboards",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: BUCKET_ARN,
+      Condition: { StringLike: { "s3:prefix": ["grafana-dashboards/*"] } },
+    },
+    { Sid: "WriteDashboards", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${BUCKET_ARN}/grafana-dashboards/*` },
+  ]);
 });

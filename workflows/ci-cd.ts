@@ -6,6 +6,7 @@
 import { IMAGE_ENV, RUNNER, lines } from "./application";
 import type { ApplicationLayout } from "../contracts/application";
 import { ACTIONS } from "./actions";
+import { checkDashboards, loadDashboards } from "./dashboard-steps";
 import { promoteImage, rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
 import { mlflowEnv } from "./mlflow-steps";
@@ -37,6 +38,7 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
       // Pylint's score is advisory: the three checks above gate, Pylint reports (spec: non-critical
       // steps continue on error).
       { ...linter("Pylint", "pylint"), continueOnError: true },
+      { ...checkDashboards(settings.dashboardsDirectory), if: "!cancelled()" },
     ],
   };
 
@@ -228,7 +230,10 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
     permissions: { contents: "read", "id-token": "write", packages: "write" },
     timeoutMinutes: 45,
     steps: [
+      checkout(),
       awsCredentials(),
+      // Before the rollout, so a refused dashboard stops the job before anything changed.
+      loadDashboards(settings.dashboardsDirectory),
       startRollout({ serviceType: "web-service", imageDigest: "${{ needs.build-image.outputs.digest }}" }),
       waitForRollout("Wait for the rollout", 30),
       smokeTest("Smoke test", "web-service", apiUrl),

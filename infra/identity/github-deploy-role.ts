@@ -18,6 +18,14 @@ export interface GitHubDeployRoleArgs {
   /** The ECS cluster the environment's deployments roll services in. */
   readonly clusterName: string;
   readonly region: pulumi.Input<string>;
+  /** Where ci-cd's deploy jobs load the application team's Grafana dashboards (the only S3 the role may touch). */
+  readonly dashboards: DashboardsLocation<pulumi.Input<string>>;
+}
+
+/** A bucket and a key prefix (with its trailing slash) in it. */
+export interface DashboardsLocation<T = string> {
+  readonly bucketArn: T;
+  readonly prefix: string;
 }
 
 /** The trust policy: only this repository's jobs in this environment, with the STS audience. */
@@ -50,12 +58,12 @@ export const MODEL_SERVICES = ["web-service", "mlflow-service", "batch"] as cons
 /**
  * What deploy jobs do with AWS (docs/workflows.md): roll the model services of the environment's
  * cluster, run the batch task and point its schedule, read the canary alarms and the model services'
- * logs. Every resource is a model service's: the platform's services, their one-off tasks (which
+ * logs, and replace the team's dashboards under their prefix. Every resource is a model service's: the platform's services, their one-off tasks (which
  * run with MLflow's and Grafana's secrets), their roles and their logs stay out of reach.
  * Registering a task definition cannot be scoped by resource in IAM; what it could do is bounded by
  * the roles it may pass, which are the model services' own.
  */
-export function deployPolicy(account: string, region: string, clusterName: string): string {
+export function deployPolicy(account: string, region: string, clusterName: string, dashboards: DashboardsLocation): string {
   const ecs = (resource: string) => `arn:aws:ecs:${region}:${account}:${resource}`;
   const each = <T>(format: (qualified: string) => T): T[] => MODEL_SERVICES.map((service) => format(`${clusterName}-${service}`));
   return JSON.stringify({
@@ -121,6 +129,21 @@ export function deployPolicy(account: string, region: string, clusterName: strin
         Action: "cloudwatch:DescribeAlarms",
         Resource: `arn:aws:cloudwatch:${region}:${account}:alarm:${clusterName}-*`,
       },
+      // `aws s3 sync --delete` of the team's dashboards: list what is there, upload, remove. No
+      // read: what Grafana loads comes from the repository, never back from the bucket.
+      {
+        Sid: "ListDashboards",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: dashboards.bucketArn,
+        Condition: { StringLike: { "s3:prefix": [`${dashboards.prefix}*`] } },
+      },
+      {
+        Sid: "WriteDashboards",
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:DeleteObject"],
+        Resource: `${dashboards.bucketArn}/${dashboards.prefix}*`,
+      },
     ],
   });
 }
@@ -155,7 +178,9 @@ export class GitHubDeployRole extends pulumi.ComponentResource {
       `${name}-deploy`,
       {
         role: this.role.name,
-        policy: pulumi.all([account, args.region]).apply(([id, region]) => deployPolicy(id, region, args.clusterName)),
+        policy: pulumi
+          .all([account, args.region, args.dashboards.bucketArn])
+          .apply(([id, region, bucketArn]) => deployPolicy(id, region, args.clusterName, { bucketArn, prefix: args.dashboards.prefix })),
       },
       { parent: this },
     );

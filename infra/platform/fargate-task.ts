@@ -11,7 +11,24 @@ export interface SecretReference {
   readonly key?: string;
 }
 
-/** What a Fargate task of the cluster runs: one container, its logs, its secrets and its roles. */
+/**
+ * A container beside a service's main one, in the same task: a helper that feeds the main container
+ * files through a volume of the task's own storage. Not part of one-off tasks.
+ */
+export interface SidecarSpec {
+  /** The container's name, unique in the task; its log stream prefix. */
+  readonly name: string;
+  /** Image reference by digest. */
+  readonly image: pulumi.Input<string>;
+  readonly environment?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * A Fargate bind mount (empty when the task starts, gone with it; no host path) the sidecar writes
+   * at `sidecarPath` and the main container reads, read-only, at `mainPath`.
+   */
+  readonly sharedVolume: { readonly name: string; readonly sidecarPath: string; readonly mainPath: string };
+}
+
+/** What a Fargate task of the cluster runs: one container (and its sidecars), its logs, its secrets and its roles. */
 export interface FargateTaskSpec {
   readonly cluster: ServiceCluster;
   /** The container's name; the task family is `<cluster>-<name>`. */
@@ -37,6 +54,12 @@ export interface FargateTaskSpec {
    * (one-off tasks): family `<cluster>-<name>-<suffix>`. @default none
    */
   readonly oneOffTasks?: readonly { readonly suffix: string; readonly command: readonly string[]; readonly entryPoint?: readonly string[] }[];
+  /**
+   * Containers beside the main one in the service's task. Each is essential (ECS replaces a task
+   * whose sidecar stopped, so a helper never dies unnoticed) and starts first.
+   * @default none
+   */
+  readonly sidecars?: readonly SidecarSpec[];
 }
 
 /** A service of the cluster behind its HTTPS listener, on private subnets. */
@@ -106,7 +129,16 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
   }
 
   const region = aws.getRegionOutput({}, { parent }).region;
-  const containerDefinitions = (command: readonly string[] | undefined, entryPoint?: readonly string[]) =>
+  const sidecars = args.sidecars ?? [];
+  const sortedEnvironment = (environment: Record<string, string>) =>
+    Object.entries(environment)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, value]) => ({ name: key, value }));
+  const sidecarDefinitions = pulumi.all(
+    sidecars.map((sidecar) => pulumi.all([sidecar.image, pulumi.all(sidecar.environment ?? {})]).apply(([image, environment]) => ({ sidecar, image, environment }))),
+  );
+  // Keys only a task with sidecars has stay out of the others' JSON: a changed definition is a new revision.
+  const containerDefinitions = (command: readonly string[] | undefined, entryPoint?: readonly string[], withSidecars = false) =>
     pulumi
       .all([
         args.image,
@@ -115,9 +147,15 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
         region,
         pulumi.all(args.environment ?? {}),
         pulumi.all(Object.fromEntries(Object.entries(args.secrets ?? {}).map(([key, secret]) => [key, pulumi.output(secret.secretArn)]))),
+        sidecarDefinitions,
       ])
-      .apply(([image, registry, group, awsRegion, environment, secretArnsByName]) =>
-        JSON.stringify([
+      .apply(([image, registry, group, awsRegion, environment, secretArnsByName, resolvedSidecars]) => {
+        const beside = withSidecars ? resolvedSidecars : [];
+        const logs = (streamPrefix: string) => ({
+          logDriver: "awslogs",
+          options: { "awslogs-group": group, "awslogs-region": awsRegion, "awslogs-stream-prefix": streamPrefix },
+        });
+        return JSON.stringify([
           {
             name: args.name,
             image,
@@ -126,9 +164,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
             portMappings: args.port === undefined ? [] : [{ containerPort: args.port, protocol: "tcp" }],
             entryPoint,
             command,
-            environment: Object.entries(environment)
-              .sort(([a], [b]) => (a < b ? -1 : 1))
-              .map(([key, value]) => ({ name: key, value })),
+            environment: sortedEnvironment(environment),
             secrets: Object.entries(secretArnsByName)
               .sort(([a], [b]) => (a < b ? -1 : 1))
               .map(([key, arn]) => {
@@ -136,12 +172,29 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
                 return { name: key, valueFrom: jsonKey ? `${arn}:${jsonKey}::` : arn };
               }),
             privileged: false,
-            logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": group, "awslogs-region": awsRegion, "awslogs-stream-prefix": args.name } },
+            logConfiguration: logs(args.name),
+            mountPoints:
+              beside.length === 0
+                ? undefined
+                : beside.map(({ sidecar }) => ({ sourceVolume: sidecar.sharedVolume.name, containerPath: sidecar.sharedVolume.mainPath, readOnly: true })),
+            dependsOn: beside.length === 0 ? undefined : beside.map(({ sidecar }) => ({ containerName: sidecar.name, condition: "START" })),
           },
-        ]),
-      );
+          ...beside.map(({ sidecar, image: sidecarImage, environment: sidecarEnvironment }) => ({
+            name: sidecar.name,
+            image: sidecarImage,
+            essential: true,
+            repositoryCredentials: { credentialsParameter: registry },
+            portMappings: [],
+            environment: sortedEnvironment(sidecarEnvironment),
+            secrets: [],
+            privileged: false,
+            logConfiguration: logs(sidecar.name),
+            mountPoints: [{ sourceVolume: sidecar.sharedVolume.name, containerPath: sidecar.sharedVolume.sidecarPath, readOnly: false }],
+          })),
+        ]);
+      });
 
-  const taskDefinition = (resourceName: string, family: string, command: readonly string[] | undefined, entryPoint?: readonly string[]) =>
+  const taskDefinition = (resourceName: string, family: string, command: readonly string[] | undefined, entryPoint?: readonly string[], withSidecars = false) =>
     new aws.TaskDefinition(
       resourceName,
       {
@@ -154,7 +207,8 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
         // ECS assumes both as a task starts: their policies must be in place by then.
         executionRoleArn: readyAfter(executionRole.arn, executionPolicy),
         taskRoleArn: taskPolicy ? readyAfter(taskRole.arn, taskPolicy) : taskRole.arn,
-        containerDefinitions: containerDefinitions(command, entryPoint),
+        containerDefinitions: containerDefinitions(command, entryPoint, withSidecars),
+        volumes: withSidecars && sidecars.length > 0 ? sidecars.map((sidecar) => ({ name: sidecar.sharedVolume.name })) : undefined,
         // A replaced revision stays ACTIVE: a service, a schedule or a rollback may still point at
         // it, and ECS starts no new task from an INACTIVE one.
         skipDestroy: true,
@@ -166,7 +220,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
     logGroup,
     executionRole,
     taskRole,
-    taskDefinition: taskDefinition(name, qualified, args.command),
+    taskDefinition: taskDefinition(name, qualified, args.command, undefined, true),
     oneOffTaskDefinitions: (args.oneOffTasks ?? []).map((task) => taskDefinition(`${name}-${task.suffix}`, `${qualified}-${task.suffix}`, task.command, task.entryPoint)),
   };
 }

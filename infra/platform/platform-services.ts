@@ -4,6 +4,7 @@ import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
 import type { ApplicationDatabases } from "../database/application-databases";
 import { MLFLOW_CLIENTS, MlflowClientName, clientGrants, clientPasswordVariable } from "../../contracts/mlflow-clients";
+import { APPLICATION_DASHBOARDS } from "../../contracts/dashboards";
 import { GRAFANA_DATABASE, GRAFANA_ROLE } from "../database/application-databases";
 import type { ServiceCluster } from "./service-cluster";
 import { PlatformWebService } from "./platform-web-service";
@@ -14,7 +15,7 @@ export interface PlatformServicesArgs {
   readonly databaseAddress: pulumi.Input<string>;
   readonly databasePort: pulumi.Input<number>;
   readonly artifactBucket: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
-  readonly images: { readonly mlflow: pulumi.Input<string>; readonly grafana: pulumi.Input<string> };
+  readonly images: { readonly mlflow: pulumi.Input<string>; readonly grafana: pulumi.Input<string>; readonly dashboardSync: pulumi.Input<string> };
   readonly mlflowHostname: string;
   readonly grafanaHostname: string;
   /** The application's registered model: MLflow creates it at start and grants the clients on it. */
@@ -31,6 +32,8 @@ export const MLFLOW_PORT = 5000;
 export const GRAFANA_RDS_CA_BUNDLE = "/etc/grafana/certs/rds-ca-bundle.pem";
 export const GRAFANA_PORT = 3000;
 const ARTIFACTS_PREFIX = "artifacts";
+/** The dashboard-sync image's VOLUME: ECS gives the shared bind mount that folder's owner. */
+export const DASHBOARD_SYNC_PATH = "/dashboards";
 
 /**
  * MLflow (tracking server and model registry; artifacts proxied to S3; basic auth) and Grafana
@@ -148,6 +151,31 @@ export class PlatformServices extends pulumi.ComponentResource {
           GF_SECURITY_SECRET_KEY: { secretArn: grafanaSecretKey, key: "password" },
           METRICS_READER_PASSWORD: { secretArn: credentials.reader, key: "password" },
         },
+        // The application team's dashboards: ci-cd's deploy jobs write them under their prefix of the
+        // artifact bucket; this container copies the prefix into a folder only Grafana's second
+        // provider reads (docs/monitoring.md). The task role may read that prefix and nothing else.
+        sidecars: [
+          {
+            name: "dashboard-sync",
+            image: args.images.dashboardSync,
+            environment: {
+              DASHBOARDS_SOURCE: pulumi.interpolate`s3://${args.artifactBucket.name}/${APPLICATION_DASHBOARDS.bucketPrefix}`,
+              DASHBOARDS_DIR: DASHBOARD_SYNC_PATH,
+              SYNC_INTERVAL_SECONDS: String(APPLICATION_DASHBOARDS.syncIntervalSeconds),
+            },
+            sharedVolume: { name: "application-dashboards", sidecarPath: DASHBOARD_SYNC_PATH, mainPath: APPLICATION_DASHBOARDS.grafanaPath },
+          },
+        ],
+        taskPolicyStatements: pulumi.output(args.artifactBucket.arn).apply((bucket) => [
+          { Sid: "ReadDashboards", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/${APPLICATION_DASHBOARDS.bucketPrefix}*` },
+          {
+            Sid: "ListDashboards",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: bucket,
+            Condition: { StringLike: { "s3:prefix": [`${APPLICATION_DASHBOARDS.bucketPrefix}*`] } },
+          },
+        ]),
         // `aws ecs run-task --task-definition <cluster>-grafana-reset-admin` after a restore: the admin
         // password lives in Grafana's database, which a restore brings back with the lost stack's.
         oneOffTasks: [

@@ -7,6 +7,7 @@
  * @see https://grafana.com/docs/grafana/latest/administration/provisioning/
  */
 import { stringify } from "yaml";
+import { APPLICATION_DASHBOARDS } from "../../contracts/dashboards";
 import { DASHBOARD_UID, DashboardSettings, modelMonitoringDashboard } from "./dashboard";
 import { METRICS_DATASOURCE } from "./sql-query";
 
@@ -74,6 +75,18 @@ export function renderGrafanaFiles(args: GrafanaProvisioningArgs): { path: strin
         allowUiUpdates: false,
         updateIntervalSeconds: 60,
         options: { path: GRAFANA_PATHS.dashboards, foldersFromFilesStructure: false },
+      },
+      // The application team's dashboards, copied in from their repository by the dashboard-sync
+      // container (docs/monitoring.md): a folder of their own, so the platform's stay untouched;
+      // deletion follows the repository; UI edits would be overwritten, so they are refused.
+      {
+        name: "application",
+        folder: "Application",
+        type: "file",
+        disableDeletion: false,
+        allowUiUpdates: false,
+        updateIntervalSeconds: 30,
+        options: { path: APPLICATION_DASHBOARDS.grafanaPath, foldersFromFilesStructure: false },
       },
     ],
   };

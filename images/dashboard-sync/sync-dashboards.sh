@@ -1,0 +1,29 @@
+#!/bin/bash
+set -euo pipefail
+# Copies DASHBOARDS_SOURCE (s3://<bucket>/<prefix>/, the team's checked dashboards, written by
+# ci-cd's deploy jobs) into DASHBOARDS_DIR every SYNC_INTERVAL_SECONDS. --delete: a dashboard the
+# repository dropped leaves Grafana too. A failed copy is logged and retried; Grafana keeps what the
+# last good one brought, so S3 being unreachable never takes a dashboard away or Grafana down.
+source=${DASHBOARDS_SOURCE:-}
+dir=${DASHBOARDS_DIR:-/dashboards}
+interval=${SYNC_INTERVAL_SECONDS:-60}
+health_file=${SYNC_HEALTH_FILE:-/tmp/last-sync}
+
+if [[ ! $source =~ ^s3://[a-z0-9][a-z0-9.-]+/[A-Za-z0-9/_-]+/$ ]]; then
+  echo "DASHBOARDS_SOURCE is \"$source\", not an s3://<bucket>/<prefix>/ URI: the task definition sets it (infra/platform/platform-services.ts)." >&2
+  exit 2
+fi
+if [[ ! $interval =~ ^[1-9][0-9]*$ ]]; then
+  echo "SYNC_INTERVAL_SECONDS is \"$interval\", not a whole number of seconds above 0." >&2
+  exit 2
+fi
+
+echo "Copying $source into $dir every ${interval}s."
+while true; do
+  if aws s3 sync "$source" "$dir" --delete --no-progress --only-show-errors --exclude '*' --include '*.json'; then
+    touch "$health_file"
+  else
+    echo "Copying $source failed; Grafana keeps the dashboards of the last copy. Next try in ${interval}s." >&2
+  fi
+  sleep "$interval"
+done
