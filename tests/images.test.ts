@@ -14,8 +14,8 @@ import { SHELLCHECK } from "./workflow-validators";
 
 const images = fs.readdirSync(IMAGES_DIR).filter((entry) => fs.existsSync(path.join(IMAGES_DIR, entry, "Dockerfile")));
 
-it("finds the mlflow, grafana and bootstrap images", () => {
-  expect(images.sort()).toEqual(["bootstrap", "grafana", "mlflow"]);
+it("finds the mlflow, grafana, dashboard-sync and bootstrap images", () => {
+  expect(images.sort()).toEqual(["bootstrap", "dashboard-sync", "grafana", "mlflow"]);
 });
 
 describe("the bootstrap image's server (images/bootstrap/bootstrap.py, run with python3)", () => {
@@ -164,10 +164,67 @@ it("pins every Python dependency of the MLflow image", () => {
   for (const line of requirements) expect(line).toMatch(/^[A-Za-z0-9_.-]+==\d+(\.\d+)+$/);
 });
 
-(SHELLCHECK || process.env.CI ? it : it.skip)("the MLflow entrypoint passes shellcheck", () => {
-  const result = spawnSync("shellcheck", [path.join(IMAGES_DIR, "mlflow", "entrypoint.sh")], { encoding: "utf8" });
+(SHELLCHECK || process.env.CI ? it : it.skip)("the MLflow entrypoint and the dashboard-sync loop pass shellcheck", () => {
+  const result = spawnSync("shellcheck", [path.join(IMAGES_DIR, "mlflow", "entrypoint.sh"), path.join(IMAGES_DIR, "dashboard-sync", "sync-dashboards.sh")], { encoding: "utf8" });
   expect(result.stdout).toBe("");
   expect(result.status).toBe(0);
+});
+
+describe("the dashboard-sync loop (images/dashboard-sync/sync-dashboards.sh, against a fake aws)", () => {
+  const script = path.join(IMAGES_DIR, "dashboard-sync", "sync-dashboards.sh");
+  const SOURCE = "s3://mlops-cicd-staging-artifacts-abc/grafana-dashboards/";
+  /**
+   * Runs the loop with `aws` answering the given exit codes in turn; the fake `sleep` ends the loop
+   * after as many rounds (a real one would wait the interval).
+   */
+  const loop = (awsExitCodes: number[], env: Record<string, string> = {}) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dashboard-sync-"));
+    try {
+      const bin = path.join(dir, "bin");
+      fs.mkdirSync(bin);
+      fs.writeFileSync(path.join(dir, "codes"), awsExitCodes.join("\n") + "\n");
+      fs.writeFileSync(
+        path.join(bin, "aws"),
+        `#!/bin/bash\necho "aws $*" >> "${dir}/calls"\ncode=$(head -n 1 "${dir}/codes"); sed -i 1d "${dir}/codes"\nif [ "$code" = 0 ]; then echo health-before=$([ -e "${dir}/health" ] && echo yes || echo no) >> "${dir}/calls"; fi\nexit "$code"\n`,
+        { mode: 0o755 },
+      );
+      fs.writeFileSync(path.join(bin, "sleep"), `#!/bin/bash\necho "sleep $*" >> "${dir}/calls"\n[ -s "${dir}/codes" ] || exit 99\n`, { mode: 0o755 });
+      const run = spawnSync("bash", [script], {
+        env: { PATH: `${bin}:${process.env.PATH ?? ""}`, DASHBOARDS_SOURCE: SOURCE, DASHBOARDS_DIR: path.join(dir, "out"), SYNC_HEALTH_FILE: path.join(dir, "health"), ...env },
+        encoding: "utf8",
+      });
+      const calls = fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n") : [];
+      return { status: run.status, stdout: run.stdout, stderr: run.stderr, calls, healthy: fs.existsSync(path.join(dir, "health")), out: path.join(dir, "out") };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("copies the prefix with --delete, JSON only, every interval, and marks itself healthy after a good copy", () => {
+    const result = loop([0, 0], { SYNC_INTERVAL_SECONDS: "30" });
+    const sync = `aws s3 sync ${SOURCE} ${result.out} --delete --no-progress --only-show-errors --exclude * --include *.json`;
+    expect(result.calls).toEqual([sync, "health-before=no", "sleep 30", sync, "health-before=yes", "sleep 30"]);
+    expect(result.stdout).toBe(`Copying ${SOURCE} into ${result.out} every 30s.\n`);
+    expect(result.status).toBe(99);
+  });
+
+  it("keeps going when a copy fails, says so, and is not marked healthy by it", () => {
+    const result = loop([1, 0]);
+    expect(result.stderr).toBe(`Copying ${SOURCE} failed; Grafana keeps the dashboards of the last copy. Next try in 60s.\n`);
+    expect(result.calls.filter((call) => call.startsWith("aws")).length).toBe(2);
+    expect(result.calls).toContain("health-before=no");
+    expect(result.healthy).toBe(true);
+    expect(loop([1]).healthy).toBe(false);
+  });
+
+  it.each([
+    [{ DASHBOARDS_SOURCE: "" }, 'DASHBOARDS_SOURCE is "", not an s3://<bucket>/<prefix>/ URI: the task definition sets it (infra/platform/platform-services.ts).'],
+    [{ DASHBOARDS_SOURCE: "s3://bucket/no-slash" }, 'DASHBOARDS_SOURCE is "s3://bucket/no-slash", not an s3://<bucket>/<prefix>/ URI: the task definition sets it (infra/platform/platform-services.ts).'],
+    [{ SYNC_INTERVAL_SECONDS: "0" }, 'SYNC_INTERVAL_SECONDS is "0", not a whole number of seconds above 0.'],
+  ])("refuses %j before copying anything", (env, message) => {
+    const result = loop([0], env);
+    expect({ status: result.status, stderr: result.stderr, calls: result.calls }).toEqual({ status: 2, stderr: `${message}\n`, calls: [] });
+  });
 });
 
 it("bakes the current Grafana rendering into the image (npm run gen:images)", () => {

@@ -97,15 +97,15 @@ describe.each([
     expect(custom.filter((resource) => resource.provider === undefined).map((resource) => resource.urn)).toEqual([]);
   });
 
-  it("builds the MLflow and Grafana images from images/, tagged by content, pushed to GHCR and run by digest", () => {
-    for (const image of ["mlflow", "grafana"]) {
+  it("builds the MLflow, Grafana and dashboard-sync images from images/, tagged by content, pushed to GHCR and run by digest", () => {
+    for (const [image, output] of [["mlflow", "mlflow"], ["grafana", "grafana"], ["dashboard-sync", "dashboardSync"]]) {
       const built = run.findResource("docker:index/image:Image", `${image}-image`);
       expect(built.inputs).toMatchObject({
         imageName: expect.stringMatching(new RegExp(`^ghcr\\.io/nyc-taxi-mlops/mlops-cicd-${image}:[0-9a-f]{16}$`)),
         build: { context: `images/${image}`, platform: "linux/amd64" },
         registry: { server: "ghcr.io", username: "nyc-taxi-mlops", password: "[secret]" },
       });
-      expect((run.outputs.imageDigests as Record<string, string>)[image]).toMatch(new RegExp(`^ghcr\\.io/nyc-taxi-mlops/mlops-cicd-${image}@sha256:[0-9a-f]{64}$`));
+      expect((run.outputs.imageDigests as Record<string, string>)[output]).toMatch(new RegExp(`^ghcr\\.io/nyc-taxi-mlops/mlops-cicd-${image}@sha256:[0-9a-f]{64}$`));
     }
   });
 
@@ -302,6 +302,73 @@ describe.each([
     const upgrade = run.findResource("aws:ecs/taskDefinition:TaskDefinition", "platform-mlflow-upgrade");
     expect(upgrade.inputs.family).toBe(`mlops-cicd-${stack}-mlflow-upgrade`);
     expect(JSON.parse(String(upgrade.inputs.containerDefinitions))[0].command).toEqual(["upgrade"]);
+  });
+
+  describe("the application team's dashboards", () => {
+    const bucket = `arn:aws:s3:::mlops-cicd-${stack}-artifacts-mlflow-artifacts`;
+    const containers = (name: string) =>
+      JSON.parse(String(run.findResource("aws:ecs/taskDefinition:TaskDefinition", name).inputs.containerDefinitions)) as Record<string, unknown>[];
+
+    it("runs dashboard-sync beside Grafana: by digest, essential, writing the task's own volume that Grafana reads read-only after it started", () => {
+      const task = run.findResource("aws:ecs/taskDefinition:TaskDefinition", "platform-grafana");
+      // A bind mount of the task's storage: no host path, no EFS, gone with the task.
+      expect(task.inputs.volumes).toEqual([{ name: "application-dashboards" }]);
+      const [grafana, sync, ...others] = containers("platform-grafana");
+      expect(others).toEqual([]);
+      expect(grafana).toMatchObject({
+        name: "grafana",
+        mountPoints: [{ sourceVolume: "application-dashboards", containerPath: "/var/lib/grafana/dashboards/application", readOnly: true }],
+        dependsOn: [{ containerName: "dashboard-sync", condition: "START" }],
+      });
+      expect(sync).toMatchObject({
+        name: "dashboard-sync",
+        image: expect.stringMatching(/^ghcr\.io\/nyc-taxi-mlops\/mlops-cicd-dashboard-sync@sha256:[0-9a-f]{64}$/),
+        essential: true,
+        privileged: false,
+        portMappings: [],
+        secrets: [],
+        mountPoints: [{ sourceVolume: "application-dashboards", containerPath: "/dashboards", readOnly: false }],
+        environment: [
+          { name: "DASHBOARDS_DIR", value: "/dashboards" },
+          { name: "DASHBOARDS_SOURCE", value: `s3://mlops-cicd-${stack}-artifacts-mlflow-artifacts/grafana-dashboards/` },
+          { name: "SYNC_INTERVAL_SECONDS", value: "60" },
+        ],
+        logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": `/ecs/mlops-cicd-${stack}-grafana`, "awslogs-stream-prefix": "dashboard-sync" } },
+      });
+      expect(task.dependsOn).toContain(run.findResource("docker:index/image:Image", "dashboard-sync-image").urn);
+    });
+
+    it("keeps the sidecar out of the one-off reset-admin task and every other task definition", () => {
+      const reset = run.findResource("aws:ecs/taskDefinition:TaskDefinition", "platform-grafana-reset-admin");
+      expect(reset.inputs.volumes).toBeUndefined();
+      expect(containers("platform-grafana-reset-admin").map((container) => [container.name, container.mountPoints, container.dependsOn])).toEqual([
+        ["grafana", undefined, undefined],
+      ]);
+      for (const task of run.resourcesOfType("aws:ecs/taskDefinition:TaskDefinition").filter((resource) => resource.name !== "platform-grafana")) {
+        expect({ task: task.name, containers: containers(task.name).length, volumes: task.inputs.volumes }).toEqual({ task: task.name, containers: 1, volumes: undefined });
+      }
+    });
+
+    it("lets Grafana's task role read the dashboards prefix and nothing else", () => {
+      const policy = JSON.parse(String(run.findResource("aws:iam/rolePolicy:RolePolicy", "platform-grafana-task").inputs.policy));
+      expect(policy.Statement).toEqual([
+        { Sid: "ReadDashboards", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/grafana-dashboards/*` },
+        { Sid: "ListDashboards", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": ["grafana-dashboards/*"] } } },
+      ]);
+    });
+
+    it("lets the deploy role list the prefix and put and delete under it, and tells the environment where it is", () => {
+      const policy = JSON.parse(String(run.findResource("aws:iam/rolePolicy:RolePolicy", "github-deploy-deploy").inputs.policy));
+      const s3 = policy.Statement.filter((statement: { Action: string | string[] }) => [statement.Action].flat().some((action) => action.startsWith("s3:")));
+      expect(s3).toEqual([
+        { Sid: "ListDashboards", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": ["grafana-dashboards/*"] } } },
+        { Sid: "WriteDashboards", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${bucket}/grafana-dashboards/*` },
+      ]);
+      const uri = run
+        .resourcesOfType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+        .find((variable) => variable.inputs.variableName === "GRAFANA_DASHBOARDS_URI");
+      expect(uri?.inputs).toMatchObject({ environment: stack, value: `s3://mlops-cicd-${stack}-artifacts-mlflow-artifacts/grafana-dashboards/` });
+    });
   });
 
   it("gives every MLflow client its own generated login, in Secrets Manager, and MLflow every password to converge its users", () => {
