@@ -367,12 +367,14 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
         "mlops-cicd:appTrainCommand": " ",
         "mlops-cicd:appWebServiceDirectory": "../elsewhere",
         "mlops-cicd:appLintPaths": '["/abs"]',
+        "mlops-cicd:appDashboardsDirectory": "/srv/dashboards",
       }),
     ).toEqual([
       '`mlops-cicd:appLintPaths` must be a path relative to the repository root, without ".." (such as 04-deployment/web-services), got "/abs".',
       '`mlops-cicd:appTestCommand` must be a single line (chain commands with &&), got "pytest\\nrm -rf /".',
       "`mlops-cicd:appTrainCommand` must be a command, got an empty string.",
       '`mlops-cicd:appWebServiceDirectory` must be a path relative to the repository root, without ".." (such as 04-deployment/web-services), got "../elsewhere".',
+      '`mlops-cicd:appDashboardsDirectory` must be a path relative to the repository root, without ".." (such as 04-deployment/web-services), got "/srv/dashboards".',
     ]);
   });
 

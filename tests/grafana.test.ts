@@ -3,6 +3,7 @@
  * with Grafana's macros expanded, run as the reader role against seeded metrics on each engine.
  */
 import { parse } from "yaml";
+import { APPLICATION_DASHBOARDS } from "../contracts/dashboards";
 import { grantStatements, roleNames } from "../infra/database/roles";
 import { migrate, readMigrations } from "../infra/database/migrate";
 import { METRICS_DATASOURCE, renderGrafanaFiles } from "../tools/grafana";
@@ -44,6 +45,33 @@ describe("provisioning", () => {
   it("loads the dashboards from the image, read-only", () => {
     expect(providers.providers[0]).toMatchObject({ type: "file", disableDeletion: true, allowUiUpdates: false, options: { path: "/var/lib/grafana/dashboards/mlops" } });
     expect(dashboard.editable).toBe(false);
+  });
+
+  it("loads the application team's dashboards apart: their own folder and path, deletion following the repository, no UI edits", () => {
+    expect(providers.providers.map((provider: { name: string; folder: string }) => [provider.name, provider.folder])).toEqual([
+      ["mlops-cicd", "MLOps"],
+      ["application", "Application"],
+    ]);
+    expect(providers.providers[1]).toEqual({
+      name: "application",
+      folder: "Application",
+      type: "file",
+      disableDeletion: false,
+      allowUiUpdates: false,
+      updateIntervalSeconds: 30,
+      options: { path: APPLICATION_DASHBOARDS.grafanaPath, foldersFromFilesStructure: false },
+    });
+    // Neither folder holds the other: a provider reads its path's subfolders too.
+    const [platform, application] = providers.providers.map((provider: { options: { path: string } }) => `${provider.options.path}/`);
+    expect(application.startsWith(platform) || platform.startsWith(application)).toBe(false);
+  });
+
+  it("gives every platform dashboard a uid in the prefix the team's dashboards may not use", () => {
+    // ci-cd refuses a team dashboard whose uid starts with the prefix, so no provider can overwrite
+    // a dashboard of the other: Grafana keeps one dashboard per uid across folders.
+    const uids = files.filter((file) => file.path.startsWith("dashboards/")).map((file) => JSON.parse(file.content).uid as string);
+    expect(uids.length).toBeGreaterThan(0);
+    for (const uid of uids) expect({ uid, reserved: uid.toLowerCase().startsWith(APPLICATION_DASHBOARDS.reservedUidPrefix) }).toEqual({ uid, reserved: true });
   });
 
   it("has the spec's panels", () => {
