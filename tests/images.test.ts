@@ -185,36 +185,35 @@ describe("the dashboard-sync loop (images/dashboard-sync/sync-dashboards.sh, aga
       fs.writeFileSync(path.join(dir, "codes"), awsExitCodes.join("\n") + "\n");
       fs.writeFileSync(
         path.join(bin, "aws"),
-        `#!/bin/bash\necho "aws $*" >> "${dir}/calls"\ncode=$(head -n 1 "${dir}/codes"); sed -i 1d "${dir}/codes"\nif [ "$code" = 0 ]; then echo health-before=$([ -e "${dir}/health" ] && echo yes || echo no) >> "${dir}/calls"; fi\nexit "$code"\n`,
+        `#!/bin/bash\necho "aws $*" >> "${dir}/calls"\necho ready=$([ -e "${dir}/ready" ] && echo yes || echo no) >> "${dir}/calls"\ncode=$(head -n 1 "${dir}/codes"); sed -i 1d "${dir}/codes"\nexit "$code"\n`,
         { mode: 0o755 },
       );
       fs.writeFileSync(path.join(bin, "sleep"), `#!/bin/bash\necho "sleep $*" >> "${dir}/calls"\n[ -s "${dir}/codes" ] || exit 99\n`, { mode: 0o755 });
       const run = spawnSync("bash", [script], {
-        env: { PATH: `${bin}:${process.env.PATH ?? ""}`, DASHBOARDS_SOURCE: SOURCE, DASHBOARDS_DIR: path.join(dir, "out"), SYNC_HEALTH_FILE: path.join(dir, "health"), ...env },
+        env: { PATH: `${bin}:${process.env.PATH ?? ""}`, DASHBOARDS_SOURCE: SOURCE, DASHBOARDS_DIR: path.join(dir, "out"), SYNC_READY_FILE: path.join(dir, "ready"), ...env },
         encoding: "utf8",
       });
       const calls = fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n") : [];
-      return { status: run.status, stdout: run.stdout, stderr: run.stderr, calls, healthy: fs.existsSync(path.join(dir, "health")), out: path.join(dir, "out") };
+      return { status: run.status, stdout: run.stdout, stderr: run.stderr, calls, ready: fs.existsSync(path.join(dir, "ready")), out: path.join(dir, "out") };
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   };
 
-  it("copies the prefix with --delete, JSON only, every interval, and marks itself healthy after a good copy", () => {
+  it("copies the prefix with --delete, JSON only, every interval, and is ready after the first round", () => {
     const result = loop([0, 0], { SYNC_INTERVAL_SECONDS: "30" });
-    const sync = `aws s3 sync ${SOURCE} ${result.out} --delete --no-progress --only-show-errors --exclude * --include *.json`;
-    expect(result.calls).toEqual([sync, "health-before=no", "sleep 30", sync, "health-before=yes", "sleep 30"]);
+    const sync = `aws s3 sync ${SOURCE} ${result.out} --delete --no-progress --only-show-errors --exclude * --include *.json --cli-connect-timeout 10 --cli-read-timeout 30`;
+    expect(result.calls).toEqual([sync, "ready=no", "sleep 30", sync, "ready=yes", "sleep 30"]);
     expect(result.stdout).toBe(`Copying ${SOURCE} into ${result.out} every 30s.\n`);
     expect(result.status).toBe(99);
+    expect(result.ready).toBe(true);
   });
 
-  it("keeps going when a copy fails, says so, and is not marked healthy by it", () => {
+  it("keeps going when a copy fails, says so, and is ready all the same: Grafana must not wait on S3", () => {
     const result = loop([1, 0]);
     expect(result.stderr).toBe(`Copying ${SOURCE} failed; Grafana keeps the dashboards of the last copy. Next try in 60s.\n`);
-    expect(result.calls.filter((call) => call.startsWith("aws")).length).toBe(2);
-    expect(result.calls).toContain("health-before=no");
-    expect(result.healthy).toBe(true);
-    expect(loop([1]).healthy).toBe(false);
+    expect(result.calls.filter((call) => call.startsWith("aws"))).toHaveLength(2);
+    expect(loop([1]).ready).toBe(true);
   });
 
   it.each([

@@ -309,7 +309,7 @@ describe.each([
     const containers = (name: string) =>
       JSON.parse(String(run.findResource("aws:ecs/taskDefinition:TaskDefinition", name).inputs.containerDefinitions)) as Record<string, unknown>[];
 
-    it("runs dashboard-sync beside Grafana: by digest, essential, writing the task's own volume that Grafana reads read-only after it started", () => {
+    it("runs dashboard-sync beside Grafana: by digest, essential, writing the task's own volume that Grafana reads read-only once it is ready", () => {
       const task = run.findResource("aws:ecs/taskDefinition:TaskDefinition", "platform-grafana");
       // A bind mount of the task's storage: no host path, no EFS, gone with the task.
       expect(task.inputs.volumes).toEqual([{ name: "application-dashboards" }]);
@@ -318,7 +318,8 @@ describe.each([
       expect(grafana).toMatchObject({
         name: "grafana",
         mountPoints: [{ sourceVolume: "application-dashboards", containerPath: "/var/lib/grafana/dashboards/application", readOnly: true }],
-        dependsOn: [{ containerName: "dashboard-sync", condition: "START" }],
+        // Not on an empty folder: the provider would drop the team's dashboards until the first copy.
+        dependsOn: [{ containerName: "dashboard-sync", condition: "HEALTHY" }],
       });
       expect(sync).toMatchObject({
         name: "dashboard-sync",
@@ -328,6 +329,7 @@ describe.each([
         portMappings: [],
         secrets: [],
         mountPoints: [{ sourceVolume: "application-dashboards", containerPath: "/dashboards", readOnly: false }],
+        healthCheck: { command: ["CMD", "test", "-e", "/tmp/first-round-done"], interval: 10, timeout: 5, retries: 3, startPeriod: 120 },
         environment: [
           { name: "DASHBOARDS_DIR", value: "/dashboards" },
           { name: "DASHBOARDS_SOURCE", value: `s3://mlops-cicd-${stack}-artifacts-mlflow-artifacts/grafana-dashboards/` },

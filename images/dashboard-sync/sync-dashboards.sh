@@ -4,10 +4,13 @@ set -euo pipefail
 # ci-cd's deploy jobs) into DASHBOARDS_DIR every SYNC_INTERVAL_SECONDS. --delete: a dashboard the
 # repository dropped leaves Grafana too. A failed copy is logged and retried; Grafana keeps what the
 # last good one brought, so S3 being unreachable never takes a dashboard away or Grafana down.
+# After the first round, copied or not, SYNC_READY_FILE exists: the task's health check for this
+# container, which Grafana waits for, so Grafana does not start on an empty folder (its provider
+# would drop the team's dashboards until the first copy).
 source=${DASHBOARDS_SOURCE:-}
 dir=${DASHBOARDS_DIR:-/dashboards}
 interval=${SYNC_INTERVAL_SECONDS:-60}
-health_file=${SYNC_HEALTH_FILE:-/tmp/last-sync}
+ready_file=${SYNC_READY_FILE:-/tmp/first-round-done}
 
 if [[ ! $source =~ ^s3://[a-z0-9][a-z0-9.-]+/[A-Za-z0-9/_-]+/$ ]]; then
   echo "DASHBOARDS_SOURCE is \"$source\", not an s3://<bucket>/<prefix>/ URI: the task definition sets it (infra/platform/platform-services.ts)." >&2
@@ -20,10 +23,11 @@ fi
 
 echo "Copying $source into $dir every ${interval}s."
 while true; do
-  if aws s3 sync "$source" "$dir" --delete --no-progress --only-show-errors --exclude '*' --include '*.json'; then
-    touch "$health_file"
-  else
+  # Short timeouts: the first round must end within the task's start period, copied or not.
+  if ! aws s3 sync "$source" "$dir" --delete --no-progress --only-show-errors --exclude '*' --include '*.json' \
+    --cli-connect-timeout 10 --cli-read-timeout 30; then
     echo "Copying $source failed; Grafana keeps the dashboards of the last copy. Next try in ${interval}s." >&2
   fi
+  touch "$ready_file"
   sleep "$interval"
 done

@@ -26,7 +26,16 @@ export interface SidecarSpec {
    * at `sidecarPath` and the main container reads, read-only, at `mainPath`.
    */
   readonly sharedVolume: { readonly name: string; readonly sidecarPath: string; readonly mainPath: string };
+  /**
+   * A command in the sidecar's image that succeeds once the main container may start (ECS's
+   * container health check; the main container waits for HEALTHY). It must keep succeeding after
+   * that: an essential container that turns unhealthy gets the whole task replaced.
+   */
+  readonly readyCommand: readonly string[];
 }
+
+/** Seconds a sidecar has to get ready before ECS counts its health checks (ECS allows up to 300). */
+const SIDECAR_START_SECONDS = 120;
 
 /** What a Fargate task of the cluster runs: one container (and its sidecars), its logs, its secrets and its roles. */
 export interface FargateTaskSpec {
@@ -56,7 +65,8 @@ export interface FargateTaskSpec {
   readonly oneOffTasks?: readonly { readonly suffix: string; readonly command: readonly string[]; readonly entryPoint?: readonly string[] }[];
   /**
    * Containers beside the main one in the service's task. Each is essential (ECS replaces a task
-   * whose sidecar stopped, so a helper never dies unnoticed) and starts first.
+   * whose sidecar stopped, so a helper never dies unnoticed), and the main container starts once
+   * each is ready.
    * @default none
    */
   readonly sidecars?: readonly SidecarSpec[];
@@ -177,7 +187,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
               beside.length === 0
                 ? undefined
                 : beside.map(({ sidecar }) => ({ sourceVolume: sidecar.sharedVolume.name, containerPath: sidecar.sharedVolume.mainPath, readOnly: true })),
-            dependsOn: beside.length === 0 ? undefined : beside.map(({ sidecar }) => ({ containerName: sidecar.name, condition: "START" })),
+            dependsOn: beside.length === 0 ? undefined : beside.map(({ sidecar }) => ({ containerName: sidecar.name, condition: "HEALTHY" })),
           },
           ...beside.map(({ sidecar, image: sidecarImage, environment: sidecarEnvironment }) => ({
             name: sidecar.name,
@@ -190,6 +200,7 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
             privileged: false,
             logConfiguration: logs(sidecar.name),
             mountPoints: [{ sourceVolume: sidecar.sharedVolume.name, containerPath: sidecar.sharedVolume.sidecarPath, readOnly: false }],
+            healthCheck: { command: ["CMD", ...sidecar.readyCommand], interval: 10, timeout: 5, retries: 3, startPeriod: SIDECAR_START_SECONDS },
           })),
         ]);
       });

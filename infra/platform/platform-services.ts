@@ -164,6 +164,9 @@ export class PlatformServices extends pulumi.ComponentResource {
               SYNC_INTERVAL_SECONDS: String(APPLICATION_DASHBOARDS.syncIntervalSeconds),
             },
             sharedVolume: { name: "application-dashboards", sidecarPath: DASHBOARD_SYNC_PATH, mainPath: APPLICATION_DASHBOARDS.grafanaPath },
+            // After the first round, copied or not: Grafana never starts on an empty folder, and a
+            // later S3 outage leaves it alone (images/dashboard-sync).
+            readyCommand: ["test", "-e", "/tmp/first-round-done"],
           },
         ],
         taskPolicyStatements: pulumi.output(args.artifactBucket.arn).apply((bucket) => [
