@@ -32,7 +32,14 @@ interface Result {
 }
 
 /** Runs a step's script in a repository holding `files` (path → content, or a symlink target). */
-function runStep(job: string, name: string, files: Record<string, string | { symlinkTo: string }>, vars: Record<string, string> = {}): Result {
+function runStep(
+  job: string,
+  name: string,
+  files: Record<string, string | { symlinkTo: string }>,
+  vars: Record<string, string> = {},
+  /** Values the step's env would have under another config. */
+  override: Record<string, string> = {},
+): Result {
   const step = stepOf(job, name);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "dashboards-"));
   try {
@@ -62,7 +69,7 @@ function runStep(job: string, name: string, files: Record<string, string | { sym
     );
     const run = spawnSync("bash", ["-c", step.run], {
       cwd: repository,
-      env: { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: root, TMPDIR: root, ...env },
+      env: { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: root, TMPDIR: root, ...env, ...override },
       encoding: "utf8",
       // No socket on stdin: bash would take itself for a remote shell and read ~/.bashrc.
       stdio: ["ignore", "pipe", "pipe"],
@@ -122,6 +129,20 @@ describe("loading a valid set", () => {
     expect(result.uploads[0]!.files).toEqual({ "serving/latency.json": VALID[`${DIR}/serving/latency.json`], "trips.json": VALID[`${DIR}/trips.json`] });
     expect(result.stdout).toBe(
       `2 dashboard(s) in ${DIR} checked.\nGrafana loads the dashboards from ${URI} within a few minutes (folder Application).\n`,
+    );
+  });
+
+  it("takes the folder with a trailing slash as the same folder", () => {
+    const result = runStep("deploy-staging", LOAD, VALID, { GRAFANA_DASHBOARDS_URI: URI }, { DASHBOARDS_DIR: `${DIR}/` });
+    expect(result.status).toBe(0);
+    expect(Object.keys(result.uploads[0]!.files)).toEqual(["serving/latency.json", "trips.json"]);
+  });
+
+  it("escapes what would end an annotation's file property or start an escape", () => {
+    const dir = "dash,boards:100%";
+    const result = runStep("lint", CHECK, { [`${dir}/a.json`]: "[]" }, {}, { DASHBOARDS_DIR: dir });
+    expect(result.stdout.split("\n")[0]).toBe(
+      "::error file=dash%2Cboards%3A100%25/a.json::dash,boards:100%25/a.json is not one JSON object: Grafana loads a dashboard's JSON model (check it with jq . dash,boards:100%25/a.json).",
     );
   });
 

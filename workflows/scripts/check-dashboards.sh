@@ -8,7 +8,10 @@ trap 'rm -rf "$CHECKED_DASHBOARDS"' EXIT
 problems=0
 problem() {
   problems=$((problems + 1))
-  echo "::error file=$1::$1 $2"
+  # Workflow-command escaping: a property ends at "," or ":", and "%" starts an escape anywhere.
+  local at=${1//%/%25} message="$1 $2"
+  at=${at//,/%2C}
+  echo "::error file=${at//:/%3A}::${message//%/%25}"
 }
 declare -A uid_file=() title_file=()
 checked=0
@@ -59,13 +62,17 @@ check_dashboard() {
   fi
 }
 
+# "dashboards/" and "dashboards" are the same folder: file paths are cut relative to it.
+while [[ $DASHBOARDS_DIR == */ ]]; do DASHBOARDS_DIR=${DASHBOARDS_DIR%/}; done
+
 if [ -L "$DASHBOARDS_DIR" ] || { [ -e "$DASHBOARDS_DIR" ] && [ ! -d "$DASHBOARDS_DIR" ]; }; then
   problem "$DASHBOARDS_DIR" "is not a directory: mlops-cicd:appDashboardsDirectory names the folder that holds the dashboards' JSON files."
 elif [ -d "$DASHBOARDS_DIR" ]; then
   while IFS= read -r -d '' file; do
     checked=$((checked + 1))
+    relative=${file#"$DASHBOARDS_DIR"/}
     # The name becomes an S3 key and a path in Grafana's container: plain characters only.
-    if [[ ! $file =~ ^[A-Za-z0-9._/-]+$ ]]; then
+    if [[ ! $relative =~ ^[A-Za-z0-9._/-]+$ ]]; then
       problems=$((problems + 1))
       echo "::error::$(printf '%q' "$file") has a name Grafana's folder will not take: use letters, digits, '.', '_', '-' and '/' only."
       continue
@@ -73,7 +80,6 @@ elif [ -d "$DASHBOARDS_DIR" ]; then
     before=$problems
     check_dashboard "$file"
     if (( problems == before )); then
-      relative=${file#"$DASHBOARDS_DIR"/}
       mkdir -p "$CHECKED_DASHBOARDS/$(dirname "$relative")"
       cp "$file" "$CHECKED_DASHBOARDS/$relative"
     fi
