@@ -152,6 +152,14 @@ const PYTHON = spawnSync("python3", ["--version"]).status === 0;
 });
 
 describe("tag-release.sh", () => {
+  const shellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+  // On a machine without shellcheck this is skipped, never in CI, which installs it.
+  (shellcheck || process.env.CI ? it : it.skip)("passes shellcheck, as the workflows' scripts do", () => {
+    const result = spawnSync("shellcheck", ["--format=gcc", path.join(TEMPLATES, "tag-release.sh")], { encoding: "utf8" });
+    expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 0, stdout: "" });
+  });
+
+
   const tagRelease = (url: string, user: keyof typeof PASSWORDS, ...args: string[]) => run("bash", [path.join(TEMPLATES, "tag-release.sh"), ...args], login(url, user));
   const released = (url: string, release: string) => runStep(findReleasedModel(), { ...login(url, "deployment"), MODEL_NAME: MODEL, MODEL_VERSION: release });
 
