@@ -18,9 +18,10 @@ import { parseMetrics } from "../monitor/metrics";
 import { resolveStackConfig } from "../tools/synth/stack-config";
 import { commandPaths, missingReferences, workflowReferences } from "../tools/workflow-references";
 import { offlineStackConfig } from "../tools/render-workflows";
-import { applicationWorkflows } from "../workflows";
+import { applicationWorkflows, renderApplicationWorkflows } from "../workflows";
 import type { Step, Workflow } from "../workflows/model";
 import { runTool } from "./run-tool";
+import { describeValidators } from "./workflow-validators";
 
 const ROOT = path.resolve(__dirname, "..");
 const REPOSITORY = path.join(__dirname, "fixtures", "application-repository");
@@ -132,6 +133,9 @@ describe("the fixture repository, onboarded", () => {
     });
   });
 });
+
+// The fixture's workflows (working directories, a lock, no batch or MLflow image) are as valid as the spec's.
+describeValidators(new Map(renderApplicationWorkflows(layout).map((file) => [path.basename(file.path), file.content])));
 
 describe("the spec's own layout renders as before", () => {
   it("runs every command at the root and names no working directory", () => {
