@@ -18,7 +18,7 @@ import { PathReference, missingReferences, workflowReferences } from "./workflow
 const USAGE = "usage: npm run check-layout -- --stack <name> --repository <dir> [--config-file <path>]";
 const ROOT = path.resolve(__dirname, "..");
 /** Exit code when the checkout lacks paths the workflows need. */
-export const MISSING_PATHS_EXIT_CODE = 3;
+const MISSING_PATHS_EXIT_CODE = 3;
 
 /** The directory to check is not one. */
 class RepositoryError extends Error {}
@@ -31,7 +31,7 @@ function parseCommandLine(argv: string[]) {
 }
 
 /** Each missing path once, with every step that needs it. */
-export function describeMissing(missing: readonly PathReference[]): string[] {
+function describeMissing(missing: readonly PathReference[]): string[] {
   const byPath = new Map<string, PathReference[]>();
   for (const item of missing) byPath.set(item.path, [...(byPath.get(item.path) ?? []), item]);
   return [...byPath].map(([target, items]) => {
