@@ -2,17 +2,36 @@
  * What the application repository looks like to the workflows: read from stack config by
  * infra/config.ts, rendered into the workflows by workflows/.
  */
-/** The application repository's layout and commands, as the rendered workflows run them. */
+/**
+ * The application repository's layout and commands, as the rendered workflows run them. Every path
+ * is relative to the repository's root; "." is the root itself.
+ */
 export interface ApplicationLayout {
-  readonly requirementsFile: string;
+  /**
+   * What the unit tests, the integration tests and the linters install: pip requirements files, or
+   * a `Pipfile.lock` (installed from the lock, through its Pipfile beside it). May be empty.
+   */
+  readonly requirementsFiles: readonly string[];
+  /** What the training command installs, in the same forms. */
+  readonly trainRequirementsFiles: readonly string[];
+  /** What the drift calculation installs, in the same forms. */
+  readonly driftRequirementsFiles: readonly string[];
   readonly lintPaths: readonly string[];
   readonly testCommand: string;
   readonly integrationTestCommand: string;
+  /** Where the unit and the integration tests run. */
+  readonly testWorkingDirectory: string;
   readonly trainCommand: string;
+  readonly trainWorkingDirectory: string;
   readonly driftCommand: string;
-  readonly webServiceDirectory: string;
-  readonly batchDirectory: string;
-  readonly mlflowServiceDirectory: string;
+  readonly driftWorkingDirectory: string;
+  /**
+   * Each service type's Docker build context (its Dockerfile inside), or undefined when the
+   * repository builds no image for it: it is then not offered for deployment.
+   */
+  readonly webServiceDirectory: string | undefined;
+  readonly batchDirectory: string | undefined;
+  readonly mlflowServiceDirectory: string | undefined;
   /** The team's Grafana dashboards (`*.json`), loaded into each environment's Grafana. */
   readonly dashboardsDirectory: string;
   /** Contains `{month}`. */

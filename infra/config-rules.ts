@@ -198,6 +198,16 @@ const githubAppProblems: CrossKeyRule = (read, { processEnv, refused }) => {
   return [];
 };
 
+/** deploy-service offers the services that have an image; with none, it would offer nothing. */
+const buildContextRule: CrossKeyRule = (read) => {
+  const keys = ["appWebServiceDirectory", "appBatchDirectory", "appMlflowServiceDirectory"] as const;
+  if (keys.some((key) => read(key) !== "")) return [];
+  return [
+    `${keys.map((key) => `\`${qualifiedKey(key)}\``).join(", ")} are all empty, but deploy-service deploys a service from its image: ` +
+      `name the build context (the directory with its Dockerfile) of at least one, such as pulumi config set ${qualifiedKey("appWebServiceDirectory")} 04-deployment/web-service.`,
+  ];
+};
+
 /** Every rule between keys, run after each key's own rule. */
 export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
   reviewerProblems,
@@ -206,6 +216,7 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
   restoreProblems,
   longLivedAwsKeyProblems,
   githubAppProblems,
+  buildContextRule,
 ];
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -15,10 +15,12 @@ import {
   awsRegionProblems,
   awsSecretAccessKeyProblems,
   branchNameProblems,
+  buildContextProblems,
   certificateArnProblems,
   codeownerProblems,
   commandProblems,
   dbInstanceClassProblems,
+  dependencyFileProblems,
   githubLoginProblems,
   hostNameProblems,
   httpsUrlProblems,
@@ -36,6 +38,7 @@ import {
   statusCheckProblems,
   teamSlugProblems,
   vpcCidrProblems,
+  workingDirectoryProblems,
 } from "./validation";
 
 /** The types Pulumi's project-level config schema supports, and what each reads as. */
@@ -101,6 +104,12 @@ function duplicateCheckProblems(checks: readonly string[]): string[] {
     ...platform.map((check) => `names "${check}", which the platform always requires: remove it`),
     ...[...new Set(twice)].map((check) => `names "${check}" twice`),
   ];
+}
+
+/** A file named twice would be installed twice. */
+function duplicatePathProblems(paths: readonly string[]): string[] {
+  const twice = paths.filter((item, index) => paths.indexOf(item) !== index);
+  return [...new Set(twice)].map((item) => `names "${item}" twice`);
 }
 
 /** Each item of a list through one rule. */
@@ -396,11 +405,26 @@ const TABLE = Object.freeze([
   // follow the spec's repository layout; each command gets its inputs as environment variables,
   // listed in docs/workflows.md.
   {
-    key: "appRequirementsFile",
-    type: "string",
-    description: "The application's pip requirements file, installed before its code runs and audited by pip-audit.",
-    default: "requirements.txt",
-    check: (path) => relativePathProblems(path),
+    key: "appRequirementsFiles",
+    type: "array",
+    description:
+      "What the unit tests, the integration tests and the linters install, in order: pip requirements files, or a `Pipfile.lock` (installed from the lock; its Pipfile must be beside it). pip-audit audits these and the two lists below. Empty: nothing of the application's is installed.",
+    default: ["requirements.txt"],
+    check: (files) => [...eachItem(dependencyFileProblems)(files), ...duplicatePathProblems(files)],
+  },
+  {
+    key: "appTrainRequirementsFiles",
+    type: "array",
+    description: "What the training command installs, in the forms `appRequirementsFiles` takes: a repository with a requirements file per module names the training module's here.",
+    default: ["requirements.txt"],
+    check: (files) => [...eachItem(dependencyFileProblems)(files), ...duplicatePathProblems(files)],
+  },
+  {
+    key: "appDriftRequirementsFiles",
+    type: "array",
+    description: "What the drift calculation installs, in the forms `appRequirementsFiles` takes.",
+    default: ["requirements.txt"],
+    check: (files) => [...eachItem(dependencyFileProblems)(files), ...duplicatePathProblems(files)],
   },
   {
     key: "appLintPaths",
@@ -424,12 +448,27 @@ const TABLE = Object.freeze([
     check: (command) => commandProblems(command),
   },
   {
+    key: "appTestWorkingDirectory",
+    type: "string",
+    description: "Directory the unit and the integration tests run in: `.` (the repository root) or a relative path.",
+    default: ".",
+    check: (directory) => workingDirectoryProblems(directory),
+  },
+  {
     key: "appTrainCommand",
     type: "string",
     description:
       "The application's training command. Gets MODEL_TYPE, DATA_MONTH, DATA_FILE, EXPERIMENT_NAME, MLFLOW_TRACKING_URI and OUTPUT_DIR; writes the model and OUTPUT_DIR/training.json.",
     default: "python 03-orchestration/train.py",
     check: (command) => commandProblems(command),
+  },
+  {
+    key: "appTrainWorkingDirectory",
+    type: "string",
+    description:
+      "Directory the training command runs in, for a script that reads its files relative to its module (`03-orchestration`). DATA_FILE and OUTPUT_DIR are then given relative to it.",
+    default: ".",
+    check: (directory) => workingDirectoryProblems(directory),
   },
   {
     key: "appDriftCommand",
@@ -440,25 +479,35 @@ const TABLE = Object.freeze([
     check: (command) => commandProblems(command),
   },
   {
+    key: "appDriftWorkingDirectory",
+    type: "string",
+    description:
+      "Directory the drift calculation runs in, for a script that reads its reference data and model relative to its module (`05-monitoring`). OUTPUT_FILE is then given relative to it.",
+    default: ".",
+    check: (directory) => workingDirectoryProblems(directory),
+  },
+  {
     key: "appWebServiceDirectory",
     type: "string",
-    description: "Docker build context of the model web service (holds its Dockerfile).",
+    description:
+      "Docker build context of the model web service (holds its Dockerfile). Empty (\"\"): the repository builds no image for it, and neither ci-cd nor deploy-service deploys it.",
     default: "04-deployment/web-services",
-    check: (path) => relativePathProblems(path),
+    check: (path) => buildContextProblems(path),
   },
   {
     key: "appBatchDirectory",
     type: "string",
-    description: "Docker build context of the batch scoring job.",
+    description: "Docker build context of the batch scoring job (holds its Dockerfile). Empty (\"\"): no image, and deploy-service does not offer `batch`.",
     default: "04-deployment/batch",
-    check: (path) => relativePathProblems(path),
+    check: (path) => buildContextProblems(path),
   },
   {
     key: "appMlflowServiceDirectory",
     type: "string",
-    description: "Docker build context of the MLflow model server (mlflow-service).",
+    description:
+      "Docker build context of the MLflow model server (holds its Dockerfile). Empty (\"\"): no image, and deploy-service does not offer `mlflow-service`.",
     default: "04-deployment/web-service-mlflow",
-    check: (path) => relativePathProblems(path),
+    check: (path) => buildContextProblems(path),
   },
   {
     key: "appDashboardsDirectory",

@@ -232,15 +232,20 @@ function buildConfig(stack: string, read: Read, context: RuleContext): StackConf
     runtime: runtimeConfig(read, need, owner),
     secrets: operatorSecrets(read),
     application: {
-      requirementsFile: need("appRequirementsFile"),
+      requirementsFiles: need("appRequirementsFiles"),
+      trainRequirementsFiles: need("appTrainRequirementsFiles"),
+      driftRequirementsFiles: need("appDriftRequirementsFiles"),
       lintPaths: need("appLintPaths"),
       testCommand: need("appTestCommand"),
       integrationTestCommand: need("appIntegrationTestCommand"),
+      testWorkingDirectory: need("appTestWorkingDirectory"),
       trainCommand: need("appTrainCommand"),
+      trainWorkingDirectory: need("appTrainWorkingDirectory"),
       driftCommand: need("appDriftCommand"),
-      webServiceDirectory: need("appWebServiceDirectory"),
-      batchDirectory: need("appBatchDirectory"),
-      mlflowServiceDirectory: need("appMlflowServiceDirectory"),
+      driftWorkingDirectory: need("appDriftWorkingDirectory"),
+      webServiceDirectory: buildContext(need("appWebServiceDirectory")),
+      batchDirectory: buildContext(need("appBatchDirectory")),
+      mlflowServiceDirectory: buildContext(need("appMlflowServiceDirectory")),
       dashboardsDirectory: need("appDashboardsDirectory"),
       dataUrlTemplate: need("appDataUrlTemplate"),
       modelName: need("modelName"),
@@ -249,6 +254,11 @@ function buildConfig(stack: string, read: Read, context: RuleContext): StackConf
     },
     githubCredentials: githubCredentials(read("platformAppId"), context.processEnv),
   };
+}
+
+/** A service's build context as configured: "" says the repository builds no image for it. */
+function buildContext(directory: string): string | undefined {
+  return directory === "" ? undefined : directory;
 }
 
 function runtimeConfig(read: Read, need: Need, owner: string): RuntimeConfig {
@@ -308,6 +318,9 @@ function githubCredentials(appId: number | undefined, processEnv: ProcessEnv): G
 const RETIRED_KEYS: Readonly<Record<string, string>> = {
   monitoringRunnerLabels:
     "monitor-model runs on GitHub's hosted runners and stores its metrics through the metrics function inside the VPC (docs/monitoring.md), so it needs no runner there",
+  appRequirementsFile:
+    "it became the list `mlops-cicd:appRequirementsFiles` (beside `appTrainRequirementsFiles` and `appDriftRequirementsFiles` for the training and drift commands), " +
+    "so a repository with a requirements file per module, or a Pipfile.lock, can name each. Move the value there: pulumi config set --path 'mlops-cicd:appRequirementsFiles[0]' <file>",
   databaseAdminEndpoint:
     "the database's roles, databases and schema are now made from inside the VPC by the provisioner function, so `pulumi up` never connects to the database (docs/decisions/0003-database-provisioning.md)",
 };

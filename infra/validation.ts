@@ -140,6 +140,30 @@ export function relativePathProblems(value: string): string[] {
   return ok ? [] : [`must be a path relative to the repository root, without ".." (such as 04-deployment/web-services), got "${value}"`];
 }
 
+/** A directory of the repository a command runs in: "." (the root) or a relative path. */
+export function workingDirectoryProblems(value: string): string[] {
+  return value === "." ? [] : relativePathProblems(value).map(() => `must be "." (the repository root) or a directory relative to it, without ".." (such as 03-orchestration), got "${value}"`);
+}
+
+/**
+ * A file the workflows install Python dependencies from: a pip requirements file, or a Pipfile.lock
+ * (the lock pins every version and hash; a Pipfile alone pins nothing).
+ */
+export function dependencyFileProblems(value: string): string[] {
+  const problems = relativePathProblems(value);
+  if (problems.length > 0) return problems;
+  if (value.split("/").at(-1) === "Pipfile") {
+    const lock = `${value}.lock`;
+    return [`names a Pipfile, "${value}": name its lock, "${lock}", which pins the versions and hashes installed (pipenv lock writes it)`];
+  }
+  return [];
+}
+
+/** A service's Docker build context, or "" for a service the repository builds no image for. */
+export function buildContextProblems(value: string): string[] {
+  return value === "" ? [] : relativePathProblems(value);
+}
+
 export function positiveDecimalProblems(value: string): string[] {
   return /^\d+(\.\d+)?$/.test(value) && Number(value) > 0 ? [] : [`must be a positive decimal number such as 10.0, got "${value}"`];
 }

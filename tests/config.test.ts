@@ -378,6 +378,75 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
     ]);
   });
 
+  it("dependency files that are not relative paths, a Pipfile without its lock, or one file twice", () => {
+    expect(
+      problems("staging", {
+        "mlops-cicd:appRequirementsFiles": '["/requirements.txt", "04-deployment/web-service/Pipfile"]',
+        "mlops-cicd:appTrainRequirementsFiles": '["03-orchestration/requirements.txt", "03-orchestration/requirements.txt"]',
+        "mlops-cicd:appDriftRequirementsFiles": '["../05-monitoring/requirements.txt"]',
+      }),
+    ).toEqual([
+      '`mlops-cicd:appRequirementsFiles` must be a path relative to the repository root, without ".." (such as 04-deployment/web-services), got "/requirements.txt".',
+      '`mlops-cicd:appRequirementsFiles` names a Pipfile, "04-deployment/web-service/Pipfile": name its lock, "04-deployment/web-service/Pipfile.lock", which pins the versions and hashes installed (pipenv lock writes it).',
+      '`mlops-cicd:appTrainRequirementsFiles` names "03-orchestration/requirements.txt" twice.',
+      '`mlops-cicd:appDriftRequirementsFiles` must be a path relative to the repository root, without ".." (such as 04-deployment/web-services), got "../05-monitoring/requirements.txt".',
+    ]);
+  });
+
+  it("requirements files given as one string, the shape the retired key had", () => {
+    expect(problems("staging", { "mlops-cicd:appRequirementsFiles": "requirements.txt" })).toEqual([
+      "`mlops-cicd:appRequirementsFiles` must be a list of strings, got \"requirements.txt\". Example: pulumi config set --path 'mlops-cicd:appRequirementsFiles[0]' value.",
+    ]);
+  });
+
+  it("the retired single requirements file, saying where its value goes", () => {
+    expect(problems("staging", { "mlops-cicd:appRequirementsFile": "requirements.txt" })).toEqual([
+      "`mlops-cicd:appRequirementsFile` is no longer read: it became the list `mlops-cicd:appRequirementsFiles` (beside `appTrainRequirementsFiles` and `appDriftRequirementsFiles` " +
+        "for the training and drift commands), so a repository with a requirements file per module, or a Pipfile.lock, can name each. Move the value there: " +
+        "pulumi config set --path 'mlops-cicd:appRequirementsFiles[0]' <file>. Remove it: pulumi config rm mlops-cicd:appRequirementsFile.",
+    ]);
+  });
+
+  it("working directories outside the repository", () => {
+    expect(
+      problems("staging", {
+        "mlops-cicd:appTestWorkingDirectory": "",
+        "mlops-cicd:appTrainWorkingDirectory": "/03-orchestration",
+        "mlops-cicd:appDriftWorkingDirectory": "05-monitoring/../..",
+      }),
+    ).toEqual([
+      '`mlops-cicd:appTestWorkingDirectory` must be "." (the repository root) or a directory relative to it, without ".." (such as 03-orchestration), got "".',
+      '`mlops-cicd:appTrainWorkingDirectory` must be "." (the repository root) or a directory relative to it, without ".." (such as 03-orchestration), got "/03-orchestration".',
+      '`mlops-cicd:appDriftWorkingDirectory` must be "." (the repository root) or a directory relative to it, without ".." (such as 03-orchestration), got "05-monitoring/../..".',
+    ]);
+  });
+
+  it("no service with an image, which would leave deploy-service nothing to deploy", () => {
+    expect(
+      problems("staging", { "mlops-cicd:appWebServiceDirectory": "", "mlops-cicd:appBatchDirectory": "", "mlops-cicd:appMlflowServiceDirectory": "" }),
+    ).toEqual([
+      "`mlops-cicd:appWebServiceDirectory`, `mlops-cicd:appBatchDirectory`, `mlops-cicd:appMlflowServiceDirectory` are all empty, but deploy-service deploys a service from its image: " +
+        "name the build context (the directory with its Dockerfile) of at least one, such as pulumi config set mlops-cicd:appWebServiceDirectory 04-deployment/web-service.",
+    ]);
+  });
+
+  it("reads an empty build context as a service without an image, and the layout's defaults as the spec's", () => {
+    const config = parseStackConfig(source(withChanges("staging", { "mlops-cicd:appBatchDirectory": "", "mlops-cicd:appTrainWorkingDirectory": "03-orchestration" })), "staging");
+    expect(config.application).toMatchObject({
+      requirementsFiles: ["requirements.txt"],
+      trainRequirementsFiles: ["requirements.txt"],
+      driftRequirementsFiles: ["requirements.txt"],
+      testWorkingDirectory: ".",
+      trainWorkingDirectory: "03-orchestration",
+      driftWorkingDirectory: ".",
+      webServiceDirectory: "04-deployment/web-services",
+      batchDirectory: undefined,
+      mlflowServiceDirectory: "04-deployment/web-service-mlflow",
+    });
+    const empty = parseStackConfig(source(withChanges("staging", { "mlops-cicd:appRequirementsFiles": "[]" })), "staging");
+    expect(empty.application.requirementsFiles).toEqual([]);
+  });
+
   it("a data URL template without the month, a bad model name or RMSE limit", () => {
     expect(
       problems("staging", {

@@ -9,6 +9,7 @@ export const IMAGE_ENV = Object.freeze({
 
 /** The service types deploy-service knows; `<ECS_SERVICE_PREFIX>-<type>` names each service. */
 export const SERVICE_TYPES = ["web-service", "batch", "mlflow-service"] as const;
+export type ServiceType = (typeof SERVICE_TYPES)[number];
 
 /** Lines of a list for an environment variable read with `mapfile -t`. */
 export function lines(values: readonly string[]): string {

@@ -12,7 +12,23 @@ import { buildAndPushImage } from "./image-steps";
 import { mlflowEnv } from "./mlflow-steps";
 import type { Job, Step, Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
-import { applicationCommand, awsCredentials, checkout, downloadArtifact, downloadTrainingData, installPython, PYTHON_VERSION, script, scriptFiles, setupPython, TEST_PYTHON_VERSIONS, uploadArtifact } from "./steps";
+import {
+  applicationCommand,
+  awsCredentials,
+  checkout,
+  downloadArtifact,
+  downloadTrainingData,
+  installPython,
+  isPipfileLock,
+  pathsFrom,
+  PYTHON_VERSION,
+  script,
+  scriptFiles,
+  setupPython,
+  TEST_PYTHON_VERSIONS,
+  uploadArtifact,
+} from "./steps";
+import { TRAINING_PATHS } from "./train-model";
 
 /** The month ci-cd trains on: small enough for every push, the spec's example month. */
 const CI_DATA_MONTH = "2021-01";
@@ -20,7 +36,9 @@ const IS_PUSH_TO_MAIN = "github.event_name == 'push' && github.ref == 'refs/head
 const NOT_A_PULL_REQUEST = "github.event_name != 'pull_request'";
 
 export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
-  const python = [setupPython(PYTHON_VERSION, settings.requirementsFile)];
+  const python = [setupPython(PYTHON_VERSION, settings.requirementsFiles)];
+  // pip-audit covers every file a workflow installs.
+  const audited = [...new Set([...settings.requirementsFiles, ...settings.trainRequirementsFiles, ...settings.driftRequirementsFiles])];
 
   const lint: Job = {
     name: "lint",
@@ -31,7 +49,7 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
     steps: [
       checkout(),
       ...python,
-      installPython(settings.requirementsFile, ["black", "isort", "flake8", "pylint"]),
+      installPython(settings.requirementsFiles, ["black", "isort", "flake8", "pylint"]),
       linter("Black", "black"),
       linter("isort", "isort"),
       linter("Flake8", "flake8"),
@@ -50,9 +68,9 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
     strategy: { matrix: { "python-version": [...TEST_PYTHON_VERSIONS] }, failFast: false },
     steps: [
       checkout(),
-      setupPython("${{ matrix.python-version }}", settings.requirementsFile),
-      installPython(settings.requirementsFile, ["pytest"]),
-      applicationCommand("Unit tests", settings.testCommand),
+      setupPython("${{ matrix.python-version }}", settings.requirementsFiles),
+      installPython(settings.requirementsFiles, ["pytest"]),
+      applicationCommand("Unit tests", settings.testCommand, undefined, settings.testWorkingDirectory),
     ],
   };
 
@@ -81,12 +99,9 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
     steps: [
       checkout(),
       ...python,
-      installPython(undefined, ["pip-audit"]),
-      {
-        name: "pip-audit",
-        env: { REQUIREMENTS_FILE: settings.requirementsFile },
-        run: script('pip-audit --requirement "$REQUIREMENTS_FILE" --strict --progress-spinner off'),
-      },
+      installPython(undefined, audited.some(isPipfileLock) ? ["pip-audit", "pipenv"] : ["pip-audit"]),
+      // Nothing to audit when the workflows install nothing of the application's.
+      ...(audited.length > 0 ? [{ name: "pip-audit", env: { REQUIREMENTS_FILES: lines(audited) }, run: scriptFiles("audit-requirements") }] : []),
       {
         name: "Trivy filesystem scan",
         if: "!cancelled()",
@@ -113,35 +128,38 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
     ],
   };
 
-  const imageBuild = (push: boolean) =>
+  const imageBuild = (context: string, push: boolean) =>
     buildAndPushImage({
       service: "web-service",
-      context: settings.webServiceDirectory,
+      context,
       tags: "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr\n",
       push,
     });
-  const buildImage: Job = {
-    name: "Build and push image",
-    needs: ["lint", "test"],
-    if: NOT_A_PULL_REQUEST,
-    runsOn: RUNNER,
-    // packages: push to GHCR; id-token: keyless cosign signature; security-events: the image scan's
-    // findings. Never on a pull request's code.
-    permissions: { contents: "read", packages: "write", "id-token": "write", "security-events": "write" },
-    timeoutMinutes: 30,
-    outputs: { digest: "${{ steps.build.outputs.digest }}" },
-    steps: [checkout(), ...imageBuild(true)],
-  };
-  // A pull request's image is built to prove it builds, with a token that can write nothing.
-  const buildPullRequestImage: Job = {
-    name: "Build image (pull request)",
-    needs: ["lint", "test"],
-    if: "github.event_name == 'pull_request'",
-    runsOn: RUNNER,
-    permissions: { contents: "read" },
-    timeoutMinutes: 30,
-    steps: [checkout(), ...imageBuild(false)],
-  };
+  // The web service's image, built and deployed here; a repository that builds none deploys nothing here.
+  const imageJobs = (context: string): Record<string, Job> => ({
+    "build-image": {
+      name: "Build and push image",
+      needs: ["lint", "test"],
+      if: NOT_A_PULL_REQUEST,
+      runsOn: RUNNER,
+      // packages: push to GHCR; id-token: keyless cosign signature; security-events: the image scan's
+      // findings. Never on a pull request's code.
+      permissions: { contents: "read", packages: "write", "id-token": "write", "security-events": "write" },
+      timeoutMinutes: 30,
+      outputs: { digest: "${{ steps.build.outputs.digest }}" },
+      steps: [checkout(), ...imageBuild(context, true)],
+    },
+    // A pull request's image is built to prove it builds, with a token that can write nothing.
+    "build-image-pr": {
+      name: "Build image (pull request)",
+      needs: ["lint", "test"],
+      if: "github.event_name == 'pull_request'",
+      runsOn: RUNNER,
+      permissions: { contents: "read" },
+      timeoutMinutes: 30,
+      steps: [checkout(), ...imageBuild(context, false)],
+    },
+  });
 
   const trainModel: Job = {
     name: "Train model",
@@ -154,16 +172,20 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
       MODEL_TYPE: "linear_regression",
       DATA_MONTH: CI_DATA_MONTH,
       EXPERIMENT_NAME: "ci-${{ github.ref_name }}",
-      DATA_FILE: "data/training.parquet",
-      OUTPUT_DIR: "training-output",
+      ...TRAINING_PATHS,
     },
     steps: [
       checkout(),
-      ...python,
-      installPython(settings.requirementsFile),
+      setupPython(PYTHON_VERSION, settings.trainRequirementsFiles),
+      installPython(settings.trainRequirementsFiles),
       downloadTrainingData(settings.dataUrlTemplate),
       // Only the step that runs the training code gets the MLflow login.
-      applicationCommand("Train", settings.trainCommand, mlflowEnv("training")),
+      applicationCommand(
+        "Train",
+        settings.trainCommand,
+        { ...pathsFrom(settings.trainWorkingDirectory, TRAINING_PATHS), ...mlflowEnv("training") },
+        settings.trainWorkingDirectory,
+      ),
       uploadArtifact("training-output", "training-output/", 30),
     ],
   };
@@ -216,7 +238,12 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
     timeoutMinutes: 20,
     services: { postgres: postgresService() },
     env: PG_ENV,
-    steps: [checkout(), ...python, installPython(settings.requirementsFile, ["pytest"]), applicationCommand("Integration tests", settings.integrationTestCommand)],
+    steps: [
+      checkout(),
+      ...python,
+      installPython(settings.requirementsFiles, ["pytest"]),
+      applicationCommand("Integration tests", settings.integrationTestCommand, undefined, settings.testWorkingDirectory),
+    ],
   };
 
   const deploy = (environment: "staging" | "production", needs: string[], apiUrl: string): Job => ({
@@ -248,18 +275,21 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
     test,
     "validate-notebooks": validateNotebooks,
     "security-scan": securityScan,
-    "build-image": buildImage,
-    "build-image-pr": buildPullRequestImage,
+    ...(settings.webServiceDirectory !== undefined ? imageJobs(settings.webServiceDirectory) : {}),
     "train-model": trainModel,
     "validate-model": validateModel,
     "monitoring-check": monitoringCheck,
     "integration-tests": integrationTests,
-    "deploy-staging": deploy(
-      "staging",
-      ["build-image", "validate-model", "integration-tests", "monitoring-check", "security-scan", "validate-notebooks"],
-      "${{ vars.STAGING_API_URL }}",
-    ),
-    "deploy-production": deploy("production", ["build-image", "deploy-staging"], "${{ vars.PROD_API_URL }}"),
+    ...(settings.webServiceDirectory !== undefined
+      ? {
+          "deploy-staging": deploy(
+            "staging",
+            ["build-image", "validate-model", "integration-tests", "monitoring-check", "security-scan", "validate-notebooks"],
+            "${{ vars.STAGING_API_URL }}",
+          ),
+          "deploy-production": deploy("production", ["build-image", "deploy-staging"], "${{ vars.PROD_API_URL }}"),
+        }
+      : {}),
   };
 
   return {

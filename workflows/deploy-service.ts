@@ -9,7 +9,7 @@
 // The canary the web service's deployment strategy runs (infra/model-serving): the watch step follows it.
 import { CANARY_BAKE_MINUTES, CANARY_PERCENT } from "../contracts/canary";
 import { REGISTRY_ENVIRONMENT } from "../contracts/github";
-import { IMAGE_ENV, RUNNER, SERVICE_TYPES } from "./application";
+import { IMAGE_ENV, RUNNER, SERVICE_TYPES, ServiceType } from "./application";
 import type { ApplicationLayout } from "../contracts/application";
 import { promoteImage, rollBack, smokeTest, startRollout, trialRun, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
@@ -19,7 +19,21 @@ import { awsCredentials, checkout, scriptFiles, syncAlertIssue, uploadArtifact, 
 
 const IS_PRODUCTION = "inputs.environment == 'production'";
 
+/** A release (`v1.2.3`, the registry's `release` tag) or a registry version (`7`). */
+export const MODEL_VERSION_PATTERN = "^(v[0-9]+\\.[0-9]+\\.[0-9]+|[1-9][0-9]*)$";
+
+/** The service types the repository builds an image for: the only ones deploy-service offers. */
+export function deployableServiceTypes(settings: ApplicationLayout): ServiceType[] {
+  const contexts: Record<ServiceType, string | undefined> = {
+    "web-service": settings.webServiceDirectory,
+    batch: settings.batchDirectory,
+    "mlflow-service": settings.mlflowServiceDirectory,
+  };
+  return SERVICE_TYPES.filter((type) => contexts[type] !== undefined);
+}
+
 export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
+  const serviceTypes = deployableServiceTypes(settings);
   return {
     fileName: "deploy-service.yml",
     name: "Deploy Model Service",
@@ -32,7 +46,7 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
             type: "string",
             required: true,
           },
-          service_type: { description: "Service to deploy", type: "choice", options: [...SERVICE_TYPES], required: true, default: "web-service" },
+          service_type: { description: "Service to deploy", type: "choice", options: serviceTypes, required: true, default: serviceTypes[0] },
         },
       },
     },
@@ -46,7 +60,7 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
         timeoutMinutes: 10,
         outputs: { registry_version: "${{ steps.model.outputs.registry_version }}" },
         steps: [
-          validateInput("model_version", "${{ inputs.model_version }}", "^(v[0-9]+\\.[0-9]+\\.[0-9]+|[1-9][0-9]*)$", "a release such as v1.2.3, or a registry version such as 7"),
+          validateInput("model_version", "${{ inputs.model_version }}", MODEL_VERSION_PATTERN, "a release such as v1.2.3, or a registry version such as 7"),
           findReleasedModel(),
         ],
       },
@@ -64,9 +78,10 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
             id: "context",
             name: "Pick the build context",
             env: {
-              WEB_SERVICE_DIR: settings.webServiceDirectory,
-              BATCH_DIR: settings.batchDirectory,
-              MLFLOW_SERVICE_DIR: settings.mlflowServiceDirectory,
+              // Empty for a service without an image: the script refuses it by name.
+              WEB_SERVICE_DIR: settings.webServiceDirectory ?? "",
+              BATCH_DIR: settings.batchDirectory ?? "",
+              MLFLOW_SERVICE_DIR: settings.mlflowServiceDirectory ?? "",
             },
             run: scriptFiles("pick-build-context"),
           },

@@ -11,11 +11,25 @@ import type { ApplicationLayout } from "../contracts/application";
 import { mlflowEnv } from "./mlflow-steps";
 import type { Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
-import { PYTHON_VERSION, awsCredentials, checkout, installPython, applicationCommand, script, setupPython, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
+import {
+  PYTHON_VERSION,
+  applicationCommand,
+  awsCredentials,
+  checkout,
+  installPython,
+  pathsFrom,
+  script,
+  setupPython,
+  syncAlertIssue,
+  uploadArtifact,
+  validateInput,
+} from "./steps";
 
 export const ALERT_LABELS = ["model-monitoring", "alert", "drift-detection"] as const;
 export const STALE_LABELS = ["model-monitoring", "alert"] as const;
 export const DEFAULT_ALERT_THRESHOLD = String(DASHBOARD_ALERT_THRESHOLD);
+/** Where the drift calculation writes the window's metrics, relative to the repository root. */
+const METRICS_FILE = "monitoring-report/metrics.json";
 const RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}";
 
 export function monitorModelWorkflow(settings: ApplicationLayout): Workflow {
@@ -52,19 +66,21 @@ export function monitorModelWorkflow(settings: ApplicationLayout): Workflow {
           // Scheduled runs have no inputs: they use the default.
           ALERT_THRESHOLD: `\${{ inputs.alert_threshold || '${DEFAULT_ALERT_THRESHOLD}' }}`,
           MODEL_NAME: settings.modelName,
-          METRICS_FILE: "monitoring-report/metrics.json",
+          METRICS_FILE,
           // The database is private: mlops-monitor stores and checks through this function in the VPC.
           METRICS_FUNCTION: "${{ vars.METRICS_FUNCTION }}",
         },
         steps: [
           validateInput("alert_threshold", "${{ env.ALERT_THRESHOLD }}", "^[0-9]+(\\.[0-9]+)?$", "a non-negative decimal number such as 0.5"),
           checkout(),
-          setupPython(PYTHON_VERSION, settings.requirementsFile),
-          installPython(settings.requirementsFile),
-          applicationCommand("Calculate drift and data-quality metrics", settings.driftCommand, {
-            OUTPUT_FILE: "${{ env.METRICS_FILE }}",
-            ...mlflowEnv("monitoring"),
-          }),
+          setupPython(PYTHON_VERSION, settings.driftRequirementsFiles),
+          installPython(settings.driftRequirementsFiles),
+          applicationCommand(
+            "Calculate drift and data-quality metrics",
+            settings.driftCommand,
+            { OUTPUT_FILE: "${{ env.METRICS_FILE }}", ...pathsFrom(settings.driftWorkingDirectory, { OUTPUT_FILE: METRICS_FILE }), ...mlflowEnv("monitoring") },
+            settings.driftWorkingDirectory,
+          ),
           // After the application's code ran: it never holds AWS credentials. Always: the freshness check
           // runs even when the drift calculation failed.
           { ...awsCredentials(), if: "always()" },

@@ -17,6 +17,8 @@ export const PYTHON_TOOLS = Object.freeze({
   pytest: "8.3.3",
   nbformat: "5.10.4",
   "pip-audit": "2.7.3",
+  // Reads a Pipfile.lock for pip (`pipenv requirements --hash`); installed only where a lock is.
+  pipenv: "2024.4.0",
 });
 
 export type PythonTool = keyof typeof PYTHON_TOOLS;
@@ -71,26 +73,48 @@ export function checkout(): Step {
   return { name: "Check out", uses: ACTIONS.checkout, with: { "persist-credentials": false } };
 }
 
-/** setup-python with pip's download cache keyed on the requirements file. */
-export function setupPython(version: string, requirementsFile: string): Step {
-  return {
-    name: `Set up Python ${version}`,
-    uses: ACTIONS.setupPython,
-    with: { "python-version": version, cache: "pip", "cache-dependency-path": requirementsFile },
-  };
+/**
+ * setup-python with pip's download cache keyed on the dependency files, one a line. With none there
+ * is nothing to key it on (setup-python then fails looking for a requirements file): no cache.
+ */
+export function setupPython(version: string, dependencyFiles: readonly string[]): Step {
+  const cache: Record<string, string> = dependencyFiles.length > 0 ? { cache: "pip", "cache-dependency-path": dependencyFiles.join("\n") } : {};
+  return { name: `Set up Python ${version}`, uses: ACTIONS.setupPython, with: { "python-version": version, ...cache } };
 }
 
-/** Installs the application's requirements and the named platform tools at their pinned versions. */
-export function installPython(requirementsFile: string | undefined, tools: readonly PythonTool[] = []): Step {
+/** A Pipfile.lock, installed through pipenv's export; any other dependency file is a pip requirements file. */
+export function isPipfileLock(file: string): boolean {
+  return path.posix.basename(file) === "Pipfile.lock";
+}
+
+/**
+ * Installs the application's dependency files (workflows/scripts/install-python.sh: requirements
+ * files with pip, a Pipfile.lock from its export with hashes) and the named platform tools at their
+ * pinned versions.
+ */
+export function installPython(dependencyFiles: readonly string[] | undefined, tools: readonly PythonTool[] = []): Step {
   const env: Record<string, string> = {};
-  if (requirementsFile !== undefined) env.REQUIREMENTS_FILE = requirementsFile;
+  if (dependencyFiles !== undefined && dependencyFiles.length > 0) env.REQUIREMENTS_FILES = dependencyFiles.join("\n");
+  if (dependencyFiles?.some(isPipfileLock)) env.PIPENV_REQUIREMENT = `pipenv==${PYTHON_TOOLS.pipenv}`;
   if (tools.length > 0) env.PYTHON_TOOLS = tools.map((tool) => `${tool}==${PYTHON_TOOLS[tool]}`).join(" ");
   return { name: "Install dependencies", run: scriptFiles("install-python"), env: Object.keys(env).length > 0 ? env : undefined };
 }
 
-/** A step running one of the application's commands from stack config as written, its inputs in `env`. */
-export function applicationCommand(name: string, command: string, env?: Readonly<Record<string, string>>): Step {
-  return { name, run: `${command}\n`, env };
+/**
+ * A step running one of the application's commands from stack config as written, its inputs in
+ * `env`, in `workingDirectory` (the repository root when "." or absent).
+ */
+export function applicationCommand(name: string, command: string, env?: Readonly<Record<string, string>>, workingDirectory = "."): Step {
+  return { name, run: `${command}\n`, env, ...(workingDirectory !== "." ? { workingDirectory } : {}) };
+}
+
+/**
+ * Workspace paths (relative to the repository root) as a command running in `directory` must name
+ * them; none when it runs at the root, where the job's own values already hold.
+ */
+export function pathsFrom(directory: string, paths: Readonly<Record<string, string>>): Record<string, string> {
+  if (directory === ".") return {};
+  return Object.fromEntries(Object.entries(paths).map(([name, target]) => [name, path.posix.relative(directory, target)]));
 }
 
 /** AWS credentials for this run's environment through GitHub OIDC: no stored keys. */

@@ -13,13 +13,27 @@ import { RUNNER } from "./application";
 import type { ApplicationLayout } from "../contracts/application";
 import { mlflowEnv, registerModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
-import { applicationCommand, checkout, downloadArtifact, downloadTrainingData, installPython, PYTHON_VERSION, scriptFiles, setupPython, uploadArtifact, validateInput } from "./steps";
+import {
+  applicationCommand,
+  checkout,
+  downloadArtifact,
+  downloadTrainingData,
+  installPython,
+  pathsFrom,
+  PYTHON_VERSION,
+  scriptFiles,
+  setupPython,
+  uploadArtifact,
+  validateInput,
+} from "./steps";
 
 export const MODEL_TYPES = ["linear_regression", "xgboost", "random_forest"] as const;
 export const ARTIFACT_RETENTION_DAYS = 90;
 /** YYYY-MM with a real month. */
 export const DATA_MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$";
 /** What training hands to the registration: the run's id, its metrics, the model's files. */
+/** Where training reads its data and writes its output, relative to the repository root. */
+export const TRAINING_PATHS = Object.freeze({ DATA_FILE: "data/training.parquet", OUTPUT_DIR: "training-output" });
 const TRAINING_ARTIFACT = "model-${{ inputs.model_type }}-${{ inputs.data_month }}-${{ github.run_id }}";
 
 export function trainModelWorkflow(settings: ApplicationLayout): Workflow {
@@ -53,8 +67,7 @@ export function trainModelWorkflow(settings: ApplicationLayout): Workflow {
           DATA_MONTH: "${{ inputs.data_month }}",
           EXPERIMENT_NAME: "${{ inputs.experiment_name }}",
           MODEL_NAME: settings.modelName,
-          DATA_FILE: "data/training.parquet",
-          OUTPUT_DIR: "training-output",
+          ...TRAINING_PATHS,
         },
         steps: [
           // Before anything is checked out or downloaded: a bad month fails in seconds.
@@ -66,10 +79,15 @@ export function trainModelWorkflow(settings: ApplicationLayout): Workflow {
             "1-100 letters, digits, spaces, '.', '_' or '-'",
           ),
           checkout(),
-          setupPython(PYTHON_VERSION, settings.requirementsFile),
-          installPython(settings.requirementsFile),
+          setupPython(PYTHON_VERSION, settings.trainRequirementsFiles),
+          installPython(settings.trainRequirementsFiles),
           downloadTrainingData(settings.dataUrlTemplate),
-          applicationCommand("Train (tracked in MLflow)", settings.trainCommand, mlflowEnv("training")),
+          applicationCommand(
+            "Train (tracked in MLflow)",
+            settings.trainCommand,
+            { ...pathsFrom(settings.trainWorkingDirectory, TRAINING_PATHS), ...mlflowEnv("training") },
+            settings.trainWorkingDirectory,
+          ),
           uploadArtifact(TRAINING_ARTIFACT, "training-output/", ARTIFACT_RETENTION_DAYS),
         ],
       },

@@ -111,6 +111,14 @@ export class FakeMlflow {
         const found = this.versions.filter((version) => release === undefined || version.tags.release === release);
         return send(200, { model_versions: found.map((version) => ({ name: this.options.modelName, ...version })) });
       }
+      case "POST model-versions/set-tag": {
+        const request = json();
+        if (!needModel("EDIT", request.name)) return;
+        const found = this.versions.find((version) => version.version === request.version);
+        if (!found) return send(404, { error_code: "RESOURCE_DOES_NOT_EXIST", message: `Model Version (name=${request.name}, version=${request.version}) not found` });
+        found.tags[request.key] = request.value;
+        return send(200, {});
+      }
       case "GET model-versions/get": {
         if (!needModel("READ", url.searchParams.get("name"))) return;
         const found = this.versions.find((version) => version.version === url.searchParams.get("version"));
