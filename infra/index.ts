@@ -21,6 +21,7 @@ import { MetricsFunction } from "./monitoring";
 import { ModelWebService, ScheduledBatchJob, ServiceDashboard } from "./model-serving";
 import { ArtifactBucket } from "./mlflow";
 import { MLFLOW_CLIENTS } from "../contracts/mlflow-clients";
+import { runtimeNames } from "../contracts/runtime-names";
 import { Network, SecurityGroups } from "./network";
 import { GRAFANA_PORT, MLFLOW_PORT, PlatformServices, ServiceCluster } from "./platform";
 
@@ -86,7 +87,7 @@ const withGitHub = { providers: [githubProvider] };
 
 // The mlflow, grafana and metrics databases, their roles and the metrics schema, made on the server
 // from inside the VPC by the provisioner function (docs/decisions/0003-database-provisioning.md).
-const clusterName = `mlops-cicd-${config.stack}`;
+const clusterName = runtimeNames(config.stack).cluster;
 const databases = new ApplicationDatabases(
   "databases",
   {
@@ -143,6 +144,7 @@ const platform = new PlatformServices(
     images: { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference },
     mlflowHostname: runtime.services.mlflowHostname,
     grafanaHostname: runtime.services.grafanaHostname,
+    region: runtime.region,
     modelName: config.application.modelName,
     vpcId: network.vpcId,
     subnetIds: network.egressSubnetIds,

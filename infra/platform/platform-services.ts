@@ -7,6 +7,7 @@ import { MLFLOW_CLIENTS, MlflowClientName, clientGrants, clientPasswordVariable 
 import { GRAFANA_DATABASE, GRAFANA_ROLE } from "../database/application-databases";
 import type { ServiceCluster } from "./service-cluster";
 import { PlatformWebService } from "./platform-web-service";
+import { grafanaCloudWatchStatements } from "./grafana-cloudwatch-access";
 
 export interface PlatformServicesArgs {
   readonly cluster: ServiceCluster;
@@ -17,6 +18,8 @@ export interface PlatformServicesArgs {
   readonly images: { readonly mlflow: pulumi.Input<string>; readonly grafana: pulumi.Input<string> };
   readonly mlflowHostname: string;
   readonly grafanaHostname: string;
+  /** The stack's AWS region: where Grafana's CloudWatch data source reads. */
+  readonly region: string;
   /** The application's registered model: MLflow creates it at start and grants the clients on it. */
   readonly modelName: string;
   readonly vpcId: pulumi.Input<string>;
@@ -34,8 +37,9 @@ const ARTIFACTS_PREFIX = "artifacts";
 
 /**
  * MLflow (tracking server and model registry; artifacts proxied to S3; basic auth) and Grafana
- * (its state in PostgreSQL, the metrics data source as the reader) on the cluster. Every credential
- * is generated and kept in Secrets Manager, injected by ECS; MLflow's clients each get their own login.
+ * (its state in PostgreSQL, the metrics data source as the reader, CloudWatch through its task
+ * role) on the cluster. Every credential is generated and kept in Secrets Manager, injected by ECS;
+ * MLflow's clients each get their own login.
  */
 export class PlatformServices extends pulumi.ComponentResource {
   readonly mlflow: PlatformWebService;
@@ -141,6 +145,8 @@ export class PlatformServices extends pulumi.ComponentResource {
           GF_DATABASE_SSL_MODE: "verify-full",
           GF_DATABASE_CA_CERT_PATH: GRAFANA_RDS_CA_BUNDLE,
           METRICS_DB_HOST: args.databaseAddress,
+          // The CloudWatch data source's default region (tools/grafana/cloudwatch-query.ts).
+          AWS_REGION: args.region,
         },
         secrets: {
           GF_DATABASE_PASSWORD: { secretArn: credentials.grafana, key: "password" },
@@ -148,6 +154,7 @@ export class PlatformServices extends pulumi.ComponentResource {
           GF_SECURITY_SECRET_KEY: { secretArn: grafanaSecretKey, key: "password" },
           METRICS_READER_PASSWORD: { secretArn: credentials.reader, key: "password" },
         },
+        taskPolicyStatements: grafanaCloudWatchStatements(args.region),
         // `aws ecs run-task --task-definition <cluster>-grafana-reset-admin` after a restore: the admin
         // password lives in Grafana's database, which a restore brings back with the lost stack's.
         oneOffTasks: [
