@@ -53,7 +53,8 @@ export interface MetricSpec {
 
 /**
  * A metric query in the editor's builder mode. `id` names it for a math expression of the same
- * panel; `hide` keeps it out of the graph while the expression still reads it.
+ * panel; `hide` keeps it out of the graph while the expression still reads it (Grafana's CloudWatch
+ * data source still sends a hidden metric query that has an id, and only its result is dropped).
  */
 export function metricQuery(refId: string, metric: MetricSpec, reference?: { readonly id: string; readonly hide: boolean }): CloudWatchMetricsQueryBuilder {
   const query = new CloudWatchMetricsQueryBuilder()
