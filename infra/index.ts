@@ -22,6 +22,7 @@ import { ModelWebService, ScheduledBatchJob, ServiceDashboard } from "./model-se
 import { ArtifactBucket } from "./mlflow";
 import { MLFLOW_CLIENTS } from "../contracts/mlflow-clients";
 import { runtimeNames } from "../contracts/runtime-names";
+import { STACK_DASHBOARDS, stackDashboardUrl } from "../contracts/grafana-dashboards";
 import { Network, SecurityGroups } from "./network";
 import { GRAFANA_PORT, MLFLOW_PORT, PlatformServices, ServiceCluster } from "./platform";
 
@@ -393,6 +394,8 @@ export const githubDeployRoleArn = deployRole.roleArn;
 export const artifactBucket = artifacts.bucketName;
 export const mlflowUrl = platform.mlflowUrl;
 export const grafanaUrl = platform.grafanaUrl;
+/** Grafana's CloudWatch dashboards opened on this stack. */
+export const grafanaDashboardUrls = Object.fromEntries(Object.entries(STACK_DASHBOARDS).map(([key, uid]) => [key, stackDashboardUrl(platform.grafanaUrl, uid, config.stack)]));
 export const loadBalancerDnsName = cluster.loadBalancer.dnsName;
 export const webServiceUrl = webService.url;
 export const mlflowServiceAlarms = mlflowService.alarmNames;

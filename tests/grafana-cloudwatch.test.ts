@@ -5,12 +5,16 @@
  * value resolved through the dashboard's variables to the names the program gives its resources,
  * and the task role holding exactly the permissions the queries and variables use.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parse } from "yaml";
 import type { CloudWatchMetricsQuery } from "@grafana/grafana-foundation-sdk/cloudwatch";
 import { MODEL_SERVICES, RESOURCE_TAGS, runtimeNames } from "../contracts/runtime-names";
 import { PROJECT_NAME } from "../contracts/project";
 import { grafanaCloudWatchStatements } from "../infra/platform/grafana-cloudwatch-access";
-import { CLOUDWATCH_DATASOURCE, DATABASE_DASHBOARD_UID, MODEL_SERVICES_DASHBOARD_UID, REGION_VARIABLE, renderGrafanaFiles, stackCapture } from "../tools/grafana";
+import { STACK_DASHBOARDS, stackDashboardUrl } from "../contracts/grafana-dashboards";
+import { CLOUDWATCH_DATASOURCE, REGION_VARIABLE, renderGrafanaFiles, stackCapture } from "../tools/grafana";
+import { IMAGES_DIR } from "../tools/render-images";
 import { ProgramRun, STACKS, runProgram } from "./harness";
 
 const files = new Map(renderGrafanaFiles({ database: "metrics", user: "metrics_reader", alertThreshold: 0.5, maxAgeHours: 7 }).map((file) => [file.path, file.content]));
@@ -38,7 +42,7 @@ interface Dashboard {
   readonly templating: { readonly list: Variable[] };
 }
 const dashboard = (uid: string) => JSON.parse(files.get(`dashboards/${uid}.json`) as string) as Dashboard;
-const DASHBOARDS = [dashboard(MODEL_SERVICES_DASHBOARD_UID), dashboard(DATABASE_DASHBOARD_UID)];
+const DASHBOARDS = [dashboard(STACK_DASHBOARDS.modelServices), dashboard(STACK_DASHBOARDS.database)];
 const graphs = (board: Dashboard) => board.panels.filter((panel) => panel.type !== "row");
 
 /**
@@ -115,6 +119,12 @@ describe("the CloudWatch data source", () => {
       },
     ]);
     expect(files.get("provisioning/datasources/cloudwatch.yaml")).not.toMatch(/accessKey|secretKey|assumeRoleArn|secureJsonData/);
+  });
+
+  it("is the only way the image lets Grafana reach AWS: no keys, no other role", () => {
+    const dockerfile = fs.readFileSync(path.join(IMAGES_DIR, "grafana", "Dockerfile"), "utf8");
+    expect(dockerfile).toMatch(/^\s+GF_AWS_ALLOWED_AUTH_PROVIDERS=default \\$/m);
+    expect(dockerfile).toMatch(/^\s+GF_AWS_ASSUME_ROLE_ENABLED=false \\$/m);
   });
 
   it("is what every panel, query and variable of the two dashboards names", () => {
@@ -276,6 +286,20 @@ describe.each(STACKS)("the %s stack against the dashboards", (stack) => {
     for (const [key, [wanted]] of Object.entries(variable("loadbalancer").tags)) expect({ key, value: defaultTags[key] }).toEqual({ key, value: substitute(wanted as string, { stack }) });
     // The platform's own target groups carry no service tag: they never show as a model service's.
     expect(run.findResource("aws:lb/targetGroup:TargetGroup", "platform-grafana").inputs.tags).toBeUndefined();
+  });
+
+  it("publishes links that open each dashboard on this stack", () => {
+    const stackVariable = (board: Dashboard) => board.templating.list.find((entry) => entry.name === "stack") as Variable;
+    const grafana = stack === "production" ? "https://grafana.example.com" : "https://grafana.staging.example.com";
+    expect(run.outputs.grafanaDashboardUrls).toEqual({
+      modelServices: `${grafana}/d/mlops-model-services?var-stack=${stack}`,
+      database: `${grafana}/d/mlops-database?var-stack=${stack}`,
+    });
+    expect(stackDashboardUrl(grafana, "x", "a b&c")).toBe(`${grafana}/d/x?var-stack=a%20b%26c`);
+    expect(DASHBOARDS.map((board) => board.uid)).toEqual([STACK_DASHBOARDS.modelServices, STACK_DASHBOARDS.database]);
+    // The link's value is one the variable offers: the stack its own cluster and instance names carry.
+    expect(applyVariableRegex(stackVariable(services).regex as string, runtimeNames(stack).cluster)).toBe(stack);
+    expect(applyVariableRegex(stackVariable(database).regex as string, runtimeNames(stack).database)).toBe(stack);
   });
 
   it("gives Grafana its region and exactly the read permissions the dashboards use, in that region", () => {

@@ -5,10 +5,9 @@
  */
 import { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { PanelBuilder as TimeSeriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
+import { STACK_DASHBOARDS } from "../../contracts/grafana-dashboards";
 import { runtimeNames } from "../../contracts/runtime-names";
 import { CLOUDWATCH_DATASOURCE, dimensionValuesVariable, metricQuery, ref, stackCapture } from "./cloudwatch-query";
-
-export const DATABASE_DASHBOARD_UID = "mlops-database";
 
 const instance = { DBInstanceIdentifier: runtimeNames(ref("stack")).database };
 const rds = (metricName: string, statistic: string, label: string) => ({ namespace: "AWS/RDS", metricName, dimensions: instance, statistic, label });
@@ -18,7 +17,7 @@ const series = (title: string, description: string) =>
 
 export function databaseDashboard() {
   return new DashboardBuilder("Database")
-    .uid(DATABASE_DASHBOARD_UID)
+    .uid(STACK_DASHBOARDS.database)
     .tags(["mlops", "cloudwatch"])
     .editable()
     .readonly()

@@ -7,5 +7,5 @@ export type { PostgresQuery, QueryFormat } from "./sql-query";
 export { grafanaImageFiles } from "./image-files";
 export { CLOUDWATCH_DATASOURCE, DEFAULT_REGION, REGION_VARIABLE, cloudWatchDataSources, dimensionValuesVariable, expressionQuery, metricQuery, ref, resourceArnsVariable, stackCapture } from "./cloudwatch-query";
 export type { MetricSpec } from "./cloudwatch-query";
-export { MODEL_SERVICES_DASHBOARD_UID, modelServicesDashboard } from "./model-services-dashboard";
-export { DATABASE_DASHBOARD_UID, databaseDashboard } from "./database-dashboard";
+export { modelServicesDashboard } from "./model-services-dashboard";
+export { databaseDashboard } from "./database-dashboard";

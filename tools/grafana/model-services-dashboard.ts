@@ -22,11 +22,10 @@ import {
 } from "@grafana/grafana-foundation-sdk/dashboard";
 import { PanelBuilder as TimeSeriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
 import { CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS } from "../../contracts/canary";
+import { STACK_DASHBOARDS } from "../../contracts/grafana-dashboards";
 import { PROJECT_NAME } from "../../contracts/project";
 import { MODEL_SERVICES, RESOURCE_TAGS, runtimeNames } from "../../contracts/runtime-names";
 import { CLOUDWATCH_DATASOURCE, dimensionValuesVariable, expressionQuery, metricQuery, ref, resourceArnsVariable, stackCapture } from "./cloudwatch-query";
-
-export const MODEL_SERVICES_DASHBOARD_UID = "mlops-model-services";
 
 const names = runtimeNames(ref("stack"));
 const ecs = { ClusterName: names.cluster, ServiceName: names.service(ref("service")) };
@@ -55,7 +54,7 @@ const errorRate = (title: string, metricName: string, limit?: number) => {
 
 export function modelServicesDashboard() {
   return new DashboardBuilder("Model services")
-    .uid(MODEL_SERVICES_DASHBOARD_UID)
+    .uid(STACK_DASHBOARDS.modelServices)
     .tags(["mlops", "cloudwatch"])
     .editable()
     .readonly()

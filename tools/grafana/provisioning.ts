@@ -11,8 +11,9 @@ import { stringify } from "yaml";
 import { DASHBOARD_UID, DashboardSettings, modelMonitoringDashboard } from "./dashboard";
 import { METRICS_DATASOURCE } from "./sql-query";
 import { cloudWatchDataSources } from "./cloudwatch-query";
-import { MODEL_SERVICES_DASHBOARD_UID, modelServicesDashboard } from "./model-services-dashboard";
-import { DATABASE_DASHBOARD_UID, databaseDashboard } from "./database-dashboard";
+import { modelServicesDashboard } from "./model-services-dashboard";
+import { databaseDashboard } from "./database-dashboard";
+import { STACK_DASHBOARDS } from "../../contracts/grafana-dashboards";
 
 export interface GrafanaProvisioningArgs extends DashboardSettings {
   readonly database: string;
@@ -88,7 +89,7 @@ export function renderGrafanaFiles(args: GrafanaProvisioningArgs): { path: strin
     { path: "provisioning/datasources/cloudwatch.yaml", content: yamlFile(cloudWatchDataSources()) },
     { path: "provisioning/dashboards/mlops.yaml", content: yamlFile(dashboards) },
     { path: `dashboards/${DASHBOARD_UID}.json`, content: json(dashboard) },
-    { path: `dashboards/${MODEL_SERVICES_DASHBOARD_UID}.json`, content: json(modelServicesDashboard()) },
-    { path: `dashboards/${DATABASE_DASHBOARD_UID}.json`, content: json(databaseDashboard()) },
+    { path: `dashboards/${STACK_DASHBOARDS.modelServices}.json`, content: json(modelServicesDashboard()) },
+    { path: `dashboards/${STACK_DASHBOARDS.database}.json`, content: json(databaseDashboard()) },
   ];
 }
