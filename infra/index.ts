@@ -22,6 +22,8 @@ import { ModelWebService, ScheduledBatchJob, ServiceDashboard } from "./model-se
 import { ArtifactBucket } from "./mlflow";
 import { MLFLOW_CLIENTS } from "../contracts/mlflow-clients";
 import { APPLICATION_DASHBOARDS } from "../contracts/dashboards";
+import { runtimeNames } from "../contracts/runtime-names";
+import { STACK_DASHBOARDS, stackDashboardUrl } from "../contracts/grafana-dashboards";
 import { Network, SecurityGroups } from "./network";
 import { GRAFANA_PORT, MLFLOW_PORT, PlatformServices, ServiceCluster } from "./platform";
 
@@ -87,7 +89,7 @@ const withGitHub = { providers: [githubProvider] };
 
 // The mlflow, grafana and metrics databases, their roles and the metrics schema, made on the server
 // from inside the VPC by the provisioner function (docs/decisions/0003-database-provisioning.md).
-const clusterName = `mlops-cicd-${config.stack}`;
+const clusterName = runtimeNames(config.stack).cluster;
 const databases = new ApplicationDatabases(
   "databases",
   {
@@ -144,6 +146,7 @@ const platform = new PlatformServices(
     images: { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference, dashboardSync: images.dashboardSync.digestReference },
     mlflowHostname: runtime.services.mlflowHostname,
     grafanaHostname: runtime.services.grafanaHostname,
+    region: runtime.region,
     modelName: config.application.modelName,
     vpcId: network.vpcId,
     subnetIds: network.egressSubnetIds,
@@ -395,6 +398,8 @@ export const githubDeployRoleArn = deployRole.roleArn;
 export const artifactBucket = artifacts.bucketName;
 export const mlflowUrl = platform.mlflowUrl;
 export const grafanaUrl = platform.grafanaUrl;
+/** Grafana's CloudWatch dashboards opened on this stack. */
+export const grafanaDashboardUrls = Object.fromEntries(Object.entries(STACK_DASHBOARDS).map(([key, uid]) => [key, stackDashboardUrl(platform.grafanaUrl, uid, config.stack)]));
 export const loadBalancerDnsName = cluster.loadBalancer.dnsName;
 export const webServiceUrl = webService.url;
 export const mlflowServiceAlarms = mlflowService.alarmNames;

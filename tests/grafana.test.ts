@@ -22,8 +22,15 @@ const queries = (): { panel: string; query: PostgresQuery }[] =>
   dashboard.panels.flatMap((panel: { title: string; targets: PostgresQuery[] }) => panel.targets.map((query) => ({ panel: panel.title, query })));
 
 describe("provisioning", () => {
-  it("renders the three files", () => {
-    expect([...byPath.keys()]).toEqual(["provisioning/datasources/metrics.yaml", "provisioning/dashboards/mlops.yaml", "dashboards/mlops-model-monitoring.json"]);
+  it("renders the data sources, the provider and the dashboards", () => {
+    expect([...byPath.keys()]).toEqual([
+      "provisioning/datasources/metrics.yaml",
+      "provisioning/datasources/cloudwatch.yaml",
+      "provisioning/dashboards/mlops.yaml",
+      "dashboards/mlops-model-monitoring.json",
+      "dashboards/mlops-model-services.json",
+      "dashboards/mlops-database.json",
+    ]);
     for (const file of files) expect(file.content).toMatchSnapshot(file.path);
   });
 

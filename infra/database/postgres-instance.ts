@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import type * as awsInputs from "@pulumi/aws/types/input";
 import * as aws from "../aws/sdk";
+import { runtimeNames } from "../../contracts/runtime-names";
 import type { RestoreSource } from "../validation";
 import type { SecretRef } from "./database-provisioner";
 
@@ -91,7 +92,7 @@ export class PostgresInstance extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const identifier = `${pulumi.getProject()}-${pulumi.getStack()}`;
+    const identifier = runtimeNames(pulumi.getStack()).database;
     const restoring = args.snapshotIdentifier !== undefined || args.pointInTimeRestore !== undefined;
     this.instance = new aws.DbInstance(
       name,

@@ -3,6 +3,7 @@ import { assumedBy } from "../aws/iam";
 import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
 import { RoutedServiceSpec, fargateTask, ipTargetGroup, routedService } from "../platform/fargate-task";
+import { RESOURCE_TAGS } from "../../contracts/runtime-names";
 import { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANARY_PERCENT } from "../../contracts/canary";
 
 /**
@@ -44,7 +45,10 @@ export class ModelWebService extends pulumi.ComponentResource {
     const qualified = task.qualifiedName;
     this.logGroup = task.logGroup;
     this.taskDefinition = task.taskDefinition;
-    const targetGroup = (suffix: string) => ipTargetGroup(this, `${name}-${suffix}`, args.port, args.vpcId, args.healthCheckPath);
+    // Tagged with the service: their names carry random suffixes, and Grafana's dashboards find a
+    // service's target groups by this tag (tools/grafana/model-services-dashboard.ts).
+    const targetGroup = (suffix: string) =>
+      ipTargetGroup(this, `${name}-${suffix}`, args.port, args.vpcId, args.healthCheckPath, { [RESOURCE_TAGS.service]: args.name });
     const primary = targetGroup("primary");
     const alternate = args.canary ? targetGroup("canary") : undefined;
     const route = new aws.ListenerRule(

@@ -236,8 +236,18 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
   };
 }
 
-/** An IP target group for a Fargate service, health-checked on `path`. */
-export function ipTargetGroup(parent: pulumi.Resource, name: string, port: number, vpcId: pulumi.Input<string>, path: string): aws.TargetGroup {
+/**
+ * An IP target group for a Fargate service, health-checked on `path`. `tags` add to the provider's
+ * default tags. @default no tags of its own
+ */
+export function ipTargetGroup(
+  parent: pulumi.Resource,
+  name: string,
+  port: number,
+  vpcId: pulumi.Input<string>,
+  path: string,
+  tags?: Readonly<Record<string, string>>,
+): aws.TargetGroup {
   return new aws.TargetGroup(
     name,
     {
@@ -247,6 +257,7 @@ export function ipTargetGroup(parent: pulumi.Resource, name: string, port: numbe
       vpcId,
       deregistrationDelay: 30,
       healthCheck: { path, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 },
+      tags: tags && { ...tags },
     },
     { parent },
   );

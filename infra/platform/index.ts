@@ -6,3 +6,4 @@ export { fargateTask, ipTargetGroup } from "./fargate-task";
 export type { FargateTaskResources, FargateTaskSpec, RoutedServiceSpec, SecretReference } from "./fargate-task";
 export { GRAFANA_PORT, MLFLOW_PORT, PlatformServices } from "./platform-services";
 export type { PlatformServicesArgs } from "./platform-services";
+export { grafanaCloudWatchStatements } from "./grafana-cloudwatch-access";

@@ -8,6 +8,7 @@ import { APPLICATION_DASHBOARDS } from "../../contracts/dashboards";
 import { GRAFANA_DATABASE, GRAFANA_ROLE } from "../database/application-databases";
 import type { ServiceCluster } from "./service-cluster";
 import { PlatformWebService } from "./platform-web-service";
+import { grafanaCloudWatchStatements } from "./grafana-cloudwatch-access";
 
 export interface PlatformServicesArgs {
   readonly cluster: ServiceCluster;
@@ -18,6 +19,8 @@ export interface PlatformServicesArgs {
   readonly images: { readonly mlflow: pulumi.Input<string>; readonly grafana: pulumi.Input<string>; readonly dashboardSync: pulumi.Input<string> };
   readonly mlflowHostname: string;
   readonly grafanaHostname: string;
+  /** The stack's AWS region: where Grafana's CloudWatch data source reads. */
+  readonly region: string;
   /** The application's registered model: MLflow creates it at start and grants the clients on it. */
   readonly modelName: string;
   readonly vpcId: pulumi.Input<string>;
@@ -37,8 +40,9 @@ export const DASHBOARD_SYNC_PATH = "/dashboards";
 
 /**
  * MLflow (tracking server and model registry; artifacts proxied to S3; basic auth) and Grafana
- * (its state in PostgreSQL, the metrics data source as the reader) on the cluster. Every credential
- * is generated and kept in Secrets Manager, injected by ECS; MLflow's clients each get their own login.
+ * (its state in PostgreSQL, the metrics data source as the reader, CloudWatch through its task
+ * role) on the cluster. Every credential is generated and kept in Secrets Manager, injected by ECS;
+ * MLflow's clients each get their own login.
  */
 export class PlatformServices extends pulumi.ComponentResource {
   readonly mlflow: PlatformWebService;
@@ -144,6 +148,8 @@ export class PlatformServices extends pulumi.ComponentResource {
           GF_DATABASE_SSL_MODE: "verify-full",
           GF_DATABASE_CA_CERT_PATH: GRAFANA_RDS_CA_BUNDLE,
           METRICS_DB_HOST: args.databaseAddress,
+          // The CloudWatch data source's default region (tools/grafana/cloudwatch-query.ts).
+          AWS_REGION: args.region,
         },
         secrets: {
           GF_DATABASE_PASSWORD: { secretArn: credentials.grafana, key: "password" },
@@ -178,6 +184,8 @@ export class PlatformServices extends pulumi.ComponentResource {
             Resource: bucket,
             Condition: { StringLike: { "s3:prefix": [`${APPLICATION_DASHBOARDS.bucketPrefix}*`] } },
           },
+          // The CloudWatch data source's reads (docs/monitoring.md).
+          ...grafanaCloudWatchStatements(args.region),
         ]),
         // `aws ecs run-task --task-definition <cluster>-grafana-reset-admin` after a restore: the admin
         // password lives in Grafana's database, which a restore brings back with the lost stack's.

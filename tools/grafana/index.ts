@@ -5,3 +5,7 @@ export type { GrafanaProvisioningArgs } from "./provisioning";
 export { METRICS_DATASOURCE, MODEL_FILTER, PostgresQueryBuilder, latestQuery, seriesQuery } from "./sql-query";
 export type { PostgresQuery, QueryFormat } from "./sql-query";
 export { grafanaImageFiles } from "./image-files";
+export { CLOUDWATCH_DATASOURCE, DEFAULT_REGION, REGION_VARIABLE, cloudWatchDataSources, dimensionValuesVariable, expressionQuery, metricQuery, ref, resourceArnsVariable, stackCapture } from "./cloudwatch-query";
+export type { MetricSpec } from "./cloudwatch-query";
+export { modelServicesDashboard } from "./model-services-dashboard";
+export { databaseDashboard } from "./database-dashboard";

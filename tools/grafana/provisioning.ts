@@ -1,7 +1,8 @@
 /**
  * Grafana's provisioning for the metrics: a PostgreSQL data source with the fixed uid every
- * dashboard query names, connecting as the read-only role over verified TLS, and a file provider
- * that loads the dashboards baked into the image. Neither the password nor the host is in a file:
+ * dashboard query names, connecting as the read-only role over verified TLS, a CloudWatch data
+ * source through the task role (cloudwatch-query.ts), and a file provider that loads the dashboards
+ * baked into the image. Neither the password nor the host is in a file:
  * Grafana expands `$METRICS_READER_PASSWORD` and `$METRICS_DB_HOST` from the container's environment
  * when it reads the provisioning, so one image serves every stack.
  * @see https://grafana.com/docs/grafana/latest/administration/provisioning/
@@ -10,6 +11,10 @@ import { stringify } from "yaml";
 import { APPLICATION_DASHBOARDS } from "../../contracts/dashboards";
 import { DASHBOARD_UID, DashboardSettings, modelMonitoringDashboard } from "./dashboard";
 import { METRICS_DATASOURCE } from "./sql-query";
+import { cloudWatchDataSources } from "./cloudwatch-query";
+import { modelServicesDashboard } from "./model-services-dashboard";
+import { databaseDashboard } from "./database-dashboard";
+import { STACK_DASHBOARDS } from "../../contracts/grafana-dashboards";
 
 export interface GrafanaProvisioningArgs extends DashboardSettings {
   readonly database: string;
@@ -91,9 +96,13 @@ export function renderGrafanaFiles(args: GrafanaProvisioningArgs): { path: strin
     ],
   };
   const dashboard = modelMonitoringDashboard(args);
+  const json = (document: unknown) => `${JSON.stringify(document, null, 2)}\n`;
   return [
     { path: "provisioning/datasources/metrics.yaml", content: yamlFile(datasources) },
+    { path: "provisioning/datasources/cloudwatch.yaml", content: yamlFile(cloudWatchDataSources()) },
     { path: "provisioning/dashboards/mlops.yaml", content: yamlFile(dashboards) },
-    { path: `dashboards/${DASHBOARD_UID}.json`, content: `${JSON.stringify(dashboard, null, 2)}\n` },
+    { path: `dashboards/${DASHBOARD_UID}.json`, content: json(dashboard) },
+    { path: `dashboards/${STACK_DASHBOARDS.modelServices}.json`, content: json(modelServicesDashboard()) },
+    { path: `dashboards/${STACK_DASHBOARDS.database}.json`, content: json(databaseDashboard()) },
   ];
 }

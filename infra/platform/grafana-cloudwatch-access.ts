@@ -1,0 +1,20 @@
+/**
+ * What Grafana's CloudWatch data source may do as its ECS task role: read metrics and find the
+ * stack's resources by tag, in the stack's own region, nothing else. Grafana takes the role's
+ * credentials from the container's credentials endpoint (`authType: default`), so no key exists.
+ *
+ * Each action has a user in the baked-in dashboards (tools/grafana), which a test checks both ways:
+ * - `cloudwatch:GetMetricData`: every panel's query;
+ * - `cloudwatch:ListMetrics`: the `stack` variables (dimension values of a metric);
+ * - `tag:GetResources`: the load balancer and target group variables (resources by tag).
+ * None of these actions takes a resource ARN, so `Resource` is `*`; the region condition is the
+ * narrowing IAM offers. No Logs, alarm or EC2 action: no panel reads logs or alarms, and every
+ * query names the data source's default region.
+ */
+export function grafanaCloudWatchStatements(region: string): Record<string, unknown>[] {
+  const inRegion = { StringEquals: { "aws:RequestedRegion": region } };
+  return [
+    { Sid: "ReadMetrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], Resource: "*", Condition: inRegion },
+    { Sid: "FindResourcesByTag", Effect: "Allow", Action: ["tag:GetResources"], Resource: "*", Condition: inRegion },
+  ];
+}
