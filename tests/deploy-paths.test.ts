@@ -17,9 +17,12 @@ type ServiceType = (typeof SERVICE_TYPES)[number];
 type Environment = "staging" | "production";
 
 const workflow = parse(renderedWorkflowsByStack().get("production")!.get("deploy-service.yml")!);
-// The load test as rendered, made short: a fifth of a second from two clients instead of the configured minute.
-const loadTestStep = (workflow.jobs.deploy.steps as { id?: string; env: Record<string, string> }[]).find((step) => step.id === "load-test")!;
-Object.assign(loadTestStep.env, { DURATION_SECONDS: "0.2", CONCURRENCY: "2" });
+const ciCdWorkflow = parse(renderedWorkflowsByStack().get("production")!.get("ci-cd.yml")!);
+// The load tests as rendered, made short: a fifth of a second from two clients instead of the configured minute.
+for (const job of [workflow.jobs.deploy, ciCdWorkflow.jobs["deploy-production"]]) {
+  const loadTestStep = (job.steps as { id?: string; env: Record<string, string> }[]).find((step) => step.id === "load-test")!;
+  Object.assign(loadTestStep.env, { DURATION_SECONDS: "0.2", CONCURRENCY: "2" });
+}
 /** The committed bundle, where the job's checkout puts it (the runner's checkout is a no-op). */
 const PLATFORM_FILES = { [`${PLATFORM_TOOLS_DIR}/mlops-load-test.cjs`]: fs.readFileSync(path.join(BUNDLE_DIR, "mlops-load-test.cjs"), "utf8") };
 const DIGEST = `sha256:${"ab".repeat(32)}`;
@@ -373,6 +376,42 @@ describe("deploy-service: the production load test", () => {
     expect(awsCalls(result, "stop-service-deployment")).toHaveLength(1);
     expect(serving(result, "production", "mlflow-service")).toBe(previousRevision("production", "mlflow-service"));
     expectIncident(result, "production", "mlflow-service");
+  });
+});
+
+describe("ci-cd: the production deployment of the web service", () => {
+  const deployProduction = (apiUrl: string) =>
+    runJob({
+      workflow: ciCdWorkflow,
+      job: "deploy-production",
+      vars: {
+        PROD_API_URL: apiUrl,
+        AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/github-deploy-production",
+        AWS_REGION: "eu-west-1",
+        ECS_CLUSTER: cluster("production"),
+        ECS_SERVICE_PREFIX: cluster("production"),
+        BATCH_SCHEDULE_GROUP: cluster("production"),
+      },
+      needs: { "build-image": { outputs: { digest: DIGEST } }, "deploy-staging": { outputs: {} } },
+      world: world("production", "web-service"),
+      workspaceFiles: PLATFORM_FILES,
+    });
+
+  it("load tests the new revision before the rollout completes, and ships when it holds", async () => {
+    const result = await deployProduction(API_URL);
+    expect(result.status).toBe("success");
+    expect(result.step("Load test the new revision").outcome).toBe("success");
+    expect(result.world.promotedTags).toEqual({ [promotedTag("production", "web-service")]: `ghcr.io/${REPOSITORY}/web-service@${DIGEST}` });
+  });
+
+  it("rolls back and promotes nothing when the load test fails", async () => {
+    const result = await deployProduction(failingApiUrl);
+    expect(result.status).toBe("failure");
+    expect(result.step("Load test the new revision").outcome).toBe("failure");
+    expect(result.step("Wait for the rollout").outcome).toBe("skipped");
+    expect(result.step("Roll back to the previous revision").log).toContain("ECS rolls it back.");
+    expect(serving(result, "production", "web-service")).toBe(previousRevision("production", "web-service"));
+    expect(result.world.promotedTags).toEqual({});
   });
 });
 

@@ -6,7 +6,7 @@
 import { IMAGE_ENV, RUNNER, lines } from "./application";
 import type { ApplicationLayout } from "../contracts/application";
 import { ACTIONS } from "./actions";
-import { promoteImage, rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
+import { loadTestSteps, promoteImage, rollBack, smokeTest, startRollout, uploadLoadTestReport, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
 import { mlflowEnv } from "./mlflow-steps";
 import type { Job, Step, Workflow } from "./model";
@@ -230,9 +230,12 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
     steps: [
       awsCredentials(),
       startRollout({ serviceType: "web-service", imageDigest: "${{ needs.build-image.outputs.digest }}" }),
+      // Production's canary: the same load test as deploy-service's, before the rest of the traffic moves.
+      ...(environment === "production" ? loadTestSteps({ settings: settings.loadTest, serviceType: "web-service", apiUrl }) : []),
       waitForRollout("Wait for the rollout", 30),
       smokeTest("Smoke test", "web-service", apiUrl),
       ...promoteImage("web-service", "${{ needs.build-image.outputs.digest }}", environment),
+      ...(environment === "production" ? [uploadLoadTestReport()] : []),
       rollBack(),
     ],
   });

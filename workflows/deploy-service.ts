@@ -12,7 +12,7 @@ import { CANARY_BAKE_MINUTES, CANARY_PERCENT } from "../contracts/canary";
 import { REGISTRY_ENVIRONMENT } from "../contracts/github";
 import { IMAGE_ENV, RUNNER, SERVICE_TYPES } from "./application";
 import type { ApplicationLayout } from "../contracts/application";
-import { LOAD_TEST_REPORT_DIR, loadTestSteps, promoteImage, rollBack, smokeTest, startRollout, trialRun, waitForRollout } from "./deploy-steps";
+import { loadTestSteps, promoteImage, rollBack, smokeTest, startRollout, trialRun, uploadLoadTestReport, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
 import { backupRegistryState, findReleasedModel, mlflowEnv, promoteModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
@@ -103,7 +103,7 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
           { ...backupRegistryState("production", "backup/registry.json"), if: IS_PRODUCTION },
           startRollout({ serviceType: "${{ inputs.service_type }}", imageDigest: "${{ needs.build.outputs.digest }}" }),
           // While the canary bakes, before the rest of the traffic moves: a failure rolls back.
-          ...loadTestSteps(settings.loadTest, IS_PRODUCTION_CANARY),
+          ...loadTestSteps({ settings: settings.loadTest, serviceType: "${{ inputs.service_type }}", apiUrl: "${{ env.API_URL }}", condition: IS_PRODUCTION_CANARY }),
           {
             name: `Watch the canary (${CANARY_PERCENT}% of traffic)`,
             if: IS_PRODUCTION_CANARY,
@@ -123,8 +123,7 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
           },
           // Kept whether the deployment succeeded or not: after a failure it is what an operator restores from.
           { ...uploadArtifact("deployment-backup-${{ github.run_id }}", "backup/", 30), if: `always() && ${IS_PRODUCTION}` },
-          // Whether it passed or not: the numbers a failed promotion was judged on.
-          { ...uploadArtifact("load-test-report-${{ github.run_id }}", `${LOAD_TEST_REPORT_DIR}/`, 30), if: "always() && steps.load-test.outcome != 'skipped'" },
+          uploadLoadTestReport(),
           rollBack(),
           syncAlertIssue({
             id: "incident-issue",

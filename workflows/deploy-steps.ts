@@ -12,7 +12,7 @@ import type { LoadTestSettings } from "../contracts/application";
 import { ACTIONS } from "./actions";
 import type { Step } from "./model";
 import { PLATFORM_TOOLS_DIR, platformCommand } from "./platform-tools";
-import { script, scriptFiles } from "./steps";
+import { script, scriptFiles, uploadArtifact } from "./steps";
 
 export interface RolloutArgs {
   /** Expression for the service type: web-service, batch or mlflow-service. */
@@ -147,14 +147,27 @@ export const PLATFORM_NODE_VERSION = "20";
 /** How long the new revision's tasks may take to come up and take the test route. */
 const TEST_ROUTE_DEADLINE_MINUTES = 15;
 
+export interface LoadTestArgs {
+  /** The stack's shape and limits of the test. */
+  readonly settings: LoadTestSettings;
+  /** Expression for the routed service type: web-service or mlflow-service. */
+  readonly serviceType: string;
+  /** Expression for the environment's API URL: the test route is a rule of its host. */
+  readonly apiUrl: string;
+  /** When the steps run. @default always, while the job succeeds */
+  readonly condition?: string;
+}
+
 /**
  * The load test of a routed service's new revision while its production canary runs: waits until
  * ECS points the test route at the new revision, then sends it the service's prediction requests
  * with the test-traffic header, so nothing else reaches the revision through that route and the
  * limits judge it alone. A broken limit fails the step, which skips the full rollout and
- * everything that promotes, and runs `rollBack` (docs/deploy.md). Every step runs under `condition`.
+ * everything that promotes, and runs `rollBack` (docs/deploy.md). Upload the report with
+ * `uploadLoadTestReport`.
  */
-export function loadTestSteps(settings: LoadTestSettings, condition: string): Step[] {
+export function loadTestSteps(args: LoadTestArgs): Step[] {
+  const { settings, condition } = args;
   const command = [
     platformCommand("mlops-load-test.cjs"),
     '--url "$API_URL" --service "$SERVICE_TYPE" --header "$TEST_TRAFFIC_HEADER"',
@@ -185,6 +198,8 @@ export function loadTestSteps(settings: LoadTestSettings, condition: string): St
       if: condition,
       timeoutMinutes: Math.ceil(settings.durationSeconds / 60) + 2,
       env: {
+        API_URL: args.apiUrl,
+        SERVICE_TYPE: args.serviceType,
         TEST_TRAFFIC_HEADER: `${TEST_TRAFFIC_HEADER.name}: ${TEST_TRAFFIC_HEADER.value}`,
         CONCURRENCY: String(settings.concurrency),
         DURATION_SECONDS: String(settings.durationSeconds),
@@ -197,4 +212,9 @@ export function loadTestSteps(settings: LoadTestSettings, condition: string): St
       run: script(command),
     },
   ];
+}
+
+/** The load test's report as an artifact, whether it passed or not: what a promotion was judged on. */
+export function uploadLoadTestReport(): Step {
+  return { ...uploadArtifact("load-test-report-${{ github.run_id }}", `${LOAD_TEST_REPORT_DIR}/`, 30), if: "always() && steps.load-test.outcome != 'skipped'" };
 }
