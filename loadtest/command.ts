@@ -145,9 +145,16 @@ export async function runLoadTestCommand(
   let settings: Settings | undefined;
   try {
     const parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
+    // node:util keeps the last of a repeated option silently: two limits for one measure is a mistake to name.
+    const repeated = Object.entries(OPTIONS)
+      .filter(([, spec]) => !("multiple" in spec))
+      .flatMap(([name]) => {
+        const given = argv.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
+        return given > 1 ? [`--${name} is given ${given} times: give it once.`] : [];
+      });
     const result = settingsFrom(parsed.values);
-    for (const problem of result.problems) context.print(`::error::${problem}`);
-    settings = result.settings;
+    for (const problem of [...repeated, ...result.problems]) context.print(`::error::${problem}`);
+    settings = repeated.length === 0 ? result.settings : undefined;
   } catch (error) {
     // An annotation is one line; node's argument errors can span several.
     context.print(`::error::${optionErrorMessage(oneLine(error), Object.keys(OPTIONS))}`);

@@ -57,12 +57,18 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
+/** `--name value` pairs, later ones replacing earlier ones of the same name (the command refuses an option given twice). */
+function merged(...lists: (readonly string[])[]): string[] {
+  const values = new Map<string, string>();
+  for (const list of lists) for (let i = 0; i < list.length; i += 2) values.set(list[i]!, list[i + 1]!);
+  return [...values].flat();
+}
+
 async function run(url: string, overrides: readonly string[] = [], service = "web-service") {
   const lines: string[] = [];
   const summary = path.join(work, "summary.md");
   const args = ["--url", url, "--service", service, "--header", "X-Mlops-Test-Traffic: new-revision", "--concurrency", "4", "--duration", "0.3", ...GENEROUS];
-  // Later flags win in parseArgs: a test's override replaces the generous default.
-  const code = await runLoadTestCommand([...args, ...overrides, "--report-dir", path.join(work, "report")], {
+  const code = await runLoadTestCommand([...merged(args, overrides), "--report-dir", path.join(work, "report")], {
     env: { GITHUB_STEP_SUMMARY: summary },
     print: (line) => lines.push(line),
   });
@@ -251,7 +257,6 @@ describe("mlops-load-test's arguments", () => {
 
   it("names every bad value with the rule it breaks", async () => {
     const result = await refused([
-      ...VALID,
       "--url",
       "ftp://api.example.com",
       "--service",
@@ -266,6 +271,8 @@ describe("mlops-load-test's arguments", () => {
       "1.5",
       // A dash-led value must be attached to its option.
       "--max-p95-ms=-1",
+      "--max-p99-ms",
+      "2000",
       "--max-error-rate",
       "1.5",
       "--min-throughput",
@@ -291,7 +298,7 @@ describe("mlops-load-test's arguments", () => {
   });
 
   it("suggests the service and the option that were meant", async () => {
-    expect((await refused([...VALID, "--service", "web-servce", "--report-dir", work])).errors).toEqual([
+    expect((await refused([...merged(VALID, ["--service", "web-servce"]), "--report-dir", work])).errors).toEqual([
       '::error::--service must be one of web-service, mlflow-service (the routed services; the batch job takes no requests), got "web-servce". Did you mean web-service?',
     ]);
     expect((await refused([...VALID, "--max-error-rat", "0.1", "--report-dir", work])).errors).toEqual([
@@ -299,10 +306,14 @@ describe("mlops-load-test's arguments", () => {
     ]);
   });
 
+  it("refuses an option given twice: which limit was meant?", async () => {
+    expect((await refused([...VALID, "--max-p95-ms", "500", "--report-dir", work])).errors).toEqual(["::error::--max-p95-ms is given 2 times: give it once."]);
+  });
+
   it("refuses a report directory that is a file, and URL credentials", async () => {
     const file = path.join(work, "file");
     fs.writeFileSync(file, "");
-    expect((await refused([...VALID, "--url", "https://user:secret@api.example.com", "--report-dir", file])).errors).toEqual([
+    expect((await refused([...merged(VALID, ["--url", "https://user:secret@api.example.com"]), "--report-dir", file])).errors).toEqual([
       '::error::--url must be an http(s) URL without credentials, query or fragment, such as https://api.example.com, got "https://user:secret@api.example.com".',
       `::error::--report-dir ${JSON.stringify(file)} exists and is not a directory.`,
     ]);

@@ -310,9 +310,13 @@ async function runLoadTestCommand(argv, context, generate = generateLoad) {
   let settings;
   try {
     const parsed = (0, import_node_util.parseArgs)({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
+    const repeated = Object.entries(OPTIONS).filter(([, spec]) => !("multiple" in spec)).flatMap(([name]) => {
+      const given = argv.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
+      return given > 1 ? [`--${name} is given ${given} times: give it once.`] : [];
+    });
     const result = settingsFrom(parsed.values);
-    for (const problem of result.problems) context.print(`::error::${problem}`);
-    settings = result.settings;
+    for (const problem of [...repeated, ...result.problems]) context.print(`::error::${problem}`);
+    settings = repeated.length === 0 ? result.settings : void 0;
   } catch (error) {
     context.print(`::error::${optionErrorMessage(oneLine(error), Object.keys(OPTIONS))}`);
   }
