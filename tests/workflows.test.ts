@@ -423,6 +423,18 @@ describe("the production load test", () => {
     );
   });
 
+  it("leaves the production jobs room for every step's own time limit on the path of a routed service", () => {
+    const stepLimits = (steps: Doc[]) =>
+      steps
+        // The batch job's trial run never shares a run with the routed services' canary steps.
+        .filter((step) => step.name !== "Trial run of the batch job")
+        .reduce((sum, step) => sum + (step["timeout-minutes"] ?? 0), 0);
+    const deployService = doc("deploy-service.yml").jobs.deploy;
+    expect(stepLimits(deployService.steps)).toBeLessThan(deployService["timeout-minutes"]);
+    const production = doc("ci-cd.yml").jobs["deploy-production"];
+    expect(stepLimits(production.steps)).toBeLessThan(production["timeout-minutes"]);
+  });
+
   it("runs in ci-cd's production deployment of the web service too, never in staging's", () => {
     const production = stepsOf("ci-cd.yml", "deploy-production");
     const order = names(production);

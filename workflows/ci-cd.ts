@@ -226,7 +226,8 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
     // One deployment per environment at a time, shared with deploy-service; never cancelled halfway.
     concurrency: { group: `deploy-${environment}`, cancelInProgress: false },
     permissions: { contents: "read", "id-token": "write", packages: "write" },
-    timeoutMinutes: 45,
+    // Production adds the wait for the test route and the load test (up to 19 minutes).
+    timeoutMinutes: environment === "production" ? 65 : 45,
     steps: [
       awsCredentials(),
       startRollout({ serviceType: "web-service", imageDigest: "${{ needs.build-image.outputs.digest }}" }),

@@ -96,7 +96,8 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
         concurrency: { group: "deploy-${{ inputs.environment }}", cancelInProgress: false },
         // packages: moving the environment's image tag after success.
         permissions: { contents: "read", "id-token": "write", issues: "write", packages: "write" },
-        timeoutMinutes: 60,
+        // Room for every step's own limit in production: the test route and load test, the canary, the full rollout.
+        timeoutMinutes: 80,
         env: { API_URL: "${{ vars.PROD_API_URL || vars.STAGING_API_URL }}" },
         steps: [
           awsCredentials(),
