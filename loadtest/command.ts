@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { closestMatch, optionErrorMessage } from "../infra/validation";
-import { generateLoad, LoadRun } from "./generate";
+import { LoadOptions, LoadRun, generateLoad } from "./generate";
 import { Limits, breaches, measure } from "./measure";
 import { LoadTestReport, reportJson, reportMarkdown } from "./report";
 import { LOAD_TEST_SERVICES, LoadTestService, requestMix } from "./requests";
@@ -136,7 +136,8 @@ function settingsFrom(values: Record<string, string | string[] | undefined>): { 
 export async function runLoadTestCommand(
   argv: readonly string[],
   context: LoadTestContext,
-  generate: (options: Parameters<typeof generateLoad>[0]) => Promise<LoadRun> = generateLoad,
+  /** What sends the requests; tests replace it to prove that bad arguments send nothing. */
+  generate: (options: LoadOptions) => Promise<LoadRun> = generateLoad,
 ): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     context.print(USAGE);
