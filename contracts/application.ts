@@ -40,4 +40,20 @@ export interface ApplicationLayout {
   /** Kept as written (a decimal string) so the rendered workflow shows the configured text. */
   readonly modelMaxRmse: string;
   readonly healthCheckPath: string;
+  readonly loadTest: LoadTestSettings;
+}
+
+/**
+ * The load test deploy-service runs against a routed service's new revision in production before
+ * it takes all the traffic: its shape and the limits that stop the promotion (docs/deploy.md).
+ */
+export interface LoadTestSettings {
+  readonly concurrency: number;
+  readonly durationSeconds: number;
+  readonly maxP95Ms: number;
+  readonly maxP99Ms: number;
+  /** A share, 0 to 1, kept as written (a decimal string) so the rendered workflow shows the configured text. */
+  readonly maxErrorRate: string;
+  /** Successful requests per second, kept as written. */
+  readonly minThroughput: string;
 }

@@ -209,6 +209,17 @@ const buildContextRule: CrossKeyRule = (read) => {
 };
 
 /** Every rule between keys, run after each key's own rule. */
+/** A p99 limit below the p95 one could never be the one that fails first: one of them is a typo. */
+const loadTestLatencyProblems: CrossKeyRule = (read) => {
+  const p95 = read("loadTestMaxP95Ms");
+  const p99 = read("loadTestMaxP99Ms");
+  if (p95 === undefined || p99 === undefined || p99 >= p95) return [];
+  return [
+    `\`${qualifiedKey("loadTestMaxP99Ms")}\` (${p99}) is below \`${qualifiedKey("loadTestMaxP95Ms")}\` (${p95}), but the p99 latency is never below the p95. ` +
+      `Raise the first or lower the second: pulumi config set ${qualifiedKey("loadTestMaxP99Ms")} ${p95 * 2}.`,
+  ];
+};
+
 export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
   reviewerProblems,
   repositorySettingsProblems,
@@ -217,6 +228,7 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
   longLivedAwsKeyProblems,
   githubAppProblems,
   buildContextRule,
+  loadTestLatencyProblems,
 ];
 
 function nonEmpty(value: string | undefined): string | undefined {

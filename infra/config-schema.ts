@@ -7,6 +7,7 @@
  *
  * @see https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options
  */
+import { CANARY_BAKE_MINUTES } from "../contracts/canary";
 import { REQUIRED_STATUS_CHECKS } from "../contracts/github";
 import { qualifiedKey } from "../contracts/project";
 import { ENVIRONMENT_NAMES, EnvironmentProfile, isEnvironmentName } from "./environments";
@@ -27,6 +28,7 @@ import {
   integerRangeProblems,
   logRetentionProblems,
   mlflowModelNameProblems,
+  nonNegativeDecimalProblems,
   oidcProviderArnProblems,
   positiveDecimalProblems,
   relativePathProblems,
@@ -34,6 +36,7 @@ import {
   repositoryPathProblems,
   restoreSourceProblems,
   restoreTimeProblems,
+  shareProblems,
   snapshotIdentifierProblems,
   statusCheckProblems,
   teamSlugProblems,
@@ -95,6 +98,12 @@ interface KeySpec<T extends ConfigValueType> {
 }
 
 export type ConfigKeySpec = { [T in ConfigValueType]: KeySpec<T> }[ConfigValueType];
+
+/**
+ * The longest load test: half the canary bake, which leaves the other half for the new revision's
+ * tasks to take the test route before it and for the report after it.
+ */
+const MAX_LOAD_TEST_SECONDS = (CANARY_BAKE_MINUTES * 60) / 2;
 
 /** A check the platform already requires, or one named twice, would add nothing. */
 function duplicateCheckProblems(checks: readonly string[]): string[] {
@@ -548,6 +557,50 @@ const TABLE = Object.freeze([
     description: "Model validation gate: the largest validation RMSE (minutes) a trained model may have and still ship.",
     default: "10.0",
     check: (rmse) => positiveDecimalProblems(rmse),
+  },
+  // The load test of a routed service's new revision in production (deploy-service, docs/deploy.md).
+  // The stack that renders the workflows (`manageRepositorySettings`) sets what they run.
+  {
+    key: "loadTestConcurrency",
+    type: "integer",
+    description: "Concurrent clients of deploy-service's production load test, each sending one prediction request at a time (1 to 200).",
+    default: 10,
+    check: (clients) => integerRangeProblems(clients, 1, 200),
+  },
+  {
+    key: "loadTestDurationSeconds",
+    type: "integer",
+    description: `Seconds the production load test sends requests (10 to ${MAX_LOAD_TEST_SECONDS}): it runs during the ${CANARY_BAKE_MINUTES}-minute canary bake and must end, with the wait for the test route, before ECS shifts the rest of the traffic.`,
+    default: 60,
+    check: (seconds) => integerRangeProblems(seconds, 10, MAX_LOAD_TEST_SECONDS),
+  },
+  {
+    key: "loadTestMaxP95Ms",
+    type: "integer",
+    description: "The production load test fails, and the deployment rolls back, when the new revision's p95 latency exceeds this many milliseconds (1 to 60000).",
+    default: 1000,
+    check: (ms) => integerRangeProblems(ms, 1, 60000),
+  },
+  {
+    key: "loadTestMaxP99Ms",
+    type: "integer",
+    description: "Likewise for the p99 latency, in milliseconds (1 to 60000, at least `loadTestMaxP95Ms`).",
+    default: 2000,
+    check: (ms) => integerRangeProblems(ms, 1, 60000),
+  },
+  {
+    key: "loadTestMaxErrorRate",
+    type: "string",
+    description: "Likewise for the share of failed requests (answers other than 2xx, and requests without an answer), 0 to 1: 0.01 is 1%.",
+    default: "0.01",
+    check: (share) => shareProblems(share),
+  },
+  {
+    key: "loadTestMinThroughput",
+    type: "string",
+    description: "Likewise when the new revision answers fewer successful requests per second than this (a decimal number, 0 or more).",
+    default: "5",
+    check: (rate) => nonNegativeDecimalProblems(rate),
   },
 ] as const satisfies readonly ConfigKeySpec[]);
 

@@ -251,6 +251,14 @@ function buildConfig(stack: string, read: Read, context: RuleContext): StackConf
       modelName: need("modelName"),
       modelMaxRmse: need("modelMaxRmse"),
       healthCheckPath: need("appHealthCheckPath"),
+      loadTest: {
+        concurrency: need("loadTestConcurrency"),
+        durationSeconds: need("loadTestDurationSeconds"),
+        maxP95Ms: need("loadTestMaxP95Ms"),
+        maxP99Ms: need("loadTestMaxP99Ms"),
+        maxErrorRate: need("loadTestMaxErrorRate"),
+        minThroughput: need("loadTestMinThroughput"),
+      },
     },
     githubCredentials: githubCredentials(read("platformAppId"), context.processEnv),
   };

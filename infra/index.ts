@@ -190,6 +190,8 @@ const webService = new ModelWebService(
     image: bootstrapImage,
     port: WEB_SERVICE_PORT,
     priority: 30,
+    // After mlflow-service's rules: its /invocations test requests must reach it, not this host-wide rule.
+    testTrafficPriority: 29,
     healthCheckPath: config.application.healthCheckPath,
     canary: profile.name === "production",
     environment: { ...modelServiceCommon.environment, ...bootstrapEnvironment("web-service", WEB_SERVICE_PORT, config.application.healthCheckPath) },
@@ -206,6 +208,7 @@ const mlflowService = new ModelWebService(
     image: bootstrapImage,
     port: MLFLOW_SERVICE_PORT,
     priority: 25,
+    testTrafficPriority: 24,
     pathPatterns: ["/invocations"],
     healthCheckPath: "/ping",
     canary: profile.name === "production",

@@ -168,6 +168,14 @@ export function positiveDecimalProblems(value: string): string[] {
   return /^\d+(\.\d+)?$/.test(value) && Number(value) > 0 ? [] : [`must be a positive decimal number such as 10.0, got "${value}"`];
 }
 
+export function shareProblems(value: string): string[] {
+  return /^\d+(\.\d+)?$/.test(value) && Number(value) <= 1 ? [] : [`must be a share from 0 to 1 such as 0.01 (1%), got "${value}"`];
+}
+
+export function nonNegativeDecimalProblems(value: string): string[] {
+  return /^\d+(\.\d+)?$/.test(value) ? [] : [`must be a decimal number, 0 or more, such as 5 or 2.5, got "${value}"`];
+}
+
 export function mlflowModelNameProblems(value: string): string[] {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/.test(value)
     ? []

@@ -1,8 +1,9 @@
 /**
  * The direction of dependency, in one sentence: `contracts/` (names, numbers and types both sides
  * need) imports nothing; `infra/`, `workflows/` and `policy/` import `contracts/` and themselves;
- * `infra/index.ts` alone joins infrastructure and workflows; `monitor/` (the application's
- * monitoring command) may use `infra/`, never the reverse; nothing but tests imports `tools/`.
+ * `infra/index.ts` alone joins infrastructure and workflows; `monitor/` and `loadtest/` (the
+ * application's monitoring and load-test commands) may use `infra/`, never the reverse; nothing but
+ * tests imports `tools/`.
  * And the program, from `infra/index.ts`, loads only production dependencies.
  *
  * Read from the sources' import statements (`npx jest tests/architecture.test.ts` is the check):
@@ -15,7 +16,7 @@ import { builtinModules } from "node:module";
 import * as ts from "typescript";
 
 const ROOT = path.resolve(__dirname, "..");
-const FOLDERS = ["contracts", "infra", "workflows", "policy", "monitor", "tools"] as const;
+const FOLDERS = ["contracts", "infra", "workflows", "policy", "monitor", "loadtest", "tools"] as const;
 type Folder = (typeof FOLDERS)[number];
 
 /** Imports that reach the compiled JavaScript: `import type` and `export type` are erased. */
@@ -84,7 +85,9 @@ const ALLOWED: Readonly<Record<Folder, readonly string[]>> = {
   // The `mlops-monitor` command: application runtime code (the monitoring job, the metrics
   // function), bundled by tools; it uses infra's database helpers, and no infra file loads it.
   monitor: ["contracts", "infra"],
-  tools: ["contracts", "infra", "workflows", "policy", "monitor"],
+  // The `mlops-load-test` command deploy-service runs, bundled by tools like `mlops-monitor`.
+  loadtest: ["contracts", "infra"],
+  tools: ["contracts", "infra", "workflows", "policy", "monitor", "loadtest"],
 };
 /** The one file that joins infrastructure and workflows: the composition root. */
 const JOINS = new Set(["infra/index.ts -> workflows/index.ts"]);

@@ -95,6 +95,7 @@ describe("parseStackConfig on valid config", () => {
     });
     expect(config.runtime.services).toMatchObject({ desiredCount: 1, logRetentionDays: 30 });
     expect(config.application).toMatchObject({ lintPaths: ["."], healthCheckPath: "/health", modelMaxRmse: "10.0" });
+    expect(config.application.loadTest).toEqual({ concurrency: 10, durationSeconds: 60, maxP95Ms: 1000, maxP99Ms: 2000, maxErrorRate: "0.01", minThroughput: "5" });
     expect(config.github.repositorySettings).toBeUndefined();
     expect(config.secrets.slackWebhookUrl).toBeUndefined();
     expect(config.secrets.awsKeys).toBeUndefined();
@@ -458,6 +459,34 @@ describe("parseStackConfig rejects, naming the key, the rule and the fix", () =>
       '`mlops-cicd:appDataUrlTemplate` must contain "{month}", where the YYYY-MM month goes.',
       '`mlops-cicd:modelName` must be a model name of letters, digits, ".", "-" or "_", got "my model".',
       '`mlops-cicd:modelMaxRmse` must be a positive decimal number such as 10.0, got "-1".',
+    ]);
+  });
+
+  it("a load test too long for the canary, with impossible limits", () => {
+    expect(
+      problems("production", {
+        "mlops-cicd:loadTestConcurrency": "0",
+        "mlops-cicd:loadTestDurationSeconds": "600",
+        "mlops-cicd:loadTestMaxP95Ms": "0",
+        "mlops-cicd:loadTestMaxErrorRate": "5%",
+        "mlops-cicd:loadTestMinThroughput": "-1",
+      }),
+    ).toEqual([
+      "`mlops-cicd:loadTestConcurrency` must be between 1 and 200, got 0.",
+      "`mlops-cicd:loadTestDurationSeconds` must be between 10 and 300, got 600.",
+      "`mlops-cicd:loadTestMaxP95Ms` must be between 1 and 60000, got 0.",
+      '`mlops-cicd:loadTestMaxErrorRate` must be a share from 0 to 1 such as 0.01 (1%), got "5%".',
+      '`mlops-cicd:loadTestMinThroughput` must be a decimal number, 0 or more, such as 5 or 2.5, got "-1".',
+    ]);
+    expect(problems("production", { "mlops-cicd:loadTestMaxErrorRate": "1.5" })).toEqual([
+      '`mlops-cicd:loadTestMaxErrorRate` must be a share from 0 to 1 such as 0.01 (1%), got "1.5".',
+    ]);
+  });
+
+  it("a p99 latency limit below the p95 one", () => {
+    expect(problems("production", { "mlops-cicd:loadTestMaxP95Ms": "800", "mlops-cicd:loadTestMaxP99Ms": "500" })).toEqual([
+      "`mlops-cicd:loadTestMaxP99Ms` (500) is below `mlops-cicd:loadTestMaxP95Ms` (800), but the p99 latency is never below the p95. " +
+        "Raise the first or lower the second: pulumi config set mlops-cicd:loadTestMaxP99Ms 1600.",
     ]);
   });
 

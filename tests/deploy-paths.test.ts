@@ -3,8 +3,13 @@
  * service type and environment: the path that ships, the paths that roll back, and the incident
  * issue. The job is the rendered YAML, run step by step as a runner would (tests/workflow-runner.ts).
  */
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { parse } from "yaml";
 import { SERVICE_TYPES } from "../workflows/application";
+import { BUNDLE_DIR, PLATFORM_TOOLS_DIR } from "../workflows/platform-tools";
 import { renderedWorkflowsByStack } from "../tools/render-workflows";
 import { Issue, JobResult, REPOSITORY, World, runJob } from "./workflow-runner";
 
@@ -12,9 +17,36 @@ type ServiceType = (typeof SERVICE_TYPES)[number];
 type Environment = "staging" | "production";
 
 const workflow = parse(renderedWorkflowsByStack().get("production")!.get("deploy-service.yml")!);
+const ciCdWorkflow = parse(renderedWorkflowsByStack().get("production")!.get("ci-cd.yml")!);
+// The load tests as rendered, made short: a fifth of a second from two clients instead of the configured minute.
+for (const job of [workflow.jobs.deploy, ciCdWorkflow.jobs["deploy-production"]]) {
+  const loadTestStep = (job.steps as { id?: string; env: Record<string, string> }[]).find((step) => step.id === "load-test")!;
+  Object.assign(loadTestStep.env, { DURATION_SECONDS: "0.2", CONCURRENCY: "2" });
+}
+/** The committed bundle, where the job's checkout puts it (the runner's checkout is a no-op). */
+const PLATFORM_FILES = { [`${PLATFORM_TOOLS_DIR}/mlops-load-test.cjs`]: fs.readFileSync(path.join(BUNDLE_DIR, "mlops-load-test.cjs"), "utf8") };
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const OLD_DIGEST = `sha256:${"0".repeat(64)}`;
-const API_URL = "https://api.taxi.example.com";
+/** The model API the load test reaches: a real server on loopback (the smoke test's curl is a fake that reads `world.http`). */
+let API_URL: string;
+let failingApiUrl: string;
+let requestLog: string;
+const servers: ChildProcess[] = [];
+
+function startApi(mode: "ok" | "failing", log: string): Promise<string> {
+  const server = spawn(process.execPath, [path.join(__dirname, "fakes", "fake-model-api.js"), mode, log], { stdio: ["ignore", "pipe", "inherit"] });
+  servers.push(server);
+  return new Promise((resolve) => server.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8").trim())));
+}
+
+beforeAll(async () => {
+  requestLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "model-api-")), "requests.log");
+  [API_URL, failingApiUrl] = await Promise.all([startApi("ok", requestLog), startApi("failing", requestLog)]);
+});
+afterAll(() => {
+  for (const server of servers) server.kill();
+  fs.rmSync(path.dirname(requestLog), { recursive: true, force: true });
+});
 const cluster = (environment: Environment) => `mlops-cicd-${environment}`;
 const previousRevision = (environment: Environment, type: ServiceType) =>
   `arn:aws:ecs:eu-west-1:123456789012:task-definition/${cluster(environment)}-${type}:3`;
@@ -82,14 +114,14 @@ function world(environment: Environment, type: ServiceType, changes: Partial<Wor
   };
 }
 
-function deploy(environment: Environment, type: ServiceType, changes: Partial<World> = {}, issues: Issue[] = []): Promise<JobResult> {
+function deploy(environment: Environment, type: ServiceType, changes: Partial<World> = {}, issues: Issue[] = [], apiUrl = API_URL): Promise<JobResult> {
   const prefix = environment === "production" ? "PROD" : "STAGING";
   return runJob({
     workflow,
     job: "deploy",
     inputs: { environment, model_version: "v1.2.3", service_type: type },
     vars: {
-      [`${prefix}_API_URL`]: API_URL,
+      [`${prefix}_API_URL`]: apiUrl,
       AWS_ROLE_ARN: `arn:aws:iam::123456789012:role/github-deploy-${environment}`,
       AWS_REGION: "eu-west-1",
       ECS_CLUSTER: cluster(environment),
@@ -101,6 +133,7 @@ function deploy(environment: Environment, type: ServiceType, changes: Partial<Wo
     needs: { validate: { outputs: { registry_version: "7" } }, build: { outputs: { digest: DIGEST } } },
     world: world(environment, type, changes),
     issues,
+    workspaceFiles: PLATFORM_FILES,
   });
 }
 
@@ -151,6 +184,12 @@ describe.each(CASES)("deploy-service: %s to %s", (type, environment) => {
     // Production only: the registry backup; the canary watch for the routed services (not batch).
     expect(result.step("Back up the registry state").outcome).toBe(environment === "production" ? "success" : "skipped");
     expect(result.step("Watch the canary (10% of traffic)").outcome).toBe(environment === "production" && type !== "batch" ? "success" : "skipped");
+    // The same for the load test of the new revision, which runs first.
+    const canary = environment === "production" && type !== "batch";
+    for (const step of ["Wait for the test route to reach the new revision", "Load test the new revision", "Upload load-test-report-4242"]) {
+      expect({ step, outcome: result.step(step).outcome }).toEqual({ step, outcome: canary ? "success" : "skipped" });
+    }
+    if (canary) expect(result.summary).toContain(`## Load test of ${type}: passed`);
     // Services wait for ECS's rollout; the batch job proves itself in a trial run before its schedule moves.
     expect(result.step("Full rollout").outcome).toBe(type === "batch" ? "skipped" : "success");
     expect(result.step("Trial run of the batch job").outcome).toBe(type === "batch" ? "success" : "skipped");
@@ -253,6 +292,127 @@ describe("deploy-service: the production canary", () => {
     // One poll every 30 s of a 10-minute bake.
     expect(polls).toHaveLength(20);
     expect(result.step("Watch the canary (10% of traffic)").log).toContain("The canary stayed healthy for 10 minutes.");
+  });
+});
+
+describe("deploy-service: the production load test", () => {
+  const names = (result: JobResult) => result.steps.map((step) => step.name);
+  const awsCalls = (result: JobResult, operation: string) => result.world.calls.filter((call) => call[0] === "aws" && call[2] === operation);
+  const requests = () => (fs.existsSync(requestLog) ? fs.readFileSync(requestLog, "utf8").split("\n").filter(Boolean) : []);
+  beforeEach(() => fs.rmSync(requestLog, { force: true }));
+
+  it("waits for the test route to reach the new revision, then load tests it through the route while the canary bakes", async () => {
+    const result = await deploy("production", "web-service");
+
+    expect(result.status).toBe("success");
+    // After the rollout starts, before the canary is watched and anything moves on.
+    const order = names(result);
+    expect(order.indexOf("Start the rollout")).toBeLessThan(order.indexOf("Wait for the test route to reach the new revision"));
+    expect(order.indexOf("Load test the new revision")).toBeLessThan(order.indexOf("Watch the canary (10% of traffic)"));
+    // The wait followed the deployment's stages until the test route reached the new revision.
+    expect(result.step("Wait for the test route to reach the new revision").log).toContain(
+      "lifecycle stage: SCALE_UP\nlifecycle stage: TEST_TRAFFIC_SHIFT\nlifecycle stage: PRODUCTION_TRAFFIC_SHIFT\n" +
+        `The test route reaches ${nextRevision("production", "web-service")}.`,
+    );
+    expect(awsCalls(result, "describe-service-deployments")).toHaveLength(3);
+    // Every request was a prediction carrying the header that routes it to the new revision.
+    expect(requests().length).toBeGreaterThan(4);
+    expect(new Set(requests())).toEqual(new Set(["POST /predict new-revision"]));
+    expect(result.step("Load test the new revision").log).toContain("Every limit held.");
+    expect(result.summary).toContain("| error rate | 0% | ≤ 1% | ✅ |");
+    // Nothing to stop: the deployment completed.
+    expect(awsCalls(result, "stop-service-deployment")).toEqual([]);
+  });
+
+  it("load tests MLflow's model server at /invocations", async () => {
+    const result = await deploy("production", "mlflow-service");
+    expect(result.step("Load test the new revision").outcome).toBe("success");
+    expect(new Set(requests())).toEqual(new Set(["POST /invocations new-revision"]));
+  });
+
+  it("stops the canary when a limit breaks: ECS rolls back, nothing is promoted, an incident names the load test", async () => {
+    const result = await deploy("production", "web-service", {}, [], failingApiUrl);
+
+    expect(result.status).toBe("failure");
+    const test = result.step("Load test the new revision");
+    expect(test.outcome).toBe("failure");
+    expect(test.log).toMatch(/::error title=Load test failed::error rate 100% \((\d+) of \1 requests\) exceeds the limit of 1% \(--max-error-rate\)/);
+    expect(result.summary).toContain("## Load test of web-service: failed");
+    // The rest of the canary never runs; the report is kept.
+    for (const step of ["Watch the canary (10% of traffic)", "Full rollout", "Smoke tests", "Promote the image to the environment's tag"]) {
+      expect({ step, outcome: result.step(step).outcome }).toEqual({ step, outcome: "skipped" });
+    }
+    expect(result.step("Upload load-test-report-4242").outcome).toBe("success");
+    // The deployment still in progress is stopped with ECS's own rollback.
+    const [stop] = awsCalls(result, "stop-service-deployment");
+    expect(stop).toEqual(expect.arrayContaining(["--stop-type", "ROLLBACK"]));
+    expect(result.step("Roll back to the previous revision").log).toContain("ECS rolls it back.");
+    expect(serving(result, "production", "web-service")).toBe(previousRevision("production", "web-service"));
+    expect(result.world.promotedTags).toEqual({});
+    expectIncident(result, "production", "web-service");
+    expect(result.issues[0]!.body).toContain("- load test: failure");
+  });
+
+  it("fails without load testing when ECS rolls the deployment back before the test route reaches it", async () => {
+    const result = await deploy("production", "web-service", { deploymentStages: ["SCALE_UP", "ROLLED_BACK"] });
+
+    expect(result.status).toBe("failure");
+    expect(result.step("Wait for the test route to reach the new revision").log).toContain(
+      `::error::The deployment of ${nextRevision("production", "web-service")} ended (FAILED) before the test route reached it: nothing to load test.`,
+    );
+    expect(result.step("Load test the new revision").outcome).toBe("skipped");
+    expect(requests()).toEqual([]);
+    expect(serving(result, "production", "web-service")).toBe(previousRevision("production", "web-service"));
+    expect(result.issues[0]!.body).toContain("- load test: not run");
+  });
+
+  it("gives up when the new revision's tasks never take the test route", async () => {
+    const result = await deploy("production", "mlflow-service", { deploymentStages: ["SCALE_UP"] });
+
+    expect(result.status).toBe("failure");
+    expect(result.step("Wait for the test route to reach the new revision").log).toContain(
+      `::error::The test route did not reach ${nextRevision("production", "mlflow-service")} within 15 minutes: its tasks did not become healthy in time.`,
+    );
+    expect(awsCalls(result, "stop-service-deployment")).toHaveLength(1);
+    expect(serving(result, "production", "mlflow-service")).toBe(previousRevision("production", "mlflow-service"));
+    expectIncident(result, "production", "mlflow-service");
+  });
+});
+
+describe("ci-cd: the production deployment of the web service", () => {
+  const deployProduction = (apiUrl: string) =>
+    runJob({
+      workflow: ciCdWorkflow,
+      job: "deploy-production",
+      vars: {
+        PROD_API_URL: apiUrl,
+        AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/github-deploy-production",
+        AWS_REGION: "eu-west-1",
+        ECS_CLUSTER: cluster("production"),
+        ECS_SERVICE_PREFIX: cluster("production"),
+        BATCH_SCHEDULE_GROUP: cluster("production"),
+        GRAFANA_DASHBOARDS_URI: "s3://mlops-cicd-production-artifacts/grafana-dashboards/",
+      },
+      needs: { "build-image": { outputs: { digest: DIGEST } }, "deploy-staging": { outputs: {} } },
+      world: world("production", "web-service"),
+      workspaceFiles: PLATFORM_FILES,
+    });
+
+  it("load tests the new revision before the rollout completes, and ships when it holds", async () => {
+    const result = await deployProduction(API_URL);
+    expect(result.status).toBe("success");
+    expect(result.step("Load test the new revision").outcome).toBe("success");
+    expect(result.world.promotedTags).toEqual({ [promotedTag("production", "web-service")]: `ghcr.io/${REPOSITORY}/web-service@${DIGEST}` });
+  });
+
+  it("rolls back and promotes nothing when the load test fails", async () => {
+    const result = await deployProduction(failingApiUrl);
+    expect(result.status).toBe("failure");
+    expect(result.step("Load test the new revision").outcome).toBe("failure");
+    expect(result.step("Wait for the rollout").outcome).toBe("skipped");
+    expect(result.step("Roll back to the previous revision").log).toContain("ECS rolls it back.");
+    expect(serving(result, "production", "web-service")).toBe(previousRevision("production", "web-service"));
+    expect(result.world.promotedTags).toEqual({});
   });
 });
 

@@ -153,6 +153,7 @@ describe("production stack", () => {
     expect(run.resourcesOfType(TYPES.file).map((file) => file.inputs.file)).toEqual([
       ".github/CODEOWNERS",
       ".github/dependabot.yml",
+      ".github/mlops-platform/mlops-load-test.cjs",
       ".github/mlops-platform/mlops-monitor.cjs",
       ".github/workflows/ci-cd.yml",
       ".github/workflows/deploy-service.yml",

@@ -257,8 +257,10 @@ describe.each([
     const hosts = run.resourcesOfType("aws:lb/listenerRule:ListenerRule").map((rule) => (rule.inputs.conditions as { hostHeader: { values: string[] } }[])[0]?.hostHeader.values[0]);
     const domain = stack === "production" ? "example.com" : "staging.example.com";
     const api = stack === "production" ? "api.example.com" : "staging-api.example.com";
-    // The API host twice: the web service, and MLflow's model server at /invocations.
-    expect(hosts.sort()).toEqual([api, api, `grafana.${domain}`, `mlflow.${domain}`].sort());
+    // The API host twice: the web service, and MLflow's model server at /invocations; in production
+    // twice more, the canaries' test routes (the same host with the test-traffic header).
+    const apiRules = stack === "production" ? [api, api, api, api] : [api, api];
+    expect(hosts.sort()).toEqual([...apiRules, `grafana.${domain}`, `mlflow.${domain}`].sort());
   });
 
   it("runs the services privately, by image digest, with secrets only from Secrets Manager, rolling back failed deployments", () => {

@@ -26,7 +26,7 @@ describe.each([
         bakeTimeInMinutes: "10",
       });
       const [balancer] = service.inputs.loadBalancers as { advancedConfiguration: Record<string, string> }[];
-      expect(Object.keys(balancer?.advancedConfiguration ?? {}).sort()).toEqual(["alternateTargetGroupArn", "productionListenerRule", "roleArn"]);
+      expect(Object.keys(balancer?.advancedConfiguration ?? {}).sort()).toEqual(["alternateTargetGroupArn", "productionListenerRule", "roleArn", "testListenerRule"]);
       expect(run.findResource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "web-service-infrastructure").inputs.policyArn).toBe(
         "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
       );
@@ -63,6 +63,39 @@ describe.each([
     const route = run.findResource("aws:lb/listenerRule:ListenerRule", "web-service");
     expect(route.options.ignoreChanges).toEqual(canary ? ["actions"] : undefined);
     expect((route.inputs.conditions as { hostHeader: { values: string[] } }[])[0]?.hostHeader.values).toEqual([host]);
+  });
+
+  it(canary ? "routes the test-traffic header to the new revision: the load test's way in" : "has no test route without a canary", () => {
+    const rules = run.resourcesOfType("aws:lb/listenerRule:ListenerRule");
+    if (!canary) {
+      expect(rules.map((rule) => rule.name)).not.toEqual(expect.arrayContaining(["web-service-test", "mlflow-service-test"]));
+      return;
+    }
+    const header = { httpHeader: { httpHeaderName: "X-Mlops-Test-Traffic", values: ["new-revision"] } };
+    for (const [service, paths] of [
+      ["web-service", []],
+      ["mlflow-service", [{ pathPattern: { values: ["/invocations"] } }]],
+    ] as const) {
+      const test = run.findResource("aws:lb/listenerRule:ListenerRule", `${service}-test`);
+      const production = run.findResource("aws:lb/listenerRule:ListenerRule", service);
+      // The production rule's host and paths, plus the header; the same listener and target groups.
+      expect(test.inputs.conditions).toEqual([{ hostHeader: { values: [host] } }, ...paths, header]);
+      expect(test.inputs.listenerArn).toBe(production.inputs.listenerArn);
+      expect(test.inputs.actions).toEqual(production.inputs.actions);
+      // ECS points it at the new revision during a deployment: the program leaves the weights alone.
+      expect(test.options.ignoreChanges).toEqual(["actions"]);
+      // Tried before the service's own rule, or the header would never count.
+      expect(Number(test.inputs.priority)).toBeLessThan(Number(production.inputs.priority));
+      // The service names it as its test listener rule, and is created after it.
+      const ecsService = run.findResource(SERVICE, service);
+      const [balancer] = ecsService.inputs.loadBalancers as { advancedConfiguration: { testListenerRule: string } }[];
+      expect(balancer?.advancedConfiguration.testListenerRule).toBeDefined();
+      expect(ecsService.dependsOn).toContain(test.urn);
+    }
+    // mlflow-service's /invocations test requests match its rule before the web service's host-wide one.
+    const priority = (name: string) => Number(run.findResource("aws:lb/listenerRule:ListenerRule", name).inputs.priority);
+    expect(priority("mlflow-service-test")).toBeLessThan(priority("web-service-test"));
+    expect(new Set(rules.map((rule) => Number(rule.inputs.priority))).size).toBe(rules.length);
   });
 
   it("starts from the platform's bootstrap image, by digest, until the pipeline deploys", () => {

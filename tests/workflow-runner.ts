@@ -39,7 +39,22 @@ export interface Issue {
 /** The fakes' state: read and written by tests/fakes/fake-cli.js, one JSON file per run. */
 export interface World {
   clock: number;
-  services: Record<string, { taskDefinition: string; rolloutState?: string; ecsRollsBack?: boolean }>;
+  services: Record<
+    string,
+    {
+      taskDefinition: string;
+      rolloutState?: string;
+      ecsRollsBack?: boolean;
+      /** The latest deployment ECS started (update-service), and the lifecycle stages still to come. */
+      deployment?: { arn: string; status: string; stages: string[] };
+    }
+  >;
+  /**
+   * The lifecycle stages a deployment reports, one per look, the last one for good; `ROLLED_BACK`
+   * is ECS rolling it back on its own. @default SCALE_UP, TEST_TRAFFIC_SHIFT, PRODUCTION_TRAFFIC_SHIFT
+   */
+  deploymentStages?: string[];
+  deploymentCount?: number;
   schedules: Record<string, Doc>;
   taskDefinitions: Record<string, Doc>;
   tasks: Record<string, { taskDefinition: string; exitCode: number; stopped?: boolean; stopReason?: string }>;

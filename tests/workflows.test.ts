@@ -371,6 +371,84 @@ describe("deploy-service.yml", () => {
   });
 });
 
+describe("the production load test", () => {
+  const LOAD_TEST_STEPS = ["Check out the platform's tools", "Set up Node.js", "Wait for the test route to reach the new revision", "Load test the new revision"];
+  const CANARY = "inputs.environment == 'production' && inputs.service_type != 'batch'";
+  const stepsOf = (file: string, job: string): Doc[] => doc(file).jobs[job].steps;
+  const names = (steps: Doc[]) => steps.map((step) => step.name as string);
+
+  it("runs in deploy-service for the routed services in production, after the rollout starts and before the canary watch and the full rollout", () => {
+    const steps = stepsOf("deploy-service.yml", "deploy");
+    const order = names(steps);
+    const start = order.indexOf("Start the rollout");
+    expect(order.slice(start + 1, start + 1 + LOAD_TEST_STEPS.length)).toEqual(LOAD_TEST_STEPS);
+    expect(order.indexOf("Load test the new revision")).toBeLessThan(order.indexOf("Watch the canary (10% of traffic)"));
+    for (const name of LOAD_TEST_STEPS) expect({ name, if: steps.find((step) => step.name === name).if }).toEqual({ name, if: CANARY });
+  });
+
+  it("runs the committed bundle with the limits from stack config, against the API through the test route", () => {
+    const steps = stepsOf("deploy-service.yml", "deploy");
+    const checkout = steps.find((step) => step.name === "Check out the platform's tools");
+    expect(checkout.with).toEqual({ "persist-credentials": false, "sparse-checkout": ".github/mlops-platform" });
+    expect(steps.find((step) => step.name === "Set up Node.js").with).toEqual({ "node-version": "20" });
+    const test = steps.find((step) => step.id === "load-test");
+    // Pulumi.production.yaml sets no load-test key: the schema's defaults.
+    expect(test.env).toEqual({
+      API_URL: "${{ env.API_URL }}",
+      SERVICE_TYPE: "${{ inputs.service_type }}",
+      TEST_TRAFFIC_HEADER: "X-Mlops-Test-Traffic: new-revision",
+      CONCURRENCY: "10",
+      DURATION_SECONDS: "60",
+      MAX_P95_MS: "1000",
+      MAX_P99_MS: "2000",
+      MAX_ERROR_RATE: "0.01",
+      MIN_THROUGHPUT: "5",
+      REPORT_DIR: "load-test",
+    });
+    expect(test.run).toContain('node .github/mlops-platform/mlops-load-test.cjs --url "$API_URL" --service "$SERVICE_TYPE" --header "$TEST_TRAFFIC_HEADER"');
+    expect(test["timeout-minutes"]).toBe(3);
+    const wait = steps.find((step) => step.name === "Wait for the test route to reach the new revision");
+    expect(wait.env).toMatchObject({ SERVICE: "${{ steps.rollout.outputs.service }}", NEXT: "${{ steps.rollout.outputs.next }}", DEADLINE_MINUTES: "15" });
+  });
+
+  it("uploads its report whether it passed or not, before the rollback, and the incident says how it ended", () => {
+    const steps = stepsOf("deploy-service.yml", "deploy");
+    const order = names(steps);
+    const upload = steps.find((step) => step.name === "Upload load-test-report-${{ github.run_id }}");
+    expect(upload.if).toBe("always() && steps.load-test.outcome != 'skipped'");
+    expect(upload.with).toMatchObject({ name: "load-test-report-${{ github.run_id }}", path: "load-test/", "if-no-files-found": "error" });
+    expect(order.indexOf(upload.name)).toBeLessThan(order.indexOf("Roll back to the previous revision"));
+    expect(steps.find((step) => step.name === "Open or update the incident issue").env.ALERT_BODY).toContain(
+      "- load test: ${{ steps.load-test.outcome == 'skipped' && 'not run' || steps.load-test.outcome }}",
+    );
+  });
+
+  it("leaves the production jobs room for every step's own time limit on the path of a routed service", () => {
+    const stepLimits = (steps: Doc[]) =>
+      steps
+        // The batch job's trial run never shares a run with the routed services' canary steps.
+        .filter((step) => step.name !== "Trial run of the batch job")
+        .reduce((sum, step) => sum + (step["timeout-minutes"] ?? 0), 0);
+    const deployService = doc("deploy-service.yml").jobs.deploy;
+    expect(stepLimits(deployService.steps)).toBeLessThan(deployService["timeout-minutes"]);
+    const production = doc("ci-cd.yml").jobs["deploy-production"];
+    expect(stepLimits(production.steps)).toBeLessThan(production["timeout-minutes"]);
+  });
+
+  it("runs in ci-cd's production deployment of the web service too, never in staging's", () => {
+    const production = stepsOf("ci-cd.yml", "deploy-production");
+    const order = names(production);
+    const start = order.indexOf("Start the rollout");
+    expect(order.slice(start + 1, start + 1 + LOAD_TEST_STEPS.length)).toEqual(LOAD_TEST_STEPS);
+    expect(order.indexOf("Load test the new revision")).toBeLessThan(order.indexOf("Wait for the rollout"));
+    const test = production.find((step) => step.id === "load-test");
+    expect(test.if).toBeUndefined();
+    expect(test.env).toMatchObject({ API_URL: "${{ vars.PROD_API_URL }}", SERVICE_TYPE: "web-service" });
+    expect(order).toContain("Upload load-test-report-${{ github.run_id }}");
+    expect(names(stepsOf("ci-cd.yml", "deploy-staging"))).not.toEqual(expect.arrayContaining(["Load test the new revision"]));
+  });
+});
+
 describe("safe by construction", () => {
   it("grants nothing at the top of a workflow; every job declares its permissions and a timeout", () => {
     for (const [file, workflow] of docs) expect({ file, permissions: workflow.permissions }).toEqual({ file, permissions: {} });

@@ -1,6 +1,7 @@
 /**
- * Bundles the platform commands the application's workflows run (`mlops-monitor`) into single
- * CommonJS files with their dependencies and the migrations inlined: the application repository
+ * Bundles the platform commands the application's workflows run (`mlops-monitor`,
+ * `mlops-load-test`) into single CommonJS files with their dependencies and the migrations
+ * inlined: the application repository
  * needs nothing installed to run them, only the runner's Node.js. Written by `npm run gen:workflows`
  * to workflows/__rendered__/platform/ and committed; a test fails when they are stale.
  */

@@ -7,7 +7,7 @@ import { IMAGE_ENV, RUNNER, lines } from "./application";
 import type { ApplicationLayout } from "../contracts/application";
 import { ACTIONS } from "./actions";
 import { checkDashboards, loadDashboards } from "./dashboard-steps";
-import { promoteImage, rollBack, smokeTest, startRollout, waitForRollout } from "./deploy-steps";
+import { loadTestSteps, promoteImage, rollBack, smokeTest, startRollout, uploadLoadTestReport, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
 import { mlflowEnv } from "./mlflow-steps";
 import type { Job, Step, Workflow } from "./model";
@@ -255,16 +255,20 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
     // One deployment per environment at a time, shared with deploy-service; never cancelled halfway.
     concurrency: { group: `deploy-${environment}`, cancelInProgress: false },
     permissions: { contents: "read", "id-token": "write", packages: "write" },
-    timeoutMinutes: 45,
+    // Production adds the wait for the test route and the load test (up to 19 minutes).
+    timeoutMinutes: environment === "production" ? 65 : 45,
     steps: [
       checkout(),
       awsCredentials(),
       // Before the rollout, so a refused dashboard stops the job before anything changed.
       loadDashboards(settings.dashboardsDirectory),
       startRollout({ serviceType: "web-service", imageDigest: "${{ needs.build-image.outputs.digest }}" }),
+      // Production's canary: the same load test as deploy-service's, before the rest of the traffic moves.
+      ...(environment === "production" ? loadTestSteps({ settings: settings.loadTest, serviceType: "web-service", apiUrl }) : []),
       waitForRollout("Wait for the rollout", 30),
       smokeTest("Smoke test", "web-service", apiUrl),
       ...promoteImage("web-service", "${{ needs.build-image.outputs.digest }}", environment),
+      ...(environment === "production" ? [uploadLoadTestReport()] : []),
       rollBack(),
     ],
   });

@@ -2,7 +2,8 @@
  * deploy-service.yml: by hand, with the environment, the model version and the service type.
  *
  * Staging: validate the model, build the image, deploy, smoke-test, report. Production adds a
- * backup, a canary of 10% of traffic whose alarms are watched, the full rollout, and the registry
+ * backup, a canary of 10% of traffic whose alarms are watched, a load test of the new revision
+ * through its test route while the canary bakes, the full rollout, and the registry
  * update (its own job, in the registry's environment). The batch job has no traffic to split: a trial run of the new revision must succeed before
  * its schedule moves to it. A failure rolls back and opens (or updates) an incident issue.
  */
@@ -11,13 +12,16 @@ import { CANARY_BAKE_MINUTES, CANARY_PERCENT } from "../contracts/canary";
 import { REGISTRY_ENVIRONMENT } from "../contracts/github";
 import { IMAGE_ENV, RUNNER, SERVICE_TYPES, ServiceType } from "./application";
 import type { ApplicationLayout } from "../contracts/application";
-import { promoteImage, rollBack, smokeTest, startRollout, trialRun, waitForRollout } from "./deploy-steps";
+import { loadTestSteps, promoteImage, rollBack, smokeTest, startRollout, trialRun, uploadLoadTestReport, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
 import { backupRegistryState, findReleasedModel, mlflowEnv, promoteModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
 import { awsCredentials, checkout, scriptFiles, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
 
 const IS_PRODUCTION = "inputs.environment == 'production'";
+// The routed services deploy as a canary; the batch job takes no traffic (its trial run is its
+// canary, docs/deploy.md).
+const IS_PRODUCTION_CANARY = `${IS_PRODUCTION} && inputs.service_type != 'batch'`;
 
 /** A release (`v1.2.3`, the registry's `release` tag) or a registry version (`7`). */
 export const MODEL_VERSION_PATTERN = "^(v[0-9]+\\.[0-9]+\\.[0-9]+|[1-9][0-9]*)$";
@@ -107,17 +111,18 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
         concurrency: { group: "deploy-${{ inputs.environment }}", cancelInProgress: false },
         // packages: moving the environment's image tag after success.
         permissions: { contents: "read", "id-token": "write", issues: "write", packages: "write" },
-        timeoutMinutes: 60,
+        // Room for every step's own limit in production: the test route and load test, the canary, the full rollout.
+        timeoutMinutes: 80,
         env: { API_URL: "${{ vars.PROD_API_URL || vars.STAGING_API_URL }}" },
         steps: [
           awsCredentials(),
           { ...backupRegistryState("production", "backup/registry.json"), if: IS_PRODUCTION },
           startRollout({ serviceType: "${{ inputs.service_type }}", imageDigest: "${{ needs.build.outputs.digest }}" }),
+          // While the canary bakes, before the rest of the traffic moves: a failure rolls back.
+          ...loadTestSteps({ settings: settings.loadTest, serviceType: "${{ inputs.service_type }}", apiUrl: "${{ env.API_URL }}", condition: IS_PRODUCTION_CANARY }),
           {
             name: `Watch the canary (${CANARY_PERCENT}% of traffic)`,
-            // The routed services deploy as a canary; the batch job takes no traffic (its trial run
-            // is its canary, docs/deploy.md).
-            if: `${IS_PRODUCTION} && inputs.service_type != 'batch'`,
+            if: IS_PRODUCTION_CANARY,
             timeoutMinutes: CANARY_BAKE_MINUTES + 2,
             env: { CANARY_ALARMS: "${{ vars.CANARY_ALARMS }}", ECS_SERVICE_PREFIX: "${{ vars.ECS_SERVICE_PREFIX }}", BAKE_MINUTES: String(CANARY_BAKE_MINUTES) },
             run: scriptFiles("watch-canary"),
@@ -134,6 +139,7 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
           },
           // Kept whether the deployment succeeded or not: after a failure it is what an operator restores from.
           { ...uploadArtifact("deployment-backup-${{ github.run_id }}", "backup/", 30), if: `always() && ${IS_PRODUCTION}` },
+          uploadLoadTestReport(),
           rollBack(),
           syncAlertIssue({
             id: "incident-issue",
@@ -149,6 +155,7 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
               "- previous task definition (restored): ${{ steps.rollout.outputs.previous || 'none' }}",
               "- failed task definition: ${{ steps.rollout.outputs.next || 'none registered' }}",
               "- rollback: ${{ steps.rollback.outcome == 'skipped' && 'not needed (nothing had moved)' || steps.rollback.outcome }}",
+              "- load test: ${{ steps.load-test.outcome == 'skipped' && 'not run' || steps.load-test.outcome }}",
               "- run: ${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
             ].join("\n"),
             recoveryBody: "",

@@ -7,9 +7,12 @@
  * of type T is `<prefix>-<T>`) and BATCH_SCHEDULE_GROUP (the batch job's schedule, also named
  * `<prefix>-batch`, is in that group). The runtime stack publishes them (docs/workflows.md).
  */
+import { TEST_TRAFFIC_HEADER } from "../contracts/canary";
+import type { LoadTestSettings } from "../contracts/application";
 import { ACTIONS } from "./actions";
 import type { Step } from "./model";
-import { scriptFiles } from "./steps";
+import { PLATFORM_TOOLS_DIR, platformCommand } from "./platform-tools";
+import { script, scriptFiles, uploadArtifact } from "./steps";
 
 export interface RolloutArgs {
   /** Expression for the service type: web-service, batch or mlflow-service. */
@@ -135,4 +138,83 @@ export function promoteImage(serviceType: string, imageDigest: string, environme
       run: scriptFiles("promote-image"),
     },
   ];
+}
+
+/** Where the load test writes its report (load-test.json, load-test.md), uploaded as an artifact. */
+export const LOAD_TEST_REPORT_DIR = "load-test";
+/** The runner's Node.js for the platform's bundles, which are built for it (tools/platform-bundle.ts). */
+export const PLATFORM_NODE_VERSION = "20";
+/** How long the new revision's tasks may take to come up and take the test route. */
+const TEST_ROUTE_DEADLINE_MINUTES = 15;
+
+export interface LoadTestArgs {
+  /** The stack's shape and limits of the test. */
+  readonly settings: LoadTestSettings;
+  /** Expression for the routed service type: web-service or mlflow-service. */
+  readonly serviceType: string;
+  /** Expression for the environment's API URL: the test route is a rule of its host. */
+  readonly apiUrl: string;
+  /** When the steps run. @default always, while the job succeeds */
+  readonly condition?: string;
+}
+
+/**
+ * The load test of a routed service's new revision while its production canary runs: waits until
+ * ECS points the test route at the new revision, then sends it the service's prediction requests
+ * with the test-traffic header, so nothing else reaches the revision through that route and the
+ * limits judge it alone. A broken limit fails the step, which skips the full rollout and
+ * everything that promotes, and runs `rollBack` (docs/deploy.md). Upload the report with
+ * `uploadLoadTestReport`.
+ */
+export function loadTestSteps(args: LoadTestArgs): Step[] {
+  const { settings, condition } = args;
+  const command = [
+    platformCommand("mlops-load-test.cjs"),
+    '--url "$API_URL" --service "$SERVICE_TYPE" --header "$TEST_TRAFFIC_HEADER"',
+    '--concurrency "$CONCURRENCY" --duration "$DURATION_SECONDS"',
+    '--max-p95-ms "$MAX_P95_MS" --max-p99-ms "$MAX_P99_MS" --max-error-rate "$MAX_ERROR_RATE" --min-throughput "$MIN_THROUGHPUT"',
+    '--report-dir "$REPORT_DIR"',
+  ].join(" ");
+  return [
+    {
+      name: "Check out the platform's tools",
+      if: condition,
+      uses: ACTIONS.checkout,
+      // Only the committed bundles: this job runs nothing else of the repository.
+      with: { "persist-credentials": false, "sparse-checkout": PLATFORM_TOOLS_DIR },
+    },
+    // Explicit rather than whatever the runner image ships: the bundles target this version.
+    { name: "Set up Node.js", if: condition, uses: ACTIONS.setupNode, with: { "node-version": PLATFORM_NODE_VERSION } },
+    {
+      name: "Wait for the test route to reach the new revision",
+      if: condition,
+      timeoutMinutes: TEST_ROUTE_DEADLINE_MINUTES + 1,
+      env: { ...ROLLOUT_OUTPUTS, DEADLINE_MINUTES: String(TEST_ROUTE_DEADLINE_MINUTES) },
+      run: scriptFiles("wait-for-test-traffic"),
+    },
+    {
+      id: "load-test",
+      name: "Load test the new revision",
+      if: condition,
+      timeoutMinutes: Math.ceil(settings.durationSeconds / 60) + 2,
+      env: {
+        API_URL: args.apiUrl,
+        SERVICE_TYPE: args.serviceType,
+        TEST_TRAFFIC_HEADER: `${TEST_TRAFFIC_HEADER.name}: ${TEST_TRAFFIC_HEADER.value}`,
+        CONCURRENCY: String(settings.concurrency),
+        DURATION_SECONDS: String(settings.durationSeconds),
+        MAX_P95_MS: String(settings.maxP95Ms),
+        MAX_P99_MS: String(settings.maxP99Ms),
+        MAX_ERROR_RATE: settings.maxErrorRate,
+        MIN_THROUGHPUT: settings.minThroughput,
+        REPORT_DIR: LOAD_TEST_REPORT_DIR,
+      },
+      run: script(command),
+    },
+  ];
+}
+
+/** The load test's report as an artifact, whether it passed or not: what a promotion was judged on. */
+export function uploadLoadTestReport(): Step {
+  return { ...uploadArtifact("load-test-report-${{ github.run_id }}", `${LOAD_TEST_REPORT_DIR}/`, 30), if: "always() && steps.load-test.outcome != 'skipped'" };
 }

@@ -14,6 +14,7 @@ export interface PlatformTool {
 
 export const PLATFORM_TOOLS: readonly PlatformTool[] = Object.freeze([
   { entryPoint: "monitor/bin.ts", fileName: "mlops-monitor.cjs" },
+  { entryPoint: "loadtest/bin.ts", fileName: "mlops-load-test.cjs" },
 ]);
 
 /** Where the bundles live in the application repository. */

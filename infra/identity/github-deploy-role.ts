@@ -76,6 +76,20 @@ export function deployPolicy(account: string, region: string, clusterName: strin
         Resource: each((qualified) => ecs(`service/${clusterName}/${qualified}`)),
       },
       {
+        // The canary's progress (when the test route reaches the new revision) and stopping it with
+        // a rollback when the load test fails.
+        Sid: "FollowDeployments",
+        Effect: "Allow",
+        Action: "ecs:ListServiceDeployments",
+        Resource: each((qualified) => ecs(`service/${clusterName}/${qualified}`)),
+      },
+      {
+        Sid: "StopDeployments",
+        Effect: "Allow",
+        Action: ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"],
+        Resource: each((qualified) => ecs(`service-deployment/${clusterName}/${qualified}/*`)),
+      },
+      {
         Sid: "RunModelTasks",
         Effect: "Allow",
         Action: "ecs:RunTask",

@@ -4,7 +4,7 @@ import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
 import { RoutedServiceSpec, fargateTask, ipTargetGroup, routedService } from "../platform/fargate-task";
 import { RESOURCE_TAGS } from "../../contracts/runtime-names";
-import { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANARY_PERCENT } from "../../contracts/canary";
+import { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANARY_PERCENT, TEST_TRAFFIC_HEADER } from "../../contracts/canary";
 
 /**
  * `image` is what the service is created with, by digest; the pipeline deploys every revision after
@@ -13,6 +13,13 @@ import { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANAR
 export interface ModelWebServiceArgs extends RoutedServiceSpec {
   /** Production: a 10% canary with alarms that roll back. Otherwise a rolling deployment. */
   readonly canary: boolean;
+  /**
+   * Priority of the canary's test route (the service's host and paths plus the test-traffic
+   * header), which ECS points at the new revision for the load test. Required with `canary`, and
+   * before `priority`: the listener tries rules in ascending order.
+   * @default no test route (without `canary`)
+   */
+  readonly testTrafficPriority?: number;
   /**
    * Only these paths of the host reach the service (MLflow's `/invocations`).
    * @default every path
@@ -34,12 +41,19 @@ export class ModelWebService extends pulumi.ComponentResource {
   readonly alarms: readonly aws.MetricAlarm[];
   /** The target groups the service registers in: the primary, and in a canary the alternate. */
   readonly targetGroups: readonly aws.TargetGroup[];
+  /** The canary's test route to the new revision; undefined without a canary. */
+  readonly testRoute: aws.ListenerRule | undefined;
   readonly logGroup: aws.LogGroup;
   readonly url: string;
 
   constructor(name: string, args: ModelWebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     // The token keeps the folder's first name (infra/serving): a new one would change every URN.
     super("mlops-cicd:serving:ModelWebService", name, {}, opts);
+    if (args.canary && (args.testTrafficPriority === undefined || args.testTrafficPriority >= args.priority)) {
+      throw new Error(
+        `ModelWebService ${name}: a canary needs a testTrafficPriority below its priority ${args.priority} (the test route must match first), got ${args.testTrafficPriority}.`,
+      );
+    }
 
     const task = fargateTask(this, name, args);
     const qualified = task.qualifiedName;
@@ -51,32 +65,47 @@ export class ModelWebService extends pulumi.ComponentResource {
       ipTargetGroup(this, `${name}-${suffix}`, args.port, args.vpcId, args.healthCheckPath, { [RESOURCE_TAGS.service]: args.name });
     const primary = targetGroup("primary");
     const alternate = args.canary ? targetGroup("canary") : undefined;
+    const conditions = [
+      { hostHeader: { values: [args.hostname] } },
+      ...(args.pathPatterns ? [{ pathPattern: { values: [...args.pathPatterns] } }] : []),
+    ];
+    // A canary's rules forward to both target groups; ECS moves the weights during a deployment, so
+    // the program must not move them back.
+    const forwardToBoth = (group: aws.TargetGroup, other: aws.TargetGroup) => [
+      {
+        type: "forward",
+        forward: {
+          targetGroups: [
+            { arn: group.arn, weight: 100 },
+            { arn: other.arn, weight: 0 },
+          ],
+        },
+      },
+    ];
     const route = new aws.ListenerRule(
       name,
       {
         listenerArn: args.cluster.httpsListener.arn,
         priority: args.priority,
-        conditions: [
-          { hostHeader: { values: [args.hostname] } },
-          ...(args.pathPatterns ? [{ pathPattern: { values: [...args.pathPatterns] } }] : []),
-        ],
-        actions: alternate
-          ? [
-              {
-                type: "forward",
-                forward: {
-                  targetGroups: [
-                    { arn: primary.arn, weight: 100 },
-                    { arn: alternate.arn, weight: 0 },
-                  ],
-                },
-              },
-            ]
-          : [{ type: "forward", targetGroupArn: primary.arn }],
+        conditions,
+        actions: alternate ? forwardToBoth(primary, alternate) : [{ type: "forward", targetGroupArn: primary.arn }],
       },
-      // ECS moves the weights during a canary: the program must not move them back.
       { parent: this, ignoreChanges: alternate ? ["actions"] : [] },
     );
+    // The test route: ECS points it at the new revision once its tasks are up, before production
+    // traffic moves (TEST_TRAFFIC_SHIFT), so the load test reaches that revision alone.
+    const testRoute = alternate
+      ? new aws.ListenerRule(
+          `${name}-test`,
+          {
+            listenerArn: args.cluster.httpsListener.arn,
+            priority: args.testTrafficPriority,
+            conditions: [...conditions, { httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER.name, values: [TEST_TRAFFIC_HEADER.value] } }],
+            actions: forwardToBoth(primary, alternate),
+          },
+          { parent: this, ignoreChanges: ["actions"] },
+        )
+      : undefined;
 
     // Alarms named `<cluster>-…`: the GitHub deploy role may read exactly these.
     const alarm = (suffix: string, alarmArgs: Omit<ConstructorParameters<typeof aws.MetricAlarm>[1], "name">) =>
@@ -124,6 +153,7 @@ export class ModelWebService extends pulumi.ComponentResource {
     this.alarmNames = ["5xx-rate", "p95-latency"].map((suffix) => `${qualified}-${suffix}`);
     this.alarms = alarms;
     this.targetGroups = groups;
+    this.testRoute = testRoute;
 
     const infrastructureRole = alternate
       ? new aws.Role(`${name}-infrastructure`, { name: `${qualified}-infrastructure`, assumeRolePolicy: assumedBy("ecs.amazonaws.com") }, { parent: this })
@@ -154,7 +184,7 @@ export class ModelWebService extends pulumi.ComponentResource {
             containerPort: args.port,
             advancedConfiguration:
               alternate && infrastructureRoleArn
-                ? { alternateTargetGroupArn: alternate.arn, productionListenerRule: route.arn, roleArn: infrastructureRoleArn }
+                ? { alternateTargetGroupArn: alternate.arn, productionListenerRule: route.arn, testListenerRule: testRoute?.arn, roleArn: infrastructureRoleArn }
                 : undefined,
           },
         ],

@@ -61,6 +61,7 @@ function aws(/** @type {string[]} */ argv) {
         const state = current.rolloutState ?? "COMPLETED";
         // ECS's circuit breaker or alarms put the previous revision back when they fail a deployment.
         if (state === "FAILED" && current.ecsRollsBack && current.previous) current.taskDefinition = current.previous;
+        if (current.deployment && state !== "IN_PROGRESS") current.deployment.status = state === "FAILED" ? "ROLLBACK_SUCCESSFUL" : "SUCCESSFUL";
         return finish(state);
       }
       return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
@@ -88,10 +89,49 @@ function aws(/** @type {string[]} */ argv) {
       if (!world.taskDefinitions[opt["task-definition"]]) return fail(`An error occurred (ClientException): TaskDefinition not found.`);
       current.previous = current.taskDefinition;
       current.taskDefinition = opt["task-definition"];
+      // The deployment ECS starts, going through the lifecycle stages the world lists (one per look).
+      world.deploymentCount = (world.deploymentCount ?? 0) + 1;
+      current.deployment = {
+        arn: `arn:aws:ecs:eu-west-1:123456789012:service-deployment/${opt.cluster}/${opt.service}/d${world.deploymentCount}`,
+        status: "IN_PROGRESS",
+        stages: [...(world.deploymentStages ?? ["SCALE_UP", "TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"])],
+      };
       return finish(JSON.stringify({ service: { serviceName: opt.service, taskDefinition: current.taskDefinition } }));
     }
     case "ecs wait": {
+      const current = world.services[opt.services];
+      if (current?.deployment?.status === "IN_PROGRESS") current.deployment.status = "SUCCESSFUL";
       return finish("");
+    }
+    case "ecs list-service-deployments": {
+      const current = world.services[opt.service];
+      if (!current) return fail("An error occurred (ServiceNotFoundException): Service not found.");
+      if (opt.status !== "IN_PROGRESS" || opt.query !== "serviceDeployments[0].serviceDeploymentArn") return fail(`fake aws: unknown filter or query for ${key}`);
+      return finish(current.deployment?.status === "IN_PROGRESS" ? current.deployment.arn : "None");
+    }
+    case "ecs describe-service-deployments": {
+      const current = Object.values(world.services).find((service) => service.deployment?.arn === opt["service-deployment-arns"]);
+      if (!current) return fail("An error occurred (InvalidParameterException): service deployment not found.");
+      if (opt.query !== "serviceDeployments[0].lifecycleStage") return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
+      const { stages } = current.deployment;
+      const stage = stages.length > 1 ? stages.shift() : stages[0];
+      // A stage the world names ROLLED_BACK: ECS rolled the deployment back on its own (an alarm).
+      if (stage === "ROLLED_BACK") {
+        current.deployment.status = "ROLLBACK_SUCCESSFUL";
+        current.rolloutState = "FAILED";
+        current.taskDefinition = current.previous;
+        return finish("CLEAN_UP");
+      }
+      return finish(stage);
+    }
+    case "ecs stop-service-deployment": {
+      const current = Object.values(world.services).find((service) => service.deployment?.arn === opt["service-deployment-arn"]);
+      if (!current) return fail("An error occurred (InvalidParameterException): service deployment not found.");
+      if (current.deployment.status !== "IN_PROGRESS") return fail("An error occurred (InvalidParameterException): the service deployment is not in progress.");
+      if (opt["stop-type"] !== "ROLLBACK") return fail(`fake aws: only ROLLBACK stops are made, got ${opt["stop-type"]}`);
+      current.deployment.status = "ROLLBACK_SUCCESSFUL";
+      current.taskDefinition = current.previous;
+      return finish(JSON.stringify({ serviceDeploymentArn: current.deployment.arn }));
     }
     case "ecs run-task": {
       if (!world.taskDefinitions[opt["task-definition"]]) return fail(`An error occurred (ClientException): TaskDefinition not found.`);
@@ -140,6 +180,13 @@ function aws(/** @type {string[]} */ argv) {
     }
     case "s3 cp": {
       const [source, destination] = rest.filter((word) => !word.startsWith("--"));
+      world.s3 = { ...world.s3, [destination]: source };
+      return finish("");
+    }
+    case "s3 sync": {
+      // The team's dashboards (sync-dashboards.sh): the folder becomes the prefix's whole content.
+      const [source, destination] = rest.filter((word) => !word.startsWith("--"));
+      if (!/^s3:\/\/[^/]+\/.+\/$/.test(destination ?? "")) return fail(`fake aws: s3 sync to "${destination}", not an s3://<bucket>/<prefix>/ URI`);
       world.s3 = { ...world.s3, [destination]: source };
       return finish("");
     }
