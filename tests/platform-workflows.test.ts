@@ -20,8 +20,8 @@ const doc = (name: string): Doc => parse(files.get(name) as string);
 const FIXTURES = path.join(__dirname, "fixtures", "previews");
 const fixture = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8"));
 
-it("renders preview, up, drift and disaster recovery", () => {
-  expect([...files.keys()].sort()).toEqual(["disaster-recovery.yml", "drift.yml", "preview.yml", "up.yml"]);
+it("renders preview, up, drift, disaster recovery and the pin updater", () => {
+  expect([...files.keys()].sort()).toEqual(["disaster-recovery.yml", "drift.yml", "preview.yml", "up.yml", "update-actions.yml"]);
 });
 
 it("keeps .github/workflows in sync with workflows/platform (npm run gen:workflows)", () => {

@@ -1,0 +1,70 @@
+/**
+ * `npm run update-actions -- --body <file> [--github-output <file>]`
+ *
+ * Moves every pin of workflows/actions.ts whose repository has a newer release (not a draft, not a
+ * prerelease) to that release's commit, and writes the pull request's body to `--body`. With
+ * `--github-output` (a step's `$GITHUB_OUTPUT`) it also sets `changed` (`true` or `false`) and
+ * `title`. When nothing moved, neither the file nor the body is written. Re-rendering and the pull
+ * request are the workflow's next steps (workflows/platform/update-actions.ts).
+ *
+ * Reads GitHub's API anonymously, or with `GITHUB_TOKEN` when set (a higher rate limit). Exit
+ * codes: 0 done, 2 bad arguments, 1 anything else (an API failure, a pin it cannot read).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { UsageError, parseOptions, runCommand } from "../command-line";
+import { ACTIONS } from "../../workflows/actions";
+import { Fetch, GitHubApi } from "./github";
+import { PinChange, PinLine, parsePins, rewritePins } from "./pins";
+import { PinUpdate, planUpdates, pullRequestBody, pullRequestTitle } from "./plan";
+
+const USAGE = "usage: npm run update-actions -- --body <file> [--github-output <file>]";
+const ROOT = path.resolve(__dirname, "../..");
+export const ACTIONS_FILE = path.join(ROOT, "workflows", "actions.ts");
+
+export interface UpdateActionsOptions {
+  /** workflows/actions.ts, or a copy of it. */
+  readonly file: string;
+  readonly body: string;
+  readonly githubOutput?: string;
+  readonly api: GitHubApi;
+}
+
+/** What moved; the file, the body and the outputs are written as the options say. */
+export async function updateActions(options: UpdateActionsOptions): Promise<PinUpdate[]> {
+  const text = fs.readFileSync(options.file, "utf8");
+  const pins = parsePins(text);
+  const updates = await planUpdates(pins, options.api);
+  if (updates.length > 0) {
+    const changes = new Map<string, PinChange>(updates.flatMap((update) => update.keys.map((key) => [key, { sha: update.to.sha, version: update.to.version }] as const)));
+    fs.writeFileSync(options.file, rewritePins(text, changes));
+    fs.writeFileSync(options.body, pullRequestBody(updates));
+  }
+  if (options.githubOutput !== undefined) {
+    const outputs = updates.length > 0 ? `changed=true\ntitle=${pullRequestTitle(updates)}\n` : "changed=false\n";
+    fs.appendFileSync(options.githubOutput, outputs);
+  }
+  return updates;
+}
+
+/** The file as read must be the pins the workflows render with: a pin the text hides from the updater would never move. */
+export function checkAgainstModule(pins: readonly PinLine[]): void {
+  const read = Object.fromEntries(pins.map((pin) => [pin.key, `${pin.action}@${pin.sha} ${pin.version}`]));
+  const loaded = Object.fromEntries(Object.entries(ACTIONS).map(([key, ref]) => [key, `${ref.action}@${ref.sha} ${ref.version}`]));
+  if (JSON.stringify(read) !== JSON.stringify(loaded)) {
+    throw new Error("workflows/actions.ts declares pins the updater does not read as lines: keep every ACTIONS entry as one `key: pin(...)` line.");
+  }
+}
+
+async function main(): Promise<number> {
+  const values = parseOptions(process.argv.slice(2), { body: { type: "string" }, "github-output": { type: "string" } }, USAGE);
+  if (!values.body) throw new UsageError("--body is required: where to write the pull request's body.", USAGE);
+  checkAgainstModule(parsePins(fs.readFileSync(ACTIONS_FILE, "utf8")));
+  const api = new GitHubApi(globalThis.fetch as Fetch, process.env.GITHUB_TOKEN || undefined);
+  const updates = await updateActions({ file: ACTIONS_FILE, body: values.body, githubOutput: values["github-output"], api });
+  for (const update of updates) process.stdout.write(`${update.repository}: ${update.from.version} → ${update.to.version} (${update.to.sha})${update.major ? ", a major release" : ""}\n`);
+  if (updates.length === 0) process.stdout.write("Every pin is at its action's newest release.\n");
+  return 0;
+}
+
+if (require.main === module) runCommand("update-actions", main);
