@@ -16,6 +16,7 @@ import { parsePins, rewritePins } from "../tools/update-actions/pins";
 import { PinUpdate, planUpdates, pullRequestBody, pullRequestTitle } from "../tools/update-actions/plan";
 import { ACTIONS } from "../workflows/actions";
 import { scriptFiles } from "../workflows/steps";
+import { runTool } from "./run-tool";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed workflow documents
 type Doc = any;
@@ -231,6 +232,13 @@ describe("updateActions", () => {
     expect(fs.existsSync(body)).toBe(false);
     expect(fs.readFileSync(output, "utf8")).toBe("");
   });
+});
+
+it("names what is missing on its command line, before asking GitHub anything", () => {
+  const result = runTool("update-actions/cli.ts", []);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toBe("--body is required: where to write the pull request's body.\nusage: npm run update-actions -- --body <file> [--github-output <file>]\n");
+  expect(runTool("update-actions/cli.ts", ["--body", "b.md", "--title", "x"]).stderr).toContain("usage: npm run update-actions");
 });
 
 describe("open-update-pull-request.sh, against a git remote and a fake gh", () => {

@@ -47,7 +47,8 @@ export class GitHubApi {
   /**
    * The highest `vX.Y.Z` release of `repository` that is neither a draft nor a prerelease. By
    * version, not by date: a project that still ships fixes to an older major (CodeQL's v3 beside
-   * v4) publishes an older major after a newer one.
+   * v4) publishes an older major after a newer one. GitHub lists releases newest first, so the
+   * first hundred hold the highest.
    */
   async latestRelease(repository: string): Promise<Release | undefined> {
     const path = `/repos/${repository}/releases?per_page=100`;
