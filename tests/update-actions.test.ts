@@ -3,7 +3,8 @@
  * against a GitHub that the tests answer for (no network), the pull-request script against a real
  * git remote and a fake `gh`, and the workflow's permissions.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import * as http from "node:http";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -237,8 +238,50 @@ describe("updateActions", () => {
 it("names what is missing on its command line, before asking GitHub anything", () => {
   const result = runTool("update-actions/cli.ts", []);
   expect(result.code).toBe(2);
-  expect(result.stderr).toBe("--body is required: where to write the pull request's body.\nusage: npm run update-actions -- --body <file> [--github-output <file>]\n");
+  expect(result.stderr).toBe("--body is required: where to write the pull request's body.\nusage: npm run update-actions -- --body <file> [--github-output <file>] [--actions-file <file>]\n");
   expect(runTool("update-actions/cli.ts", ["--body", "b.md", "--title", "x"]).stderr).toContain("usage: npm run update-actions");
+});
+
+it("runs as the workflow runs it: GitHub's API at GITHUB_API_URL, the outputs in GITHUB_OUTPUT", async () => {
+  // GIVEN a GitHub whose only newer release is Slack's, published as an annotated tag
+  const answers = currentAnswers({
+    "/repos/slackapi/slack-github-action/releases?per_page=100": [release("v4.1.0"), release(ACTIONS.slack.version)],
+    "/repos/slackapi/slack-github-action/git/ref/tags/v4.1.0": annotated(sha("a")),
+    [`/repos/slackapi/slack-github-action/git/tags/${sha("a")}`]: { object: { type: "commit", sha: sha("b") } },
+  });
+  const authorizations = new Set<string | undefined>();
+  const server = http.createServer((request, response) => {
+    authorizations.add(request.headers.authorization);
+    const answer = answers[request.url ?? ""];
+    response.writeHead(answer === undefined ? 404 : 200, { "content-type": "application/json" });
+    response.end(JSON.stringify(answer ?? { message: "Not Found" }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "update-actions-cli-"));
+  const file = path.join(dir, "actions.ts");
+  fs.writeFileSync(file, ACTIONS_TEXT);
+  fs.writeFileSync(path.join(dir, "output"), "");
+  try {
+    // WHEN the command runs (asynchronously: this process serves its requests)
+    const { port } = server.address() as { port: number };
+    const child = spawn(process.execPath, ["-r", path.join(__dirname, "..", "tools", "register.js"), path.join(__dirname, "..", "tools", "update-actions", "cli.ts"), "--body", path.join(dir, "body.md"), "--github-output", path.join(dir, "output"), "--actions-file", file], {
+      env: { PATH: process.env.PATH, GITHUB_API_URL: `http://127.0.0.1:${port}`, GITHUB_TOKEN: "ghs_job" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    // THEN Slack's pin moved to the tag's commit, and the step's outputs say so
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(stdout).toBe(`slackapi/slack-github-action: ${ACTIONS.slack.version} → v4.1.0 (${sha("b")})\n`);
+    expect(fs.readFileSync(file, "utf8")).toBe(ACTIONS_TEXT.replace(`"${ACTIONS.slack.sha}", "${ACTIONS.slack.version}"`, `"${sha("b")}", "v4.1.0"`));
+    expect(fs.readFileSync(path.join(dir, "output"), "utf8")).toBe("changed=true\ntitle=Update pinned actions: 1 action\n");
+    expect(fs.readFileSync(path.join(dir, "body.md"), "utf8")).toContain("https://github.com/slackapi/slack-github-action/releases/tag/v4.1.0");
+    expect([...authorizations]).toEqual(["Bearer ghs_job"]);
+  } finally {
+    server.close();
+  }
 });
 
 describe("open-update-pull-request.sh, against a git remote and a fake gh", () => {

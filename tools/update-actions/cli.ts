@@ -1,13 +1,15 @@
 /**
- * `npm run update-actions -- --body <file> [--github-output <file>]`
+ * `npm run update-actions -- --body <file> [--github-output <file>] [--actions-file <file>]`
  *
  * Moves every pin of workflows/actions.ts whose repository has a newer release (not a draft, not a
  * prerelease) to that release's commit, and writes the pull request's body to `--body`. With
  * `--github-output` (a step's `$GITHUB_OUTPUT`) it also sets `changed` (`true` or `false`) and
  * `title`. When nothing moved, neither the file nor the body is written. Re-rendering and the pull
- * request are the workflow's next steps (workflows/platform/update-actions.ts).
+ * request are the workflow's next steps (workflows/platform/update-actions.ts). `--actions-file`
+ * names a copy of workflows/actions.ts to work on instead.
  *
- * Reads GitHub's API anonymously, or with `GITHUB_TOKEN` when set (a higher rate limit). Exit
+ * Reads GitHub's API (`GITHUB_API_URL`, which runners set, or api.github.com) anonymously, or
+ * with `GITHUB_TOKEN` when set (a higher rate limit). Exit
  * codes: 0 done, 2 bad arguments, 1 anything else (an API failure, a pin it cannot read).
  */
 import * as fs from "node:fs";
@@ -18,7 +20,7 @@ import { Fetch, GitHubApi } from "./github";
 import { PinChange, PinLine, parsePins, rewritePins } from "./pins";
 import { PinUpdate, planUpdates, pullRequestBody, pullRequestTitle } from "./plan";
 
-const USAGE = "usage: npm run update-actions -- --body <file> [--github-output <file>]";
+const USAGE = "usage: npm run update-actions -- --body <file> [--github-output <file>] [--actions-file <file>]";
 const ROOT = path.resolve(__dirname, "../..");
 export const ACTIONS_FILE = path.join(ROOT, "workflows", "actions.ts");
 
@@ -57,11 +59,15 @@ export function checkAgainstModule(pins: readonly PinLine[]): void {
 }
 
 async function main(): Promise<number> {
-  const values = parseOptions(process.argv.slice(2), { body: { type: "string" }, "github-output": { type: "string" } }, USAGE);
+  const values = parseOptions(process.argv.slice(2), { body: { type: "string" }, "github-output": { type: "string" }, "actions-file": { type: "string" } }, USAGE);
   if (!values.body) throw new UsageError("--body is required: where to write the pull request's body.", USAGE);
-  checkAgainstModule(parsePins(fs.readFileSync(ACTIONS_FILE, "utf8")));
-  const api = new GitHubApi(globalThis.fetch as Fetch, process.env.GITHUB_TOKEN || undefined);
-  const updates = await updateActions({ file: ACTIONS_FILE, body: values.body, githubOutput: values["github-output"], api });
+  const file = values["actions-file"] ?? ACTIONS_FILE;
+  checkAgainstModule(parsePins(fs.readFileSync(file, "utf8")));
+  // Empty variables (an unset secret in a workflow) count as unset.
+  const token = process.env.GITHUB_TOKEN === "" ? undefined : process.env.GITHUB_TOKEN;
+  const apiUrl = process.env.GITHUB_API_URL === undefined || process.env.GITHUB_API_URL === "" ? undefined : process.env.GITHUB_API_URL;
+  const api = new GitHubApi(globalThis.fetch as Fetch, token, apiUrl);
+  const updates = await updateActions({ file, body: values.body, githubOutput: values["github-output"], api });
   for (const update of updates) process.stdout.write(`${update.repository}: ${update.from.version} → ${update.to.version} (${update.to.sha})${update.major ? ", a major release" : ""}\n`);
   if (updates.length === 0) process.stdout.write("Every pin is at its action's newest release.\n");
   return 0;
