@@ -131,7 +131,7 @@ describe("asking GitHub", () => {
 });
 
 describe("planning the moves", () => {
-  it("moves a repository's actions together, never down, and flags a new major", async () => {
+  it("moves a repository's actions together, never down, flags a new major, and names what has no release", async () => {
     const { api } = fakeGitHub({
       "/repos/a/up/releases?per_page=100": [release("v2.1.0")],
       "/repos/a/up/git/ref/tags/v2.1.0": lightweight(sha("b")),
@@ -139,6 +139,8 @@ describe("planning the moves", () => {
       "/repos/a/major/git/ref/tags/v3.0.0": lightweight(sha("c")),
       "/repos/a/down/releases?per_page=100": [release("v1.0.0")],
       "/repos/a/none/releases?per_page=100": [release("v9.0.0", { draft: true })],
+      "/repos/a/zero/releases?per_page=100": [release("v0.37.0")],
+      "/repos/a/zero/git/ref/tags/v0.37.0": lightweight(sha("d")),
     });
     const pins = parsePins(
       [
@@ -147,12 +149,18 @@ describe("planning the moves", () => {
         `  three: pin("a/major", "${sha("2")}", "v2.5.0"),`,
         `  four: pin("a/down", "${sha("3")}", "v1.2.0"),`,
         `  five: pin("a/none", "${sha("4")}", "v1.0.0"),`,
+        `  six: pin("a/zero", "${sha("5")}", "v0.36.0"),`,
       ].join("\n"),
     );
-    expect(await planUpdates(pins, api)).toEqual([
-      { keys: ["one", "two"], repository: "a/up", from: { version: "v2.0.0", sha: sha("1") }, to: { version: "v2.1.0", sha: sha("b"), releaseUrl: "https://github.com/a/up/releases/tag/v2.1.0" }, major: false },
-      { keys: ["three"], repository: "a/major", from: { version: "v2.5.0", sha: sha("2") }, to: { version: "v3.0.0", sha: sha("c"), releaseUrl: "https://github.com/a/major/releases/tag/v3.0.0" }, major: true },
-    ]);
+    expect(await planUpdates(pins, api)).toEqual({
+      updates: [
+        { keys: ["one", "two"], repository: "a/up", from: { version: "v2.0.0", sha: sha("1") }, to: { version: "v2.1.0", sha: sha("b"), releaseUrl: "https://github.com/a/up/releases/tag/v2.1.0" }, major: false },
+        { keys: ["three"], repository: "a/major", from: { version: "v2.5.0", sha: sha("2") }, to: { version: "v3.0.0", sha: sha("c"), releaseUrl: "https://github.com/a/major/releases/tag/v3.0.0" }, major: true },
+        // Semantic versioning's 0.x: a new minor may break.
+        { keys: ["six"], repository: "a/zero", from: { version: "v0.36.0", sha: sha("5") }, to: { version: "v0.37.0", sha: sha("d"), releaseUrl: "https://github.com/a/zero/releases/tag/v0.37.0" }, major: true },
+      ],
+      withoutRelease: ["a/none"],
+    });
   });
 
   it("refuses actions of one repository pinned apart, or a pin that is not a release version", async () => {
@@ -192,7 +200,7 @@ describe("updateActions", () => {
   it("leaves everything alone, and opens nothing, when every pin is current", async () => {
     const { api } = fakeGitHub(currentAnswers());
     const { file, body, output } = work();
-    await expect(updateActions({ file, body, githubOutput: output, api })).resolves.toEqual([]);
+    await expect(updateActions({ file, body, githubOutput: output, api })).resolves.toEqual({ updates: [], withoutRelease: [] });
     expect(fs.readFileSync(file, "utf8")).toBe(ACTIONS_TEXT);
     expect(fs.existsSync(body)).toBe(false);
     expect(fs.readFileSync(output, "utf8")).toBe("changed=false\n");
@@ -212,7 +220,7 @@ describe("updateActions", () => {
       }),
     );
     const { file, body, output } = work();
-    const updates = await updateActions({ file, body, githubOutput: output, api });
+    const { updates } = await updateActions({ file, body, githubOutput: output, api });
     expect(updates.map((update) => [update.repository, update.to.version, update.major])).toEqual([
       ["actions/checkout", "v7.0.2", false],
       ["github/codeql-action", "v5.0.0", true],
@@ -243,8 +251,10 @@ it("names what is missing on its command line, before asking GitHub anything", (
 });
 
 it("runs as the workflow runs it: GitHub's API at GITHUB_API_URL, the outputs in GITHUB_OUTPUT", async () => {
-  // GIVEN a GitHub whose only newer release is Slack's, published as an annotated tag
+  // GIVEN a GitHub whose only newer release is Slack's, published as an annotated tag, and where
+  // Trivy's action has no release at all
   const answers = currentAnswers({
+    "/repos/aquasecurity/trivy-action/releases?per_page=100": [],
     "/repos/slackapi/slack-github-action/releases?per_page=100": [release("v4.1.0"), release(ACTIONS.slack.version)],
     "/repos/slackapi/slack-github-action/git/ref/tags/v4.1.0": annotated(sha("a")),
     [`/repos/slackapi/slack-github-action/git/tags/${sha("a")}`]: { object: { type: "commit", sha: sha("b") } },
@@ -274,7 +284,13 @@ it("runs as the workflow runs it: GitHub's API at GITHUB_API_URL, the outputs in
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     // THEN Slack's pin moved to the tag's commit, and the step's outputs say so
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-    expect(stdout).toBe(`slackapi/slack-github-action: ${ACTIONS.slack.version} → v4.1.0 (${sha("b")})\n`);
+    expect(stdout).toBe(
+      [
+        "::warning::aquasecurity/trivy-action has no release to compare its pin with (only tags, drafts or prereleases): update it by hand.",
+        `slackapi/slack-github-action: ${ACTIONS.slack.version} → v4.1.0 (${sha("b")})`,
+        "",
+      ].join("\n"),
+    );
     expect(fs.readFileSync(file, "utf8")).toBe(ACTIONS_TEXT.replace(`"${ACTIONS.slack.sha}", "${ACTIONS.slack.version}"`, `"${sha("b")}", "v4.1.0"`));
     expect(fs.readFileSync(path.join(dir, "output"), "utf8")).toBe("changed=true\ntitle=Update pinned actions: 1 action\n");
     expect(fs.readFileSync(path.join(dir, "body.md"), "utf8")).toContain("https://github.com/slackapi/slack-github-action/releases/tag/v4.1.0");

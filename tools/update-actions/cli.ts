@@ -18,7 +18,7 @@ import { UsageError, parseOptions, runCommand } from "../command-line";
 import { ACTIONS } from "../../workflows/actions";
 import { Fetch, GitHubApi } from "./github";
 import { PinChange, PinLine, parsePins, rewritePins } from "./pins";
-import { PinUpdate, planUpdates, pullRequestBody, pullRequestTitle } from "./plan";
+import { Plan, planUpdates, pullRequestBody, pullRequestTitle } from "./plan";
 
 const USAGE = "usage: npm run update-actions -- --body <file> [--github-output <file>] [--actions-file <file>]";
 const ROOT = path.resolve(__dirname, "../..");
@@ -32,11 +32,12 @@ export interface UpdateActionsOptions {
   readonly api: GitHubApi;
 }
 
-/** What moved; the file, the body and the outputs are written as the options say. */
-export async function updateActions(options: UpdateActionsOptions): Promise<PinUpdate[]> {
+/** What moved, and what could not; the file, the body and the outputs are written as the options say. */
+export async function updateActions(options: UpdateActionsOptions): Promise<Plan> {
   const text = fs.readFileSync(options.file, "utf8");
   const pins = parsePins(text);
-  const updates = await planUpdates(pins, options.api);
+  const plan = await planUpdates(pins, options.api);
+  const { updates } = plan;
   if (updates.length > 0) {
     const changes = new Map<string, PinChange>(updates.flatMap((update) => update.keys.map((key) => [key, { sha: update.to.sha, version: update.to.version }] as const)));
     fs.writeFileSync(options.file, rewritePins(text, changes));
@@ -46,7 +47,7 @@ export async function updateActions(options: UpdateActionsOptions): Promise<PinU
     const outputs = updates.length > 0 ? `changed=true\ntitle=${pullRequestTitle(updates)}\n` : "changed=false\n";
     fs.appendFileSync(options.githubOutput, outputs);
   }
-  return updates;
+  return plan;
 }
 
 /** The file as read must be the pins the workflows render with: a pin the text hides from the updater would never move. */
@@ -67,7 +68,9 @@ async function main(): Promise<number> {
   const token = process.env.GITHUB_TOKEN === "" ? undefined : process.env.GITHUB_TOKEN;
   const apiUrl = process.env.GITHUB_API_URL === undefined || process.env.GITHUB_API_URL === "" ? undefined : process.env.GITHUB_API_URL;
   const api = new GitHubApi(globalThis.fetch as Fetch, token, apiUrl);
-  const updates = await updateActions({ file, body: values.body, githubOutput: values["github-output"], api });
+  const { updates, withoutRelease } = await updateActions({ file, body: values.body, githubOutput: values["github-output"], api });
+  // A workflow annotation: the run summary shows which pins nobody keeps current.
+  for (const repository of withoutRelease) process.stdout.write(`::warning::${repository} has no release to compare its pin with (only tags, drafts or prereleases): update it by hand.\n`);
   for (const update of updates) process.stdout.write(`${update.repository}: ${update.from.version} → ${update.to.version} (${update.to.sha})${update.major ? ", a major release" : ""}\n`);
   if (updates.length === 0) process.stdout.write("Every pin is at its action's newest release.\n");
   return 0;

@@ -13,21 +13,34 @@ export interface PinUpdate {
   readonly repository: string;
   readonly from: { readonly version: string; readonly sha: string };
   readonly to: { readonly version: string; readonly sha: string; readonly releaseUrl: string };
-  /** The major version changes: its changelog may hold breaking changes the workflows must adapt to. */
+  /**
+   * A breaking release by semantic versioning: the major version changes, or the minor one of a
+   * 0.x action (trivy-action). Its changelog may hold changes the workflows must adapt to.
+   */
   readonly major: boolean;
 }
 
-export async function planUpdates(pins: readonly PinLine[], api: GitHubApi): Promise<PinUpdate[]> {
+export interface Plan {
+  readonly updates: PinUpdate[];
+  /** Repositories with no release to compare with (tags only, or only prereleases): never moved, so said. */
+  readonly withoutRelease: string[];
+}
+
+export async function planUpdates(pins: readonly PinLine[], api: GitHubApi): Promise<Plan> {
   const byRepository = new Map<string, PinLine[]>();
   for (const pin of pins) byRepository.set(pin.repository, [...(byRepository.get(pin.repository) ?? []), pin]);
   const updates: PinUpdate[] = [];
+  const withoutRelease: string[] = [];
   for (const [repository, group] of byRepository) {
     const versions = new Set(group.map((pin) => `${pin.version} ${pin.sha}`));
     if (versions.size > 1) throw new Error(`${repository}: its actions are pinned to different releases (${[...versions].join(", ")}); pin them to one release by hand first.`);
     const current = parseVersion(group[0].version);
     if (current === undefined) throw new Error(`${repository}: pinned as "${group[0].version}" (line ${group[0].line}), which is not a release version vX.Y.Z to compare with.`);
     const release = await api.latestRelease(repository);
-    if (release === undefined) continue;
+    if (release === undefined) {
+      withoutRelease.push(repository);
+      continue;
+    }
     // latestRelease returns only tags that parse.
     const latest = parseVersion(release.tag) as readonly number[];
     if (compareVersions(latest, current) <= 0) continue;
@@ -36,10 +49,10 @@ export async function planUpdates(pins: readonly PinLine[], api: GitHubApi): Pro
       repository,
       from: { version: group[0].version, sha: group[0].sha },
       to: { version: release.tag, sha: await api.commitOf(repository, release.tag), releaseUrl: release.url },
-      major: latest[0] !== current[0],
+      major: latest[0] !== current[0] || (current[0] === 0 && latest[1] !== current[1]),
     });
   }
-  return updates;
+  return { updates, withoutRelease };
 }
 
 export function pullRequestTitle(updates: readonly PinUpdate[]): string {
