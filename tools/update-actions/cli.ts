@@ -72,7 +72,7 @@ async function main(): Promise<number> {
   // A workflow annotation: the run summary shows which pins nobody keeps current.
   for (const repository of withoutRelease) process.stdout.write(`::warning::${repository} has no release to compare its pin with (only tags, drafts or prereleases): update it by hand.\n`);
   for (const update of updates) process.stdout.write(`${update.repository}: ${update.from.version} → ${update.to.version} (${update.to.sha})${update.major ? ", a major release" : ""}\n`);
-  if (updates.length === 0) process.stdout.write("Every pin is at its action's newest release.\n");
+  if (updates.length === 0) process.stdout.write("No pin has a newer release.\n");
   return 0;
 }
 
