@@ -20,8 +20,8 @@ const doc = (name: string): Doc => parse(files.get(name) as string);
 const FIXTURES = path.join(__dirname, "fixtures", "previews");
 const fixture = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8"));
 
-it("renders preview, up, drift and disaster recovery", () => {
-  expect([...files.keys()].sort()).toEqual(["disaster-recovery.yml", "drift.yml", "preview.yml", "up.yml"]);
+it("renders preview, up, drift, disaster recovery and the pin updater", () => {
+  expect([...files.keys()].sort()).toEqual(["disaster-recovery.yml", "drift.yml", "preview.yml", "up.yml", "update-actions.yml"]);
 });
 
 it("keeps .github/workflows in sync with workflows/platform (npm run gen:workflows)", () => {
@@ -286,7 +286,8 @@ describe("preview.yml's comment job, run", () => {
       world: pulumiWorld({}, 0),
       comments,
       event: { pull_request: { number: 42 } },
-      workspaceFiles: Object.fromEntries(Object.entries(previews).map(([stack, json]) => [`previews/preview-${stack}/preview.json`, JSON.stringify(json)])),
+      // What each preview job uploaded: its artifact, holding the one file it wrote.
+      artifacts: Object.fromEntries(Object.entries(previews).map(([stack, json]) => [`preview-${stack}`, { [`preview-${stack}.json`]: JSON.stringify(json) }])),
     });
 
   it("creates the comment once, then edits that same comment on the next push", async () => {
@@ -313,6 +314,14 @@ describe("preview.yml's comment job, run", () => {
     expect(comments[0]).toEqual({ id: 1, issueNumber: 42, body: `${COMMENT_MARKER}\nNo changes: staging, production are up to date.`, user: { login: "mallory" } });
     expect(comments[1].user).toEqual({ login: "github-actions[bot]" });
     expect(comments[1].body).not.toContain("No changes: staging, production are up to date.");
+  });
+
+  it("finds the one preview that was uploaded where it finds several: download-artifact unpacks a single match differently", async () => {
+    const comments: Comment[] = [];
+    const result = await comment({ production: fixture("every-op.json") }, comments);
+    expect(result.status).toBe("success");
+    expect(comments[0].body).toContain("The preview job stopped before the preview ran");
+    expect(comments[0].body.match(/The preview job stopped before the preview ran/g)).toHaveLength(1);
   });
 
   it("shows a stack whose preview job stopped early as failed instead of leaving it out", async () => {
@@ -454,14 +463,14 @@ describe("preview.yml's preview job, run", () => {
       matrix: { stack: "production" },
       world: pulumiWorld(preview, exitCode),
       stubbed: INSTALLERS,
-      collect: ["preview.json"],
+      collect: ["preview-production.json"],
     });
 
   it("explains a failure its JSON does not: the end of the log becomes an error the comment shows", async () => {
     const result = await previewRun(fixture("every-op.json"), 255);
     expect(result.status).toBe("failure");
     expect(result.step("Fail when the preview failed").log).toContain("::error::The preview failed (exit code 255)");
-    const written = JSON.parse(result.files["preview.json"] as string);
+    const written = JSON.parse(result.files["preview-production.json"] as string);
     expect(written.diagnostics.at(-1)).toEqual({
       severity: "error",
       message: "pulumi preview exited with code 255 without an error in its JSON output. The end of its log:\nerror: preview failed\n",
@@ -471,7 +480,7 @@ describe("preview.yml's preview job, run", () => {
   it("leaves a successful preview's JSON as the engine wrote it", async () => {
     const result = await previewRun(fixture("every-op.json"), 0);
     expect(result.status).toBe("success");
-    expect(JSON.parse(result.files["preview.json"] as string)).toEqual(fixture("every-op.json"));
+    expect(JSON.parse(result.files["preview-production.json"] as string)).toEqual(fixture("every-op.json"));
   });
 });
 

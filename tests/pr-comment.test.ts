@@ -287,7 +287,7 @@ describe("maskCredentials", () => {
     "  GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}",
     "postgresql://writer:${PGPASSWORD}@db/metrics",
     "secretName: METRICS_DATABASE_URL",
-    "uses: actions/checkout@34e114876b0b11c390a56381ad16ebd13914f8d5 # v4.3.1",
+    "uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
     "password=$DB_PASSWORD token={{ secrets.X }} secret_key=<set me> api_key=[secret]",
     "password: true token=false secret_key=null github_token: write",
     "Bearer short",

@@ -70,7 +70,7 @@ describe("renderWorkflow", () => {
   });
 
   it("writes pinned actions as a full SHA with their release beside it", () => {
-    expect(text).toContain("uses: actions/checkout@34e114876b0b11c390a56381ad16ebd13914f8d5 # v4.3.1\n");
+    expect(text).toContain("uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1\n");
   });
 
   it("renders the same bytes every time", () => {

@@ -100,6 +100,11 @@ export interface RunJobOptions {
   readonly stubbed?: readonly string[];
   /** Files in the workspace before the job starts, by path relative to it. */
   readonly workspaceFiles?: Readonly<Record<string, string>>;
+  /**
+   * Artifacts earlier jobs of the run uploaded, by name, each its files by path: given, the job's
+   * actions/download-artifact steps place them as the action does; absent, those steps do nothing.
+   */
+  readonly artifacts?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly matrix?: Readonly<Record<string, string>>;
   /** The `github.event` payload. */
   readonly event?: Readonly<Record<string, unknown>>;
@@ -292,6 +297,32 @@ async function runGitHubScript(
   }
 }
 
+function evaluateWith(values: Record<string, unknown> | undefined, context: Record<string, unknown>, status: "success" | "failure"): Record<string, string> {
+  return Object.fromEntries(Object.entries(values ?? {}).map(([key, value]) => [key, interpolate(String(value), context, status)]));
+}
+
+/**
+ * actions/download-artifact as it behaves from v5 on: an artifact asked for by `name`, or the only
+ * one a `pattern` matches, is extracted straight into `path`; several matches go into a folder
+ * each, named after the artifact, unless `merge-multiple` puts them all into `path`.
+ */
+function downloadArtifacts(artifacts: Readonly<Record<string, Readonly<Record<string, string>>>>, inputs: Record<string, string>, workspace: string): { ok: boolean; log: string } {
+  const glob = new RegExp(`^${(inputs.pattern ?? "*").split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  const names = inputs.name ? [inputs.name] : Object.keys(artifacts).filter((name) => glob.test(name)).sort();
+  const missing = names.filter((name) => artifacts[name] === undefined);
+  if (missing.length > 0) return { ok: false, log: `Artifact not found for name: ${missing.join(", ")}` };
+  const flat = inputs.name !== undefined || names.length === 1 || inputs["merge-multiple"] === "true";
+  const root = path.join(workspace, inputs.path ?? "");
+  for (const name of names) {
+    for (const [file, content] of Object.entries(artifacts[name])) {
+      const target = path.join(flat ? root : path.join(root, name), file);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, content);
+    }
+  }
+  return { ok: true, log: `Downloaded ${names.join(", ") || "no artifact"}.` };
+}
+
 /** Actions a deploy job uses whose effect lies outside the job's fakes: they succeed and do nothing. */
 const NO_OP_ACTIONS = [
   "aws-actions/configure-aws-credentials@",
@@ -413,6 +444,9 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
       outputs = readOutputs(outputFile);
       // $GITHUB_ENV: the variables a step sets for the steps after it.
       Object.assign(jobEnv, readOutputs(envFile));
+    } else if (options.artifacts !== undefined && String(step.uses).startsWith("actions/download-artifact@")) {
+      ({ ok, log } = downloadArtifacts(options.artifacts, evaluateWith(step.with, context, status), workspace));
+      outputs = {};
     } else if (String(step.uses).startsWith("actions/github-script@")) {
       ({ ok, outputs, log } = await runGitHubScript(interpolate(String(step.with.script), context, status), env, issues, comments, workspace));
     } else if (NO_OP_ACTIONS.some((prefix) => String(step.uses).startsWith(prefix))) {

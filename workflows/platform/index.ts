@@ -5,6 +5,7 @@ import { driftWorkflow } from "./drift";
 import { previewWorkflow } from "./preview";
 import { PlatformSettings } from "./settings";
 import { upWorkflow } from "./up";
+import { updateActionsWorkflow } from "./update-actions";
 
 export { platformSettings } from "./settings";
 export type { PlatformSettings, PlatformStack } from "./settings";
@@ -19,6 +20,7 @@ export function platformWorkflows(settings: PlatformSettings): { workflow: Workf
     { workflow: upWorkflow(settings), source: "workflows/platform/up.ts" },
     { workflow: driftWorkflow(settings), source: "workflows/platform/drift.ts" },
     { workflow: disasterRecoveryWorkflow(settings), source: "workflows/platform/disaster-recovery.ts" },
+    { workflow: updateActionsWorkflow(settings), source: "workflows/platform/update-actions.ts" },
   ];
 }
 

@@ -14,6 +14,8 @@ import { PULUMI_ENV, PULUMI_RUNNER, githubAppToken, installDependencies, preview
 import { PlatformSettings } from "./settings";
 
 const RUNNER = "ubuntu-24.04";
+/** Each preview's JSON, named by its stack so the comment job can download them all into one folder. */
+const PREVIEW_FILE = "preview-${{ matrix.stack }}.json";
 const SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository";
 
 export function previewWorkflow(settings: PlatformSettings): Workflow {
@@ -42,14 +44,14 @@ export function previewWorkflow(settings: PlatformSettings): Workflow {
             id: "preview",
             name: "pulumi preview --stack ${{ matrix.stack }}",
             stack: "${{ matrix.stack }}",
-            output: "preview.json",
+            output: PREVIEW_FILE,
             env: { GITHUB_TOKEN: "${{ steps.app-token.outputs.token }}" },
           }),
           {
             name: "Upload the preview",
             if: "!cancelled()",
             uses: ACTIONS.uploadArtifact,
-            with: { name: "preview-${{ matrix.stack }}", path: "preview.json", "retention-days": 14, "if-no-files-found": "error" },
+            with: { name: "preview-${{ matrix.stack }}", path: PREVIEW_FILE, "retention-days": 14, "if-no-files-found": "error" },
           },
           {
             name: "Fail when the preview failed",
@@ -74,7 +76,10 @@ export function previewWorkflow(settings: PlatformSettings): Workflow {
           { ...checkout(), with: { ...checkout().with, ref: "${{ github.event.pull_request.base.sha }}" } },
           setupNode(nodeVersion),
           installDependencies(),
-          { name: "Download the previews", uses: ACTIONS.downloadArtifact, with: { pattern: "preview-*", path: "previews" } },
+          // All into one folder: download-artifact (v5 on) extracts a pattern that matches one
+          // artifact, as with a single stack or when the other previews stopped early, straight
+          // into `path` and several into a folder each. The stack is in each file's name instead.
+          { name: "Download the previews", uses: ACTIONS.downloadArtifact, with: { pattern: "preview-*", path: "previews", "merge-multiple": true } },
           {
             name: "Write the comment",
             run: scriptFiles("write-preview-comment"),

@@ -6,7 +6,7 @@
  * - variables `PULUMI_BACKEND_URL` (the state backend, e.g. `s3://…`), `PULUMI_STATE_BACKUP_URI`
  *   (where state exports go), `AWS_REGION`, `PULUMI_PREVIEW_ROLE_ARN` (read-only, no secret values:
  *   pull requests), `PULUMI_DRIFT_ROLE_ARN` (read-only with the secrets a refresh reads and the
- *   state backup: `main` only), `PREVIEW_APP_ID` (a read-only GitHub App), `PLATFORM_APP_INSTALLATION_ID`;
+ *   state backup: `main` only), `PREVIEW_APP_CLIENT_ID` (the Client ID of a read-only GitHub App), `PLATFORM_APP_INSTALLATION_ID`;
  * - per environment (`staging`, `production`) the variable `PULUMI_DEPLOY_ROLE_ARN` and the secret
  *   `PLATFORM_APP_PRIVATE_KEY` (the App that may change the application repository);
  * - the repository secret `PREVIEW_APP_PRIVATE_KEY`.
@@ -87,7 +87,7 @@ export function githubAppToken(repositories: readonly string[]): Step {
     name: "Read-only GitHub App token for the application repository",
     uses: ACTIONS.githubAppToken,
     with: {
-      "app-id": "${{ vars.PREVIEW_APP_ID }}",
+      "client-id": "${{ vars.PREVIEW_APP_CLIENT_ID }}",
       "private-key": "${{ secrets.PREVIEW_APP_PRIVATE_KEY }}",
       owner,
       repositories: [...new Set(repositories.map((repository) => repository.split("/")[1]))].sort().join(","),

@@ -1,10 +1,10 @@
 set -euo pipefail
 args=()
 for stack in $STACKS; do
-  file="previews/preview-${stack}/preview.json"
+  file="previews/preview-${stack}.json"
   if [[ ! -f "$file" ]]; then
     # The job stopped before its preview ran: the comment says so rather than leaving the stack out.
-    mkdir -p "$(dirname "$file")"
+    mkdir -p previews
     jq -n '{diagnostics: [{severity: "error", message: "The preview job stopped before the preview ran: see the workflow run."}]}' > "$file"
   fi
   args+=(--preview "${stack}=${file}")
