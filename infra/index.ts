@@ -98,6 +98,8 @@ const databases = new ApplicationDatabases(
     subnetIds: network.egressSubnetIds,
     provisionerSecurityGroupId: securityGroups.provisionerGroupId,
     logRetentionDays: runtime.services.logRetentionDays,
+    // Only the rotation workflow's run rotates (docs/decisions/0004-credential-rotation.md).
+    rotation: runtime.database.rotation,
   },
   withAws,
 );
@@ -399,6 +401,8 @@ export const batchAlarms = batchJob.alarmNames;
 export const servicesDashboardUrl = dashboard.url;
 export const imageDigests = { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference };
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
+/** Where the generated database passwords are in their rotation: what the rotation workflow decides from. */
+export const credentialRotation = databases.rotation;
 export const mlflowClientSecretArns = Object.fromEntries(Object.entries(platform.mlflowClients).map(([client, login]) => [client, login.secretArn]));
 export const committedFiles = repositorySettings?.filePaths ?? [];
 
