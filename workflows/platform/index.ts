@@ -3,6 +3,7 @@ import { renderWorkflow } from "../render";
 import { disasterRecoveryWorkflow } from "./disaster-recovery";
 import { driftWorkflow } from "./drift";
 import { previewWorkflow } from "./preview";
+import { rotateCredentialsWorkflow } from "./rotate-credentials";
 import { PlatformSettings } from "./settings";
 import { upWorkflow } from "./up";
 
@@ -19,6 +20,7 @@ export function platformWorkflows(settings: PlatformSettings): { workflow: Workf
     { workflow: upWorkflow(settings), source: "workflows/platform/up.ts" },
     { workflow: driftWorkflow(settings), source: "workflows/platform/drift.ts" },
     { workflow: disasterRecoveryWorkflow(settings), source: "workflows/platform/disaster-recovery.ts" },
+    { workflow: rotateCredentialsWorkflow(settings), source: "workflows/platform/rotate-credentials.ts" },
   ];
 }
 
