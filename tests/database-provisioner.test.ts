@@ -54,6 +54,23 @@ describe("the provisioning request's checks", () => {
     ]);
   });
 
+  it("checks a twin login as it checks a role: its name, its password, and that no other login has its name", () => {
+    expect(
+      planProblems({
+        ...valid,
+        roles: [
+          { name: "metrics_owner", password: "a".repeat(40), alternate: { name: "metrics_writer", password: "d".repeat(40) } },
+          { name: "metrics_writer", password: "b".repeat(40), alternate: { name: "Metrics-Writer-Alt", password: "short" } },
+          { name: "metrics_reader", password: "c".repeat(40) },
+        ],
+      }),
+    ).toEqual([
+      'role "Metrics-Writer-Alt" is not a lower-case SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters)',
+      'role "Metrics-Writer-Alt" has a password shorter than 16 characters',
+      "a role is declared twice",
+    ]);
+  });
+
   it("refuses an invalid request before it runs a statement", async () => {
     const statements: string[] = [];
     const recording: Sql = {
