@@ -68,6 +68,7 @@ const database = new PostgresInstance(
     snapshotIdentifier: runtime.database.snapshotIdentifier,
     pointInTimeRestore: runtime.database.pointInTimeRestore,
     backupReplicationRegion: runtime.recoveryRegion,
+    rotation: runtime.database.rotation.step,
   },
   withAws,
 );
@@ -151,6 +152,7 @@ const platform = new PlatformServices(
     securityGroupId: securityGroups.servicesGroupId,
     desiredCount: runtime.services.desiredCount,
     logRetentionDays: runtime.services.logRetentionDays,
+    rotation: runtime.database.rotation.step,
   },
   withAws,
 );

@@ -117,8 +117,25 @@ describe("the program with and without a rotation", () => {
     expect(even.outputs.credentialRotation).toEqual({ generation: 6, rotatedOn: "2027-03-02", periodDays: 30, current: "primary" });
   });
 
-  it("never rotates Grafana's secret key, which encrypts its stored secrets, nor the logins outside the database", () => {
-    for (const key of ["grafana-secret-key", "grafana-admin", "mlflow-admin", "mlflow-client-serving"]) {
+  it("replaces the RDS master's and MLflow's administrator's passwords on every rotation, and leaves them otherwise", () => {
+    for (const name of ["database-master", "platform-mlflow-admin"]) {
+      expect(plain.findResource(PASSWORD, name).inputs.keepers).toEqual({ generation: "0" });
+      expect(plain.findResource(PASSWORD, name).options.ignoreChanges).toEqual(["keepers"]);
+      for (const [run, generation, rotatedOn] of [[odd, "5", "2026-12-02"], [even, "6", "2027-03-02"]] as const) {
+        expect(run.findResource(PASSWORD, name).inputs.keepers).toEqual({ generation, rotatedOn });
+        expect(run.findResource(PASSWORD, name).options.ignoreChanges).toBeUndefined();
+      }
+    }
+    // The master secret is written once the instance has taken the password, and the provisioner reads it after.
+    const instance = plain.findResource("aws:rds/instance:Instance", "database");
+    expect(plain.findResource("aws:secretsmanager/secretVersion:SecretVersion", "database-master").dependsOn).toContain(instance.urn);
+    // MLflow reads the administrator's password by version: a new one rolls it, and its tasks set it at start.
+    const [container] = JSON.parse(String(plain.findResource("aws:ecs/taskDefinition:TaskDefinition", "platform-mlflow").inputs.containerDefinitions));
+    expect(container.secrets).toContainEqual({ name: "MLFLOW_ADMIN_PASSWORD", valueFrom: expect.stringMatching(/:secret:platform-mlflow-admin:password::[0-9a-f-]{36}$/) });
+  });
+
+  it("never rotates Grafana's secret key, which encrypts its stored secrets, nor the logins held outside AWS or in Grafana's database", () => {
+    for (const key of ["grafana-secret-key", "grafana-admin", "mlflow-client-serving", "mlflow-client-training", "mlflow-client-registry"]) {
       const declared = [plain, odd, even].map((run) => run.findResource(PASSWORD, `platform-${key}`));
       for (const password of declared) {
         expect(password.inputs.keepers).toBeUndefined();

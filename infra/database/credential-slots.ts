@@ -78,3 +78,14 @@ export function appliedRotation(primary: SlotKeepers | undefined, alternate: Slo
     alternateGeneration > primaryGeneration ? [alternateGeneration, alternate, "alternate"] : [primaryGeneration, primary, "primary"];
   return { generation, rotatedOn: keepers?.rotatedOn ?? null, current };
 }
+
+/**
+ * A credential with one login and no reader that must keep working through the change (the RDS
+ * master, which only the provisioner uses; MLflow's administrator, which only people use): every
+ * rotation replaces it, and a run without one leaves it as state holds it.
+ */
+export function declareSingle(step: RotationStep | undefined): SlotDeclaration {
+  return step === undefined
+    ? { keepers: { generation: "0" }, followsKeepers: false }
+    : { keepers: { generation: String(step.generation), rotatedOn: step.rotatedOn }, followsKeepers: true };
+}

@@ -5,6 +5,8 @@ import { readyAfter } from "../ready";
 import type { ApplicationDatabases, LoginRole } from "../database/application-databases";
 import { MLFLOW_CLIENTS, MlflowClientName, clientGrants, clientPasswordVariable } from "../../contracts/mlflow-clients";
 import { GRAFANA_DATABASE } from "../database/application-databases";
+import type { RotationStep } from "../config";
+import { declareSingle } from "../database/credential-slots";
 import type { ServiceCluster } from "./service-cluster";
 import { PlatformWebService } from "./platform-web-service";
 
@@ -24,6 +26,12 @@ export interface PlatformServicesArgs {
   readonly securityGroupId: pulumi.Input<string>;
   readonly desiredCount: number;
   readonly logRetentionDays: number;
+  /**
+   * The rotation this run makes: a new MLflow administrator password, which only people use and
+   * every MLflow task sets at start (docs/decisions/0004-credential-rotation.md).
+   * @default none
+   */
+  readonly rotation?: RotationStep;
 }
 
 export const MLFLOW_PORT = 5000;
@@ -55,23 +63,30 @@ export class PlatformServices extends pulumi.ComponentResource {
     super("mlops-cicd:services:PlatformServices", name, {}, opts);
 
     const prefix = args.cluster.clusterName;
-    const generate = (key: string, description: string, username?: string) => {
-      const value = new RandomPassword(`${name}-${key}`, { length: 48, special: false }, { parent: this });
+    const generate = (key: string, description: string, username?: string, rotates = false) => {
+      const rotating = rotates ? declareSingle(args.rotation) : undefined;
+      const value = new RandomPassword(
+        `${name}-${key}`,
+        { length: 48, special: false, keepers: rotating?.keepers },
+        { parent: this, ignoreChanges: rotating === undefined || rotating.followsKeepers ? undefined : ["keepers"] },
+      );
       const secret = new aws.Secret(`${name}-${key}`, { name: `${prefix}/${key}`, description }, { parent: this });
       const secretString = pulumi.secret(value.result.apply((password) => JSON.stringify(username === undefined ? { password } : { username, password })));
       const version = new aws.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString }, { parent: this });
       // Readers get the value as they start: the ARN resolves once it is written.
       return { secretArn: readyAfter(secret.arn, version), versionId: version.versionId, password: pulumi.secret(value.result) };
     };
-    // These never rotate with the database's credentials (docs/decisions/0004-credential-rotation.md):
-    // no keepers, so no rotation config can replace them.
-    const generated = (key: string, description: string) => {
-      const { secretArn, versionId } = generate(key, description);
+    const generated = (key: string, description: string, rotates = false) => {
+      const { secretArn, versionId } = generate(key, description, undefined, rotates);
       return { secretArn, versionId };
     };
-    const mlflowAdmin = generated("mlflow-admin", "Password of MLflow's first administrator");
+    // Rotates with the database's passwords: its task definition names the secret's version, so
+    // MLflow rolls and its new tasks set the new password (docs/decisions/0004-credential-rotation.md).
+    const mlflowAdmin = generated("mlflow-admin", "Password of MLflow's first administrator", true);
+    // Not rotated: Grafana reads it only when its database is new, and keeps the password there.
     const grafanaAdmin = generated("grafana-admin", "Password of Grafana's admin user");
-    // Grafana encrypts its data-source secrets with this key: it must never change.
+    // Grafana encrypts its data-source secrets with this key: it must never change, so it has no
+    // keepers and no rotation config can replace it.
     const grafanaSecretKey = generated("grafana-secret-key", "Grafana's secret key");
     const logins = MLFLOW_CLIENTS.map((client) => ({
       client,
