@@ -292,15 +292,29 @@ describe("rotate-credentials.yml", () => {
       world: { ...pulumiWorld(null, 0), pulumi: { preview: null, previewExitCode: 0, outputs } },
       stubbed: INSTALLERS,
     });
-  const rotation = (outputs: unknown, outputsAfterUp: unknown, generation = "8", rotatedOn = TODAY) =>
+  /** MLflow's and Grafana's task definitions and services, each running `running` of the latest 3 revisions. */
+  const platformServices = (running: Record<string, number> = {}, rolloutState: Record<string, string> = {}) => {
+    const arn = (name: string, revision: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/mlops-cicd-production-${name}:${revision}`;
+    const taskDefinitions: Record<string, Doc> = {};
+    const services: World["services"] = {};
+    for (const name of ["mlflow", "grafana"]) {
+      for (const revision of [1, 2, 3]) {
+        taskDefinitions[arn(name, revision)] = { family: `mlops-cicd-production-${name}`, revision, status: "ACTIVE", taskDefinitionArn: arn(name, revision) };
+      }
+      services[`mlops-cicd-production-${name}`] = { taskDefinition: arn(name, running[name] ?? 3), rolloutState: rolloutState[name] };
+    }
+    return { taskDefinitions, services };
+  };
+  const rotation = (outputs: unknown, outputsAfterUp: unknown, generation = "8", rotatedOn = TODAY, services = platformServices()) =>
     runJob({
       workflow: rotate(),
       job: "rotate-production",
       needs: { "due-production": { outputs: { due: "true", generation, rotated_on: rotatedOn } } },
       vars: { PULUMI_STATE_BACKUP_URI: "s3://state-backups/mlops-cicd" },
-      world: { ...pulumiWorld(null, 0), pulumi: { preview: null, previewExitCode: 0, outputs, outputsAfterUp } },
+      world: { ...pulumiWorld(null, 0), ...services, pulumi: { preview: null, previewExitCode: 0, outputs, outputsAfterUp } },
       stubbed: INSTALLERS,
     });
+  const WAIT = "Wait for MLflow and Grafana to run the new credentials";
 
   it("runs every day and on demand, one run at a time, from main only", () => {
     expect(rotate().on).toEqual({
@@ -365,7 +379,25 @@ describe("rotate-credentials.yml", () => {
       { stack: "production", config: ["mlops-cicd:credentialGeneration=8", `mlops-cicd:credentialRotatedOn=${TODAY}`] },
     ]);
     expect(result.summary).toContain("production: generation 8 is current (primary logins)");
+    expect(result.step(WAIT).log).toContain("mlops-cicd-production-grafana runs arn:aws:ecs:eu-west-1:123456789012:task-definition/mlops-cicd-production-grafana:3.");
     expect(result.world.pulumi?.exports).toEqual(["production"]);
+  });
+
+  it("fails when ECS rolled a service back from the new credentials: it still logs in with the login the next rotation replaces", async () => {
+    const result = await rotation(status(7, "2026-10-10"), status(8, TODAY), "8", TODAY, platformServices({}, { grafana: "FAILED" }));
+    expect(result.status).toBe("failure");
+    expect(result.step(WAIT).log).toContain("::error title=Rollout failed::ECS rolled mlops-cicd-production-grafana back from");
+    // The state is still backed up: it is what a recovery starts from.
+    expect(result.world.pulumi?.exports).toEqual(["production"]);
+  });
+
+  it("refuses to rotate while a service runs an older revision than its latest, before touching the stack", async () => {
+    const result = await rotation(status(7, "2026-10-10"), status(8, TODAY), "8", TODAY, platformServices({ mlflow: 2 }));
+    expect(result.status).toBe("failure");
+    expect(result.step("pulumi up --stack production with the next credential generation").log).toContain(
+      "::error title=Service behind::mlops-cicd-production-mlflow runs arn:aws:ecs:eu-west-1:123456789012:task-definition/mlops-cicd-production-mlflow:2, not its latest revision",
+    );
+    expect(result.world.pulumi?.updates ?? []).toEqual([]);
   });
 
   it("changes nothing when the stack moved on since the decision: skipping a generation would change the password in use", async () => {

@@ -66,8 +66,13 @@ function aws(/** @type {string[]} */ argv) {
       return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
     }
     case "ecs describe-task-definition": {
-      const definition = world.taskDefinitions[opt["task-definition"]];
+      // An ARN, or a family: its latest ACTIVE revision, as ECS answers.
+      const family = Object.values(world.taskDefinitions)
+        .filter((td) => td.family === opt["task-definition"] && td.status !== "INACTIVE")
+        .sort((a, b) => b.revision - a.revision)[0];
+      const definition = world.taskDefinitions[opt["task-definition"]] ?? family;
       if (!definition) return fail(`An error occurred (ClientException): Unable to describe task definition ${opt["task-definition"]}.`);
+      if (opt.query === "taskDefinition.taskDefinitionArn") return finish(definition.taskDefinitionArn);
       if (opt.query !== "taskDefinition") return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
       return finish(JSON.stringify(definition));
     }

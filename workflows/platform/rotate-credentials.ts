@@ -7,7 +7,8 @@
  *
  * Per stack, a read-only job decides from that output; only a due stack asks for its GitHub
  * environment (production's reviewers approve the rotation as any update) and takes the stack's
- * lock, shared with up.yml and disaster recovery.
+ * lock, shared with up.yml and disaster recovery. The rotation waits for MLflow and Grafana to run
+ * the new credentials: one that ECS rolled back still uses the login the next rotation replaces.
  */
 import type { Job, Workflow } from "../model";
 import { scriptFiles } from "../steps";
@@ -75,6 +76,11 @@ export function rotateCredentialsWorkflow(settings: PlatformSettings): Workflow 
             CREDENTIAL_ROTATED_ON: `\${{ ${decided}.rotated_on }}`,
           },
           run: scriptFiles("rotate-credentials"),
+        },
+        {
+          name: "Wait for MLflow and Grafana to run the new credentials",
+          env: { STACK: stack.name, DEADLINE_MINUTES: "30" },
+          run: scriptFiles("wait-for-platform-rollouts"),
         },
         ...backUpState(stack.name, "up"),
       ],

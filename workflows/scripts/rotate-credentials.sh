@@ -11,6 +11,18 @@ if [[ "$now" != "$((CREDENTIAL_GENERATION - 1))" ]]; then
   echo "::error title=Stack moved on::$STACK is at generation $now, not $((CREDENTIAL_GENERATION - 1)), since the rotation was decided: nothing was changed. Run the workflow again."
   exit 1
 fi
+# A platform service still on an older revision (a rollout ECS rolled back) runs with the login a
+# rotation now would replace.
+cluster="mlops-cicd-$STACK"
+for name in mlflow grafana; do
+  service="$cluster-$name"
+  latest=$(aws ecs describe-task-definition --task-definition "$service" --query taskDefinition.taskDefinitionArn --output text)
+  running=$(aws ecs describe-services --cluster "$cluster" --services "$service" --query "services[0].taskDefinition" --output text)
+  if [[ "$running" != "$latest" ]]; then
+    echo "::error title=Service behind::$service runs $running, not its latest revision $latest: a rotation now would replace the login it runs with. Bring it up to date (up.yml) first; nothing was changed."
+    exit 1
+  fi
+done
 # --config saves into the checkout's stack file, which this job never commits: the next update
 # runs without these keys and leaves the passwords as they are.
 pulumi up --stack "$STACK" --policy-pack policy --yes --non-interactive --diff --suppress-progress \
