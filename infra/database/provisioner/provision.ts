@@ -152,7 +152,11 @@ export async function provision(
     await admin.exec(await formatted(admin, template, role.name, scramVerifier(role.password)));
     (exists ? rolesUpdated : rolesCreated).push(role.name);
     log(`${exists ? "updated" : "created"} role ${role.name}`);
-    if (role.alternate) (await convergeTwin(admin, role.name, role.alternate) ? rolesUpdated : rolesCreated).push(role.alternate.name);
+    if (role.alternate) {
+      const twinExisted = await convergeTwin(admin, role.name, role.alternate);
+      (twinExisted ? rolesUpdated : rolesCreated).push(role.alternate.name);
+      log(`${twinExisted ? "updated" : "created"} role ${role.alternate.name}, acting as ${role.name}`);
+    }
   }
 
   const databasesCreated: string[] = [];
