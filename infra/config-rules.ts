@@ -149,6 +149,27 @@ const restoreProblems: CrossKeyRule = (read) => {
   return problems;
 };
 
+/** A rotation names both its generation and its date, or neither (docs/decisions/0004-credential-rotation.md). */
+const credentialRotationProblems: CrossKeyRule = (read, { refused }) => {
+  const generationKey = qualifiedKey("credentialGeneration");
+  const dateKey = qualifiedKey("credentialRotatedOn");
+  const generation = read("credentialGeneration");
+  const date = read("credentialRotatedOn");
+  if (generation !== undefined && date === undefined && !refused.has("credentialRotatedOn")) {
+    return [
+      `\`${generationKey}\` is set, but \`${dateKey}\` is not: a rotation records the date it was made, so the next one knows when it is due. ` +
+        `Pass both for the one run (pulumi up --config ${generationKey}=<n> --config ${dateKey}=$(date -u +%F)), or let the rotation workflow do it.`,
+    ];
+  }
+  if (date !== undefined && generation === undefined && !refused.has("credentialGeneration")) {
+    return [
+      `\`${dateKey}\` is set, but \`${generationKey}\` is not, so nothing would be rotated. ` +
+        `Pass the generation too (one more than the stack output credentialRotation.generation) or remove it: pulumi config rm ${dateKey}.`,
+    ];
+  }
+  return [];
+};
+
 /** Long-lived AWS keys: both with the opt-in, none without it (they would be silently ignored). */
 const longLivedAwsKeyProblems: CrossKeyRule = (read, { refused }) => {
   const optIn = qualifiedKey("allowLongLivedAwsKeys");
@@ -225,6 +246,7 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
   repositorySettingsProblems,
   dataProtectionProblems,
   restoreProblems,
+  credentialRotationProblems,
   longLivedAwsKeyProblems,
   githubAppProblems,
   buildContextRule,

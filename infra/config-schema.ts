@@ -17,6 +17,7 @@ import {
   awsSecretAccessKeyProblems,
   branchNameProblems,
   buildContextProblems,
+  calendarDateProblems,
   certificateArnProblems,
   codeownerProblems,
   commandProblems,
@@ -344,6 +345,31 @@ const TABLE = Object.freeze([
       "AWS region that keeps this stack's recovery copies: a replica of the MLflow artifact bucket and the database's automated backups. Must differ from `awsRegion`. Required when `dataProtection` is true; empty: no copies.",
     optional: true,
     check: (region) => awsRegionProblems(region),
+  },
+  // Credential rotation (docs/decisions/0004-credential-rotation.md). The period is the stack's
+  // schedule; the generation and its date are what one rotation run passes with `--config`.
+  {
+    key: "credentialRotationDays",
+    type: "integer",
+    description:
+      "Days between rotations of the generated database passwords (7 to 365). The rotation workflow rotates a stack once its last rotation is this old; the credential it replaces stays valid for one more period, so running tasks keep working until they are redeployed.",
+    default: 90,
+    check: (days) => integerRangeProblems(days, 7, 365),
+  },
+  {
+    key: "credentialGeneration",
+    type: "integer",
+    description:
+      "Set only for one `pulumi up` by the rotation workflow (`--config`), never in a stack file: the credential generation this run makes current, one more than the stack output `credentialRotation.generation`. With `credentialRotatedOn`. Unset: no rotation, the generated passwords stay as they are.",
+    optional: true,
+    check: (generation) => integerRangeProblems(generation, 1, 1_000_000),
+  },
+  {
+    key: "credentialRotatedOn",
+    type: "string",
+    description: "With `credentialGeneration`: the UTC date of that rotation (e.g. 2026-03-14), recorded with the new passwords so the next rotation knows when it is due.",
+    optional: true,
+    check: (date) => calendarDateProblems(date),
   },
   {
     key: "githubOidcProviderArn",

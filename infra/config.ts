@@ -71,6 +71,8 @@ export interface RuntimeConfig {
     readonly snapshotIdentifier: string | undefined;
     /** Restore to a point in time from automated backups instead of starting empty. */
     readonly pointInTimeRestore: PointInTimeRestore | undefined;
+    /** How the generated login passwords rotate. */
+    readonly rotation: CredentialRotation;
   };
   /** Adopt this OIDC provider instead of creating one. */
   readonly githubOidcProviderArn: string | undefined;
@@ -86,6 +88,22 @@ export interface RuntimeConfig {
     readonly desiredCount: number;
     readonly logRetentionDays: number;
   };
+}
+
+/**
+ * The rotation schedule, and the rotation this run makes, if any: only the rotation workflow's
+ * `pulumi up` passes one (docs/decisions/0004-credential-rotation.md).
+ */
+export interface CredentialRotation {
+  readonly periodDays: number;
+  readonly step: RotationStep | undefined;
+}
+
+/** A rotation: the generation it makes current and the day it was made. */
+export interface RotationStep {
+  readonly generation: number;
+  /** A UTC calendar date, YYYY-MM-DD. */
+  readonly rotatedOn: string;
 }
 
 /** A restore to a point in time (RDS RestoreDBInstanceToPointInTime). */
@@ -284,6 +302,7 @@ function runtimeConfig(read: Read, need: Need, owner: string): RuntimeConfig {
       backupRetentionDays: need("dbBackupRetentionDays"),
       snapshotIdentifier: read("dbSnapshotIdentifier"),
       pointInTimeRestore: source !== undefined && restoreTime !== undefined ? { source, restoreTime } : undefined,
+      rotation: credentialRotation(read, need),
     },
     githubOidcProviderArn: read("githubOidcProviderArn"),
     recoveryRegion: read("recoveryRegion"),
@@ -299,6 +318,16 @@ function runtimeConfig(read: Read, need: Need, owner: string): RuntimeConfig {
       desiredCount: need("serviceDesiredCount"),
       logRetentionDays: need("logRetentionDays"),
     },
+  };
+}
+
+function credentialRotation(read: Read, need: Need): CredentialRotation {
+  const generation = read("credentialGeneration");
+  const rotatedOn = read("credentialRotatedOn");
+  // Both or neither (credentialRotationProblems).
+  return {
+    periodDays: need("credentialRotationDays"),
+    step: generation !== undefined && rotatedOn !== undefined ? { generation, rotatedOn } : undefined,
   };
 }
 

@@ -71,6 +71,7 @@ const database = new PostgresInstance(
     snapshotIdentifier: runtime.database.snapshotIdentifier,
     pointInTimeRestore: runtime.database.pointInTimeRestore,
     backupReplicationRegion: runtime.recoveryRegion,
+    rotation: runtime.database.rotation.step,
   },
   withAws,
 );
@@ -101,6 +102,8 @@ const databases = new ApplicationDatabases(
     subnetIds: network.egressSubnetIds,
     provisionerSecurityGroupId: securityGroups.provisionerGroupId,
     logRetentionDays: runtime.services.logRetentionDays,
+    // Only the rotation workflow's run rotates (docs/decisions/0004-credential-rotation.md).
+    rotation: runtime.database.rotation,
   },
   withAws,
 );
@@ -153,6 +156,7 @@ const platform = new PlatformServices(
     securityGroupId: securityGroups.servicesGroupId,
     desiredCount: runtime.services.desiredCount,
     logRetentionDays: runtime.services.logRetentionDays,
+    rotation: runtime.database.rotation.step,
   },
   withAws,
 );
@@ -411,6 +415,8 @@ export const batchAlarms = batchJob.alarmNames;
 export const servicesDashboardUrl = dashboard.url;
 export const imageDigests = { mlflow: images.mlflow.digestReference, grafana: images.grafana.digestReference, dashboardSync: images.dashboardSync.digestReference };
 export const databaseCredentialSecretArns = databases.credentialSecretArns;
+/** Where the generated database passwords are in their rotation: what the rotation workflow decides from. */
+export const credentialRotation = databases.rotation;
 export const mlflowClientSecretArns = Object.fromEntries(Object.entries(platform.mlflowClients).map(([client, login]) => [client, login.secretArn]));
 export const committedFiles = repositorySettings?.filePaths ?? [];
 

@@ -280,6 +280,21 @@ export function restoreTimeProblems(value: string): string[] {
   return valid ? [] : [`must be \`latest\` or a UTC time such as 2025-03-14T09:26:53Z, got "${value}"`];
 }
 
+/** A calendar date as `date -u +%F` prints it: what the rotation workflow records a rotation under. */
+export function calendarDateProblems(value: string): string[] {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const parsed = match ? new Date(`${value}T00:00:00Z`) : undefined;
+  // Date rolls 2026-02-30 over to March instead of failing: compare the fields back.
+  const valid =
+    match !== null &&
+    parsed !== undefined &&
+    !Number.isNaN(parsed.getTime()) &&
+    parsed.getUTCFullYear() === Number(match[1]) &&
+    parsed.getUTCMonth() + 1 === Number(match[2]) &&
+    parsed.getUTCDate() === Number(match[3]);
+  return valid ? [] : [`must be a UTC calendar date such as 2026-03-14, got "${value}"`];
+}
+
 /** Levenshtein distance: the fewest single-character edits from `a` to `b`. */
 export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

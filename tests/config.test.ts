@@ -92,6 +92,8 @@ describe("parseStackConfig on valid config", () => {
       backupRetentionDays: 7,
       snapshotIdentifier: undefined,
       pointInTimeRestore: undefined,
+      // Every 90 days, and no rotation in a run that is not the rotation workflow's.
+      rotation: { periodDays: 90, step: undefined },
     });
     expect(config.runtime.services).toMatchObject({ desiredCount: 1, logRetentionDays: 30 });
     expect(config.application).toMatchObject({ lintPaths: ["."], healthCheckPath: "/health", modelMaxRmse: "10.0" });
@@ -708,6 +710,58 @@ describe("the disaster-recovery keys", () => {
 
   it.each(cases)("rejects %s", (_name, changes, expected) => {
     expect(problems("production", changes)).toEqual(expected);
+  });
+});
+
+describe("the credential rotation keys", () => {
+  it("reads the period, and the one rotation a run makes when both its keys are passed", () => {
+    const config = parseStackConfig(
+      source(withChanges("staging", { "mlops-cicd:credentialRotationDays": "30", "mlops-cicd:credentialGeneration": "7", "mlops-cicd:credentialRotatedOn": "2026-12-02" })),
+      "staging",
+    );
+    expect(config.runtime.database.rotation).toEqual({ periodDays: 30, step: { generation: 7, rotatedOn: "2026-12-02" } });
+  });
+
+  // GIVEN a valid staging config, WHEN a rotation key is out of bounds or passed alone, THEN the
+  // one problem names the key, the rule and the fix.
+  const cases: [string, Record<string, string | null>, string[]][] = [
+    ["a period shorter than a week", { "mlops-cicd:credentialRotationDays": "3" }, ["`mlops-cicd:credentialRotationDays` must be between 7 and 365, got 3."]],
+    ["a period longer than a year", { "mlops-cicd:credentialRotationDays": "400" }, ["`mlops-cicd:credentialRotationDays` must be between 7 and 365, got 400."]],
+    [
+      "a negative generation",
+      { "mlops-cicd:credentialGeneration": "-2", "mlops-cicd:credentialRotatedOn": "2026-12-02" },
+      ["`mlops-cicd:credentialGeneration` must be between 1 and 1000000, got -2."],
+    ],
+    [
+      "a date that does not exist",
+      { "mlops-cicd:credentialGeneration": "3", "mlops-cicd:credentialRotatedOn": "2026-02-30" },
+      ['`mlops-cicd:credentialRotatedOn` must be a UTC calendar date such as 2026-03-14, got "2026-02-30".'],
+    ],
+    [
+      "a time instead of a date",
+      { "mlops-cicd:credentialGeneration": "3", "mlops-cicd:credentialRotatedOn": "2026-12-02T04:00:00Z" },
+      ['`mlops-cicd:credentialRotatedOn` must be a UTC calendar date such as 2026-03-14, got "2026-12-02T04:00:00Z".'],
+    ],
+    [
+      "a generation without its date",
+      { "mlops-cicd:credentialGeneration": "3" },
+      [
+        "`mlops-cicd:credentialGeneration` is set, but `mlops-cicd:credentialRotatedOn` is not: a rotation records the date it was made, so the next one knows when it is due. " +
+          "Pass both for the one run (pulumi up --config mlops-cicd:credentialGeneration=<n> --config mlops-cicd:credentialRotatedOn=$(date -u +%F)), or let the rotation workflow do it.",
+      ],
+    ],
+    [
+      "a date without its generation",
+      { "mlops-cicd:credentialRotatedOn": "2026-12-02" },
+      [
+        "`mlops-cicd:credentialRotatedOn` is set, but `mlops-cicd:credentialGeneration` is not, so nothing would be rotated. " +
+          "Pass the generation too (one more than the stack output credentialRotation.generation) or remove it: pulumi config rm mlops-cicd:credentialRotatedOn.",
+      ],
+    ],
+  ];
+
+  it.each(cases)("rejects %s", (_name, changes, expected) => {
+    expect(problems("staging", changes)).toEqual(expected);
   });
 });
 

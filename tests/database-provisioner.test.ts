@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { scramVerifier } from "../infra/database/scram";
 import { connectPostgres, connectPostgresWith, PROVISIONER_BUNDLE, readMigrations, roleNames, Sql } from "../infra/database";
 import { planProblems, provision, ProvisionPlan } from "../infra/database/provisioner/provision";
+import { alternateRoleName } from "../infra/database/credential-slots";
 
 describe("the provisioning request's checks", () => {
   const valid: ProvisionPlan = {
@@ -50,6 +51,23 @@ describe("the provisioning request's checks", () => {
       'metrics role "metrics_owner" is not a declared login role',
       'metrics role "metrics_writer" is not a declared login role',
       'metrics role "metrics_reader" is not a declared login role',
+    ]);
+  });
+
+  it("checks a twin login as it checks a role: its name, its password, and that no other login has its name", () => {
+    expect(
+      planProblems({
+        ...valid,
+        roles: [
+          { name: "metrics_owner", password: "a".repeat(40), alternate: { name: "metrics_writer", password: "d".repeat(40) } },
+          { name: "metrics_writer", password: "b".repeat(40), alternate: { name: "Metrics-Writer-Alt", password: "short" } },
+          { name: "metrics_reader", password: "c".repeat(40) },
+        ],
+      }),
+    ).toEqual([
+      'role "Metrics-Writer-Alt" is not a lower-case SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters)',
+      'role "Metrics-Writer-Alt" has a password shorter than 16 characters',
+      "a role is declared twice",
     ]);
   });
 
@@ -120,7 +138,8 @@ onServer("provisioning a server as RDS's master user (DATABASE_URL)", () => {
 
   afterAll(async () => {
     for (const database of [metricsDatabase, mlflowDatabase]) await superuser.exec(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    for (const role of [...Object.values(names), mlflowRole, master]) await superuser.exec(`DROP ROLE IF EXISTS "${role}"`);
+    const twins = [...Object.values(names), mlflowRole].map(alternateRoleName);
+    for (const role of [...twins, ...Object.values(names), mlflowRole, master]) await superuser.exec(`DROP ROLE IF EXISTS "${role}"`);
     await superuser.close();
   });
 
@@ -186,6 +205,54 @@ onServer("provisioning a server as RDS's master user (DATABASE_URL)", () => {
     const reader = await connectAs(metricsDatabase, names.reader);
     expect(await reader.query("SELECT count(*)::int AS rows FROM ml_metrics")).toEqual([{ rows: 1 }]);
     await reader.close();
+  });
+  describe("with each role's twin, as credential rotation alternates them", () => {
+    /** The plan with a twin for every role: `twin` is the twin's password generation, `own` the role's. */
+    const withTwins = (own: string, twin: string): ProvisionPlan => {
+      const base = plan(own);
+      return { ...base, roles: base.roles.map((role) => ({ ...role, alternate: { name: alternateRoleName(role.name), password: `${twin}-${role.name}-twin-0123456789` } })) };
+    };
+
+    it("makes every twin a login that acts as its role: what it creates is the role's, what it may do is the role's", async () => {
+      const result = await run(withTwins("third", "first"));
+      expect(result.rolesCreated).toEqual([names.owner, names.writer, names.reader, mlflowRole].map(alternateRoleName));
+      // GIVEN MLflow logged in through its twin, WHEN it creates a table (a schema migration)
+      const mlflow = await connectAs(mlflowDatabase, alternateRoleName(mlflowRole));
+      expect(await mlflow.query("SELECT session_user AS login, current_user AS acting")).toEqual([{ login: alternateRoleName(mlflowRole), acting: mlflowRole }]);
+      await mlflow.exec("CREATE TABLE rotation_probe (id int)");
+      // THEN the role owns it, so the role's own login (the other slot) keeps full use of it
+      expect(await mlflow.query("SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'rotation_probe'")).toEqual([{ owner: mlflowRole }]);
+      await mlflow.close();
+      // AND the writer's twin writes and cannot delete, the reader's reads and cannot write
+      const writer = await connectAs(metricsDatabase, alternateRoleName(names.writer));
+      await writer.query("INSERT INTO ml_metrics (timestamp, model_name, model_version, drift_score, dataset_drift) VALUES (now(), 'twin', '1', 0.2, false)");
+      await expect(writer.exec("DELETE FROM ml_metrics")).rejects.toThrow(/permission denied/);
+      await writer.close();
+      const reader = await connectAs(metricsDatabase, alternateRoleName(names.reader));
+      expect(await reader.query("SELECT count(*)::int AS rows FROM ml_metrics WHERE model_name = 'twin'")).toEqual([{ rows: 1 }]);
+      await expect(reader.exec("UPDATE ml_metrics SET model_name = 'x'")).rejects.toThrow(/permission denied/);
+      await reader.close();
+      // AND a twin is no more than its role: no other database opens to it
+      await expect(connectAs(metricsDatabase, alternateRoleName(mlflowRole))).rejects.toThrow(/permission denied for database/);
+    });
+
+    it("rotates the twin's password and keeps the role's: the login in use keeps working", async () => {
+      // GIVEN the role's own login current, WHEN a rotation gives the twin a new password
+      const result = await run(withTwins("third", "second"));
+      expect(result.rolesCreated).toEqual([]);
+      expect(result.rolesUpdated).toEqual(expect.arrayContaining([names.writer, alternateRoleName(names.writer)]));
+      // THEN the twin logs in with the new password only, and the role still with its own
+      const twinHash = String(await passwordHash(alternateRoleName(names.writer)));
+      expect(await scramAccepts(twinHash, `second-${names.writer}-twin-0123456789`)).toBe(true);
+      expect(await scramAccepts(twinHash, `first-${names.writer}-twin-0123456789`)).toBe(false);
+      expect(await scramAccepts(String(await passwordHash(names.writer)), "third-writer-0123456789")).toBe(true);
+      // AND the twin is still a member that acts as the role, once
+      const settings = await superuser.query<{ setting: string[] }>(
+        "SELECT setconfig AS setting FROM pg_db_role_setting WHERE setrole = (SELECT oid FROM pg_roles WHERE rolname = $1)",
+        [alternateRoleName(names.writer)],
+      );
+      expect(settings).toEqual([{ setting: [`role=${names.writer}`] }]);
+    });
   });
 });
 

@@ -17,7 +17,7 @@ import { CLOUDWATCH_DATASOURCE, REGION_VARIABLE, renderGrafanaFiles, stackCaptur
 import { IMAGES_DIR } from "../tools/render-images";
 import { ProgramRun, STACKS, runProgram } from "./harness";
 
-const files = new Map(renderGrafanaFiles({ database: "metrics", user: "metrics_reader", alertThreshold: 0.5, maxAgeHours: 7 }).map((file) => [file.path, file.content]));
+const files = new Map(renderGrafanaFiles({ database: "metrics", alertThreshold: 0.5, maxAgeHours: 7 }).map((file) => [file.path, file.content]));
 const datasources = parse(files.get("provisioning/datasources/cloudwatch.yaml") as string) as { datasources: Record<string, unknown>[] };
 
 interface Variable {

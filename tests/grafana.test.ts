@@ -10,7 +10,7 @@ import { METRICS_DATASOURCE, renderGrafanaFiles } from "../tools/grafana";
 import type { PostgresQuery } from "../tools/grafana";
 import { ENGINES, TestDatabase } from "./database-engines";
 
-const files = renderGrafanaFiles({ database: "metrics", user: "metrics_reader", alertThreshold: 0.5, maxAgeHours: 7 });
+const files = renderGrafanaFiles({ database: "metrics", alertThreshold: 0.5, maxAgeHours: 7 });
 const byPath = new Map(files.map((file) => [file.path, file.content]));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed provisioning and dashboard documents
 const datasources = parse(byPath.get("provisioning/datasources/metrics.yaml") as string) as any;
@@ -34,13 +34,14 @@ describe("provisioning", () => {
     for (const file of files) expect(file.content).toMatchSnapshot(file.path);
   });
 
-  it("defines the data source every dashboard query names, as the reader, over verified TLS, with no password in the file", () => {
+  it("defines the data source every dashboard query names, as the reader, over verified TLS, with no login or password in the file", () => {
     const [source] = datasources.datasources;
     expect(source).toMatchObject({
       uid: METRICS_DATASOURCE.uid,
       type: METRICS_DATASOURCE.type,
       url: "$METRICS_DB_HOST:5432",
-      user: "metrics_reader",
+      // The reader or its twin, whichever is current: from the task's environment.
+      user: "$METRICS_READER_USER",
       editable: false,
       jsonData: { database: "metrics", sslmode: "verify-full", sslRootCertFile: "/etc/grafana/certs/rds-ca-bundle.pem" },
       secureJsonData: { password: "$METRICS_READER_PASSWORD" },

@@ -20,8 +20,8 @@ const doc = (name: string): Doc => parse(files.get(name) as string);
 const FIXTURES = path.join(__dirname, "fixtures", "previews");
 const fixture = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8"));
 
-it("renders preview, up, drift, disaster recovery and the pin updater", () => {
-  expect([...files.keys()].sort()).toEqual(["disaster-recovery.yml", "drift.yml", "preview.yml", "up.yml", "update-actions.yml"]);
+it("renders preview, up, drift, disaster recovery, credential rotation and the pin updater", () => {
+  expect([...files.keys()].sort()).toEqual(["disaster-recovery.yml", "drift.yml", "preview.yml", "rotate-credentials.yml", "up.yml", "update-actions.yml"]);
 });
 
 it("keeps .github/workflows in sync with workflows/platform (npm run gen:workflows)", () => {
@@ -276,6 +276,153 @@ it("writes the comment with the base branch's code, never the pull request's: th
   expect(job.permissions).toEqual({ contents: "read", "pull-requests": "write" });
   const checkouts = job.steps.filter((step: Doc) => String(step.uses ?? "").startsWith("actions/checkout@"));
   expect(checkouts.map((step: Doc) => step.with)).toEqual([{ "persist-credentials": false, ref: "${{ github.event.pull_request.base.sha }}" }]);
+});
+
+describe("rotate-credentials.yml", () => {
+  const rotate = () => doc("rotate-credentials.yml");
+  const DECIDE = "Decide from the stack's last rotation and its period";
+  /** The fake clock's day (1_800_000_000 s). */
+  const TODAY = "2027-01-15";
+  const status = (generation: number, rotatedOn: string | null, periodDays = 90) => ({ credentialRotation: { generation, rotatedOn, periodDays, current: generation % 2 === 0 ? "primary" : "alternate" } });
+  const decide = (outputs: unknown, force = "") =>
+    runJob({
+      workflow: rotate(),
+      job: "due-staging",
+      inputs: { force },
+      world: { ...pulumiWorld(null, 0), pulumi: { preview: null, previewExitCode: 0, outputs } },
+      stubbed: INSTALLERS,
+    });
+  /** MLflow's and Grafana's task definitions and services, each running `running` of the latest 3 revisions. */
+  const platformServices = (running: Record<string, number> = {}, rolloutState: Record<string, string> = {}) => {
+    const arn = (name: string, revision: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/mlops-cicd-production-${name}:${revision}`;
+    const taskDefinitions: Record<string, Doc> = {};
+    const services: World["services"] = {};
+    for (const name of ["mlflow", "grafana"]) {
+      for (const revision of [1, 2, 3]) {
+        taskDefinitions[arn(name, revision)] = { family: `mlops-cicd-production-${name}`, revision, status: "ACTIVE", taskDefinitionArn: arn(name, revision) };
+      }
+      services[`mlops-cicd-production-${name}`] = { taskDefinition: arn(name, running[name] ?? 3), rolloutState: rolloutState[name] };
+    }
+    return { taskDefinitions, services };
+  };
+  const rotation = (outputs: unknown, outputsAfterUp: unknown, generation = "8", rotatedOn = TODAY, services = platformServices()) =>
+    runJob({
+      workflow: rotate(),
+      job: "rotate-production",
+      needs: { "due-production": { outputs: { due: "true", generation, rotated_on: rotatedOn } } },
+      vars: { PULUMI_STATE_BACKUP_URI: "s3://state-backups/mlops-cicd" },
+      world: { ...pulumiWorld(null, 0), ...services, pulumi: { preview: null, previewExitCode: 0, outputs, outputsAfterUp } },
+      stubbed: INSTALLERS,
+    });
+  const WAIT = "Wait for MLflow and Grafana to run the new credentials";
+
+  it("runs every day and on demand, one run at a time, from main only", () => {
+    expect(rotate().on).toEqual({
+      schedule: [{ cron: "43 5 * * *" }],
+      workflow_dispatch: { inputs: { force: { description: expect.stringContaining("Rotate now"), required: false, type: "boolean", default: false } } },
+    });
+    expect(rotate().concurrency).toEqual({ group: "rotate-credentials", "cancel-in-progress": false });
+    expect(Object.keys(rotate().jobs)).toEqual(["due-staging", "rotate-staging", "due-production", "rotate-production"]);
+    for (const job of Object.values(rotate().jobs) as Doc[]) expect(job.if).toMatch(/^github\.ref == 'refs\/heads\/main'/);
+  });
+
+  it("decides with the read-only role and no environment; rotates behind the stack's environment and lock, as an update", () => {
+    const due = rotate().jobs["due-production"];
+    expect(due.environment).toBeUndefined();
+    expect(due.concurrency).toBeUndefined();
+    expect(JSON.stringify(due)).toContain("vars.PULUMI_DRIFT_ROLE_ARN");
+    expect(JSON.stringify(due)).not.toContain("PLATFORM_APP_PRIVATE_KEY");
+    const job = rotate().jobs["rotate-production"];
+    expect(job.needs).toEqual(["due-production"]);
+    expect(job.if).toBe("github.ref == 'refs/heads/main' && needs.due-production.outputs.due == 'true'");
+    expect(job.environment.name).toBe("production");
+    expect(job.concurrency).toEqual({ group: "pulumi-production", "cancel-in-progress": false });
+    expect(JSON.stringify(job)).toContain("vars.PULUMI_DEPLOY_ROLE_ARN");
+    // The decision reaches the script through env, never spliced into it.
+    const up = job.steps.find((step: Doc) => step.id === "up");
+    expect(up.env).toMatchObject({ CREDENTIAL_GENERATION: "${{ needs.due-production.outputs.generation }}", CREDENTIAL_ROTATED_ON: "${{ needs.due-production.outputs.rotated_on }}" });
+    expect(up.run).not.toContain("${{");
+  });
+
+  it.each([
+    ["never rotated", status(0, null), "", "true", "never rotated"],
+    ["a period old", status(4, "2026-10-17"), "", "true", "last rotated on 2026-10-17, 90 of 90 days ago"],
+    ["a day short of its period", status(4, "2026-10-18"), "", "false", "last rotated on 2026-10-18, 89 of 90 days ago"],
+    ["not due but asked for by hand", status(4, "2027-01-01"), "true", "true", "14 of 90 days ago; rotation asked for by hand"],
+    ["rotated today, even when asked for", status(5, TODAY), "true", "false", "already rotated today"],
+  ])("decides a stack %s", async (_name, outputs, force, expected, reason) => {
+    const result = await decide(outputs, force);
+    expect(result.status).toBe("success");
+    const current = (outputs.credentialRotation as { generation: number }).generation;
+    expect(result.step(DECIDE).outputs).toEqual({ due: expected, generation: String(current + 1), rotated_on: TODAY });
+    expect(result.step(DECIDE).log).toContain(reason);
+    // Deciding never updates anything.
+    expect(result.world.pulumi?.updates ?? []).toEqual([]);
+  });
+
+  it("fails, saying what to do, on a stack that has no rotation state yet", async () => {
+    const result = await decide({ mlflowUrl: "https://mlflow.example.com" });
+    expect(result.status).toBe("failure");
+    expect(result.step(DECIDE).log).toContain("::error title=No rotation state::staging has no stack output credentialRotation: run up.yml on main first");
+  });
+
+  it("fails on a rotation state it cannot read rather than guessing", async () => {
+    const result = await decide({ credentialRotation: { generation: "4", rotatedOn: "yesterday", periodDays: 90 } });
+    expect(result.status).toBe("failure");
+    expect(result.step(DECIDE).log).toContain("::error title=Unreadable rotation state::");
+  });
+
+  it("updates the stack with the next generation for that run only, checks the stack recorded it, and backs up the state", async () => {
+    const result = await rotation(status(7, "2026-10-10"), status(8, TODAY));
+    expect(result.status).toBe("success");
+    expect(result.world.pulumi?.updates).toEqual([
+      { stack: "production", config: ["mlops-cicd:credentialGeneration=8", `mlops-cicd:credentialRotatedOn=${TODAY}`] },
+    ]);
+    expect(result.summary).toContain("production: generation 8 is current (primary logins)");
+    expect(result.step(WAIT).log).toContain("mlops-cicd-production-grafana runs arn:aws:ecs:eu-west-1:123456789012:task-definition/mlops-cicd-production-grafana:3.");
+    expect(result.world.pulumi?.exports).toEqual(["production"]);
+  });
+
+  it("fails when ECS rolled a service back from the new credentials: it still logs in with the login the next rotation replaces", async () => {
+    const result = await rotation(status(7, "2026-10-10"), status(8, TODAY), "8", TODAY, platformServices({}, { grafana: "FAILED" }));
+    expect(result.status).toBe("failure");
+    expect(result.step(WAIT).log).toContain("::error title=Rollout failed::ECS rolled mlops-cicd-production-grafana back from");
+    // The state is still backed up: it is what a recovery starts from.
+    expect(result.world.pulumi?.exports).toEqual(["production"]);
+  });
+
+  it("refuses to rotate while a service runs an older revision than its latest, before touching the stack", async () => {
+    const result = await rotation(status(7, "2026-10-10"), status(8, TODAY), "8", TODAY, platformServices({ mlflow: 2 }));
+    expect(result.status).toBe("failure");
+    expect(result.step("pulumi up --stack production with the next credential generation").log).toContain(
+      "::error title=Service behind::mlops-cicd-production-mlflow runs arn:aws:ecs:eu-west-1:123456789012:task-definition/mlops-cicd-production-mlflow:2, not its latest revision",
+    );
+    expect(result.world.pulumi?.updates ?? []).toEqual([]);
+  });
+
+  it("changes nothing when the stack moved on since the decision: skipping a generation would change the password in use", async () => {
+    const result = await rotation(status(8, TODAY), status(9, TODAY), "8");
+    expect(result.status).toBe("failure");
+    expect(result.step("pulumi up --stack production with the next credential generation").log).toContain("production is at generation 8, not 7, since the rotation was decided");
+    expect(result.world.pulumi?.updates ?? []).toEqual([]);
+  });
+
+  it("fails when the update did not leave the stack at the new generation", async () => {
+    const result = await rotation(status(7, "2026-10-10"), status(7, "2026-10-10"));
+    expect(result.status).toBe("failure");
+    expect(result.step("pulumi up --stack production with the next credential generation").log).toContain("::error title=Rotation not recorded::");
+  });
+
+  it.each([
+    ["a generation that is no number", "8; rm -rf /", TODAY],
+    ["a date that is no date", "8", "soon"],
+  ])("refuses %s before touching the stack", async (_name, generation, rotatedOn) => {
+    const result = await rotation(status(7, "2026-10-10"), status(8, TODAY), generation, rotatedOn);
+    expect(result.status).toBe("failure");
+    expect(result.step("pulumi up --stack production with the next credential generation").log).toContain("::error title=Invalid rotation::");
+    // Only the state backup that follows every update attempt.
+    expect(result.world.calls.filter((call) => call[0] === "pulumi").map((call) => call.slice(1, 3).join(" "))).toEqual(["stack export"]);
+  });
 });
 
 describe("preview.yml's comment job, run", () => {

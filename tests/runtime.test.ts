@@ -204,7 +204,12 @@ describe.each([
     const subnets = (fn.inputs.vpcConfig as { subnetIds: string[] }).subnetIds;
     expect(subnets).toEqual(run.resourcesOfType(T.subnet).filter((subnet) => subnet.name.includes("private")).map((subnet) => `${subnet.name}-id`));
     const invocation = run.findResource("aws:lambda/invocation:Invocation", "databases-provisioner");
-    const input = JSON.parse(String(invocation.inputs.input)) as { masterSecretArn: string; roles: { name: string; secretArn: string }[]; databases: unknown[]; metrics: unknown };
+    const input = JSON.parse(String(invocation.inputs.input)) as {
+      masterSecretArn: string;
+      roles: { name: string; secretArn: string; standbySecretArn: string }[];
+      databases: unknown[];
+      metrics: unknown;
+    };
     expect(input.masterSecretArn).toMatch(/:secret:database-master$/);
     expect(input.roles.map((role) => role.name)).toEqual(["metrics_owner", "metrics_writer", "metrics_reader", "mlflow", "grafana"]);
     expect(input.databases).toEqual([
@@ -218,7 +223,11 @@ describe.each([
     expect(String(invocation.inputs.input)).not.toMatch(/password/i);
     // Its role reads exactly the secrets it is told about.
     const policy = JSON.parse(String(run.findResource("aws:iam/rolePolicy:RolePolicy", "databases-provisioner").inputs.policy)) as { Statement: { Sid: string; Resource: unknown }[] };
-    expect(policy.Statement.find((statement) => statement.Sid === "Credentials")?.Resource).toEqual([input.masterSecretArn, ...input.roles.map((role) => role.secretArn)].sort());
+    expect(policy.Statement.find((statement) => statement.Sid === "Credentials")?.Resource).toEqual(
+      [input.masterSecretArn, ...input.roles.flatMap((role) => [role.secretArn, role.standbySecretArn])].sort(),
+    );
+    // Each role's standby login (the slot that is not current) has its own secret.
+    for (const role of input.roles) expect(role.standbySecretArn).toBe(`${role.secretArn}-standby`);
   });
 
   it("keeps every generated database password in Secrets Manager, none in outputs", () => {
@@ -277,7 +286,8 @@ describe.each([
       expect(container.privileged).toBe(false);
       expect(container.repositoryCredentials.credentialsParameter).toMatch(/^arn:aws:secretsmanager:/);
       for (const variable of container.environment) expect(variable.name).not.toMatch(/(^|_)(PASSWORD|SECRET|KEY|TOKEN|URI)(_|$)/);
-      for (const secret of container.secrets) expect(secret.valueFrom).toMatch(/^arn:aws:secretsmanager:.+:(password|uri|auth_uri)::$/);
+      // By the version this run wrote: a new one (a rotation) is a new task definition, and the service rolls.
+      for (const secret of container.secrets) expect(secret.valueFrom).toMatch(/^arn:aws:secretsmanager:.+:(username|password|uri|auth_uri)::[0-9a-f-]{36}$/);
       expect(run.findResource("aws:cloudwatch/logGroup:LogGroup", name).inputs.retentionInDays).toBe(stack === "production" ? 90 : 30);
     }
   });
@@ -388,7 +398,7 @@ describe.each([
     expect(environment).toMatchObject({ MLFLOW_MODEL_NAME: "nyc-taxi-trip-duration", MLFLOW_CLIENTS: "training:READ registry:EDIT deployment:READ monitoring:READ serving:READ" });
     const secrets = container.secrets.map((entry: { name: string }) => entry.name);
     for (const client of clients) expect(secrets).toContain(`MLFLOW_CLIENT_PASSWORD_${client.toUpperCase()}`);
-    expect(container.secrets).toContainEqual({ name: "MLFLOW_AUTH_DATABASE_URI", valueFrom: expect.stringMatching(/databases-mlflow.*:auth_uri::$/) });
+    expect(container.secrets).toContainEqual({ name: "MLFLOW_AUTH_DATABASE_URI", valueFrom: expect.stringMatching(/databases-mlflow:auth_uri::[0-9a-f-]{36}$/) });
     // The one-off reset is gone: every start sets the passwords (images/mlflow/ensure_access.py).
     expect(run.resources.filter((resource) => resource.name === "platform-mlflow-reset-admin")).toEqual([]);
   });

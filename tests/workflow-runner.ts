@@ -78,6 +78,10 @@ export interface World {
     /** What `pulumi stack export` prints, by stack. */
     states?: Record<string, unknown>;
     moved?: { from: string; to: string; urns: string[] }[];
+    /** Every `pulumi up`: the stack and its `--config` values, in order. */
+    updates?: { stack: string; config: string[] }[];
+    /** The outputs once an update ran: what the program would report after applying it. */
+    outputsAfterUp?: unknown;
   };
   /** Statuses of this repository's up.yml runs, as `gh run list` reports them. */
   updateRuns?: string[];

@@ -20,8 +20,12 @@ export interface DatabaseProvisionerArgs {
   readonly securityGroupId: pulumi.Input<string>;
   /** The master credentials' secret, as its version was written (`{host, port, username, password}`). */
   readonly masterSecret: SecretRef;
-  /** Login roles, each with the secret holding its `password`, as written. */
-  readonly roles: readonly { readonly name: string; readonly secret: SecretRef }[];
+  /**
+   * Login roles, each with the secret holding its current `{username, password}` and the one holding
+   * its standby `{username, password}`, as written: one of the two logins is the role itself, the
+   * other its twin `<role>_alt` (credential-slots.ts).
+   */
+  readonly roles: readonly { readonly name: string; readonly secret: SecretRef; readonly standbySecret: SecretRef }[];
   readonly databases: readonly { readonly name: string; readonly owner: string }[];
   /** The metrics database: migrated as its owner, with the writer's and reader's grants. */
   readonly metrics?: { readonly database: string; readonly roleNames: Readonly<Record<RoleKey, string>> };
@@ -59,24 +63,24 @@ export class DatabaseProvisioner extends pulumi.ComponentResource {
       bundle: PROVISIONER_BUNDLE,
       subnetIds: args.subnetIds,
       securityGroupId: args.securityGroupId,
-      secretArns: [args.masterSecret.arn, ...args.roles.map((entry) => entry.secret.arn)],
+      secretArns: [args.masterSecret.arn, ...args.roles.flatMap((entry) => [entry.secret.arn, entry.standbySecret.arn])],
       timeoutSeconds: 300,
       logRetentionDays: args.logRetentionDays,
     }).function;
 
     const input = pulumi
-      .all([args.masterSecret.arn, pulumi.all(args.roles.map((entry) => entry.secret.arn))])
-      .apply(([masterSecretArn, roleSecretArns]) =>
+      .all([args.masterSecret.arn, pulumi.all(args.roles.map((entry) => entry.secret.arn)), pulumi.all(args.roles.map((entry) => entry.standbySecret.arn))])
+      .apply(([masterSecretArn, roleSecretArns, standbySecretArns]) =>
         JSON.stringify({
           masterSecretArn,
-          roles: args.roles.map((entry, index) => ({ name: entry.name, secretArn: roleSecretArns[index] })),
+          roles: args.roles.map((entry, index) => ({ name: entry.name, secretArn: roleSecretArns[index], standbySecretArn: standbySecretArns[index] })),
           databases: args.databases,
           metrics: args.metrics,
         }),
       );
     // A new secret value (a rebuild, a rotation) or new code (a migration) runs it again; the
     // version IDs are opaque, so nothing secret lands in state.
-    const versions = pulumi.all([args.masterSecret.versionId, ...args.roles.map((entry) => entry.secret.versionId)]);
+    const versions = pulumi.all([args.masterSecret.versionId, ...args.roles.flatMap((entry) => [entry.secret.versionId, entry.standbySecret.versionId])]);
     this.invocation = new aws.LambdaInvocation(
       name,
       {

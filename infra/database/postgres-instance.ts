@@ -3,7 +3,9 @@ import { RandomPassword } from "@pulumi/random/randomPassword";
 import type * as awsInputs from "@pulumi/aws/types/input";
 import * as aws from "../aws/sdk";
 import { runtimeNames } from "../../contracts/runtime-names";
+import type { RotationStep } from "../config";
 import type { RestoreSource } from "../validation";
+import { declareSingle } from "./credential-slots";
 import type { SecretRef } from "./database-provisioner";
 
 export interface PostgresInstanceArgs {
@@ -40,6 +42,12 @@ export interface PostgresInstanceArgs {
    * @default no replication
    */
   readonly backupReplicationRegion?: string;
+  /**
+   * The rotation this run makes: a new master password (docs/decisions/0004-credential-rotation.md).
+   * Only the provisioner logs in as the master, and it runs after the instance took the password.
+   * @default none: the password stays as state holds it
+   */
+  readonly rotation?: RotationStep;
 }
 
 /** A restore to a point in time, as stack config states it (infra/config.ts). */
@@ -77,7 +85,12 @@ export class PostgresInstance extends pulumi.ComponentResource {
     }
 
     // Letters and digits only: the password goes into connection URLs unescaped.
-    const password = new RandomPassword(`${name}-master`, { length: 40, special: false }, { parent: this });
+    const rotating = declareSingle(args.rotation);
+    const password = new RandomPassword(
+      `${name}-master`,
+      { length: 40, special: false, keepers: rotating.keepers },
+      { parent: this, ignoreChanges: rotating.followsKeepers ? undefined : ["keepers"] },
+    );
     const subnets = new aws.DbSubnetGroup(name, { subnetIds: args.subnetIds, description: `${name}: private subnets` }, { parent: this });
     const parameters = new aws.ParameterGroup(
       name,

@@ -9,6 +9,12 @@ export interface SecretReference {
   readonly secretArn: pulumi.Input<string>;
   /** A key of the secret's JSON. @default the whole secret */
   readonly key?: string;
+  /**
+   * The version to read. Naming it makes a new version a new task definition, so the service rolls
+   * and every task, including one started later to replace another, reads the same value.
+   * @default the version labelled AWSCURRENT when a task starts
+   */
+  readonly versionId?: pulumi.Input<string>;
 }
 
 /**
@@ -156,7 +162,11 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
         logGroup.name,
         region,
         pulumi.all(args.environment ?? {}),
-        pulumi.all(Object.fromEntries(Object.entries(args.secrets ?? {}).map(([key, secret]) => [key, pulumi.output(secret.secretArn)]))),
+        pulumi.all(
+          Object.fromEntries(
+            Object.entries(args.secrets ?? {}).map(([key, secret]) => [key, pulumi.all([secret.secretArn, secret.versionId ?? ""]).apply(([arn, version]) => ({ arn, version }))]),
+          ),
+        ),
         sidecarDefinitions,
       ])
       .apply(([image, registry, group, awsRegion, environment, secretArnsByName, resolvedSidecars]) => {
@@ -177,9 +187,10 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
             environment: sortedEnvironment(environment),
             secrets: Object.entries(secretArnsByName)
               .sort(([a], [b]) => (a < b ? -1 : 1))
-              .map(([key, arn]) => {
-                const jsonKey = args.secrets?.[key]?.key;
-                return { name: key, valueFrom: jsonKey ? `${arn}:${jsonKey}::` : arn };
+              .map(([key, { arn, version }]) => {
+                const jsonKey = args.secrets?.[key]?.key ?? "";
+                // arn:…:secret:<name>:<json-key>:<version-stage>:<version-id>; a version ID goes without a stage.
+                return { name: key, valueFrom: jsonKey !== "" || version !== "" ? `${arn}:${jsonKey}::${version}` : arn };
               }),
             privileged: false,
             logConfiguration: logs(args.name),

@@ -2,10 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
-import type { ApplicationDatabases } from "../database/application-databases";
+import type { ApplicationDatabases, LoginRole } from "../database/application-databases";
 import { MLFLOW_CLIENTS, MlflowClientName, clientGrants, clientPasswordVariable } from "../../contracts/mlflow-clients";
 import { APPLICATION_DASHBOARDS } from "../../contracts/dashboards";
-import { GRAFANA_DATABASE, GRAFANA_ROLE } from "../database/application-databases";
+import { GRAFANA_DATABASE } from "../database/application-databases";
+import type { RotationStep } from "../config";
+import { declareSingle } from "../database/credential-slots";
 import type { ServiceCluster } from "./service-cluster";
 import { PlatformWebService } from "./platform-web-service";
 import { grafanaCloudWatchStatements } from "./grafana-cloudwatch-access";
@@ -28,6 +30,12 @@ export interface PlatformServicesArgs {
   readonly securityGroupId: pulumi.Input<string>;
   readonly desiredCount: number;
   readonly logRetentionDays: number;
+  /**
+   * The rotation this run makes: a new MLflow administrator password, which only people use and
+   * every MLflow task sets at start (docs/decisions/0004-credential-rotation.md).
+   * @default none
+   */
+  readonly rotation?: RotationStep;
 }
 
 export const MLFLOW_PORT = 5000;
@@ -53,25 +61,39 @@ export class PlatformServices extends pulumi.ComponentResource {
    * Each MLflow client's login (infra/mlflow/clients.ts): the secret holding `{username, password}`,
    * readable once written, and the password itself for GitHub's secrets.
    */
-  readonly mlflowClients: Readonly<Record<MlflowClientName, { readonly secretArn: pulumi.Output<string>; readonly password: pulumi.Output<string> }>>;
+  readonly mlflowClients: Readonly<
+    Record<MlflowClientName, { readonly secretArn: pulumi.Output<string>; readonly versionId: pulumi.Output<string>; readonly password: pulumi.Output<string> }>
+  >;
 
   constructor(name: string, args: PlatformServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     // The token keeps the folder's first name (infra/services): a new one would change every URN.
     super("mlops-cicd:services:PlatformServices", name, {}, opts);
 
     const prefix = args.cluster.clusterName;
-    const generate = (key: string, description: string, username?: string) => {
-      const value = new RandomPassword(`${name}-${key}`, { length: 48, special: false }, { parent: this });
+    const generate = (key: string, description: string, username?: string, rotates = false) => {
+      const rotating = rotates ? declareSingle(args.rotation) : undefined;
+      const value = new RandomPassword(
+        `${name}-${key}`,
+        { length: 48, special: false, keepers: rotating?.keepers },
+        { parent: this, ignoreChanges: rotating === undefined || rotating.followsKeepers ? undefined : ["keepers"] },
+      );
       const secret = new aws.Secret(`${name}-${key}`, { name: `${prefix}/${key}`, description }, { parent: this });
       const secretString = pulumi.secret(value.result.apply((password) => JSON.stringify(username === undefined ? { password } : { username, password })));
       const version = new aws.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString }, { parent: this });
       // Readers get the value as they start: the ARN resolves once it is written.
-      return { secretArn: readyAfter(secret.arn, version), password: pulumi.secret(value.result) };
+      return { secretArn: readyAfter(secret.arn, version), versionId: version.versionId, password: pulumi.secret(value.result) };
     };
-    const generated = (key: string, description: string) => generate(key, description).secretArn;
-    const mlflowAdmin = generated("mlflow-admin", "Password of MLflow's first administrator");
+    const generated = (key: string, description: string, rotates = false) => {
+      const { secretArn, versionId } = generate(key, description, undefined, rotates);
+      return { secretArn, versionId };
+    };
+    // Rotates with the database's passwords: its task definition names the secret's version, so
+    // MLflow rolls and its new tasks set the new password (docs/decisions/0004-credential-rotation.md).
+    const mlflowAdmin = generated("mlflow-admin", "Password of MLflow's first administrator", true);
+    // Not rotated: Grafana reads it only when its database is new, and keeps the password there.
     const grafanaAdmin = generated("grafana-admin", "Password of Grafana's admin user");
-    // Grafana encrypts its data-source secrets with this key: it must never change.
+    // Grafana encrypts its data-source secrets with this key: it must never change, so it has no
+    // keepers and no rotation config can replace it.
     const grafanaSecretKey = generated("grafana-secret-key", "Grafana's secret key");
     const logins = MLFLOW_CLIENTS.map((client) => ({
       client,
@@ -79,9 +101,10 @@ export class PlatformServices extends pulumi.ComponentResource {
     }));
     this.mlflowClients = Object.fromEntries(logins.map(({ client, login }) => [client.username, login])) as PlatformServices["mlflowClients"];
     const clientPasswords = Object.fromEntries(
-      logins.map(({ client, login }) => [clientPasswordVariable(client), { secretArn: login.secretArn, key: "password" }]),
+      logins.map(({ client, login }) => [clientPasswordVariable(client), { secretArn: login.secretArn, versionId: login.versionId, key: "password" }]),
     );
-    const credentials = args.databases.credentialSecretArns;
+    // Each database credential by the version this run wrote: a rotation rolls the service that reads it.
+    const database = (role: LoginRole, key: string) => ({ secretArn: args.databases.credentialSecretArns[role], versionId: args.databases.credentialVersionIds[role], key });
     const common = {
       cluster: args.cluster,
       vpcId: args.vpcId,
@@ -110,9 +133,9 @@ export class PlatformServices extends pulumi.ComponentResource {
           MLFLOW_CLIENTS: clientGrants(),
         },
         secrets: {
-          MLFLOW_BACKEND_STORE_URI: { secretArn: credentials.mlflow, key: "uri" },
-          MLFLOW_AUTH_DATABASE_URI: { secretArn: credentials.mlflow, key: "auth_uri" },
-          MLFLOW_ADMIN_PASSWORD: { secretArn: mlflowAdmin, key: "password" },
+          MLFLOW_BACKEND_STORE_URI: database("mlflow", "uri"),
+          MLFLOW_AUTH_DATABASE_URI: database("mlflow", "auth_uri"),
+          MLFLOW_ADMIN_PASSWORD: { ...mlflowAdmin, key: "password" },
           ...clientPasswords,
         },
         taskPolicyStatements: pulumi.output(args.artifactBucket.arn).apply((bucket) => [
@@ -143,7 +166,6 @@ export class PlatformServices extends pulumi.ComponentResource {
           GF_DATABASE_TYPE: "postgres",
           GF_DATABASE_HOST: pulumi.interpolate`${args.databaseAddress}:${args.databasePort}`,
           GF_DATABASE_NAME: GRAFANA_DATABASE,
-          GF_DATABASE_USER: GRAFANA_ROLE,
           // Grafana's driver takes "require" as no certificate check: verify against the RDS CAs its image holds.
           GF_DATABASE_SSL_MODE: "verify-full",
           GF_DATABASE_CA_CERT_PATH: GRAFANA_RDS_CA_BUNDLE,
@@ -152,10 +174,14 @@ export class PlatformServices extends pulumi.ComponentResource {
           AWS_REGION: args.region,
         },
         secrets: {
-          GF_DATABASE_PASSWORD: { secretArn: credentials.grafana, key: "password" },
-          GF_SECURITY_ADMIN_PASSWORD: { secretArn: grafanaAdmin, key: "password" },
-          GF_SECURITY_SECRET_KEY: { secretArn: grafanaSecretKey, key: "password" },
-          METRICS_READER_PASSWORD: { secretArn: credentials.reader, key: "password" },
+          // The login, not only the password, comes from the secret: it is `grafana` or its twin
+          // `grafana_alt`, whichever is current (credential-slots.ts); the same for the reader.
+          GF_DATABASE_USER: database("grafana", "username"),
+          GF_DATABASE_PASSWORD: database("grafana", "password"),
+          GF_SECURITY_ADMIN_PASSWORD: { ...grafanaAdmin, key: "password" },
+          GF_SECURITY_SECRET_KEY: { ...grafanaSecretKey, key: "password" },
+          METRICS_READER_USER: database("reader", "username"),
+          METRICS_READER_PASSWORD: database("reader", "password"),
         },
         // The application team's dashboards: ci-cd's deploy jobs write them under their prefix of the
         // artifact bucket; this container copies the prefix into a folder only Grafana's second

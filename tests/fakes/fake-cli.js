@@ -67,8 +67,13 @@ function aws(/** @type {string[]} */ argv) {
       return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
     }
     case "ecs describe-task-definition": {
-      const definition = world.taskDefinitions[opt["task-definition"]];
+      // An ARN, or a family: its latest ACTIVE revision, as ECS answers.
+      const family = Object.values(world.taskDefinitions)
+        .filter((td) => td.family === opt["task-definition"] && td.status !== "INACTIVE")
+        .sort((a, b) => b.revision - a.revision)[0];
+      const definition = world.taskDefinitions[opt["task-definition"]] ?? family;
       if (!definition) return fail(`An error occurred (ClientException): Unable to describe task definition ${opt["task-definition"]}.`);
+      if (opt.query === "taskDefinition.taskDefinitionArn") return finish(definition.taskDefinitionArn);
       if (opt.query !== "taskDefinition") return fail(`fake aws: unknown query for ${key}: ${opt.query}`);
       return finish(JSON.stringify(definition));
     }
@@ -247,7 +252,14 @@ function pulumi(/** @type {string[]} */ argv) {
     world.pulumi = { ...world.pulumi, exports: [...(world.pulumi?.exports ?? []), opt.stack] };
     return finish("");
   }
-  if (argv[0] === "up") return finish("Resources: 0 changed");
+  if (argv[0] === "up") {
+    // Every `--config key=value` of the run, in order: `options` keeps only the last of a repeated flag.
+    const config = argv.flatMap((word, index) => (argv[index - 1] === "--config" ? [word] : []));
+    world.pulumi = { ...world.pulumi, updates: [...(world.pulumi?.updates ?? []), { stack: opt.stack, config }] };
+    // What the program reports once the update applied (a test's stand-in for the program).
+    if (world.pulumi.outputsAfterUp !== undefined) world.pulumi = { ...world.pulumi, outputs: world.pulumi.outputsAfterUp };
+    return finish("Resources: 0 changed");
+  }
   if (argv[0] === "stack" && argv[1] === "select") {
     if (!(world.pulumi?.stacks ?? []).includes(opt.stack)) return fail(`error: no stack named '${opt.stack}' found`);
     return finish("");
@@ -263,7 +275,13 @@ function pulumi(/** @type {string[]} */ argv) {
     world.pulumi = { ...world.pulumi, moved: [...(world.pulumi?.moved ?? []), { from: opt.source, to: opt.dest, urns }] };
     return finish("");
   }
-  if (argv[0] === "stack" && argv[1] === "output") return finish(JSON.stringify(world.pulumi?.outputs ?? {}));
+  if (argv[0] === "stack" && argv[1] === "output") {
+    const outputs = /** @type {Record<string, unknown>} */ (world.pulumi?.outputs ?? {});
+    const [name] = argv.slice(2).filter((word, index, all) => !word.startsWith("--") && all[index - 1] !== "--stack");
+    if (name === undefined) return finish(JSON.stringify(outputs));
+    if (!(name in outputs)) return fail(`error: current stack does not have output property '${name}'`);
+    return finish(JSON.stringify(outputs[name]));
+  }
   if (argv[0] === "config" && argv[1] === "set") {
     const positional = argv.slice(2).filter((word, index, all) => !word.startsWith("--") && all[index - 1] !== "--stack");
     if (positional.length !== 1) return fail("fake pulumi: config values are read from standard input here, never from the command line");

@@ -1,17 +1,16 @@
-import { METRICS_DATABASE, roleNames } from "../../infra/database/roles";
+import { METRICS_DATABASE } from "../../infra/database/roles";
 import { DEFAULT_ALERT_THRESHOLD, DEFAULT_MAX_AGE_HOURS } from "../../contracts/monitoring";
 import { renderGrafanaFiles } from "./provisioning";
 
 
 /**
  * The Grafana image's provisioning and dashboards. Nothing in them depends on the stack (host and
- * passwords come from the task's environment), so one rendering, committed under images/grafana/,
+ * the reader's login come from the task's environment), so one rendering, committed under images/grafana/,
  * serves every stack; `npm run gen` writes it and a test keeps it current.
  */
 export function grafanaImageFiles(): { path: string; content: string }[] {
   return renderGrafanaFiles({
     database: METRICS_DATABASE,
-    user: roleNames("metrics").reader,
     alertThreshold: DEFAULT_ALERT_THRESHOLD,
     maxAgeHours: DEFAULT_MAX_AGE_HOURS,
   });

@@ -2,9 +2,10 @@
  * Grafana's provisioning for the metrics: a PostgreSQL data source with the fixed uid every
  * dashboard query names, connecting as the read-only role over verified TLS, a CloudWatch data
  * source through the task role (cloudwatch-query.ts), and a file provider that loads the dashboards
- * baked into the image. Neither the password nor the host is in a file:
- * Grafana expands `$METRICS_READER_PASSWORD` and `$METRICS_DB_HOST` from the container's environment
- * when it reads the provisioning, so one image serves every stack.
+ * baked into the image. Neither the password nor the host is in a file: Grafana expands
+ * `$METRICS_READER_USER`, `$METRICS_READER_PASSWORD` and `$METRICS_DB_HOST` from the container's
+ * environment when it reads the provisioning, so one image serves every stack. The login is a
+ * variable too: rotation alternates the reader and its twin (docs/decisions/0004-credential-rotation.md).
  * @see https://grafana.com/docs/grafana/latest/administration/provisioning/
  */
 import { stringify } from "yaml";
@@ -18,14 +19,13 @@ import { STACK_DASHBOARDS } from "../../contracts/grafana-dashboards";
 
 export interface GrafanaProvisioningArgs extends DashboardSettings {
   readonly database: string;
-  /** The reader role. */
-  readonly user: string;
 }
 
 /** Where the image keeps what the provisioning points at. */
 export const GRAFANA_PATHS = Object.freeze({
   dashboards: "/var/lib/grafana/dashboards/mlops",
   caCertificate: "/etc/grafana/certs/rds-ca-bundle.pem",
+  userVariable: "METRICS_READER_USER",
   passwordVariable: "METRICS_READER_PASSWORD",
   hostVariable: "METRICS_DB_HOST",
 });
@@ -52,7 +52,7 @@ export function renderGrafanaFiles(args: GrafanaProvisioningArgs): { path: strin
         access: "proxy",
         // The host comes from the task's environment too: one image serves every stack.
         url: `$${GRAFANA_PATHS.hostVariable}:5432`,
-        user: args.user,
+        user: `$${GRAFANA_PATHS.userVariable}`,
         isDefault: true,
         editable: false,
         jsonData: {

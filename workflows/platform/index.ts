@@ -3,6 +3,7 @@ import { renderWorkflow } from "../render";
 import { disasterRecoveryWorkflow } from "./disaster-recovery";
 import { driftWorkflow } from "./drift";
 import { previewWorkflow } from "./preview";
+import { rotateCredentialsWorkflow } from "./rotate-credentials";
 import { PlatformSettings } from "./settings";
 import { upWorkflow } from "./up";
 import { updateActionsWorkflow } from "./update-actions";
@@ -21,6 +22,7 @@ export function platformWorkflows(settings: PlatformSettings): { workflow: Workf
     { workflow: driftWorkflow(settings), source: "workflows/platform/drift.ts" },
     { workflow: disasterRecoveryWorkflow(settings), source: "workflows/platform/disaster-recovery.ts" },
     { workflow: updateActionsWorkflow(settings), source: "workflows/platform/update-actions.ts" },
+    { workflow: rotateCredentialsWorkflow(settings), source: "workflows/platform/rotate-credentials.ts" },
   ];
 }
 

@@ -11,14 +11,17 @@ import { secretField, secretJson } from "../../aws/secret-json";
 import { Migration, readMigrations } from "../migrate";
 import type { RoleKey } from "../roles";
 import { connectPostgresWith } from "../sql";
-import { ProvisionPlan, ProvisionResult, provision } from "./provision";
+import { ProvisionPlan, ProvisionResult, SlotCredential, loginRoleFromSlots, provision } from "./provision";
 
 /** The invocation's input, as infra/database/database-provisioner.ts writes it. */
 export interface ProvisionEvent {
   /** The master credentials: `{host, port, username, password}`. */
   readonly masterSecretArn: string;
-  /** Login roles; each secret holds `{password}` at least. */
-  readonly roles: readonly { readonly name: string; readonly secretArn: string }[];
+  /**
+   * Login roles; each secret holds `{username, password}` at least: the current login and, in the
+   * standby secret, the other one (the role itself or its twin, credential-slots.ts).
+   */
+  readonly roles: readonly { readonly name: string; readonly secretArn: string; readonly standbySecretArn?: string }[];
   readonly databases: ProvisionPlan["databases"];
   readonly metrics?: { readonly database: string; readonly roleNames: Readonly<Record<RoleKey, string>> };
 }
@@ -30,8 +33,14 @@ export async function handler(event: ProvisionEvent): Promise<ProvisionResult> {
   const master = await secretJson(event.masterSecretArn);
   const host = secretField(master, "host", event.masterSecretArn);
   const port = Number(secretField(master, "port", event.masterSecretArn));
+  const credential = async (arn: string): Promise<SlotCredential> => {
+    const value = await secretJson(arn);
+    return { username: secretField(value, "username", arn), password: secretField(value, "password", arn) };
+  };
   const roles = await Promise.all(
-    event.roles.map(async (role) => ({ name: role.name, password: secretField(await secretJson(role.secretArn), "password", role.secretArn) })),
+    event.roles.map(async (role) =>
+      loginRoleFromSlots(role.name, await Promise.all([role.secretArn, ...(role.standbySecretArn !== undefined ? [role.standbySecretArn] : [])].map(credential))),
+    ),
   );
   // TLS with the server's certificate verified against the RDS CAs the runtime ships
   // (NODE_EXTRA_CA_CERTS on the function); the server refuses anything else (rds.force_ssl).

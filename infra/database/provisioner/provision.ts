@@ -7,16 +7,48 @@
  *
  * Nothing here is dropped: a role or database no longer declared stays, as a data-bearing object
  * should; docs/runtime.md says how to remove one.
+ *
+ * A role may have a twin (`<role>_alt`, credential-slots.ts): a login of its own with its own
+ * password that is a member of the role and acts as it from login on (`SET role`), so whichever
+ * of the two a service logs in with, it owns and may do the same. Rotation changes one of the two
+ * passwords at a time; the other keeps working meanwhile.
  */
+import { alternateRoleName } from "../credential-slots";
 import { scramVerifier } from "../scram";
 import { databaseGrantStatements, RoleKey } from "../roles";
 import { migrate, Migration, MigrationResult } from "../migrate";
 import type { Sql } from "../sql";
 
-/** A login role and the password it must have. */
+/** A login role and the password it must have, and its twin's login when it has one. */
 export interface LoginRoleState {
   readonly name: string;
   readonly password: string;
+  /** `<name>_alt`: logs in with its own password and acts as `name`. */
+  readonly alternate?: { readonly name: string; readonly password: string };
+}
+
+/** A login as a credential secret holds it. */
+export interface SlotCredential {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * A role's state from its two credential secrets (current and standby, in either order of slots):
+ * the one that logs in as the role gives its password, the other its twin's. A secret written
+ * before rotation existed holds the role's own login and has no standby.
+ */
+export function loginRoleFromSlots(name: string, credentials: readonly SlotCredential[]): LoginRoleState {
+  const own = credentials.find((credential) => credential.username === name);
+  const twin = credentials.find((credential) => credential.username === alternateRoleName(name));
+  const strangers = credentials.filter((credential) => credential !== own && credential !== twin).map((credential) => `"${credential.username}"`);
+  if (own === undefined || strangers.length > 0) {
+    throw new ProvisionError(
+      `The credentials of role "${name}" must log in as "${name}" and, at most, "${alternateRoleName(name)}"; ` +
+        `got ${credentials.map((credential) => `"${credential.username}"`).join(", ") || "none"}. Run pulumi up to write them again.`,
+    );
+  }
+  return { name, password: own.password, ...(twin !== undefined ? { alternate: { name: twin.username, password: twin.password } } : {}) };
 }
 
 export interface DatabaseState {
@@ -67,11 +99,12 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 export function planProblems(plan: ProvisionPlan): string[] {
   const problems: string[] = [];
   const roleNames = new Set(plan.roles.map((role) => role.name));
-  for (const role of plan.roles) {
+  const logins = plan.roles.flatMap((role) => (role.alternate ? [role, role.alternate] : [role]));
+  for (const role of logins) {
     if (!IDENTIFIER.test(role.name)) problems.push(`role "${role.name}" is not a lower-case SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters)`);
     if (role.password.length < 16) problems.push(`role "${role.name}" has a password shorter than 16 characters`);
   }
-  if (roleNames.size !== plan.roles.length) problems.push("a role is declared twice");
+  if (new Set(logins.map((role) => role.name)).size !== logins.length) problems.push("a role is declared twice");
   for (const database of plan.databases) {
     if (!IDENTIFIER.test(database.name)) problems.push(`database "${database.name}" is not a lower-case SQL identifier`);
     if (!roleNames.has(database.owner)) problems.push(`database "${database.name}" is owned by "${database.owner}", which is not a declared login role`);
@@ -119,6 +152,11 @@ export async function provision(
     await admin.exec(await formatted(admin, template, role.name, scramVerifier(role.password)));
     (exists ? rolesUpdated : rolesCreated).push(role.name);
     log(`${exists ? "updated" : "created"} role ${role.name}`);
+    if (role.alternate) {
+      const twinExisted = await convergeTwin(admin, role.name, role.alternate);
+      (twinExisted ? rolesUpdated : rolesCreated).push(role.alternate.name);
+      log(`${twinExisted ? "updated" : "created"} role ${role.alternate.name}, acting as ${role.name}`);
+    }
   }
 
   const databasesCreated: string[] = [];
@@ -161,6 +199,23 @@ export async function provision(
   }
 
   return { rolesCreated, rolesUpdated, databasesCreated, databasesReowned, migrations: migrationResult };
+}
+
+/**
+ * The twin of `role`: a login with its own password, a member of `role` that inherits its
+ * privileges and sets itself to it at login, so what it creates belongs to `role` (an MLflow or
+ * Grafana schema migration run through the twin leaves the tables the role's). True when it existed.
+ */
+async function convergeTwin(admin: Sql, role: string, twin: { readonly name: string; readonly password: string }): Promise<boolean> {
+  const exists = (await admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [twin.name])).length > 0;
+  const template = exists
+    ? "ALTER ROLE %I WITH LOGIN INHERIT NOCREATEROLE NOCREATEDB PASSWORD %L"
+    : "CREATE ROLE %I WITH LOGIN INHERIT NOCREATEROLE NOCREATEDB PASSWORD %L";
+  await admin.exec(await formatted(admin, template, twin.name, scramVerifier(twin.password)));
+  const [member] = await admin.query<{ member: boolean }>("SELECT pg_has_role($1, $2, 'MEMBER') AS member", [twin.name, role]);
+  if (!member?.member) await admin.exec(await formatted(admin, "GRANT %I TO %I", role, twin.name));
+  await admin.exec(await formatted(admin, "ALTER ROLE %I SET role = %L", twin.name, role));
+  return exists;
 }
 
 async function formatted(sql: Sql, template: string, ...values: string[]): Promise<string> {

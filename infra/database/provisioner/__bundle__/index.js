@@ -5684,6 +5684,13 @@ async function migrate(sql, migrations, options = {}) {
 // infra/database/provisioner/provision.ts
 init_define_BUNDLED_MIGRATIONS();
 
+// infra/database/credential-slots.ts
+init_define_BUNDLED_MIGRATIONS();
+var ALTERNATE_SUFFIX = "_alt";
+function alternateRoleName(role) {
+  return `${role}${ALTERNATE_SUFFIX}`;
+}
+
 // infra/database/scram.ts
 init_define_BUNDLED_MIGRATIONS();
 var import_node_crypto2 = require("node:crypto");
@@ -5698,6 +5705,17 @@ function scramVerifier(password, salt = (0, import_node_crypto2.randomBytes)(16)
 }
 
 // infra/database/provisioner/provision.ts
+function loginRoleFromSlots(name, credentials) {
+  const own = credentials.find((credential) => credential.username === name);
+  const twin = credentials.find((credential) => credential.username === alternateRoleName(name));
+  const strangers = credentials.filter((credential) => credential !== own && credential !== twin).map((credential) => `"${credential.username}"`);
+  if (own === void 0 || strangers.length > 0) {
+    throw new ProvisionError(
+      `The credentials of role "${name}" must log in as "${name}" and, at most, "${alternateRoleName(name)}"; got ${credentials.map((credential) => `"${credential.username}"`).join(", ") || "none"}. Run pulumi up to write them again.`
+    );
+  }
+  return { name, password: own.password, ...twin !== void 0 ? { alternate: { name: twin.username, password: twin.password } } : {} };
+}
 var ProvisionError = class extends Error {
   constructor(message) {
     super(message);
@@ -5708,11 +5726,12 @@ var IDENTIFIER2 = /^[a-z_][a-z0-9_]{0,62}$/;
 function planProblems(plan) {
   const problems = [];
   const roleNames = new Set(plan.roles.map((role) => role.name));
-  for (const role of plan.roles) {
+  const logins = plan.roles.flatMap((role) => role.alternate ? [role, role.alternate] : [role]);
+  for (const role of logins) {
     if (!IDENTIFIER2.test(role.name)) problems.push(`role "${role.name}" is not a lower-case SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters)`);
     if (role.password.length < 16) problems.push(`role "${role.name}" has a password shorter than 16 characters`);
   }
-  if (roleNames.size !== plan.roles.length) problems.push("a role is declared twice");
+  if (new Set(logins.map((role) => role.name)).size !== logins.length) problems.push("a role is declared twice");
   for (const database of plan.databases) {
     if (!IDENTIFIER2.test(database.name)) problems.push(`database "${database.name}" is not a lower-case SQL identifier`);
     if (!roleNames.has(database.owner)) problems.push(`database "${database.name}" is owned by "${database.owner}", which is not a declared login role`);
@@ -5740,6 +5759,11 @@ ${problems.map((problem) => `- ${problem}`).join("\n")}`);
     await admin.exec(await formatted(admin, template, role.name, scramVerifier(role.password)));
     (exists ? rolesUpdated : rolesCreated).push(role.name);
     log(`${exists ? "updated" : "created"} role ${role.name}`);
+    if (role.alternate) {
+      const twinExisted = await convergeTwin(admin, role.name, role.alternate);
+      (twinExisted ? rolesUpdated : rolesCreated).push(role.alternate.name);
+      log(`${twinExisted ? "updated" : "created"} role ${role.alternate.name}, acting as ${role.name}`);
+    }
   }
   const databasesCreated = [];
   const databasesReowned = [];
@@ -5778,6 +5802,15 @@ ${problems.map((problem) => `- ${problem}`).join("\n")}`);
   }
   return { rolesCreated, rolesUpdated, databasesCreated, databasesReowned, migrations: migrationResult };
 }
+async function convergeTwin(admin, role, twin) {
+  const exists = (await admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [twin.name])).length > 0;
+  const template = exists ? "ALTER ROLE %I WITH LOGIN INHERIT NOCREATEROLE NOCREATEDB PASSWORD %L" : "CREATE ROLE %I WITH LOGIN INHERIT NOCREATEROLE NOCREATEDB PASSWORD %L";
+  await admin.exec(await formatted(admin, template, twin.name, scramVerifier(twin.password)));
+  const [member] = await admin.query("SELECT pg_has_role($1, $2, 'MEMBER') AS member", [twin.name, role]);
+  if (!member?.member) await admin.exec(await formatted(admin, "GRANT %I TO %I", role, twin.name));
+  await admin.exec(await formatted(admin, "ALTER ROLE %I SET role = %L", twin.name, role));
+  return exists;
+}
 async function formatted(sql, template, ...values) {
   const placeholders = values.map((_, index) => `$${index + 2}::text`).join(", ");
   const [row] = await sql.query(`SELECT format($1::text, ${placeholders}) AS statement`, [template, ...values]);
@@ -5790,8 +5823,14 @@ async function handler(event) {
   const master = await secretJson(event.masterSecretArn);
   const host = secretField(master, "host", event.masterSecretArn);
   const port = Number(secretField(master, "port", event.masterSecretArn));
+  const credential = async (arn) => {
+    const value = await secretJson(arn);
+    return { username: secretField(value, "username", arn), password: secretField(value, "password", arn) };
+  };
   const roles = await Promise.all(
-    event.roles.map(async (role) => ({ name: role.name, password: secretField(await secretJson(role.secretArn), "password", role.secretArn) }))
+    event.roles.map(
+      async (role) => loginRoleFromSlots(role.name, await Promise.all([role.secretArn, ...role.standbySecretArn !== void 0 ? [role.standbySecretArn] : []].map(credential)))
+    )
   );
   const connect = (database, user, password) => connectPostgresWith({ host, port, database, user, password, ssl: { rejectUnauthorized: true }, connectionTimeoutMillis: 15e3 });
   const admin = await connect("postgres", secretField(master, "username", event.masterSecretArn), secretField(master, "password", event.masterSecretArn));
