@@ -9,7 +9,8 @@ import { truthy } from "@actions/expressions/result";
 import { parseIncidentRecord, parseRunRecord } from "../monitor/delivery";
 import { renderedWorkflowsByStack } from "../tools/render-workflows";
 import { SERVICE_TYPES } from "../workflows/application";
-import { DEPLOY_ENVIRONMENTS, DEPLOY_JOB_PATTERN } from "../workflows/record-delivery-metrics";
+import { ISSUE_LABELS } from "../contracts/github";
+import { DEPLOY_ENVIRONMENTS, DEPLOY_JOB_PATTERN, INCIDENT_LABEL } from "../workflows/record-delivery-metrics";
 import { REPOSITORY, World, evaluate, runJob } from "./workflow-runner";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed workflow documents
@@ -49,6 +50,13 @@ describe("the workflow", () => {
     const expressions = new Set([...text.matchAll(/\$\{\{\s*(.+?)\s*\}\}/g)].map((match) => match[1]));
     expect([...expressions].sort()).toEqual(["github.run_attempt", "github.run_id", "github.token", "vars.AWS_REGION", "vars.AWS_ROLE_ARN", "vars.METRICS_FUNCTION"]);
     expect(text).not.toContain("pull_request_target");
+  });
+
+  it("records the issues deploy-service opens when a deployment fails, by the label the repository has", () => {
+    const incidentStep = doc("deploy-service.yml").jobs.deploy.steps.find((step: Doc) => step.id === "incident-issue");
+    expect(incidentStep.env.ALERT_LABELS.split(",")).toContain(INCIDENT_LABEL);
+    expect(ISSUE_LABELS.map((label) => label.name)).toContain(INCIDENT_LABEL);
+    expect(recorder.jobs["record-incident"].if).toContain(`'${INCIDENT_LABEL}'`);
   });
 
   it("picks each job by event: runs for the run recorder, labelled incidents for the incident recorder", () => {
