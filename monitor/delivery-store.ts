@@ -43,16 +43,17 @@ export async function recordIncident(sql: Sql, incident: IncidentRecord): Promis
   return transaction(sql, async () => {
     const existing = await sql.query("SELECT 1 FROM incidents WHERE issue_number = $1", [incident.issueNumber]);
     const written = await sql.query(
-      `INSERT INTO incidents (issue_number, opened_at, closed_at, issue_updated_at)
-       VALUES ($1, $2, $3, $4)
+      `INSERT INTO incidents (issue_number, environment, opened_at, closed_at, issue_updated_at)
+       VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (issue_number) DO UPDATE SET
+         environment = excluded.environment,
          opened_at = excluded.opened_at,
          closed_at = excluded.closed_at,
          issue_updated_at = excluded.issue_updated_at,
          updated_at = now()
        WHERE incidents.issue_updated_at <= excluded.issue_updated_at
        RETURNING issue_number`,
-      [incident.issueNumber, incident.openedAt, incident.closedAt, incident.updatedAt],
+      [incident.issueNumber, incident.environment, incident.openedAt, incident.closedAt, incident.updatedAt],
     );
     if (written.length === 0) return "unchanged";
     return existing.length > 0 ? "updated" : "inserted";

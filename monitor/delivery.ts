@@ -10,7 +10,8 @@
  * ```
  *
  * ```json
- * { "issue_number": 42, "opened_at": "2026-11-29T06:20:00Z", "closed_at": null, "updated_at": "2026-11-29T06:20:00Z" }
+ * { "issue_number": 42, "environment": "production", "opened_at": "2026-11-29T06:20:00Z", "closed_at": null,
+ *   "updated_at": "2026-11-29T06:20:00Z" }
  * ```
  *
  * Checked strictly: every field present (`null` where the value is unknown), no other field, so a
@@ -43,6 +44,8 @@ export interface RunRecord {
 
 export interface IncidentRecord {
   readonly issueNumber: number;
+  /** The environment deploy-service named in the issue; null for one opened by hand. */
+  readonly environment: string | null;
   readonly openedAt: Date;
   readonly closedAt: Date | null;
   /** The issue's own updated_at: orders the events of one issue. */
@@ -97,6 +100,7 @@ export const RUN_FIELDS: Readonly<Record<string, FieldCheck>> = Object.freeze({
 
 export const INCIDENT_FIELDS: Readonly<Record<string, FieldCheck>> = Object.freeze({
   issue_number: wholeNumber(MAX_INTEGER),
+  environment: nullable(text(255)),
   opened_at: instant,
   closed_at: nullable(instant),
   updated_at: instant,
@@ -173,6 +177,7 @@ export function parseIncidentRecord(textOfFile: string, source: string, now?: Da
   if (problems.length > 0) throw new MetricsFileError(source, problems);
   return {
     issueNumber: record.issue_number as number,
+    environment: record.environment as string | null,
     openedAt: new Date(record.opened_at as string),
     closedAt: record.closed_at === null ? null : new Date(record.closed_at as string),
     updatedAt: new Date(record.updated_at as string),

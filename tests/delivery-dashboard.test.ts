@@ -95,12 +95,15 @@ describe.each(ENGINES)("every panel against seeded runs and incidents on $name",
         [runId, attempt, workflow, SHA, conclusion, environment, deployment, start, seconds],
       );
     }
-    await db.sql.exec(`INSERT INTO incidents (issue_number, opened_at, closed_at, issue_updated_at) VALUES
-      (9, '2026-10-01T10:00:00Z', '2026-10-02T10:00:00Z', '2026-10-02T10:00:00Z'),
-      (8, '2026-10-20T10:00:00Z', NULL, '2026-10-20T10:00:00Z'),
-      (10, '2026-11-06T10:00:00Z', '2026-11-06T11:30:00Z', '2026-11-06T11:30:00Z'),
-      (11, '2026-11-12T09:00:00Z', '2026-11-13T09:00:00Z', '2026-11-13T09:00:00Z'),
-      (12, '2026-11-20T09:00:00Z', NULL, '2026-11-20T09:00:00Z')`);
+    // Production's, one opened by hand (no environment), and staging's, which restore nothing in production.
+    await db.sql.exec(`INSERT INTO incidents (issue_number, environment, opened_at, closed_at, issue_updated_at) VALUES
+      (9, 'production', '2026-10-01T10:00:00Z', '2026-10-02T10:00:00Z', '2026-10-02T10:00:00Z'),
+      (8, 'production', '2026-10-20T10:00:00Z', NULL, '2026-10-20T10:00:00Z'),
+      (10, 'production', '2026-11-06T10:00:00Z', '2026-11-06T11:30:00Z', '2026-11-06T11:30:00Z'),
+      (11, NULL, '2026-11-12T09:00:00Z', '2026-11-13T09:00:00Z', '2026-11-13T09:00:00Z'),
+      (12, 'production', '2026-11-20T09:00:00Z', NULL, '2026-11-20T09:00:00Z'),
+      (13, 'staging', '2026-11-15T09:00:00Z', '2026-11-17T09:00:00Z', '2026-11-17T09:00:00Z'),
+      (14, 'staging', '2026-11-21T09:00:00Z', NULL, '2026-11-21T09:00:00Z')`);
   }, 60_000);
   afterAll(async () => db?.dispose());
 
@@ -159,21 +162,23 @@ describe.each(ENGINES)("every panel against seeded runs and incidents on $name",
     expect(await rows("Change failure rate")).toEqual([{ "change failure rate": 0.2 }]);
   });
 
-  it("mean time to restore: incidents closed in the range, opening to closing", async () => {
+  it("mean time to restore: production incidents closed in the range, opening to closing; staging's left out", async () => {
     // (90 minutes + 24 hours) / 2
     expect(await rows("Mean time to restore")).toEqual([{ "mean time to restore": 45_900 }]);
   });
 
-  it("open incidents: every one still open, whenever it opened", async () => {
+  it("open incidents: every production one still open, whenever it opened", async () => {
     expect(await rows("Open incidents")).toEqual([{ "open incidents": 2 }]);
   });
 
-  it("incidents: those opened in the range and any still open, newest first", async () => {
+  it("incidents: of every environment, those opened in the range and any still open, newest first", async () => {
     expect(await rows("Incidents")).toEqual([
-      { issue: 12, opened: "2026-11-20T09:00:00.000Z", closed: null, "time to restore": null },
-      { issue: 11, opened: "2026-11-12T09:00:00.000Z", closed: "2026-11-13T09:00:00.000Z", "time to restore": 86_400 },
-      { issue: 10, opened: "2026-11-06T10:00:00.000Z", closed: "2026-11-06T11:30:00.000Z", "time to restore": 5_400 },
-      { issue: 8, opened: "2026-10-20T10:00:00.000Z", closed: null, "time to restore": null },
+      { issue: 14, environment: "staging", opened: "2026-11-21T09:00:00.000Z", closed: null, "time to restore": null },
+      { issue: 12, environment: "production", opened: "2026-11-20T09:00:00.000Z", closed: null, "time to restore": null },
+      { issue: 13, environment: "staging", opened: "2026-11-15T09:00:00.000Z", closed: "2026-11-17T09:00:00.000Z", "time to restore": 172_800 },
+      { issue: 11, environment: null, opened: "2026-11-12T09:00:00.000Z", closed: "2026-11-13T09:00:00.000Z", "time to restore": 86_400 },
+      { issue: 10, environment: "production", opened: "2026-11-06T10:00:00.000Z", closed: "2026-11-06T11:30:00.000Z", "time to restore": 5_400 },
+      { issue: 8, environment: "production", opened: "2026-10-20T10:00:00.000Z", closed: null, "time to restore": null },
     ]);
   });
 

@@ -95,9 +95,13 @@ describe("an incident record is checked strictly", () => {
 
   it.each([
     ["the sample, open", {}, []],
+    ["opened by hand, naming no environment", { environment: null }, []],
     ["closed", { closed_at: "2026-11-29T06:50:00Z", updated_at: "2026-11-29T06:50:00Z" }, []],
     ["closed before it opened", { closed_at: "2026-11-29T06:00:00Z" }, ["`closed_at` must not be before `opened_at` (2026-11-29T06:00:00Z < 2026-11-29T06:20:00Z)"]],
     ["an issue number 0", { issue_number: 0 }, ["`issue_number` must be a whole number from 1 to 2147483647 (got 0)"]],
+    ["a missing environment (null is how unknown is said)", { environment: undefined }, [
+      "`environment` must be a non-empty string of at most 255 characters, valid UTF-8 without control characters, or null (missing)",
+    ]],
     ["a closing time without its offset", { closed_at: "2026-11-29 06:50" }, [
       '`closed_at` must be a real ISO 8601 instant with its offset, not before 2000, such as 2026-11-29T06:00:00Z, or null (got "2026-11-29 06:50")',
     ]],
@@ -190,8 +194,9 @@ describe.each(ENGINES)("recording on $name", (engine) => {
       lines: ["Incident #42 was recorded from a newer event already; left as it is."],
       outputs: { recorded: "unchanged" },
     });
-    const rows = await db.sql.query<{ closed_at: Date | string }>("SELECT closed_at FROM incidents WHERE issue_number = 42");
+    const rows = await db.sql.query<{ closed_at: Date | string; environment: string }>("SELECT closed_at, environment FROM incidents WHERE issue_number = 42");
     expect(new Date(rows[0]?.closed_at as string).toISOString()).toBe("2026-11-29T06:50:00.000Z");
+    expect(rows[0]?.environment).toBe("production");
   });
 
   it("lets the writer insert and update, but not delete; the reader read, and nothing else", async () => {

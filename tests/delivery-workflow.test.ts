@@ -10,7 +10,7 @@ import { parseIncidentRecord, parseRunRecord } from "../monitor/delivery";
 import { renderedWorkflowsByStack } from "../tools/render-workflows";
 import { SERVICE_TYPES } from "../workflows/application";
 import { ISSUE_LABELS } from "../contracts/github";
-import { DEPLOY_ENVIRONMENTS, DEPLOY_JOB_PATTERN, INCIDENT_LABEL } from "../workflows/record-delivery-metrics";
+import { DEPLOY_ENVIRONMENTS, DEPLOY_JOB_PATTERN, INCIDENT_LABEL, INCIDENT_MARKER_PATTERN } from "../workflows/record-delivery-metrics";
 import { REPOSITORY, World, evaluate, runJob } from "./workflow-runner";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed workflow documents
@@ -57,6 +57,11 @@ describe("the workflow", () => {
     expect(incidentStep.env.ALERT_LABELS.split(",")).toContain(INCIDENT_LABEL);
     expect(ISSUE_LABELS.map((label) => label.name)).toContain(INCIDENT_LABEL);
     expect(recorder.jobs["record-incident"].if).toContain(`'${INCIDENT_LABEL}'`);
+    // The marker names the environment, as sync-alert-issue.js writes it into the issue.
+    for (const environment of DEPLOY_ENVIRONMENTS) {
+      const marker = `<!-- ${String(incidentStep.env.ALERT_MARKER).replace("${{ inputs.environment }}", environment).replace("${{ inputs.service_type }}", "web-service")} -->`;
+      expect(new RegExp(INCIDENT_MARKER_PATTERN).exec(marker)?.groups?.environment).toBe(environment);
+    }
   });
 
   it("picks each job by event: runs for the run recorder, labelled incidents for the incident recorder", () => {
@@ -219,6 +224,7 @@ describe("the incident recorder, run against fakes", () => {
     issue: {
       number: 42,
       title: "Deployment failed: web-service v1.2.3 to production",
+      body: "<!-- mlops-cicd incident: production web-service -->\nDeploying **web-service v1.2.3** to **production** failed and was rolled back.",
       labels: [{ name: "incident" }],
       state: "closed",
       created_at: "2026-11-29T06:20:00Z",
@@ -229,9 +235,23 @@ describe("the incident recorder, run against fakes", () => {
   });
 
   it.each([
-    ["closed", {}, { issue_number: 42, opened_at: "2026-11-29T06:20:00Z", closed_at: "2026-11-29T06:50:00Z", updated_at: "2026-11-29T06:50:01Z" }],
+    ["closed", {}, { issue_number: 42, environment: "production", opened_at: "2026-11-29T06:20:00Z", closed_at: "2026-11-29T06:50:00Z", updated_at: "2026-11-29T06:50:01Z" }],
     // GitHub keeps closed_at on a reopened issue until it closes again: the state decides.
-    ["reopened", { state: "open", updated_at: "2026-11-29T07:00:00Z" }, { issue_number: 42, opened_at: "2026-11-29T06:20:00Z", closed_at: null, updated_at: "2026-11-29T07:00:00Z" }],
+    [
+      "reopened",
+      { state: "open", updated_at: "2026-11-29T07:00:00Z" },
+      { issue_number: 42, environment: "production", opened_at: "2026-11-29T06:20:00Z", closed_at: null, updated_at: "2026-11-29T07:00:00Z" },
+    ],
+    [
+      "opened by hand, without deploy-service's marker",
+      { body: null, state: "open", closed_at: null },
+      { issue_number: 42, environment: null, opened_at: "2026-11-29T06:20:00Z", closed_at: null, updated_at: "2026-11-29T06:50:01Z" },
+    ],
+    [
+      "whose text names an environment only outside the marker",
+      { body: "Looks like staging again. mlops-cicd incident: staging web-service", state: "open", closed_at: null },
+      { issue_number: 42, environment: null, opened_at: "2026-11-29T06:20:00Z", closed_at: null, updated_at: "2026-11-29T06:50:01Z" },
+    ],
   ])("describes an incident issue %s", async (_, changes, expected) => {
     const result = await runJob({
       workflow: recorder,

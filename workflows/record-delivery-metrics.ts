@@ -31,6 +31,12 @@ export const DEPLOY_ENVIRONMENTS = ["staging", "production"] as const;
  */
 export const DEPLOY_JOB_PATTERN = `^Deploy (.+ )?to (?<environment>${DEPLOY_ENVIRONMENTS.join("|")})$`;
 
+/**
+ * The hidden marker deploy-service's incident issue carries (`<!-- mlops-cicd incident: <environment>
+ * <service> -->`), naming the environment. A test holds deploy-service's marker to it.
+ */
+export const INCIDENT_MARKER_PATTERN = `<!-- mlops-cicd incident: (?<environment>${DEPLOY_ENVIRONMENTS.join("|")}) `;
+
 /** The platform's bundles and nothing else, from the default branch this workflow runs on. */
 function checkoutPlatformTools(): Step {
   return {
@@ -88,7 +94,7 @@ export function recordDeliveryMetricsWorkflow(watched: readonly Workflow[]): Wor
         env: { METRICS_FUNCTION: "${{ vars.METRICS_FUNCTION }}", INCIDENT_FILE: "delivery/incident.json" },
         steps: [
           checkoutPlatformTools(),
-          { name: "Describe the incident from the event", run: scriptFiles("write-incident-record") },
+          { name: "Describe the incident from the event", env: { INCIDENT_MARKER_PATTERN }, run: scriptFiles("write-incident-record") },
           awsCredentials(),
           { name: "Record the incident", run: script(`${monitor} record-incident --file "$INCIDENT_FILE"`) },
         ],

@@ -8,7 +8,8 @@
  *   startup_failure); a cancelled or skipped attempt says nothing about the workflow's health;
  * - a production deployment is a run attempt whose furthest deploy job was production's, counted
  *   by that job's conclusion: deployed on success, a failed change on failure;
- * - time to restore is an incident issue's opening to its closing.
+ * - time to restore is a production incident issue's opening to its closing; an incident issue
+ *   opened by hand names no environment and counts as production's, a staging one does not count.
  */
 import { BigValueColorMode, BigValueGraphMode, BarGaugeDisplayMode, GraphDrawStyle, ReduceDataOptionsBuilder, VizOrientation } from "@grafana/grafana-foundation-sdk/common";
 import { DashboardBuilder, ThresholdsConfigBuilder, ThresholdsMode } from "@grafana/grafana-foundation-sdk/dashboard";
@@ -25,6 +26,7 @@ const EXECUTED = "conclusion IN ('success', 'failure', 'timed_out', 'startup_fai
 /** Attempts that deployed to production, or tried to and failed. */
 const PRODUCTION_DEPLOYMENT = "environment = 'production' AND deployment_conclusion IN ('success', 'failure')";
 const DEPLOYED = "environment = 'production' AND deployment_conclusion = 'success'";
+const PRODUCTION_INCIDENT = "coalesce(environment, 'production') = 'production'";
 
 const thresholds = (steps: { value: number | null; color: string }[]) =>
   new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps.map((step) => ({ value: step.value, color: step.color })));
@@ -133,7 +135,7 @@ WHERE $__timeFilter(completed_at) AND ${PRODUCTION_DEPLOYMENT}`),
         ),
     )
     .withPanel(
-      stat("Mean time to restore", "Incident issues closed in the time range: mean time from opening to closing.")
+      stat("Mean time to restore", "Production incident issues closed in the time range: mean time from opening to closing.")
         .gridPos({ x: 12, y: 12, w: 6, h: 4 })
         .unit("s")
         .noValue("no incident closed")
@@ -141,26 +143,26 @@ WHERE $__timeFilter(completed_at) AND ${PRODUCTION_DEPLOYMENT}`),
         .withTarget(
           sql(`SELECT avg(EXTRACT(EPOCH FROM (closed_at - opened_at))) AS "mean time to restore"
 FROM incidents
-WHERE closed_at IS NOT NULL AND $__timeFilter(closed_at)`),
+WHERE closed_at IS NOT NULL AND $__timeFilter(closed_at) AND ${PRODUCTION_INCIDENT}`),
         ),
     )
     .withPanel(
-      stat("Open incidents", "Incident issues open now, whatever the time range.")
+      stat("Open incidents", "Production incident issues open now, whatever the time range.")
         .gridPos({ x: 18, y: 12, w: 6, h: 4 })
         .unit("none")
         .colorMode(BigValueColorMode.Background)
         .thresholds(thresholds([{ value: null, color: "green" }, { value: 1, color: "red" }]))
-        .withTarget(sql(`SELECT count(*) AS "open incidents"\nFROM incidents\nWHERE closed_at IS NULL`)),
+        .withTarget(sql(`SELECT count(*) AS "open incidents"\nFROM incidents\nWHERE closed_at IS NULL AND ${PRODUCTION_INCIDENT}`)),
     )
     .withPanel(
       new TablePanel()
         .title("Incidents")
-        .description("Incident issues opened in the time range, and any still open.")
+        .description("Incident issues of every environment opened in the time range, and any still open; no environment: opened by hand.")
         .datasource(datasource)
         .gridPos({ x: 0, y: 16, w: 24, h: 8 })
         .overrideByName("time to restore", [{ id: "unit", value: "s" }])
         .withTarget(
-          sql(`SELECT issue_number AS "issue", opened_at AS "opened", closed_at AS "closed",
+          sql(`SELECT issue_number AS "issue", environment, opened_at AS "opened", closed_at AS "closed",
        EXTRACT(EPOCH FROM (closed_at - opened_at)) AS "time to restore"
 FROM incidents
 WHERE ($__timeFilter(opened_at) OR closed_at IS NULL)

@@ -34,10 +34,12 @@ CREATE TABLE workflow_runs (
 CREATE INDEX workflow_runs_completed_at_idx ON workflow_runs (completed_at DESC);
 
 -- One row per incident issue (label `incident`, opened by deploy-service when a deployment fails and
--- is rolled back): time to restore is opened_at -> closed_at. issue_updated_at orders the events of
--- one issue, so a late delivery of an older event cannot undo a newer one.
+-- is rolled back): time to restore is opened_at -> closed_at. environment is the one deploy-service
+-- named in the issue, NULL for an issue opened by hand. issue_updated_at orders the events of one
+-- issue, so a late delivery of an older event cannot undo a newer one.
 CREATE TABLE incidents (
     issue_number integer PRIMARY KEY CHECK (issue_number > 0),
+    environment text,
     opened_at timestamptz NOT NULL,
     closed_at timestamptz,
     issue_updated_at timestamptz NOT NULL,

@@ -5501,7 +5501,7 @@ var WORKFLOW_RUN_COLUMNS = [
   "completed_at",
   "updated_at"
 ];
-var INCIDENT_COLUMNS = ["issue_number", "opened_at", "closed_at", "issue_updated_at", "updated_at"];
+var INCIDENT_COLUMNS = ["issue_number", "environment", "opened_at", "closed_at", "issue_updated_at", "updated_at"];
 var METRICS_TABLES = Object.freeze([
   { table: METRICS_TABLE, writtenColumns: WRITTEN_COLUMNS, sequence: METRICS_ID_SEQUENCE },
   { table: "workflow_runs", writtenColumns: WORKFLOW_RUN_COLUMNS },
@@ -5865,6 +5865,7 @@ var RUN_FIELDS = Object.freeze({
 });
 var INCIDENT_FIELDS = Object.freeze({
   issue_number: wholeNumber(MAX_INTEGER2),
+  environment: nullable(text(255)),
   opened_at: instant,
   closed_at: nullable(instant),
   updated_at: instant
@@ -5931,6 +5932,7 @@ function parseIncidentRecord(textOfFile, source, now) {
   if (problems.length > 0) throw new MetricsFileError(source, problems);
   return {
     issueNumber: record.issue_number,
+    environment: record.environment,
     openedAt: new Date(record.opened_at),
     closedAt: record.closed_at === null ? null : new Date(record.closed_at),
     updatedAt: new Date(record.updated_at)
@@ -5967,16 +5969,17 @@ async function recordIncident(sql, incident) {
   return transaction(sql, async () => {
     const existing = await sql.query("SELECT 1 FROM incidents WHERE issue_number = $1", [incident.issueNumber]);
     const written = await sql.query(
-      `INSERT INTO incidents (issue_number, opened_at, closed_at, issue_updated_at)
-       VALUES ($1, $2, $3, $4)
+      `INSERT INTO incidents (issue_number, environment, opened_at, closed_at, issue_updated_at)
+       VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (issue_number) DO UPDATE SET
+         environment = excluded.environment,
          opened_at = excluded.opened_at,
          closed_at = excluded.closed_at,
          issue_updated_at = excluded.issue_updated_at,
          updated_at = now()
        WHERE incidents.issue_updated_at <= excluded.issue_updated_at
        RETURNING issue_number`,
-      [incident.issueNumber, incident.openedAt, incident.closedAt, incident.updatedAt]
+      [incident.issueNumber, incident.environment, incident.openedAt, incident.closedAt, incident.updatedAt]
     );
     if (written.length === 0) return "unchanged";
     return existing.length > 0 ? "updated" : "inserted";
