@@ -12,7 +12,8 @@ import { grantStatements, roleNames } from "../infra/database/roles";
 import type { Sql } from "../infra/database/sql";
 import { METRICS_FUNCTION_BUNDLE } from "../infra/monitoring/metrics-function";
 import { CommandContext, runMonitorCommand } from "../monitor/command";
-import { parseIncidentRecord, parseRunRecord } from "../monitor/delivery";
+import { DEPLOYMENT_CONCLUSIONS, RUN_CONCLUSIONS, parseIncidentRecord, parseRunRecord } from "../monitor/delivery";
+import { recordRun } from "../monitor/delivery-store";
 import { runMetricsRequest } from "../monitor/function/handler";
 import { runRemote } from "../monitor/remote";
 import { BUNDLE_DIR } from "../workflows/platform-tools";
@@ -197,6 +198,28 @@ describe.each(ENGINES)("recording on $name", (engine) => {
     const rows = await db.sql.query<{ closed_at: Date | string; environment: string }>("SELECT closed_at, environment FROM incidents WHERE issue_number = 42");
     expect(new Date(rows[0]?.closed_at as string).toISOString()).toBe("2026-11-29T06:50:00.000Z");
     expect(rows[0]?.environment).toBe("production");
+  });
+
+  it("takes every conclusion the record accepts, and refuses what the record refuses", async () => {
+    // GIVEN every run conclusion, each once with every deployment conclusion
+    const records = RUN_CONCLUSIONS.flatMap((conclusion, i) =>
+      DEPLOYMENT_CONCLUSIONS.map((deployment, j) => ({ ...SAMPLE_RUN, run_id: 900_000 + i * 10 + j, conclusion, deployment_conclusion: deployment })),
+    );
+    // THEN the table stores each as the parser reads it
+    for (const record of records) expect(await recordRun(db.sql, parseRunRecord(JSON.stringify(record), "run.json", NOW))).toBe("inserted");
+    // AND its own checks hold what the parser holds, for a writer that bypasses it
+    await expect(
+      db.sql.query(
+        "INSERT INTO workflow_runs (run_id, run_attempt, workflow, event, commit_sha, conclusion, environment, started_at, completed_at) VALUES (1, 1, 'w', 'push', $1, 'success', 'production', now(), now())",
+        [SAMPLE_RUN.commit_sha],
+      ),
+    ).rejects.toThrow("workflow_runs_deployment_check");
+    await expect(
+      db.sql.query("INSERT INTO workflow_runs (run_id, run_attempt, workflow, event, commit_sha, conclusion, started_at, completed_at) VALUES (1, 1, 'w', 'push', $1, 'green', now(), now())", [
+        SAMPLE_RUN.commit_sha,
+      ]),
+    ).rejects.toThrow("workflow_runs_conclusion_check");
+    await db.sql.query("DELETE FROM workflow_runs WHERE run_id BETWEEN 900000 AND 900999");
   });
 
   it("lets the writer insert and update, but not delete; the reader read, and nothing else", async () => {

@@ -25,9 +25,11 @@ CREATE TABLE workflow_runs (
     PRIMARY KEY (run_id, run_attempt),
     CONSTRAINT workflow_runs_conclusion_check CHECK (
         conclusion IN ('success', 'failure', 'cancelled', 'skipped', 'neutral', 'timed_out', 'action_required', 'stale', 'startup_failure')),
+    -- Spelled out with IS NOT NULL: `NULL IN (...)` is unknown, which a CHECK lets through.
     CONSTRAINT workflow_runs_deployment_check CHECK (
         (environment IS NULL AND deployment_conclusion IS NULL)
-        OR (environment IS NOT NULL AND deployment_conclusion IN ('success', 'failure', 'cancelled', 'timed_out'))),
+        OR (environment IS NOT NULL AND deployment_conclusion IS NOT NULL
+            AND deployment_conclusion IN ('success', 'failure', 'cancelled', 'timed_out'))),
     CONSTRAINT workflow_runs_order_check CHECK (completed_at >= started_at)
 );
 
