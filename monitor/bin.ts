@@ -3,8 +3,9 @@
  * built by `npm run gen:workflows`). In the bundle the migrations are inlined; run from source, they
  * are read from infra/database/migrations.
  *
- * With METRICS_FUNCTION set (the monitoring job on a GitHub-hosted runner), `store` and `freshness`
- * run in the metrics function inside the VPC, invoked with the AWS CLI under the job's OIDC role;
+ * With METRICS_FUNCTION set (the monitoring and delivery-metrics jobs on GitHub-hosted runners),
+ * every command but `migrate` runs in the metrics function inside the VPC, invoked with the AWS CLI
+ * under the job's OIDC role;
  * with METRICS_DATABASE_URL instead, here against that database (ci-cd's throwaway PostgreSQL).
  */
 import { execFile } from "node:child_process";

@@ -4,12 +4,14 @@
  *
  *   mlops-monitor store --file <metrics.json> --threshold <number>
  *   mlops-monitor freshness --model <name> [--max-age-hours <hours>]
+ *   mlops-monitor record-run --file <run.json>
+ *   mlops-monitor record-incident --file <incident.json>
  *   mlops-monitor migrate
  *
  * The database comes from METRICS_DATABASE_URL. Results go to GITHUB_OUTPUT when it is set.
- * Exit codes: 0 done (and on --help), 2 bad arguments, an unreadable or malformed metrics file or a
- * bad METRICS_DATABASE_URL (nothing connected, nothing written), 1 the database failed or the
- * connection was lost (store and freshness try once more first).
+ * Exit codes: 0 done (and on --help), 2 bad arguments, an unreadable or malformed metrics, run or
+ * incident file or a bad METRICS_DATABASE_URL (nothing connected, nothing written), 1 the database
+ * failed or the connection was lost (every command but migrate tries once more first).
  */
 import { parseArgs } from "node:util";
 import { Migration, MigrationError, migrate } from "../infra/database/migrate";
@@ -17,9 +19,11 @@ import type { Sql } from "../infra/database/sql";
 import { closestMatch, optionErrorMessage } from "../infra/validation";
 import { MetricsFileError, assessStaleness, isDrifting, isPlainText, parseMetrics } from "./metrics";
 import { newestWindow, storeMetrics } from "./store";
+import { parseIncidentRecord, parseRunRecord } from "./delivery";
+import { recordIncident, recordRun } from "./delivery-store";
 import { DEFAULT_MAX_AGE_HOURS } from "../contracts/monitoring";
 
-/** How long store and freshness wait for a table lock another session holds. */
+/** How long every command but migrate waits for a table lock another session holds. */
 export const LOCK_TIMEOUT_SECONDS = 30;
 
 export interface CommandContext {
@@ -32,18 +36,20 @@ export interface CommandContext {
   readonly print: (line: string) => void;
   /** Appends `name=value` lines to GITHUB_OUTPUT, when the job has one. */
   readonly setOutputs: (outputs: Record<string, string>) => void;
-  /** How long store and freshness wait for a table lock. @default LOCK_TIMEOUT_SECONDS */
+  /** How long every command but migrate waits for a table lock. @default LOCK_TIMEOUT_SECONDS */
   readonly lockTimeoutSeconds?: number;
 }
 
 class UsageError extends Error {}
 
-const COMMANDS = ["store", "freshness", "migrate"];
+const COMMANDS = ["store", "freshness", "record-run", "record-incident", "migrate"];
 const OPTIONS = ["file", "threshold", "model", "max-age-hours"];
 
 const USAGE = [
   "usage: mlops-monitor store --file <metrics.json> --threshold <number>",
   "       mlops-monitor freshness --model <name> [--max-age-hours <hours>]",
+  "       mlops-monitor record-run --file <run.json>",
+  "       mlops-monitor record-incident --file <incident.json>",
   "       mlops-monitor migrate",
   "The database is METRICS_DATABASE_URL.",
 ].join("\n");
@@ -57,6 +63,23 @@ function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === "") throw new UsageError(`${flag} is required.`);
   return value;
 }
+
+/** The file named by --file; one that cannot be read is the job's mistake, not the database's: exit 2. */
+function readNamedFile(context: CommandContext, file: string): string {
+  try {
+    return context.readFile(file);
+  } catch (error) {
+    if (error instanceof MetricsFileError) throw error;
+    throw new MetricsFileError(file, [`cannot be read: ${(error as Error).message}`]);
+  }
+}
+
+/** What to fix when a command's file is refused. */
+const FILE_FIX: Readonly<Record<string, string>> = {
+  store: "fix the drift calculation's output",
+  "record-run": "fix the run record (docs/monitoring.md, \"Delivery metrics\")",
+  "record-incident": "fix the incident record (docs/monitoring.md, \"Delivery metrics\")",
+};
 
 export async function runMonitorCommand(argv: readonly string[], context: CommandContext): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -96,15 +119,7 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
     if (command === "store") {
       const file = required(values.file, "--file");
       const threshold = nonNegative(values.threshold, "--threshold");
-      let text: string;
-      try {
-        text = context.readFile(file);
-      } catch (error) {
-        if (error instanceof MetricsFileError) throw error;
-        // A missing file or a directory is the job's mistake, not the database's: exit 2.
-        throw new MetricsFileError(file, [`cannot be read: ${(error as Error).message}`]);
-      }
-      const metrics = parseMetrics(text, file, context.now());
+      const metrics = parseMetrics(readNamedFile(context, file), file, context.now());
       work = async (sql) => {
         const outcome = await storeMetrics(sql, metrics);
         const drifting = isDrifting(metrics, threshold);
@@ -134,6 +149,30 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
         context.setOutputs({ stale: String(staleness.stale), newest_age_hours: staleness.ageHours === null ? "" : String(staleness.ageHours) });
         return 0;
       };
+    } else if (command === "record-run") {
+      const file = required(values.file, "--file");
+      const run = parseRunRecord(readNamedFile(context, file), file, context.now());
+      work = async (sql) => {
+        const outcome = await recordRun(sql, run);
+        const deployment = run.environment === null ? "no deployment" : `${run.environment} deployment: ${run.deploymentConclusion}`;
+        context.print(`${outcome === "inserted" ? "Recorded" : "Updated"} attempt ${run.runAttempt} of ${run.workflow} run ${run.runId}: ${run.conclusion}, ${deployment}.`);
+        context.setOutputs({ recorded: outcome });
+        return 0;
+      };
+    } else if (command === "record-incident") {
+      const file = required(values.file, "--file");
+      const incident = parseIncidentRecord(readNamedFile(context, file), file, context.now());
+      work = async (sql) => {
+        const outcome = await recordIncident(sql, incident);
+        const state = incident.closedAt === null ? "open" : `closed after ${Math.round((incident.closedAt.getTime() - incident.openedAt.getTime()) / 60_000)} minutes`;
+        context.print(
+          outcome === "unchanged"
+            ? `Incident #${incident.issueNumber} was recorded from a newer event already; left as it is.`
+            : `${outcome === "inserted" ? "Recorded" : "Updated"} incident #${incident.issueNumber}: ${state}.`,
+        );
+        context.setOutputs({ recorded: outcome });
+        return 0;
+      };
     } else {
       const migrations = context.migrations();
       work = async (sql) => {
@@ -145,7 +184,7 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
   } catch (error) {
     if (error instanceof MetricsFileError) {
       for (const problem of error.problems) context.print(`::error file=${error.source}::${problem}`);
-      context.print(`Nothing was written: fix the drift calculation's output and run again.`);
+      context.print(`Nothing was written: ${FILE_FIX[command ?? ""] ?? "fix the file"} and run again.`);
       return 2;
     }
     if (error instanceof UsageError) {
@@ -165,8 +204,8 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
     context.print("::error::METRICS_DATABASE_URL is not a postgresql://<role>@<host>:<port>/<database> URL.");
     return 2;
   }
-  // store and freshness are idempotent (an upsert, a read): a connection lost on the way is tried
-  // once more. migrate is not retried here; its own lock and per-migration transactions make a rerun safe.
+  // Every command but migrate is idempotent (an upsert, a read): a connection lost on the way is
+  // tried once more. migrate is not retried here; its own lock and per-migration transactions make a rerun safe.
   const attempts = command === "migrate" ? 1 : 2;
   const lockTimeout = context.lockTimeoutSeconds ?? LOCK_TIMEOUT_SECONDS;
   for (let attempt = 1; ; attempt++) {

@@ -6,3 +6,7 @@ export { newestWindow, storeMetrics } from "./store";
 export type { StoreOutcome } from "./store";
 export { REMOTE_COMMANDS, runRemote } from "./remote";
 export type { MetricsRequest, MetricsResponse, RemoteContext } from "./remote";
+export { DEPLOYMENT_CONCLUSIONS, INCIDENT_FIELDS, RUN_CONCLUSIONS, RUN_FIELDS, parseIncidentRecord, parseRunRecord } from "./delivery";
+export type { DeploymentConclusion, IncidentRecord, RunConclusion, RunRecord } from "./delivery";
+export { recordIncident, recordRun } from "./delivery-store";
+export type { RecordOutcome } from "./delivery-store";

@@ -47,7 +47,7 @@ export const CLOCK_SKEW_MINUTES = 5;
  * A real instant: every field within its calendar range (no February 30th, no hour 24), which
  * Date.parse would otherwise roll over into the next month or day.
  */
-function isCalendarInstant(value: string): boolean {
+export function isCalendarInstant(value: string): boolean {
   const match = ISO_INSTANT.exec(value);
   if (!match) return false;
   const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((index) => Number(match[index] ?? 0));
@@ -96,7 +96,8 @@ export const METRICS_FIELDS: Readonly<Record<string, FieldCheck>> = Object.freez
   drift_score: (value) => (isFiniteNumber(value) && value >= 0 ? undefined : "must be a finite number, 0 or more"),
 });
 
-function describe(value: unknown): string {
+/** A value as a problem names it: what it was, cut short. */
+export function describe(value: unknown): string {
   if (value === undefined) return "missing";
   // JSON has no Infinity: 1e400 parses to it, and JSON.stringify would show it as null.
   const shown = typeof value === "number" && !Number.isFinite(value) ? `${value} (out of range)` : JSON.stringify(value);

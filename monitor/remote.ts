@@ -1,6 +1,6 @@
 /**
  * `mlops-monitor` through the metrics function: the monitoring job runs on a GitHub-hosted runner,
- * outside the VPC, so it hands `store` and `freshness` to a Lambda function inside it
+ * outside the VPC, so it hands `store`, `freshness` and the delivery records to a Lambda function inside it
  * (infra/monitoring/metrics-function.ts) and replays what the function printed and set. The
  * function runs the very same command (command.ts) against the private database.
  */
@@ -26,7 +26,12 @@ export interface RemoteContext {
 }
 
 /** The commands the function runs; migrations belong to `pulumi up` (the database provisioner). */
-export const REMOTE_COMMANDS = ["store", "freshness"] as const;
+export const REMOTE_COMMANDS = ["store", "freshness", "record-run", "record-incident"] as const;
+
+/** `a, b, c and d`: the remote commands in a sentence. */
+export function listed(words: readonly string[], last = "and"): string {
+  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} ${last} ${words[words.length - 1]}`;
+}
 
 /** The path given with `--file`, in either spelling, if any. */
 export function fileArgument(argv: readonly string[]): string | undefined {
@@ -55,7 +60,7 @@ export function parseResponse(value: unknown): MetricsResponse {
 
 export async function runRemote(argv: readonly string[], context: RemoteContext): Promise<number> {
   if (!REMOTE_COMMANDS.includes(argv[0] as (typeof REMOTE_COMMANDS)[number])) {
-    context.print(`::error::${JSON.stringify(argv[0] ?? "")} does not run through the metrics function: only ${REMOTE_COMMANDS.join(" and ")} do (migrations run with pulumi up).`);
+    context.print(`::error::${JSON.stringify(argv[0] ?? "")} does not run through the metrics function: only ${listed(REMOTE_COMMANDS)} do (migrations run with pulumi up).`);
     return 2;
   }
   const files: Record<string, string> = {};

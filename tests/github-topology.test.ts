@@ -158,16 +158,18 @@ describe("production stack", () => {
       ".github/workflows/ci-cd.yml",
       ".github/workflows/deploy-service.yml",
       ".github/workflows/monitor-model.yml",
+      ".github/workflows/record-delivery-metrics.yml",
       ".github/workflows/train-model.yml",
     ]);
   });
 
-  it("commits the four application workflows, byte for byte as rendered", () => {
+  it("commits the four application workflows and the delivery-metrics recorder, byte for byte as rendered", () => {
     const workflows = run.files.filter((file) => file.path.startsWith(".github/workflows/")).map((file) => file.path);
     expect(workflows).toEqual([
       ".github/workflows/ci-cd.yml",
       ".github/workflows/deploy-service.yml",
       ".github/workflows/monitor-model.yml",
+      ".github/workflows/record-delivery-metrics.yml",
       ".github/workflows/train-model.yml",
     ]);
     for (const path of workflows) {
@@ -268,6 +270,20 @@ describe("the monitoring job's path to the private metrics database", () => {
     expect(production.findResource(TYPES.environmentVariable, "monitoring-AWS_ROLE_ARN").dependsOn).toContain(
       production.findResource("aws:iam/rolePolicy:RolePolicy", "metrics-invoker").urn,
     );
+  });
+
+  it("serves the delivery-metrics recorder with the same role, unchanged: its jobs run in the environment the role trusts", () => {
+    // GIVEN the recorder as committed, and the role's trust
+    const file = production.files.find((entry) => entry.path === ".github/workflows/record-delivery-metrics.yml");
+    const recorder = parse(file?.content ?? "") as { jobs: Record<string, { environment: string; permissions: Record<string, string>; steps: { uses?: string; with?: Record<string, string> }[] }> };
+    const trust = JSON.parse(String(production.findResource(ROLE, "metrics-invoker").inputs.assumeRolePolicy));
+    // THEN each job asks for an OIDC token in `monitoring`, whose subject the role trusts, and takes the role's ARN from there
+    for (const job of Object.values(recorder.jobs)) {
+      expect(job.environment).toBe("monitoring");
+      expect(trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toBe(`repo:nyc-taxi-mlops/trip-duration:environment:${job.environment}`);
+      expect(job.permissions["id-token"]).toBe("write");
+      expect(job.steps.find((step) => String(step.uses).startsWith("aws-actions/configure-aws-credentials@"))?.with?.["role-to-assume"]).toBe("${{ vars.AWS_ROLE_ARN }}");
+    }
   });
 
   it("exists only in the stack that owns the repository settings", () => {

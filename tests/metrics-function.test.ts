@@ -93,7 +93,7 @@ describe("mlops-monitor through the function: what never reaches it, and what co
   it("keeps migrations to pulumi up (exit 2, nothing invoked)", async () => {
     expect(await remote(["migrate"], {}, never)).toEqual({
       code: 2,
-      lines: ['::error::"migrate" does not run through the metrics function: only store and freshness do (migrations run with pulumi up).'],
+      lines: ['::error::"migrate" does not run through the metrics function: only store, freshness, record-run and record-incident do (migrations run with pulumi up).'],
       outputs: {},
       requests: [],
     });
@@ -129,7 +129,7 @@ describe("mlops-monitor through the function: what never reaches it, and what co
     for (const event of [null, {}, { argv: "store" }, { argv: ["migrate"] }, { argv: [1] }]) {
       const answer = await runMetricsRequest(event, context);
       expect(answer).toMatchObject({ exitCode: 2, outputs: {} });
-      expect(answer.lines[0]).toMatch(/^::error::The metrics function runs store or freshness, got /);
+      expect(answer.lines[0]).toMatch(/^::error::The metrics function runs store, freshness, record-run or record-incident, got /);
     }
   });
 });

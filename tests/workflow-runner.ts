@@ -85,6 +85,8 @@ export interface World {
   };
   /** Statuses of this repository's up.yml runs, as `gh run list` reports them. */
   updateRuns?: string[];
+  /** The jobs `gh api …/actions/runs/<id>/attempts/<n>/jobs` lists, by `<id>/<n>`. */
+  runJobs?: Record<string, { name: string; conclusion: string | null }[]>;
   /** Objects `aws s3 cp` copied, by destination. */
   s3?: Record<string, string>;
   calls: string[][];
@@ -110,8 +112,10 @@ export interface RunJobOptions {
    */
   readonly artifacts?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly matrix?: Readonly<Record<string, string>>;
-  /** The `github.event` payload. */
+  /** The `github.event` payload, also written to the file GITHUB_EVENT_PATH names. */
   readonly event?: Readonly<Record<string, unknown>>;
+  /** `github.event_name`. @default pull_request with a pull request in the event, else workflow_dispatch */
+  readonly eventName?: string;
   /** Workspace files to return after the job, by path relative to it. */
   readonly collect?: readonly string[];
 }
@@ -355,6 +359,8 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
   fs.writeFileSync(clockFile, String(options.world.clock));
   const summaryFile = path.join(dir, "summary.md");
   fs.writeFileSync(summaryFile, "");
+  const eventFile = path.join(dir, "event.json");
+  fs.writeFileSync(eventFile, JSON.stringify(options.event ?? {}));
   const issues = options.issues ?? [];
   const comments = options.comments ?? [];
   for (const [file, content] of Object.entries(options.workspaceFiles ?? {})) {
@@ -374,7 +380,7 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
     sha: "0123456789abcdef0123456789abcdef01234567",
     actor: "release-bot",
     ref: "refs/heads/main",
-    event_name: options.event?.pull_request ? "pull_request" : "workflow_dispatch",
+    event_name: options.eventName ?? (options.event?.pull_request ? "pull_request" : "workflow_dispatch"),
     event: options.event ?? {},
   };
   const baseContext = () => ({
@@ -435,6 +441,7 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
           GITHUB_OUTPUT: outputFile,
           GITHUB_ENV: envFile,
           GITHUB_STEP_SUMMARY: summaryFile,
+          GITHUB_EVENT_PATH: eventFile,
           GITHUB_WORKSPACE: workspace,
           RUNNER_TEMP: dir,
           // The checkout's node_modules after `npm ci`: this one's.

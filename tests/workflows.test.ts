@@ -19,9 +19,9 @@ const doc = (name: string): Doc => docs.get(name);
 const allJobs = (): [string, string, Doc][] =>
   [...docs].flatMap(([file, workflow]) => Object.entries(workflow.jobs).map(([id, job]) => [file, id, job] as [string, string, Doc]));
 
-it("renders the four workflows for the stack that commits them", () => {
+it("renders the four workflows and the delivery-metrics recorder for the stack that commits them", () => {
   expect([...rendered.keys()]).toEqual(["production"]);
-  expect([...files.keys()].sort()).toEqual(["ci-cd.yml", "deploy-service.yml", "monitor-model.yml", "train-model.yml"]);
+  expect([...files.keys()].sort()).toEqual(["ci-cd.yml", "deploy-service.yml", "monitor-model.yml", "record-delivery-metrics.yml", "train-model.yml"]);
 });
 
 it("keeps the committed renderings in workflows/__rendered__ current (npm run gen:workflows)", () => {

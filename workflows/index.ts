@@ -5,18 +5,23 @@ import { deployServiceWorkflow } from "./deploy-service";
 import type { Workflow } from "./model";
 import { monitorModelWorkflow } from "./monitor-model";
 import { platformToolFiles } from "./platform-tools";
+import { recordDeliveryMetricsWorkflow } from "./record-delivery-metrics";
 import { renderWorkflow } from "./render";
 import { trainModelWorkflow } from "./train-model";
 
 
-/** The spec's four workflows with the source module each is written in. */
+/**
+ * The spec's four workflows, then the one that records their runs for the delivery metrics, with
+ * the source module each is written in.
+ */
 export function applicationWorkflows(settings: ApplicationLayout): { workflow: Workflow; source: string }[] {
-  return [
+  const spec = [
     { workflow: ciCdWorkflow(settings), source: "workflows/ci-cd.ts" },
     { workflow: trainModelWorkflow(settings), source: "workflows/train-model.ts" },
     { workflow: monitorModelWorkflow(settings), source: "workflows/monitor-model.ts" },
     { workflow: deployServiceWorkflow(settings), source: "workflows/deploy-service.ts" },
   ];
+  return [...spec, { workflow: recordDeliveryMetricsWorkflow(spec.map(({ workflow }) => workflow)), source: "workflows/record-delivery-metrics.ts" }];
 }
 
 /** The rendered files, as the program commits them under `.github/workflows/`. */
@@ -27,7 +32,7 @@ export function renderApplicationWorkflows(settings: ApplicationLayout): Reposit
   }));
 }
 
-/** Everything the program commits for the workflows: the four files and the platform tools they run. */
+/** Everything the program commits for the workflows: their files and the platform tools they run. */
 export function applicationRepositoryFiles(settings: ApplicationLayout): RepositoryFileSpec[] {
   return [...renderApplicationWorkflows(settings), ...platformToolFiles()];
 }

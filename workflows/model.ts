@@ -51,6 +51,22 @@ export interface BranchFilter {
   readonly types?: readonly string[];
 }
 
+/**
+ * Runs after another workflow's run, in this repository's default branch and with its secrets,
+ * even when the other run came from a fork: never check out or execute that run's code.
+ * @see https://docs.github.com/en/actions/writing-workflows/choosing-when-your-workflow-runs/events-that-trigger-workflows#workflow_run
+ */
+export interface WorkflowRunTrigger {
+  /** The watched workflows' `name`s (not file names). */
+  readonly workflows: readonly string[];
+  readonly types: readonly ("completed" | "requested" | "in_progress")[];
+}
+
+/** @see https://docs.github.com/en/actions/writing-workflows/choosing-when-your-workflow-runs/events-that-trigger-workflows#issues */
+export interface IssuesTrigger {
+  readonly types: readonly ("opened" | "edited" | "deleted" | "closed" | "reopened" | "labeled" | "unlabeled")[];
+}
+
 /** @see https://docs.github.com/en/actions/writing-workflows/choosing-when-your-workflow-runs/events-that-trigger-workflows */
 export interface Triggers {
   readonly push?: BranchFilter;
@@ -58,6 +74,8 @@ export interface Triggers {
   readonly workflowDispatch?: { readonly inputs?: Readonly<Record<string, DispatchInput>> };
   /** POSIX cron expressions, in UTC. */
   readonly schedule?: readonly string[];
+  readonly workflowRun?: WorkflowRunTrigger;
+  readonly issues?: IssuesTrigger;
 }
 
 /** @see https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#concurrency */

@@ -56,6 +56,8 @@ function triggers(value: Triggers): Node {
     ["push", filter(value.push)],
     ["pull_request", filter(value.pullRequest)],
     ["schedule", value.schedule?.map((cron) => ({ cron }))],
+    ["workflow_run", value.workflowRun && { workflows: [...value.workflowRun.workflows], types: [...value.workflowRun.types] }],
+    ["issues", value.issues && { types: [...value.issues.types] }],
     [
       "workflow_dispatch",
       dispatch === undefined

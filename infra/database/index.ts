@@ -1,7 +1,7 @@
 export { MIGRATIONS_DIR, MigrationError, migrate, migration, readMigrations } from "./migrate";
 export type { Migration, MigrationResult } from "./migrate";
-export { METRICS_DATABASE, METRICS_ID_SEQUENCE, METRICS_ROLES, METRICS_SCHEMA, METRICS_TABLE, WRITTEN_COLUMNS, databaseGrantStatements, grantStatements, roleNames, tableGrantStatements } from "./roles";
-export type { RoleKey, RoleSpec } from "./roles";
+export { INCIDENT_COLUMNS, METRICS_DATABASE, METRICS_ID_SEQUENCE, METRICS_ROLES, METRICS_SCHEMA, METRICS_TABLE, METRICS_TABLES, WORKFLOW_RUN_COLUMNS, WRITTEN_COLUMNS, databaseGrantStatements, grantStatements, roleNames, tableGrantStatements } from "./roles";
+export type { MetricsTable, RoleKey, RoleSpec } from "./roles";
 export { connectPostgres, connectPostgresWith, fromPGlite, transaction } from "./sql";
 export type { PGliteLike, Sql } from "./sql";
 export { MASTER_USERNAME, POSTGRES_MAJOR_VERSION, PostgresInstance } from "./postgres-instance";

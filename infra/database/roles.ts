@@ -24,16 +24,50 @@ export const WRITTEN_COLUMNS = [
   "updated_at",
 ] as const;
 
+/** Columns `mlops-monitor record-run` writes into `workflow_runs` (migration 0004). */
+export const WORKFLOW_RUN_COLUMNS = [
+  "run_id",
+  "run_attempt",
+  "workflow",
+  "event",
+  "branch",
+  "commit_sha",
+  "conclusion",
+  "environment",
+  "deployment_conclusion",
+  "started_at",
+  "completed_at",
+  "updated_at",
+] as const;
+
+/** Columns `mlops-monitor record-incident` writes into `incidents`; its upsert compares issue_updated_at. */
+export const INCIDENT_COLUMNS = ["issue_number", "environment", "opened_at", "closed_at", "issue_updated_at", "updated_at"] as const;
+
+export interface MetricsTable {
+  readonly table: string;
+  /** What the writer inserts and updates; it may read these columns and no others. */
+  readonly writtenColumns: readonly string[];
+  /** A SERIAL column's sequence, which inserting draws from. */
+  readonly sequence?: string;
+}
+
+/** Every table of the metrics database the roles below are granted on, in migration order. */
+export const METRICS_TABLES: readonly MetricsTable[] = Object.freeze([
+  { table: METRICS_TABLE, writtenColumns: WRITTEN_COLUMNS, sequence: METRICS_ID_SEQUENCE },
+  { table: "workflow_runs", writtenColumns: WORKFLOW_RUN_COLUMNS },
+  { table: "incidents", writtenColumns: INCIDENT_COLUMNS },
+]);
+
 export type RoleKey = "owner" | "writer" | "reader";
 
 export interface RoleSpec {
   readonly key: RoleKey;
   readonly purpose: string;
-  /** Privileges on the whole metrics table. */
+  /** Privileges on each whole table of METRICS_TABLES. */
   readonly tablePrivileges: readonly ("SELECT" | "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE")[];
-  /** Column-level SELECT, for a role without table-wide SELECT. */
-  readonly selectColumns?: readonly string[];
-  /** Privileges on the id sequence. */
+  /** Column-level SELECT of each table's written columns, for a role without table-wide SELECT. */
+  readonly selectWrittenColumns?: boolean;
+  /** Privileges on the tables' sequences. */
   readonly sequencePrivileges?: readonly "USAGE"[];
 }
 
@@ -45,15 +79,15 @@ export const METRICS_ROLES: readonly RoleSpec[] = Object.freeze([
   },
   {
     key: "writer",
-    purpose: "The monitoring job: inserts a row per window and updates it on a re-run; cannot delete.",
+    purpose: "The metrics function: inserts a row per window, run or incident and updates it when recorded again; cannot delete.",
     tablePrivileges: ["INSERT", "UPDATE"],
     // INSERT … ON CONFLICT DO UPDATE reads the conflicting row's written columns.
-    selectColumns: WRITTEN_COLUMNS,
+    selectWrittenColumns: true,
     sequencePrivileges: ["USAGE"],
   },
   {
     key: "reader",
-    purpose: "Grafana: reads the metrics, nothing else.",
+    purpose: "Grafana: reads the metrics and the delivery records, nothing else.",
     tablePrivileges: ["SELECT"],
   },
 ]);
@@ -82,7 +116,7 @@ export function databaseGrantStatements(database: string, names: Record<RoleKey,
 }
 
 /**
- * Grants on the table and its sequence: only their owner can give them, once they exist, so the
+ * Grants on the tables and their sequences: only their owner can give them, once they exist, so the
  * migration run applies them (as the owner) right after the migrations. Idempotent: granting a
  * privilege already held is a no-op.
  */
@@ -91,14 +125,12 @@ export function tableGrantStatements(names: Record<RoleKey, string>): string[] {
   for (const role of METRICS_ROLES) {
     if (role.key === "owner") continue;
     const who = identifier(names[role.key]);
-    if (role.tablePrivileges.length > 0) {
-      statements.push(`GRANT ${role.tablePrivileges.join(", ")} ON ${identifier(METRICS_TABLE)} TO ${who}`);
-    }
-    if (role.selectColumns && role.selectColumns.length > 0) {
-      statements.push(`GRANT SELECT (${role.selectColumns.map(identifier).join(", ")}) ON ${identifier(METRICS_TABLE)} TO ${who}`);
-    }
-    if (role.sequencePrivileges && role.sequencePrivileges.length > 0) {
-      statements.push(`GRANT ${role.sequencePrivileges.join(", ")} ON SEQUENCE ${identifier(METRICS_ID_SEQUENCE)} TO ${who}`);
+    for (const { table, writtenColumns, sequence } of METRICS_TABLES) {
+      if (role.tablePrivileges.length > 0) statements.push(`GRANT ${role.tablePrivileges.join(", ")} ON ${identifier(table)} TO ${who}`);
+      if (role.selectWrittenColumns) statements.push(`GRANT SELECT (${writtenColumns.map(identifier).join(", ")}) ON ${identifier(table)} TO ${who}`);
+      if (sequence !== undefined && role.sequencePrivileges && role.sequencePrivileges.length > 0) {
+        statements.push(`GRANT ${role.sequencePrivileges.join(", ")} ON SEQUENCE ${identifier(sequence)} TO ${who}`);
+      }
     }
   }
   return statements;

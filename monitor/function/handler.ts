@@ -1,7 +1,7 @@
 /**
  * The metrics function's Lambda entry point (bundled by `npm run gen:functions` into
  * infra/monitoring/__bundle__/index.js). It runs `mlops-monitor store` and `freshness` for
- * the monitoring job from inside the VPC, as the metrics writer, whose credentials it reads itself:
+ * the monitoring job, and `record-run` and `record-incident` for the delivery metrics, from inside the VPC, as the metrics writer, whose credentials it reads itself:
  * the job never holds a database password and the database stays private.
  */
 import { secretField, secretJson } from "../../infra/aws/secret-json";
@@ -10,7 +10,7 @@ import { connectPostgresWith } from "../../infra/database/sql";
 import type { Sql } from "../../infra/database/sql";
 import { runMonitorCommand } from "../command";
 import { MetricsFileError } from "../metrics";
-import { MetricsResponse, REMOTE_COMMANDS } from "../remote";
+import { MetricsResponse, REMOTE_COMMANDS, listed } from "../remote";
 
 export interface MetricsHandlerContext {
   /** The writer's connection URL. */
@@ -27,7 +27,7 @@ export async function runMetricsRequest(event: unknown, context: MetricsHandlerC
   const argv = Array.isArray(request.argv) && request.argv.every((word) => typeof word === "string") ? (request.argv as string[]) : undefined;
   const files = typeof request.files === "object" && request.files !== null ? (request.files as Record<string, unknown>) : {};
   if (!argv || !REMOTE_COMMANDS.includes(argv[0] as (typeof REMOTE_COMMANDS)[number])) {
-    return { exitCode: 2, lines: [`::error::The metrics function runs ${REMOTE_COMMANDS.join(" or ")}, got ${JSON.stringify(request.argv ?? null)}.`], outputs };
+    return { exitCode: 2, lines: [`::error::The metrics function runs ${listed(REMOTE_COMMANDS, "or")}, got ${JSON.stringify(request.argv ?? null)}.`], outputs };
   }
   const exitCode = await runMonitorCommand(argv, {
     env: { METRICS_DATABASE_URL: await context.databaseUrl() },

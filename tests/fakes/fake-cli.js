@@ -8,6 +8,7 @@
  * known; anything else fails loudly, as the real CLI would with a wrong argument, so a script and
  * its fake cannot drift apart silently.
  */
+const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const { URL } = require("node:url");
 
@@ -291,7 +292,22 @@ function pulumi(/** @type {string[]} */ argv) {
   return fail(`fake pulumi: unsupported command ${argv.join(" ")}`);
 }
 
+/** `gh api --paginate repos/<repo>/actions/runs/<id>/attempts/<n>/jobs?per_page=100 --jq <filter>`: one page, filtered by jq. */
+function ghApi(/** @type {string[]} */ argv) {
+  // `--paginate` takes no value, so the generic option reader does not fit.
+  const endpoint = argv.find((word) => word.startsWith("repos/"));
+  const filter = argv.includes("--jq") ? argv[argv.indexOf("--jq") + 1] : undefined;
+  const match = /^repos\/[^/]+\/[^/]+\/actions\/runs\/(\d+)\/attempts\/(\d+)\/jobs\?per_page=100$/.exec(endpoint ?? "");
+  if (!match || !argv.includes("--paginate") || !filter) return fail(`fake gh: unsupported api call ${argv.join(" ")}`);
+  const jobs = (world.runJobs ?? {})[`${match[1]}/${match[2]}`];
+  if (!jobs) return fail(`gh: Not Found (HTTP 404)`, 1);
+  const filtered = spawnSync("jq", ["-c", filter], { input: JSON.stringify({ total_count: jobs.length, jobs }), encoding: "utf8" });
+  if (filtered.status !== 0) return fail(`fake gh: jq failed: ${filtered.stderr}`, 1);
+  return finish(filtered.stdout);
+}
+
 function gh(/** @type {string[]} */ argv) {
+  if (argv[0] === "api") return ghApi(argv.slice(1));
   if (argv.slice(0, 2).join(" ") !== "run list") return fail(`fake gh: unsupported command ${argv.join(" ")}`);
   const opt = options(argv);
   if (opt.workflow !== "up.yml" || opt.json !== "status") return fail(`fake gh: unsupported run list ${argv.join(" ")}`);

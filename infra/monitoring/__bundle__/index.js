@@ -1261,11 +1261,11 @@ var require_utils2 = __commonJS({
       const outer = await md5(Buffer.concat([Buffer.from(inner), salt]));
       return "md5" + outer;
     }
-    async function sha256(text) {
-      return await subtleCrypto.digest("SHA-256", text);
+    async function sha256(text2) {
+      return await subtleCrypto.digest("SHA-256", text2);
     }
-    async function hashByName(hashName, text) {
-      return await subtleCrypto.digest(hashName, text);
+    async function hashByName(hashName, text2) {
+      return await subtleCrypto.digest(hashName, text2);
     }
     async function hmacSha256(keyBuffer, msg) {
       const key = await subtleCrypto.importKey("raw", keyBuffer, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -1488,21 +1488,21 @@ var require_sasl = __commonJS({
         throw new Error("SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature does not match");
       }
     }
-    function isPrintableChars(text) {
-      if (typeof text !== "string") {
+    function isPrintableChars(text2) {
+      if (typeof text2 !== "string") {
         throw new TypeError("SASL: text must be a string");
       }
-      return text.split("").map((_, i) => text.charCodeAt(i)).every((c) => c >= 33 && c <= 43 || c >= 45 && c <= 126);
+      return text2.split("").map((_, i) => text2.charCodeAt(i)).every((c) => c >= 33 && c <= 43 || c >= 45 && c <= 126);
     }
-    function isBase64(text) {
-      return /^(?:[a-zA-Z0-9+/]{4})*(?:[a-zA-Z0-9+/]{2}==|[a-zA-Z0-9+/]{3}=)?$/.test(text);
+    function isBase64(text2) {
+      return /^(?:[a-zA-Z0-9+/]{4})*(?:[a-zA-Z0-9+/]{2}==|[a-zA-Z0-9+/]{3}=)?$/.test(text2);
     }
-    function parseAttributePairs(text) {
-      if (typeof text !== "string") {
+    function parseAttributePairs(text2) {
+      if (typeof text2 !== "string") {
         throw new TypeError("SASL: attribute pairs text must be a string");
       }
       return new Map(
-        text.split(",").map((attrValue) => {
+        text2.split(",").map((attrValue) => {
           if (!/^.=/.test(attrValue)) {
             throw new Error("SASL: Invalid attribute pair entry");
           }
@@ -2390,9 +2390,9 @@ var require_messages = __commonJS({
     };
     exports2.ReadyForQueryMessage = ReadyForQueryMessage;
     var CommandCompleteMessage = class {
-      constructor(length, text) {
+      constructor(length, text2) {
         this.length = length;
-        this.text = text;
+        this.text = text2;
         this.name = "commandComplete";
       }
     };
@@ -2575,8 +2575,8 @@ var require_serializer = __commonJS({
         /* code.startup */
       );
     };
-    var query = (text) => {
-      return writer.addCString(text).flush(
+    var query = (text2) => {
+      return writer.addCString(text2).flush(
         81
         /* code.query */
       );
@@ -2693,8 +2693,8 @@ var require_serializer = __commonJS({
       return msg.name ? cstringMessage(68, `${msg.type}${msg.name || ""}`) : msg.type === "P" ? emptyDescribePortal : emptyDescribeStatement;
     };
     var close = (msg) => {
-      const text = `${msg.type}${msg.name || ""}`;
-      return cstringMessage(67, text);
+      const text2 = `${msg.type}${msg.name || ""}`;
+      return cstringMessage(67, text2);
     };
     var copyData = (chunk) => {
       return writer.add(chunk).flush(
@@ -2968,8 +2968,8 @@ var require_parser = __commonJS({
       return new messages_1.ReadyForQueryMessage(LATEINIT_LENGTH, status);
     };
     var parseCommandCompleteMessage = (reader) => {
-      const text = reader.cstring();
-      return new messages_1.CommandCompleteMessage(LATEINIT_LENGTH, text);
+      const text2 = reader.cstring();
+      return new messages_1.CommandCompleteMessage(LATEINIT_LENGTH, text2);
     };
     var parseCopyData = (reader, length) => {
       const chunk = reader.bytes(length - 4);
@@ -3360,8 +3360,8 @@ var require_connection = __commonJS({
         }
         return this.stream.write(buffer);
       }
-      query(text) {
-        this._send(serialize.query(text));
+      query(text2) {
+        this._send(serialize.query(text2));
       }
       // send parse message
       parse(query) {
@@ -4761,9 +4761,9 @@ var require_pg_pool = __commonJS({
         this._idle.push(new IdleItem(client, idleListener, tid));
         this._pulseQueue();
       }
-      query(text, values, cb) {
-        if (typeof text === "function") {
-          const response2 = promisify(this.Promise, text);
+      query(text2, values, cb) {
+        if (typeof text2 === "function") {
+          const response2 = promisify(this.Promise, text2);
           setImmediate(function() {
             return response2.callback(new Error("Passing a function as the first parameter to pool.query is not supported"));
           });
@@ -4791,7 +4791,7 @@ var require_pg_pool = __commonJS({
           client.once("error", onError);
           this.log("dispatching query");
           try {
-            client.query(text, values, (err2, res) => {
+            client.query(text2, values, (err2, res) => {
               this.log("query dispatched");
               client.removeListener("error", onError);
               if (clientReleased) {
@@ -5444,9 +5444,9 @@ async function connectPostgresWith(config) {
   const client = new pg.Client({ application_name: "mlops-cicd", ...config });
   let lost;
   client.on("error", (error) => lost ??= error);
-  const run = async (text, params) => {
+  const run = async (text2, params) => {
     try {
-      return await client.query(text, params);
+      return await client.query(text2, params);
     } catch (error) {
       const failed = error;
       const cause = lost ?? (/^(?:08|57P0[1-3])/.test(failed.code ?? "") ? failed : void 0);
@@ -5456,9 +5456,9 @@ async function connectPostgresWith(config) {
   };
   await client.connect();
   return {
-    query: async (text, params) => (await run(text, params)).rows,
-    exec: async (text) => {
-      await run(text);
+    query: async (text2, params) => (await run(text2, params)).rows,
+    exec: async (text2) => {
+      await run(text2);
     },
     close: () => client.end()
   };
@@ -5487,6 +5487,26 @@ var WRITTEN_COLUMNS = [
   "drift_score",
   "updated_at"
 ];
+var WORKFLOW_RUN_COLUMNS = [
+  "run_id",
+  "run_attempt",
+  "workflow",
+  "event",
+  "branch",
+  "commit_sha",
+  "conclusion",
+  "environment",
+  "deployment_conclusion",
+  "started_at",
+  "completed_at",
+  "updated_at"
+];
+var INCIDENT_COLUMNS = ["issue_number", "environment", "opened_at", "closed_at", "issue_updated_at", "updated_at"];
+var METRICS_TABLES = Object.freeze([
+  { table: METRICS_TABLE, writtenColumns: WRITTEN_COLUMNS, sequence: METRICS_ID_SEQUENCE },
+  { table: "workflow_runs", writtenColumns: WORKFLOW_RUN_COLUMNS },
+  { table: "incidents", writtenColumns: INCIDENT_COLUMNS }
+]);
 var METRICS_ROLES = Object.freeze([
   {
     key: "owner",
@@ -5495,15 +5515,15 @@ var METRICS_ROLES = Object.freeze([
   },
   {
     key: "writer",
-    purpose: "The monitoring job: inserts a row per window and updates it on a re-run; cannot delete.",
+    purpose: "The metrics function: inserts a row per window, run or incident and updates it when recorded again; cannot delete.",
     tablePrivileges: ["INSERT", "UPDATE"],
     // INSERT … ON CONFLICT DO UPDATE reads the conflicting row's written columns.
-    selectColumns: WRITTEN_COLUMNS,
+    selectWrittenColumns: true,
     sequencePrivileges: ["USAGE"]
   },
   {
     key: "reader",
-    purpose: "Grafana: reads the metrics, nothing else.",
+    purpose: "Grafana: reads the metrics and the delivery records, nothing else.",
     tablePrivileges: ["SELECT"]
   }
 ]);
@@ -5517,14 +5537,12 @@ function tableGrantStatements(names) {
   for (const role of METRICS_ROLES) {
     if (role.key === "owner") continue;
     const who = identifier(names[role.key]);
-    if (role.tablePrivileges.length > 0) {
-      statements.push(`GRANT ${role.tablePrivileges.join(", ")} ON ${identifier(METRICS_TABLE)} TO ${who}`);
-    }
-    if (role.selectColumns && role.selectColumns.length > 0) {
-      statements.push(`GRANT SELECT (${role.selectColumns.map(identifier).join(", ")}) ON ${identifier(METRICS_TABLE)} TO ${who}`);
-    }
-    if (role.sequencePrivileges && role.sequencePrivileges.length > 0) {
-      statements.push(`GRANT ${role.sequencePrivileges.join(", ")} ON SEQUENCE ${identifier(METRICS_ID_SEQUENCE)} TO ${who}`);
+    for (const { table, writtenColumns, sequence } of METRICS_TABLES) {
+      if (role.tablePrivileges.length > 0) statements.push(`GRANT ${role.tablePrivileges.join(", ")} ON ${identifier(table)} TO ${who}`);
+      if (role.selectWrittenColumns) statements.push(`GRANT SELECT (${writtenColumns.map(identifier).join(", ")}) ON ${identifier(table)} TO ${who}`);
+      if (sequence !== void 0 && role.sequencePrivileges && role.sequencePrivileges.length > 0) {
+        statements.push(`GRANT ${role.sequencePrivileges.join(", ")} ON SEQUENCE ${identifier(sequence)} TO ${who}`);
+      }
     }
   }
   return statements;
@@ -5729,10 +5747,10 @@ function describe(value) {
   const shown = typeof value === "number" && !Number.isFinite(value) ? `${value} (out of range)` : JSON.stringify(value);
   return `got ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}`;
 }
-function parseMetrics(text, source, now) {
+function parseMetrics(text2, source, now) {
   let document;
   try {
-    document = JSON.parse(text);
+    document = JSON.parse(text2);
   } catch (error) {
     throw new MetricsFileError(source, [`is not JSON: ${error.message}`]);
   }
@@ -5816,6 +5834,158 @@ async function newestWindow(sql, modelName) {
   return row.newest instanceof Date ? row.newest : new Date(row.newest);
 }
 
+// monitor/delivery.ts
+init_define_BUNDLED_MIGRATIONS();
+var RUN_CONCLUSIONS = ["success", "failure", "cancelled", "skipped", "neutral", "timed_out", "action_required", "stale", "startup_failure"];
+var DEPLOYMENT_CONCLUSIONS = ["success", "failure", "cancelled", "timed_out"];
+var MAX_INTEGER2 = 2147483647;
+var instant = (value) => typeof value === "string" && isCalendarInstant(value) ? void 0 : `must be a real ISO 8601 instant with its offset, not before ${EARLIEST_WINDOW.slice(0, 4)}, such as 2026-11-29T06:00:00Z`;
+var text = (maxLength) => (value) => typeof value === "string" && value.trim() !== "" && value.length <= maxLength && isPlainText(value) ? void 0 : `must be a non-empty string of at most ${maxLength} characters, valid UTF-8 without control characters`;
+var nullable = (check) => (value) => {
+  if (value === null) return void 0;
+  const problem = check(value);
+  return problem === void 0 ? void 0 : `${problem}, or null`;
+};
+var wholeNumber = (max) => (value) => Number.isInteger(value) && value >= 1 && value <= max ? void 0 : `must be a whole number from 1 to ${max}`;
+var oneOf = (choices) => (value) => typeof value === "string" && choices.includes(value) ? void 0 : `must be one of ${choices.join(", ")}`;
+var RUN_FIELDS = Object.freeze({
+  // A run id is GitHub's 64-bit id; JSON numbers are exact up to 2^53, far beyond any id yet.
+  run_id: wholeNumber(Number.MAX_SAFE_INTEGER),
+  run_attempt: wholeNumber(MAX_INTEGER2),
+  workflow: text(200),
+  event: (value) => typeof value === "string" && /^[a-z_]{1,50}$/.test(value) ? void 0 : "must be a GitHub event name such as push or workflow_dispatch",
+  // A tag run has a tag here; a run of a deleted branch may have none.
+  branch: nullable(text(255)),
+  commit_sha: (value) => typeof value === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(value) ? void 0 : "must be a full commit SHA: 40 (or 64) lower-case hex digits",
+  conclusion: oneOf(RUN_CONCLUSIONS),
+  environment: nullable(text(255)),
+  deployment_conclusion: nullable(oneOf(DEPLOYMENT_CONCLUSIONS)),
+  started_at: instant,
+  completed_at: instant
+});
+var INCIDENT_FIELDS = Object.freeze({
+  issue_number: wholeNumber(MAX_INTEGER2),
+  environment: nullable(text(255)),
+  opened_at: instant,
+  closed_at: nullable(instant),
+  updated_at: instant
+});
+function checkFields(textOfFile, source, fields, what) {
+  let document;
+  try {
+    document = JSON.parse(textOfFile);
+  } catch (error) {
+    throw new MetricsFileError(source, [`is not JSON: ${error.message}`]);
+  }
+  if (document === null || typeof document !== "object" || Array.isArray(document)) {
+    throw new MetricsFileError(source, [`must hold one JSON object describing ${what}`]);
+  }
+  const record = document;
+  const problems = Object.entries(fields).flatMap(([field, check]) => {
+    const problem = check(record[field]);
+    return problem === void 0 ? [] : [`\`${field}\` ${problem} (${describe(record[field])})`];
+  });
+  const missing = Object.keys(fields).filter((field) => record[field] === void 0);
+  for (const field of Object.keys(record).filter((key) => !(key in fields)).sort()) {
+    const meant = closestMatch(field, missing);
+    problems.push(`\`${field}\` is not a field of ${what}${meant === void 0 ? `: the fields are ${Object.keys(fields).join(", ")}` : `: did you mean \`${meant}\`?`}`);
+  }
+  if (problems.length > 0) throw new MetricsFileError(source, problems);
+  return record;
+}
+function notInFuture(record, fields, now) {
+  if (now === void 0) return [];
+  return fields.flatMap(
+    (field) => typeof record[field] === "string" && Date.parse(record[field]) > now.getTime() + CLOCK_SKEW_MINUTES * 6e4 ? [`\`${field}\` must not be in the future (more than ${CLOCK_SKEW_MINUTES} minutes after ${now.toISOString()}) (${describe(record[field])})`] : []
+  );
+}
+function parseRunRecord(textOfFile, source, now) {
+  const record = checkFields(textOfFile, source, RUN_FIELDS, "a workflow run");
+  const problems = notInFuture(record, ["started_at", "completed_at"], now);
+  if (Date.parse(record.completed_at) < Date.parse(record.started_at)) {
+    problems.push(`\`completed_at\` must not be before \`started_at\` (${record.completed_at} < ${record.started_at})`);
+  }
+  if (record.environment === null !== (record.deployment_conclusion === null)) {
+    problems.push("`environment` and `deployment_conclusion` go together: both null when the run deployed nowhere, both set when it did");
+  }
+  if (problems.length > 0) throw new MetricsFileError(source, problems);
+  return {
+    runId: record.run_id,
+    runAttempt: record.run_attempt,
+    workflow: record.workflow,
+    event: record.event,
+    branch: record.branch,
+    commitSha: record.commit_sha,
+    conclusion: record.conclusion,
+    environment: record.environment,
+    deploymentConclusion: record.deployment_conclusion,
+    startedAt: new Date(record.started_at),
+    completedAt: new Date(record.completed_at)
+  };
+}
+function parseIncidentRecord(textOfFile, source, now) {
+  const record = checkFields(textOfFile, source, INCIDENT_FIELDS, "an incident");
+  const problems = notInFuture(record, ["opened_at", "closed_at", "updated_at"], now);
+  if (record.closed_at !== null && Date.parse(record.closed_at) < Date.parse(record.opened_at)) {
+    problems.push(`\`closed_at\` must not be before \`opened_at\` (${record.closed_at} < ${record.opened_at})`);
+  }
+  if (problems.length > 0) throw new MetricsFileError(source, problems);
+  return {
+    issueNumber: record.issue_number,
+    environment: record.environment,
+    openedAt: new Date(record.opened_at),
+    closedAt: record.closed_at === null ? null : new Date(record.closed_at),
+    updatedAt: new Date(record.updated_at)
+  };
+}
+
+// monitor/delivery-store.ts
+init_define_BUNDLED_MIGRATIONS();
+async function recordRun(sql, run) {
+  const key = [run.runId, run.runAttempt];
+  return transaction(sql, async () => {
+    const existing = await sql.query("SELECT 1 FROM workflow_runs WHERE run_id = $1 AND run_attempt = $2", key);
+    await sql.query(
+      `INSERT INTO workflow_runs (run_id, run_attempt, workflow, event, branch, commit_sha, conclusion,
+                                  environment, deployment_conclusion, started_at, completed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (run_id, run_attempt) DO UPDATE SET
+         workflow = excluded.workflow,
+         event = excluded.event,
+         branch = excluded.branch,
+         commit_sha = excluded.commit_sha,
+         conclusion = excluded.conclusion,
+         environment = excluded.environment,
+         deployment_conclusion = excluded.deployment_conclusion,
+         started_at = excluded.started_at,
+         completed_at = excluded.completed_at,
+         updated_at = now()`,
+      [...key, run.workflow, run.event, run.branch, run.commitSha, run.conclusion, run.environment, run.deploymentConclusion, run.startedAt, run.completedAt]
+    );
+    return existing.length > 0 ? "updated" : "inserted";
+  });
+}
+async function recordIncident(sql, incident) {
+  return transaction(sql, async () => {
+    const existing = await sql.query("SELECT 1 FROM incidents WHERE issue_number = $1", [incident.issueNumber]);
+    const written = await sql.query(
+      `INSERT INTO incidents (issue_number, environment, opened_at, closed_at, issue_updated_at)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (issue_number) DO UPDATE SET
+         environment = excluded.environment,
+         opened_at = excluded.opened_at,
+         closed_at = excluded.closed_at,
+         issue_updated_at = excluded.issue_updated_at,
+         updated_at = now()
+       WHERE incidents.issue_updated_at <= excluded.issue_updated_at
+       RETURNING issue_number`,
+      [incident.issueNumber, incident.environment, incident.openedAt, incident.closedAt, incident.updatedAt]
+    );
+    if (written.length === 0) return "unchanged";
+    return existing.length > 0 ? "updated" : "inserted";
+  });
+}
+
 // contracts/monitoring.ts
 init_define_BUNDLED_MIGRATIONS();
 var DEFAULT_MAX_AGE_HOURS = 7;
@@ -5824,11 +5994,13 @@ var DEFAULT_MAX_AGE_HOURS = 7;
 var LOCK_TIMEOUT_SECONDS = 30;
 var UsageError = class extends Error {
 };
-var COMMANDS = ["store", "freshness", "migrate"];
+var COMMANDS = ["store", "freshness", "record-run", "record-incident", "migrate"];
 var OPTIONS = ["file", "threshold", "model", "max-age-hours"];
 var USAGE = [
   "usage: mlops-monitor store --file <metrics.json> --threshold <number>",
   "       mlops-monitor freshness --model <name> [--max-age-hours <hours>]",
+  "       mlops-monitor record-run --file <run.json>",
+  "       mlops-monitor record-incident --file <incident.json>",
   "       mlops-monitor migrate",
   "The database is METRICS_DATABASE_URL."
 ].join("\n");
@@ -5840,6 +6012,19 @@ function required(value, flag) {
   if (value === void 0 || value === "") throw new UsageError(`${flag} is required.`);
   return value;
 }
+function readNamedFile(context, file) {
+  try {
+    return context.readFile(file);
+  } catch (error) {
+    if (error instanceof MetricsFileError) throw error;
+    throw new MetricsFileError(file, [`cannot be read: ${error.message}`]);
+  }
+}
+var FILE_FIX = {
+  store: "fix the drift calculation's output",
+  "record-run": 'fix the run record (docs/monitoring.md, "Delivery metrics")',
+  "record-incident": 'fix the incident record (docs/monitoring.md, "Delivery metrics")'
+};
 async function runMonitorCommand(argv, context) {
   if (argv.includes("--help") || argv.includes("-h")) {
     context.print(USAGE);
@@ -5875,14 +6060,7 @@ async function runMonitorCommand(argv, context) {
     if (command === "store") {
       const file = required(values.file, "--file");
       const threshold = nonNegative(values.threshold, "--threshold");
-      let text;
-      try {
-        text = context.readFile(file);
-      } catch (error) {
-        if (error instanceof MetricsFileError) throw error;
-        throw new MetricsFileError(file, [`cannot be read: ${error.message}`]);
-      }
-      const metrics = parseMetrics(text, file, context.now());
+      const metrics = parseMetrics(readNamedFile(context, file), file, context.now());
       work = async (sql) => {
         const outcome = await storeMetrics(sql, metrics);
         const drifting = isDrifting(metrics, threshold);
@@ -5910,6 +6088,28 @@ async function runMonitorCommand(argv, context) {
         context.setOutputs({ stale: String(staleness.stale), newest_age_hours: staleness.ageHours === null ? "" : String(staleness.ageHours) });
         return 0;
       };
+    } else if (command === "record-run") {
+      const file = required(values.file, "--file");
+      const run = parseRunRecord(readNamedFile(context, file), file, context.now());
+      work = async (sql) => {
+        const outcome = await recordRun(sql, run);
+        const deployment = run.environment === null ? "no deployment" : `${run.environment} deployment: ${run.deploymentConclusion}`;
+        context.print(`${outcome === "inserted" ? "Recorded" : "Updated"} attempt ${run.runAttempt} of ${run.workflow} run ${run.runId}: ${run.conclusion}, ${deployment}.`);
+        context.setOutputs({ recorded: outcome });
+        return 0;
+      };
+    } else if (command === "record-incident") {
+      const file = required(values.file, "--file");
+      const incident = parseIncidentRecord(readNamedFile(context, file), file, context.now());
+      work = async (sql) => {
+        const outcome = await recordIncident(sql, incident);
+        const state = incident.closedAt === null ? "open" : `closed after ${Math.round((incident.closedAt.getTime() - incident.openedAt.getTime()) / 6e4)} minutes`;
+        context.print(
+          outcome === "unchanged" ? `Incident #${incident.issueNumber} was recorded from a newer event already; left as it is.` : `${outcome === "inserted" ? "Recorded" : "Updated"} incident #${incident.issueNumber}: ${state}.`
+        );
+        context.setOutputs({ recorded: outcome });
+        return 0;
+      };
     } else {
       const migrations = context.migrations();
       work = async (sql) => {
@@ -5921,7 +6121,7 @@ async function runMonitorCommand(argv, context) {
   } catch (error) {
     if (error instanceof MetricsFileError) {
       for (const problem of error.problems) context.print(`::error file=${error.source}::${problem}`);
-      context.print(`Nothing was written: fix the drift calculation's output and run again.`);
+      context.print(`Nothing was written: ${FILE_FIX[command ?? ""] ?? "fix the file"} and run again.`);
       return 2;
     }
     if (error instanceof UsageError) {
@@ -5982,7 +6182,10 @@ function isConnectionLoss(error) {
 
 // monitor/remote.ts
 init_define_BUNDLED_MIGRATIONS();
-var REMOTE_COMMANDS = ["store", "freshness"];
+var REMOTE_COMMANDS = ["store", "freshness", "record-run", "record-incident"];
+function listed(words, last = "and") {
+  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} ${last} ${words[words.length - 1]}`;
+}
 
 // monitor/function/handler.ts
 async function runMetricsRequest(event, context) {
@@ -5992,7 +6195,7 @@ async function runMetricsRequest(event, context) {
   const argv = Array.isArray(request.argv) && request.argv.every((word) => typeof word === "string") ? request.argv : void 0;
   const files = typeof request.files === "object" && request.files !== null ? request.files : {};
   if (!argv || !REMOTE_COMMANDS.includes(argv[0])) {
-    return { exitCode: 2, lines: [`::error::The metrics function runs ${REMOTE_COMMANDS.join(" or ")}, got ${JSON.stringify(request.argv ?? null)}.`], outputs };
+    return { exitCode: 2, lines: [`::error::The metrics function runs ${listed(REMOTE_COMMANDS, "or")}, got ${JSON.stringify(request.argv ?? null)}.`], outputs };
   }
   const exitCode = await runMonitorCommand(argv, {
     env: { METRICS_DATABASE_URL: await context.databaseUrl() },

@@ -47,7 +47,7 @@ var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: tru
 var define_BUNDLED_MIGRATIONS_default;
 var init_define_BUNDLED_MIGRATIONS = __esm({
   "<define:BUNDLED_MIGRATIONS>"() {
-    define_BUNDLED_MIGRATIONS_default = [{ version: "0001", name: "spec_ml_metrics", sql: "-- The spec's ml_metrics table, as the monitoring pipeline first defined it. Kept as it was so a\n-- database that already has it adopts it unchanged; 0002 fixes what is weak in it.\nCREATE TABLE IF NOT EXISTS ml_metrics (\n    id SERIAL PRIMARY KEY,\n    timestamp TIMESTAMP NOT NULL,\n    prediction_drift FLOAT,\n    num_drifted_columns INT,\n    share_missing_values FLOAT,\n    dataset_drift BOOLEAN,\n    drift_score FLOAT,\n    model_name VARCHAR(100),\n    created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP\n);\n", checksum: "eecd7fd750d0509c0348b3d74a5077816d1741950a50d24b991a41d4d20febca" }, { version: "0002", name: "harden_ml_metrics", sql: "-- Hardens the spec's table, keeping every row but the older copies of a re-run window:\n-- * times are instants (timestamptz); existing values were written in UTC;\n-- * a metric row names its model and model version, and new rows carry the drift score and flag;\n-- * one row per model version and window, so a re-run updates instead of double-counting;\n-- * an index for the time-range queries of the dashboards.\nALTER TABLE ml_metrics\n    ALTER COLUMN timestamp TYPE timestamptz USING timestamp AT TIME ZONE 'UTC',\n    ALTER COLUMN created_at TYPE timestamptz USING created_at AT TIME ZONE 'UTC',\n    ALTER COLUMN created_at SET DEFAULT now(),\n    ALTER COLUMN created_at SET NOT NULL,\n    ALTER COLUMN model_name TYPE text,\n    ADD COLUMN model_version text,\n    ADD COLUMN updated_at timestamptz;\n\n-- Rows from before the model version was recorded.\nUPDATE ml_metrics SET model_version = 'unknown' WHERE model_version IS NULL;\nUPDATE ml_metrics SET model_name = 'unknown' WHERE model_name IS NULL;\n\n-- Duplicates of one window written by re-runs of the old pipeline: the latest row of each is kept,\n-- as the uniqueness rule below would have done had it existed.\nDELETE FROM ml_metrics AS older\nUSING ml_metrics AS newer\nWHERE older.model_name = newer.model_name\n  AND older.model_version = newer.model_version\n  AND older.timestamp = newer.timestamp\n  AND older.id < newer.id;\n\nALTER TABLE ml_metrics\n    ALTER COLUMN model_name SET NOT NULL,\n    ALTER COLUMN model_version SET NOT NULL,\n    -- Required from now on; NOT VALID leaves older rows that lack them as they are.\n    ADD CONSTRAINT ml_metrics_scores_required CHECK (drift_score IS NOT NULL AND dataset_drift IS NOT NULL) NOT VALID,\n    ADD CONSTRAINT ml_metrics_window_unique UNIQUE (model_name, model_version, timestamp),\n    ADD CONSTRAINT ml_metrics_num_drifted_columns_check CHECK (num_drifted_columns >= 0) NOT VALID,\n    ADD CONSTRAINT ml_metrics_share_missing_values_check CHECK (share_missing_values BETWEEN 0 AND 1) NOT VALID,\n    ADD CONSTRAINT ml_metrics_drift_score_check CHECK (drift_score >= 0) NOT VALID;\n\nCREATE INDEX ml_metrics_timestamp_idx ON ml_metrics (timestamp DESC);\n", checksum: "58fc8600a5ce518c10845f06d468e171a4cc041132cd0ee79c66566f12d835ef" }, { version: "0003", name: "spec_writers", sql: "-- Writers shaped by the spec's table keep working: the spec's columns name no model version, and\n-- its model name may be left out. Such rows are recorded under 'unknown', as 0002 recorded the\n-- rows written before the version was.\nALTER TABLE ml_metrics\n    ALTER COLUMN model_version SET DEFAULT 'unknown',\n    ALTER COLUMN model_name SET DEFAULT 'unknown';\n", checksum: "b6d7f52f43882c99f01bb832b0192c220466eb50f76af356deb8a9e5b36271ba" }];
+    define_BUNDLED_MIGRATIONS_default = [{ version: "0001", name: "spec_ml_metrics", sql: "-- The spec's ml_metrics table, as the monitoring pipeline first defined it. Kept as it was so a\n-- database that already has it adopts it unchanged; 0002 fixes what is weak in it.\nCREATE TABLE IF NOT EXISTS ml_metrics (\n    id SERIAL PRIMARY KEY,\n    timestamp TIMESTAMP NOT NULL,\n    prediction_drift FLOAT,\n    num_drifted_columns INT,\n    share_missing_values FLOAT,\n    dataset_drift BOOLEAN,\n    drift_score FLOAT,\n    model_name VARCHAR(100),\n    created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP\n);\n", checksum: "eecd7fd750d0509c0348b3d74a5077816d1741950a50d24b991a41d4d20febca" }, { version: "0002", name: "harden_ml_metrics", sql: "-- Hardens the spec's table, keeping every row but the older copies of a re-run window:\n-- * times are instants (timestamptz); existing values were written in UTC;\n-- * a metric row names its model and model version, and new rows carry the drift score and flag;\n-- * one row per model version and window, so a re-run updates instead of double-counting;\n-- * an index for the time-range queries of the dashboards.\nALTER TABLE ml_metrics\n    ALTER COLUMN timestamp TYPE timestamptz USING timestamp AT TIME ZONE 'UTC',\n    ALTER COLUMN created_at TYPE timestamptz USING created_at AT TIME ZONE 'UTC',\n    ALTER COLUMN created_at SET DEFAULT now(),\n    ALTER COLUMN created_at SET NOT NULL,\n    ALTER COLUMN model_name TYPE text,\n    ADD COLUMN model_version text,\n    ADD COLUMN updated_at timestamptz;\n\n-- Rows from before the model version was recorded.\nUPDATE ml_metrics SET model_version = 'unknown' WHERE model_version IS NULL;\nUPDATE ml_metrics SET model_name = 'unknown' WHERE model_name IS NULL;\n\n-- Duplicates of one window written by re-runs of the old pipeline: the latest row of each is kept,\n-- as the uniqueness rule below would have done had it existed.\nDELETE FROM ml_metrics AS older\nUSING ml_metrics AS newer\nWHERE older.model_name = newer.model_name\n  AND older.model_version = newer.model_version\n  AND older.timestamp = newer.timestamp\n  AND older.id < newer.id;\n\nALTER TABLE ml_metrics\n    ALTER COLUMN model_name SET NOT NULL,\n    ALTER COLUMN model_version SET NOT NULL,\n    -- Required from now on; NOT VALID leaves older rows that lack them as they are.\n    ADD CONSTRAINT ml_metrics_scores_required CHECK (drift_score IS NOT NULL AND dataset_drift IS NOT NULL) NOT VALID,\n    ADD CONSTRAINT ml_metrics_window_unique UNIQUE (model_name, model_version, timestamp),\n    ADD CONSTRAINT ml_metrics_num_drifted_columns_check CHECK (num_drifted_columns >= 0) NOT VALID,\n    ADD CONSTRAINT ml_metrics_share_missing_values_check CHECK (share_missing_values BETWEEN 0 AND 1) NOT VALID,\n    ADD CONSTRAINT ml_metrics_drift_score_check CHECK (drift_score >= 0) NOT VALID;\n\nCREATE INDEX ml_metrics_timestamp_idx ON ml_metrics (timestamp DESC);\n", checksum: "58fc8600a5ce518c10845f06d468e171a4cc041132cd0ee79c66566f12d835ef" }, { version: "0003", name: "spec_writers", sql: "-- Writers shaped by the spec's table keep working: the spec's columns name no model version, and\n-- its model name may be left out. Such rows are recorded under 'unknown', as 0002 recorded the\n-- rows written before the version was.\nALTER TABLE ml_metrics\n    ALTER COLUMN model_version SET DEFAULT 'unknown',\n    ALTER COLUMN model_name SET DEFAULT 'unknown';\n", checksum: "b6d7f52f43882c99f01bb832b0192c220466eb50f76af356deb8a9e5b36271ba" }, { version: "0004", name: "delivery_metrics", sql: "-- Delivery metrics (docs/monitoring.md, \"Delivery metrics\"): the spec's workflow metrics (success\n-- rate per workflow, execution time, deployment frequency, failure rate, MTTR), recorded by the\n-- application repository's record-delivery-metrics workflow through `mlops-monitor`.\n\n-- One row per attempt of a completed run of the application's workflows. A re-run is a new attempt\n-- (its own row); recording the same attempt again updates it, never doubles it.\nCREATE TABLE workflow_runs (\n    run_id bigint NOT NULL CHECK (run_id > 0),\n    run_attempt integer NOT NULL CHECK (run_attempt > 0),\n    workflow text NOT NULL,\n    event text NOT NULL,\n    branch text,\n    commit_sha text NOT NULL CHECK (commit_sha ~ '^[0-9a-f]{40}([0-9a-f]{24})?$'),\n    conclusion text NOT NULL,\n    -- The furthest environment the run deployed to, and how that deployment job ended; NULL when the\n    -- run deployed nowhere.\n    environment text,\n    deployment_conclusion text,\n    started_at timestamptz NOT NULL,\n    completed_at timestamptz NOT NULL,\n    -- Derived, so it can never disagree with the two instants.\n    duration_seconds double precision GENERATED ALWAYS AS (EXTRACT(EPOCH FROM (completed_at - started_at))::double precision) STORED,\n    recorded_at timestamptz NOT NULL DEFAULT now(),\n    updated_at timestamptz,\n    PRIMARY KEY (run_id, run_attempt),\n    CONSTRAINT workflow_runs_conclusion_check CHECK (\n        conclusion IN ('success', 'failure', 'cancelled', 'skipped', 'neutral', 'timed_out', 'action_required', 'stale', 'startup_failure')),\n    -- Spelled out with IS NOT NULL: `NULL IN (...)` is unknown, which a CHECK lets through.\n    CONSTRAINT workflow_runs_deployment_check CHECK (\n        (environment IS NULL AND deployment_conclusion IS NULL)\n        OR (environment IS NOT NULL AND deployment_conclusion IS NOT NULL\n            AND deployment_conclusion IN ('success', 'failure', 'cancelled', 'timed_out'))),\n    CONSTRAINT workflow_runs_order_check CHECK (completed_at >= started_at)\n);\n\nCREATE INDEX workflow_runs_completed_at_idx ON workflow_runs (completed_at DESC);\n\n-- One row per incident issue (label `incident`, opened by deploy-service when a deployment fails and\n-- is rolled back): time to restore is opened_at -> closed_at. environment is the one deploy-service\n-- named in the issue, NULL for an issue opened by hand. issue_updated_at orders the events of one\n-- issue, so a late delivery of an older event cannot undo a newer one.\nCREATE TABLE incidents (\n    issue_number integer PRIMARY KEY CHECK (issue_number > 0),\n    environment text,\n    opened_at timestamptz NOT NULL,\n    closed_at timestamptz,\n    issue_updated_at timestamptz NOT NULL,\n    recorded_at timestamptz NOT NULL DEFAULT now(),\n    updated_at timestamptz,\n    CONSTRAINT incidents_order_check CHECK (closed_at IS NULL OR closed_at >= opened_at)\n);\n", checksum: "96a87634aa8e4fc4340040ed7475683752de09428c5df11ccfaf20ee1a4c77d2" }];
   }
 });
 
@@ -5449,6 +5449,26 @@ var WRITTEN_COLUMNS = [
   "drift_score",
   "updated_at"
 ];
+var WORKFLOW_RUN_COLUMNS = [
+  "run_id",
+  "run_attempt",
+  "workflow",
+  "event",
+  "branch",
+  "commit_sha",
+  "conclusion",
+  "environment",
+  "deployment_conclusion",
+  "started_at",
+  "completed_at",
+  "updated_at"
+];
+var INCIDENT_COLUMNS = ["issue_number", "environment", "opened_at", "closed_at", "issue_updated_at", "updated_at"];
+var METRICS_TABLES = Object.freeze([
+  { table: METRICS_TABLE, writtenColumns: WRITTEN_COLUMNS, sequence: METRICS_ID_SEQUENCE },
+  { table: "workflow_runs", writtenColumns: WORKFLOW_RUN_COLUMNS },
+  { table: "incidents", writtenColumns: INCIDENT_COLUMNS }
+]);
 var METRICS_ROLES = Object.freeze([
   {
     key: "owner",
@@ -5457,15 +5477,15 @@ var METRICS_ROLES = Object.freeze([
   },
   {
     key: "writer",
-    purpose: "The monitoring job: inserts a row per window and updates it on a re-run; cannot delete.",
+    purpose: "The metrics function: inserts a row per window, run or incident and updates it when recorded again; cannot delete.",
     tablePrivileges: ["INSERT", "UPDATE"],
     // INSERT … ON CONFLICT DO UPDATE reads the conflicting row's written columns.
-    selectColumns: WRITTEN_COLUMNS,
+    selectWrittenColumns: true,
     sequencePrivileges: ["USAGE"]
   },
   {
     key: "reader",
-    purpose: "Grafana: reads the metrics, nothing else.",
+    purpose: "Grafana: reads the metrics and the delivery records, nothing else.",
     tablePrivileges: ["SELECT"]
   }
 ]);
@@ -5485,14 +5505,12 @@ function tableGrantStatements(names) {
   for (const role of METRICS_ROLES) {
     if (role.key === "owner") continue;
     const who = identifier(names[role.key]);
-    if (role.tablePrivileges.length > 0) {
-      statements.push(`GRANT ${role.tablePrivileges.join(", ")} ON ${identifier(METRICS_TABLE)} TO ${who}`);
-    }
-    if (role.selectColumns && role.selectColumns.length > 0) {
-      statements.push(`GRANT SELECT (${role.selectColumns.map(identifier).join(", ")}) ON ${identifier(METRICS_TABLE)} TO ${who}`);
-    }
-    if (role.sequencePrivileges && role.sequencePrivileges.length > 0) {
-      statements.push(`GRANT ${role.sequencePrivileges.join(", ")} ON SEQUENCE ${identifier(METRICS_ID_SEQUENCE)} TO ${who}`);
+    for (const { table, writtenColumns, sequence } of METRICS_TABLES) {
+      if (role.tablePrivileges.length > 0) statements.push(`GRANT ${role.tablePrivileges.join(", ")} ON ${identifier(table)} TO ${who}`);
+      if (role.selectWrittenColumns) statements.push(`GRANT SELECT (${writtenColumns.map(identifier).join(", ")}) ON ${identifier(table)} TO ${who}`);
+      if (sequence !== void 0 && role.sequencePrivileges && role.sequencePrivileges.length > 0) {
+        statements.push(`GRANT ${role.sequencePrivileges.join(", ")} ON SEQUENCE ${identifier(sequence)} TO ${who}`);
+      }
     }
   }
   return statements;
