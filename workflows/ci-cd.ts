@@ -264,7 +264,7 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
       loadDashboards(settings.dashboardsDirectory),
       startRollout({ serviceType: "web-service", imageDigest: "${{ needs.build-image.outputs.digest }}" }),
       // Production's canary: the same load test as deploy-service's, before the rest of the traffic moves.
-      ...(environment === "production" ? loadTestSteps({ settings: settings.loadTest, serviceType: "web-service", apiUrl }) : []),
+      ...(environment === "production" ? loadTestSteps({ settings: settings.loadTest, serviceType: "web-service", apiUrl, checkedOut: true }) : []),
       waitForRollout("Wait for the rollout", 30),
       smokeTest("Smoke test", "web-service", apiUrl),
       ...promoteImage("web-service", "${{ needs.build-image.outputs.digest }}", environment),

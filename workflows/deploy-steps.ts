@@ -156,6 +156,8 @@ export interface LoadTestArgs {
   readonly apiUrl: string;
   /** When the steps run. @default always, while the job succeeds */
   readonly condition?: string;
+  /** The job has checked out the repository already, bundles included: no second checkout. */
+  readonly checkedOut?: boolean;
 }
 
 /**
@@ -175,14 +177,19 @@ export function loadTestSteps(args: LoadTestArgs): Step[] {
     '--max-p95-ms "$MAX_P95_MS" --max-p99-ms "$MAX_P99_MS" --max-error-rate "$MAX_ERROR_RATE" --min-throughput "$MIN_THROUGHPUT"',
     '--report-dir "$REPORT_DIR"',
   ].join(" ");
+  const checkoutTools: Step[] = args.checkedOut
+    ? []
+    : [
+        {
+          name: "Check out the platform's tools",
+          if: condition,
+          uses: ACTIONS.checkout,
+          // Only the committed bundles: this job runs nothing else of the repository.
+          with: { "persist-credentials": false, "sparse-checkout": PLATFORM_TOOLS_DIR },
+        },
+      ];
   return [
-    {
-      name: "Check out the platform's tools",
-      if: condition,
-      uses: ACTIONS.checkout,
-      // Only the committed bundles: this job runs nothing else of the repository.
-      with: { "persist-credentials": false, "sparse-checkout": PLATFORM_TOOLS_DIR },
-    },
+    ...checkoutTools,
     // Explicit rather than whatever the runner image ships: the bundles target this version.
     { name: "Set up Node.js", if: condition, uses: ACTIONS.setupNode, with: { "node-version": PLATFORM_NODE_VERSION } },
     {
