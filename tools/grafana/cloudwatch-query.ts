@@ -11,7 +11,8 @@
  * @see https://grafana.com/docs/grafana/v11.3/datasources/aws-cloudwatch/template-variables/
  */
 import { CloudWatchMetricsQueryBuilder, CloudWatchQueryMode, MetricEditorMode, MetricQueryType } from "@grafana/grafana-foundation-sdk/cloudwatch";
-import { QueryVariableBuilder, VariableRefresh, VariableSort } from "@grafana/grafana-foundation-sdk/dashboard";
+import { DashboardBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from "@grafana/grafana-foundation-sdk/dashboard";
+import { PanelBuilder as TimeSeriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
 
 /** The data source every CloudWatch panel and variable names; fixed in the provisioning file. */
 export const CLOUDWATCH_DATASOURCE = Object.freeze({ type: "cloudwatch", uid: "mlops-cloudwatch" });
@@ -156,4 +157,21 @@ export function stackCapture(name: (stack: string) => string): string {
   const [before = "", after = ""] = name(marker).split(marker);
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   return `/^${escape(before)}(.+)${escape(after)}$/`;
+}
+
+/** A CloudWatch dashboard's frame, the same for each: read-only, refreshed every minute, UTC, the last six hours. */
+export function cloudWatchDashboard(title: string, uid: string): DashboardBuilder {
+  return new DashboardBuilder(title)
+    .uid(uid)
+    .tags(["mlops", "cloudwatch"])
+    .editable()
+    .readonly()
+    .refresh("1m")
+    .time({ from: "now-6h", to: "now" })
+    .timezone("utc");
+}
+
+/** A time series of CloudWatch queries, drawn alike on every CloudWatch dashboard. */
+export function cloudWatchSeries(title: string, description: string): TimeSeriesPanel {
+  return new TimeSeriesPanel().title(title).description(description).datasource({ ...CLOUDWATCH_DATASOURCE }).lineWidth(2).fillOpacity(10).min(0);
 }

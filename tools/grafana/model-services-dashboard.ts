@@ -14,18 +14,16 @@ import { GraphThresholdsStyleMode } from "@grafana/grafana-foundation-sdk/common
 import type { GraphThresholdsStyleConfig } from "@grafana/grafana-foundation-sdk/common";
 import {
   CustomVariableBuilder,
-  DashboardBuilder,
   RowBuilder,
   ThresholdsConfigBuilder,
   ThresholdsMode,
   VariableHide,
 } from "@grafana/grafana-foundation-sdk/dashboard";
-import { PanelBuilder as TimeSeriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
 import { CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS } from "../../contracts/canary";
 import { STACK_DASHBOARDS } from "../../contracts/grafana-dashboards";
 import { PROJECT_NAME } from "../../contracts/project";
 import { MODEL_SERVICES, RESOURCE_TAGS, runtimeNames } from "../../contracts/runtime-names";
-import { CLOUDWATCH_DATASOURCE, dimensionValuesVariable, expressionQuery, metricQuery, ref, resourceArnsVariable, stackCapture } from "./cloudwatch-query";
+import { cloudWatchDashboard, cloudWatchSeries, dimensionValuesVariable, expressionQuery, metricQuery, ref, resourceArnsVariable, stackCapture } from "./cloudwatch-query";
 
 const names = runtimeNames(ref("stack"));
 const ecs = { ClusterName: names.cluster, ServiceName: names.service(ref("service")) };
@@ -39,12 +37,9 @@ const redAbove = (value: number) =>
     { value, color: "red" },
   ]);
 
-const series = (title: string, description: string) =>
-  new TimeSeriesPanel().title(title).description(description).datasource({ ...CLOUDWATCH_DATASOURCE }).lineWidth(2).fillOpacity(10).min(0);
-
 /** A share of the requests, in percent; no error metric in a period means none failed. */
 const errorRate = (title: string, metricName: string, limit?: number) => {
-  const panel = series(title, `${metricName} as a share of RequestCount.${limit === undefined ? "" : " The canary rolls back above the dashed line."}`)
+  const panel = cloudWatchSeries(title, `${metricName} as a share of RequestCount.${limit === undefined ? "" : " The canary rolls back above the dashed line."}`)
     .unit("percent")
     .withTarget(metricQuery("A", alb("RequestCount", "Sum", "requests"), { id: "requests", hide: true }))
     .withTarget(metricQuery("B", alb(metricName, "Sum", "errors"), { id: "errors", hide: true }))
@@ -53,14 +48,7 @@ const errorRate = (title: string, metricName: string, limit?: number) => {
 };
 
 export function modelServicesDashboard() {
-  return new DashboardBuilder("Model services")
-    .uid(STACK_DASHBOARDS.modelServices)
-    .tags(["mlops", "cloudwatch"])
-    .editable()
-    .readonly()
-    .refresh("1m")
-    .time({ from: "now-6h", to: "now" })
-    .timezone("utc")
+  return cloudWatchDashboard("Model services", STACK_DASHBOARDS.modelServices)
     .withVariable(
       dimensionValuesVariable("stack", "Stack", { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensionKey: "ClusterName" }, stackCapture((stack) => runtimeNames(stack).cluster)),
     )
@@ -95,14 +83,14 @@ export function modelServicesDashboard() {
         .current({ text: "All", value: "$__all" }),
     )
     .withPanel(
-      series("CPU utilisation", "Of the service's tasks' reserved CPU.")
+      cloudWatchSeries("CPU utilisation", "Of the service's tasks' reserved CPU.")
         .gridPos({ x: 0, y: 0, w: 12, h: 8 })
         .unit("percent")
         .withTarget(metricQuery("A", { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: ecs, statistic: "Average", label: "average" }))
         .withTarget(metricQuery("B", { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: ecs, statistic: "Maximum", label: "maximum" })),
     )
     .withPanel(
-      series("Memory utilisation", "Of the service's tasks' reserved memory.")
+      cloudWatchSeries("Memory utilisation", "Of the service's tasks' reserved memory.")
         .gridPos({ x: 12, y: 0, w: 12, h: 8 })
         .unit("percent")
         .withTarget(metricQuery("A", { namespace: "AWS/ECS", metricName: "MemoryUtilization", dimensions: ecs, statistic: "Average", label: "average" }))
@@ -110,14 +98,14 @@ export function modelServicesDashboard() {
     )
     .withRow(new RowBuilder(`Target group ${ref("targetgroup")}`).repeat("targetgroup"))
     .withPanel(
-      series("Requests", "Requests the load balancer sent to the target group, per interval.")
+      cloudWatchSeries("Requests", "Requests the load balancer sent to the target group, per interval.")
         .gridPos({ x: 0, y: 9, w: 8, h: 8 })
         .unit("short")
         .decimals(0)
         .withTarget(metricQuery("A", alb("RequestCount", "Sum", "requests"))),
     )
     .withPanel(
-      series("Response time", "From the request leaving the load balancer to the target's answer. The canary rolls back when p95 passes the dashed line.")
+      cloudWatchSeries("Response time", "From the request leaving the load balancer to the target's answer. The canary rolls back when p95 passes the dashed line.")
         .gridPos({ x: 8, y: 9, w: 8, h: 8 })
         .unit("s")
         .thresholds(redAbove(CANARY_MAX_P95_SECONDS))
@@ -127,7 +115,7 @@ export function modelServicesDashboard() {
         .withTarget(metricQuery("C", alb("TargetResponseTime", "p99", "p99"))),
     )
     .withPanel(
-      series("Healthy targets", "Tasks passing and failing the target group's health check.")
+      cloudWatchSeries("Healthy targets", "Tasks passing and failing the target group's health check.")
         .gridPos({ x: 16, y: 9, w: 8, h: 8 })
         .unit("short")
         .decimals(0)
