@@ -5411,10 +5411,10 @@ init_define_BUNDLED_MIGRATIONS();
 
 // infra/aws/secret-json.ts
 init_define_BUNDLED_MIGRATIONS();
-async function secretJson(arn) {
+async function secretJson(arn, versionId) {
   const { SecretsManagerClient, GetSecretValueCommand } = require("@aws-sdk/client-secrets-manager");
   const client = new SecretsManagerClient({});
-  const answer = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+  const answer = await client.send(new GetSecretValueCommand({ SecretId: arn, ...versionId ? { VersionId: versionId } : {} }));
   try {
     return JSON.parse(answer.SecretString ?? "");
   } catch {
