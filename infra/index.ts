@@ -333,6 +333,7 @@ const metricsFunction = repo.repositorySettings
         subnetIds: network.egressSubnetIds,
         securityGroupId: securityGroups.provisionerGroupId,
         writerSecretArn: databases.credentialSecretArns.writer,
+        writerSecretVersionId: databases.credentialVersionIds.writer,
         logRetentionDays: runtime.services.logRetentionDays,
         repository: `${repo.owner}/${repo.repository}`,
         environment: MONITORING_ENVIRONMENT.name,

@@ -176,3 +176,23 @@ describe("the program with and without a rotation", () => {
     expect(invocation.inputs.triggers).toMatchObject({ credentials: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 });
+
+describe("the metrics function through a rotation (the registry of record's stack)", () => {
+  let production: ProgramRun;
+  beforeAll(async () => {
+    production = await runProgram("production", { "mlops-cicd:credentialGeneration": 5, "mlops-cicd:credentialRotatedOn": "2026-12-02" });
+  }, 120_000);
+
+  it("reads the writer's secret by the version this run wrote, set only after the provisioner gave the login that password", () => {
+    const fn = production.findResource("aws:lambda/function:Function", "metrics");
+    const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+    // AWSCURRENT moves when the version is written, before the server has the password: never read it.
+    expect(variables).toMatchObject({ WRITER_SECRET_ARN: expect.stringContaining("databases-writer"), WRITER_SECRET_VERSION_ID: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(fn.dependsOn).toEqual(
+      expect.arrayContaining([
+        production.findResource("aws:secretsmanager/secretVersion:SecretVersion", "databases-writer").urn,
+        production.findResource("aws:lambda/invocation:Invocation", "databases-provisioner").urn,
+      ]),
+    );
+  });
+});

@@ -9,7 +9,8 @@ import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { scramVerifier } from "../infra/database/scram";
 import { connectPostgres, connectPostgresWith, PROVISIONER_BUNDLE, readMigrations, roleNames, Sql } from "../infra/database";
-import { planProblems, provision, ProvisionPlan } from "../infra/database/provisioner/provision";
+import { planProblems, provision, ProvisionError, ProvisionPlan, READER_STATEMENT_TIMEOUT } from "../infra/database/provisioner/provision";
+import { loginAsMaster, MASTER_LOGIN_WAITS_MS } from "../infra/database/provisioner/master-login";
 import { alternateRoleName } from "../infra/database/credential-slots";
 
 describe("the provisioning request's checks", () => {
@@ -87,6 +88,59 @@ describe("the provisioning request's checks", () => {
       'The provisioning request is invalid:\n- database "x" is owned by "y", which is not a declared login role',
     );
     expect(statements).toEqual([]);
+  });
+});
+
+describe("the master login, while RDS applies a new master password (provisioner/master-login.ts)", () => {
+  const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mlops-cicd-staging/database/master";
+  const refused = () => Object.assign(new Error('password authentication failed for user "mlops"'), { code: "28P01" });
+  const connection: Sql = { query: async () => [], exec: async () => undefined, close: async () => undefined };
+  /** A connect that the server refuses `refusals` times (Infinity: always), then accepts. */
+  const loginAfter = (refusals: number) => {
+    const sleeps: number[] = [];
+    const lines: string[] = [];
+    let attempts = 0;
+    const login = loginAsMaster(
+      async () => {
+        attempts++;
+        if (attempts <= refusals) throw refused();
+        return connection;
+      },
+      { user: "mlops", secretArn: SECRET, sleep: async (ms) => void sleeps.push(ms), log: (line) => lines.push(line) },
+    );
+    return { login, sleeps, lines, attempts: () => attempts };
+  };
+
+  it("tries again, waiting longer each time, until the server takes the new password", async () => {
+    // GIVEN RDS applies the password after the provisioner's first two tries
+    const run = loginAfter(2);
+    // THEN the third try logs in, after waits of 5 and 10 seconds, each said in the function's log
+    expect(await run.login).toBe(connection);
+    expect({ attempts: run.attempts(), sleeps: run.sleeps }).toEqual({ attempts: 3, sleeps: [5_000, 10_000] });
+    expect(run.lines).toEqual([
+      'the master login "mlops" was refused (SQLSTATE 28P01): RDS may still be applying a new password; trying again in 5 s',
+      'the master login "mlops" was refused (SQLSTATE 28P01): RDS may still be applying a new password; trying again in 10 s',
+    ]);
+  });
+
+  it("gives up after about two minutes, well inside the function's five, saying what is wrong and what to do", async () => {
+    const run = loginAfter(Infinity);
+    await expect(run.login).rejects.toThrow(ProvisionError);
+    await expect(run.login).rejects.toThrow(
+      'The database refused the password of its master user "mlops" (SQLSTATE 28P01) 7 times over 120 seconds: ' +
+        `the password in ${SECRET} is not the instance's yet. RDS may still be applying it ` +
+        "(aws rds describe-db-instances lists it under PendingModifiedValues): wait until it does not, then run pulumi up again.",
+    );
+    expect(run.sleeps).toEqual([...MASTER_LOGIN_WAITS_MS]);
+    expect(MASTER_LOGIN_WAITS_MS.reduce((sum, ms) => sum + ms, 0)).toBe(120_000);
+  });
+
+  it("does not wait on any other failure: an unreachable server or a refused connection is reported at once", async () => {
+    const sleeps: number[] = [];
+    for (const failure of [Object.assign(new Error("connect ECONNREFUSED 10.0.1.5:5432"), { code: "ECONNREFUSED" }), Object.assign(new Error("no pg_hba.conf entry"), { code: "28000" })]) {
+      await expect(loginAsMaster(() => Promise.reject(failure), { user: "mlops", secretArn: SECRET, sleep: async (ms) => void sleeps.push(ms) })).rejects.toBe(failure);
+    }
+    expect(sleeps).toEqual([]);
   });
 });
 
@@ -206,6 +260,19 @@ onServer("provisioning a server as RDS's master user (DATABASE_URL)", () => {
     expect(await reader.query("SELECT count(*)::int AS rows FROM ml_metrics")).toEqual([{ rows: 1 }]);
     await reader.close();
   });
+  it("limits the reader's statements to 30 seconds, the writer's not", async () => {
+    const show = async (user: string) => {
+      const session = await connectAs(metricsDatabase, user);
+      try {
+        return (await session.query<{ statement_timeout: string }>("SHOW statement_timeout"))[0]?.statement_timeout;
+      } finally {
+        await session.close();
+      }
+    };
+    expect({ reader: await show(names.reader), writer: await show(names.writer) }).toEqual({ reader: READER_STATEMENT_TIMEOUT, writer: "0" });
+    expect(READER_STATEMENT_TIMEOUT).toBe("30s");
+  });
+
   describe("with each role's twin, as credential rotation alternates them", () => {
     /** The plan with a twin for every role: `twin` is the twin's password generation, `own` the role's. */
     const withTwins = (own: string, twin: string): ProvisionPlan => {
@@ -234,6 +301,17 @@ onServer("provisioning a server as RDS's master user (DATABASE_URL)", () => {
       await reader.close();
       // AND a twin is no more than its role: no other database opens to it
       await expect(connectAs(metricsDatabase, alternateRoleName(mlflowRole))).rejects.toThrow(/permission denied for database/);
+    });
+
+    it("limits the reader's statements on both its logins: a session takes the settings of the login, not of the role it acts as", async () => {
+      for (const user of [names.reader, alternateRoleName(names.reader)]) {
+        const session = await connectAs(metricsDatabase, user);
+        try {
+          expect({ user, ...(await session.query("SHOW statement_timeout"))[0] }).toEqual({ user, statement_timeout: "30s" });
+        } finally {
+          await session.close();
+        }
+      }
     });
 
     it("rotates the twin's password and keeps the role's: the login in use keeps working", async () => {

@@ -177,11 +177,12 @@ describe("the dashboard-sync loop (images/dashboard-sync/sync-dashboards.sh, aga
    * Runs the loop with `aws` answering the given exit codes in turn; the fake `sleep` ends the loop
    * after as many rounds (a real one would wait the interval).
    */
-  const loop = (awsExitCodes: number[], env: Record<string, string> = {}) => {
+  const loop = (awsExitCodes: number[], env: Record<string, string> = {}, prepare: (dir: string, bin: string) => void = () => undefined) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dashboard-sync-"));
     try {
       const bin = path.join(dir, "bin");
       fs.mkdirSync(bin);
+      prepare(dir, bin);
       fs.writeFileSync(path.join(dir, "codes"), awsExitCodes.join("\n") + "\n");
       fs.writeFileSync(
         path.join(bin, "aws"),
@@ -214,6 +215,47 @@ describe("the dashboard-sync loop (images/dashboard-sync/sync-dashboards.sh, aga
     expect(result.stderr).toBe(`Copying ${SOURCE} failed; Grafana keeps the dashboards of the last copy. Next try in 60s.\n`);
     expect(result.calls.filter((call) => call.startsWith("aws"))).toHaveLength(2);
     expect(loop([1]).ready).toBe(true);
+  });
+
+  describe("when it cannot write the dashboards folder (ECS did not give the bind mount the image's ownership)", () => {
+    const unwritable = (out: string) =>
+      `${out} is not writable by user ${process.getuid?.() ?? 0}: the dashboards volume must be the image's /dashboards, owned by 10002 (images/dashboard-sync/Dockerfile), mounted read-write (infra/platform/fargate-task.ts).\n`;
+
+    it("fails at once, before any copy and without ever reporting ready, so the essential container stops the task", () => {
+      // GIVEN a folder in which creating a file is refused (a fake touch: the tests may run as root)
+      const result = loop([0, 0], {}, (dir, bin) => {
+        fs.mkdirSync(path.join(dir, "out"));
+        fs.writeFileSync(path.join(bin, "touch"), `#!/bin/bash\ncase "$1" in "${dir}/out/"*) echo "touch: cannot touch '$1': Permission denied" >&2; exit 1;; esac\nexec /usr/bin/env -P /usr/bin:/bin touch "$@"\n`, {
+          mode: 0o755,
+        });
+      });
+      // THEN it exits non-zero with what is wrong and where it is set, calls aws never, is never ready
+      expect({ status: result.status, stderr: result.stderr, calls: result.calls, ready: result.ready }).toEqual({ status: 1, stderr: unwritable(result.out), calls: [], ready: false });
+    });
+
+    it("fails the same when the folder cannot even be made", () => {
+      const result = loop([0], {}, (dir) => fs.writeFileSync(path.join(dir, "out"), "a file where the folder should be"));
+      expect({ status: result.status, stderr: result.stderr, calls: result.calls, ready: result.ready }).toEqual({ status: 1, stderr: unwritable(result.out), calls: [], ready: false });
+    });
+
+    it("leaves no trace of its check in a folder it can write", () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dashboard-sync-probe-"));
+      try {
+        const bin = path.join(dir, "bin");
+        fs.mkdirSync(bin);
+        fs.mkdirSync(path.join(dir, "out"));
+        fs.writeFileSync(path.join(bin, "aws"), "#!/bin/bash\nexit 0\n", { mode: 0o755 });
+        fs.writeFileSync(path.join(bin, "sleep"), "#!/bin/bash\nexit 99\n", { mode: 0o755 });
+        const run = spawnSync("bash", [script], {
+          env: { PATH: `${bin}:${process.env.PATH ?? ""}`, DASHBOARDS_SOURCE: SOURCE, DASHBOARDS_DIR: path.join(dir, "out"), SYNC_READY_FILE: path.join(dir, "ready") },
+          encoding: "utf8",
+        });
+        expect(run.status).toBe(99);
+        expect(fs.readdirSync(path.join(dir, "out"))).toEqual([]);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   it.each([

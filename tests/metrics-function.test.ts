@@ -134,6 +134,59 @@ describe("mlops-monitor through the function: what never reaches it, and what co
   });
 });
 
+const WRITER_VERSION = "2b0f6a3c-8d7e-4f21-9c55-0e1d2a3b4c5d";
+
+describe("the function's credentials (monitor/function/handler.ts, against a fake Secrets Manager)", () => {
+  const ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mlops-cicd-production/db-writer";
+  const saved = { ...process.env };
+  let requests: Record<string, unknown>[];
+  beforeEach(() => {
+    requests = [];
+    jest.resetModules();
+    jest.doMock("@aws-sdk/client-secrets-manager", () => ({
+      GetSecretValueCommand: class {
+        constructor(readonly input: Record<string, unknown>) {}
+      },
+      SecretsManagerClient: class {
+        async send(command: { input: Record<string, unknown> }) {
+          requests.push(command.input);
+          // Nothing listens on port 1: the connection is refused at once, after the secret is read.
+          return { SecretString: JSON.stringify({ uri: `postgresql://writer@127.0.0.1:1/${command.input.VersionId ?? "AWSCURRENT"}` }) };
+        }
+      },
+    }));
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+    jest.dontMock("@aws-sdk/client-secrets-manager");
+  });
+  const freshness = async () => {
+    const { handler } = (await import("../monitor/function/handler")) as typeof import("../monitor/function/handler");
+    const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+    try {
+      return await handler({ argv: ["freshness", "--model", "m"] });
+    } finally {
+      log.mockRestore();
+    }
+  };
+
+  it("reads the version of the writer's secret it was given, not AWSCURRENT, which a rotation moves before the server has the password", async () => {
+    process.env.WRITER_SECRET_ARN = ARN;
+    process.env.WRITER_SECRET_VERSION_ID = WRITER_VERSION;
+    const answer = await freshness();
+    expect(requests).toEqual([{ SecretId: ARN, VersionId: WRITER_VERSION }]);
+    expect(answer.exitCode).toBe(1);
+    expect(answer.lines[0]).toMatch(/^::error::Cannot connect to the metrics database: /);
+  });
+
+  it("reads AWSCURRENT only when it was given no version (a function deployed before it was)", async () => {
+    process.env.WRITER_SECRET_ARN = ARN;
+    delete process.env.WRITER_SECRET_VERSION_ID;
+    await freshness();
+    expect(requests).toEqual([{ SecretId: ARN }]);
+  });
+});
+
 const serverUrl = process.env.DATABASE_URL;
 (serverUrl ? it : it.skip)("end to end under plain node: the committed bundles, aws lambda invoke, the private database", async () => {
   const engine = ENGINES.find((candidate) => candidate.name.startsWith("PostgreSQL server")) as (typeof ENGINES)[number];
@@ -155,7 +208,11 @@ const serverUrl = process.env.DATABASE_URL;
       FAKE_LAMBDA_BUNDLE: METRICS_FUNCTION_BUNDLE,
       NODE_PATH: path.join(__dirname, "fakes", "lambda-sdk"),
       WRITER_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mlops-cicd-production/db-writer",
-      FAKE_SECRET_JSON: JSON.stringify({ uri: url.toString() }),
+      // Mid-rotation: AWSCURRENT already holds a password the server does not know yet; the version
+      // the function was given (written before, working) holds the one it does.
+      WRITER_SECRET_VERSION_ID: WRITER_VERSION,
+      FAKE_SECRET_VERSIONS: JSON.stringify({ [WRITER_VERSION]: JSON.stringify({ uri: url.toString() }) }),
+      FAKE_SECRET_JSON: JSON.stringify({ uri: "postgresql://nobody@127.0.0.1:1/not-yet" }),
     };
     const bundle = path.join(BUNDLE_DIR, "mlops-monitor.cjs");
     const exec = (extra: Record<string, string>, ...args: string[]) => spawnSync(process.execPath, [bundle, ...args], { cwd: work, env: { ...env, ...extra }, encoding: "utf8" });
@@ -172,7 +229,12 @@ const serverUrl = process.env.DATABASE_URL;
       stdout:
         "::error::The metrics function failed: aws lambda invoke mlops-cicd-staging-metrics: An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: mlops-cicd-staging-metrics\n",
     });
-    const unreachable = exec({ FAKE_SECRET_JSON: JSON.stringify({ uri: "postgresql://nobody@127.0.0.1:1/none" }) }, "freshness", "--model", "nyc-taxi-trip-duration");
+    const unreachable = exec(
+      { FAKE_SECRET_VERSIONS: JSON.stringify({ [WRITER_VERSION]: JSON.stringify({ uri: "postgresql://nobody@127.0.0.1:1/none" }) }) },
+      "freshness",
+      "--model",
+      "nyc-taxi-trip-duration",
+    );
     expect(unreachable.status).toBe(1);
     expect(unreachable.stdout).toMatch(/^::error::Cannot connect to the metrics database: /);
   } finally {

@@ -324,7 +324,8 @@ describe.each([
     it("runs dashboard-sync beside Grafana: by digest, essential, writing the task's own volume that Grafana reads read-only once it is ready", () => {
       const task = run.findResource("aws:ecs/taskDefinition:TaskDefinition", "platform-grafana");
       // A bind mount of the task's storage: no host path, no EFS, gone with the task.
-      expect(task.inputs.volumes).toEqual([{ name: "application-dashboards" }]);
+      // As ECS returns it: an omitted configureAtLaunch reads back as false, a perpetual diff.
+      expect(task.inputs.volumes).toEqual([{ name: "application-dashboards", configureAtLaunch: false }]);
       const [grafana, sync, ...others] = containers("platform-grafana");
       expect(others).toEqual([]);
       expect(grafana).toMatchObject({

@@ -20,6 +20,12 @@ export interface MetricsFunctionArgs {
   readonly securityGroupId: pulumi.Input<string>;
   /** The metrics writer's credentials (`{uri}`), as written. */
   readonly writerSecretArn: pulumi.Input<string>;
+  /**
+   * The version of that secret this run wrote, resolved only once the provisioner has set its
+   * password on the server: the function reads that version, never `AWSCURRENT`, which moves
+   * before the server has the new password.
+   */
+  readonly writerSecretVersionId: pulumi.Input<string>;
   readonly logRetentionDays: number;
   /** `owner/repository` of the application repository, whose monitoring job invokes the function. */
   readonly repository: string;
@@ -50,7 +56,9 @@ export class MetricsFunction extends pulumi.ComponentResource {
       secretArns: [args.writerSecretArn],
       timeoutSeconds: 60,
       logRetentionDays: args.logRetentionDays,
-      environment: { WRITER_SECRET_ARN: args.writerSecretArn },
+      // A new version changes the function's configuration, after the provisioner ran (the input
+      // resolves then): the function moves to the new login once it works, not before.
+      environment: { WRITER_SECRET_ARN: args.writerSecretArn, WRITER_SECRET_VERSION_ID: args.writerSecretVersionId },
     }).function;
 
     const invoker = new aws.Role(

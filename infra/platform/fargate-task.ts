@@ -230,7 +230,9 @@ export function fargateTask(parent: pulumi.Resource, name: string, args: Fargate
         executionRoleArn: readyAfter(executionRole.arn, executionPolicy),
         taskRoleArn: taskPolicy ? readyAfter(taskRole.arn, taskPolicy) : taskRole.arn,
         containerDefinitions: containerDefinitions(command, entryPoint, withSidecars),
-        volumes: withSidecars && sidecars.length > 0 ? sidecars.map((sidecar) => ({ name: sidecar.sharedVolume.name })) : undefined,
+        // configureAtLaunch as ECS reports it back: left out, every refresh would see a difference
+        // and the nightly drift check would fail on it.
+        volumes: withSidecars && sidecars.length > 0 ? sidecars.map((sidecar) => ({ name: sidecar.sharedVolume.name, configureAtLaunch: false })) : undefined,
         // A replaced revision stays ACTIVE: a service, a schedule or a rollback may still point at
         // it, and ECS starts no new task from an INACTIVE one.
         skipDestroy: true,

@@ -1,7 +1,13 @@
 /**
- * What Grafana's CloudWatch data source may do as its ECS task role: read metrics and find the
- * stack's resources by tag, in the stack's own region, nothing else. Grafana takes the role's
- * credentials from the container's credentials endpoint (`authType: default`), so no key exists.
+ * What Grafana's CloudWatch data source may do as its ECS task role: read metrics and find resources
+ * by tag, in the stack's own region, nothing else. Grafana takes the role's credentials from the
+ * container's credentials endpoint (`authType: default`), so no key exists.
+ *
+ * The reach is the account's, not the stack's: neither action can be narrowed to the stack's
+ * resources, so anyone who may query the data source in Grafana sees every CloudWatch metric and
+ * every tagged resource ARN (and its tags) of the account in that region, another stack's included.
+ * One account per environment keeps production's numbers out of staging's Grafana
+ * (docs/monitoring.md).
  *
  * Each action has a user in the baked-in dashboards (tools/grafana), which a test checks both ways:
  * - `cloudwatch:GetMetricData`: every panel's query;

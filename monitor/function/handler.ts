@@ -48,8 +48,12 @@ export async function runMetricsRequest(event: unknown, context: MetricsHandlerC
 
 export async function handler(event: unknown): Promise<MetricsResponse> {
   const arn = process.env.WRITER_SECRET_ARN ?? "";
+  // The version pulumi up wrote, set on the function only once the provisioner gave the login that
+  // password: AWSCURRENT moves as the version is written, before the server knows the password, so
+  // reading it would fail to log in throughout a rotation (for good, if the provisioner failed).
+  const versionId = process.env.WRITER_SECRET_VERSION_ID || undefined;
   const response = await runMetricsRequest(event, {
-    databaseUrl: async () => secretField(await secretJson(arn), "uri", arn),
+    databaseUrl: async () => secretField(await secretJson(arn, versionId), "uri", arn),
     // Well inside the function's timeout, so an unreachable database is reported, not timed out.
     connect: (url) => connectPostgresWith({ connectionString: url, connectionTimeoutMillis: 15_000 }),
     now: () => new Date(),

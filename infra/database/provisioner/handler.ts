@@ -11,6 +11,7 @@ import { secretField, secretJson } from "../../aws/secret-json";
 import { Migration, readMigrations } from "../migrate";
 import type { RoleKey } from "../roles";
 import { connectPostgresWith } from "../sql";
+import { loginAsMaster } from "./master-login";
 import { ProvisionPlan, ProvisionResult, SlotCredential, loginRoleFromSlots, provision } from "./provision";
 
 /** The invocation's input, as infra/database/database-provisioner.ts writes it. */
@@ -46,7 +47,13 @@ export async function handler(event: ProvisionEvent): Promise<ProvisionResult> {
   // (NODE_EXTRA_CA_CERTS on the function); the server refuses anything else (rds.force_ssl).
   const connect = (database: string, user: string, password: string) =>
     connectPostgresWith({ host, port, database, user, password, ssl: { rejectUnauthorized: true }, connectionTimeoutMillis: 15_000 } satisfies ClientConfig);
-  const admin = await connect("postgres", secretField(master, "username", event.masterSecretArn), secretField(master, "password", event.masterSecretArn));
+  const masterUser = secretField(master, "username", event.masterSecretArn);
+  const masterPassword = secretField(master, "password", event.masterSecretArn);
+  const admin = await loginAsMaster(() => connect("postgres", masterUser, masterPassword), {
+    user: masterUser,
+    secretArn: event.masterSecretArn,
+    log: (line) => console.log(line),
+  });
   try {
     return await provision(
       admin,

@@ -95,6 +95,14 @@ export class ProvisionError extends Error {
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/**
+ * The longest a query of the metrics reader may run. The reader is Grafana's, and the team's own
+ * dashboards (loaded from their repository) query through it on the data source's five connections
+ * that the platform's dashboards share: one unbounded query must not hold them. Ample for a
+ * dashboard over `ml_metrics`, `workflow_runs` and `incidents`.
+ */
+export const READER_STATEMENT_TIMEOUT = "30s";
+
 /** The problems of a plan, before anything runs: names PostgreSQL would need quoted, unknown owners. */
 export function planProblems(plan: ProvisionPlan): string[] {
   const problems: string[] = [];
@@ -156,6 +164,16 @@ export async function provision(
       const twinExisted = await convergeTwin(admin, role.name, role.alternate);
       (twinExisted ? rolesUpdated : rolesCreated).push(role.alternate.name);
       log(`${twinExisted ? "updated" : "created"} role ${role.alternate.name}, acting as ${role.name}`);
+    }
+  }
+
+  if (plan.metrics) {
+    // On each login: a session takes the settings of the role it logged in as, not of the role its
+    // twin sets itself to, so the twin needs its own.
+    const reader = plan.roles.find((role) => role.name === plan.metrics?.roleNames.reader) as LoginRoleState;
+    for (const login of [reader.name, ...(reader.alternate ? [reader.alternate.name] : [])]) {
+      await admin.exec(await formatted(admin, "ALTER ROLE %I SET statement_timeout = %L", login, READER_STATEMENT_TIMEOUT));
+      log(`limited the statements of ${login} to ${READER_STATEMENT_TIMEOUT}`);
     }
   }
 

@@ -5410,10 +5410,10 @@ init_define_BUNDLED_MIGRATIONS();
 
 // infra/aws/secret-json.ts
 init_define_BUNDLED_MIGRATIONS();
-async function secretJson(arn) {
+async function secretJson(arn, versionId) {
   const { SecretsManagerClient, GetSecretValueCommand } = require("@aws-sdk/client-secrets-manager");
   const client = new SecretsManagerClient({});
-  const answer = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+  const answer = await client.send(new GetSecretValueCommand({ SecretId: arn, ...versionId ? { VersionId: versionId } : {} }));
   try {
     return JSON.parse(answer.SecretString ?? "");
   } catch {
@@ -6214,8 +6214,9 @@ async function runMetricsRequest(event, context) {
 }
 async function handler(event) {
   const arn = process.env.WRITER_SECRET_ARN ?? "";
+  const versionId = process.env.WRITER_SECRET_VERSION_ID || void 0;
   const response = await runMetricsRequest(event, {
-    databaseUrl: async () => secretField(await secretJson(arn), "uri", arn),
+    databaseUrl: async () => secretField(await secretJson(arn, versionId), "uri", arn),
     // Well inside the function's timeout, so an unreachable database is reported, not timed out.
     connect: (url) => connectPostgresWith({ connectionString: url, connectionTimeoutMillis: 15e3 }),
     now: () => /* @__PURE__ */ new Date()

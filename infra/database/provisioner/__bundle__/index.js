@@ -5411,10 +5411,10 @@ init_define_BUNDLED_MIGRATIONS();
 
 // infra/aws/secret-json.ts
 init_define_BUNDLED_MIGRATIONS();
-async function secretJson(arn) {
+async function secretJson(arn, versionId) {
   const { SecretsManagerClient, GetSecretValueCommand } = require("@aws-sdk/client-secrets-manager");
   const client = new SecretsManagerClient({});
-  const answer = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+  const answer = await client.send(new GetSecretValueCommand({ SecretId: arn, ...versionId ? { VersionId: versionId } : {} }));
   try {
     return JSON.parse(answer.SecretString ?? "");
   } catch {
@@ -5699,6 +5699,9 @@ async function migrate(sql, migrations, options = {}) {
   }
 }
 
+// infra/database/provisioner/master-login.ts
+init_define_BUNDLED_MIGRATIONS();
+
 // infra/database/provisioner/provision.ts
 init_define_BUNDLED_MIGRATIONS();
 
@@ -5741,6 +5744,7 @@ var ProvisionError = class extends Error {
   }
 };
 var IDENTIFIER2 = /^[a-z_][a-z0-9_]{0,62}$/;
+var READER_STATEMENT_TIMEOUT = "30s";
 function planProblems(plan) {
   const problems = [];
   const roleNames = new Set(plan.roles.map((role) => role.name));
@@ -5781,6 +5785,13 @@ ${problems.map((problem) => `- ${problem}`).join("\n")}`);
       const twinExisted = await convergeTwin(admin, role.name, role.alternate);
       (twinExisted ? rolesUpdated : rolesCreated).push(role.alternate.name);
       log(`${twinExisted ? "updated" : "created"} role ${role.alternate.name}, acting as ${role.name}`);
+    }
+  }
+  if (plan.metrics) {
+    const reader = plan.roles.find((role) => role.name === plan.metrics?.roleNames.reader);
+    for (const login of [reader.name, ...reader.alternate ? [reader.alternate.name] : []]) {
+      await admin.exec(await formatted(admin, "ALTER ROLE %I SET statement_timeout = %L", login, READER_STATEMENT_TIMEOUT));
+      log(`limited the statements of ${login} to ${READER_STATEMENT_TIMEOUT}`);
     }
   }
   const databasesCreated = [];
@@ -5836,6 +5847,31 @@ async function formatted(sql, template, ...values) {
   return row.statement;
 }
 
+// infra/database/provisioner/master-login.ts
+var INVALID_PASSWORD = "28P01";
+var MASTER_LOGIN_WAITS_MS = [5e3, 1e4, 15e3, 2e4, 3e4, 4e4];
+async function loginAsMaster(connect, options) {
+  const waits = options.waitsMs ?? MASTER_LOGIN_WAITS_MS;
+  const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const log = options.log ?? (() => void 0);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connect();
+    } catch (error) {
+      if (error.code !== INVALID_PASSWORD) throw error;
+      const wait = waits[attempt];
+      if (wait === void 0) {
+        const waited = waits.reduce((sum, ms) => sum + ms, 0) / 1e3;
+        throw new ProvisionError(
+          `The database refused the password of its master user "${options.user}" (SQLSTATE ${INVALID_PASSWORD}) ${attempt + 1} times over ${waited} seconds: the password in ${options.secretArn} is not the instance's yet. RDS may still be applying it (aws rds describe-db-instances lists it under PendingModifiedValues): wait until it does not, then run pulumi up again.`
+        );
+      }
+      log(`the master login "${options.user}" was refused (SQLSTATE ${INVALID_PASSWORD}): RDS may still be applying a new password; trying again in ${wait / 1e3} s`);
+      await sleep(wait);
+    }
+  }
+}
+
 // infra/database/provisioner/handler.ts
 async function handler(event) {
   const master = await secretJson(event.masterSecretArn);
@@ -5851,7 +5887,13 @@ async function handler(event) {
     )
   );
   const connect = (database, user, password) => connectPostgresWith({ host, port, database, user, password, ssl: { rejectUnauthorized: true }, connectionTimeoutMillis: 15e3 });
-  const admin = await connect("postgres", secretField(master, "username", event.masterSecretArn), secretField(master, "password", event.masterSecretArn));
+  const masterUser = secretField(master, "username", event.masterSecretArn);
+  const masterPassword = secretField(master, "password", event.masterSecretArn);
+  const admin = await loginAsMaster(() => connect("postgres", masterUser, masterPassword), {
+    user: masterUser,
+    secretArn: event.masterSecretArn,
+    log: (line) => console.log(line)
+  });
   try {
     return await provision(
       admin,
