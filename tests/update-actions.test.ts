@@ -479,10 +479,11 @@ describe("update-actions.yml", () => {
     const upload = step(update, "Hand the patch and the pull request's body over").with;
     const download = step(pullRequest, "Download the patch and the pull request's body").with;
     expect(upload.path.split("\n")).toEqual([step(update, "Move pins to their newest releases").env.BODY_FILE, step(update, "Write the change as a patch").env.PATCH_FILE]);
-    // The files' common folder is the artifact's root: downloaded there, each is where the steps read it.
-    expect(download).toEqual({ name: upload.name, path: "${{ runner.temp }}" });
-    expect(step(pullRequest, "Apply the patch, if it only moves pins").env.PATCH_FILE).toBe(step(update, "Write the change as a patch").env.PATCH_FILE);
-    expect(step(pullRequest, "Open or update the pull request").env.BODY_FILE).toBe(step(update, "Move pins to their newest releases").env.BODY_FILE);
+    // The files' common folder is the artifact's root; they download into a folder of their own.
+    expect(upload.path).toBe("${{ runner.temp }}/update-actions.md\n${{ runner.temp }}/update-actions.patch");
+    expect(download).toEqual({ name: upload.name, path: "${{ runner.temp }}/update-actions" });
+    expect(step(pullRequest, "Apply the patch, if it only moves pins").env.PATCH_FILE).toBe("${{ runner.temp }}/update-actions/update-actions.patch");
+    expect(step(pullRequest, "Open or update the pull request").env.BODY_FILE).toBe("${{ runner.temp }}/update-actions/update-actions.md");
   });
 
   it("lets the patch change the pins and every committed file a pin is rendered into, and nothing else", () => {

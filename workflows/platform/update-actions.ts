@@ -26,14 +26,17 @@ import { PlatformSettings } from "./settings";
 
 export const UPDATE_ACTIONS_FILE = "update-actions.yml";
 /** The file the pins are declared in: what the updater edits. */
-export const ACTIONS_SOURCE = "workflows/actions.ts";
+const ACTIONS_SOURCE = "workflows/actions.ts";
 
 const CHANGED = "steps.update.outputs.changed == 'true'";
 /** What the first job hands the second: outside the checkout, never part of the commit. */
 const ARTIFACT = "update-actions";
-const HANDOVER_DIR = "${{ runner.temp }}";
-const BODY_FILE = `${HANDOVER_DIR}/update-actions.md`;
-const PATCH_FILE = `${HANDOVER_DIR}/update-actions.patch`;
+const BODY_NAME = "update-actions.md";
+const PATCH_NAME = "update-actions.patch";
+/** Where the first job writes them: the artifact's root is their common folder. */
+const WRITTEN = "${{ runner.temp }}";
+/** Where the second job reads them: a folder of their own, so the download overwrites nothing else. */
+const RECEIVED = "${{ runner.temp }}/update-actions";
 
 /**
  * The files a move of the pins may change: workflows/actions.ts and the workflows rendered from it,
@@ -47,11 +50,15 @@ export function updatablePaths(settings: PlatformSettings, ownWorkflows: readonl
   return [ACTIONS_SOURCE, ...[...ownWorkflows, ...application].sort()];
 }
 
-/** `npm ci` without install scripts: the tools and renderers need none (esbuild runs from its platform package). */
+/**
+ * `npm ci` without install scripts: the updater and `npm run gen` need none (esbuild runs from its
+ * platform package; `gen` renders the same bytes either way).
+ */
 function installWithoutScripts(): Step {
   return { name: "Install dependencies, without their install scripts", run: "npm ci --ignore-scripts --no-audit --no-fund" };
 }
 
+/** `ownWorkflows`: this repository's rendered workflows, this one included, as paths from the repository root. */
 export function updateActionsWorkflow(settings: PlatformSettings, ownWorkflows: readonly string[]): Workflow {
   return {
     fileName: UPDATE_ACTIONS_FILE,
@@ -77,14 +84,14 @@ export function updateActionsWorkflow(settings: PlatformSettings, ownWorkflows: 
             id: "update",
             name: "Move pins to their newest releases",
             // Reads public releases; the token only raises the rate limit.
-            env: { GITHUB_TOKEN: "${{ github.token }}", BODY_FILE },
+            env: { GITHUB_TOKEN: "${{ github.token }}", BODY_FILE: `${WRITTEN}/${BODY_NAME}` },
             run: script('npm run -s update-actions -- --body "$BODY_FILE" --github-output "$GITHUB_OUTPUT"'),
           },
           { name: "Re-render the generated files", if: CHANGED, run: script("npm run -s gen") },
           {
             name: "Write the change as a patch",
             if: CHANGED,
-            env: { PATCH_FILE },
+            env: { PATCH_FILE: `${WRITTEN}/${PATCH_NAME}` },
             // Binary-safe and with new or deleted files as such, so the next job sees all of it.
             run: script('git add --all && git diff --cached --binary --no-renames > "$PATCH_FILE"'),
           },
@@ -92,8 +99,7 @@ export function updateActionsWorkflow(settings: PlatformSettings, ownWorkflows: 
             name: "Hand the patch and the pull request's body over",
             if: CHANGED,
             uses: ACTIONS.uploadArtifact,
-            // Both at the artifact's root (their common folder), so they download to the same paths.
-            with: { name: ARTIFACT, path: `${BODY_FILE}\n${PATCH_FILE}`, "retention-days": 1, "if-no-files-found": "error" },
+            with: { name: ARTIFACT, path: `${WRITTEN}/${BODY_NAME}\n${WRITTEN}/${PATCH_NAME}`, "retention-days": 1, "if-no-files-found": "error" },
           },
         ],
       },
@@ -109,10 +115,10 @@ export function updateActionsWorkflow(settings: PlatformSettings, ownWorkflows: 
         // No setup-node, no npm: nothing here runs code the update job could have changed.
         steps: [
           checkout(),
-          { name: "Download the patch and the pull request's body", uses: ACTIONS.downloadArtifact, with: { name: ARTIFACT, path: HANDOVER_DIR } },
+          { name: "Download the patch and the pull request's body", uses: ACTIONS.downloadArtifact, with: { name: ARTIFACT, path: RECEIVED } },
           {
             name: "Apply the patch, if it only moves pins",
-            env: { PATCH_FILE, UPDATABLE_PATHS: updatablePaths(settings, ownWorkflows).join("\n") },
+            env: { PATCH_FILE: `${RECEIVED}/${PATCH_NAME}`, UPDATABLE_PATHS: updatablePaths(settings, ownWorkflows).join("\n") },
             run: scriptFiles("apply-update-patch"),
           },
           {
@@ -138,7 +144,7 @@ export function updateActionsWorkflow(settings: PlatformSettings, ownWorkflows: 
               BRANCH: UPDATE_BRANCH,
               BASE: "main",
               TITLE: "${{ needs.update.outputs.title }}",
-              BODY_FILE,
+              BODY_FILE: `${RECEIVED}/${BODY_NAME}`,
             },
             run: scriptFiles("open-update-pull-request"),
           },
