@@ -70,6 +70,17 @@ describe("least privilege", () => {
     }
   });
 
+  it("keeps the update App's key out of every job that installs or runs npm's packages", () => {
+    // Such a job runs third-party code (install scripts, the tools' dependencies), which could leave
+    // a process behind to read a key that arrives later in the job.
+    for (const [name, id, job] of jobs) {
+      if (!JSON.stringify(job).includes("secrets.UPDATE_ACTIONS_APP_PRIVATE_KEY")) continue;
+      const npm = (job.steps as Doc[]).filter((step) => step.uses?.startsWith("actions/setup-node@") || /^\s*(npm|npx|node)\s/m.test(step.run ?? "")).map((step) => step.name);
+      expect({ name, id, npm }).toEqual({ name, id, npm: [] });
+    }
+    expect(jobs.filter(([, , job]) => JSON.stringify(job).includes("secrets.UPDATE_ACTIONS_APP_PRIVATE_KEY")).map(([name, id]) => `${name} ${id}`)).toEqual(["update-actions.yml pull-request"]);
+  });
+
   it("runs every preview and update with the policy pack", () => {
     const commands = [...files.values()].flatMap((content) => runBlocks(content).map((block) => block.script)).filter((script) => /pulumi (preview|up) /.test(script));
     expect(commands.length).toBeGreaterThanOrEqual(4);

@@ -10,12 +10,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { UPDATE_BRANCH, UPDATE_MARKER } from "../contracts/update-actions";
-import { renderedPlatformWorkflows } from "../tools/render-workflows";
+import { renderedPlatformWorkflows, renderedWorkflowsByStack } from "../tools/render-workflows";
 import { ACTIONS_FILE, checkAgainstModule, updateActions } from "../tools/update-actions/cli";
 import { Fetch, GitHubApi } from "../tools/update-actions/github";
 import { parsePins, rewritePins } from "../tools/update-actions/pins";
 import { PinUpdate, planUpdates, pullRequestBody, pullRequestTitle } from "../tools/update-actions/plan";
-import { ACTIONS } from "../workflows/actions";
+import { ACTIONS, usesOf } from "../workflows/actions";
 import { scriptFiles } from "../workflows/steps";
 import { runTool } from "./run-tool";
 
@@ -321,7 +321,9 @@ describe("open-update-pull-request.sh, against a git remote and a fake gh", () =
     git(seed, "push", "--quiet", origin, "main");
     const checkout = path.join(dir, "checkout");
     git(dir, "clone", "--quiet", "--depth=1", `file://${origin}`, checkout);
+    // As apply-update-patch.sh leaves it: the checked change in the index.
     fs.writeFileSync(path.join(checkout, "actions.ts"), "new\n");
+    git(checkout, "add", "actions.ts");
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
     const calls = path.join(dir, "gh-calls");
@@ -368,6 +370,13 @@ describe("open-update-pull-request.sh, against a git remote and a fake gh", () =
     ]);
   });
 
+  it("commits the index as it was checked, not whatever else is in the checkout", () => {
+    const { origin, checkout, run } = setUp("");
+    fs.writeFileSync(path.join(checkout, "stray.js"), "not checked\n");
+    expect(run().status).toBe(0);
+    expect(git(origin, "ls-tree", "--name-only", UPDATE_BRANCH)).toBe("actions.ts");
+  });
+
   it("rewrites its own branch and edits the open pull request on the next run", () => {
     const first = setUp("");
     expect(first.run().status).toBe(0);
@@ -375,6 +384,7 @@ describe("open-update-pull-request.sh, against a git remote and a fake gh", () =
     const checkout = path.join(path.dirname(first.checkout), "next");
     git(path.dirname(checkout), "clone", "--quiet", "--depth=1", `file://${first.origin}`, checkout);
     fs.writeFileSync(path.join(checkout, "actions.ts"), "newer\n");
+    git(checkout, "add", "actions.ts");
     const bin = path.join(path.dirname(checkout), "bin");
     fs.writeFileSync(path.join(bin, "gh"), fs.readFileSync(path.join(bin, "gh"), "utf8").replace(`printf '%s\\n' ""`, "printf '%s\\n' 7"));
     const result = spawnSync("bash", ["-c", scriptFiles("open-update-pull-request")], {
@@ -407,20 +417,38 @@ describe("open-update-pull-request.sh, against a git remote and a fake gh", () =
 
 describe("update-actions.yml", () => {
   const workflow: Doc = parse(renderedPlatformWorkflows().get("update-actions.yml") as string);
-  const job = workflow.jobs.update;
-  const step = (name: string): Doc => job.steps.find((candidate: Doc) => candidate.name === name);
+  const update = workflow.jobs.update;
+  const pullRequest = workflow.jobs["pull-request"];
+  const step = (job: Doc, name: string): Doc => job.steps.find((candidate: Doc) => candidate.name === name);
 
   it("runs weekly and by hand, from main only, one run at a time", () => {
     expect(workflow.on).toEqual({ schedule: [{ cron: "23 5 * * 1" }], workflow_dispatch: null });
-    expect(job.if).toBe("github.ref == 'refs/heads/main'");
+    expect(update.if).toBe("github.ref == 'refs/heads/main'");
     expect(workflow.concurrency).toEqual({ group: "update-actions", "cancel-in-progress": false });
   });
 
-  it("reads with the job's token and writes only as its App, with the App's key in its environment", () => {
+  it("moves the pins in a job that holds no secret, no environment and a read-only token", () => {
+    expect(Object.keys(workflow.jobs)).toEqual(["update", "pull-request"]);
     expect(workflow.permissions).toEqual({});
-    expect(job.permissions).toEqual({ contents: "read" });
-    expect(job.environment).toEqual({ name: "update-actions" });
-    const token = step("GitHub App token for this repository's update branch");
+    expect(update.permissions).toEqual({ contents: "read" });
+    expect(update.environment).toBeUndefined();
+    expect(JSON.stringify(update)).not.toContain("secrets.");
+    expect(JSON.stringify(update)).not.toContain("vars.");
+    // npm's packages need no install script to update the pins and render.
+    expect(update.steps.filter((candidate: Doc) => /\bnpm ci\b/.test(candidate.run ?? "")).map((candidate: Doc) => candidate.run)).toEqual(["npm ci --ignore-scripts --no-audit --no-fund"]);
+  });
+
+  it("opens the pull request in a job that runs nothing of npm's, with the App's key in its environment", () => {
+    expect(pullRequest.needs).toEqual(["update"]);
+    expect(pullRequest.environment).toEqual({ name: "update-actions" });
+    expect(pullRequest.permissions).toEqual({ contents: "read" });
+    // No setup-node or other action of the update job's; no command that starts node or npm.
+    const actions = new Set([ACTIONS.checkout, ACTIONS.downloadArtifact, ACTIONS.githubAppToken].map(usesOf));
+    for (const candidate of pullRequest.steps as Doc[]) {
+      const commands = (candidate.run ?? "").split("\n").filter((line: string) => /^\s*(npm|npx|node|yarn|pnpm)\s/.test(line));
+      expect({ step: candidate.name, uses: candidate.uses === undefined || actions.has(candidate.uses), commands }).toEqual({ step: candidate.name, uses: true, commands: [] });
+    }
+    const token = step(pullRequest, "GitHub App token for this repository's update branch");
     expect(token.with).toEqual({
       "client-id": "${{ vars.UPDATE_ACTIONS_APP_CLIENT_ID }}",
       "private-key": "${{ secrets.UPDATE_ACTIONS_APP_PRIVATE_KEY }}",
@@ -430,18 +458,166 @@ describe("update-actions.yml", () => {
       "permission-pull-requests": "write",
       "permission-workflows": "write",
     });
+    // Minted after the patch is checked: a refused patch never meets the key.
+    const names = pullRequest.steps.map((candidate: Doc) => candidate.name);
+    expect(names.indexOf(token.name)).toBeGreaterThan(names.indexOf("Apply the patch, if it only moves pins"));
     // A pull request opened with GITHUB_TOKEN would start no preview.
-    expect(step("Open or update the pull request").env.GH_TOKEN).toBe("${{ steps.app-token.outputs.token }}");
-    for (const other of job.steps as Doc[]) {
+    expect(step(pullRequest, "Open or update the pull request").env).toMatchObject({ GH_TOKEN: "${{ steps.app-token.outputs.token }}", TITLE: "${{ needs.update.outputs.title }}" });
+    for (const other of pullRequest.steps as Doc[]) {
       if (other !== token) expect({ step: other.name, key: JSON.stringify(other).includes("UPDATE_ACTIONS_APP_PRIVATE_KEY") }).toEqual({ step: other.name, key: false });
     }
   });
 
-  it("re-renders and opens the pull request only when a pin moved", () => {
-    expect(step("Move pins to their newest releases").run).toContain('npm run -s update-actions -- --body "$BODY_FILE" --github-output "$GITHUB_OUTPUT"');
-    expect(step("Re-render the generated files").run).toContain("npm run -s gen");
-    for (const name of ["Re-render the generated files", "GitHub App token for this repository's update branch", "Open or update the pull request"]) {
-      expect(step(name).if).toBe("steps.update.outputs.changed == 'true'");
+  it("hands over the patch and the body only when a pin moved, and opens the pull request only then", () => {
+    expect(step(update, "Move pins to their newest releases").run).toContain('npm run -s update-actions -- --body "$BODY_FILE" --github-output "$GITHUB_OUTPUT"');
+    expect(step(update, "Re-render the generated files").run).toContain("npm run -s gen");
+    for (const name of ["Re-render the generated files", "Write the change as a patch", "Hand the patch and the pull request's body over"]) {
+      expect(step(update, name).if).toBe("steps.update.outputs.changed == 'true'");
     }
+    expect(update.outputs).toEqual({ changed: "${{ steps.update.outputs.changed }}", title: "${{ steps.update.outputs.title }}" });
+    expect(pullRequest.if).toBe("needs.update.outputs.changed == 'true'");
+    const upload = step(update, "Hand the patch and the pull request's body over").with;
+    const download = step(pullRequest, "Download the patch and the pull request's body").with;
+    expect(upload.path.split("\n")).toEqual([step(update, "Move pins to their newest releases").env.BODY_FILE, step(update, "Write the change as a patch").env.PATCH_FILE]);
+    // The files' common folder is the artifact's root; they download into a folder of their own.
+    expect(upload.path).toBe("${{ runner.temp }}/update-actions.md\n${{ runner.temp }}/update-actions.patch");
+    expect(download).toEqual({ name: upload.name, path: "${{ runner.temp }}/update-actions" });
+    expect(step(pullRequest, "Apply the patch, if it only moves pins").env.PATCH_FILE).toBe("${{ runner.temp }}/update-actions/update-actions.patch");
+    expect(step(pullRequest, "Open or update the pull request").env.BODY_FILE).toBe("${{ runner.temp }}/update-actions/update-actions.md");
+  });
+
+  it("lets the patch change the pins and every committed file a pin is rendered into, and nothing else", () => {
+    const allowed: string[] = step(pullRequest, "Apply the patch, if it only moves pins").env.UPDATABLE_PATHS.split("\n");
+    expect(allowed).toEqual([
+      "workflows/actions.ts",
+      ...[
+        ...[...renderedPlatformWorkflows().keys()].map((name) => `.github/workflows/${name}`),
+        ...[...renderedWorkflowsByStack()].flatMap(([stack, files]) => [...files.keys()].map((name) => `workflows/__rendered__/${stack}/${name}`)),
+      ].sort(),
+    ]);
+    // Every generated file a pin's SHA appears in (tests quote some, but are not generated).
+    const root = path.join(__dirname, "..");
+    const holders = new Set<string>();
+    for (const pin of Object.values(ACTIONS)) {
+      const found = spawnSync("git", ["grep", "-l", pin.sha, "--", ".", ":!tests"], { cwd: root, encoding: "utf8" });
+      for (const file of found.stdout.split("\n").filter(Boolean)) holders.add(file);
+    }
+    expect([...holders].sort()).toEqual([...allowed].sort());
+  });
+});
+
+describe("apply-update-patch.sh: the pull-request job's check of the update job's patch, in a real git repository", () => {
+  const workflow: Doc = parse(renderedPlatformWorkflows().get("update-actions.yml") as string);
+  const writeStep: Doc = workflow.jobs.update.steps.find((candidate: Doc) => candidate.name === "Write the change as a patch");
+  const applyStep: Doc = workflow.jobs["pull-request"].steps.find((candidate: Doc) => candidate.name === "Apply the patch, if it only moves pins");
+  const allowed: string[] = applyStep.env.UPDATABLE_PATHS.split("\n");
+  const git = (cwd: string, ...args: string[]) => {
+    const result = spawnSync("git", ["-c", "user.name=Someone", "-c", "user.email=someone@example.com", ...args], { cwd, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  const bash = (cwd: string, run: string, env: Record<string, string>) => spawnSync("bash", ["-c", run], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, HOME: cwd, ...env } });
+
+  /**
+   * GIVEN main with the pins, two files rendered from them and files no pin reaches; WHEN the update
+   * job's step writes its change (made by `change`) as a patch and the pull-request job's step applies
+   * it to a fresh checkout of main; THEN what the apply step did, and what it left in the index.
+   */
+  function handOver(change: (work: string) => void) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "update-patch-"));
+    const main = path.join(dir, "main");
+    const files: Record<string, string> = {
+      "workflows/actions.ts": "checkout v1\n",
+      [allowed[1]]: "uses: checkout@v1\n",
+      [allowed.at(-1) as string]: "uses: checkout@v1\n",
+      "package.json": '{"scripts":{}}\n',
+      "workflows/__rendered__/platform/mlops-monitor.cjs": "bundle\n",
+      "images/logo.png": "\x89PNG\r\n\x1a\n\0binary",
+    };
+    git(dir, "init", "--quiet", "--initial-branch=main", main);
+    for (const [file, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(main, file)), { recursive: true });
+      fs.writeFileSync(path.join(main, file), content);
+    }
+    git(main, "add", ".");
+    git(main, "commit", "--quiet", "-m", "main");
+    const update = path.join(dir, "update");
+    const pullRequest = path.join(dir, "pull-request");
+    git(dir, "clone", "--quiet", main, update);
+    git(dir, "clone", "--quiet", main, pullRequest);
+    change(update);
+    const patch = path.join(dir, "update-actions.patch");
+    const written = bash(update, writeStep.run, { PATCH_FILE: patch });
+    if (written.status !== 0) throw new Error(`writing the patch: ${written.stderr}`);
+    const applied = bash(pullRequest, applyStep.run, { PATCH_FILE: patch, UPDATABLE_PATHS: applyStep.env.UPDATABLE_PATHS });
+    return { ...applied, staged: git(pullRequest, "diff", "--cached", "--name-only").split("\n").filter(Boolean), read: (file: string) => fs.readFileSync(path.join(pullRequest, file), "utf8") };
+  }
+  const movePins = (work: string) => {
+    fs.writeFileSync(path.join(work, "workflows/actions.ts"), "checkout v2\n");
+    fs.writeFileSync(path.join(work, allowed[1]), "uses: checkout@v2\n");
+    fs.writeFileSync(path.join(work, allowed.at(-1) as string), "uses: checkout@v2\n");
+  };
+
+  it("applies the moved pins and their rendered files to the index", () => {
+    const result = handOver(movePins);
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(result.stdout).toBe("Applied the update job's patch: 3 files, all of them the pins' or rendered from them.\n");
+    expect(result.staged).toEqual(["workflows/actions.ts", allowed[1], allowed.at(-1)].sort());
+    expect(result.read("workflows/actions.ts")).toBe("checkout v2\n");
+  });
+
+  it("refuses a patch that also changes package.json, naming it", () => {
+    const result = handOver((work) => {
+      movePins(work);
+      fs.writeFileSync(path.join(work, "package.json"), '{"scripts":{"postinstall":"curl evil"}}\n');
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain("::error::The update job's patch changes more than the pins and the files rendered from them; nothing was pushed:\n  • package.json: not a file a pin reaches\nOnly these may change: workflows/actions.ts, .github/workflows/");
+    expect(result.stdout).toContain("run `npm run gen` there and commit");
+  });
+
+  it("refuses a generated file no pin reaches, a binary file, a new file, a deletion and a mode change", () => {
+    const result = handOver((work) => {
+      fs.writeFileSync(path.join(work, "workflows/__rendered__/platform/mlops-monitor.cjs"), "another bundle\n");
+      fs.writeFileSync(path.join(work, "images/logo.png"), "\x89PNG\r\n\x1a\n\0other");
+      fs.writeFileSync(path.join(work, ".github/workflows/exfiltrate.yml"), "on: pull_request\n");
+      fs.rmSync(path.join(work, allowed[1]));
+      fs.chmodSync(path.join(work, allowed.at(-1) as string), 0o755);
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout.split("\n").filter((line) => line.startsWith("  • "))).toEqual(
+      [
+        "  • .github/workflows/exfiltrate.yml: not a file a pin reaches",
+        `  • ${allowed[1]}: added, deleted or changed in type (status D), where only its content may change`,
+        "  • images/logo.png: not a file a pin reaches",
+        `  • ${allowed.at(-1)}: mode 100644 to 100755, where it stays a regular file (100644)`,
+        "  • workflows/__rendered__/platform/mlops-monitor.cjs: not a file a pin reaches",
+      ].sort(),
+    );
+  });
+
+  it("refuses a symbolic link where a rendered file was", () => {
+    const result = handOver((work) => {
+      fs.rmSync(path.join(work, "workflows/actions.ts"));
+      fs.symlinkSync("/etc/passwd", path.join(work, "workflows/actions.ts"));
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain("  • workflows/actions.ts: added, deleted or changed in type (status T), where only its content may change");
+  });
+
+  it("refuses an empty patch, and one that does not apply to the checkout", () => {
+    const empty = handOver(() => undefined);
+    expect(empty.status).toBe(1);
+    expect(empty.stdout).toMatch(/^::error::The update job moved pins but handed over no patch \(.*update-actions\.patch is missing or empty\)/);
+    const stale = handOver((work) => {
+      movePins(work);
+      // The update job's checkout was not the commit this one checked out.
+      git(work, "commit", "--quiet", "-am", "elsewhere");
+      fs.writeFileSync(path.join(work, "workflows/actions.ts"), "checkout v3\n");
+    });
+    expect(stale.status).toBe(1);
+    expect(stale.stdout).toContain("::error::The update job's patch does not apply to this job's checkout");
+    expect(stale.stderr).toContain("patch does not apply");
+    expect(stale.staged).toEqual([]);
   });
 });

@@ -18,6 +18,8 @@ import { knownStacks, resolveStackConfig } from "./synth/stack-config";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const RENDERED_DIR = path.join(ROOT, "workflows", "__rendered__");
+/** RENDERED_DIR from the repository root, as git names it. */
+const RENDERED_PATH = path.relative(ROOT, RENDERED_DIR).split(path.sep).join("/");
 
 /** A stack's config as its file resolves offline. */
 export function offlineStackConfig(stack: string): StackConfig {
@@ -51,7 +53,10 @@ export function renderedWorkflowsByStack(): Map<string, Map<string, string>> {
 export function renderedPlatformWorkflows(): Map<string, string> {
   const stacks = knownStacks(ROOT).map((stack) => {
     const config = offlineStackConfig(stack);
-    return { name: stack, environment: config.profile.name, applicationRepository: `${config.github.owner}/${config.github.repository}` };
+    const renderedWorkflows = config.github.repositorySettings
+      ? renderApplicationWorkflows(config.application).map((file) => path.posix.join(RENDERED_PATH, stack, path.basename(file.path)))
+      : [];
+    return { name: stack, environment: config.profile.name, applicationRepository: `${config.github.owner}/${config.github.repository}`, renderedWorkflows };
   });
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
   return renderPlatformWorkflows(platformSettings(stacks, manifest.dependencies["@pulumi/pulumi"]));

@@ -6,7 +6,7 @@ import { previewWorkflow } from "./preview";
 import { rotateCredentialsWorkflow } from "./rotate-credentials";
 import { PlatformSettings } from "./settings";
 import { upWorkflow } from "./up";
-import { updateActionsWorkflow } from "./update-actions";
+import { UPDATE_ACTIONS_FILE, updateActionsWorkflow } from "./update-actions";
 
 export { platformSettings } from "./settings";
 export type { PlatformSettings, PlatformStack } from "./settings";
@@ -16,14 +16,17 @@ export const PLATFORM_WORKFLOWS_DIR = ".github/workflows";
 
 /** This repository's own workflows with the source module each is written in. */
 export function platformWorkflows(settings: PlatformSettings): { workflow: Workflow; source: string }[] {
-  return [
+  const others = [
     { workflow: previewWorkflow(settings), source: "workflows/platform/preview.ts" },
     { workflow: upWorkflow(settings), source: "workflows/platform/up.ts" },
     { workflow: driftWorkflow(settings), source: "workflows/platform/drift.ts" },
     { workflow: disasterRecoveryWorkflow(settings), source: "workflows/platform/disaster-recovery.ts" },
-    { workflow: updateActionsWorkflow(settings), source: "workflows/platform/update-actions.ts" },
     { workflow: rotateCredentialsWorkflow(settings), source: "workflows/platform/rotate-credentials.ts" },
   ];
+  // The pin updater may change every workflow rendered here, itself included, and no other file of the folder.
+  const own = [...others.map(({ workflow }) => workflow.fileName), UPDATE_ACTIONS_FILE].map((name) => `${PLATFORM_WORKFLOWS_DIR}/${name}`);
+  const updater = { workflow: updateActionsWorkflow(settings, own), source: "workflows/platform/update-actions.ts" };
+  return [...others, updater];
 }
 
 /** File name → YAML, each with a header naming its source and how it is regenerated. */

@@ -10,6 +10,13 @@ export interface PlatformStack {
   readonly environment: "staging" | "production";
   /** `owner/repository` of the application repository the stack manages. */
   readonly applicationRepository: string;
+  /**
+   * Paths from the repository root of the application workflows `npm run gen:workflows` commits for
+   * this stack (`workflows/__rendered__/<stack>/…`), when it manages the repository's settings:
+   * what update-actions.yml may change besides this repository's own workflows.
+   * @default none
+   */
+  readonly renderedWorkflows?: readonly string[];
 }
 
 export interface PlatformSettings {

@@ -1,6 +1,7 @@
 set -euo pipefail
-# Commits the re-rendered pins as AUTHOR on BRANCH (main plus this one commit), pushes it with the
-# App's token GH_TOKEN and opens, or updates, the one pull request from BRANCH into BASE.
+# Commits the index (the moved pins and their re-rendered files, as apply-update-patch.sh checked
+# them) as AUTHOR on BRANCH (main plus this one commit), pushes it with the App's token GH_TOKEN and
+# opens, or updates, the one pull request from BRANCH into BASE.
 email="${AUTHOR}@users.noreply.github.com"
 # git reads the App's token from the environment through this helper: it is never written to
 # .git/config or put on a command line. The checkout's empty helper list is reset first.
@@ -20,7 +21,7 @@ if git "${auth[@]}" fetch --quiet --depth=1 origin "+refs/heads/${BRANCH}:refs/r
 fi
 
 git switch --quiet -C "$BRANCH"
-git add --all
+# The index as checked, not the checkout: nothing the check did not see reaches the commit.
 git -c user.name="$AUTHOR" -c user.email="$email" commit --quiet -m "$TITLE" -m "Moved by update-actions.yml; the releases and their notes are in the pull request."
 if [[ "$lease" != *: ]] && git diff --quiet "${lease##*:}" HEAD; then
   echo "${BRANCH} already holds these pins: nothing to push."
