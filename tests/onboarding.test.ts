@@ -400,6 +400,20 @@ describe("npm run check-layout, as a team runs it against its checkout", () => {
     expect(fs.readdirSync(copy, { recursive: true }).map(String).sort()).toEqual([...fs.readdirSync(REPOSITORY, { recursive: true }).map(String), "05-monitoring/dashboards/latency.json"].sort());
   });
 
+  it("exits 1 saying what to install when jq, which the dashboard check runs on, is missing", () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "check-layout-bin-"));
+    created.push(bin);
+    fs.symlinkSync(spawnSync("bash", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim(), path.join(bin, "bash"));
+    const result = runTool("check-layout.ts", ["--stack", "onboarding", "--config-file", STACK_FILE, "--repository", REPOSITORY], { env: { PATH: bin } });
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "check-layout failed: the dashboard check runs with bash and jq, as on GitHub's runners: install jq (apt-get install jq, brew install jq) and run check-layout again. " +
+        "(MLOPS_CICD_DEBUG=1 prints a stack trace)\n",
+    });
+  });
+
   it.each([
     [["--stack", "production"], `--repository is required: a checkout of the application repository.\n${USAGE}\n`],
     [["--stack", "production", "--repository", "/nonexistent/checkout"], "--repository /nonexistent/checkout does not exist: give a checkout of the application repository.\n"],
