@@ -13,6 +13,12 @@ export const APPLICATION_DASHBOARDS = Object.freeze({
    * one provider overwrite the other's dashboard.
    */
   reservedUidPrefix: "mlops-",
+  /**
+   * The data source uids Grafana is provisioned with (tools/grafana: PostgreSQL, CloudWatch); a
+   * team dashboard naming another gets a warning. tests/onboarding.test.ts holds them to the
+   * rendered provisioning.
+   */
+  platformDataSourceUids: Object.freeze(["mlops-metrics", "mlops-cloudwatch"]),
   /** A dashboard larger than this is refused: a few hundred panels fit in far less. */
   maxFileBytes: 1024 * 1024,
   /** The folder Grafana's "Application" provider reads, inside Grafana's container. */

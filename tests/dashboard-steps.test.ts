@@ -103,7 +103,12 @@ describe("the rendered steps", () => {
   it("checks in the lint job on every event, even after a linter failed, without AWS", () => {
     const step = stepOf("lint", CHECK);
     expect(step.if).toBe("!cancelled()");
-    expect(step.env).toEqual({ DASHBOARDS_DIR: DIR, RESERVED_UID_PREFIX: "mlops-", MAX_DASHBOARD_BYTES: "1048576" });
+    expect(step.env).toEqual({
+      DASHBOARDS_DIR: DIR,
+      RESERVED_UID_PREFIX: "mlops-",
+      MAX_DASHBOARD_BYTES: "1048576",
+      PLATFORM_DATASOURCE_UIDS: "mlops-metrics mlops-cloudwatch",
+    });
     expect(ciCd.jobs.lint.permissions).toEqual({ contents: "read" });
   });
 
@@ -115,6 +120,7 @@ describe("the rendered steps", () => {
       DASHBOARDS_DIR: DIR,
       RESERVED_UID_PREFIX: "mlops-",
       MAX_DASHBOARD_BYTES: "1048576",
+      PLATFORM_DATASOURCE_UIDS: "mlops-metrics mlops-cloudwatch",
       DASHBOARDS_URI: "${{ vars.GRAFANA_DASHBOARDS_URI }}",
     });
   });
@@ -156,6 +162,24 @@ describe("loading a valid set", () => {
   it("only checks in the lint job: nothing is uploaded", () => {
     const result = runStep("lint", CHECK, VALID);
     expect({ status: result.status, uploads: result.uploads, stdout: result.stdout }).toEqual({ status: 0, uploads: [], stdout: `2 dashboard(s) in ${DIR} checked.\n` });
+  });
+
+  it("warns of each data source uid the platform does not provision, once, and still loads the dashboard", () => {
+    // GIVEN a dashboard moved from the spec: its panels name the spec's own data source
+    const panel = (uid: string) => ({ type: "timeseries", datasource: { type: "grafana-postgresql-datasource", uid }, targets: [{ refId: "A", datasource: { uid } }] });
+    const moved = dashboard("drift", "Drift", {
+      panels: [panel("PostgreSQL"), panel("mlops-metrics"), panel("${ds}"), { type: "row", panels: [panel("PostgreSQL"), panel("a%b,c")] }],
+      annotations: { list: [{ datasource: { type: "grafana", uid: "-- Grafana --" } }] },
+      templating: { list: [{ name: "ds", type: "datasource" }, { name: "cw", datasource: { type: "cloudwatch", uid: "mlops-cloudwatch" } }] },
+    });
+    const result = runStep("deploy-staging", LOAD, { [`${DIR}/drift.json`]: moved }, { GRAFANA_DASHBOARDS_URI: URI });
+    // THEN each unknown uid is a warning on the file, and the dashboard is loaded all the same
+    const warning = (uid: string) =>
+      `::warning file=${DIR}/drift.json::${DIR}/drift.json names the data source uid "${uid}", which the platform's Grafana does not provision: its panels will show no data. ` +
+      "Name one of: mlops-metrics mlops-cloudwatch.";
+    expect(result.status).toBe(0);
+    expect(result.stdout.split("\n").slice(0, 3)).toEqual([warning("PostgreSQL"), warning("a%25b,c"), `1 dashboard(s) in ${DIR} checked.`]);
+    expect(Object.keys(result.uploads[0]!.files)).toEqual(["drift.json"]);
   });
 
   it("refuses an environment without the stack's variable, uploading nothing", () => {

@@ -5,7 +5,8 @@
  * (tests/fixtures/onboarding-stack.yaml): every path and command the rendered workflows reference
  * exists in the tree, the services without an image are not offered, and the steps that install,
  * train and compute drift run in the directories the config names and leave their files where
- * the platform's steps read them.
+ * the platform's steps read them. Its dashboards, and the template's, pass the lint job's dashboard
+ * check and query the platform's data sources.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -13,6 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { ApplicationLayout } from "../contracts/application";
+import { APPLICATION_DASHBOARDS } from "../contracts/dashboards";
 import { StackConfig, parseStackConfig } from "../infra/config";
 import { parseMetrics } from "../monitor/metrics";
 import { resolveStackConfig } from "../tools/synth/stack-config";
@@ -27,6 +29,8 @@ const ROOT = path.resolve(__dirname, "..");
 const REPOSITORY = path.join(__dirname, "fixtures", "application-repository");
 const STACK_FILE = path.join(__dirname, "fixtures", "onboarding-stack.yaml");
 const TEMPLATES = path.join(ROOT, "docs", "templates");
+const DASHBOARD_TEMPLATES = path.join(TEMPLATES, "dashboards");
+const CHECK_DASHBOARDS = "Check the team's Grafana dashboards";
 
 function fixtureConfig(): StackConfig {
   const resolved = resolveStackConfig(ROOT, "onboarding", STACK_FILE);
@@ -286,6 +290,57 @@ describe("deploying a service the repository builds no image for", () => {
   });
 });
 
+/** Every data source uid a dashboard's panels, targets and variables name, at any depth. */
+function dataSourceUids(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(dataSourceUids);
+  if (value === null || typeof value !== "object") return [];
+  const record = value as Record<string, unknown>;
+  const own = record.datasource as { uid?: unknown } | undefined;
+  const uid = typeof own?.uid === "string" ? [own.uid] : [];
+  return [...uid, ...Object.values(record).flatMap(dataSourceUids)];
+}
+
+/** The uids Grafana's image provisions (images/grafana/provisioning/datasources, rendered from tools/grafana). */
+function platformDataSourceUids(): string[] {
+  const directory = path.join(ROOT, "images", "grafana", "provisioning", "datasources");
+  return fs
+    .readdirSync(directory)
+    .flatMap((file) => (parse(fs.readFileSync(path.join(directory, file), "utf8")) as { datasources: { uid: string }[] }).datasources.map((source) => source.uid))
+    .sort();
+}
+
+describe("the team's dashboards", () => {
+  const fixtureDashboards = path.join(REPOSITORY, layout.dashboardsDirectory);
+
+  it("pass the lint job's dashboard check, which every pull request runs", () => {
+    const space = workspace({});
+    const result = space.run(step("ci-cd.yml", "lint", CHECK_DASHBOARDS));
+    expect(result).toMatchObject({ status: 0, stdout: `1 dashboard(s) in ${layout.dashboardsDirectory} checked.\n`, stderr: "" });
+  });
+
+  it("include the template, which passes the same check", () => {
+    const space = workspace({});
+    const result = space.run(step("ci-cd.yml", "lint", CHECK_DASHBOARDS), { DASHBOARDS_DIR: DASHBOARD_TEMPLATES });
+    expect(result).toMatchObject({ status: 0, stdout: `1 dashboard(s) in ${DASHBOARD_TEMPLATES} checked.\n`, stderr: "" });
+  });
+
+  it.each([
+    ["the fixture's", fixtureDashboards],
+    ["the template's", DASHBOARD_TEMPLATES],
+  ])("%s panels query only the data sources Grafana is provisioned with, and have some", (_, directory) => {
+    const platform = platformDataSourceUids();
+    // The uids the dashboard check warns about any other than.
+    expect(platform).toEqual([...APPLICATION_DASHBOARDS.platformDataSourceUids].sort());
+    for (const file of fs.readdirSync(directory).filter((name) => name.endsWith(".json"))) {
+      const dashboard = JSON.parse(fs.readFileSync(path.join(directory, file), "utf8")) as { panels: unknown[] };
+      expect([file, dashboard.panels.length > 0]).toEqual([file, true]);
+      const uids = dataSourceUids(dashboard);
+      expect(uids.length).toBeGreaterThan(0);
+      for (const uid of uids) expect([file, uid, platform.includes(uid)]).toEqual([file, uid, true]);
+    }
+  });
+});
+
 describe("npm run check-layout, as a team runs it against its checkout", () => {
   const USAGE = "usage: npm run check-layout -- --stack <name> --repository <dir> [--config-file <path>]";
   const checkLayout = (args: string[]) => runTool("check-layout.ts", args);
@@ -293,7 +348,14 @@ describe("npm run check-layout, as a team runs it against its checkout", () => {
   it("passes the onboarded fixture, reading it and writing nothing", () => {
     const before = fs.readdirSync(REPOSITORY, { recursive: true }).map(String).sort();
     const result = checkLayout(["--stack", "onboarding", "--config-file", STACK_FILE, "--repository", REPOSITORY]);
-    expect(result).toEqual({ code: 0, stdout: `check-layout: all 14 paths the workflows of stack onboarding reference are in ${REPOSITORY}.\n`, stderr: "" });
+    expect(result).toEqual({
+      code: 0,
+      stdout:
+        `check-layout: all 14 paths the workflows of stack onboarding reference are in ${REPOSITORY}.\n` +
+        "check-layout: ci-cd's lint job checks the dashboards in 05-monitoring/dashboards:\n" +
+        "1 dashboard(s) in 05-monitoring/dashboards checked.\n",
+      stderr: "",
+    });
     expect(fs.readdirSync(REPOSITORY, { recursive: true }).map(String).sort()).toEqual(before);
   });
 
@@ -313,7 +375,43 @@ describe("npm run check-layout, as a team runs it against its checkout", () => {
       "  04-deployment/web-service-mlflow/Dockerfile (file), needed by:",
     ]);
     expect(result.stdout).toContain('  tests (file or directory), needed by:\n    ci-cd.yml test "Unit tests": pytest path in "python -m pytest tests/ -v"\n');
-    expect(lines.at(-2)).toBe("Add them to the repository, or set the stack's app* keys to where they are (docs/onboarding.md).");
+    expect(result.stdout).toContain("Add them to the repository, or set the stack's app* keys to where they are (docs/onboarding.md).\n");
+  });
+
+  it("exits 3 naming each dashboard the lint job would refuse, when every path is there", () => {
+    // GIVEN the fixture with a dashboard exported without a uid, and one taking a platform uid
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), "check-layout-"));
+    created.push(copy);
+    fs.cpSync(REPOSITORY, copy, { recursive: true });
+    fs.writeFileSync(path.join(copy, "05-monitoring/dashboards/data_drift.json"), '{ "title": "Data drift", "panels": [] }\n');
+    fs.writeFileSync(path.join(copy, "05-monitoring/dashboards/latency.json"), '{ "uid": "mlops-latency", "title": "Latency", "panels": [] }\n');
+    // WHEN check-layout runs THEN both are named as the lint job names them, and nothing is written
+    const result = checkLayout(["--stack", "onboarding", "--config-file", STACK_FILE, "--repository", copy]);
+    expect(result).toMatchObject({ code: 3, stderr: "" });
+    expect(result.stdout.split("\n")).toEqual([
+      `check-layout: all 14 paths the workflows of stack onboarding reference are in ${copy}.`,
+      "check-layout: ci-cd's lint job checks the dashboards in 05-monitoring/dashboards:",
+      "::error file=05-monitoring/dashboards/data_drift.json::05-monitoring/dashboards/data_drift.json has no uid: give it one of 1 to 40 letters, digits, '-' or '_', so Grafana keeps its links and history.",
+      '::error file=05-monitoring/dashboards/latency.json::05-monitoring/dashboards/latency.json has the uid "mlops-latency": uids starting with "mlops-" (in any case) belong to the platform\'s dashboards; choose another.',
+      "::error title=Dashboards refused::2 problem(s) in 05-monitoring/dashboards; no dashboard was loaded into Grafana.",
+      'Fix each dashboard named above (docs/onboarding.md, "Bring your dashboards"), or set mlops-cicd:appDashboardsDirectory to where they are.',
+      "",
+    ]);
+    expect(fs.readdirSync(copy, { recursive: true }).map(String).sort()).toEqual([...fs.readdirSync(REPOSITORY, { recursive: true }).map(String), "05-monitoring/dashboards/latency.json"].sort());
+  });
+
+  it("exits 1 saying what to install when jq, which the dashboard check runs on, is missing", () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "check-layout-bin-"));
+    created.push(bin);
+    fs.symlinkSync(spawnSync("bash", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim(), path.join(bin, "bash"));
+    const result = runTool("check-layout.ts", ["--stack", "onboarding", "--config-file", STACK_FILE, "--repository", REPOSITORY], { env: { PATH: bin } });
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "check-layout failed: the dashboard check runs with bash and jq, as on GitHub's runners: install jq (apt-get install jq, brew install jq) and run check-layout again. " +
+        "(MLOPS_CICD_DEBUG=1 prints a stack trace)\n",
+    });
   });
 
   it.each([

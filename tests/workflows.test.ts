@@ -185,6 +185,28 @@ describe("ci-cd.yml", () => {
     expect(JSON.stringify(build.steps)).not.toMatch(/docker\/login-action|cosign|secrets\./);
   });
 
+  it("scans a pull request's image in the runner's Docker as the pushing builds do, findings in the log", () => {
+    // GIVEN a pull request moving the service to a vulnerable base image THEN its own required
+    // build fails, not main's build after the push.
+    const steps: Doc[] = ciCd().jobs["build-image-pr"].steps;
+    const index = (name: string) => steps.findIndex((step) => step.name === name);
+    const build = steps[index("Build")];
+    expect(build.with).toMatchObject({ push: false, load: true, tags: "web-service:pull-request" });
+    const scan = steps[index("Trivy image scan")];
+    expect(scan).toEqual({
+      name: "Trivy image scan",
+      uses: expect.stringMatching(/^aquasecurity\/trivy-action@[0-9a-f]{40}$/),
+      with: { "scan-type": "image", "image-ref": build.with.tags, severity: "CRITICAL,HIGH", "ignore-unfixed": true, format: "table", "exit-code": "1" },
+    });
+    // The same rule as the pushing job's scan, bar where the findings go.
+    const pushed = (ciCd().jobs["build-image"].steps as Doc[]).find((step) => step.name === "Trivy image scan");
+    expect({ ...scan.with, "image-ref": "", format: "" }).toEqual({ ...pushed.with, "image-ref": "", format: "", output: undefined });
+    expect(index("Build")).toBeLessThan(index("Trivy image scan"));
+    // No SARIF upload: it needs security-events: write, which the job must not hold.
+    expect(JSON.stringify(steps)).not.toMatch(/upload-sarif|\.sarif/);
+    expect(ciCd().jobs["build-image-pr"].permissions).toEqual({ contents: "read" });
+  });
+
   it("runs integration tests against a healthy PostgreSQL service container", () => {
     const postgres = ciCd().jobs["integration-tests"].services.postgres;
     expect(postgres.image).toBe("postgres:15");

@@ -4,20 +4,25 @@
  * Renders the application's workflows with the stack's config, offline as synth does, and checks
  * that every path they reference (the directories commands run in, dependency files, build
  * contexts and their Dockerfiles, lint paths, the scripts and test paths of the commands) exists in
- * `<dir>`, a checkout of the application repository. Exit codes: 0 every path is there; 3 some are
- * missing (each printed with the step that needs it); 2 bad arguments, config or directory; 1
- * anything else. It reads the checkout and writes nothing.
+ * `<dir>`, a checkout of the application repository, then runs ci-cd's dashboard check over the
+ * checkout's dashboards directory: a dashboard it refuses fails every pull request's lint job.
+ * Exit codes: 0 every path is there and every dashboard passes; 3 some paths are missing (each
+ * printed with the step that needs it) or some dashboards are refused (each problem printed); 2 bad
+ * arguments, config or directory; 1 anything else (no bash or jq, which the check runs on). It reads
+ * the checkout and writes nothing.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError, parseStackConfig } from "../infra/config";
 import { UsageError, parseOptions, runCommand } from "./command-line";
 import { StackFileError, resolveStackConfig } from "./synth/stack-config";
 import { PathReference, missingReferences, workflowReferences } from "./workflow-references";
+import { checkDashboards } from "../workflows/dashboard-steps";
 
 const USAGE = "usage: npm run check-layout -- --stack <name> --repository <dir> [--config-file <path>]";
 const ROOT = path.resolve(__dirname, "..");
-/** Exit code when the checkout lacks paths the workflows need. */
+/** Exit code when the checkout lacks paths the workflows need, or holds dashboards they refuse. */
 const MISSING_PATHS_EXIT_CODE = 3;
 
 /** The directory to check is not one. */
@@ -40,6 +45,25 @@ function describeMissing(missing: readonly PathReference[]): string[] {
   });
 }
 
+/**
+ * The lint job's dashboard step, its script and env as rendered, run with bash in the checkout: the
+ * same check, so what passes here passes there.
+ */
+function runDashboardCheck(repository: string, directory: string): { passed: boolean; output: string } {
+  const step = checkDashboards(directory);
+  const tools = spawnSync("bash", ["--noprofile", "--norc", "-c", "command -v jq"], { stdio: "ignore" });
+  if (tools.error !== undefined || tools.status !== 0) {
+    throw new Error("the dashboard check runs with bash and jq, as on GitHub's runners: install jq (apt-get install jq, brew install jq) and run check-layout again.");
+  }
+  const result = spawnSync("bash", ["--noprofile", "--norc", "-c", step.run ?? ""], {
+    cwd: repository,
+    env: { PATH: process.env.PATH ?? "", ...(process.env.TMPDIR === undefined ? {} : { TMPDIR: process.env.TMPDIR }), ...step.env },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return { passed: result.status === 0, output: result.stdout + result.stderr };
+}
+
 function main(): number {
   const args = parseCommandLine(process.argv.slice(2));
   const stat = fs.statSync(args.repository, { throwIfNoEntry: false });
@@ -55,19 +79,27 @@ function main(): number {
   const references = workflowReferences(config.application);
   const paths = new Set(references.map((item) => item.path)).size;
   const missing = missingReferences(args.repository, references);
+  const directory = config.application.dashboardsDirectory;
+  const dashboards = runDashboardCheck(args.repository, directory);
   if (missing.length === 0) {
     process.stdout.write(`check-layout: all ${paths} paths the workflows of stack ${args.stack} reference are in ${args.repository}.\n`);
-    return 0;
+  } else {
+    const lines = describeMissing(missing);
+    process.stdout.write(
+      [
+        `check-layout: ${lines.length} of the ${paths} paths the workflows of stack ${args.stack} reference are not in ${args.repository}:`,
+        ...lines,
+        "Add them to the repository, or set the stack's app* keys to where they are (docs/onboarding.md).",
+        "",
+      ].join("\n"),
+    );
   }
-  const lines = describeMissing(missing);
-  process.stdout.write(
-    [
-      `check-layout: ${lines.length} of the ${paths} paths the workflows of stack ${args.stack} reference are not in ${args.repository}:`,
-      ...lines,
-      "Add them to the repository, or set the stack's app* keys to where they are (docs/onboarding.md).",
-      "",
-    ].join("\n"),
-  );
+  // The script's own report: its last line counts the dashboards checked, or says none exist.
+  process.stdout.write(`check-layout: ci-cd's lint job checks the dashboards in ${directory}:\n${dashboards.output}`);
+  if (!dashboards.passed) {
+    process.stdout.write(`Fix each dashboard named above (docs/onboarding.md, "Bring your dashboards"), or set mlops-cicd:appDashboardsDirectory to where they are.\n`);
+  }
+  if (missing.length === 0 && dashboards.passed) return 0;
   return MISSING_PATHS_EXIT_CODE;
 }
 

@@ -149,7 +149,8 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
       outputs: { digest: "${{ steps.build.outputs.digest }}" },
       steps: [checkout(), ...imageBuild(context, true)],
     },
-    // A pull request's image is built to prove it builds, with a token that can write nothing.
+    // A pull request's image is built and scanned to prove it builds and passes the scan, with a
+    // token that can write nothing.
     "build-image-pr": {
       name: "Build image (pull request)",
       needs: ["lint", "test"],

@@ -11,6 +11,7 @@ const checkEnv = (directory: string) => ({
   DASHBOARDS_DIR: directory,
   RESERVED_UID_PREFIX: APPLICATION_DASHBOARDS.reservedUidPrefix,
   MAX_DASHBOARD_BYTES: String(APPLICATION_DASHBOARDS.maxFileBytes),
+  PLATFORM_DATASOURCE_UIDS: APPLICATION_DASHBOARDS.platformDataSourceUids.join(" "),
 });
 
 /** Every `*.json` under `directory` is a dashboard Grafana loads as it is; nothing leaves the runner. */

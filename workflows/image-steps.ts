@@ -1,7 +1,9 @@
 /**
  * Building a service image: Buildx with the layer cache in the Actions cache, pushed to GHCR as
- * `<registry>/<repository>/<service>`, and signed keyless with cosign by digest. The build step's
- * id is `build`; its `digest` output names what was pushed.
+ * `<registry>/<repository>/<service>`, scanned with Trivy, and signed keyless with cosign by
+ * digest. The build step's id is `build`; its `digest` output names what was pushed. A build that
+ * never pushes (a pull request's) is loaded into the runner's Docker under a local tag and scanned
+ * there, so a pull request cannot move to a vulnerable base image unnoticed.
  */
 import { ACTIONS } from "./actions";
 import type { Step } from "./model";
@@ -13,7 +15,10 @@ export interface ImageBuildArgs {
   readonly context: string;
   /** docker/metadata-action tag rules, one per line. */
   readonly tags: string;
-  /** Whether to log in, push and sign: `true`, `false` (build only), or an expression. */
+  /**
+   * Whether to log in, push and sign: `true`, `false` (build, load into the runner's Docker and
+   * scan there; nothing leaves the runner), or an expression.
+   */
   readonly push: boolean | string;
   /** build-args, one `NAME=value` per line. */
   readonly buildArgs?: string;
@@ -22,6 +27,20 @@ export interface ImageBuildArgs {
    * them (`--mount=type=secret,id=…`), never in a layer, the image's history or the build cache.
    */
   readonly secrets?: string;
+}
+
+/** The tag a build that never pushes gets in the runner's Docker: what its scan reads. */
+export function localImageTag(service: string): string {
+  return `${service}:pull-request`;
+}
+
+/** Trivy's image scan as every build runs it: fixable critical and high findings fail the job. */
+function trivyImageScan(imageRef: string, report: { format: "sarif"; output: string } | { format: "table" }): Step {
+  return {
+    name: "Trivy image scan",
+    uses: ACTIONS.trivy,
+    with: { "scan-type": "image", "image-ref": imageRef, severity: "CRITICAL,HIGH", "ignore-unfixed": true, ...report, "exit-code": "1" },
+  };
 }
 
 export function buildAndPushImage(args: ImageBuildArgs): Step[] {
@@ -55,7 +74,9 @@ export function buildAndPushImage(args: ImageBuildArgs): Step[] {
       with: {
         context: args.context,
         push: args.push,
-        tags: "${{ steps.meta.outputs.tags }}",
+        // Loaded into the runner's Docker under one local tag, for the scan below to read.
+        ...(never ? { load: true } : {}),
+        tags: never ? localImageTag(args.service) : "${{ steps.meta.outputs.tags }}",
         labels: "${{ steps.meta.outputs.labels }}",
         ...(args.buildArgs !== undefined ? { "build-args": args.buildArgs } : {}),
         ...(args.secrets !== undefined ? { secrets: args.secrets } : {}),
@@ -74,19 +95,12 @@ export function buildAndPushImage(args: ImageBuildArgs): Step[] {
     }),
     // The spec's container scan: fixable critical and high findings fail the job before the image
     // is signed, so no deployment takes it. Trivy pulls it with the registry login above.
-    ...whenPushing({
-      name: "Trivy image scan",
-      uses: ACTIONS.trivy,
-      with: {
-        "scan-type": "image",
-        "image-ref": "${{ steps.image.outputs.ref }}",
-        severity: "CRITICAL,HIGH",
-        "ignore-unfixed": true,
-        format: "sarif",
-        output: "trivy-image.sarif",
-        "exit-code": "1",
-      },
-    }),
+    ...whenPushing(trivyImageScan("${{ steps.image.outputs.ref }}", { format: "sarif", output: "trivy-image.sarif" })),
+    // A pull request's image, scanned in the runner's Docker with the same rule, so the check fails
+    // on the pull request rather than on main after the push. The findings go to the log as a
+    // table: uploading SARIF needs security-events: write, which a fork's token never has and a job
+    // building a pull request's code is not given.
+    ...(never ? [trivyImageScan(localImageTag(args.service), { format: "table" })] : []),
     ...whenPushing({
       name: "Upload Trivy image findings",
       if: "always() && hashFiles('trivy-image.sarif') != ''",

@@ -6,12 +6,15 @@ set -euo pipefail
 CHECKED_DASHBOARDS=$(mktemp -d)
 trap 'rm -rf "$CHECKED_DASHBOARDS"' EXIT
 problems=0
+annotation() {
+  # Workflow-command escaping: a property ends at "," or ":", and "%" starts an escape anywhere.
+  local level=$1 at=${2//%/%25} message="$2 $3"
+  at=${at//,/%2C}
+  echo "::$level file=${at//:/%3A}::${message//%/%25}"
+}
 problem() {
   problems=$((problems + 1))
-  # Workflow-command escaping: a property ends at "," or ":", and "%" starts an escape anywhere.
-  local at=${1//%/%25} message="$1 $2"
-  at=${at//,/%2C}
-  echo "::error file=${at//:/%3A}::${message//%/%25}"
+  annotation error "$1" "$2"
 }
 declare -A uid_file=() title_file=()
 checked=0
@@ -60,6 +63,16 @@ check_dashboard() {
   else
     title_file[$title_json]=$file
   fi
+  # A panel on a data source this Grafana lacks loads, then shows "data source not found": warned,
+  # not refused, as the uid may be created by hand in Grafana. Variables ("$ds", "${ds}") and
+  # Grafana's built-in sources are not uids to check.
+  local unknown
+  while IFS= read -r unknown; do
+    annotation warning "$file" "names the data source uid ${unknown:0:80}, which the platform's Grafana does not provision: its panels will show no data. Name one of: $PLATFORM_DATASOURCE_UIDS."
+  done < <(jq -c --arg platform "$PLATFORM_DATASOURCE_UIDS" '
+    (($platform | split(" ")) + ["grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --"]) as $known
+    | [.. | objects | .datasource | objects | .uid | strings | select(startswith("$") | not)]
+    | unique[] | select(IN($known[]) | not)' "$file")
 }
 
 # "dashboards/" and "dashboards" are the same folder: file paths are cut relative to it.
