@@ -1,7 +1,11 @@
 import { parse } from "yaml";
-import { ACTIONS } from "../workflows/actions";
+import type { ActionRef } from "../workflows/actions";
 import type { Workflow } from "../workflows/model";
 import { renderWorkflow } from "../workflows/render";
+
+// A pin of the sample's own, not ACTIONS.checkout: update-actions moves the real pins, and this
+// test and its snapshot must not change when it does.
+const CHECKOUT: ActionRef = { action: "actions/checkout", sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", version: "v7.0.1" };
 
 /** A small workflow touching every part of the model. */
 function sample(overrides: Partial<Workflow> = {}): Workflow {
@@ -32,7 +36,7 @@ function sample(overrides: Partial<Workflow> = {}): Workflow {
         services: { postgres: { image: "postgres:15", env: { POSTGRES_PASSWORD: "example" }, ports: ["5432:5432"] } },
         steps: [
           { name: "Greet", run: 'echo "$GREETING"\necho done\n', env: { GREETING: "${{ inputs.logLevel }}" } },
-          { name: "Checkout", uses: ACTIONS.checkout, with: { "fetch-depth": 1, persistCredentials: false } },
+          { name: "Checkout", uses: CHECKOUT, with: { "fetch-depth": 1, persistCredentials: false } },
         ],
       },
     },
