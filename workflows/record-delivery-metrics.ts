@@ -2,12 +2,14 @@
  * record-delivery-metrics.yml: the spec's workflow metrics (success rate per workflow, execution
  * time, deployment frequency, failure rate, MTTR). When a run of one of the application's workflows
  * completes, its attempt is recorded; when an incident issue opens, closes, reopens or loses its
- * label, or a failed deployment dispatches this workflow for the issue it opened, the incident is. Both go through the platform's `mlops-monitor` and the metrics function, like monitor-model's
+ * label, or a failed deployment dispatches this workflow for the issue it opened, the incident is.
+ * Both go through the platform's `mlops-monitor` and the metrics function, like monitor-model's
  * metrics (docs/monitoring.md, "Delivery metrics").
  *
  * `workflow_run` runs here, on the default branch, with this repository's secrets, even when the
- * completed run was a fork's pull request: this workflow reads that run's metadata from the event
- * payload and its job names from the API, and never checks out or executes its code.
+ * completed run was a fork's pull request: the run recorder does not start for a fork's run, and
+ * for the others reads the run's metadata from the event payload and its jobs and deployments
+ * from the API, and never checks out or executes its code.
  */
 import { MONITORING_ENVIRONMENT } from "../contracts/github";
 import { RUNNER } from "./application";
@@ -56,7 +58,7 @@ export function recordDeliveryMetricsWorkflow(watched: readonly Workflow[]): Wor
     timeoutMinutes: 10,
   };
   return {
-    fileName: "record-delivery-metrics.yml",
+    fileName: INCIDENT_RECORDER.fileName,
     name: "Record Delivery Metrics",
     on: {
       workflowRun: { workflows: watched.map((workflow) => workflow.name), types: ["completed"] },
