@@ -164,7 +164,11 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
       const incident = parseIncidentRecord(readNamedFile(context, file), file, context.now());
       work = async (sql) => {
         const outcome = await recordIncident(sql, incident);
-        const state = incident.closedAt === null ? "open" : `closed after ${Math.round((incident.closedAt.getTime() - incident.openedAt.getTime()) / 60_000)} minutes`;
+        const state = incident.withdrawn
+          ? "withdrawn (no longer labelled an incident)"
+          : incident.closedAt === null
+            ? "open"
+            : `closed after ${Math.round((incident.closedAt.getTime() - incident.openedAt.getTime()) / 60_000)} minutes`;
         context.print(
           outcome === "unchanged"
             ? `Incident #${incident.issueNumber} was recorded from a newer event already; left as it is.`

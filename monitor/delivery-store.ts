@@ -37,23 +37,25 @@ export async function recordRun(sql: Sql, run: RunRecord): Promise<RecordOutcome
 
 /**
  * Inserts the incident, or updates it from an event at least as new as the one stored: a `closed`
- * delivered after a later `reopened` must not close the incident again.
+ * delivered after a later `reopened` must not close the incident again, nor a late `labeled` undo
+ * the `unlabeled` that withdrew it.
  */
 export async function recordIncident(sql: Sql, incident: IncidentRecord): Promise<RecordOutcome> {
   return transaction(sql, async () => {
     const existing = await sql.query("SELECT 1 FROM incidents WHERE issue_number = $1", [incident.issueNumber]);
     const written = await sql.query(
-      `INSERT INTO incidents (issue_number, environment, opened_at, closed_at, issue_updated_at)
-       VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO incidents (issue_number, environment, opened_at, closed_at, issue_updated_at, withdrawn)
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (issue_number) DO UPDATE SET
          environment = excluded.environment,
          opened_at = excluded.opened_at,
          closed_at = excluded.closed_at,
          issue_updated_at = excluded.issue_updated_at,
+         withdrawn = excluded.withdrawn,
          updated_at = now()
        WHERE incidents.issue_updated_at <= excluded.issue_updated_at
        RETURNING issue_number`,
-      [incident.issueNumber, incident.environment, incident.openedAt, incident.closedAt, incident.updatedAt],
+      [incident.issueNumber, incident.environment, incident.openedAt, incident.closedAt, incident.updatedAt, incident.withdrawn],
     );
     if (written.length === 0) return "unchanged";
     return existing.length > 0 ? "updated" : "inserted";

@@ -1,5 +1,5 @@
 /**
- * The delivery records `mlops-monitor record-run` and `record-incident` store (migration 0004),
+ * The delivery records `mlops-monitor record-run` and `record-incident` store (migrations 0004, 0005),
  * written by the application repository's record-delivery-metrics workflow from the event that
  * triggered it (workflows/scripts/write-run-record.sh, write-incident-record.sh):
  *
@@ -11,7 +11,7 @@
  *
  * ```json
  * { "issue_number": 42, "environment": "production", "opened_at": "2026-11-29T06:20:00Z", "closed_at": null,
- *   "updated_at": "2026-11-29T06:20:00Z" }
+ *   "updated_at": "2026-11-29T06:20:00Z", "withdrawn": false }
  * ```
  *
  * Checked strictly: every field present (`null` where the value is unknown), no other field, so a
@@ -50,6 +50,8 @@ export interface IncidentRecord {
   readonly closedAt: Date | null;
   /** The issue's own updated_at: orders the events of one issue. */
   readonly updatedAt: Date;
+  /** The `incident` label was removed: no longer an incident, kept so that putting it back restores it. */
+  readonly withdrawn: boolean;
 }
 
 type FieldCheck = (value: unknown) => string | undefined;
@@ -104,6 +106,7 @@ export const INCIDENT_FIELDS: Readonly<Record<string, FieldCheck>> = Object.free
   opened_at: instant,
   closed_at: nullable(instant),
   updated_at: instant,
+  withdrawn: (value) => (typeof value === "boolean" ? undefined : "must be true (the issue lost its incident label) or false"),
 });
 
 /** The record's fields, checked; throws MetricsFileError naming every problem. */
@@ -181,5 +184,6 @@ export function parseIncidentRecord(textOfFile: string, source: string, now?: Da
     openedAt: new Date(record.opened_at as string),
     closedAt: record.closed_at === null ? null : new Date(record.closed_at as string),
     updatedAt: new Date(record.updated_at as string),
+    withdrawn: record.withdrawn as boolean,
   };
 }

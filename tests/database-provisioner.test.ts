@@ -204,7 +204,7 @@ onServer("provisioning a server as RDS's master user (DATABASE_URL)", () => {
       rolesUpdated: [],
       databasesCreated: [metricsDatabase, mlflowDatabase],
       databasesReowned: [],
-      migrations: { applied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics", "0003_spec_writers", "0004_delivery_metrics"], alreadyApplied: [] },
+      migrations: { applied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics", "0003_spec_writers", "0004_delivery_metrics", "0005_incident_withdrawn"], alreadyApplied: [] },
     });
     const roles = await superuser.query<{ rolname: string; rolcanlogin: boolean; rolinherit: boolean; rolcreaterole: boolean; rolcreatedb: boolean; rolsuper: boolean }>(
       "SELECT rolname, rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname",
@@ -240,7 +240,7 @@ onServer("provisioning a server as RDS's master user (DATABASE_URL)", () => {
       rolesUpdated: [names.owner, names.writer, names.reader, mlflowRole],
       databasesCreated: [],
       databasesReowned: [],
-      migrations: { applied: [], alreadyApplied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics", "0003_spec_writers", "0004_delivery_metrics"] },
+      migrations: { applied: [], alreadyApplied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics", "0003_spec_writers", "0004_delivery_metrics", "0005_incident_withdrawn"] },
     });
     expect(await passwordHash(names.writer)).not.toBe(before);
     // The server stored the verifier sent, not a hash of it: the password itself logs in.

@@ -56,8 +56,9 @@ const server = ENGINES.find((engine) => engine.name.startsWith("PostgreSQL serve
         "applied 0002_harden_ml_metrics",
         "applied 0003_spec_writers",
         "applied 0004_delivery_metrics",
+        "applied 0005_incident_withdrawn",
         `granted ${db.rolePrefix}_writer and ${db.rolePrefix}_reader their table privileges`,
-        `${url.host}: 4 applied, 0 already applied.`,
+        `${url.host}: 5 applied, 0 already applied.`,
         "",
       ].join("\n"),
     );

@@ -104,6 +104,10 @@ describe.each(ENGINES)("every panel against seeded runs and incidents on $name",
       (12, 'production', '2026-11-20T09:00:00Z', NULL, '2026-11-20T09:00:00Z'),
       (13, 'staging', '2026-11-15T09:00:00Z', '2026-11-17T09:00:00Z', '2026-11-17T09:00:00Z'),
       (14, 'staging', '2026-11-21T09:00:00Z', NULL, '2026-11-21T09:00:00Z')`);
+    // Issues that lost their incident label: no longer incidents, in no panel.
+    await db.sql.exec(`INSERT INTO incidents (issue_number, environment, opened_at, closed_at, issue_updated_at, withdrawn) VALUES
+      (15, 'production', '2026-11-10T09:00:00Z', '2026-11-25T09:00:00Z', '2026-11-25T09:00:00Z', true),
+      (16, NULL, '2026-11-22T09:00:00Z', NULL, '2026-11-22T10:00:00Z', true)`);
   }, 60_000);
   afterAll(async () => db?.dispose());
 
@@ -162,16 +166,16 @@ describe.each(ENGINES)("every panel against seeded runs and incidents on $name",
     expect(await rows("Change failure rate")).toEqual([{ "change failure rate": 0.2 }]);
   });
 
-  it("mean time to restore: production incidents closed in the range, opening to closing; staging's left out", async () => {
+  it("mean time to restore: production incidents closed in the range, opening to closing; staging's and withdrawn ones left out", async () => {
     // (90 minutes + 24 hours) / 2
     expect(await rows("Mean time to restore")).toEqual([{ "mean time to restore": 45_900 }]);
   });
 
-  it("open incidents: every production one still open, whenever it opened", async () => {
+  it("open incidents: every production one still open, whenever it opened, not one withdrawn", async () => {
     expect(await rows("Open incidents")).toEqual([{ "open incidents": 2 }]);
   });
 
-  it("incidents: of every environment, those opened in the range and any still open, newest first", async () => {
+  it("incidents: of every environment, those opened in the range and any still open, newest first, none withdrawn", async () => {
     expect(await rows("Incidents")).toEqual([
       { issue: 14, environment: "staging", opened: "2026-11-21T09:00:00.000Z", closed: null, "time to restore": null },
       { issue: 12, environment: "production", opened: "2026-11-20T09:00:00.000Z", closed: null, "time to restore": null },

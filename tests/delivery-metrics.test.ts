@@ -107,6 +107,9 @@ describe("an incident record is checked strictly", () => {
       '`closed_at` must be a real ISO 8601 instant with its offset, not before 2000, such as 2026-11-29T06:00:00Z, or null (got "2026-11-29 06:50")',
     ]],
     ["an update still to come", { updated_at: "2026-12-01T00:00:00Z" }, ['`updated_at` must not be in the future (more than 5 minutes after 2026-11-29T07:00:00.000Z) (got "2026-12-01T00:00:00Z")']],
+    ["withdrawn: its label was removed", { withdrawn: true }, []],
+    ["a withdrawal said in words", { withdrawn: "yes" }, ['`withdrawn` must be true (the issue lost its incident label) or false (got "yes")']],
+    ["a record from before withdrawals were recorded", { withdrawn: undefined }, ["`withdrawn` must be true (the issue lost its incident label) or false (missing)"]],
   ])("%s", (_, changes, expected) => {
     expect(incident(changes)).toEqual(expected);
   });
@@ -198,6 +201,21 @@ describe.each(ENGINES)("recording on $name", (engine) => {
     const rows = await db.sql.query<{ closed_at: Date | string; environment: string }>("SELECT closed_at, environment FROM incidents WHERE issue_number = 42");
     expect(new Date(rows[0]?.closed_at as string).toISOString()).toBe("2026-11-29T06:50:00.000Z");
     expect(rows[0]?.environment).toBe("production");
+  });
+
+  it("marks an incident withdrawn when its label is removed, and an incident again when it is put back", async () => {
+    const base = { ...SAMPLE_INCIDENT, issue_number: 43 };
+    const withdrawn = async () => (await db.sql.query<{ withdrawn: boolean }>("SELECT withdrawn FROM incidents WHERE issue_number = 43"))[0]?.withdrawn;
+    expect((await run(["record-incident", "--file", "incident.json"], base)).lines).toEqual(["Recorded incident #43: open."]);
+    // GIVEN the label removed at 06:40, then put back at 06:45
+    const unlabelled = { ...base, updated_at: "2026-11-29T06:40:00Z", withdrawn: true };
+    expect((await run(["record-incident", "--file", "incident.json"], unlabelled)).lines).toEqual(["Updated incident #43: withdrawn (no longer labelled an incident)."]);
+    expect(await withdrawn()).toBe(true);
+    expect((await run(["record-incident", "--file", "incident.json"], { ...base, updated_at: "2026-11-29T06:45:00Z" })).lines).toEqual(["Updated incident #43: open."]);
+    expect(await withdrawn()).toBe(false);
+    // AND the removal delivered late does not withdraw it again
+    expect((await run(["record-incident", "--file", "incident.json"], unlabelled)).outputs).toEqual({ recorded: "unchanged" });
+    expect(await withdrawn()).toBe(false);
   });
 
   it("takes every conclusion the record accepts, and refuses what the record refuses", async () => {

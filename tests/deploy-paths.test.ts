@@ -54,6 +54,9 @@ const nextRevision = (environment: Environment, type: ServiceType) =>
   `arn:aws:ecs:eu-west-1:123456789012:task-definition/${cluster(environment)}-${type}:4`;
 const scheduleId = (environment: Environment) => `${cluster(environment)}/${cluster(environment)}-batch`;
 
+/** What GitHub delivers with a run started by hand: the repository, with its default branch. */
+const DISPATCH_EVENT = { repository: { full_name: REPOSITORY, default_branch: "main" } };
+
 /** What the environment looks like before the deployment: the previous release serving everywhere. */
 function world(environment: Environment, type: ServiceType, changes: Partial<World> = {}): World {
   const family = `${cluster(environment)}-${type}`;
@@ -134,6 +137,8 @@ function deploy(environment: Environment, type: ServiceType, changes: Partial<Wo
     world: world(environment, type, changes),
     issues,
     workspaceFiles: PLATFORM_FILES,
+    eventName: "workflow_dispatch",
+    event: DISPATCH_EVENT,
   });
 }
 
@@ -179,6 +184,7 @@ describe.each(CASES)("deploy-service: %s to %s", (type, environment) => {
     expect(result.world.promotedTags).toEqual({ [promotedTag(environment, type)]: `ghcr.io/${REPOSITORY}/${type}@${DIGEST}` });
     expect(outcomes(result)).toMatchObject({ "Roll back to the previous revision": "skipped", "Open or update the incident issue": "skipped" });
     expect(result.issues).toEqual([]);
+    expect(result.world.dispatches).toBeUndefined();
     expect(result.summary).toContain(`## ${type} v1.2.3 to ${environment}: success`);
 
     // Production only: the registry backup; the canary watch for the routed services (not batch).
@@ -244,8 +250,16 @@ describe.each(CASES)("deploy-service: %s to %s", (type, environment) => {
     expect(result.issues).toHaveLength(1);
     expect(result.issues[0].comments).toHaveLength(1);
     expect(result.issues[0].comments[0]).toContain(`Deploying **${type} v1.2.3** to **${environment}** failed`);
+    // Recorded again: the comment moved the issue's updated_at, and a lost dispatch gets a second chance.
+    expect(result.world.dispatches).toEqual([recorderDispatch(1)]);
   });
 });
+
+/**
+ * The dispatch that records an incident issue: the issue's own `opened` event, caused by the job's
+ * token, starts no workflow.
+ */
+const recorderDispatch = (issue: number) => ({ repository: REPOSITORY, workflow: "record-delivery-metrics.yml", ref: "main", inputs: { issue_number: String(issue) } });
 
 function expectIncident(result: JobResult, environment: Environment, type: ServiceType): void {
   expect(result.step("Open or update the incident issue").outcome).toBe("success");
@@ -258,6 +272,8 @@ function expectIncident(result: JobResult, environment: Environment, type: Servi
   expect(issue.body).toContain(`- failed task definition: ${nextRevision(environment, type)}`);
   expect(issue.body).toContain("- rollback: success");
   expect(issue.body).toContain("/actions/runs/4242");
+  expect(result.step("Record the incident").outcome).toBe("success");
+  expect(result.world.dispatches).toEqual([recorderDispatch(issue.number)]);
 }
 
 describe("deploy-service: the production canary", () => {
@@ -379,11 +395,16 @@ describe("deploy-service: the production load test", () => {
   });
 });
 
+/** A push to main, as GitHub delivers it: the repository, with its default branch. */
+const PUSH_EVENT = { ref: "refs/heads/main", repository: { full_name: REPOSITORY, default_branch: "main" } };
+
 describe("ci-cd: the production deployment of the web service", () => {
   const deployProduction = (apiUrl: string) =>
     runJob({
       workflow: ciCdWorkflow,
       job: "deploy-production",
+      eventName: "push",
+      event: PUSH_EVENT,
       vars: {
         PROD_API_URL: apiUrl,
         AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/github-deploy-production",
@@ -403,9 +424,12 @@ describe("ci-cd: the production deployment of the web service", () => {
     expect(result.status).toBe("success");
     expect(result.step("Load test the new revision").outcome).toBe("success");
     expect(result.world.promotedTags).toEqual({ [promotedTag("production", "web-service")]: `ghcr.io/${REPOSITORY}/web-service@${DIGEST}` });
+    expect(result.step("Open or update the incident issue").outcome).toBe("skipped");
+    expect(result.issues).toEqual([]);
+    expect(result.world.dispatches).toBeUndefined();
   });
 
-  it("rolls back and promotes nothing when the load test fails", async () => {
+  it("rolls back and promotes nothing when the load test fails, and opens an incident it gets recorded", async () => {
     const result = await deployProduction(failingApiUrl);
     expect(result.status).toBe("failure");
     expect(result.step("Load test the new revision").outcome).toBe("failure");
@@ -413,8 +437,50 @@ describe("ci-cd: the production deployment of the web service", () => {
     expect(result.step("Roll back to the previous revision").log).toContain("ECS rolls it back.");
     expect(serving(result, "production", "web-service")).toBe(previousRevision("production", "web-service"));
     expect(result.world.promotedTags).toEqual({});
+    expectCiCdIncident(result, "production");
   });
 });
+
+describe("ci-cd: the staging deployment of the web service", () => {
+  it("rolls back and opens an incident when the rollout fails, as deploy-service does for staging", async () => {
+    const failed = { services: { [`${cluster("staging")}-web-service`]: { taskDefinition: previousRevision("staging", "web-service"), rolloutState: "FAILED", ecsRollsBack: true } } };
+    const result = await runJob({
+      workflow: ciCdWorkflow,
+      job: "deploy-staging",
+      eventName: "push",
+      event: PUSH_EVENT,
+      vars: {
+        STAGING_API_URL: API_URL,
+        AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/github-deploy-staging",
+        AWS_REGION: "eu-west-1",
+        ECS_CLUSTER: cluster("staging"),
+        ECS_SERVICE_PREFIX: cluster("staging"),
+        BATCH_SCHEDULE_GROUP: cluster("staging"),
+        GRAFANA_DASHBOARDS_URI: "s3://mlops-cicd-staging-artifacts/grafana-dashboards/",
+      },
+      needs: { "build-image": { outputs: { digest: DIGEST } } },
+      world: world("staging", "web-service", failed),
+      workspaceFiles: PLATFORM_FILES,
+    });
+    expect(result.status).toBe("failure");
+    expect(result.step("Wait for the rollout").outcome).toBe("failure");
+    expect(serving(result, "staging", "web-service")).toBe(previousRevision("staging", "web-service"));
+    expectCiCdIncident(result, "staging");
+  });
+});
+
+/** ci-cd's incident: deploy-service's marker, label and dispatch, for the web service at the pushed commit. */
+function expectCiCdIncident(result: JobResult, environment: Environment): void {
+  expect(result.step("Open or update the incident issue").outcome).toBe("success");
+  expect(result.issues).toHaveLength(1);
+  const [issue] = result.issues;
+  expect(issue.title).toBe(`Deployment failed: web-service 0123456789abcdef0123456789abcdef01234567 to ${environment}`);
+  expect(issue.labels).toEqual(["incident"]);
+  expect(issue.body.split("\n")[0]).toBe(`<!-- mlops-cicd incident: ${environment} web-service -->`);
+  expect(issue.body).toContain(`- previous task definition (restored): ${previousRevision(environment, "web-service")}`);
+  expect(issue.body).toContain("/actions/runs/4242");
+  expect(result.world.dispatches).toEqual([recorderDispatch(issue.number)]);
+}
 
 describe("deploy-service: before anything moves", () => {
   it("refuses to start without the service in the cluster, and opens no rollback", async () => {

@@ -41,12 +41,12 @@ describe.each(ENGINES)("on $name", (engine) => {
   describe("migrations", () => {
     it("apply to an empty database, then re-apply as a no-op", async () => {
       const first = await migrate(db.sql, readMigrations());
-      const all = ["0001_spec_ml_metrics", "0002_harden_ml_metrics", "0003_spec_writers", "0004_delivery_metrics"];
+      const all = ["0001_spec_ml_metrics", "0002_harden_ml_metrics", "0003_spec_writers", "0004_delivery_metrics", "0005_incident_withdrawn"];
       expect(first).toEqual({ applied: all, alreadyApplied: [] });
       const again = await migrate(db.sql, readMigrations());
       expect(again).toEqual({ applied: [], alreadyApplied: all });
       const recorded = await db.sql.query<{ version: string }>("SELECT version FROM schema_migrations ORDER BY version");
-      expect(recorded.map((row) => row.version)).toEqual(["0001", "0002", "0003", "0004"]);
+      expect(recorded.map((row) => row.version)).toEqual(["0001", "0002", "0003", "0004", "0005"]);
     });
 
     it("refuse a migration whose file changed after it was applied", async () => {
@@ -70,7 +70,7 @@ describe.each(ENGINES)("on $name", (engine) => {
     it("refuse to run against a database migrated by a newer release", async () => {
       const [first] = readMigrations();
       await expect(migrate(db.sql, [first!])).rejects.toThrow(
-        "The database has migrations this program does not know: 0002_harden_ml_metrics, 0003_spec_writers, 0004_delivery_metrics. Run the newer release of the platform that applied them.",
+        "The database has migrations this program does not know: 0002_harden_ml_metrics, 0003_spec_writers, 0004_delivery_metrics, 0005_incident_withdrawn. Run the newer release of the platform that applied them.",
       );
     });
 
@@ -197,7 +197,7 @@ describe.each(ENGINES)("adopting the spec's table with its data, on $name", (eng
     // WHEN the migrations run
     const result = await migrate(db.sql, readMigrations());
     // THEN 0001 is recorded as applied (its table already existed) and 0002 hardens it
-    expect(result.applied).toEqual(["0001_spec_ml_metrics", "0002_harden_ml_metrics", "0003_spec_writers", "0004_delivery_metrics"]);
+    expect(result.applied).toEqual(["0001_spec_ml_metrics", "0002_harden_ml_metrics", "0003_spec_writers", "0004_delivery_metrics", "0005_incident_withdrawn"]);
     const rows = await db.sql.query<{ at: string; model_name: string; model_version: string; drift_score: number | null }>(
       "SELECT to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS at, model_name, model_version, drift_score FROM ml_metrics ORDER BY timestamp",
     );

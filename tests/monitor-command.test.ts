@@ -77,10 +77,11 @@ describe.each(ENGINES)("mlops-monitor on $name", (engine) => {
       "applied 0002_harden_ml_metrics",
       "applied 0003_spec_writers",
       "applied 0004_delivery_metrics",
-      "4 migrations applied, 0 already applied.",
+      "applied 0005_incident_withdrawn",
+      "5 migrations applied, 0 already applied.",
     ]);
     for (const statement of grantStatements(db.database, roleNames(db.rolePrefix)).filter((s) => s.includes(writer))) await db.sql.exec(statement);
-    expect((await run(["migrate"])).lines).toEqual(["0 migrations applied, 4 already applied."]);
+    expect((await run(["migrate"])).lines).toEqual(["0 migrations applied, 5 already applied."]);
   });
 
   it("reports freshness before the first window: no metrics is stale", async () => {

@@ -86,7 +86,13 @@ export interface World {
   /** Statuses of this repository's up.yml runs, as `gh run list` reports them. */
   updateRuns?: string[];
   /** The jobs `gh api …/actions/runs/<id>/attempts/<n>/jobs` lists, by `<id>/<n>`. */
-  runJobs?: Record<string, { name: string; conclusion: string | null }[]>;
+  runJobs?: Record<string, { id?: number; name: string; conclusion: string | null }[]>;
+  /** The repository's deployments, as `gh api …/deployments` and `…/deployments/<id>/statuses` list them. */
+  deployments?: { id: number; sha: string; environment: string; statuses: { state: string; log_url?: string; target_url?: string }[] }[];
+  /** Issues as `gh api repos/<repo>/issues/<n>` returns them, by number. */
+  apiIssues?: Record<string, Record<string, unknown>>;
+  /** Every `gh workflow run`: the repository, the workflow file, the ref and the inputs. */
+  dispatches?: { repository: string; workflow: string; ref: string; inputs: Record<string, string> }[];
   /** Objects `aws s3 cp` copied, by destination. */
   s3?: Record<string, string>;
   calls: string[][];
@@ -379,6 +385,8 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
     run_attempt: "1",
     sha: "0123456789abcdef0123456789abcdef01234567",
     actor: "release-bot",
+    // The job's own token, as `github.token` and `secrets.GITHUB_TOKEN` give it.
+    token: "ghs_fake",
     ref: "refs/heads/main",
     event_name: options.eventName ?? (options.event?.pull_request ? "pull_request" : "workflow_dispatch"),
     event: options.event ?? {},

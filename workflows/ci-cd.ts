@@ -9,6 +9,7 @@ import { ACTIONS } from "./actions";
 import { checkDashboards, loadDashboards } from "./dashboard-steps";
 import { loadTestSteps, promoteImage, rollBack, smokeTest, startRollout, uploadLoadTestReport, waitForRollout } from "./deploy-steps";
 import { buildAndPushImage } from "./image-steps";
+import { incidentIssueSteps } from "./incident-steps";
 import { mlflowEnv } from "./mlflow-steps";
 import type { Job, Step, Workflow } from "./model";
 import { platformCommand } from "./platform-tools";
@@ -255,7 +256,8 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
     environment: { name: environment, url: apiUrl },
     // One deployment per environment at a time, shared with deploy-service; never cancelled halfway.
     concurrency: { group: `deploy-${environment}`, cancelInProgress: false },
-    permissions: { contents: "read", "id-token": "write", packages: "write" },
+    // issues and actions: the incident issue after a failure, and the dispatch that records it.
+    permissions: { contents: "read", "id-token": "write", packages: "write", issues: "write", actions: "write" },
     // Production adds the wait for the test route and the load test (up to 19 minutes).
     timeoutMinutes: environment === "production" ? 65 : 45,
     steps: [
@@ -271,6 +273,21 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
       ...promoteImage("web-service", "${{ needs.build-image.outputs.digest }}", environment),
       ...(environment === "production" ? [uploadLoadTestReport()] : []),
       rollBack(),
+      // As deploy-service's: a failed deployment of either environment is an incident.
+      ...incidentIssueSteps({
+        environment,
+        service: "web-service",
+        title: `Deployment failed: web-service \${{ github.sha }} to ${environment}`,
+        body: [
+          `Deploying **web-service** at \${{ github.sha }} to **${environment}** failed and was rolled back.`,
+          "",
+          "- service: ${{ steps.rollout.outputs.service || 'not reached' }}",
+          "- previous task definition (restored): ${{ steps.rollout.outputs.previous || 'none' }}",
+          "- failed task definition: ${{ steps.rollout.outputs.next || 'none registered' }}",
+          "- rollback: ${{ steps.rollback.outcome == 'skipped' && 'not needed (nothing had moved)' || steps.rollback.outcome }}",
+          "- run: ${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
+        ].join("\n"),
+      }),
     ],
   });
 

@@ -16,7 +16,8 @@ import { loadTestSteps, promoteImage, rollBack, smokeTest, startRollout, trialRu
 import { buildAndPushImage } from "./image-steps";
 import { backupRegistryState, findReleasedModel, mlflowEnv, promoteModel } from "./mlflow-steps";
 import type { Workflow } from "./model";
-import { awsCredentials, checkout, scriptFiles, syncAlertIssue, uploadArtifact, validateInput } from "./steps";
+import { incidentIssueSteps } from "./incident-steps";
+import { awsCredentials, checkout, scriptFiles, uploadArtifact, validateInput } from "./steps";
 
 const IS_PRODUCTION = "inputs.environment == 'production'";
 // The routed services deploy as a canary; the batch job takes no traffic (its trial run is its
@@ -109,8 +110,9 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
         // Each environment's API URL variable exists only in that environment, so one of the two is set.
         environment: { name: "${{ inputs.environment }}", url: "${{ vars.PROD_API_URL || vars.STAGING_API_URL }}" },
         concurrency: { group: "deploy-${{ inputs.environment }}", cancelInProgress: false },
-        // packages: moving the environment's image tag after success.
-        permissions: { contents: "read", "id-token": "write", issues: "write", packages: "write" },
+        // packages: moving the environment's image tag after success; issues and actions: the
+        // incident issue after a failure, and the dispatch that records it.
+        permissions: { contents: "read", "id-token": "write", issues: "write", actions: "write", packages: "write" },
         // Room for every step's own limit in production: the test route and load test, the canary, the full rollout.
         timeoutMinutes: 80,
         env: { API_URL: "${{ vars.PROD_API_URL || vars.STAGING_API_URL }}" },
@@ -141,12 +143,9 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
           { ...uploadArtifact("deployment-backup-${{ github.run_id }}", "backup/", 30), if: `always() && ${IS_PRODUCTION}` },
           uploadLoadTestReport(),
           rollBack(),
-          syncAlertIssue({
-            id: "incident-issue",
-            name: "Open or update the incident issue",
-            if: "failure()",
-            marker: "mlops-cicd incident: ${{ inputs.environment }} ${{ inputs.service_type }}",
-            active: "true",
+          ...incidentIssueSteps({
+            environment: "${{ inputs.environment }}",
+            service: "${{ inputs.service_type }}",
             title: "Deployment failed: ${{ inputs.service_type }} ${{ inputs.model_version }} to ${{ inputs.environment }}",
             body: [
               "Deploying **${{ inputs.service_type }} ${{ inputs.model_version }}** to **${{ inputs.environment }}** failed and was rolled back.",
@@ -158,8 +157,6 @@ export function deployServiceWorkflow(settings: ApplicationLayout): Workflow {
               "- load test: ${{ steps.load-test.outcome == 'skipped' && 'not run' || steps.load-test.outcome }}",
               "- run: ${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
             ].join("\n"),
-            recoveryBody: "",
-            labels: ["incident"],
           }),
         ],
       },

@@ -41,7 +41,7 @@ export const WORKFLOW_RUN_COLUMNS = [
 ] as const;
 
 /** Columns `mlops-monitor record-incident` writes into `incidents`; its upsert compares issue_updated_at. */
-export const INCIDENT_COLUMNS = ["issue_number", "environment", "opened_at", "closed_at", "issue_updated_at", "updated_at"] as const;
+export const INCIDENT_COLUMNS = ["issue_number", "environment", "opened_at", "closed_at", "issue_updated_at", "withdrawn", "updated_at"] as const;
 
 export interface MetricsTable {
   readonly table: string;

@@ -292,22 +292,69 @@ function pulumi(/** @type {string[]} */ argv) {
   return fail(`fake pulumi: unsupported command ${argv.join(" ")}`);
 }
 
-/** `gh api --paginate repos/<repo>/actions/runs/<id>/attempts/<n>/jobs?per_page=100 --jq <filter>`: one page, filtered by jq. */
-function ghApi(/** @type {string[]} */ argv) {
-  // `--paginate` takes no value, so the generic option reader does not fit.
-  const endpoint = argv.find((word) => word.startsWith("repos/"));
-  const filter = argv.includes("--jq") ? argv[argv.indexOf("--jq") + 1] : undefined;
-  const match = /^repos\/[^/]+\/[^/]+\/actions\/runs\/(\d+)\/attempts\/(\d+)\/jobs\?per_page=100$/.exec(endpoint ?? "");
-  if (!match || !argv.includes("--paginate") || !filter) return fail(`fake gh: unsupported api call ${argv.join(" ")}`);
-  const jobs = (world.runJobs ?? {})[`${match[1]}/${match[2]}`];
-  if (!jobs) return fail(`gh: Not Found (HTTP 404)`, 1);
-  const filtered = spawnSync("jq", ["-c", filter], { input: JSON.stringify({ total_count: jobs.length, jobs }), encoding: "utf8" });
+/** Answers `--jq <filter>` as gh does: each result on its own line, strings bare. */
+function ghAnswer(/** @type {unknown} */ body, /** @type {string | undefined} */ filter) {
+  if (!filter) return finish(JSON.stringify(body));
+  const filtered = spawnSync("jq", ["-rc", filter], { input: JSON.stringify(body), encoding: "utf8" });
   if (filtered.status !== 0) return fail(`fake gh: jq failed: ${filtered.stderr}`, 1);
   return finish(filtered.stdout);
 }
 
+/**
+ * `gh api`: a run attempt's jobs, a commit's deployments of an environment and their statuses
+ * (`--paginate`, one page), and one issue; each answered from the world, or 404.
+ */
+function ghApi(/** @type {string[]} */ argv) {
+  // `--paginate` takes no value, so the generic option reader does not fit.
+  const endpoint = argv.find((word) => word.startsWith("repos/")) ?? "";
+  const filter = argv.includes("--jq") ? argv[argv.indexOf("--jq") + 1] : undefined;
+  const notFound = () => fail(`gh: Not Found (HTTP 404)`, 1);
+  const jobsPath = /^repos\/[^/]+\/[^/]+\/actions\/runs\/(\d+)\/attempts\/(\d+)\/jobs\?per_page=100$/.exec(endpoint);
+  const deploymentsPath = /^repos\/[^/]+\/[^/]+\/deployments\?sha=([0-9a-f]{40})&environment=([a-z]+)&per_page=100$/.exec(endpoint);
+  const statusesPath = /^repos\/[^/]+\/[^/]+\/deployments\/(\d+)\/statuses\?per_page=100$/.exec(endpoint);
+  const issuePath = /^repos\/[^/]+\/[^/]+\/issues\/(\d+)$/.exec(endpoint);
+  if ((jobsPath || deploymentsPath || statusesPath) && !argv.includes("--paginate")) return fail(`fake gh: a list read without --paginate: ${argv.join(" ")}`);
+  if (jobsPath) {
+    const jobs = (world.runJobs ?? {})[`${jobsPath[1]}/${jobsPath[2]}`];
+    return jobs ? ghAnswer({ total_count: jobs.length, jobs }, filter) : notFound();
+  }
+  /** @type {{ id: number, sha: string, environment: string, statuses: unknown[] }[]} */
+  const deployments = world.deployments ?? [];
+  if (deploymentsPath) {
+    return ghAnswer(deployments.filter((deployment) => deployment.sha === deploymentsPath[1] && deployment.environment === deploymentsPath[2]), filter);
+  }
+  if (statusesPath) {
+    const deployment = deployments.find((candidate) => candidate.id === Number(statusesPath[1]));
+    return deployment ? ghAnswer(deployment.statuses, filter) : notFound();
+  }
+  if (issuePath) {
+    const issue = (world.apiIssues ?? {})[issuePath[1]];
+    return issue ? ghAnswer(issue, filter) : notFound();
+  }
+  return fail(`fake gh: unsupported api call ${argv.join(" ")}`);
+}
+
+/** `gh workflow run <file> --ref <branch> -f <input>=<value>`: recorded in `world.dispatches`. */
+function ghWorkflowRun(/** @type {string[]} */ argv) {
+  const [file, ...rest] = argv;
+  /** @type {Record<string, string>} */
+  const inputs = {};
+  let ref;
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === "--ref") ref = rest[++i];
+    else if (rest[i] === "-f") {
+      const [key, ...value] = rest[++i].split("=");
+      inputs[key] = value.join("=");
+    } else return fail(`fake gh: unsupported workflow run argument ${rest[i]}`);
+  }
+  if (!process.env.GH_TOKEN || !process.env.GH_REPO) return fail("gh: no GH_TOKEN or GH_REPO: cannot tell which repository", 4);
+  world.dispatches = [...(world.dispatches ?? []), { repository: process.env.GH_REPO, workflow: file, ref, inputs }];
+  return finish("");
+}
+
 function gh(/** @type {string[]} */ argv) {
   if (argv[0] === "api") return ghApi(argv.slice(1));
+  if (argv.slice(0, 2).join(" ") === "workflow run") return ghWorkflowRun(argv.slice(2));
   if (argv.slice(0, 2).join(" ") !== "run list") return fail(`fake gh: unsupported command ${argv.join(" ")}`);
   const opt = options(argv);
   if (opt.workflow !== "up.yml" || opt.json !== "status") return fail(`fake gh: unsupported run list ${argv.join(" ")}`);

@@ -26,7 +26,8 @@ const EXECUTED = "conclusion IN ('success', 'failure', 'timed_out', 'startup_fai
 /** Attempts that deployed to production, or tried to and failed. */
 const PRODUCTION_DEPLOYMENT = "environment = 'production' AND deployment_conclusion IN ('success', 'failure')";
 const DEPLOYED = "environment = 'production' AND deployment_conclusion = 'success'";
-const PRODUCTION_INCIDENT = "coalesce(environment, 'production') = 'production'";
+/** Production's incidents: one opened by hand names no environment. One that lost its label is none. */
+const PRODUCTION_INCIDENT = "coalesce(environment, 'production') = 'production' AND NOT withdrawn";
 
 const thresholds = (steps: { value: number | null; color: string }[]) =>
   new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps.map((step) => ({ value: step.value, color: step.color })));
@@ -165,7 +166,7 @@ WHERE closed_at IS NOT NULL AND $__timeFilter(closed_at) AND ${PRODUCTION_INCIDE
           sql(`SELECT issue_number AS "issue", environment, opened_at AS "opened", closed_at AS "closed",
        EXTRACT(EPOCH FROM (closed_at - opened_at)) AS "time to restore"
 FROM incidents
-WHERE ($__timeFilter(opened_at) OR closed_at IS NULL)
+WHERE ($__timeFilter(opened_at) OR closed_at IS NULL) AND NOT withdrawn
 ORDER BY opened_at DESC`),
         ),
     )

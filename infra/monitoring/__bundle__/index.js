@@ -5501,7 +5501,7 @@ var WORKFLOW_RUN_COLUMNS = [
   "completed_at",
   "updated_at"
 ];
-var INCIDENT_COLUMNS = ["issue_number", "environment", "opened_at", "closed_at", "issue_updated_at", "updated_at"];
+var INCIDENT_COLUMNS = ["issue_number", "environment", "opened_at", "closed_at", "issue_updated_at", "withdrawn", "updated_at"];
 var METRICS_TABLES = Object.freeze([
   { table: METRICS_TABLE, writtenColumns: WRITTEN_COLUMNS, sequence: METRICS_ID_SEQUENCE },
   { table: "workflow_runs", writtenColumns: WORKFLOW_RUN_COLUMNS },
@@ -5868,7 +5868,8 @@ var INCIDENT_FIELDS = Object.freeze({
   environment: nullable(text(255)),
   opened_at: instant,
   closed_at: nullable(instant),
-  updated_at: instant
+  updated_at: instant,
+  withdrawn: (value) => typeof value === "boolean" ? void 0 : "must be true (the issue lost its incident label) or false"
 });
 function checkFields(textOfFile, source, fields, what) {
   let document;
@@ -5935,7 +5936,8 @@ function parseIncidentRecord(textOfFile, source, now) {
     environment: record.environment,
     openedAt: new Date(record.opened_at),
     closedAt: record.closed_at === null ? null : new Date(record.closed_at),
-    updatedAt: new Date(record.updated_at)
+    updatedAt: new Date(record.updated_at),
+    withdrawn: record.withdrawn
   };
 }
 
@@ -5969,17 +5971,18 @@ async function recordIncident(sql, incident) {
   return transaction(sql, async () => {
     const existing = await sql.query("SELECT 1 FROM incidents WHERE issue_number = $1", [incident.issueNumber]);
     const written = await sql.query(
-      `INSERT INTO incidents (issue_number, environment, opened_at, closed_at, issue_updated_at)
-       VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO incidents (issue_number, environment, opened_at, closed_at, issue_updated_at, withdrawn)
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (issue_number) DO UPDATE SET
          environment = excluded.environment,
          opened_at = excluded.opened_at,
          closed_at = excluded.closed_at,
          issue_updated_at = excluded.issue_updated_at,
+         withdrawn = excluded.withdrawn,
          updated_at = now()
        WHERE incidents.issue_updated_at <= excluded.issue_updated_at
        RETURNING issue_number`,
-      [incident.issueNumber, incident.environment, incident.openedAt, incident.closedAt, incident.updatedAt]
+      [incident.issueNumber, incident.environment, incident.openedAt, incident.closedAt, incident.updatedAt, incident.withdrawn]
     );
     if (written.length === 0) return "unchanged";
     return existing.length > 0 ? "updated" : "inserted";
@@ -6103,7 +6106,7 @@ async function runMonitorCommand(argv, context) {
       const incident = parseIncidentRecord(readNamedFile(context, file), file, context.now());
       work = async (sql) => {
         const outcome = await recordIncident(sql, incident);
-        const state = incident.closedAt === null ? "open" : `closed after ${Math.round((incident.closedAt.getTime() - incident.openedAt.getTime()) / 6e4)} minutes`;
+        const state = incident.withdrawn ? "withdrawn (no longer labelled an incident)" : incident.closedAt === null ? "open" : `closed after ${Math.round((incident.closedAt.getTime() - incident.openedAt.getTime()) / 6e4)} minutes`;
         context.print(
           outcome === "unchanged" ? `Incident #${incident.issueNumber} was recorded from a newer event already; left as it is.` : `${outcome === "inserted" ? "Recorded" : "Updated"} incident #${incident.issueNumber}: ${state}.`
         );
