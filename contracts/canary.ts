@@ -15,7 +15,7 @@ export const CANARY_MAX_P95_SECONDS = 1.5;
  * generates per stack (`valueLength` lowercase letters and digits): whoever sends it during a
  * deployment loads the new revision's tasks alone, so a known value would let anyone fail the load
  * test or the canary's alarms and force a rollback. Production's GitHub environment holds it as the
- * secret named `secret`, which only the load-test step reads.
+ * Actions secret `TEST_TRAFFIC_HEADER.secret`, which only the load-test step reads.
  *
  * Lowercase letters and digits because the load balancer compares header values case-insensitively
  * (a mixed-case value would hold no more than this), treats `*` and `?` as wildcards, and takes at
