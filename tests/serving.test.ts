@@ -2,6 +2,7 @@
  * The model web service of both stacks: production's ECS-run canary with alarms that roll back,
  * staging's rolling deployment, and what keeps `pulumi up` from reverting the pipeline's releases.
  */
+import * as path from "node:path";
 import { testTrafficHeaderValueProblems } from "../infra/model-serving";
 import { ProgramRun, runProgram } from "./harness";
 
@@ -125,6 +126,26 @@ describe("the test-traffic header value a test route accepts", () => {
     ["capitals, which the comparison ignores", "A".repeat(40), "the test-traffic header value must be lowercase letters and digits only (the load balancer reads * and ? as wildcards and ignores case)."],
   ])("refuses %s, without quoting it", (_, value, problem) => {
     expect(testTrafficHeaderValueProblems(value)).toEqual([problem]);
+  });
+});
+
+describe("a canary's test route checks its header value, without quoting it", () => {
+  const program = path.join(__dirname, "fixtures", "test-route-program.ts");
+  it.each([
+    ["none", null, "ModelWebService web-service: a canary needs a testTrafficHeaderValue, the stack's generated secret (testTrafficHeaderValue() in infra/model-serving)."],
+    [
+      "a constant",
+      "new-revision",
+      "ModelWebService web-service: the test-traffic header value must be 32 to 128 characters (a guessable value lets anyone load a deploying revision alone; the load balancer takes at most 128), got 12.",
+    ],
+  ])("refuses %s", async (_, value, message) => {
+    await expect(runProgram("production", { "fixture:headerValue": value }, [], program)).rejects.toThrow(message);
+  });
+
+  it("matches a generated-like value, kept secret even when given in plain", async () => {
+    const run = await runProgram("production", { "fixture:headerValue": "q7x2m9k4v8c1n5b3z6w0r2t4y7u9i1o3p5a8s6d4f2g0h1j3k5l7z9x8c6v4b2n0" }, [], program);
+    const test = run.findResource("aws:lb/listenerRule:ListenerRule", "web-service-test");
+    expect((test.inputs.conditions as object[]).at(-1)).toEqual({ httpHeader: { httpHeaderName: "X-Mlops-Test-Traffic", values: ["[secret]"] } });
   });
 });
 

@@ -65,6 +65,10 @@ export class ModelWebService extends pulumi.ComponentResource {
     if (args.canary && args.testTrafficHeaderValue === undefined) {
       throw new Error(`ModelWebService ${name}: a canary needs a testTrafficHeaderValue, the stack's generated secret (testTrafficHeaderValue() in infra/model-serving).`);
     }
+    // A plain string is a constant in code, the case to refuse at once; a generated one is checked
+    // when it resolves, below.
+    const constantProblems = typeof args.testTrafficHeaderValue === "string" ? testTrafficHeaderValueProblems(args.testTrafficHeaderValue) : [];
+    if (constantProblems.length > 0) throw new Error(`ModelWebService ${name}: ${constantProblems.join(" ")}`);
 
     const task = fargateTask(this, name, args);
     const qualified = task.qualifiedName;
@@ -105,9 +109,9 @@ export class ModelWebService extends pulumi.ComponentResource {
     );
     // The test route: ECS points it at the new revision once its tasks are up, before production
     // traffic moves (TEST_TRAFFIC_SHIFT), so the load test reaches that revision alone. Its header
-    // value stays secret: the problems never quote it.
+    // value stays secret, in state and in the problems, which never quote it.
     const checkedHeaderValue = (value: pulumi.Input<string>) =>
-      pulumi.output(value).apply((known) => {
+      pulumi.secret(value).apply((known) => {
         const problems = testTrafficHeaderValueProblems(known);
         if (problems.length > 0) throw new Error(`ModelWebService ${name}: ${problems.join(" ")}`);
         return known;
