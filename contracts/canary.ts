@@ -11,7 +11,14 @@ export const CANARY_MAX_P95_SECONDS = 1.5;
 /**
  * The header that routes a request to the new revision while a production deployment runs: ECS
  * points the service's test listener rule, which matches it, at the new revision once its tasks
- * are up, and deploy-service's load test sends it. Not a secret: it reaches the revision that is
- * about to take the canary's share of everyone's traffic, and between deployments the one serving.
+ * are up, and the load test sends it. The name is fixed; the value is a secret the program
+ * generates per stack (`valueLength` lowercase letters and digits): whoever sends it during a
+ * deployment loads the new revision's tasks alone, so a known value would let anyone fail the load
+ * test or the canary's alarms and force a rollback. Production's GitHub environment holds it as the
+ * Actions secret `TEST_TRAFFIC_HEADER.secret`, which only the load-test step reads.
+ *
+ * Lowercase letters and digits because the load balancer compares header values case-insensitively
+ * (a mixed-case value would hold no more than this), treats `*` and `?` as wildcards, and takes at
+ * most 128 characters; 64 of 36 symbols is about 330 bits.
  */
-export const TEST_TRAFFIC_HEADER = Object.freeze({ name: "X-Mlops-Test-Traffic", value: "new-revision" });
+export const TEST_TRAFFIC_HEADER = Object.freeze({ name: "X-Mlops-Test-Traffic", secret: "TEST_TRAFFIC_HEADER_VALUE", valueLength: 64 });

@@ -18,10 +18,11 @@ import { ApplicationDatabases, PostgresInstance } from "./database";
 import { GitHubDeployRole } from "./identity";
 import { ContainerImage, GHCR } from "./images";
 import { MetricsFunction } from "./monitoring";
-import { ModelWebService, ScheduledBatchJob, ServiceDashboard } from "./model-serving";
+import { ModelWebService, ScheduledBatchJob, ServiceDashboard, testTrafficHeaderValue } from "./model-serving";
 import { ArtifactBucket } from "./mlflow";
 import { MLFLOW_CLIENTS } from "../contracts/mlflow-clients";
 import { APPLICATION_DASHBOARDS } from "../contracts/dashboards";
+import { TEST_TRAFFIC_HEADER } from "../contracts/canary";
 import { runtimeNames } from "../contracts/runtime-names";
 import { STACK_DASHBOARDS, stackDashboardUrl } from "../contracts/grafana-dashboards";
 import { Network, SecurityGroups } from "./network";
@@ -180,6 +181,10 @@ const modelServiceCommon = {
 // services leave their task definitions to the pipeline after that (docs/deploy.md), so this never
 // replaces a deployed model; after a rebuild, deploy-service puts the promoted release back.
 const bootstrapImage = platformImage("bootstrap").digestReference;
+// Production's services deploy as canaries, load tested through a route that matches this stack's
+// own secret header value (contracts/canary.ts); production's GitHub environment holds it.
+const canary = profile.name === "production";
+const testTrafficHeader = canary ? testTrafficHeaderValue("test-traffic-header", { provider: randomProvider }) : undefined;
 const bootstrapEnvironment = (name: string, port: number, healthCheckPath: string) => ({
   SERVICE_NAME: name,
   DEPLOYMENT_ENVIRONMENT: profile.name,
@@ -196,8 +201,9 @@ const webService = new ModelWebService(
     priority: 30,
     // After mlflow-service's rules: its /invocations test requests must reach it, not this host-wide rule.
     testTrafficPriority: 29,
+    testTrafficHeaderValue: testTrafficHeader,
     healthCheckPath: config.application.healthCheckPath,
-    canary: profile.name === "production",
+    canary,
     environment: { ...modelServiceCommon.environment, ...bootstrapEnvironment("web-service", WEB_SERVICE_PORT, config.application.healthCheckPath) },
   },
   withAws,
@@ -213,9 +219,10 @@ const mlflowService = new ModelWebService(
     port: MLFLOW_SERVICE_PORT,
     priority: 25,
     testTrafficPriority: 24,
+    testTrafficHeaderValue: testTrafficHeader,
     pathPatterns: ["/invocations"],
     healthCheckPath: "/ping",
-    canary: profile.name === "production",
+    canary,
     environment: { ...modelServiceCommon.environment, ...bootstrapEnvironment("mlflow-service", MLFLOW_SERVICE_PORT, "/ping") },
   },
   withAws,
@@ -291,6 +298,8 @@ const deployRole = new GitHubDeployRole(
 const environmentSecrets: Record<string, pulumi.Input<string>> = {
   [`${profile.variablePrefix}_DB_HOST`]: database.address,
 };
+// Only the load-test step reads it (workflows/deploy-steps.ts).
+if (testTrafficHeader) environmentSecrets[TEST_TRAFFIC_HEADER.secret] = testTrafficHeader;
 if (config.secrets.awsKeys) {
   environmentSecrets.AWS_ACCESS_KEY_ID = config.secrets.awsKeys.accessKeyId;
   environmentSecrets.AWS_SECRET_ACCESS_KEY = config.secrets.awsKeys.secretAccessKey;

@@ -109,11 +109,18 @@ function settingsFrom(values: Record<string, string | string[] | undefined>): { 
         (meant === undefined ? "" : ` Did you mean ${meant}?`),
     );
   }
+  // A header's value may be a secret (the test-traffic header's is): no message quotes one.
   const headers: Record<string, string> = {};
-  for (const header of (values.header as string[] | undefined) ?? []) {
-    const match = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):[ \t]*([\x20-\x7e]*[\x21-\x7e])$/.exec(header);
-    if (!match) problems.push(`--header must be "Name: value" (a header name, a colon, printable ASCII), got ${JSON.stringify(header)}.`);
-    else headers[match[1] as string] = match[2] as string;
+  for (const [index, header] of ((values.header as string[] | undefined) ?? []).entries()) {
+    const named = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):[ \t]*(.*)$/s.exec(header);
+    const [name, value] = [named?.[1] ?? "", named?.[2] ?? ""];
+    if (!named) {
+      problems.push(`--header must be "Name: value" (a header name, a colon, printable ASCII); --header number ${index + 1} is not (not shown: a header value may be a secret).`);
+    } else if (value.trim() === "") {
+      problems.push(`--header ${name} has no value: give "${name}: value" (in the workflows the value is the environment's secret: is it set?).`);
+    } else if (!/^[\x20-\x7e]*[\x21-\x7e]$/.test(value)) {
+      problems.push(`--header ${name} must have a value of printable ASCII without trailing blanks (not shown: it may be a secret).`);
+    } else headers[name] = value;
   }
   const concurrency = whole("concurrency", 1, 1000);
   // Fractions of a second serve the tests; a run longer than an hour is not a deployment step.
@@ -158,13 +165,19 @@ export async function runLoadTestCommand(
     settings = repeated.length === 0 ? result.settings : undefined;
   } catch (error) {
     // An annotation is one line; node's argument errors can span several.
-    context.print(`::error::${optionErrorMessage(oneLine(error), Object.keys(OPTIONS))}`);
+    // A stray word is most likely half of an unquoted --header: its value stays unprinted too.
+    const message = oneLine(error).replace(/^Unexpected argument '.*'\. /s, "Unexpected argument (not shown: it may be a header's value; quote a --header as one word). ");
+    context.print(`::error::${optionErrorMessage(message, Object.keys(OPTIONS))}`);
   }
   if (!settings) {
     context.print(USAGE);
     return 2;
   }
 
+  // The workflow's secret is masked already; a value given any other way is masked here too, so
+  // nothing the run prints later (a proxy's or Node's error text) can show it. Outside Actions the
+  // command would only print it.
+  if (context.env.GITHUB_ACTIONS === "true") for (const value of Object.values(settings.headers)) context.print(`::add-mask::${value}`);
   context.print(
     `Load testing ${settings.service} at ${settings.url.href} with ${settings.concurrency} concurrent clients for ${settings.durationSeconds} s.`,
   );

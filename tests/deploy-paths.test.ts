@@ -25,6 +25,8 @@ for (const job of [workflow.jobs.deploy, ciCdWorkflow.jobs["deploy-production"]]
 }
 /** The committed bundle, where the job's checkout puts it (the runner's checkout is a no-op). */
 const PLATFORM_FILES = { [`${PLATFORM_TOOLS_DIR}/mlops-load-test.cjs`]: fs.readFileSync(path.join(BUNDLE_DIR, "mlops-load-test.cjs"), "utf8") };
+/** Production's environment secret: the stack's generated test-traffic header value (contracts/canary.ts). */
+const TEST_TRAFFIC_SECRET = "5d0c9a7e41b2f38d6e0a9c4b7f1e2d3c8b5a6f9e0d1c2b3a4f5e6d7c8b9a0f1e";
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const OLD_DIGEST = `sha256:${"0".repeat(64)}`;
 /** The model API the load test reaches: a real server on loopback (the smoke test's curl is a fake that reads `world.http`). */
@@ -117,7 +119,14 @@ function world(environment: Environment, type: ServiceType, changes: Partial<Wor
   };
 }
 
-function deploy(environment: Environment, type: ServiceType, changes: Partial<World> = {}, issues: Issue[] = [], apiUrl = API_URL): Promise<JobResult> {
+function deploy(
+  environment: Environment,
+  type: ServiceType,
+  changes: Partial<World> = {},
+  issues: Issue[] = [],
+  apiUrl = API_URL,
+  environmentSecrets: Record<string, string> = environment === "production" ? { TEST_TRAFFIC_HEADER_VALUE: TEST_TRAFFIC_SECRET } : {},
+): Promise<JobResult> {
   const prefix = environment === "production" ? "PROD" : "STAGING";
   return runJob({
     workflow,
@@ -132,7 +141,7 @@ function deploy(environment: Environment, type: ServiceType, changes: Partial<Wo
       BATCH_SCHEDULE_GROUP: cluster(environment),
       CANARY_ALARMS: ["web-service", "mlflow-service"].flatMap((service) => ["5xx-rate", "p95-latency"].map((alarm) => `${cluster(environment)}-${service}-${alarm}`)).join(","),
     },
-    secrets: { MLFLOW_TRACKING_URI: "https://mlflow.taxi.example.com", MLFLOW_DEPLOYMENT_PASSWORD: "deployment-password" },
+    secrets: { MLFLOW_TRACKING_URI: "https://mlflow.taxi.example.com", MLFLOW_DEPLOYMENT_PASSWORD: "deployment-password", ...environmentSecrets },
     needs: { validate: { outputs: { registry_version: "7" } }, build: { outputs: { digest: DIGEST } } },
     world: world(environment, type, changes),
     issues,
@@ -333,7 +342,11 @@ describe("deploy-service: the production load test", () => {
     expect(awsCalls(result, "describe-service-deployments")).toHaveLength(3);
     // Every request was a prediction carrying the header that routes it to the new revision.
     expect(requests().length).toBeGreaterThan(4);
-    expect(new Set(requests())).toEqual(new Set(["POST /predict new-revision"]));
+    expect(new Set(requests())).toEqual(new Set([`POST /predict ${TEST_TRAFFIC_SECRET}`]));
+    // The value reaches the log only as the command that masks it, and never the summary.
+    const log = result.step("Load test the new revision").log;
+    expect(log.split("\n").filter((line) => line.includes(TEST_TRAFFIC_SECRET))).toEqual([`::add-mask::${TEST_TRAFFIC_SECRET}`]);
+    expect(result.summary).not.toContain(TEST_TRAFFIC_SECRET);
     expect(result.step("Load test the new revision").log).toContain("Every limit held.");
     expect(result.summary).toContain("| error rate | 0% | ≤ 1% | ✅ |");
     // Nothing to stop: the deployment completed.
@@ -343,7 +356,7 @@ describe("deploy-service: the production load test", () => {
   it("load tests MLflow's model server at /invocations", async () => {
     const result = await deploy("production", "mlflow-service");
     expect(result.step("Load test the new revision").outcome).toBe("success");
-    expect(new Set(requests())).toEqual(new Set(["POST /invocations new-revision"]));
+    expect(new Set(requests())).toEqual(new Set([`POST /invocations ${TEST_TRAFFIC_SECRET}`]));
   });
 
   it("stops the canary when a limit breaks: ECS rolls back, nothing is promoted, an incident names the load test", async () => {
@@ -367,6 +380,18 @@ describe("deploy-service: the production load test", () => {
     expect(result.world.promotedTags).toEqual({});
     expectIncident(result, "production", "web-service");
     expect(result.issues[0]!.body).toContain("- load test: failure");
+  });
+
+  it("refuses to load test without production's test-traffic secret, sends nothing, and rolls back", async () => {
+    const result = await deploy("production", "web-service", {}, [], API_URL, {});
+
+    expect(result.status).toBe("failure");
+    expect(result.step("Load test the new revision").log).toContain(
+      `::error::--header X-Mlops-Test-Traffic has no value: give "X-Mlops-Test-Traffic: value" (in the workflows the value is the environment's secret: is it set?).`,
+    );
+    expect(requests()).toEqual([]);
+    expect(awsCalls(result, "stop-service-deployment")).toHaveLength(1);
+    expect(serving(result, "production", "web-service")).toBe(previousRevision("production", "web-service"));
   });
 
   it("fails without load testing when ECS rolls the deployment back before the test route reaches it", async () => {
@@ -414,6 +439,7 @@ describe("ci-cd: the production deployment of the web service", () => {
         BATCH_SCHEDULE_GROUP: cluster("production"),
         GRAFANA_DASHBOARDS_URI: "s3://mlops-cicd-production-artifacts/grafana-dashboards/",
       },
+      secrets: { TEST_TRAFFIC_HEADER_VALUE: TEST_TRAFFIC_SECRET },
       needs: { "build-image": { outputs: { digest: DIGEST } }, "deploy-staging": { outputs: {} } },
       world: world("production", "web-service"),
       workspaceFiles: PLATFORM_FILES,

@@ -35,6 +35,11 @@ describe("staging stack", () => {
     });
   });
 
+  it("publishes no test-traffic header value: staging has no canary and no test route", () => {
+    expect(run.resourcesOfType(TYPES.environmentSecret).map((secret) => secret.inputs.secretName)).not.toContain("TEST_TRAFFIC_HEADER_VALUE");
+    expect(run.resourcesOfType("random:index/randomPassword:RandomPassword").map((password) => password.name)).not.toContain("test-traffic-header");
+  });
+
   it("publishes no long-lived AWS keys without the opt-in", () => {
     const names = run.resourcesOfType(TYPES.environmentSecret).map((secret) => secret.inputs.secretName);
     expect(names).not.toContain("AWS_ACCESS_KEY_ID");
@@ -92,6 +97,15 @@ describe("production stack", () => {
   it("publishes the PROD_* values", () => {
     expect(run.findResource(TYPES.environmentVariable, "production-PROD_API_URL").inputs.value).toBe("https://api.example.com");
     expect(run.findResource(TYPES.environmentSecret, "production-PROD_DB_HOST").inputs.value).toBe("[secret]");
+  });
+
+  it("hands the load test the stack's generated test-traffic header value as a production secret", () => {
+    const secret = run.findResource(TYPES.environmentSecret, "production-TEST_TRAFFIC_HEADER_VALUE");
+    expect(secret.inputs).toEqual({ repository: "trip-duration", environment: "production", secretName: "TEST_TRAFFIC_HEADER_VALUE", value: "[secret]" });
+    // The same value the canary services' test routes match (tests/serving.test.ts).
+    expect(secret.dependsOn).toContain(run.findResource("random:index/randomPassword:RandomPassword", "test-traffic-header").urn);
+    // Production's jobs only: no repository-wide secret any branch's workflow could read.
+    expect(run.resourcesOfType(TYPES.secret).map((repositorySecret) => repositorySecret.inputs.secretName)).not.toContain("TEST_TRAFFIC_HEADER_VALUE");
   });
 
   it("protects main with a ruleset: reviews, the four checks on an up-to-date branch, no bypass but the App", () => {

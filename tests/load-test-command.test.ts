@@ -48,6 +48,9 @@ async function startServer(answer: (index: number, response: http.ServerResponse
 
 const ok = (_: number, response: http.ServerResponse) => response.writeHead(200, { "Content-Type": "application/json" }).end('{"duration": 17.4}');
 
+/** Stands for the stack's generated test-traffic header value (contracts/canary.ts): a secret. */
+const HEADER_VALUE = "q7x2m9k4v8c1n5b3z6w0r2t4y7u9i1o3p5a8s6d4f2g0h1j3k5l7z9x8c6v4b2n0";
+
 /** Limits no healthy loopback server breaks. */
 const GENEROUS = ["--max-p95-ms", "1000", "--max-p99-ms", "2000", "--max-error-rate", "0.01", "--min-throughput", "1"];
 
@@ -64,12 +67,12 @@ function merged(...lists: (readonly string[])[]): string[] {
   return [...values].flat();
 }
 
-async function run(url: string, overrides: readonly string[] = [], service = "web-service") {
+async function run(url: string, overrides: readonly string[] = [], service = "web-service", env: Readonly<Record<string, string>> = {}) {
   const lines: string[] = [];
   const summary = path.join(work, "summary.md");
-  const args = ["--url", url, "--service", service, "--header", "X-Mlops-Test-Traffic: new-revision", "--concurrency", "4", "--duration", "0.3", ...GENEROUS];
+  const args = ["--url", url, "--service", service, "--header", `X-Mlops-Test-Traffic: ${HEADER_VALUE}`, "--concurrency", "4", "--duration", "0.3", ...GENEROUS];
   const code = await runLoadTestCommand([...merged(args, overrides), "--report-dir", path.join(work, "report")], {
-    env: { GITHUB_STEP_SUMMARY: summary },
+    env: { GITHUB_STEP_SUMMARY: summary, ...env },
     print: (line) => lines.push(line),
   });
   const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined);
@@ -96,7 +99,7 @@ describe("mlops-load-test against a server that keeps up", () => {
       // Every request is the prediction endpoint, with a trip, routed by the header.
       expect(server.received.length).toBeGreaterThan(8);
       for (const request of server.received) {
-        expect(request).toMatchObject({ method: "POST", path: "/predict", header: "new-revision" });
+        expect(request).toMatchObject({ method: "POST", path: "/predict", header: HEADER_VALUE });
         expect(JSON.parse(request.body)).toEqual({ PULocationID: expect.any(String), DOLocationID: expect.any(String), trip_distance: expect.any(Number) });
       }
       // The mix: four trips in turn.
@@ -121,7 +124,7 @@ describe("mlops-load-test against a server that keeps up", () => {
       expect(report.measured.throughput).toBeGreaterThan(1);
       expect(report.measured.elapsedSeconds).toBeGreaterThanOrEqual(0.3);
       // The header's value routes; it is not the report's business.
-      expect(JSON.stringify(report)).not.toContain("new-revision");
+      expect(JSON.stringify(report)).not.toContain(HEADER_VALUE);
 
       expect(result.markdown).toContain("## Load test of web-service: passed");
       expect(result.markdown).toContain("| error rate | 0% | ≤ 1% | ✅ |");
@@ -286,7 +289,7 @@ describe("mlops-load-test's arguments", () => {
       errors: [
         '::error::--url must be an http(s) URL without credentials, query or fragment, such as https://api.example.com, got "ftp://api.example.com".',
         '::error::--service must be one of web-service, mlflow-service (the routed services; the batch job takes no requests), got "batch".',
-        '::error::--header must be "Name: value" (a header name, a colon, printable ASCII), got "X-Test-Traffic".',
+        '::error::--header must be "Name: value" (a header name, a colon, printable ASCII); --header number 1 is not (not shown: a header value may be a secret).',
         '::error::--concurrency must be a whole number from 1 to 1000, got "0".',
         '::error::--duration must be a number of seconds, more than 0 and at most 3600, got "0".',
         '::error::--timeout-ms must be a whole number from 1 to 600000, got "1.5".',
@@ -317,6 +320,59 @@ describe("mlops-load-test's arguments", () => {
       '::error::--url must be an http(s) URL without credentials, query or fragment, such as https://api.example.com, got "https://user:secret@api.example.com".',
       `::error::--report-dir ${JSON.stringify(file)} exists and is not a directory.`,
     ]);
+  });
+});
+
+describe("the test-traffic header's secret value", () => {
+  const VALID = ["--url", "https://api.example.com", "--service", "web-service", "--concurrency", "10", "--duration", "60", ...GENEROUS];
+  async function printed(args: readonly string[]) {
+    const lines: string[] = [];
+    const code = await runLoadTestCommand(args, { env: {}, print: (line) => lines.push(line) }, () => {
+      throw new Error("nothing is sent with bad arguments");
+    });
+    return { code, lines };
+  }
+
+  it("never appears in the log, the report or the summary, even when the test fails", async () => {
+    const server = await startServer((index, response) => (index % 2 === 0 ? response.writeHead(500).end() : ok(index, response)));
+    try {
+      const result = await run(server.url, ["--concurrency", "2", "--duration", "0.1"]);
+      expect(result.code).toBe(1);
+      expect(server.received[0]?.header).toBe(HEADER_VALUE);
+      for (const text of [result.lines.join("\n"), JSON.stringify(result.report), result.markdown, result.summary]) expect(text).not.toContain(HEADER_VALUE);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("is masked first thing in a GitHub run, however it was given", async () => {
+    const server = await startServer(ok);
+    try {
+      const result = await run(server.url, ["--concurrency", "1", "--duration", "0.05"], "web-service", { GITHUB_ACTIONS: "true" });
+      expect(result.code).toBe(0);
+      // Before anything else is printed; no other line carries it.
+      expect(result.lines[0]).toBe(`::add-mask::${HEADER_VALUE}`);
+      expect(result.lines.slice(1).join("\n")).not.toContain(HEADER_VALUE);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("is never quoted when the arguments are wrong", async () => {
+    const report = ["--report-dir", work];
+    const cases: [readonly string[], string][] = [
+      // The environment's secret missing: the header has a name and no value.
+      [["--header", "X-Mlops-Test-Traffic: "], '::error::--header X-Mlops-Test-Traffic has no value: give "X-Mlops-Test-Traffic: value" (in the workflows the value is the environment\'s secret: is it set?).'],
+      [["--header", `X-Mlops-Test-Traffic: ${HEADER_VALUE}\t`], "::error::--header X-Mlops-Test-Traffic must have a value of printable ASCII without trailing blanks (not shown: it may be a secret)."],
+      [["--header", `X-Mlops-Test-Traffic ${HEADER_VALUE}`], '::error::--header must be "Name: value" (a header name, a colon, printable ASCII); --header number 1 is not (not shown: a header value may be a secret).'],
+      // An unquoted header splits into a name and a stray word: the value.
+      [["--header", "X-Mlops-Test-Traffic:", HEADER_VALUE], "::error::Unexpected argument (not shown: it may be a header's value; quote a --header as one word). This command does not take positional arguments"],
+    ];
+    for (const [header, error] of cases) {
+      const { code, lines } = await printed([...VALID, ...header, ...report]);
+      expect({ header, code, errors: lines.filter((line) => line.startsWith("::error")) }).toEqual({ header, code: 2, errors: [error] });
+      expect(lines.join("\n")).not.toContain(HEADER_VALUE);
+    }
   });
 });
 

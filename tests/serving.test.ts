@@ -2,6 +2,8 @@
  * The model web service of both stacks: production's ECS-run canary with alarms that roll back,
  * staging's rolling deployment, and what keeps `pulumi up` from reverting the pipeline's releases.
  */
+import * as path from "node:path";
+import { testTrafficHeaderValueProblems } from "../infra/model-serving";
 import { ProgramRun, runProgram } from "./harness";
 
 const SERVICE = "aws:ecs/service:Service";
@@ -71,7 +73,11 @@ describe.each([
       expect(rules.map((rule) => rule.name)).not.toEqual(expect.arrayContaining(["web-service-test", "mlflow-service-test"]));
       return;
     }
-    const header = { httpHeader: { httpHeaderName: "X-Mlops-Test-Traffic", values: ["new-revision"] } };
+    // The value is the stack's generated secret (below), never a constant anyone could send.
+    const header = { httpHeader: { httpHeaderName: "X-Mlops-Test-Traffic", values: ["[secret]"] } };
+    const generated = run.findResource("random:index/randomPassword:RandomPassword", "test-traffic-header");
+    // Within the load balancer's 128 characters; no wildcard (* ?) and no capitals, which it would ignore.
+    expect(generated.inputs).toMatchObject({ length: 64, special: false, upper: false });
     for (const [service, paths] of [
       ["web-service", []],
       ["mlflow-service", [{ pathPattern: { values: ["/invocations"] } }]],
@@ -80,6 +86,7 @@ describe.each([
       const production = run.findResource("aws:lb/listenerRule:ListenerRule", service);
       // The production rule's host and paths, plus the header; the same listener and target groups.
       expect(test.inputs.conditions).toEqual([{ hostHeader: { values: [host] } }, ...paths, header]);
+      expect(test.dependsOn).toContain(generated.urn);
       expect(test.inputs.listenerArn).toBe(production.inputs.listenerArn);
       expect(test.inputs.actions).toEqual(production.inputs.actions);
       // ECS points it at the new revision during a deployment: the program leaves the weights alone.
@@ -104,6 +111,41 @@ describe.each([
     expect(container.portMappings).toEqual([{ containerPort: 9696, protocol: "tcp" }]);
     expect(run.findResource("aws:lb/targetGroup:TargetGroup", "web-service-primary").inputs.healthCheck).toMatchObject({ path: "/health" });
     expect(run.findResource("aws:cloudwatch/logGroup:LogGroup", "web-service").inputs.retentionInDays).toBe(stack === "production" ? 90 : 30);
+  });
+});
+
+describe("the test-traffic header value a test route accepts", () => {
+  it("takes a long value of lowercase letters and digits, as the program generates", () => {
+    expect(testTrafficHeaderValueProblems("q7x2m9k4v8c1n5b3z6w0r2t4y7u9i1o3p5a8s6d4f2g0h1j3k5l7z9x8c6v4b2n0")).toEqual([]);
+  });
+
+  it.each([
+    ["a constant anyone could guess", "new-revision", "the test-traffic header value must be 32 to 128 characters (a guessable value lets anyone load a deploying revision alone; the load balancer takes at most 128), got 12."],
+    ["more than the load balancer takes", "a".repeat(129), "the test-traffic header value must be 32 to 128 characters (a guessable value lets anyone load a deploying revision alone; the load balancer takes at most 128), got 129."],
+    ["a wildcard, which would match other values", `${"a".repeat(40)}*`, "the test-traffic header value must be lowercase letters and digits only (the load balancer reads * and ? as wildcards and ignores case)."],
+    ["capitals, which the comparison ignores", "A".repeat(40), "the test-traffic header value must be lowercase letters and digits only (the load balancer reads * and ? as wildcards and ignores case)."],
+  ])("refuses %s, without quoting it", (_, value, problem) => {
+    expect(testTrafficHeaderValueProblems(value)).toEqual([problem]);
+  });
+});
+
+describe("a canary's test route checks its header value, without quoting it", () => {
+  const program = path.join(__dirname, "fixtures", "test-route-program.ts");
+  it.each([
+    ["none", null, "ModelWebService web-service: a canary needs a testTrafficHeaderValue, the stack's generated secret (testTrafficHeaderValue() in infra/model-serving)."],
+    [
+      "a constant",
+      "new-revision",
+      "ModelWebService web-service: the test-traffic header value must be 32 to 128 characters (a guessable value lets anyone load a deploying revision alone; the load balancer takes at most 128), got 12.",
+    ],
+  ])("refuses %s", async (_, value, message) => {
+    await expect(runProgram("production", { "fixture:headerValue": value }, [], program)).rejects.toThrow(message);
+  });
+
+  it("matches a generated-like value, kept secret even when given in plain", async () => {
+    const run = await runProgram("production", { "fixture:headerValue": "q7x2m9k4v8c1n5b3z6w0r2t4y7u9i1o3p5a8s6d4f2g0h1j3k5l7z9x8c6v4b2n0" }, [], program);
+    const test = run.findResource("aws:lb/listenerRule:ListenerRule", "web-service-test");
+    expect((test.inputs.conditions as object[]).at(-1)).toEqual({ httpHeader: { httpHeaderName: "X-Mlops-Test-Traffic", values: ["[secret]"] } });
   });
 });
 

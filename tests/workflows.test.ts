@@ -418,7 +418,8 @@ describe("the production load test", () => {
     expect(test.env).toEqual({
       API_URL: "${{ env.API_URL }}",
       SERVICE_TYPE: "${{ inputs.service_type }}",
-      TEST_TRAFFIC_HEADER: "X-Mlops-Test-Traffic: new-revision",
+      TEST_TRAFFIC_HEADER_NAME: "X-Mlops-Test-Traffic",
+      TEST_TRAFFIC_HEADER_VALUE: "${{ secrets.TEST_TRAFFIC_HEADER_VALUE }}",
       CONCURRENCY: "10",
       DURATION_SECONDS: "60",
       MAX_P95_MS: "1000",
@@ -427,7 +428,7 @@ describe("the production load test", () => {
       MIN_THROUGHPUT: "5",
       REPORT_DIR: "load-test",
     });
-    expect(test.run).toContain('node .github/mlops-platform/mlops-load-test.cjs --url "$API_URL" --service "$SERVICE_TYPE" --header "$TEST_TRAFFIC_HEADER"');
+    expect(test.run).toContain('node .github/mlops-platform/mlops-load-test.cjs --url "$API_URL" --service "$SERVICE_TYPE" --header "$TEST_TRAFFIC_HEADER_NAME: $TEST_TRAFFIC_HEADER_VALUE"');
     expect(test["timeout-minutes"]).toBe(3);
     const wait = steps.find((step) => step.name === "Wait for the test route to reach the new revision");
     expect(wait.env).toMatchObject({ SERVICE: "${{ steps.rollout.outputs.service }}", NEXT: "${{ steps.rollout.outputs.next }}", DEADLINE_MINUTES: "15" });
@@ -472,6 +473,25 @@ describe("the production load test", () => {
     expect(test.env).toMatchObject({ API_URL: "${{ vars.PROD_API_URL }}", SERVICE_TYPE: "web-service" });
     expect(order).toContain("Upload load-test-report-${{ github.run_id }}");
     expect(names(stepsOf("ci-cd.yml", "deploy-staging"))).not.toEqual(expect.arrayContaining(["Load test the new revision"]));
+  });
+
+  it("sends the header's value from production's secret, which only the load test reads and no file holds", () => {
+    const holders = allJobs().flatMap(([file, id, job]) =>
+      (job.steps as Doc[]).filter((step) => JSON.stringify(step).includes("TEST_TRAFFIC_HEADER_VALUE")).map((step) => `${file} ${id} ${step.id}`),
+    );
+    expect(holders).toEqual(["ci-cd.yml deploy-production load-test", "deploy-service.yml deploy load-test"]);
+    for (const [file, job] of [["ci-cd.yml", "deploy-production"], ["deploy-service.yml", "deploy"]] as const) {
+      const test = stepsOf(file, job).find((step) => step.id === "load-test");
+      // Through env from the secret, never an expression in the script.
+      expect(test.env.TEST_TRAFFIC_HEADER_VALUE).toBe("${{ secrets.TEST_TRAFFIC_HEADER_VALUE }}");
+      expect(test.run).not.toContain("${{");
+      expect(doc(file).jobs[job].environment).toBeDefined();
+    }
+    // The header is sent with a value only from that variable: no file names one.
+    for (const [file, content] of files) {
+      const sent = [...content.matchAll(/X-Mlops-Test-Traffic:\s*(\S+)/gi)].map((match) => match[1]);
+      expect({ file, sent }).toEqual({ file, sent: sent.map(() => "$TEST_TRAFFIC_HEADER_VALUE") });
+    }
   });
 });
 

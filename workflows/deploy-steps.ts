@@ -163,8 +163,8 @@ export interface LoadTestArgs {
 /**
  * The load test of a routed service's new revision while its production canary runs: waits until
  * ECS points the test route at the new revision, then sends it the service's prediction requests
- * with the test-traffic header, so nothing else reaches the revision through that route and the
- * limits judge it alone. A broken limit fails the step, which skips the full rollout and
+ * with the test-traffic header (its value the environment's secret), so nothing else reaches the
+ * revision through that route and the limits judge it alone. A broken limit fails the step, which skips the full rollout and
  * everything that promotes, and runs `rollBack` (docs/deploy.md). Upload the report with
  * `uploadLoadTestReport`.
  */
@@ -172,7 +172,7 @@ export function loadTestSteps(args: LoadTestArgs): Step[] {
   const { settings, condition } = args;
   const command = [
     platformCommand("mlops-load-test.cjs"),
-    '--url "$API_URL" --service "$SERVICE_TYPE" --header "$TEST_TRAFFIC_HEADER"',
+    '--url "$API_URL" --service "$SERVICE_TYPE" --header "$TEST_TRAFFIC_HEADER_NAME: $TEST_TRAFFIC_HEADER_VALUE"',
     '--concurrency "$CONCURRENCY" --duration "$DURATION_SECONDS"',
     '--max-p95-ms "$MAX_P95_MS" --max-p99-ms "$MAX_P99_MS" --max-error-rate "$MAX_ERROR_RATE" --min-throughput "$MIN_THROUGHPUT"',
     '--report-dir "$REPORT_DIR"',
@@ -207,7 +207,9 @@ export function loadTestSteps(args: LoadTestArgs): Step[] {
       env: {
         API_URL: args.apiUrl,
         SERVICE_TYPE: args.serviceType,
-        TEST_TRAFFIC_HEADER: `${TEST_TRAFFIC_HEADER.name}: ${TEST_TRAFFIC_HEADER.value}`,
+        TEST_TRAFFIC_HEADER_NAME: TEST_TRAFFIC_HEADER.name,
+        // The stack's secret value, from production's environment: never in the YAML, masked in the log.
+        TEST_TRAFFIC_HEADER_VALUE: `\${{ secrets.${TEST_TRAFFIC_HEADER.secret} }}`,
         CONCURRENCY: String(settings.concurrency),
         DURATION_SECONDS: String(settings.durationSeconds),
         MAX_P95_MS: String(settings.maxP95Ms),

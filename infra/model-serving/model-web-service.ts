@@ -5,6 +5,7 @@ import { readyAfter } from "../ready";
 import { RoutedServiceSpec, fargateTask, ipTargetGroup, routedService } from "../platform/fargate-task";
 import { RESOURCE_TAGS } from "../../contracts/runtime-names";
 import { CANARY_BAKE_MINUTES, CANARY_MAX_5XX_RATE, CANARY_MAX_P95_SECONDS, CANARY_PERCENT, TEST_TRAFFIC_HEADER } from "../../contracts/canary";
+import { testTrafficHeaderValueProblems } from "./test-traffic-header";
 
 /**
  * `image` is what the service is created with, by digest; the pipeline deploys every revision after
@@ -20,6 +21,13 @@ export interface ModelWebServiceArgs extends RoutedServiceSpec {
    * @default no test route (without `canary`)
    */
   readonly testTrafficPriority?: number;
+  /**
+   * The value of the test-traffic header the test route matches: the stack's generated secret
+   * (`testTrafficHeaderValue`), never a constant, or anyone could load the new revision alone.
+   * Required with `canary`.
+   * @default no test route (without `canary`)
+   */
+  readonly testTrafficHeaderValue?: pulumi.Input<string>;
   /**
    * Only these paths of the host reach the service (MLflow's `/invocations`).
    * @default every path
@@ -54,6 +62,13 @@ export class ModelWebService extends pulumi.ComponentResource {
         `ModelWebService ${name}: a canary needs a testTrafficPriority below its priority ${args.priority} (the test route must match first), got ${args.testTrafficPriority}.`,
       );
     }
+    if (args.canary && args.testTrafficHeaderValue === undefined) {
+      throw new Error(`ModelWebService ${name}: a canary needs a testTrafficHeaderValue, the stack's generated secret (testTrafficHeaderValue() in infra/model-serving).`);
+    }
+    // A plain string is a constant in code, the case to refuse at once; a generated one is checked
+    // when it resolves, below.
+    const constantProblems = typeof args.testTrafficHeaderValue === "string" ? testTrafficHeaderValueProblems(args.testTrafficHeaderValue) : [];
+    if (constantProblems.length > 0) throw new Error(`ModelWebService ${name}: ${constantProblems.join(" ")}`);
 
     const task = fargateTask(this, name, args);
     const qualified = task.qualifiedName;
@@ -93,14 +108,21 @@ export class ModelWebService extends pulumi.ComponentResource {
       { parent: this, ignoreChanges: alternate ? ["actions"] : [] },
     );
     // The test route: ECS points it at the new revision once its tasks are up, before production
-    // traffic moves (TEST_TRAFFIC_SHIFT), so the load test reaches that revision alone.
-    const testRoute = alternate
+    // traffic moves (TEST_TRAFFIC_SHIFT), so the load test reaches that revision alone. Its header
+    // value stays secret, in state and in the problems, which never quote it.
+    const checkedHeaderValue = (value: pulumi.Input<string>) =>
+      pulumi.secret(value).apply((known) => {
+        const problems = testTrafficHeaderValueProblems(known);
+        if (problems.length > 0) throw new Error(`ModelWebService ${name}: ${problems.join(" ")}`);
+        return known;
+      });
+    const testRoute = alternate && args.testTrafficHeaderValue !== undefined
       ? new aws.ListenerRule(
           `${name}-test`,
           {
             listenerArn: args.cluster.httpsListener.arn,
             priority: args.testTrafficPriority,
-            conditions: [...conditions, { httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER.name, values: [TEST_TRAFFIC_HEADER.value] } }],
+            conditions: [...conditions, { httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER.name, values: [checkedHeaderValue(args.testTrafficHeaderValue)] } }],
             actions: forwardToBoth(primary, alternate),
           },
           { parent: this, ignoreChanges: ["actions"] },

@@ -98,6 +98,14 @@ const COMPUTED: Readonly<Record<string, (name: string, inputs: Record<string, un
     invokeArn: `arn:aws:apigateway:synth-region-1:lambda:path/2015-03-31/functions/${arn("lambda", `function:${String(inputs.name ?? name)}`)}/invocations`,
     version: "$LATEST",
   }),
+  // A generated value the program checks (the test-traffic header's): letters and digits of the
+  // asked length, derived from the name, never a real secret.
+  "random:index/randomPassword:RandomPassword": (name, inputs) => {
+    const length = Number(inputs.length ?? 16);
+    let hex = "";
+    for (let block = 0; hex.length < length; block++) hex += createHash("sha256").update(`password:${name}:${block}`).digest("hex");
+    return { result: hex.slice(0, length) };
+  },
   // The provisioner's answer has names and counts only (provisioner/provision.ts).
   "aws:lambda/invocation:Invocation": () => ({ result: JSON.stringify({ synth: "not invoked offline" }) }),
 };

@@ -281,10 +281,16 @@ function settingsFrom(values) {
     );
   }
   const headers = {};
-  for (const header of values.header ?? []) {
-    const match = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):[ \t]*([\x20-\x7e]*[\x21-\x7e])$/.exec(header);
-    if (!match) problems.push(`--header must be "Name: value" (a header name, a colon, printable ASCII), got ${JSON.stringify(header)}.`);
-    else headers[match[1]] = match[2];
+  for (const [index, header] of (values.header ?? []).entries()) {
+    const named = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):[ \t]*(.*)$/s.exec(header);
+    const [name, value] = [named?.[1] ?? "", named?.[2] ?? ""];
+    if (!named) {
+      problems.push(`--header must be "Name: value" (a header name, a colon, printable ASCII); --header number ${index + 1} is not (not shown: a header value may be a secret).`);
+    } else if (value.trim() === "") {
+      problems.push(`--header ${name} has no value: give "${name}: value" (in the workflows the value is the environment's secret: is it set?).`);
+    } else if (!/^[\x20-\x7e]*[\x21-\x7e]$/.test(value)) {
+      problems.push(`--header ${name} must have a value of printable ASCII without trailing blanks (not shown: it may be a secret).`);
+    } else headers[name] = value;
   }
   const concurrency = whole("concurrency", 1, 1e3);
   const durationSeconds = decimal("duration", { above: 0, max: 3600 }, "a number of seconds, more than 0 and at most 3600");
@@ -318,12 +324,14 @@ async function runLoadTestCommand(argv, context, generate = generateLoad) {
     for (const problem of [...repeated, ...result.problems]) context.print(`::error::${problem}`);
     settings = repeated.length === 0 ? result.settings : void 0;
   } catch (error) {
-    context.print(`::error::${optionErrorMessage(oneLine(error), Object.keys(OPTIONS))}`);
+    const message = oneLine(error).replace(/^Unexpected argument '.*'\. /s, "Unexpected argument (not shown: it may be a header's value; quote a --header as one word). ");
+    context.print(`::error::${optionErrorMessage(message, Object.keys(OPTIONS))}`);
   }
   if (!settings) {
     context.print(USAGE);
     return 2;
   }
+  if (context.env.GITHUB_ACTIONS === "true") for (const value of Object.values(settings.headers)) context.print(`::add-mask::${value}`);
   context.print(
     `Load testing ${settings.service} at ${settings.url.href} with ${settings.concurrency} concurrent clients for ${settings.durationSeconds} s.`
   );
