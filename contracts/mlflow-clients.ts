@@ -27,12 +27,17 @@ export interface MlflowClient {
   /** Who uses the login. */
   readonly usedBy: string;
   /**
-   * The Actions secret holding the password, for clients that run in GitHub Actions; the username
-   * is not secret and is written into the workflows as is.
+   * The Actions secret holding the current login's password, for clients that run in GitHub Actions.
    */
   readonly githubSecret?: string;
   /**
-   * The environment whose secret `githubSecret` is; a repository secret, which every branch's
+   * The Actions variable holding the current login's username, set with `githubSecret`: the client
+   * or its twin, `<client>_alt`, alternating at each credential rotation. A variable, not a secret:
+   * it is not secret, and a secret's value would be masked wherever the word appears in a log.
+   */
+  readonly githubUsernameVariable?: string;
+  /**
+   * The environment whose secret `githubSecret` (and variable `githubUsernameVariable`) is; a repository secret, which every branch's
    * workflows can read, when unset. Every login that may write (EDIT) has one.
    */
   readonly githubEnvironment?: string;
@@ -44,12 +49,14 @@ export const MLFLOW_CLIENTS: readonly MlflowClient[] = Object.freeze([
     permission: "READ",
     usedBy: "train-model and ci-cd's training: runs in their own experiments",
     githubSecret: "MLFLOW_TRAINING_PASSWORD",
+    githubUsernameVariable: "MLFLOW_TRAINING_USERNAME",
   },
   {
     username: "registry",
     permission: "EDIT",
     usedBy: "train-model's registration (new versions) and deploy-service's promotion (the environment's alias), from the default branch",
     githubSecret: "MLFLOW_REGISTRY_PASSWORD",
+    githubUsernameVariable: "MLFLOW_REGISTRY_USERNAME",
     githubEnvironment: REGISTRY_ENVIRONMENT.name,
   },
   {
@@ -57,12 +64,14 @@ export const MLFLOW_CLIENTS: readonly MlflowClient[] = Object.freeze([
     permission: "READ",
     usedBy: "deploy-service: finds the release, builds the image with the model, backs up the aliases",
     githubSecret: "MLFLOW_DEPLOYMENT_PASSWORD",
+    githubUsernameVariable: "MLFLOW_DEPLOYMENT_USERNAME",
   },
   {
     username: "monitoring",
     permission: "READ",
     usedBy: "monitor-model's drift calculation",
     githubSecret: "MLFLOW_MONITORING_PASSWORD",
+    githubUsernameVariable: "MLFLOW_MONITORING_USERNAME",
   },
   { username: "serving", permission: "READ", usedBy: "the model services and the batch job on ECS" },
 ]);
@@ -73,9 +82,23 @@ export function mlflowClient(username: MlflowClientName): MlflowClient {
   return client;
 }
 
-/** The MLflow task's environment variable carrying a client's password. */
-export function clientPasswordVariable(client: MlflowClient): string {
-  return `MLFLOW_CLIENT_PASSWORD_${client.username.toUpperCase()}`;
+/**
+ * The twin of a client's login, `<client>_alt`: each client has two MLflow users, with the same
+ * grant, that alternate at each credential rotation (docs/decisions/0004-credential-rotation.md).
+ * MLflow's basic auth takes any username without a colon; the suffix is the database twins'.
+ */
+export function alternateClientUsername(client: MlflowClient): string {
+  return `${client.username}_alt`;
+}
+
+/**
+ * The MLflow task's environment variables carrying a client's current login and the standby one,
+ * each as a username and a password (images/mlflow/ensure_access.py).
+ */
+export function clientLoginVariables(client: MlflowClient, which: "current" | "standby"): { readonly username: string; readonly password: string } {
+  const kind = which === "current" ? "" : "STANDBY_";
+  const suffix = client.username.toUpperCase();
+  return { username: `MLFLOW_CLIENT_${kind}USERNAME_${suffix}`, password: `MLFLOW_CLIENT_${kind}PASSWORD_${suffix}` };
 }
 
 /** `training:READ registry:EDIT …`: what the server's start ensures (images/mlflow/ensure_access.py). */

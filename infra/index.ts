@@ -172,9 +172,16 @@ const modelServiceCommon = {
   securityGroupId: securityGroups.servicesGroupId,
   desiredCount: runtime.services.desiredCount,
   logRetentionDays: runtime.services.logRetentionDays,
-  // MLflow's client reads these three; the login may only read (infra/mlflow/clients.ts).
-  environment: { MODEL_NAME: config.application.modelName, MLFLOW_TRACKING_URI: platform.mlflowUrl, MLFLOW_TRACKING_USERNAME: "serving" },
-  secrets: { MLFLOW_TRACKING_PASSWORD: { secretArn: platform.mlflowClients.serving.secretArn, key: "password" } },
+  // MLflow's client reads these three; the login may only read (contracts/mlflow-clients.ts). The
+  // username comes from the secret too: `serving` or its twin, whichever is current. Not pinned to a
+  // version, unlike the platform services: the pipeline registers each new revision as a copy of the
+  // running one (docs/deploy.md), so a pinned version would stay on every revision after it and
+  // outlive its login two rotations later; each task reads the current login as it starts.
+  environment: { MODEL_NAME: config.application.modelName, MLFLOW_TRACKING_URI: platform.mlflowUrl },
+  secrets: {
+    MLFLOW_TRACKING_USERNAME: { secretArn: platform.mlflowClients.serving.secretArn, key: "username" },
+    MLFLOW_TRACKING_PASSWORD: { secretArn: platform.mlflowClients.serving.secretArn, key: "password" },
+  },
 };
 // Until the pipeline's first deployment, each model service runs the platform's bootstrap image,
 // which answers its health check and tells callers with 503 that nothing is deployed yet. The
@@ -374,12 +381,7 @@ if (repo.repositorySettings) {
       repository: repo.repository,
       profile: REGISTRY_ENVIRONMENT,
       defaultBranch: repo.defaultBranch,
-      secrets: Object.fromEntries(
-        MLFLOW_CLIENTS.filter((client) => client.githubSecret && client.githubEnvironment === REGISTRY_ENVIRONMENT.name).map((client) => [
-          client.githubSecret as string,
-          platform.mlflowClients[client.username].password,
-        ]),
-      ),
+      ...mlflowLogins(platform, REGISTRY_ENVIRONMENT.name),
     },
     withGitHub,
   );
@@ -398,6 +400,7 @@ const repositorySettings = settings
         requiredApprovingReviews: settings.requiredApprovingReviews,
         labels: ISSUE_LABELS,
         secrets: repositorySecrets(config.secrets, platform),
+        variables: mlflowLogins(platform, undefined).variables,
         files: [renderCodeowners(settings.codeowners), renderDependabot(settings.dependabot), ...applicationRepositoryFiles(config.application)],
       },
       withGitHub,
@@ -435,10 +438,23 @@ export const committedFiles = repositorySettings?.filePaths ?? [];
  * the workflow clients (the writing one is the registry environment's), and Slack when set. No database credential: the monitoring job goes through the metrics function.
  */
 function repositorySecrets(operator: typeof config.secrets, mlflow: PlatformServices): Record<string, pulumi.Input<string>> {
-  const published: Record<string, pulumi.Input<string>> = { MLFLOW_TRACKING_URI: mlflow.mlflowUrl };
-  for (const client of MLFLOW_CLIENTS) {
-    if (client.githubSecret && !client.githubEnvironment) published[client.githubSecret] = mlflow.mlflowClients[client.username].password;
-  }
+  const published: Record<string, pulumi.Input<string>> = { MLFLOW_TRACKING_URI: mlflow.mlflowUrl, ...mlflowLogins(mlflow, undefined).secrets };
   if (operator.slackWebhookUrl) published.SLACK_WEBHOOK_URL = operator.slackWebhookUrl;
   return published;
+}
+
+/**
+ * The current login of each workflow client published in `environment` (the repository's when
+ * undefined): the password as a secret, the username, which a rotation alternates with the password
+ * (docs/decisions/0004-credential-rotation.md), as a variable. Both change in the same `pulumi up`.
+ */
+function mlflowLogins(mlflow: PlatformServices, environment: string | undefined) {
+  const secrets: Record<string, pulumi.Input<string>> = {};
+  const variables: Record<string, pulumi.Input<string>> = {};
+  for (const client of MLFLOW_CLIENTS) {
+    if (!client.githubSecret || !client.githubUsernameVariable || client.githubEnvironment !== environment) continue;
+    secrets[client.githubSecret] = mlflow.mlflowClients[client.username].password;
+    variables[client.githubUsernameVariable] = mlflow.mlflowClients[client.username].username;
+  }
+  return { secrets, variables };
 }

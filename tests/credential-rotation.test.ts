@@ -134,8 +134,8 @@ describe("the program with and without a rotation", () => {
     expect(container.secrets).toContainEqual({ name: "MLFLOW_ADMIN_PASSWORD", valueFrom: expect.stringMatching(/:secret:platform-mlflow-admin:password::[0-9a-f-]{36}$/) });
   });
 
-  it("never rotates Grafana's secret key, which encrypts its stored secrets, nor the logins held outside AWS or in Grafana's database", () => {
-    for (const key of ["grafana-secret-key", "grafana-admin", "mlflow-client-serving", "mlflow-client-training", "mlflow-client-registry"]) {
+  it("never rotates Grafana's secret key, which encrypts its stored secrets, nor Grafana's administrator, kept in Grafana's database", () => {
+    for (const key of ["grafana-secret-key", "grafana-admin"]) {
       const declared = [plain, odd, even].map((run) => run.findResource(PASSWORD, `platform-${key}`));
       for (const password of declared) {
         expect(password.inputs.keepers).toBeUndefined();
@@ -147,13 +147,14 @@ describe("the program with and without a rotation", () => {
   });
 
   it("keeps each role's standby login in a secret of its own, read by the provisioner alone", () => {
+    const databaseStandby = /database\/[a-z_]+-standby|databases-[a-z]+-standby/;
     const names = plain.resourcesOfType("aws:secretsmanager/secret:Secret").map((secret) => String(secret.inputs.name));
     for (const role of ["metrics_owner", "metrics_writer", "metrics_reader", "mlflow", "grafana"]) {
       expect(names).toContain(`mlops-cicd-staging/database/${role}-standby`);
     }
     for (const service of ["platform-mlflow", "platform-grafana"]) {
       const policy = String(plain.findResource("aws:iam/rolePolicy:RolePolicy", `${service}-execution`).inputs.policy);
-      expect(policy).not.toMatch(/standby/);
+      expect(policy).not.toMatch(databaseStandby);
     }
   });
 
@@ -174,6 +175,92 @@ describe("the program with and without a rotation", () => {
     const input = JSON.parse(String(invocation.inputs.input)) as { roles: { name: string; secretArn: string; standbySecretArn: string }[] };
     expect(input.roles.map((role) => role.standbySecretArn)).toEqual(ROLES.map((role) => expect.stringMatching(new RegExp(`:secret:databases-${role}-standby$`))));
     expect(invocation.inputs.triggers).toMatchObject({ credentials: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+});
+
+describe("the MLflow client logins through a rotation", () => {
+  const CLIENTS = ["training", "registry", "deployment", "monitoring", "serving"] as const;
+  const WORKFLOW_CLIENTS = ["training", "registry", "deployment", "monitoring"] as const;
+  let plain: ProgramRun;
+  let odd: ProgramRun;
+  let even: ProgramRun;
+  beforeAll(async () => {
+    plain = await runProgram("production");
+    odd = await runProgram("production", { "mlops-cicd:credentialGeneration": 5, "mlops-cicd:credentialRotatedOn": "2026-12-02" });
+    even = await runProgram("production", { "mlops-cicd:credentialGeneration": 6, "mlops-cicd:credentialRotatedOn": "2027-03-02" });
+  }, 180_000);
+
+  const slotOf = (run: ProgramRun, client: string, alternate: boolean) => run.findResource(PASSWORD, `platform-mlflow-client-${client}${alternate ? "-alt" : ""}`);
+  /** The username a workflow reads for `client`: a repository variable, or the registry environment's. */
+  const publishedUsername = (run: ProgramRun, client: string) => {
+    const variableName = `MLFLOW_${client.toUpperCase()}_USERNAME`;
+    const found = [
+      ...run.resourcesOfType("github:index/actionsVariable:ActionsVariable"),
+      ...run.resourcesOfType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable"),
+    ].filter((variable) => variable.inputs.variableName === variableName);
+    expect(found).toHaveLength(1);
+    return found[0].inputs.value;
+  };
+
+  it("without one, keeps each client's own password where it always was and moves neither slot", () => {
+    for (const client of CLIENTS) {
+      // The client's own password keeps its name: a stack from before rotation keeps it, and its keepers are ignored.
+      expect(slotOf(plain, client, false).inputs).toMatchObject({ length: 48, special: false, keepers: { generation: "0" } });
+      expect(slotOf(plain, client, true).inputs).toMatchObject({ length: 48, special: false, keepers: { generation: "-1" } });
+      for (const alternate of [false, true]) expect(slotOf(plain, client, alternate).options.ignoreChanges).toEqual(["keepers"]);
+    }
+    // The workflows log in as the clients themselves, as before rotation.
+    for (const client of WORKFLOW_CLIENTS) expect(publishedUsername(plain, client)).toBe(client);
+  });
+
+  it("with an odd generation, gives each twin a new password and publishes it as current; the clients' own passwords stay", () => {
+    for (const client of CLIENTS) {
+      expect(slotOf(odd, client, true).inputs.keepers).toEqual({ generation: "5", rotatedOn: "2026-12-02" });
+      expect(slotOf(odd, client, true).options.ignoreChanges).toBeUndefined();
+      expect(slotOf(odd, client, false).options.ignoreChanges).toEqual(["keepers"]);
+    }
+    for (const client of WORKFLOW_CLIENTS) expect(publishedUsername(odd, client)).toBe(`${client}_alt`);
+  });
+
+  it("with an even generation, the other way round: the clients' own logins current again, with new passwords", () => {
+    for (const client of CLIENTS) {
+      expect(slotOf(even, client, false).inputs.keepers).toEqual({ generation: "6", rotatedOn: "2027-03-02" });
+      expect(slotOf(even, client, false).options.ignoreChanges).toBeUndefined();
+      expect(slotOf(even, client, true).options.ignoreChanges).toEqual(["keepers"]);
+    }
+    for (const client of WORKFLOW_CLIENTS) expect(publishedUsername(even, client)).toBe(client);
+  });
+
+  it("publishes each password beside its username, both from the client's current login", () => {
+    for (const run of [plain, odd]) {
+      for (const client of WORKFLOW_CLIENTS) {
+        const secrets = [...run.resourcesOfType("github:index/actionsSecret:ActionsSecret"), ...run.resourcesOfType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")].filter(
+          (secret) => secret.inputs.secretName === `MLFLOW_${client.toUpperCase()}_PASSWORD`,
+        );
+        expect(secrets).toHaveLength(1);
+        // Either slot may be current: the secret waits for both passwords, whichever state says.
+        expect(secrets[0].dependsOn).toEqual(expect.arrayContaining([slotOf(run, client, false).urn, slotOf(run, client, true).urn]));
+      }
+    }
+  });
+
+  it("gives MLflow both logins of every client by version, so a rotation rolls it and it keeps the previous login valid", () => {
+    const [container] = JSON.parse(String(odd.findResource("aws:ecs/taskDefinition:TaskDefinition", "platform-mlflow").inputs.containerDefinitions));
+    const secrets = Object.fromEntries((container.secrets as { name: string; valueFrom: string }[]).map((entry) => [entry.name, entry.valueFrom]));
+    for (const client of CLIENTS) {
+      const upper = client.toUpperCase();
+      expect(secrets).toMatchObject({
+        [`MLFLOW_CLIENT_USERNAME_${upper}`]: expect.stringMatching(new RegExp(`:secret:platform-mlflow-client-${client}:username::[0-9a-f-]{36}$`)),
+        [`MLFLOW_CLIENT_PASSWORD_${upper}`]: expect.stringMatching(new RegExp(`:secret:platform-mlflow-client-${client}:password::[0-9a-f-]{36}$`)),
+        [`MLFLOW_CLIENT_STANDBY_USERNAME_${upper}`]: expect.stringMatching(new RegExp(`:secret:platform-mlflow-client-${client}-standby:username::[0-9a-f-]{36}$`)),
+        [`MLFLOW_CLIENT_STANDBY_PASSWORD_${upper}`]: expect.stringMatching(new RegExp(`:secret:platform-mlflow-client-${client}-standby:password::[0-9a-f-]{36}$`)),
+      });
+      expect(odd.findResource("aws:secretsmanager/secret:Secret", `platform-mlflow-client-${client}-standby`).inputs.name).toBe(`mlops-cicd-production/mlflow-client-${client}-standby`);
+    }
+    // The standby logins are MLflow's alone: no model service, batch job or GitHub secret reads them.
+    for (const name of ["web-service", "batch"]) {
+      expect(String(odd.findResource("aws:ecs/taskDefinition:TaskDefinition", name).inputs.containerDefinitions)).not.toMatch(/standby/);
+    }
   });
 });
 

@@ -268,6 +268,49 @@ describe.each(CASES)("deploy-service: %s to %s", (type, environment) => {
  * The dispatch that records an incident issue: the issue's own `opened` event, caused by the job's
  * token, starts no workflow.
  */
+describe("deploy-service: a revision from before the MLflow logins rotated", () => {
+  const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mlops-cicd-staging/mlflow-client-serving-AbCdEf";
+  const withLogin = (environment: { name: string; value: string }[], secrets: { name: string; valueFrom: string }[]) => {
+    const base = world("staging", "web-service");
+    const previous = base.taskDefinitions[previousRevision("staging", "web-service")];
+    const container = { ...previous.containerDefinitions[0], environment, secrets };
+    return { taskDefinitions: { [previousRevision("staging", "web-service")]: { ...previous, containerDefinitions: [container] } } } as Partial<World>;
+  };
+
+  it("reads the username from the password's secret in the copy: the fixed `serving` would not follow a rotation", async () => {
+    const result = await deploy(
+      "staging",
+      "web-service",
+      withLogin(
+        [
+          { name: "MODEL_NAME", value: "nyc-taxi-trip-duration" },
+          { name: "MLFLOW_TRACKING_USERNAME", value: "serving" },
+        ],
+        [{ name: "MLFLOW_TRACKING_PASSWORD", valueFrom: `${SECRET}:password::` }],
+      ),
+    );
+    expect(result.status).toBe("success");
+    const [container] = result.world.taskDefinitions[nextRevision("staging", "web-service")].containerDefinitions;
+    expect(container.environment).toEqual([{ name: "MODEL_NAME", value: "nyc-taxi-trip-duration" }]);
+    expect(container.secrets).toEqual([
+      { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: `${SECRET}:password::` },
+      { name: "MLFLOW_TRACKING_USERNAME", valueFrom: `${SECRET}:username::` },
+    ]);
+  });
+
+  it("copies a revision that already reads both from the secret as it is", async () => {
+    const secrets = [
+      { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: `${SECRET}:password::` },
+      { name: "MLFLOW_TRACKING_USERNAME", valueFrom: `${SECRET}:username::` },
+    ];
+    const result = await deploy("staging", "web-service", withLogin([{ name: "MODEL_NAME", value: "nyc-taxi-trip-duration" }], secrets));
+    expect(result.status).toBe("success");
+    const [container] = result.world.taskDefinitions[nextRevision("staging", "web-service")].containerDefinitions;
+    expect(container.secrets).toEqual(secrets);
+    expect(container.environment).toEqual([{ name: "MODEL_NAME", value: "nyc-taxi-trip-duration" }]);
+  });
+});
+
 const recorderDispatch = (issue: number) => ({ repository: REPOSITORY, workflow: "record-delivery-metrics.yml", ref: "main", inputs: { issue_number: String(issue) } });
 
 function expectIncident(result: JobResult, environment: Environment, type: ServiceType): void {

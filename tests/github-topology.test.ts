@@ -213,6 +213,15 @@ describe("production stack", () => {
     expect([...run.missingSecrets].sort()).toEqual(["mlops-cicd:ghcrPullToken", "mlops-cicd:ghcrToken"]);
   });
 
+  it("publishes each read-only login's current username as a repository variable, beside its password", () => {
+    // At generation 0 the client itself; its twin `<client>_alt` after an odd rotation (tests/credential-rotation.test.ts).
+    expect(run.resourcesOfType("github:index/actionsVariable:ActionsVariable").map((variable) => variable.inputs)).toEqual([
+      { repository: "trip-duration", variableName: "MLFLOW_DEPLOYMENT_USERNAME", value: "deployment" },
+      { repository: "trip-duration", variableName: "MLFLOW_MONITORING_USERNAME", value: "monitoring" },
+      { repository: "trip-duration", variableName: "MLFLOW_TRAINING_USERNAME", value: "training" },
+    ]);
+  });
+
   it("keeps the registry's writing login out of every branch's reach: a secret of a default-branch-only environment alone", () => {
     expect(run.findResource(TYPES.environment, "model-registry").inputs).toMatchObject({
       repository: "trip-duration",
@@ -226,6 +235,10 @@ describe("production stack", () => {
     expect(secrets.map((secret) => secret.inputs)).toEqual([{ repository: "trip-duration", environment: "model-registry", secretName: "MLFLOW_REGISTRY_PASSWORD", value: "[secret]" }]);
     expect(secrets[0].dependsOn).toContain(run.findResource("random:index/randomPassword:RandomPassword", "platform-mlflow-client-registry").urn);
     expect(run.resourcesOfType(TYPES.secret).map((secret) => secret.inputs.secretName)).not.toContain("MLFLOW_REGISTRY_PASSWORD");
+    // Its username beside it, in the same environment: the writing login's name is never a repository variable.
+    const variables = run.resourcesOfType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable").filter((variable) => variable.inputs.environment === "model-registry");
+    expect(variables.map((variable) => variable.inputs)).toEqual([{ repository: "trip-duration", environment: "model-registry", variableName: "MLFLOW_REGISTRY_USERNAME", value: "registry" }]);
+    expect(run.resourcesOfType("github:index/actionsVariable:ActionsVariable").map((variable) => variable.inputs.variableName)).not.toContain("MLFLOW_REGISTRY_USERNAME");
   });
 });
 

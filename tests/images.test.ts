@@ -67,8 +67,15 @@ describe("MLflow's start-time access convergence (images/mlflow/ensure_access.py
     MLFLOW_ADMIN_PASSWORD: "new-admin",
     MLFLOW_MODEL_NAME: "taxi",
     MLFLOW_CLIENTS: "training:EDIT serving:READ",
+    MLFLOW_CLIENT_USERNAME_TRAINING: "training",
     MLFLOW_CLIENT_PASSWORD_TRAINING: "t-pw",
-    MLFLOW_CLIENT_PASSWORD_SERVING: "s-pw",
+    MLFLOW_CLIENT_STANDBY_USERNAME_TRAINING: "training_alt",
+    MLFLOW_CLIENT_STANDBY_PASSWORD_TRAINING: "t-alt-pw",
+    // After an odd rotation: the twin is current.
+    MLFLOW_CLIENT_USERNAME_SERVING: "serving_alt",
+    MLFLOW_CLIENT_PASSWORD_SERVING: "s-alt-pw",
+    MLFLOW_CLIENT_STANDBY_USERNAME_SERVING: "serving",
+    MLFLOW_CLIENT_STANDBY_PASSWORD_SERVING: "s-pw",
   };
   const converge = (scenario: Record<string, unknown>) => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ensure-access-")), "scenario.json");
@@ -79,24 +86,36 @@ describe("MLflow's start-time access convergence (images/mlflow/ensure_access.py
     return JSON.parse(run.stdout);
   };
 
-  it("on an empty database: creates the model, the administrator and each client with its grant; the second start changes nothing but passwords", () => {
+  it("on an empty database: creates the model, the administrator and both logins of each client with its grant; the second start changes nothing but passwords", () => {
     const result = converge({ env });
     expect(result.models).toEqual(["taxi"]);
     expect(result.users).toEqual({
       admin: { password: "new-admin", is_admin: true },
       training: { password: "t-pw", is_admin: false },
+      training_alt: { password: "t-alt-pw", is_admin: false },
       serving: { password: "s-pw", is_admin: false },
+      serving_alt: { password: "s-alt-pw", is_admin: false },
     });
-    expect(result.grants).toEqual({ "taxi/training": "EDIT", "taxi/serving": "READ" });
+    expect(result.grants).toEqual({ "taxi/training": "EDIT", "taxi/training_alt": "EDIT", "taxi/serving": "READ", "taxi/serving_alt": "READ" });
     expect(result.runs[0].log).toEqual([
       "registered model taxi: created",
       "user admin: created",
       "user training: created",
       "user training: EDIT on registered model taxi",
+      "user training_alt: created",
+      "user training_alt: EDIT on registered model taxi",
+      "user serving_alt: created",
+      "user serving_alt: READ on registered model taxi",
       "user serving: created",
       "user serving: READ on registered model taxi",
     ]);
-    expect(result.runs[1].log).toEqual(["user admin: password set", "user training: password set", "user serving: password set"]);
+    expect(result.runs[1].log).toEqual([
+      "user admin: password set",
+      "user training: password set",
+      "user training_alt: password set",
+      "user serving_alt: password set",
+      "user serving: password set",
+    ]);
     // The users apart from the runs: before MLflow 3.6 both stores version in alembic_version.
     expect(result.opened[0]).toEqual(["postgresql://mlflow@db/mlflow", "postgresql://mlflow@db/mlflow_auth"]);
   });
@@ -111,12 +130,21 @@ describe("MLflow's start-time access convergence (images/mlflow/ensure_access.py
     expect(result.users.admin.password).toBe("new-admin");
     expect(result.users.training).toEqual({ password: "t-pw", is_admin: false });
     expect(result.users.analyst).toEqual({ password: "a", is_admin: false });
-    expect(result.grants).toEqual({ "taxi/training": "EDIT", "taxi/analyst": "READ", "taxi/serving": "READ" });
+    expect(result.grants).toEqual({ "taxi/training": "EDIT", "taxi/training_alt": "EDIT", "taxi/analyst": "READ", "taxi/serving": "READ", "taxi/serving_alt": "READ" });
     expect(result.runs[0].log).toContain("user training: EDIT on registered model taxi (was MANAGE)");
   });
 
   it.each([
     [{ MLFLOW_CLIENT_PASSWORD_SERVING: "" }, "MLFLOW_CLIENT_PASSWORD_SERVING is not set: the task definition must inject it"],
+    [{ MLFLOW_CLIENT_STANDBY_USERNAME_TRAINING: "" }, "MLFLOW_CLIENT_STANDBY_USERNAME_TRAINING is not set: the task definition must inject it"],
+    [
+      { MLFLOW_CLIENT_STANDBY_USERNAME_TRAINING: "training" },
+      'the logins of client training are "training" and "training": expected "training" and "training_alt", one each; pulumi up writes them again',
+    ],
+    [
+      { MLFLOW_CLIENT_USERNAME_SERVING: "admin" },
+      'the logins of client serving are "admin" and "serving": expected "serving" and "serving_alt", one each; pulumi up writes them again',
+    ],
     [{ MLFLOW_CLIENTS: "training:ADMIN" }, 'MLFLOW_CLIENTS has "training:ADMIN": expected <username>:<READ|EDIT>'],
     [{ MLFLOW_MODEL_NAME: "" }, "MLFLOW_MODEL_NAME is not set"],
     [{ MLFLOW_AUTH_DATABASE_URI: "" }, "MLFLOW_AUTH_DATABASE_URI is not set"],

@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { REGISTRY_ENVIRONMENT } from "../contracts/github";
-import { MLFLOW_CLIENTS } from "../contracts/mlflow-clients";
+import { MLFLOW_CLIENTS, alternateClientUsername } from "../contracts/mlflow-clients";
 import { renderedWorkflowsByStack } from "../tools/render-workflows";
 import { FakeMlflow, Permission } from "./fakes/fake-mlflow";
 import { REPOSITORY, interpolate } from "./workflow-runner";
@@ -21,6 +21,8 @@ type Doc = any;
 
 const MODEL_NAME = "nyc-taxi-trip-duration";
 const PASSWORDS: Record<string, string> = Object.fromEntries(MLFLOW_CLIENTS.map((client) => [client.username, `${client.username}-pw-${"x".repeat(8)}`]));
+/** Each client's twin login (docs/decisions/0004-credential-rotation.md), current after an odd rotation. */
+const TWIN_PASSWORDS: Record<string, string> = Object.fromEntries(MLFLOW_CLIENTS.map((client) => [alternateClientUsername(client), `${client.username}-alt-pw-${"y".repeat(8)}`]));
 const FAKE_APP = path.join(__dirname, "fakes", "fake-mlflow-app.js");
 const workflows = renderedWorkflowsByStack().get("production")!;
 
@@ -93,10 +95,16 @@ interface StepRun {
   readonly outputs: Record<string, string>;
 }
 
-/** Runs one MLflow step as a runner would, in `workspace`, with the given repository secrets. */
+/** What the stack publishes to GitHub, as a job sees it. */
+interface Published {
+  readonly secrets: Record<string, string>;
+  readonly vars: Record<string, string>;
+}
+
+/** Runs one MLflow step as a runner would, in `workspace`, with the given secrets and variables. */
 async function runStep(
   entry: MlflowStep,
-  secrets: Record<string, string>,
+  { secrets, vars }: Published,
   workspace: string,
   stepOutputs: Record<string, Record<string, string>>,
   given: Record<string, string> = {},
@@ -107,7 +115,7 @@ async function runStep(
     github,
     inputs,
     secrets: { GITHUB_TOKEN: "ghs_fake", ...secrets },
-    vars: {},
+    vars,
     needs: { validate: { outputs: { registry_version: "1" }, result: "success" } },
     steps: Object.fromEntries(Object.entries(stepOutputs).map(([id, outputs]) => [id, { outputs, outcome: "success", conclusion: "success" }])),
     matrix: {},
@@ -149,8 +157,14 @@ async function runStep(
 
 async function withServer<T>(work: (server: FakeMlflow, url: string) => Promise<T>): Promise<T> {
   const server = new FakeMlflow({
-    users: PASSWORDS,
-    modelGrants: Object.fromEntries(MLFLOW_CLIENTS.map((client) => [client.username, client.permission as Permission])),
+    // Both logins of every client, as MLflow's start converges them (images/mlflow/ensure_access.py).
+    users: { ...PASSWORDS, ...TWIN_PASSWORDS },
+    modelGrants: Object.fromEntries(
+      MLFLOW_CLIENTS.flatMap((client) => [
+        [client.username, client.permission as Permission],
+        [alternateClientUsername(client), client.permission as Permission],
+      ]),
+    ),
     modelName: MODEL_NAME,
     versions: [{ version: "1", status: "READY", tags: { release: "v1.2.3" } }],
   });
@@ -163,19 +177,25 @@ async function withServer<T>(work: (server: FakeMlflow, url: string) => Promise<
 }
 
 /**
- * The secrets a job sees: the repository's, and its environment's when it runs in one (the
- * registry login is the `model-registry` environment's alone).
+ * The secrets and variables a job sees: the repository's, and its environment's when it runs in one
+ * (the registry login is the `model-registry` environment's alone). Each client's current login is
+ * the client itself, or its twin after an odd rotation (`twins`).
  */
-function repositorySecrets(url: string, environment?: string): Record<string, string> {
+function repositorySecrets(url: string, environment?: string, twins = false): Published {
   const secrets: Record<string, string> = { MLFLOW_TRACKING_URI: url };
+  const vars: Record<string, string> = {};
   for (const client of MLFLOW_CLIENTS) {
-    if (client.githubSecret && (client.githubEnvironment === undefined || client.githubEnvironment === environment)) secrets[client.githubSecret] = PASSWORDS[client.username];
+    if (client.githubSecret && client.githubUsernameVariable && (client.githubEnvironment === undefined || client.githubEnvironment === environment)) {
+      const username = twins ? alternateClientUsername(client) : client.username;
+      secrets[client.githubSecret] = twins ? TWIN_PASSWORDS[username] : PASSWORDS[username];
+      vars[client.githubUsernameVariable] = username;
+    }
   }
-  return secrets;
+  return { secrets, vars };
 }
 
 /** Runs a job's MLflow steps in order in one workspace, as they run in the job. */
-async function runJobSteps(steps: readonly MlflowStep[], secrets: Record<string, string>, inputs: Record<string, string> = {}) {
+async function runJobSteps(steps: readonly MlflowStep[], published: Published, inputs: Record<string, string> = {}) {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-access-"));
   const handoff = steps.length ? HANDOFFS[`${steps[0].workflow}/${steps[0].job}`] ?? {} : {};
   for (const [file, content] of Object.entries(handoff)) {
@@ -186,7 +206,7 @@ async function runJobSteps(steps: readonly MlflowStep[], secrets: Record<string,
   const results: { entry: MlflowStep; run: StepRun }[] = [];
   try {
     for (const entry of steps) {
-      const run = await runStep(entry, secrets, workspace, outputs, inputs);
+      const run = await runStep(entry, published, workspace, outputs, inputs);
       if (entry.step.id) outputs[entry.step.id] = run.outputs;
       results.push({ entry, run });
     }
@@ -200,10 +220,20 @@ const ALL = mlflowSteps();
 const byJob = (workflow: string, job: string) => ALL.filter((entry) => entry.workflow === workflow && entry.job === job);
 const JOBS = [...new Set(ALL.map((entry) => `${entry.workflow}/${entry.job}`))];
 
-it("finds every step that talks to MLflow, and each names one client's login", () => {
-  expect(ALL.map((entry) => [entry.workflow, entry.job, entry.name, String(entry.step.env?.MLFLOW_TRACKING_USERNAME ?? /MLFLOW_TRACKING_USERNAME=(\w+)/.exec(entry.step.with?.secrets ?? "")?.[1])]).sort()).toEqual(
-    [...EXPECTED].sort(),
-  );
+/** The client whose login a step reads: its username comes from the client's variable, `vars.MLFLOW_<CLIENT>_USERNAME`. */
+function clientOf(entry: MlflowStep): string {
+  const username = String(entry.step.env?.MLFLOW_TRACKING_USERNAME ?? /MLFLOW_TRACKING_USERNAME=(.*)/.exec(entry.step.with?.secrets ?? "")?.[1]);
+  const client = MLFLOW_CLIENTS.find((candidate) => username === `\${{ vars.${candidate.githubUsernameVariable} }}`);
+  return client?.username ?? `no client's variable: ${username}`;
+}
+
+it("finds every step that talks to MLflow, and each reads one client's current login, its username from the client's variable", () => {
+  expect(ALL.map((entry) => [entry.workflow, entry.job, entry.name, clientOf(entry)]).sort()).toEqual([...EXPECTED].sort());
+  // The password from the same client's secret.
+  for (const entry of ALL) {
+    const client = MLFLOW_CLIENTS.find((candidate) => candidate.username === clientOf(entry))!;
+    expect(String(entry.step.env?.MLFLOW_TRACKING_PASSWORD ?? entry.step.with?.secrets)).toContain(`\${{ secrets.${client.githubSecret} }}`);
+  }
   // Step level only: no job or workflow hands MLflow's login to steps that do not need it.
   for (const entry of ALL) expect(Object.keys(entry.jobEnv).filter((key) => key.startsWith("MLFLOW_"))).toEqual([]);
 });
@@ -227,6 +257,18 @@ describe.each(JOBS)("%s against an MLflow enforcing basic auth", (jobKey) => {
     });
   });
 
+  it("succeeds the same after an odd rotation, each step logged in as its client's twin", async () => {
+    await withServer(async (server, url) => {
+      const results = await runJobSteps(steps, repositorySecrets(url, environment, true));
+      for (const { entry, run } of results) {
+        expect({ step: entry.name, ok: run.ok, log: run.ok ? "" : run.log }).toEqual({ step: entry.name, ok: true, log: "" });
+      }
+      const expectedUsers = new Set(EXPECTED.filter(([file, jobId]) => file === workflow && jobId === job).map(([, , , user]) => `${user}_alt`));
+      expect(new Set(server.calls.map((call) => call.user))).toEqual(expectedUsers);
+      expect(server.calls.filter((call) => call.status === 401 || call.status === 403)).toEqual([]);
+    });
+  });
+
   it.each(steps.map((entry) => entry.name))("fails at %s with a wrong password, and with none", async (stepName) => {
     const index = steps.findIndex((entry) => entry.name === stepName);
     const user = EXPECTED.find(([file, jobId, name]) => file === workflow && jobId === job && name === stepName)![3];
@@ -235,12 +277,13 @@ describe.each(JOBS)("%s against an MLflow enforcing basic auth", (jobKey) => {
       // The steps before it run with the right login, so only this one's credential is at fault.
       const before = await runJobSteps(steps.slice(0, index), repositorySecrets(url, environment));
       expect(before.every(({ run }) => run.ok)).toBe(true);
-      const wrong = await runJobSteps(steps.slice(0, index + 1), { ...repositorySecrets(url, environment), [secret]: "not-the-password" });
+      const published = repositorySecrets(url, environment);
+      const wrong = await runJobSteps(steps.slice(0, index + 1), { ...published, secrets: { ...published.secrets, [secret]: "not-the-password" } });
       expect(wrong.at(-1)!.run.ok).toBe(false);
       expect(server.calls.some((call) => call.status === 401)).toBe(true);
-      const missing = { ...repositorySecrets(url, environment) };
+      const missing = { ...published.secrets };
       delete missing[secret];
-      const none = await runJobSteps(steps.slice(0, index + 1), missing);
+      const none = await runJobSteps(steps.slice(0, index + 1), { ...published, secrets: missing });
       expect(none.at(-1)!.run.ok).toBe(false);
     });
   });
@@ -296,7 +339,7 @@ it("puts every login that may write the registry in an environment that admits t
   for (const client of writers) expect(client.githubEnvironment).toBe(REGISTRY_ENVIRONMENT.name);
   expect(REGISTRY_ENVIRONMENT.defaultBranchOnly).toBe(true);
   // And every step that uses it runs in that environment, on the default branch.
-  for (const entry of ALL.filter((candidate) => String(candidate.step.env?.MLFLOW_TRACKING_USERNAME) === "registry")) {
+  for (const entry of ALL.filter((candidate) => clientOf(candidate) === "registry")) {
     expect([entry.workflow, entry.job, entry.environment]).toEqual([entry.workflow, entry.job, REGISTRY_ENVIRONMENT.name]);
   }
 });

@@ -398,19 +398,35 @@ describe.each([
     const environment = Object.fromEntries(container.environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
     expect(environment).toMatchObject({ MLFLOW_MODEL_NAME: "nyc-taxi-trip-duration", MLFLOW_CLIENTS: "training:READ registry:EDIT deployment:READ monitoring:READ serving:READ" });
     const secrets = container.secrets.map((entry: { name: string }) => entry.name);
-    for (const client of clients) expect(secrets).toContain(`MLFLOW_CLIENT_PASSWORD_${client.toUpperCase()}`);
+    // Both logins of every client, the current one and the standby one, each by the version this run wrote.
+    for (const client of clients) {
+      for (const [kind, key] of [["", ""], ["STANDBY_", "-standby"]]) {
+        for (const field of ["USERNAME", "PASSWORD"]) {
+          expect(container.secrets).toContainEqual({
+            name: `MLFLOW_CLIENT_${kind}${field}_${client.toUpperCase()}`,
+            valueFrom: expect.stringMatching(new RegExp(`:secret:platform-mlflow-client-${client}${key}:${field.toLowerCase()}::[0-9a-f-]{36}$`)),
+          });
+        }
+      }
+    }
+    expect(secrets.filter((name: string) => name.startsWith("MLFLOW_CLIENT_"))).toHaveLength(clients.length * 4);
     expect(container.secrets).toContainEqual({ name: "MLFLOW_AUTH_DATABASE_URI", valueFrom: expect.stringMatching(/databases-mlflow:auth_uri::[0-9a-f-]{36}$/) });
     // The one-off reset is gone: every start sets the passwords (images/mlflow/ensure_access.py).
     expect(run.resources.filter((resource) => resource.name === "platform-mlflow-reset-admin")).toEqual([]);
   });
 
-  it("runs the model services and the batch job as MLflow's read-only serving client", () => {
+  it("runs the model services and the batch job as MLflow's read-only serving client, its current login read as each task starts", () => {
     const servingSecret = run.findResource("aws:secretsmanager/secret:Secret", "platform-mlflow-client-serving");
     for (const name of ["web-service", "mlflow-service", "batch"]) {
       const definition = run.findResource("aws:ecs/taskDefinition:TaskDefinition", name);
       const [container] = JSON.parse(String(definition.inputs.containerDefinitions));
-      expect(container.environment).toContainEqual({ name: "MLFLOW_TRACKING_USERNAME", value: "serving" });
-      expect(container.secrets).toEqual([{ name: "MLFLOW_TRACKING_PASSWORD", valueFrom: expect.stringMatching(/mlflow-client-serving.*:password::$/) }]);
+      // `serving` or its twin, whichever is current: the username comes from the secret with the
+      // password, not pinned to a version, since the pipeline copies the revision it replaces.
+      expect(container.environment.map((entry: { name: string }) => entry.name)).not.toContain("MLFLOW_TRACKING_USERNAME");
+      expect(container.secrets).toEqual([
+        { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: expect.stringMatching(/:secret:platform-mlflow-client-serving:password::$/) },
+        { name: "MLFLOW_TRACKING_USERNAME", valueFrom: expect.stringMatching(/:secret:platform-mlflow-client-serving:username::$/) },
+      ]);
       // The task starts only once the value is written: the ARN waits for the secret's version.
       expect(definition.dependsOn).toContain(servingSecret.urn);
     }

@@ -204,7 +204,6 @@ describe.each(["staging", "production"] as const)("the %s batch job", (stack) =>
       "DEPLOYMENT_ENVIRONMENT",
       "INPUT_URI",
       "MLFLOW_TRACKING_URI",
-      "MLFLOW_TRACKING_USERNAME",
       "MODEL_NAME",
       "OUTPUT_URI",
       "SERVICE_NAME",

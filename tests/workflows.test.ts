@@ -337,7 +337,7 @@ describe("deploy-service.yml", () => {
   it("builds with the registry's login as BuildKit secrets, and keeps those layers out of the shared cache and the build record", () => {
     const build = deploy().jobs.build.steps.find((step: { id?: string }) => step.id === "build");
     expect(build.with.secrets).toBe(
-      "MLFLOW_TRACKING_URI=${{ secrets.MLFLOW_TRACKING_URI }}\nMLFLOW_TRACKING_USERNAME=deployment\nMLFLOW_TRACKING_PASSWORD=${{ secrets.MLFLOW_DEPLOYMENT_PASSWORD }}\n",
+      "MLFLOW_TRACKING_URI=${{ secrets.MLFLOW_TRACKING_URI }}\nMLFLOW_TRACKING_USERNAME=${{ vars.MLFLOW_DEPLOYMENT_USERNAME }}\nMLFLOW_TRACKING_PASSWORD=${{ secrets.MLFLOW_DEPLOYMENT_PASSWORD }}\n",
     );
     expect(build.with["cache-to"]).toBeUndefined();
     expect(build.env).toEqual({ DOCKER_BUILD_RECORD_UPLOAD: "false" });

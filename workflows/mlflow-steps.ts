@@ -10,16 +10,19 @@ import type { Step } from "./model";
 import { scriptFiles } from "./steps";
 
 /**
- * The environment of a step that talks to MLflow as `client`: the registry of record's URL, the
- * client's username (not secret) and its password from the secret the stack publishes (a repository
- * secret, or its environment's for the registry login: the step's job must run in that environment).
+ * The environment of a step that talks to MLflow as `client`: the registry of record's URL, and the
+ * client's current login as the stack publishes it, the username as a variable and the password as
+ * a secret (the repository's, or its environment's for the registry login: the step's job must run
+ * in that environment). The username is the client's or its twin's, alternating at each credential
+ * rotation, so it is read with the password rather than written here
+ * (docs/decisions/0004-credential-rotation.md).
  */
 export function mlflowEnv(client: MlflowClientName): Readonly<Record<string, string>> {
-  const { username, githubSecret } = mlflowClient(client);
-  if (!githubSecret) throw new Error(`MLflow client ${username} has no GitHub secret: it does not run in workflows.`);
+  const { username, githubSecret, githubUsernameVariable } = mlflowClient(client);
+  if (!githubSecret || !githubUsernameVariable) throw new Error(`MLflow client ${username} has no GitHub secret: it does not run in workflows.`);
   return Object.freeze({
     MLFLOW_TRACKING_URI: "${{ secrets.MLFLOW_TRACKING_URI }}",
-    MLFLOW_TRACKING_USERNAME: username,
+    MLFLOW_TRACKING_USERNAME: `\${{ vars.${githubUsernameVariable} }}`,
     MLFLOW_TRACKING_PASSWORD: `\${{ secrets.${githubSecret} }}`,
   });
 }

@@ -10,7 +10,14 @@ Environment (ECS injects the passwords from Secrets Manager):
   MLFLOW_ADMIN_USERNAME, MLFLOW_ADMIN_PASSWORD
   MLFLOW_MODEL_NAME             the application's registered model, created here when missing
   MLFLOW_CLIENTS                "training:READ registry:EDIT deployment:READ monitoring:READ serving:READ"
-  MLFLOW_CLIENT_PASSWORD_<USER> each client's password
+  MLFLOW_CLIENT_USERNAME_<CLIENT>, MLFLOW_CLIENT_PASSWORD_<CLIENT>
+                                the client's current login: <client> or its twin <client>_alt
+  MLFLOW_CLIENT_STANDBY_USERNAME_<CLIENT>, MLFLOW_CLIENT_STANDBY_PASSWORD_<CLIENT>
+                                the other one, current until the last rotation
+
+Every client has two logins that alternate (docs/decisions/0004-credential-rotation.md): both are
+kept, with the same grant, so a workflow run or a task that started with the previous one keeps
+working until the next rotation.
 
 The registered model is created by the server, not by a client: MLflow gives a model's creator
 MANAGE (delete included) on it, and would refuse that grant to a client already holding EDIT.
@@ -28,20 +35,35 @@ class ConfigError(Exception):
     pass
 
 
+ALTERNATE_SUFFIX = "_alt"
+
+
 def parse_clients(text, env):
-    """[(username, permission, password)] from MLFLOW_CLIENTS and the passwords' variables."""
+    """[(username, permission, password)] of both logins of every client in MLFLOW_CLIENTS."""
     clients = []
     for entry in text.split():
-        username, _, permission = entry.partition(":")
-        if not username or permission not in PERMISSIONS:
+        client, _, permission = entry.partition(":")
+        if not client or permission not in PERMISSIONS:
             raise ConfigError(
                 f'MLFLOW_CLIENTS has "{entry}": expected <username>:<{"|".join(PERMISSIONS)}>'
             )
-        variable = "MLFLOW_CLIENT_PASSWORD_" + username.upper()
-        password = env.get(variable, "")
-        if not password:
-            raise ConfigError(f"{variable} is not set: the task definition must inject it")
-        clients.append((username, permission, password))
+        logins = []
+        for kind in ("", "STANDBY_"):
+            values = []
+            for field in ("USERNAME", "PASSWORD"):
+                variable = f"MLFLOW_CLIENT_{kind}{field}_{client.upper()}"
+                if not env.get(variable):
+                    raise ConfigError(f"{variable} is not set: the task definition must inject it")
+                values.append(env[variable])
+            username, password = values
+            logins.append(username)
+            clients.append((username, permission, password))
+        expected = {client, client + ALTERNATE_SUFFIX}
+        if set(logins) != expected:
+            raise ConfigError(
+                f'the logins of client {client} are "{logins[0]}" and "{logins[1]}": expected'
+                f' "{client}" and "{client}{ALTERNATE_SUFFIX}", one each; pulumi up writes them again'
+            )
     return clients
 
 

@@ -5,7 +5,8 @@
 #                                 apart from the runs (before 3.6 both stores version in alembic_version)
 #   MLFLOW_ARTIFACTS_DESTINATION  s3://<bucket>/artifacts
 #   MLFLOW_ADMIN_USERNAME, MLFLOW_ADMIN_PASSWORD  the administrator of MLflow's basic auth
-#   MLFLOW_MODEL_NAME, MLFLOW_CLIENTS, MLFLOW_CLIENT_PASSWORD_<USER>  the clients' logins and grants
+#   MLFLOW_MODEL_NAME, MLFLOW_CLIENTS, MLFLOW_CLIENT_[STANDBY_]{USERNAME,PASSWORD}_<CLIENT>
+#                                 the clients' two logins each and their grants
 # Each start sets the users and permissions to the stack's
 # (mlflow-ensure-access): a restore, which brings back the lost stack's passwords, needs no hand step.
 # `upgrade` runs the schema migrations instead: the one-off task before a version change.

@@ -25,6 +25,12 @@ export interface RepositorySettingsArgs {
    * @default none
    */
   readonly secrets?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * Repository-wide Actions variables, by name: values that are not secret (a secret's value is
+   * masked wherever it appears in a log).
+   * @default none
+   */
+  readonly variables?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Files committed to the default branch. Paths must be unique. */
   readonly files: readonly RepositoryFileSpec[];
 }
@@ -38,6 +44,7 @@ export class RepositorySettings extends pulumi.ComponentResource {
   readonly ruleset: github.RepositoryRuleset;
   readonly labels: readonly github.IssueLabel[];
   readonly secrets: readonly github.ActionsSecret[];
+  readonly variables: readonly github.ActionsVariable[];
   readonly files: readonly github.RepositoryFile[];
   /** Paths of the committed files, in commit order. */
   readonly filePaths: pulumi.Output<string[]>;
@@ -106,6 +113,10 @@ export class RepositorySettings extends pulumi.ComponentResource {
           { repository, secretName, value: pulumi.secret(value) },
           { parent: this },
         ),
+    );
+
+    this.variables = sortedEntries(args.variables).map(
+      ([variableName, value]) => new github.ActionsVariable(`${name}-${variableName}`, { repository, variableName, value }, { parent: this }),
     );
 
     this.files = args.files.map(

@@ -6,6 +6,7 @@
 export { ActionsEnvironmentSecret } from "@pulumi/github/actionsEnvironmentSecret";
 export { ActionsEnvironmentVariable } from "@pulumi/github/actionsEnvironmentVariable";
 export { ActionsSecret } from "@pulumi/github/actionsSecret";
+export { ActionsVariable } from "@pulumi/github/actionsVariable";
 export { getTeamOutput } from "@pulumi/github/getTeam";
 export { getUserOutput } from "@pulumi/github/getUser";
 export { IssueLabel } from "@pulumi/github/issueLabel";

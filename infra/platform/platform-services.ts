@@ -3,11 +3,11 @@ import { RandomPassword } from "@pulumi/random/randomPassword";
 import * as aws from "../aws/sdk";
 import { readyAfter } from "../ready";
 import type { ApplicationDatabases, LoginRole } from "../database/application-databases";
-import { MLFLOW_CLIENTS, MlflowClientName, clientGrants, clientPasswordVariable } from "../../contracts/mlflow-clients";
+import { MLFLOW_CLIENTS, MlflowClient, MlflowClientName, alternateClientUsername, clientGrants, clientLoginVariables } from "../../contracts/mlflow-clients";
 import { APPLICATION_DASHBOARDS } from "../../contracts/dashboards";
 import { GRAFANA_DATABASE } from "../database/application-databases";
 import type { RotationStep } from "../config";
-import { declareSingle } from "../database/credential-slots";
+import { Slot, SlotKeepers, appliedRotation, declareSingle, declareSlot } from "../database/credential-slots";
 import type { ServiceCluster } from "./service-cluster";
 import { PlatformWebService } from "./platform-web-service";
 import { grafanaCloudWatchStatements } from "./grafana-cloudwatch-access";
@@ -32,7 +32,8 @@ export interface PlatformServicesArgs {
   readonly logRetentionDays: number;
   /**
    * The rotation this run makes: a new MLflow administrator password, which only people use and
-   * every MLflow task sets at start (docs/decisions/0004-credential-rotation.md).
+   * every MLflow task sets at start, and a new password for the client logins' slot it makes
+   * current (docs/decisions/0004-credential-rotation.md).
    * @default none
    */
   readonly rotation?: RotationStep;
@@ -58,11 +59,20 @@ export class PlatformServices extends pulumi.ComponentResource {
   readonly mlflowUrl: string;
   readonly grafanaUrl: string;
   /**
-   * Each MLflow client's login (infra/mlflow/clients.ts): the secret holding `{username, password}`,
-   * readable once written, and the password itself for GitHub's secrets.
+   * Each MLflow client's current login (contracts/mlflow-clients.ts): the secret holding
+   * `{username, password}`, readable once written, and the username and password themselves for
+   * GitHub's variables and secrets. The username is the client's or its twin's.
    */
   readonly mlflowClients: Readonly<
-    Record<MlflowClientName, { readonly secretArn: pulumi.Output<string>; readonly versionId: pulumi.Output<string>; readonly password: pulumi.Output<string> }>
+    Record<
+      MlflowClientName,
+      {
+        readonly secretArn: pulumi.Output<string>;
+        readonly versionId: pulumi.Output<string>;
+        readonly username: pulumi.Output<string>;
+        readonly password: pulumi.Output<string>;
+      }
+    >
   >;
 
   constructor(name: string, args: PlatformServicesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -70,7 +80,7 @@ export class PlatformServices extends pulumi.ComponentResource {
     super("mlops-cicd:services:PlatformServices", name, {}, opts);
 
     const prefix = args.cluster.clusterName;
-    const generate = (key: string, description: string, username?: string, rotates = false) => {
+    const generated = (key: string, description: string, rotates = false) => {
       const rotating = rotates ? declareSingle(args.rotation) : undefined;
       const value = new RandomPassword(
         `${name}-${key}`,
@@ -78,14 +88,9 @@ export class PlatformServices extends pulumi.ComponentResource {
         { parent: this, ignoreChanges: rotating === undefined || rotating.followsKeepers ? undefined : ["keepers"] },
       );
       const secret = new aws.Secret(`${name}-${key}`, { name: `${prefix}/${key}`, description }, { parent: this });
-      const secretString = pulumi.secret(value.result.apply((password) => JSON.stringify(username === undefined ? { password } : { username, password })));
-      const version = new aws.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString }, { parent: this });
+      const version = new aws.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString: pulumi.secret(value.result.apply((password) => JSON.stringify({ password }))) }, { parent: this });
       // Readers get the value as they start: the ARN resolves once it is written.
-      return { secretArn: readyAfter(secret.arn, version), versionId: version.versionId, password: pulumi.secret(value.result) };
-    };
-    const generated = (key: string, description: string, rotates = false) => {
-      const { secretArn, versionId } = generate(key, description, undefined, rotates);
-      return { secretArn, versionId };
+      return { secretArn: readyAfter(secret.arn, version), versionId: version.versionId };
     };
     // Rotates with the database's passwords: its task definition names the secret's version, so
     // MLflow rolls and its new tasks set the new password (docs/decisions/0004-credential-rotation.md).
@@ -95,13 +100,54 @@ export class PlatformServices extends pulumi.ComponentResource {
     // Grafana encrypts its data-source secrets with this key: it must never change, so it has no
     // keepers and no rotation config can replace it.
     const grafanaSecretKey = generated("grafana-secret-key", "Grafana's secret key");
-    const logins = MLFLOW_CLIENTS.map((client) => ({
-      client,
-      login: generate(`mlflow-client-${client.username}`, `MLflow login of ${client.usedBy}`, client.username),
-    }));
-    this.mlflowClients = Object.fromEntries(logins.map(({ client, login }) => [client.username, login])) as PlatformServices["mlflowClients"];
-    const clientPasswords = Object.fromEntries(
-      logins.map(({ client, login }) => [clientPasswordVariable(client), { secretArn: login.secretArn, versionId: login.versionId, key: "password" }]),
+    // Two logins per client, alternating like the database's roles (credential-slots.ts): the
+    // client itself (its password keeps the name it always had, so a stack from before rotation
+    // keeps it) and its twin `<client>_alt`, with the same grant. The client's secret holds the
+    // current one, read by GitHub's variables and secrets and the model services; a `-standby`
+    // secret the other, which MLflow keeps valid until the next rotation.
+    const clientLogin = (client: MlflowClient) => {
+      const slotPassword = (slot: Slot) => {
+        const declared = declareSlot(slot, args.rotation);
+        const key = `mlflow-client-${client.username}${slot === "primary" ? "" : "-alt"}`;
+        return new RandomPassword(
+          `${name}-${key}`,
+          { length: 48, special: false, keepers: declared.keepers },
+          { parent: this, ignoreChanges: declared.followsKeepers ? undefined : ["keepers"] },
+        );
+      };
+      const slots: Record<Slot, RandomPassword> = { primary: slotPassword("primary"), alternate: slotPassword("alternate") };
+      const credential = (which: "current" | "standby") =>
+        pulumi.all([slots.primary.keepers, slots.alternate.keepers, slots.primary.result, slots.alternate.result]).apply(([primaryKeepers, alternateKeepers, primary, alternate]) => {
+          const { current } = appliedRotation(primaryKeepers as SlotKeepers | undefined, alternateKeepers as SlotKeepers | undefined);
+          const slot: Slot = which === "current" ? current : current === "primary" ? "alternate" : "primary";
+          // The key order of the secret as it was before rotation: a stack at generation 0 writes the same JSON.
+          return slot === "primary" ? { username: client.username as string, password: primary } : { username: alternateClientUsername(client), password: alternate };
+        });
+      const stored = (which: "current" | "standby") => {
+        const key = `mlflow-client-${client.username}${which === "current" ? "" : "-standby"}`;
+        const description = which === "current" ? `MLflow login of ${client.usedBy}` : `Standby MLflow login of ${client.username} (MLflow's only)`;
+        const secret = new aws.Secret(`${name}-${key}`, { name: `${prefix}/${key}`, description }, { parent: this });
+        const value = credential(which);
+        const version = new aws.SecretVersion(`${name}-${key}`, { secretId: secret.id, secretString: pulumi.secret(value.apply((login) => JSON.stringify(login))) }, { parent: this });
+        return { secretArn: readyAfter(secret.arn, version), versionId: version.versionId, username: pulumi.unsecret(value.apply((login) => login.username)), password: pulumi.secret(value.apply((login) => login.password)) };
+      };
+      return { current: stored("current"), standby: stored("standby") };
+    };
+    const logins = MLFLOW_CLIENTS.map((client) => ({ client, login: clientLogin(client) }));
+    this.mlflowClients = Object.fromEntries(logins.map(({ client, login }) => [client.username, login.current])) as PlatformServices["mlflowClients"];
+    // MLflow converges both logins of every client at start; each by the version this run wrote, so
+    // a rotation rolls it.
+    const clientLogins = Object.fromEntries(
+      logins.flatMap(({ client, login }) =>
+        (["current", "standby"] as const).flatMap((which) => {
+          const variables = clientLoginVariables(client, which);
+          const { secretArn, versionId } = login[which];
+          return [
+            [variables.username, { secretArn, versionId, key: "username" }],
+            [variables.password, { secretArn, versionId, key: "password" }],
+          ];
+        }),
+      ),
     );
     // Each database credential by the version this run wrote: a rotation rolls the service that reads it.
     const database = (role: LoginRole, key: string) => ({ secretArn: args.databases.credentialSecretArns[role], versionId: args.databases.credentialVersionIds[role], key });
@@ -136,7 +182,7 @@ export class PlatformServices extends pulumi.ComponentResource {
           MLFLOW_BACKEND_STORE_URI: database("mlflow", "uri"),
           MLFLOW_AUTH_DATABASE_URI: database("mlflow", "auth_uri"),
           MLFLOW_ADMIN_PASSWORD: { ...mlflowAdmin, key: "password" },
-          ...clientPasswords,
+          ...clientLogins,
         },
         taskPolicyStatements: pulumi.output(args.artifactBucket.arn).apply((bucket) => [
           { Sid: "Artifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucket}/${ARTIFACTS_PREFIX}/*` },

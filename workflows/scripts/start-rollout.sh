@@ -20,8 +20,17 @@ if [[ "$previous" != arn:aws:ecs:* ]]; then
 fi
 aws ecs describe-task-definition --task-definition "$previous" --query taskDefinition > task-definition.json
 # Same task definition, new image: drop the fields ECS sets itself before registering it again.
+# A revision from before the MLflow logins rotated names the username `serving` as is; it alternates
+# with its twin now, so the copy reads it from the password's secret, the current login's, instead
+# (docs/decisions/0004-credential-rotation.md).
 jq --arg image "$image" --arg container "$SERVICE_TYPE" \
-  '.containerDefinitions |= map(if .name == $container then .image = $image else . end)
+  '.containerDefinitions |= map(
+     (if .name == $container then .image = $image else . end)
+     | ([.secrets[]? | select(.name == "MLFLOW_TRACKING_PASSWORD") | .valueFrom | select(endswith(":password::"))] | .[0]) as $password
+     | if $password != null and any(.environment[]?; .name == "MLFLOW_TRACKING_USERNAME") then
+         .environment |= map(select(.name != "MLFLOW_TRACKING_USERNAME"))
+         | .secrets += [{name: "MLFLOW_TRACKING_USERNAME", valueFrom: ($password | sub(":password::$"; ":username::"))}]
+       else . end)
    | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities, .registeredAt, .registeredBy)' \
   task-definition.json > next-task-definition.json
 next=$(aws ecs register-task-definition --cli-input-json file://next-task-definition.json \
