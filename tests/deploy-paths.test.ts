@@ -133,6 +133,7 @@ function deploy(
     job: "deploy",
     inputs: { environment, model_version: "v1.2.3", service_type: type },
     vars: {
+      MLFLOW_DEPLOYMENT_USERNAME: "deployment",
       [`${prefix}_API_URL`]: apiUrl,
       AWS_ROLE_ARN: `arn:aws:iam::123456789012:role/github-deploy-${environment}`,
       AWS_REGION: "eu-west-1",
@@ -157,7 +158,7 @@ function promote(environment: Environment, after: JobResult): Promise<JobResult>
     workflow,
     job: "promote",
     inputs: { environment, model_version: "v1.2.3", service_type: "web-service" },
-    vars: {},
+    vars: { MLFLOW_REGISTRY_USERNAME: "registry" },
     secrets: { MLFLOW_TRACKING_URI: "https://mlflow.taxi.example.com", MLFLOW_REGISTRY_PASSWORD: "registry-password" },
     needs: { validate: { outputs: { registry_version: "7" } }, deploy: { outputs: {} } },
     world: after.world,

@@ -269,7 +269,8 @@ describe.each(JOBS)("%s against an MLflow enforcing basic auth", (jobKey) => {
     });
   });
 
-  it.each(steps.map((entry) => entry.name))("fails at %s with a wrong password, and with none", async (stepName) => {
+  const entry = (name: string) => steps.find((candidate) => candidate.name === name)!;
+  it.each(steps.map((candidate) => candidate.name))("fails at %s with a wrong password, with none, and without a username", async (stepName) => {
     const index = steps.findIndex((entry) => entry.name === stepName);
     const user = EXPECTED.find(([file, jobId, name]) => file === workflow && jobId === job && name === stepName)![3];
     const secret = MLFLOW_CLIENTS.find((client) => client.username === user)!.githubSecret!;
@@ -285,6 +286,14 @@ describe.each(JOBS)("%s against an MLflow enforcing basic auth", (jobKey) => {
       delete missing[secret];
       const none = await runJobSteps(steps.slice(0, index + 1), { ...published, secrets: missing });
       expect(none.at(-1)!.run.ok).toBe(false);
+      // Nor without the username's variable: the login changes with each rotation, so none is assumed.
+      const variable = MLFLOW_CLIENTS.find((client) => client.username === user)!.githubUsernameVariable!;
+      const vars = { ...published.vars };
+      delete vars[variable];
+      const nameless = await runJobSteps(steps.slice(0, index + 1), { ...published, vars });
+      expect(nameless.at(-1)!.run.ok).toBe(false);
+      // The platform's own steps say what is missing; the application's commands get MLflow's 401.
+      if (String(entry(stepName).step.run ?? "").includes("mlflow_api()")) expect(nameless.at(-1)!.run.log).toContain("::error title=MLflow credentials missing::");
     });
   });
 });
