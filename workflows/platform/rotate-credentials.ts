@@ -54,7 +54,7 @@ export function rotateCredentialsWorkflow(settings: PlatformSettings): Workflow 
   const rotate = (stack: PlatformStack): Job => {
     const decided = `needs.${dueJobId(stack.name)}.outputs`;
     return {
-      name: `Rotate the database passwords of ${stack.name}`,
+      name: `Rotate the generated logins of ${stack.name}`,
       needs: [dueJobId(stack.name)],
       if: `${ON_MAIN} && ${decided}.due == 'true'`,
       runsOn: PULUMI_RUNNER,
