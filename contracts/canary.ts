@@ -21,4 +21,12 @@ export const CANARY_MAX_P95_SECONDS = 1.5;
  * (a mixed-case value would hold no more than this), treats `*` and `?` as wildcards, and takes at
  * most 128 characters; 64 of 36 symbols is about 330 bits.
  */
-export const TEST_TRAFFIC_HEADER = Object.freeze({ name: "X-Mlops-Test-Traffic", secret: "TEST_TRAFFIC_HEADER_VALUE", valueLength: 64 });
+export const TEST_TRAFFIC_HEADER = Object.freeze({
+  name: "X-Mlops-Test-Traffic",
+  secret: "TEST_TRAFFIC_HEADER_VALUE",
+  valueLength: 64,
+  /** Shorter is guessable. */
+  minValueLength: 32,
+  /** The load balancer's limit on an http-header condition value. */
+  maxValueLength: 128,
+});

@@ -85,7 +85,7 @@ const ALLOWED: Readonly<Record<Folder, readonly string[]>> = {
   // The `mlops-monitor` command: application runtime code (the monitoring job, the metrics
   // function), bundled by tools; it uses infra's database helpers, and no infra file loads it.
   monitor: ["contracts", "infra"],
-  // The `mlops-load-test` command deploy-service runs, bundled by tools like `mlops-monitor`.
+  // The `mlops-load-test` command the production deploy jobs run, bundled by tools like `mlops-monitor`.
   loadtest: ["contracts", "infra"],
   tools: ["contracts", "infra", "workflows", "policy", "monitor", "loadtest"],
 };

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { MLFLOW_CLIENTS, MlflowClient, alternateClientUsername, clientLoginVariables } from "../contracts/mlflow-clients";
 import { MLFLOW_RDS_CA_BUNDLE } from "../infra/database/application-databases";
 import { lintDockerfile } from "../tools/dockerfile-lint";
 import { GRAFANA_RDS_CA_BUNDLE } from "../infra/platform/platform-services";
@@ -57,6 +58,24 @@ describe("the bootstrap image's server (images/bootstrap/bootstrap.py, run with 
   });
 });
 
+function client(name: string): MlflowClient {
+  const found = MLFLOW_CLIENTS.find((candidate) => candidate.username === name);
+  if (!found) throw new Error(`no MLflow client ${name}`);
+  return found;
+}
+
+type Login = { readonly username: string; readonly password: string };
+
+/** A client's two logins as the MLflow task's environment carries them. */
+function logins(name: string, current: Login, standby: Login): Record<string, string> {
+  const entries: [string, string][] = [];
+  for (const [which, login] of [["current", current], ["standby", standby]] as const) {
+    const variables = clientLoginVariables(client(name), which);
+    entries.push([variables.username, login.username], [variables.password, login.password]);
+  }
+  return Object.fromEntries(entries);
+}
+
 describe("MLflow's start-time access convergence (images/mlflow/ensure_access.py, run with python3)", () => {
   const script = path.join(IMAGES_DIR, "mlflow", "ensure_access.py");
   const harness = path.join(__dirname, "fixtures", "ensure_access_harness.py");
@@ -67,15 +86,11 @@ describe("MLflow's start-time access convergence (images/mlflow/ensure_access.py
     MLFLOW_ADMIN_PASSWORD: "new-admin",
     MLFLOW_MODEL_NAME: "taxi",
     MLFLOW_CLIENTS: "training:EDIT serving:READ",
-    MLFLOW_CLIENT_USERNAME_TRAINING: "training",
-    MLFLOW_CLIENT_PASSWORD_TRAINING: "t-pw",
-    MLFLOW_CLIENT_STANDBY_USERNAME_TRAINING: "training_alt",
-    MLFLOW_CLIENT_STANDBY_PASSWORD_TRAINING: "t-alt-pw",
+    // The names the program gives the task (contracts/mlflow-clients.ts), so a rename on either
+    // side fails here rather than at MLflow's start.
+    ...logins("training", { username: "training", password: "t-pw" }, { username: alternateClientUsername(client("training")), password: "t-alt-pw" }),
     // After an odd rotation: the twin is current.
-    MLFLOW_CLIENT_USERNAME_SERVING: "serving_alt",
-    MLFLOW_CLIENT_PASSWORD_SERVING: "s-alt-pw",
-    MLFLOW_CLIENT_STANDBY_USERNAME_SERVING: "serving",
-    MLFLOW_CLIENT_STANDBY_PASSWORD_SERVING: "s-pw",
+    ...logins("serving", { username: alternateClientUsername(client("serving")), password: "s-alt-pw" }, { username: "serving", password: "s-pw" }),
   };
   const converge = (scenario: Record<string, unknown>) => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ensure-access-")), "scenario.json");

@@ -475,6 +475,12 @@ describe("the production load test", () => {
     expect(names(stepsOf("ci-cd.yml", "deploy-staging"))).not.toEqual(expect.arrayContaining(["Load test the new revision"]));
   });
 
+  it("says in ci-cd's production incident how the load test ended, and staging's incident says nothing of one", () => {
+    const body = (job: string) => stepsOf("ci-cd.yml", job).find((step) => step.id === "incident-issue")?.env.ALERT_BODY as string;
+    expect(body("deploy-production")).toContain("- load test: ${{ steps.load-test.outcome == 'skipped' && 'not run' || steps.load-test.outcome }}\n");
+    expect(body("deploy-staging")).not.toContain("load test");
+  });
+
   it("sends the header's value from production's secret, which only the load test reads and no file holds", () => {
     const holders = allJobs().flatMap(([file, id, job]) =>
       (job.steps as Doc[]).filter((step) => JSON.stringify(step).includes("TEST_TRAFFIC_HEADER_VALUE")).map((step) => `${file} ${id} ${step.id}`),

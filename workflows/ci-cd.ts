@@ -285,6 +285,8 @@ export function ciCdWorkflow(settings: ApplicationLayout): Workflow {
           "- previous task definition (restored): ${{ steps.rollout.outputs.previous || 'none' }}",
           "- failed task definition: ${{ steps.rollout.outputs.next || 'none registered' }}",
           "- rollback: ${{ steps.rollback.outcome == 'skipped' && 'not needed (nothing had moved)' || steps.rollback.outcome }}",
+          // Production alone runs the load test (docs/deploy.md): its outcome, as deploy-service's issue gives it.
+          ...(environment === "production" ? ["- load test: ${{ steps.load-test.outcome == 'skipped' && 'not run' || steps.load-test.outcome }}"] : []),
           "- run: ${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
         ].join("\n"),
       }),

@@ -16,7 +16,10 @@ export function testTrafficHeaderValue(name: string, opts?: pulumi.CustomResourc
 
 /** What the load balancer accepts as an http-header condition value that matches only itself. */
 export function testTrafficHeaderValueProblems(value: string): string[] {
-  if (value.length < 32 || value.length > 128) return [`the test-traffic header value must be 32 to 128 characters (a guessable value lets anyone load a deploying revision alone; the load balancer takes at most 128), got ${value.length}.`];
+  const { minValueLength: min, maxValueLength: max } = TEST_TRAFFIC_HEADER;
+  if (value.length < min || value.length > max) {
+    return [`the test-traffic header value must be ${min} to ${max} characters (a guessable value lets anyone load a deploying revision alone; the load balancer takes at most ${max}), got ${value.length}.`];
+  }
   if (!/^[a-z0-9]+$/.test(value)) return ["the test-traffic header value must be lowercase letters and digits only (the load balancer reads * and ? as wildcards and ignores case)."];
   return [];
 }
