@@ -54,9 +54,12 @@ export interface IssueLabelSpec {
   readonly description: string;
 }
 
+/** The label a failed deployment's issue carries, by which record-delivery-metrics knows it. */
+export const INCIDENT_LABEL = "incident";
+
 export const ISSUE_LABELS: readonly IssueLabelSpec[] = Object.freeze([
   { name: "model-monitoring", color: "1d76db", description: "Raised by the model monitoring pipeline" },
   { name: "alert", color: "d93f0b", description: "Needs attention: a monitored threshold was crossed" },
   { name: "drift-detection", color: "fbca04", description: "Data or prediction drift above the alert threshold" },
-  { name: "incident", color: "b60205", description: "A failed or rolled-back deployment" },
+  { name: INCIDENT_LABEL, color: "b60205", description: "A failed or rolled-back deployment" },
 ]);

@@ -10,8 +10,8 @@ import { parse } from "yaml";
 import { truthy } from "@actions/expressions/result";
 import { parseIncidentRecord, parseRunRecord } from "../monitor/delivery";
 import { renderedWorkflowsByStack } from "../tools/render-workflows";
-import { ISSUE_LABELS, MONITORING_ENVIRONMENT, REGISTRY_ENVIRONMENT } from "../contracts/github";
-import { DEPLOY_ENVIRONMENTS, INCIDENT_AUTHOR, INCIDENT_LABEL, INCIDENT_MARKER_PATTERN } from "../workflows/record-delivery-metrics";
+import { INCIDENT_LABEL, ISSUE_LABELS, MONITORING_ENVIRONMENT, REGISTRY_ENVIRONMENT } from "../contracts/github";
+import { DEPLOY_ENVIRONMENTS, INCIDENT_AUTHOR, INCIDENT_MARKER_PATTERN } from "../workflows/record-delivery-metrics";
 import { REPOSITORY, World, evaluate, runJob } from "./workflow-runner";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed workflow documents

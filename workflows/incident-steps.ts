@@ -3,11 +3,9 @@
  * dispatch that gets it recorded. Shared by both workflows so the marker the recorder reads
  * (INCIDENT_MARKER_PATTERN) has one writer.
  */
+import { INCIDENT_LABEL } from "../contracts/github";
 import type { Step } from "./model";
 import { scriptFiles, syncAlertIssue } from "./steps";
-
-/** The label a failed deployment's issue carries, by which record-delivery-metrics knows it. */
-export const INCIDENT_LABEL = "incident";
 
 /** The workflow that records incidents, and its input naming the issue. */
 export const INCIDENT_RECORDER = Object.freeze({ fileName: "record-delivery-metrics.yml", input: "issue_number" });

@@ -16,10 +16,9 @@ import { RUNNER } from "./application";
 import { ACTIONS } from "./actions";
 import type { Step, Workflow } from "./model";
 import { PLATFORM_TOOLS_DIR, platformCommand } from "./platform-tools";
-import { INCIDENT_LABEL, INCIDENT_RECORDER } from "./incident-steps";
+import { INCIDENT_LABEL } from "../contracts/github";
+import { INCIDENT_RECORDER } from "./incident-steps";
 import { awsCredentials, script, scriptFiles, validateInput } from "./steps";
-
-export { INCIDENT_LABEL } from "./incident-steps";
 
 /** The account whose issues carry a marker the recorder believes: the workflows' own token's. */
 export const INCIDENT_AUTHOR = "github-actions[bot]";
