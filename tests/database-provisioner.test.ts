@@ -13,6 +13,9 @@ import { planProblems, provision, ProvisionError, ProvisionPlan, READER_STATEMEN
 import { loginAsMaster, MASTER_LOGIN_WAITS_MS } from "../infra/database/provisioner/master-login";
 import { alternateRoleName } from "../infra/database/credential-slots";
 
+/** Every migration this release ships (tests/metrics-database.test.ts names them one by one). */
+const ALL_MIGRATIONS = readMigrations().map((entry) => `${entry.version}_${entry.name}`);
+
 describe("the provisioning request's checks", () => {
   const valid: ProvisionPlan = {
     roles: [
@@ -204,7 +207,7 @@ onServer("provisioning a server as RDS's master user (DATABASE_URL)", () => {
       rolesUpdated: [],
       databasesCreated: [metricsDatabase, mlflowDatabase],
       databasesReowned: [],
-      migrations: { applied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics", "0003_spec_writers", "0004_delivery_metrics", "0005_incident_withdrawn"], alreadyApplied: [] },
+      migrations: { applied: ALL_MIGRATIONS, alreadyApplied: [] },
     });
     const roles = await superuser.query<{ rolname: string; rolcanlogin: boolean; rolinherit: boolean; rolcreaterole: boolean; rolcreatedb: boolean; rolsuper: boolean }>(
       "SELECT rolname, rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname",
@@ -240,7 +243,7 @@ onServer("provisioning a server as RDS's master user (DATABASE_URL)", () => {
       rolesUpdated: [names.owner, names.writer, names.reader, mlflowRole],
       databasesCreated: [],
       databasesReowned: [],
-      migrations: { applied: [], alreadyApplied: ["0001_spec_ml_metrics", "0002_harden_ml_metrics", "0003_spec_writers", "0004_delivery_metrics", "0005_incident_withdrawn"] },
+      migrations: { applied: [], alreadyApplied: ALL_MIGRATIONS },
     });
     expect(await passwordHash(names.writer)).not.toBe(before);
     // The server stored the verifier sent, not a hash of it: the password itself logs in.

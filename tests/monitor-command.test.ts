@@ -70,18 +70,15 @@ describe.each(ENGINES)("mlops-monitor on $name", (engine) => {
   }
 
   it("migrates, then grants the writer its privileges", async () => {
+    const shipped = readMigrations().map((entry) => `${entry.version}_${entry.name}`);
     const result = await run(["migrate"]);
     expect(result).toMatchObject({ code: 0 });
     expect(result.lines).toEqual([
-      "applied 0001_spec_ml_metrics",
-      "applied 0002_harden_ml_metrics",
-      "applied 0003_spec_writers",
-      "applied 0004_delivery_metrics",
-      "applied 0005_incident_withdrawn",
-      "5 migrations applied, 0 already applied.",
+      ...shipped.map((name) => `applied ${name}`),
+      `${shipped.length} migrations applied, 0 already applied.`,
     ]);
     for (const statement of grantStatements(db.database, roleNames(db.rolePrefix)).filter((s) => s.includes(writer))) await db.sql.exec(statement);
-    expect((await run(["migrate"])).lines).toEqual(["0 migrations applied, 5 already applied."]);
+    expect((await run(["migrate"])).lines).toEqual([`0 migrations applied, ${shipped.length} already applied.`]);
   });
 
   it("reports freshness before the first window: no metrics is stale", async () => {
