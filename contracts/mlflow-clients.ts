@@ -1,6 +1,7 @@
 /**
- * Who talks to MLflow, as whom. The server runs with basic auth and every client has its own
- * generated login; what each login may do is the least MLflow's permission model allows for its work.
+ * Who talks to MLflow, as whom. The server runs with basic auth and every client has two generated
+ * logins with the same grant, the client's name and its twin `<name>_alt`, which alternate at each
+ * credential rotation; what they may do is the least MLflow's permission model allows for the work.
  *
  * MLflow grants permissions per experiment and per registered model, on top of a default that applies
  * to everything else (READ here). Training creates its own experiments (their creator gets MANAGE on
@@ -13,14 +14,17 @@
  */
 import { REGISTRY_ENVIRONMENT } from "./github";
 
-
 /** MLflow's permission levels a client is granted on the application's registered model. */
 export type MlflowPermission = "READ" | "EDIT";
 
 export type MlflowClientName = "training" | "registry" | "deployment" | "monitoring" | "serving";
 
 export interface MlflowClient {
-  /** The MLflow username, and the suffix of its secrets. */
+  /**
+   * The client's name: the username of its first login (the twin's is `alternateClientUsername`),
+   * and the suffix of its secrets. Which of the two is current is in its secret and, for GitHub
+   * Actions, in `githubUsernameVariable`.
+   */
   readonly username: MlflowClientName;
   /** On the application's registered model. */
   readonly permission: MlflowPermission;
