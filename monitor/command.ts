@@ -89,6 +89,11 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
   let command: string | undefined;
   let values: Record<string, string | undefined>;
   try {
+    // node:util keeps the last of a repeated option silently: `--threshold 0.5 --threshold 5` is a mistake to name.
+    for (const name of OPTIONS) {
+      const given = argv.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
+      if (given > 1) throw new UsageError(`--${name} is given ${given} times: give it once.`);
+    }
     const parsed = parseArgs({
       args: [...argv],
       options: {

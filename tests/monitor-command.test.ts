@@ -141,6 +141,8 @@ describe.each(ENGINES)("mlops-monitor on $name", (engine) => {
     expect((await run(["store", "--file", "metrics.json", "--threshold=-1"])).lines[0]).toBe('::error::--threshold must be a number, 0 or more, got "-1".');
     expect((await run(["store", "--file", "metrics.json", "--threshold", "-1"])).lines[0]).toMatch(/^::error::Option '--threshold' argument is ambiguous\. [^\n]+$/);
     expect((await run(["drop-everything"])).lines[0]).toBe('::error::Unknown command "drop-everything".');
+    // node:util would keep the last silently: which threshold was meant is the caller's to say.
+    expect((await run(["store", "--file", "m.json", "--threshold", "0.5", "--threshold=5"])).lines[0]).toBe("::error::--threshold is given 2 times: give it once.");
     files["metrics.json"] = JSON.stringify(SAMPLE);
     expect(await run(["store", "--file", "metrics.json", "--threshold", "0.5"], { url: "" })).toEqual({
       code: 2,

@@ -6036,6 +6036,10 @@ async function runMonitorCommand(argv, context) {
   let command;
   let values;
   try {
+    for (const name of OPTIONS) {
+      const given = argv.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
+      if (given > 1) throw new UsageError(`--${name} is given ${given} times: give it once.`);
+    }
     const parsed = (0, import_node_util.parseArgs)({
       args: [...argv],
       options: {

@@ -6067,6 +6067,10 @@ async function runMonitorCommand(argv2, context) {
   let command;
   let values;
   try {
+    for (const name of OPTIONS) {
+      const given = argv2.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
+      if (given > 1) throw new UsageError(`--${name} is given ${given} times: give it once.`);
+    }
     const parsed = (0, import_node_util.parseArgs)({
       args: [...argv2],
       options: {
