@@ -316,6 +316,17 @@ export function closestMatch(word: string, candidates: readonly string[], maxDis
 }
 
 /**
+ * Each of `options` (names without the dashes) given more than once in `words`: node:util's
+ * parseArgs keeps the last silently, and which one was meant is the caller's to say.
+ */
+export function repeatedOptionProblems(words: readonly string[], options: readonly string[]): string[] {
+  return options.flatMap((name) => {
+    const given = words.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
+    return given > 1 ? [`--${name} is given ${given} times: give it once.`] : [];
+  });
+}
+
+/**
  * node:util's parseArgs error as a user should read it: without its advice to pass a dash-led
  * positional after "--" (a misspelt option is far likelier), with the option it most likely meant.
  */

@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { closestMatch, optionErrorMessage } from "../infra/validation";
+import { closestMatch, optionErrorMessage, repeatedOptionProblems } from "../infra/validation";
 import { LoadOptions, LoadRun, generateLoad } from "./generate";
 import { Limits, breaches, measure } from "./measure";
 import { LoadTestReport, reportJson, reportMarkdown } from "./report";
@@ -154,12 +154,12 @@ export async function runLoadTestCommand(
   try {
     const parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
     // node:util keeps the last of a repeated option silently: two limits for one measure is a mistake to name.
-    const repeated = Object.entries(OPTIONS)
-      .filter(([, spec]) => !("multiple" in spec))
-      .flatMap(([name]) => {
-        const given = argv.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
-        return given > 1 ? [`--${name} is given ${given} times: give it once.`] : [];
-      });
+    const repeated = repeatedOptionProblems(
+      argv,
+      Object.entries(OPTIONS)
+        .filter(([, spec]) => !("multiple" in spec))
+        .map(([name]) => name),
+    );
     const result = settingsFrom(parsed.values);
     for (const problem of [...repeated, ...result.problems]) context.print(`::error::${problem}`);
     settings = repeated.length === 0 ? result.settings : undefined;

@@ -16,7 +16,7 @@
 import { parseArgs } from "node:util";
 import { Migration, MigrationError, migrate } from "../infra/database/migrate";
 import type { Sql } from "../infra/database/sql";
-import { closestMatch, optionErrorMessage } from "../infra/validation";
+import { closestMatch, optionErrorMessage, repeatedOptionProblems } from "../infra/validation";
 import { MetricsFileError, assessStaleness, isDrifting, isPlainText, parseMetrics } from "./metrics";
 import { newestWindow, storeMetrics } from "./store";
 import { parseIncidentRecord, parseRunRecord } from "./delivery";
@@ -89,11 +89,8 @@ export async function runMonitorCommand(argv: readonly string[], context: Comman
   let command: string | undefined;
   let values: Record<string, string | undefined>;
   try {
-    // node:util keeps the last of a repeated option silently: `--threshold 0.5 --threshold 5` is a mistake to name.
-    for (const name of OPTIONS) {
-      const given = argv.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
-      if (given > 1) throw new UsageError(`--${name} is given ${given} times: give it once.`);
-    }
+    const [repeated] = repeatedOptionProblems(argv, OPTIONS);
+    if (repeated !== undefined) throw new UsageError(repeated);
     const parsed = parseArgs({
       args: [...argv],
       options: {

@@ -4,7 +4,7 @@
  * callers print the message and exit 2.
  */
 import { parseArgs } from "node:util";
-import { optionErrorMessage } from "../infra/validation";
+import { optionErrorMessage, repeatedOptionProblems } from "../infra/validation";
 
 export class UsageError extends Error {
   constructor(message: string, usage: string) {
@@ -31,11 +31,11 @@ export function parseOptions<T extends Record<string, OptionSpec>>(argv: readonl
   const words = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length);
   if (words.includes("--help") || words.includes("-h")) throw new HelpRequest(usage);
   // node:util keeps the last of a repeated option silently: `--stack staging --stack production` is a mistake to name.
-  for (const [name, spec] of Object.entries(options)) {
-    if (spec.multiple) continue;
-    const given = words.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
-    if (given > 1) throw new UsageError(`--${name} is given ${given} times: give it once.`, usage);
-  }
+  const single = Object.entries(options)
+    .filter(([, spec]) => !spec.multiple)
+    .map(([name]) => name);
+  const [repeated] = repeatedOptionProblems(words, single);
+  if (repeated !== undefined) throw new UsageError(repeated, usage);
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (err) {

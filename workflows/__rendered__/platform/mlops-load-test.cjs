@@ -45,6 +45,12 @@ function closestMatch(word, candidates, maxDistance = 3) {
   const closest = [...candidates].sort((a, b) => editDistance(word, a) - editDistance(word, b) || (a < b ? -1 : 1))[0];
   return closest !== void 0 && editDistance(word, closest) <= maxDistance ? closest : void 0;
 }
+function repeatedOptionProblems(words, options) {
+  return options.flatMap((name) => {
+    const given = words.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
+    return given > 1 ? [`--${name} is given ${given} times: give it once.`] : [];
+  });
+}
 function optionErrorMessage(message, options) {
   const plain = message.replace(/\. To specify a positional argument starting with a '-'.*$/s, ".");
   const unknown = /^Unknown option '--([^']+)'/.exec(plain)?.[1];
@@ -316,10 +322,10 @@ async function runLoadTestCommand(argv, context, generate = generateLoad) {
   let settings;
   try {
     const parsed = (0, import_node_util.parseArgs)({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
-    const repeated = Object.entries(OPTIONS).filter(([, spec]) => !("multiple" in spec)).flatMap(([name]) => {
-      const given = argv.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
-      return given > 1 ? [`--${name} is given ${given} times: give it once.`] : [];
-    });
+    const repeated = repeatedOptionProblems(
+      argv,
+      Object.entries(OPTIONS).filter(([, spec]) => !("multiple" in spec)).map(([name]) => name)
+    );
     const result = settingsFrom(parsed.values);
     for (const problem of [...repeated, ...result.problems]) context.print(`::error::${problem}`);
     settings = repeated.length === 0 ? result.settings : void 0;

@@ -5722,6 +5722,12 @@ function closestMatch(word, candidates, maxDistance = 3) {
   const closest = [...candidates].sort((a, b) => editDistance(word, a) - editDistance(word, b) || (a < b ? -1 : 1))[0];
   return closest !== void 0 && editDistance(word, closest) <= maxDistance ? closest : void 0;
 }
+function repeatedOptionProblems(words, options) {
+  return options.flatMap((name) => {
+    const given = words.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
+    return given > 1 ? [`--${name} is given ${given} times: give it once.`] : [];
+  });
+}
 function optionErrorMessage(message, options) {
   const plain = message.replace(/\. To specify a positional argument starting with a '-'.*$/s, ".");
   const unknown = /^Unknown option '--([^']+)'/.exec(plain)?.[1];
@@ -6067,10 +6073,8 @@ async function runMonitorCommand(argv2, context) {
   let command;
   let values;
   try {
-    for (const name of OPTIONS) {
-      const given = argv2.filter((word) => word === `--${name}` || word.startsWith(`--${name}=`)).length;
-      if (given > 1) throw new UsageError(`--${name} is given ${given} times: give it once.`);
-    }
+    const [repeated] = repeatedOptionProblems(argv2, OPTIONS);
+    if (repeated !== void 0) throw new UsageError(repeated);
     const parsed = (0, import_node_util.parseArgs)({
       args: [...argv2],
       options: {
