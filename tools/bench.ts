@@ -1,5 +1,9 @@
 /**
- * `npm run bench [-- --runs N]`: how long offline synth takes, against the floor.
+ * `npm run bench [-- --runs N] [--only synth|tests]`: how long offline synth takes, against the
+ * floor, and how long `npm test` takes (tools/bench-tests.ts), so a regression in either shows in
+ * one command.
+ *
+ * Synth:
  *
  * The floor is a node process that only loads @pulumi/pulumi: no synth can be faster. Each stack's
  * synth runs N times as its own process, as `npm run synth` does, interleaved with the floor's runs;
@@ -12,6 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { formatTestRun, measureTestRun } from "./bench-tests";
 
 const ROOT = path.resolve(__dirname, "..");
 const TIME_TARGET = 1.5;
@@ -73,9 +78,18 @@ async function interleaved(series: Series[], runs: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: "string", default: "7" } } });
+  const { values } = parseArgs({ options: { runs: { type: "string", default: "7" }, only: { type: "string" } } });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${values.runs}`);
+  if (values.only !== undefined && values.only !== "synth" && values.only !== "tests") {
+    throw new Error(`--only takes synth or tests, got ${JSON.stringify(values.only)}`);
+  }
+  if (values.only !== "tests") await benchSynth(runs);
+  if (values.only === undefined) process.stdout.write("\n");
+  if (values.only !== "synth") process.stdout.write(formatTestRun(await measureTestRun()));
+}
+
+async function benchSynth(runs: number): Promise<void> {
 
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
   try {
