@@ -4,6 +4,7 @@
  * (CI: PostgreSQL 15 on 127.0.0.1:5432). On the server each run gets a database of its own, dropped
  * afterwards.
  */
+import * as fs from "node:fs";
 import { connectPostgres, fromPGlite, PGliteLike, Sql } from "../infra/database/sql";
 
 export interface TestDatabase {
@@ -20,12 +21,26 @@ export interface Engine {
   open(): Promise<TestDatabase>;
 }
 
+interface PGliteTemplate {
+  pgliteTemplate(): Promise<string>;
+  startParams(): string[];
+}
+
+interface PGliteOptions {
+  loadDataDir: Blob;
+  startParams: string[];
+}
+
 const pglite: Engine = {
   name: "PGlite",
   async open() {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { PGlite } = require("@electric-sql/pglite") as { PGlite: new () => PGliteLike };
-    const sql = fromPGlite(new PGlite());
+    const { PGlite } = require("@electric-sql/pglite") as { PGlite: new (options: PGliteOptions) => PGliteLike };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const template = require("./pglite-template") as PGliteTemplate;
+    // A copy of a data directory initdb made once, not a fresh initdb per database.
+    const loadDataDir = await fs.openAsBlob(await template.pgliteTemplate());
+    const sql = fromPGlite(new PGlite({ loadDataDir, startParams: template.startParams() }));
     const [row] = await sql.query<{ database: string }>("SELECT current_database() AS database");
     return { sql, database: row?.database ?? "postgres", rolePrefix: "metrics", dispose: () => sql.close() };
   },
