@@ -1,11 +1,14 @@
 /**
  * `npm run db:migrate` as an operator runs it: exit codes, messages, and a real run when a server
- * is given.
+ * is given. Which message each bad command line gets is checked on the command's parser
+ * in-process; one goes through the command.
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { readMigrations } from "../infra/database/migrate";
 import { connectPostgres } from "../infra/database/sql";
+import { UsageError } from "../tools/command-line";
+import { parseCommandLine } from "../tools/db-migrate";
 import { ENGINES } from "./database-engines";
 import { runTool } from "./run-tool";
 
@@ -16,7 +19,7 @@ const ROOT = path.resolve(__dirname, "..");
 const migrateCli = (args: string[], env: Record<string, string> = {}) => runTool("db-migrate.ts", args, { env: { PATH: process.env.PATH ?? "", ...env } });
 
 describe("refuses bad arguments with exit 2, before connecting, naming the fix", () => {
-  it.each([
+  const badCommandLines: [string[], string][] = [
     [[], "No database given: pass --database-url or set DATABASE_URL."],
     [["--database-url", "postgresql://x@localhost/db", "--no-grants", "--role-prefix", "m"], "--role-prefix and --no-grants exclude each other."],
     // Before: the migrations were applied, then the grants failed on the name.
@@ -25,11 +28,33 @@ describe("refuses bad arguments with exit 2, before connecting, naming the fix",
     [["--database-url", "mysql://x@localhost/db"], "The database URL must start with postgresql://, got mysql://."],
     [["--database-url", "postgresql://x@localhost/db", "--lock-timeout", "soon"], '--lock-timeout must be a whole number of seconds, got "soon".'],
     [["--databse-url", "postgresql://x@localhost/db"], "Unknown option '--databse-url'. Did you mean --database-url?"],
-  ])("%j", (args, message) => {
+  ];
+
+  /** The UsageError the command line gets, in an environment without DATABASE_URL, as the command runs below. */
+  const usageError = (args: readonly string[]): Error => {
+    try {
+      parseCommandLine(args, { PATH: process.env.PATH ?? "" });
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error(`${JSON.stringify(args)} passed the command line's checks.`);
+  };
+
+  it.each(badCommandLines)("%j", (args, message) => {
+    // A UsageError: the command prints its message alone and exits 2 (once through the command, below).
+    const error = usageError(args);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message.split("\n")[0]).toBe(message);
+    expect(error.message).toContain("usage: npm run db:migrate");
+  });
+
+  it("a bad command line through the command: exit 2, that message alone on stderr", () => {
+    const [args, message] = badCommandLines[0] as [string[], string];
     const result = migrateCli(args);
     expect(result.code).toBe(2);
     expect(result.stderr.split("\n")[0]).toBe(message);
     expect(result.stderr).toContain("usage: npm run db:migrate");
+    expect(result.stderr).toBe(`${usageError(args).message}\n`);
   });
 
   it("prints the usage on --help and exits 0, touching nothing", () => {

@@ -7,9 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { MLFLOW_CLIENTS, MlflowClient, alternateClientUsername, clientLoginVariables } from "../contracts/mlflow-clients";
-import { MLFLOW_RDS_CA_BUNDLE } from "../infra/database/application-databases";
+import { GRAFANA_RDS_CA_BUNDLE, MLFLOW_RDS_CA_BUNDLE } from "../contracts/image-files";
 import { lintDockerfile } from "../tools/dockerfile-lint";
-import { GRAFANA_RDS_CA_BUNDLE } from "../infra/platform/platform-services";
 import { IMAGES_DIR, renderedImageFiles } from "../tools/render-images";
 import { SHELLCHECK } from "./workflow-validators";
 

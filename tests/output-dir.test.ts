@@ -98,12 +98,14 @@ it.each([
   ["SIGHUP", 129],
 ] as const)("a %s during the work stops the command before its write, exit %i", async (signal, code) => {
   const target = path.join(work, "written.txt");
-  const child = spawn(process.execPath, ["-r", path.join(ROOT, "tools", "register.js"), path.join(__dirname, "fixtures", "busy-then-write.ts"), target], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["-r", path.join(ROOT, "tools", "register.js"), path.join(__dirname, "fixtures", "busy-then-write.ts"), target], { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (status) => resolve(status)));
   await new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("working") && resolve()));
+  // The signal lands while the work holds the process; closing its input then ends the work.
   child.kill(signal);
+  child.stdin.end();
   expect(await exited).toBe(code);
   expect(fs.existsSync(target)).toBe(false);
   expect(stderr).toBe(`busy-then-write: interrupted (${signal}); every output is as it was before or complete, never partial.\n`);

@@ -1,13 +1,16 @@
 /**
  * `npm run pr-comment` as a process: arguments, files that are not previews, exit codes, and a
  * 2 MB preview through the whole command. Kept apart from the in-process tests, which the mutation
- * run (npm run mutation) uses: a child process never runs the mutated code.
+ * run (npm run mutation) uses: a child process never runs the mutated code. Which message each bad
+ * command line gets is checked on the command's parser in-process; one goes through the command.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { COMMENT_MARKER } from "../contracts/pr-comment";
+import { UsageError } from "../tools/command-line";
 import { COMMENT_BUDGET, GITHUB_COMMENT_LIMIT, type PreviewDigest, buildComment, stackMarker } from "../tools/pr-comment";
+import { parseCommandLine } from "../tools/pr-comment/cli";
 import { fixture, load, structureProblems } from "./pr-comment-fixtures";
 import { runTool } from "./run-tool";
 
@@ -111,7 +114,7 @@ describe("npm run pr-comment", () => {
     expect(result).toEqual({ code: 0, stdout: `${COMMENT_MARKER}\nNo changes: staging, production are up to date.\n`, stderr: "" });
   });
 
-  it.each([
+  const badCommandLines: [string[], RegExp][] = [
     [[], /^--preview is required, once per stack\.\nusage: npm run -s pr-comment -- --preview <stack>=<preview\.json>/],
     [["--preview", "production"], /^--preview "production": expected <stack>=<file>, e\.g\. --preview production=preview-production\.json\.\nusage:/],
     [["--preview", "=preview.json"], /^--preview "=preview\.json": expected <stack>=<file>/],
@@ -121,11 +124,32 @@ describe("npm run pr-comment", () => {
     [["--preview", "staging=a.json", "extra"], /Unexpected argument 'extra'.*\nusage:/],
     [["--preview", "staging=a.json", "--details-url", "not a url"], /^--details-url "not a url" is not a URL: give the workflow run's/],
     [["--preview", "staging=a.json", "--details-url", "javascript:alert(1)"], /^--details-url "javascript:alert\(1\)" must be an http\(s\) URL\./],
-  ])("exits 2 on %j, naming the problem and the usage", (args, message) => {
+  ];
+
+  /** The UsageError the command line gets: the command prints its message alone and exits 2. */
+  const usageError = (args: readonly string[]): Error => {
+    try {
+      parseCommandLine(args);
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error(`${JSON.stringify(args)} passed the command line's checks.`);
+  };
+
+  it.each(badCommandLines)("exits 2 on %j, naming the problem and the usage", (args, message) => {
+    const error = usageError(args);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toMatch(message);
+    expect(error.message.split("\n").at(-1)).toMatch(/^usage: npm run -s pr-comment -- --preview /);
+  });
+
+  it("a bad command line through the command: exit 2, that message alone on stderr, nothing on stdout", () => {
+    const [args, message] = badCommandLines[0] as [string[], RegExp];
     const result = prComment(args);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(message);
+    expect(result.stderr).toBe(`${usageError(args).message}\n`);
   });
 
   it("exits 2 on a value nested deeper than any preview holds, instead of overflowing the stack", () => {

@@ -1,11 +1,20 @@
 /**
  * The synth command as a user runs it: a child process per run, real exit codes and files.
+ *
+ * A full run costs seconds (the Pulumi SDK and the program load anew each time), so a run the
+ * tests need alike is made once and shared: one plain run per stack, whose output the tests of
+ * replacing and interrupting start from as a copy. Which message a bad config gets is the
+ * program's config parsing, run here in-process as synth hands it the config; one bad config
+ * still goes through the command for its exit code and what it leaves on disk.
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { parseStackConfig } from "../infra/config";
+import { withSecretPlaceholders } from "../tools/synth/offline-secrets";
+import { resolveStackConfig } from "../tools/synth/stack-config";
 import { ROOT, STACKS } from "./harness";
 import { runTool } from "./run-tool";
 
@@ -21,6 +30,25 @@ afterAll(() => {
 });
 
 const synth = (args: string[]) => runTool("synth/cli.ts", args, { env: { ...process.env, GITHUB_TOKEN: "ghp_shouldNeverAppear" } });
+
+/** `npm run synth -- --stack <stack>` into a new directory, run once per stack on first use and shared. */
+const plainRuns = new Map<string, { readonly dir: string; readonly result: ReturnType<typeof synth> }>();
+function plainRun(stack: string): { readonly dir: string; readonly result: ReturnType<typeof synth> } {
+  let run = plainRuns.get(stack);
+  if (run === undefined) {
+    const dir = path.join(work, `${stack}-plain`);
+    run = { dir, result: synth(["--stack", stack, "--out", dir]) };
+    plainRuns.set(stack, run);
+  }
+  return run;
+}
+
+/** `dir` holding what a plain run of `stack` wrote, as if that run had written it there. */
+function earlierOutput(stack: string, dir: string): ReturnType<typeof synth> {
+  const { dir: written, result } = plainRun(stack);
+  fs.cpSync(written, dir, { recursive: true });
+  return result;
+}
 
 /** Every file under `dir`, relative path to bytes. */
 function readTree(dir: string): Map<string, Buffer> {
@@ -45,7 +73,6 @@ describe.each(STACKS)("npm run synth -- --stack %s", (stack) => {
 
   it("writes resources, outputs, summary and files, byte-identical on a rerun", () => {
     const first = path.join(work, `${stack}-1`);
-    const second = path.join(work, `${stack}-2`);
     const requireLog = path.join(work, `${stack}-requires.log`);
     const run1 = runTool("synth/cli.ts", ["--stack", stack, "--out", first], {
       env: { ...process.env, GITHUB_TOKEN: "ghp_shouldNeverAppear", NODE_OPTIONS: `--require ${path.join(__dirname, "fakes", "record-requires.js")}`, REQUIRE_LOG: requireLog },
@@ -57,10 +84,11 @@ describe.each(STACKS)("npm run synth -- --stack %s", (stack) => {
       .map((line) => line.split("\t") as [string, string]);
     expect(run1.stderr).toBe("");
     expect(run1.code).toBe(0);
-    expect(synth(["--stack", stack, "--out", second]).code).toBe(0);
+    const second = plainRun(stack);
+    expect(second.result.code).toBe(0);
 
     const tree1 = readTree(first);
-    const tree2 = readTree(second);
+    const tree2 = readTree(second.dir);
     expect([...tree1.keys()].sort()).toEqual([...tree2.keys()].sort());
     for (const [file, bytes] of tree1) expect(tree2.get(file)?.equals(bytes)).toBe(true);
 
@@ -92,7 +120,6 @@ describe("the program compiled as `pulumi up` compiles it", () => {
   it("builds the same resources with the engine's TypeScript path: the project's compiler and settings, from production dependencies", () => {
     const log = path.join(work, "engine-typescript.json");
     const engine = path.join(work, "engine");
-    const standard = path.join(work, "engine-standard");
     const result = spawnSync(process.execPath, ["-r", path.join(__dirname, "fakes", "engine-typescript.js"), CLI, "--stack", "staging", "--out", engine], {
       cwd: ROOT,
       encoding: "utf8",
@@ -104,8 +131,9 @@ describe("the program compiled as `pulumi up` compiles it", () => {
     // which cannot parse this program (`satisfies`, `??=`, inline `type` imports).
     expect(MANIFEST.dependencies.typescript).toBeDefined();
     expect(JSON.parse(fs.readFileSync(log, "utf8"))).toMatchObject({ typescript: MANIFEST.dependencies.typescript, transpileOnly: true });
-    expect(synth(["--stack", "staging", "--out", standard]).code).toBe(0);
-    expect(fs.readFileSync(path.join(engine, "resources.json"), "utf8")).toBe(fs.readFileSync(path.join(standard, "resources.json"), "utf8"));
+    const standard = plainRun("staging");
+    expect(standard.result.code).toBe(0);
+    expect(fs.readFileSync(path.join(engine, "resources.json"), "utf8")).toBe(fs.readFileSync(path.join(standard.dir, "resources.json"), "utf8"));
   });
 });
 
@@ -154,7 +182,10 @@ describe("synth with bad input exits 2 with one message and writes nothing", () 
     ],
   ];
 
-  it.each(cases)("%s", (_name, changes, expected) => {
+  const HEADER = /^Stack "production" has \d configuration problems?; nothing was changed:\n/;
+
+  /** Production's stack file with `changes` (an undefined value removes the key), written for the case. */
+  function badStackFile(changes: Record<string, unknown>, expected: string[]): string {
     const base = parse(fs.readFileSync(path.join(ROOT, "Pulumi.production.yaml"), "utf8")) as {
       config: Record<string, unknown>;
     };
@@ -162,13 +193,48 @@ describe("synth with bad input exits 2 with one message and writes nothing", () 
     for (const [key, value] of Object.entries(changes)) if (value === undefined) delete config[key];
     const file = path.join(work, `bad-${expected[0]?.length}-${Object.keys(changes).join("-").replace(/[^a-z]/gi, "")}.yaml`);
     fs.writeFileSync(file, stringify({ config }));
+    return file;
+  }
+
+  /**
+   * The error synth's program throws on the config in `file`: the program's own parsing, handed the
+   * config as synth hands it (placeholders for unset operator secrets, no provider environment).
+   */
+  function configError(stack: string, file: string): Error & { readonly problems: readonly string[] } {
+    const { config } = withSecretPlaceholders(resolveStackConfig(ROOT, stack, file));
+    try {
+      parseStackConfig(
+        { get: (key) => config.values[key], isSecret: (key) => config.secretKeys.includes(key), keys: () => Object.keys(config.values) },
+        stack,
+        { processEnv: {} },
+      );
+    } catch (error) {
+      return error as Error & { readonly problems: readonly string[] };
+    }
+    throw new Error(`The config in ${file} parsed without a problem.`);
+  }
+
+  it.each(cases)("%s", (_name, changes, expected) => {
+    const error = configError("production", badStackFile(changes, expected));
+    // By this name synth tells bad config from a failure: exit 2, the message alone on stderr.
+    expect(error.name).toBe("ConfigError");
+    for (const fragment of expected) expect(error.message).toContain(fragment);
+    expect(`${error.message}\n`).toMatch(HEADER);
+    expect(error.message).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(error.problems).toHaveLength(Number(/ has (\d) configuration/.exec(error.message)?.[1]));
+  });
+
+  it("bad config through the command: exit 2, that message alone on stderr, nothing written", () => {
+    const [, changes, expected] = cases.at(-1) as (typeof cases)[number];
+    const file = badStackFile(changes, expected);
     const out = path.join(work, `never-${path.basename(file)}`);
 
     const result = synth(["--stack", "production", "--config-file", file, "--out", out]);
     expect(result.code).toBe(2);
     for (const fragment of expected) expect(result.stderr).toContain(fragment);
-    expect(result.stderr).toMatch(/^Stack "production" has \d configuration problems?; nothing was changed:\n/);
+    expect(result.stderr).toMatch(HEADER);
     expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(result.stderr).toBe(`${configError("production", file).message}\n`);
     expect(fs.existsSync(out)).toBe(false);
   });
 
@@ -204,17 +270,17 @@ describe("synth with bad input exits 2 with one message and writes nothing", () 
     const file = path.join(work, "plain-secret.yaml");
     const base = parse(fs.readFileSync(path.join(ROOT, "Pulumi.production.yaml"), "utf8")) as { config: Record<string, unknown> };
     fs.writeFileSync(file, stringify({ config: { ...base.config, "mlops-cicd:slackWebhookUrl": "https://hooks.slack.com/services/T/B/X" } }));
-    const result = synth(["--stack", "production", "--config-file", file, "--out", path.join(work, "never-plain")]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(
+    const error = configError("production", file);
+    expect(error.name).toBe("ConfigError");
+    expect(error.message).toContain(
       "`mlops-cicd:slackWebhookUrl` is stored in plain text. Store it encrypted: pulumi config set --secret mlops-cicd:slackWebhookUrl <value>.",
     );
-    expect(result.stderr).not.toContain("hooks.slack.com/services/T/B/X");
+    expect(error.message).not.toContain("hooks.slack.com/services/T/B/X");
   });
 
   it("keeps an earlier output whole when a later run fails", () => {
     const out = path.join(work, "kept");
-    expect(synth(["--stack", "staging", "--out", out]).code).toBe(0);
+    expect(earlierOutput("staging", out).code).toBe(0);
     const before = readTree(out);
     const bad = path.join(work, "bad-owner.yaml");
     fs.writeFileSync(bad, stringify({ config: { "github:owner": "x y" } }));
@@ -254,28 +320,29 @@ describe("synth writes only where it may, whole or not at all", () => {
 
   it("replaces its own earlier output, marked as its own, and cleans up after a run killed outright", () => {
     const out = path.join(work, "owned");
-    expect(synth(["--stack", "staging", "--out", out]).code).toBe(0);
+    expect(earlierOutput("staging", out).code).toBe(0);
     expect(fs.readFileSync(path.join(out, ".mlops-cicd-output"), "utf8")).toMatch(/^mlops-cicd synth\n/);
     // What a SIGKILLed run leaves: a marked staging directory of a dead process.
     const leftover = `${out}.mlops-cicd-tmp-999999`;
     fs.mkdirSync(leftover);
     fs.writeFileSync(path.join(leftover, ".mlops-cicd-output"), "mlops-cicd synth\n");
     fs.writeFileSync(path.join(out, "stale.txt"), "from before");
-    expect(synth(["--stack", "staging", "--out", out]).code).toBe(0);
-    expect(fs.existsSync(path.join(out, "stale.txt"))).toBe(false);
-    expect(fs.existsSync(leftover)).toBe(false);
-    expect(fs.readdirSync(work).filter((entry) => /\.mlops-cicd-(tmp|old)-\d+$/.test(entry))).toEqual([]);
-    // A folder of someone else's that merely looks like a leftover is never touched.
+    // A folder of someone else's that merely looks like a leftover is never touched, even by the
+    // run that cleans up the real one beside it.
     const lookalike = `${out}.old-2023`;
     fs.mkdirSync(lookalike);
     fs.writeFileSync(path.join(lookalike, "notes.txt"), "precious");
     expect(synth(["--stack", "staging", "--out", out]).code).toBe(0);
+    expect(fs.existsSync(path.join(out, "stale.txt"))).toBe(false);
+    expect(readTree(out)).toEqual(readTree(plainRun("staging").dir));
+    expect(fs.existsSync(leftover)).toBe(false);
+    expect(fs.readdirSync(work).filter((entry) => /\.mlops-cicd-(tmp|old)-\d+$/.test(entry))).toEqual([]);
     expect(fs.readFileSync(path.join(lookalike, "notes.txt"), "utf8")).toBe("precious");
   });
 
   it("leaves the old output or the new one whole, never neither, when interrupted at any point", async () => {
     const out = path.join(work, "interrupted");
-    expect(synth(["--stack", "staging", "--out", out]).code).toBe(0);
+    expect(earlierOutput("staging", out).code).toBe(0);
     const complete = readTree(out);
     for (const [signal, delay] of [["SIGINT", 50], ["SIGHUP", 700], ["SIGTERM", 1800]] as const) {
       const child = spawn(process.execPath, ["-r", REGISTER, CLI, "--stack", "staging", "--out", out], { cwd: ROOT, stdio: "ignore" });

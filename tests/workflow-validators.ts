@@ -51,22 +51,28 @@ export function runBlocks(content: string): RunBlock[] {
 
 /**
  * Runs shellcheck on each block as GitHub runs it on Linux: bash, with `-e -o pipefail`. Returns
- * one line per finding.
+ * one line per finding. One shellcheck run takes every block as a file of its own: it checks each
+ * file apart, as a run per block would, and starts once instead of once per block.
  */
 export function shellcheckFindings(content: string): string[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shellcheck-"));
   try {
-    return runBlocks(content).flatMap((block, index) => {
+    const checked = runBlocks(content).flatMap((block, index) => {
       if (block.shell !== undefined && block.shell !== "bash") return [];
       const file = path.join(dir, `block-${index}.sh`);
       fs.writeFileSync(file, `#!/usr/bin/env bash\nset -eo pipefail\n${block.script}`);
-      const result = spawnSync("shellcheck", ["--shell=bash", "--format=gcc", file], { encoding: "utf8" });
-      if (result.status === 0) return [];
-      return result.stdout
-        .split("\n")
-        .filter((line) => line.trim() !== "")
-        .map((line) => `${block.where}: ${line.replace(`${file}:`, "line ")}`);
+      return [{ block, file }];
     });
+    if (checked.length === 0) return [];
+    const result = spawnSync("shellcheck", ["--shell=bash", "--format=gcc", ...checked.map(({ file }) => file)], { encoding: "utf8" });
+    if (result.status === 0) return [];
+    const lines = result.stdout.split("\n").filter((line) => line.trim() !== "");
+    const ofBlocks = checked.flatMap(({ block, file }) =>
+      lines.filter((line) => line.startsWith(`${file}:`)).map((line) => `${block.where}: ${line.replace(`${file}:`, "line ")}`),
+    );
+    // A line that names no block (shellcheck's own trouble) is a finding too, never dropped.
+    const unattributed = lines.filter((line) => !checked.some(({ file }) => line.startsWith(`${file}:`)));
+    return [...ofBlocks, ...unattributed];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

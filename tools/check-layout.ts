@@ -14,10 +14,9 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, parseStackConfig } from "../infra/config";
 import { UsageError, parseOptions, runCommand } from "./command-line";
 import { StackFileError, resolveStackConfig } from "./synth/stack-config";
-import { PathReference, missingReferences, workflowReferences } from "./workflow-references";
+import type { PathReference } from "./workflow-references";
 import { checkDashboards } from "../workflows/dashboard-steps";
 
 const USAGE = "usage: npm run check-layout -- --stack <name> --repository <dir> [--config-file <path>]";
@@ -70,6 +69,12 @@ function main(): number {
   if (stat === undefined) throw new RepositoryError(`--repository ${args.repository} does not exist: give a checkout of the application repository.`);
   if (!stat.isDirectory()) throw new RepositoryError(`--repository ${args.repository} is not a directory: give a checkout of the application repository.`);
   const resolved = resolveStackConfig(ROOT, args.stack, args.configFile);
+  // Loaded only now, as in synth: the config's parser brings the Pulumi SDK, which a usage, directory
+  // or stack-file error needs none of.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseStackConfig } = require("../infra/config") as typeof import("../infra/config");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { missingReferences, workflowReferences } = require("./workflow-references") as typeof import("./workflow-references");
   const config = parseStackConfig(
     { get: (key) => resolved.values[key], isSecret: (key) => resolved.secretKeys.includes(key), keys: () => Object.keys(resolved.values) },
     args.stack,
@@ -104,5 +109,6 @@ function main(): number {
 }
 
 if (require.main === module) {
-  runCommand("check-layout", main, (err) => err instanceof StackFileError || err instanceof ConfigError || err instanceof RepositoryError);
+  // ConfigError by name: infra/config may not be loaded when the error comes.
+  runCommand("check-layout", main, (err) => err instanceof StackFileError || err instanceof RepositoryError || (err instanceof Error && err.name === "ConfigError"));
 }

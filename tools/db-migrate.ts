@@ -24,7 +24,8 @@ interface CommandLine {
   readonly lockTimeoutSeconds: number;
 }
 
-function parseCommandLine(argv: readonly string[]): CommandLine {
+/** The command line, checked, with DATABASE_URL from `env`: a UsageError (exit 2) names the first problem, then the usage. */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CommandLine {
   const values = parseOptions(
     argv,
     { "database-url": { type: "string" }, "role-prefix": { type: "string" }, "no-grants": { type: "boolean" }, "lock-timeout": { type: "string" } },
@@ -38,7 +39,7 @@ function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   const timeout = values["lock-timeout"] ?? "60";
   if (!/^\d{1,5}$/.test(timeout)) throw new UsageError(`--lock-timeout must be a whole number of seconds, got ${JSON.stringify(timeout)}.`, USAGE);
-  const url = values["database-url"] ?? process.env.DATABASE_URL;
+  const url = values["database-url"] ?? env.DATABASE_URL;
   if (!url) throw new UsageError("No database given: pass --database-url or set DATABASE_URL.", USAGE);
   let parsed: URL;
   try {
@@ -78,4 +79,4 @@ async function main(): Promise<number> {
   }
 }
 
-runCommand("db:migrate", main);
+if (require.main === module) runCommand("db:migrate", main);

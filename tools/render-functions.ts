@@ -6,7 +6,6 @@
 import * as path from "node:path";
 import { interruptionPoint, parseOptions, runCommand } from "./command-line";
 import { OutputError, writeGeneratedFiles } from "./output-dir";
-import { LAMBDA_BUNDLES, bundleLambda } from "./platform-bundle";
 
 const USAGE = "usage: npm run gen:functions (bundles the Lambda functions' code; no options)";
 
@@ -15,6 +14,10 @@ if (require.main === module) {
     "gen:functions",
     async () => {
       parseOptions(process.argv.slice(2), {}, USAGE);
+      // Loaded only now: the bundles are named by the components that deploy them, which bring the
+      // Pulumi SDK; --help and a usage error need none of it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { LAMBDA_BUNDLES, bundleLambda } = require("./platform-bundle") as typeof import("./platform-bundle");
       // Every bundle built before any is written; each written beside and renamed.
       const bundles = new Map(LAMBDA_BUNDLES.map((lambda) => [lambda.bundlePath, bundleLambda(lambda)]));
       await interruptionPoint();

@@ -6,6 +6,7 @@ import { readyAfter } from "../ready";
 import { AppliedRotation, Slot, SlotKeepers, alternateRoleName, appliedRotation, declareSlot } from "./credential-slots";
 import { DatabaseProvisioner, SecretRef } from "./database-provisioner";
 import { METRICS_DATABASE, RoleKey, roleNames } from "./roles";
+import { MLFLOW_RDS_CA_BUNDLE } from "../../contracts/image-files";
 
 export interface ApplicationDatabasesArgs {
   /** The server's address and port, as the services reach it. */
@@ -32,12 +33,6 @@ export const MLFLOW_DATABASE = "mlflow";
  * store both keep their schema version in `alembic_version`, so sharing a database breaks both.
  */
 export const MLFLOW_AUTH_DATABASE = "mlflow_auth";
-/**
- * Where images/mlflow puts the RDS certificate authorities. MLflow's driver (libpq) takes
- * `sslmode=require` as encryption without any certificate check; its URIs ask for verify-full
- * against this bundle instead. Node's pg, which the other URIs serve, verifies `require` fully.
- */
-export const MLFLOW_RDS_CA_BUNDLE = "/etc/ssl/certs/rds-ca-bundle.pem";
 export const MLFLOW_ROLE = "mlflow";
 export const GRAFANA_DATABASE = "grafana";
 export const GRAFANA_ROLE = "grafana";

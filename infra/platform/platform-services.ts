@@ -5,6 +5,7 @@ import { readyAfter } from "../ready";
 import type { ApplicationDatabases, LoginRole } from "../database/application-databases";
 import { MLFLOW_CLIENTS, MlflowClient, MlflowClientName, alternateClientUsername, clientGrants, clientLoginVariables } from "../../contracts/mlflow-clients";
 import { APPLICATION_DASHBOARDS } from "../../contracts/dashboards";
+import { GRAFANA_RDS_CA_BUNDLE } from "../../contracts/image-files";
 import { GRAFANA_DATABASE } from "../database/application-databases";
 import type { RotationStep } from "../config";
 import { Slot, SlotKeepers, appliedRotation, declareSingle, declareSlot } from "../database/credential-slots";
@@ -40,8 +41,6 @@ export interface PlatformServicesArgs {
 }
 
 export const MLFLOW_PORT = 5000;
-/** Where images/grafana puts the RDS certificate authorities. */
-export const GRAFANA_RDS_CA_BUNDLE = "/etc/grafana/certs/rds-ca-bundle.pem";
 export const GRAFANA_PORT = 3000;
 const ARTIFACTS_PREFIX = "artifacts";
 /** The dashboard-sync image's VOLUME: ECS gives the shared bind mount that folder's owner. */

@@ -55,7 +55,8 @@ function parseDetailsUrl(value: string): string {
   return url.href.replace(/\(/g, "%28").replace(/\)/g, "%29");
 }
 
-function parseCommandLine(argv: string[]): Arguments {
+/** The command line, checked: a UsageError (exit 2) names the first problem, then the usage. */
+export function parseCommandLine(argv: readonly string[]): Arguments {
   const parsed = parseOptions(argv, { preview: { type: "string", multiple: true }, "details-url": { type: "string" } }, USAGE);
   const values = parsed.preview ?? [];
   if (values.length === 0) throw new UsageError("--preview is required, once per stack.", USAGE);
@@ -112,4 +113,4 @@ function main(): number {
   return 0;
 }
 
-runCommand("pr-comment", main);
+if (require.main === module) runCommand("pr-comment", main);

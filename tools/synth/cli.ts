@@ -24,6 +24,8 @@ import { readInputFile } from "../../infra/input-file";
 import { ConfigurablePolicy, policyConfigProblems } from "./policy-config";
 import { OutputError, checkOutputDirectory } from "../output-dir";
 import { StackFileError, resolveStackConfig } from "./stack-config";
+// The pack's list alone: plain data, without the SDK, so a bad policy config is refused at once.
+import { ALL_POLICIES } from "../../policy/policies";
 
 const USAGE = "usage: npm run synth -- --stack <name> [--out <dir>] [--config-file <path>] [--policy-pack-config <path>]";
 const ROOT = path.resolve(__dirname, "../..");
@@ -74,15 +76,13 @@ async function main(): Promise<number> {
   // Before the slow part: a target synth may not write is refused at once, with nothing touched.
   checkOutputDirectory(args.out, { command: "synth", protectedDirs: [ROOT] });
   const config = resolveStackConfig(ROOT, args.stack, args.configFile);
-  // Loaded only now: the Pulumi SDK is most of synth's start-up, and a usage or stack-file error
-  // needs none of it.
+  const policyConfig = readPolicyConfig(args.policyConfigFile, ALL_POLICIES);
+  // Loaded only now: the Pulumi SDK is most of synth's start-up, and a usage, stack-file or
+  // policy-config error needs none of it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { synthesize } = require("./synthesize") as typeof import("./synthesize");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { writeSynthOutput } = require("./write-output") as typeof import("./write-output");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ALL_POLICIES } = require("../../policy/policies") as typeof import("../../policy/policies");
-  const policyConfig = readPolicyConfig(args.policyConfigFile, ALL_POLICIES);
   const result = await synthesize({ stack: args.stack, config, policyConfig });
   await interruptionPoint();
   writeSynthOutput(result, args.out, [ROOT]);
