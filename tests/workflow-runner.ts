@@ -192,7 +192,8 @@ function shouldRun(condition: string | undefined, context: Record<string, unknow
 function fakeBin(dir: string): string {
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
-  for (const tool of FAKE_TOOLS) fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\n${tool} "$@"\n`, { mode: 0o755 });
+  // Sourced by path, not left to BASH_ENV: without the function, the name would find this file again.
+  for (const tool of FAKE_TOOLS) fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\nsource ${JSON.stringify(FAKE_FUNCTIONS)}\n${tool} "$@"\n`, { mode: 0o755 });
   // npm: `ci` is done already (this checkout's node_modules); `run -s <script> -- …` runs this
   // repository's own command, in the job's working directory as npm would pass it on.
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
@@ -272,11 +273,14 @@ async function fakeServer(initial: World): Promise<{ port: number; world: () => 
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
-    let received = Buffer.alloc(0);
+    let received: Buffer | undefined = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
+      if (received === undefined) return;
       received = Buffer.concat([received, chunk]);
       const request = parseCall(received);
-      if (request) void answerSocket(socket, request);
+      if (!request) return;
+      received = undefined;
+      void answerSocket(socket, request);
     });
     socket.on("error", () => undefined);
   });

@@ -13,22 +13,22 @@
 # reads standard input reads the caller's through /proc.
 _fake_cli() {
   local _fake_fd _fake_name _fake_code _fake_out _fake_err
+  local -a _fake_env=()
+  # Every exported variable: bash lists names by their first character only.
+  for _fake_name in "${!A@}" "${!B@}" "${!C@}" "${!D@}" "${!E@}" "${!F@}" "${!G@}" "${!H@}" "${!I@}" "${!J@}" "${!K@}" "${!L@}" "${!M@}" \
+    "${!N@}" "${!O@}" "${!P@}" "${!Q@}" "${!R@}" "${!S@}" "${!T@}" "${!U@}" "${!V@}" "${!W@}" "${!X@}" "${!Y@}" "${!Z@}" "${!_@}" \
+    "${!a@}" "${!b@}" "${!c@}" "${!d@}" "${!e@}" "${!f@}" "${!g@}" "${!h@}" "${!i@}" "${!j@}" "${!k@}" "${!l@}" "${!m@}" \
+    "${!n@}" "${!o@}" "${!p@}" "${!q@}" "${!r@}" "${!s@}" "${!t@}" "${!u@}" "${!v@}" "${!w@}" "${!x@}" "${!y@}" "${!z@}"; do
+    if [[ -v "$_fake_name" && "${!_fake_name@a}" == *x* ]]; then _fake_env+=("${_fake_name}=${!_fake_name}"); fi
+  done
   if ! exec {_fake_fd}<>"/dev/tcp/127.0.0.1/${FAKE_CLI_PORT:?}"; then
     echo "fake-cli: the fakes do not answer on port ${FAKE_CLI_PORT}" >&2
     return 127
   fi
-  {
-    printf '%s\0' "$BASHPID" "$PWD" "$#" "$@"
-    # Every exported variable: bash lists names by their first character only.
-    for _fake_name in "${!A@}" "${!B@}" "${!C@}" "${!D@}" "${!E@}" "${!F@}" "${!G@}" "${!H@}" "${!I@}" "${!J@}" "${!K@}" "${!L@}" "${!M@}" \
-      "${!N@}" "${!O@}" "${!P@}" "${!Q@}" "${!R@}" "${!S@}" "${!T@}" "${!U@}" "${!V@}" "${!W@}" "${!X@}" "${!Y@}" "${!Z@}" "${!_@}" \
-      "${!a@}" "${!b@}" "${!c@}" "${!d@}" "${!e@}" "${!f@}" "${!g@}" "${!h@}" "${!i@}" "${!j@}" "${!k@}" "${!l@}" "${!m@}" \
-      "${!n@}" "${!o@}" "${!p@}" "${!q@}" "${!r@}" "${!s@}" "${!t@}" "${!u@}" "${!v@}" "${!w@}" "${!x@}" "${!y@}" "${!z@}"; do
-      if [[ -v "$_fake_name" && "${!_fake_name@a}" == *x* ]]; then printf '%s=%s\0' "$_fake_name" "${!_fake_name}"; fi
-    done
-    printf '\0'
-  } >&"$_fake_fd"
-  if ! { IFS= read -r -d '' _fake_code && IFS= read -r -d '' _fake_out && IFS= read -r -d '' _fake_err; } <&"$_fake_fd"; then
+  # One printf: one write for the whole call.
+  printf '%s\0' "$BASHPID" "$PWD" "$#" "$@" "${_fake_env[@]}" "" >&"$_fake_fd"
+  # Read with -u: the fake may be reading this process's standard input meanwhile.
+  if ! { IFS= read -r -d '' -u "$_fake_fd" _fake_code && IFS= read -r -d '' -u "$_fake_fd" _fake_out && IFS= read -r -d '' -u "$_fake_fd" _fake_err; }; then
     exec {_fake_fd}>&-
     echo "fake-cli: no answer to $*" >&2
     return 127
