@@ -153,29 +153,16 @@ function deploy(
   });
 }
 
-/** The requests the model APIs received since the log was last cleared. */
-const loggedRequests = () => (fs.existsSync(requestLog) ? fs.readFileSync(requestLog, "utf8").split("\n").filter(Boolean) : []);
-
-/** A deployment with nothing changed, and the requests its load test sent. */
-interface Shipped {
-  readonly result: JobResult;
-  readonly requests: string[];
-}
-const shippedRuns = new Map<string, Promise<Shipped>>();
+const shippedRuns = new Map<string, Promise<JobResult>>();
 
 /**
- * The deployment with nothing changed, run once per service type and environment: several tests
- * read the same run (the job is the same, with the same inputs and world), none changes it.
+ * The deployment with nothing changed, run once per service type and environment: the tests that
+ * only read its result share it (the job is the same, with the same inputs and world). Those that
+ * count the load test's requests run their own, timed on their own.
  */
-function shipped(environment: Environment, type: ServiceType): Promise<Shipped> {
+function shipped(environment: Environment, type: ServiceType): Promise<JobResult> {
   const key = `${environment} ${type}`;
-  const known = shippedRuns.get(key);
-  if (known) return known;
-  const run = (async () => {
-    fs.rmSync(requestLog, { force: true });
-    const result = await deploy(environment, type);
-    return { result, requests: loggedRequests() };
-  })();
+  const run = shippedRuns.get(key) ?? deploy(environment, type);
   shippedRuns.set(key, run);
   return run;
 }
@@ -208,7 +195,7 @@ const CASES = SERVICE_TYPES.flatMap((type) => (["staging", "production"] as cons
 
 describe.each(CASES)("deploy-service: %s to %s", (type, environment) => {
   it("ships: the new revision serves, the registry alias and the image tag move, no incident", async () => {
-    const { result } = await shipped(environment, type);
+    const result = await shipped(environment, type);
 
     expect(result.status).toBe("success");
     expect(serving(result, environment, type)).toBe(nextRevision(environment, type));
@@ -384,7 +371,7 @@ describe("deploy-service: the production canary", () => {
   });
 
   it("watches for the whole bake time before the full rollout", async () => {
-    const { result } = await shipped("production", "web-service");
+    const result = await shipped("production", "web-service");
     const polls = result.world.calls.filter((call) => call.slice(0, 3).join(" ") === "aws cloudwatch describe-alarms");
     // One poll every 30 s of a 10-minute bake.
     expect(polls).toHaveLength(20);
@@ -395,11 +382,11 @@ describe("deploy-service: the production canary", () => {
 describe("deploy-service: the production load test", () => {
   const names = (result: JobResult) => result.steps.map((step) => step.name);
   const awsCalls = (result: JobResult, operation: string) => result.world.calls.filter((call) => call[0] === "aws" && call[2] === operation);
-  const requests = loggedRequests;
+  const requests = () => (fs.existsSync(requestLog) ? fs.readFileSync(requestLog, "utf8").split("\n").filter(Boolean) : []);
   beforeEach(() => fs.rmSync(requestLog, { force: true }));
 
   it("waits for the test route to reach the new revision, then load tests it through the route while the canary bakes", async () => {
-    const { result, requests: sent } = await shipped("production", "web-service");
+    const result = await deploy("production", "web-service");
 
     expect(result.status).toBe("success");
     // After the rollout starts, before the canary is watched and anything moves on.
@@ -413,8 +400,8 @@ describe("deploy-service: the production load test", () => {
     );
     expect(awsCalls(result, "describe-service-deployments")).toHaveLength(3);
     // Every request was a prediction carrying the header that routes it to the new revision.
-    expect(sent.length).toBeGreaterThan(4);
-    expect(new Set(sent)).toEqual(new Set([`POST /predict ${TEST_TRAFFIC_SECRET}`]));
+    expect(requests().length).toBeGreaterThan(4);
+    expect(new Set(requests())).toEqual(new Set([`POST /predict ${TEST_TRAFFIC_SECRET}`]));
     // The value reaches the log only as the command that masks it, and never the summary.
     const log = result.step("Load test the new revision").log;
     expect(log.split("\n").filter((line) => line.includes(TEST_TRAFFIC_SECRET))).toEqual([`::add-mask::${TEST_TRAFFIC_SECRET}`]);
@@ -426,9 +413,9 @@ describe("deploy-service: the production load test", () => {
   });
 
   it("load tests MLflow's model server at /invocations", async () => {
-    const { result, requests: sent } = await shipped("production", "mlflow-service");
+    const result = await deploy("production", "mlflow-service");
     expect(result.step("Load test the new revision").outcome).toBe("success");
-    expect(new Set(sent)).toEqual(new Set([`POST /invocations ${TEST_TRAFFIC_SECRET}`]));
+    expect(new Set(requests())).toEqual(new Set([`POST /invocations ${TEST_TRAFFIC_SECRET}`]));
   });
 
   it("stops the canary when a limit breaks: ECS rolls back, nothing is promoted, an incident names the load test", async () => {
