@@ -20,7 +20,12 @@ type Doc = any;
 const files = renderedWorkflowsByStack().get("production") as Map<string, string>;
 const text = files.get("record-delivery-metrics.yml") as string;
 const recorder: Doc = parse(text);
-const doc = (name: string): Doc => parse(files.get(name) as string);
+const parsed = new Map<string, Doc>();
+/** A workflow, parsed once: each call gets its own copy, which a test may change. */
+const doc = (name: string): Doc => {
+  if (!parsed.has(name)) parsed.set(name, parse(files.get(name) as string));
+  return structuredClone(parsed.get(name));
+};
 
 describe("the workflow", () => {
   it("runs when a run of any of the four workflows completes, when an issue opens, is labelled or unlabelled, closes or reopens, and by dispatch", () => {

@@ -16,7 +16,12 @@ import { Comment, Issue, World, runJob } from "./workflow-runner";
 type Doc = any;
 
 const files = renderedPlatformWorkflows();
-const doc = (name: string): Doc => parse(files.get(name) as string);
+const parsed = new Map<string, Doc>();
+/** A workflow, parsed once: each call gets its own copy, which a test may change. */
+const doc = (name: string): Doc => {
+  if (!parsed.has(name)) parsed.set(name, parse(files.get(name) as string));
+  return structuredClone(parsed.get(name));
+};
 const FIXTURES = path.join(__dirname, "fixtures", "previews");
 const fixture = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8"));
 

@@ -8,8 +8,9 @@
  * What the fakes answer is the `World` of tests/fakes/fake-cli.js; tests read the world after the
  * run to see what the job did (which revision a service serves, which issue was opened).
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Evaluator, Lexer, Parser, data } from "@actions/expressions";
@@ -36,7 +37,7 @@ export interface Issue {
   comments: string[];
 }
 
-/** The fakes' state: read and written by tests/fakes/fake-cli.js, one JSON file per run. */
+/** The fakes' state: read and written by tests/fakes/fake-cli.js, one per job run. */
 export interface World {
   clock: number;
   services: Record<
@@ -147,7 +148,12 @@ export interface JobResult {
   step(name: string): StepResult;
 }
 
-const FAKE_CLI = path.join(__dirname, "fakes", "fake-cli.js");
+const FAKE_FUNCTIONS = path.join(__dirname, "fakes", "fake-cli.bash");
+/* eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script that is also a program */
+const { answer } = require("./fakes/fake-cli.js") as {
+  answer: (world: World, tool: string, args: string[], io: { env: Record<string, string>; cwd: string; readStdin: () => string }) => { code: number; stdout: string; stderr: string };
+};
+const FAKE_TOOLS = ["aws", "curl", "docker", "pulumi", "gh", "date", "sleep"];
 const ROOT = path.resolve(__dirname, "..");
 const STATUS_FUNCTIONS = ["success", "failure", "always", "cancelled"];
 export const REPOSITORY = "acme/taxi";
@@ -179,16 +185,15 @@ function shouldRun(condition: string | undefined, context: Record<string, unknow
   return truthy(evaluate(hasStatus ? expression : `success() && (${expression})`, context, status));
 }
 
-/** Installs the fakes as `aws`, `curl`, `docker`, plus a `date`/`sleep` pair on a virtual clock. */
+/**
+ * Installs the fakes of tests/fakes/fake-cli.bash as programs too, for what calls them other than
+ * from bash (the functions come in through BASH_ENV), and an `npm` that runs this checkout's tools.
+ */
 function fakeBin(dir: string): string {
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
-  for (const tool of ["aws", "curl", "docker", "pulumi", "gh"]) {
-    fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\nexec node ${JSON.stringify(FAKE_CLI)} ${tool} "$@"\n`, { mode: 0o755 });
-  }
-  // Waiting loops sleep and read the time: the clock moves only when a step sleeps, so a ten-minute
-  // bake passes in milliseconds and the same way every time.
-  fs.writeFileSync(path.join(bin, "sleep"), '#!/bin/bash\nc=$(cat "$FAKE_CLOCK"); echo $(( c + ${1%s} )) > "$FAKE_CLOCK"\n', { mode: 0o755 });
+  // Sourced by path, not left to BASH_ENV: without the function, the name would find this file again.
+  for (const tool of FAKE_TOOLS) fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\nsource ${JSON.stringify(FAKE_FUNCTIONS)}\n${tool} "$@"\n`, { mode: 0o755 });
   // npm: `ci` is done already (this checkout's node_modules); `run -s <script> -- …` runs this
   // repository's own command, in the job's working directory as npm would pass it on.
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
@@ -211,8 +216,97 @@ function fakeBin(dir: string): string {
     ].join("\n"),
     { mode: 0o755 },
   );
-  fs.writeFileSync(path.join(bin, "date"), '#!/bin/bash\nif [[ "$1" == "+%s" ]]; then cat "$FAKE_CLOCK"; else exec /bin/date "$@"; fi\n', { mode: 0o755 });
   return bin;
+}
+
+/** Fields of a call: NUL-ended, an empty one after the environment (tests/fakes/fake-cli.bash). */
+function parseCall(buffer: Buffer): { pid: string; cwd: string; words: string[]; env: Record<string, string> } | undefined {
+  const fields: string[] = [];
+  let start = 0;
+  for (let end = buffer.indexOf(0, start); end !== -1; end = buffer.indexOf(0, start)) {
+    fields.push(buffer.toString("utf8", start, end));
+    start = end + 1;
+  }
+  const [pid, cwd, count] = fields;
+  if (count === undefined) return undefined;
+  const words = fields.slice(3, 3 + Number(count));
+  const entries = fields.slice(3 + Number(count));
+  if (words.length < Number(count) || !entries.includes("")) return undefined;
+  const env = Object.fromEntries(entries.slice(0, entries.indexOf("")).map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
+  return { pid, cwd, words, env };
+}
+
+/**
+ * The fakes of one job, in this process: every call of tests/fakes/fake-cli.bash arrives here over
+ * loopback TCP and is answered by fake-cli.js against the job's world. A call sees the world as the
+ * last call left it; one that fails still changes it, one whose fake throws does not (as the fake
+ * run as its own process writes the world back when it answers, and not when it crashes).
+ */
+async function fakeServer(initial: World): Promise<{ port: number; world: () => World; close: () => Promise<void> }> {
+  let world = JSON.stringify(initial);
+  const NEEDS_STDIN = new Error("the call reads standard input");
+  const call = (words: string[], env: Record<string, string>, cwd: string, readStdin: () => string) => {
+    const draft = JSON.parse(world) as World;
+    const result = answer(draft, words[0], words.slice(1), { env, cwd, readStdin });
+    world = JSON.stringify(draft);
+    return result;
+  };
+  const answerSocket = async (socket: net.Socket, request: NonNullable<ReturnType<typeof parseCall>>) => {
+    let result: { code: number; stdout: string; stderr: string };
+    try {
+      try {
+        result = call(request.words, request.env, request.cwd, () => {
+          throw NEEDS_STDIN;
+        });
+      } catch (err) {
+        if (err !== NEEDS_STDIN) throw err;
+        // Read without blocking this process: what writes to the caller's input may be another call.
+        const stdin = await fs.promises.readFile(`/proc/${request.pid}/fd/0`, "utf8");
+        result = call(request.words, request.env, request.cwd, () => stdin);
+      }
+    } catch (err) {
+      result = { code: 1, stdout: "", stderr: `${err instanceof Error ? err.stack : String(err)}\n` };
+    }
+    socket.end(`${result.code}\0${result.stdout.replaceAll("\0", "")}\0${result.stderr.replaceAll("\0", "")}\0`);
+  };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    let received: Buffer | undefined = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      if (received === undefined) return;
+      received = Buffer.concat([received, chunk]);
+      const request = parseCall(received);
+      if (!request) return;
+      received = undefined;
+      void answerSocket(socket, request);
+    });
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    world: () => JSON.parse(world) as World,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Runs a step's script as the runner does, without blocking this process: the fakes answer from it. */
+function runScript(shellArgs: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ ok: boolean; log: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", shellArgs, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ ok: code === 0, log: `${Buffer.concat(stdout).toString("utf8")}${Buffer.concat(stderr).toString("utf8")}` }));
+  });
 }
 
 function readOutputs(file: string): Record<string, string> {
@@ -359,9 +453,8 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
   const workspace = path.join(dir, "workspace");
   fs.mkdirSync(workspace);
   const bin = fakeBin(dir);
-  const worldFile = path.join(dir, "world.json");
+  const fakes = await fakeServer(options.world);
   const clockFile = path.join(dir, "clock");
-  fs.writeFileSync(worldFile, JSON.stringify(options.world));
   fs.writeFileSync(clockFile, String(options.world.clock));
   const summaryFile = path.join(dir, "summary.md");
   fs.writeFileSync(summaryFile, "");
@@ -432,34 +525,29 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
       fs.writeFileSync(scriptFile, String(step.run));
       // GitHub's defaults: `bash -e {0}` without a shell, its stricter command line with `shell: bash`.
       const shellArgs = step.shell === "bash" ? ["--noprofile", "--norc", "-eo", "pipefail", scriptFile] : ["-e", scriptFile];
-      const result = spawnSync("bash", shellArgs, {
-        cwd: workspace,
-        encoding: "utf8",
-        env: {
-          PATH: `${bin}:${process.env.PATH}`,
-          HOME: dir,
-          ...env,
-          // The default variables every runner sets.
-          CI: "true",
-          GITHUB_ACTIONS: "true",
-          GITHUB_REPOSITORY: github.repository,
-          GITHUB_SHA: github.sha,
-          GITHUB_RUN_ID: github.run_id,
-          GITHUB_SERVER_URL: github.server_url,
-          GITHUB_OUTPUT: outputFile,
-          GITHUB_ENV: envFile,
-          GITHUB_STEP_SUMMARY: summaryFile,
-          GITHUB_EVENT_PATH: eventFile,
-          GITHUB_WORKSPACE: workspace,
-          RUNNER_TEMP: dir,
-          // The checkout's node_modules after `npm ci`: this one's.
-          NODE_PATH: path.join(ROOT, "node_modules"),
-          FAKE_WORLD: worldFile,
-          FAKE_CLOCK: clockFile,
-        },
-      });
-      ok = result.status === 0;
-      log = `${result.stdout}${result.stderr}`;
+      ({ ok, log } = await runScript(shellArgs, workspace, {
+        PATH: `${bin}:${process.env.PATH}`,
+        HOME: dir,
+        ...env,
+        // The default variables every runner sets.
+        CI: "true",
+        GITHUB_ACTIONS: "true",
+        GITHUB_REPOSITORY: github.repository,
+        GITHUB_SHA: github.sha,
+        GITHUB_RUN_ID: github.run_id,
+        GITHUB_SERVER_URL: github.server_url,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_ENV: envFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
+        GITHUB_EVENT_PATH: eventFile,
+        GITHUB_WORKSPACE: workspace,
+        RUNNER_TEMP: dir,
+        // The checkout's node_modules after `npm ci`: this one's.
+        NODE_PATH: path.join(ROOT, "node_modules"),
+        BASH_ENV: FAKE_FUNCTIONS,
+        FAKE_CLI_PORT: String(fakes.port),
+        FAKE_CLOCK: clockFile,
+      }));
       outputs = readOutputs(outputFile);
       // $GITHUB_ENV: the variables a step sets for the steps after it.
       Object.assign(jobEnv, readOutputs(envFile));
@@ -485,7 +573,8 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
     if (step.id) stepsContext[step.id] = { outputs, outcome, conclusion: ok || step["continue-on-error"] === true ? "success" : "failure" };
   }
 
-  const world = JSON.parse(fs.readFileSync(worldFile, "utf8")) as World;
+  await fakes.close();
+  const world = fakes.world();
   const summary = fs.readFileSync(summaryFile, "utf8");
   const files = Object.fromEntries(
     (options.collect ?? []).map((file) => [file, fs.existsSync(path.join(workspace, file)) ? fs.readFileSync(path.join(workspace, file), "utf8") : undefined]),
