@@ -8,7 +8,6 @@ import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { missingPreconditions, type MissingPrecondition } from "../tools/convergence/converge";
 import type { GraphResource } from "../tools/rebuild-plan/graph";
-import type { SynthResult } from "../tools/synth/synthesize";
 import { ROOT, runProgram, STACKS } from "./harness";
 
 describe.each(STACKS)("a first pulumi up of the %s stack", (stack) => {
@@ -19,16 +18,8 @@ describe.each(STACKS)("a first pulumi up of the %s stack", (stack) => {
 });
 
 it("the disaster-recovery rebuild template converges too", async () => {
-  let result: SynthResult | undefined;
-  await jest.isolateModulesAsync(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { resolveStackConfig } = require("../tools/synth/stack-config") as typeof import("../tools/synth/stack-config");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { synthesize } = require("../tools/synth/synthesize") as typeof import("../tools/synth/synthesize");
-    const config = resolveStackConfig(ROOT, "production-dr", path.join(ROOT, "tests", "fixtures", "rebuild", "Pulumi.production-dr.yaml"));
-    result = await synthesize({ stack: "production-dr", config });
-  });
-  expect(missingPreconditions((result as SynthResult).resources).map((missing) => missing.message)).toEqual([]);
+  const run = await runProgram("production-dr", {}, [], undefined, { configFile: path.join(ROOT, "tests", "fixtures", "rebuild", "Pulumi.production-dr.yaml") });
+  expect(missingPreconditions(run.resources).map((missing) => missing.message)).toEqual([]);
 });
 
 /**

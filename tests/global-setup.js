@@ -1,0 +1,13 @@
+/**
+ * jest's global setup: a folder where test files share the program runs they make
+ * (tests/harness.ts), so each distinct run is made once per `jest` run. Made fresh for every run
+ * and removed by tests/global-teardown.js: no result outlives the sources it came from.
+ */
+"use strict";
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+
+module.exports = async function globalSetup() {
+  process.env.MLOPS_CICD_SYNTH_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-cicd-synth-cache-"));
+};
