@@ -24,6 +24,7 @@ import { readInputFile } from "../../infra/input-file";
 import { ConfigurablePolicy, policyConfigProblems } from "./policy-config";
 import { OutputError, checkOutputDirectory } from "../output-dir";
 import { StackFileError, resolveStackConfig } from "./stack-config";
+import { deferUnusedSdkModules } from "./deferred-sdk-modules";
 
 const USAGE = "usage: npm run synth -- --stack <name> [--out <dir>] [--config-file <path>] [--policy-pack-config <path>]";
 const ROOT = path.resolve(__dirname, "../..");
@@ -75,7 +76,8 @@ async function main(): Promise<number> {
   checkOutputDirectory(args.out, { command: "synth", protectedDirs: [ROOT] });
   const config = resolveStackConfig(ROOT, args.stack, args.configFile);
   // Loaded only now: the Pulumi SDK is most of synth's start-up, and a usage or stack-file error
-  // needs none of it.
+  // needs none of it. Even then synth needs only part of it.
+  deferUnusedSdkModules();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { synthesize } = require("./synthesize") as typeof import("./synthesize");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
