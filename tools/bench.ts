@@ -8,7 +8,8 @@
  * The floor is a node process that only loads @pulumi/pulumi: no synth can be faster. Each stack's
  * synth runs N times as its own process, as `npm run synth` does, interleaved with the floor's runs;
  * the figures are medians of wall time and of peak resident memory (the child's VmHWM, sampled
- * from /proc).
+ * from /proc). Each synth also shows how many resources it registered and what each cost over the
+ * floor.
  * Targets: a synth within 1.5x the floor and under 400 MB.
  */
 import { spawn } from "node:child_process";
@@ -77,6 +78,67 @@ async function interleaved(series: Series[], runs: number): Promise<void> {
   }
 }
 
+/** One line of the report: a run's medians, and whether it meets its targets (undefined: no target). */
+interface BenchRow {
+  readonly label: string;
+  readonly seconds: number;
+  readonly peakMb: number;
+  /** Against the floor, for the runs the floor bounds. */
+  readonly ratio?: number;
+  /** Anything else worth reading beside the figures. */
+  readonly note?: string;
+  readonly meetsTargets?: boolean;
+}
+
+/** How many resources a synth registered: every entry of its resources.json, components included. */
+function registeredResources(outDir: string): number {
+  return (JSON.parse(fs.readFileSync(path.join(outDir, "resources.json"), "utf8")) as unknown[]).length;
+}
+
+/**
+ * The floor, then one synth per stack, interleaved. Each synth's note gives its cost per resource
+ * over the floor, the part of a synth that grows with the program.
+ */
+async function synthRows(runs: number): Promise<BenchRow[]> {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+  try {
+    const floor: Series = { label: "floor: node -e require('@pulumi/pulumi')", args: ["-e", "require('@pulumi/pulumi')"], samples: [] };
+    const stacks = ["staging", "production"].map((stack) => ({
+      stack,
+      series: {
+        label: `synth --stack ${stack}`,
+        args: ["-r", "./tools/register.js", "tools/synth/cli.ts", "--stack", stack, "--out", path.join(out, stack)],
+        samples: [] as Sample[],
+      },
+    }));
+    await interleaved([floor, ...stacks.map(({ series }) => series)], runs);
+    const medians = (series: Series) => ({
+      seconds: median(series.samples.map((sample) => sample.seconds)),
+      peakMb: median(series.samples.map((sample) => sample.peakMb)),
+    });
+    const floorRow = { label: floor.label, ...medians(floor) };
+    return [
+      floorRow,
+      ...stacks.map(({ stack, series }) => {
+        const { seconds, peakMb } = medians(series);
+        const ratio = seconds / floorRow.seconds;
+        const resources = registeredResources(path.join(out, stack));
+        const msPerResource = ((seconds - floorRow.seconds) * 1000) / resources;
+        return {
+          label: series.label,
+          seconds,
+          peakMb,
+          ratio,
+          note: `${resources} resources registered, ${msPerResource.toFixed(2)} ms each over the floor`,
+          meetsTargets: ratio <= TIME_TARGET && peakMb <= MEMORY_TARGET_MB,
+        };
+      }),
+    ];
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: "string", default: "7" }, only: { type: "string" } } });
   const runs = Number(values.runs);
@@ -90,38 +152,17 @@ async function main(): Promise<void> {
 }
 
 async function benchSynth(runs: number): Promise<void> {
-
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
-  try {
-    const all: Series[] = [
-      { label: "floor: node -e require('@pulumi/pulumi')", args: ["-e", "require('@pulumi/pulumi')"], samples: [] },
-      ...["staging", "production"].map((stack) => ({
-        label: `synth --stack ${stack}`,
-        args: ["-r", "./tools/register.js", "tools/synth/cli.ts", "--stack", stack, "--out", path.join(out, stack)],
-        samples: [] as Sample[],
-      })),
-    ];
-    await interleaved(all, runs);
-    const rows = all.map((entry) => ({
-      label: entry.label,
-      seconds: median(entry.samples.map((sample) => sample.seconds)),
-      peakMb: median(entry.samples.map((sample) => sample.peakMb)),
-    }));
-    const floor = rows[0] as (typeof rows)[number];
-    process.stdout.write(`Offline synth, median of ${runs} interleaved runs each (after one warm-up), ${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(2)}\n\n`);
-    process.stdout.write("| run | wall time | vs floor | peak RSS |\n| --- | ---: | ---: | ---: |\n");
-    let failed = false;
-    for (const row of rows) {
-      const ratio = row.seconds / floor.seconds;
-      process.stdout.write(`| ${row.label} | ${row.seconds.toFixed(3)} s | ${ratio.toFixed(2)}x | ${row.peakMb.toFixed(0)} MB |\n`);
-      if (row !== floor && (ratio > TIME_TARGET || row.peakMb > MEMORY_TARGET_MB)) failed = true;
-    }
-    process.stdout.write(
-      `\nTargets: within ${TIME_TARGET}x the floor and under ${MEMORY_TARGET_MB} MB per synth: ${failed ? "MISSED" : "met"}.\n`,
-    );
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
+  const rows = await synthRows(runs);
+  process.stdout.write(`Offline synth, median of ${runs} interleaved runs each (after one warm-up), ${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(2)}\n\n`);
+  process.stdout.write("| run | wall time | vs floor | peak RSS | notes |\n| --- | ---: | ---: | ---: | --- |\n");
+  for (const row of rows) {
+    const ratio = row.ratio === undefined ? "" : `${row.ratio.toFixed(2)}x`;
+    process.stdout.write(`| ${row.label} | ${row.seconds.toFixed(3)} s | ${ratio} | ${row.peakMb.toFixed(0)} MB | ${row.note ?? ""} |\n`);
   }
+  const failed = rows.some((row) => row.meetsTargets === false);
+  process.stdout.write(
+    `\nTargets: within ${TIME_TARGET}x the floor and under ${MEMORY_TARGET_MB} MB per synth: ${failed ? "MISSED" : "met"}.\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -7,9 +7,10 @@
  * files. Type-checking is `tsc --noEmit`'s job, in `npm test`.
  */
 "use strict";
-// V8's compiled code for every module, cached on disk across runs: most of synth's start-up is
-// compiling the Pulumi SDK's JavaScript, the same on every run.
-require("v8-compile-cache");
+// No V8 code cache (v8-compile-cache): on Node 20 it takes fresh cached data from V8 for every
+// module and rewrites its whole multi-megabyte blob at every exit, and with the SDK modules synth
+// defers (tools/synth/deferred-sdk-modules.ts) even a cache written once per module saves nothing
+// measurable: V8 compiles lazily, and what start-up costs now is finding and reading the files.
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");

@@ -26,6 +26,7 @@ import { OutputError, checkOutputDirectory } from "../output-dir";
 import { StackFileError, resolveStackConfig } from "./stack-config";
 // The pack's list alone: plain data, without the SDK, so a bad policy config is refused at once.
 import { ALL_POLICIES } from "../../policy/policies";
+import { deferUnusedSdkModules } from "./deferred-sdk-modules";
 
 const USAGE = "usage: npm run synth -- --stack <name> [--out <dir>] [--config-file <path>] [--policy-pack-config <path>]";
 const ROOT = path.resolve(__dirname, "../..");
@@ -78,7 +79,8 @@ async function main(): Promise<number> {
   const config = resolveStackConfig(ROOT, args.stack, args.configFile);
   const policyConfig = readPolicyConfig(args.policyConfigFile, ALL_POLICIES);
   // Loaded only now: the Pulumi SDK is most of synth's start-up, and a usage, stack-file or
-  // policy-config error needs none of it.
+  // policy-config error needs none of it. Even then synth needs only part of it.
+  deferUnusedSdkModules();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { synthesize } = require("./synthesize") as typeof import("./synthesize");
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -92,11 +92,7 @@ export class RecordingMonitor extends MockMonitor {
       const id = `${name}-id`;
       const state = { ...this.computedOutputs(type, name, rawInputs), ...rawInputs };
       this.resources.set(urn, { urn, id, state });
-      const response = new resproto.RegisterResourceResponse();
-      response.setUrn(urn);
-      response.setId(id);
-      response.setObject(structproto.Struct.fromJavaScript(state as Record<string, structproto.JavaScriptValue>));
-      callback(null, response);
+      callback(null, registerResponse(urn, id, state));
     } catch (err) {
       callback(err, undefined);
     }
@@ -138,6 +134,24 @@ export class RecordingMonitor extends MockMonitor {
     this.outputsByUrn.set(req.getUrn(), redactSecrets(req.getOutputs()?.toJavaScript() ?? {}));
     super.registerResourceOutputs(req, callback);
   }
+}
+
+/**
+ * What the SDK reads of a RegisterResourceResponse, as a plain object; the SDK builds the same shape
+ * itself when a registration fails. Not a protobuf message: the SDK logs every response at debug
+ * level through a template string, and a message's toString renders it whole even though no engine
+ * is there to receive the line, a third of a registration's time. Nor a protobuf Struct: the SDK
+ * only reads it back with toJavaScript(), and `state` already holds plain JSON values (the request's
+ * own toJavaScript() and the computed outputs), each object fresh to this registration.
+ */
+function registerResponse(urn: string, id: string, state: Record<string, unknown>) {
+  return {
+    getUrn: () => urn,
+    getId: () => id,
+    getObject: () => ({ toJavaScript: () => state }),
+    getPropertydependenciesMap: () => undefined,
+    getResult: () => resproto.Result.SUCCESS,
+  };
 }
 
 /**
