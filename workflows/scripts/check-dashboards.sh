@@ -1,6 +1,6 @@
 set -euo pipefail
 # The application team's Grafana dashboards: every *.json under DASHBOARDS_DIR must be a dashboard
-# Grafana's file provider loads as it is. Every problem is named; the files that pass are copied
+# Grafana's file provider loads as it is. Every problem is named; once all pass, the files are copied
 # into $CHECKED_DASHBOARDS, the only thing sync-dashboards.sh uploads, so nothing else of the folder
 # (a README, a draft) ever reaches Grafana.
 CHECKED_DASHBOARDS=$(mktemp -d)
@@ -18,6 +18,7 @@ problem() {
 }
 declare -A uid_file=() title_file=()
 checked=0
+passed=()
 
 check_dashboard() {
   local file=$1 size facts uid_json title_json wrapped titled unknown key
@@ -97,10 +98,7 @@ elif [ -d "$DASHBOARDS_DIR" ]; then
     fi
     before=$problems
     check_dashboard "$file"
-    if (( problems == before )); then
-      mkdir -p "$CHECKED_DASHBOARDS/$(dirname "$relative")"
-      cp "$file" "$CHECKED_DASHBOARDS/$relative"
-    fi
+    if (( problems == before )); then passed+=("$relative"); fi
   done < <(find "$DASHBOARDS_DIR" -name '*.json' \( -type f -o -type l \) -print0 | LC_ALL=C sort -z)
 else
   echo "No $DASHBOARDS_DIR in the repository: the team has no dashboards of its own."
@@ -109,5 +107,9 @@ fi
 if (( problems > 0 )); then
   echo "::error title=Dashboards refused::$problems problem(s) in $DASHBOARDS_DIR; no dashboard was loaded into Grafana."
   exit 1
+fi
+# The files that passed, their folders kept, in one cp: a refused set copies nothing.
+if (( ${#passed[@]} > 0 )); then
+  (cd "$DASHBOARDS_DIR" && cp --parents -- "${passed[@]}" "$CHECKED_DASHBOARDS/")
 fi
 echo "$checked dashboard(s) in $DASHBOARDS_DIR checked."
