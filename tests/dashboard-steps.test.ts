@@ -31,6 +31,20 @@ interface Result {
   readonly uploads: { readonly args: string; readonly files: Record<string, string> }[];
 }
 
+/** The regular files under `dir` (no folders, no links), by path relative to it, in byte order. */
+function regularFiles(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (relative: string): void => {
+    for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      const name = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(name);
+      else if (entry.isFile()) files[name] = fs.readFileSync(path.join(dir, name), "utf8");
+    }
+  };
+  walk("");
+  return Object.fromEntries(Object.entries(files).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+}
+
 /** Runs a step's script in a repository holding `files` (path → content, or a symlink target). */
 function runStep(
   job: string,
@@ -52,13 +66,18 @@ function runStep(
       if (typeof content === "string") fs.writeFileSync(path.join(repository, file), content);
       else fs.symlinkSync(content.symlinkTo, path.join(repository, file));
     }
-    // `aws s3 sync <dir> <uri> …`: the call, then what is in <dir> (the upload), as JSON lines.
+    // `aws s3 sync <dir> <uri> …`: each call a folder under calls/, its arguments and a copy of
+    // <dir> (the upload), read back below; bash builtins and one cp keep the fake cheap.
     fs.writeFileSync(
       path.join(bin, "aws"),
       [
         "#!/bin/bash",
-        `jq -cn --arg args "$*" '{args: $args}' >> "${root}/calls"`,
-        `(cd "$3" && find . -type f | LC_ALL=C sort | while read -r f; do jq -cn --arg f "\${f#./}" --rawfile c "$f" '{file: $f, content: $c}'; done) >> "${root}/calls"`,
+        "shopt -s nullglob",
+        `calls=("${root}/calls"/*)`,
+        `call="${root}/calls/\${#calls[@]}"`,
+        'mkdir -p "$call/files"',
+        'printf %s "$*" > "$call/args"',
+        'cp -R "$3/." "$call/files"',
         "",
       ].join("\n"),
       { mode: 0o755 },
@@ -74,14 +93,13 @@ function runStep(
       // No socket on stdin: bash would take itself for a remote shell and read ~/.bashrc.
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const uploads: { args: string; files: Record<string, string> }[] = [];
-    if (fs.existsSync(path.join(root, "calls"))) {
-      for (const line of fs.readFileSync(path.join(root, "calls"), "utf8").trim().split("\n")) {
-        const entry = JSON.parse(line) as { args?: string; file?: string; content?: string };
-        if (entry.args !== undefined) uploads.push({ args: entry.args, files: {} });
-        else uploads[uploads.length - 1]!.files[entry.file!] = entry.content!;
-      }
-    }
+    const calls = path.join(root, "calls");
+    const uploads = fs.existsSync(calls)
+      ? fs
+          .readdirSync(calls)
+          .sort((a, b) => Number(a) - Number(b))
+          .map((call) => ({ args: fs.readFileSync(path.join(calls, call, "args"), "utf8"), files: regularFiles(path.join(calls, call, "files")) }))
+      : [];
     // The staging copy lives in TMPDIR and is gone once the step ends.
     expect(fs.readdirSync(root).sort()).toEqual(fs.existsSync(path.join(root, "calls")) ? ["bin", "calls", "repository"] : ["bin", "repository"]);
     return { status: run.status, stdout: run.stdout + run.stderr, uploads };

@@ -13,9 +13,14 @@ import { renderedWorkflowsByStack } from "../tools/render-workflows";
 const workflows = renderedWorkflowsByStack().get("production") as Map<string, string>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed workflow document
+type Doc = { jobs: Record<string, { steps: any[] }> };
+/** Each workflow parsed once: the tests look steps up many times, and only read them. */
+const parsed = new Map<string, Doc>();
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed workflow document
 function findStep(file: string, predicate: (step: any) => boolean): { run: string; env: Record<string, string> } {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed workflow document
-  const doc = parse(workflows.get(file) as string) as { jobs: Record<string, { steps: any[] }> };
+  if (!parsed.has(file)) parsed.set(file, parse(workflows.get(file) as string) as Doc);
+  const doc = parsed.get(file)!;
   for (const job of Object.values(doc.jobs)) {
     const step = job.steps.find(predicate);
     if (step) return step;

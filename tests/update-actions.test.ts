@@ -308,17 +308,31 @@ describe("open-update-pull-request.sh, against a git remote and a fake gh", () =
     return result.stdout.trim();
   };
 
+  /**
+   * The remote with main and the repository that pushed it, made once: every test starts from a
+   * copy of them, which git reads as it would the originals (neither names the other's path).
+   */
+  let template: string | undefined;
+  afterAll(() => template && fs.rmSync(template, { recursive: true, force: true }));
+  function remoteWithMain(): string {
+    if (template === undefined) {
+      template = fs.mkdtempSync(path.join(os.tmpdir(), "update-pr-template-"));
+      git(template, "init", "--quiet", "--bare", "--initial-branch=main", "origin.git");
+      git(template, "init", "--quiet", "--initial-branch=main", "seed");
+      fs.writeFileSync(path.join(template, "seed", "actions.ts"), "old\n");
+      git(path.join(template, "seed"), "add", ".");
+      git(path.join(template, "seed"), "commit", "--quiet", "-m", "main");
+      git(path.join(template, "seed"), "push", "--quiet", path.join(template, "origin.git"), "main");
+    }
+    return template;
+  }
+
   /** A remote with main, a checkout of it with moved pins, and a gh that answers `pr list` with `openPullRequest`. */
   function setUp(openPullRequest: string) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "update-pr-"));
     const origin = path.join(dir, "origin.git");
     const seed = path.join(dir, "seed");
-    git(dir, "init", "--quiet", "--bare", "--initial-branch=main", origin);
-    git(dir, "init", "--quiet", "--initial-branch=main", seed);
-    fs.writeFileSync(path.join(seed, "actions.ts"), "old\n");
-    git(seed, "add", ".");
-    git(seed, "commit", "--quiet", "-m", "main");
-    git(seed, "push", "--quiet", origin, "main");
+    fs.cpSync(remoteWithMain(), dir, { recursive: true, verbatimSymlinks: true });
     const checkout = path.join(dir, "checkout");
     git(dir, "clone", "--quiet", "--depth=1", `file://${origin}`, checkout);
     // As apply-update-patch.sh leaves it: the checked change in the index.
@@ -518,6 +532,31 @@ describe("apply-update-patch.sh: the pull-request job's check of the update job'
   };
   const bash = (cwd: string, run: string, env: Record<string, string>) => spawnSync("bash", ["-c", run], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, HOME: cwd, ...env } });
 
+  let template: string | undefined;
+  afterAll(() => template && fs.rmSync(template, { recursive: true, force: true }));
+  /** main with the pins, two files rendered from them and files no pin reaches, committed once. */
+  function mainTemplate(): string {
+    if (template === undefined) {
+      template = fs.mkdtempSync(path.join(os.tmpdir(), "update-patch-template-"));
+      const files: Record<string, string> = {
+        "workflows/actions.ts": "checkout v1\n",
+        [allowed[1]]: "uses: checkout@v1\n",
+        [allowed.at(-1) as string]: "uses: checkout@v1\n",
+        "package.json": '{"scripts":{}}\n',
+        "workflows/__rendered__/platform/mlops-monitor.cjs": "bundle\n",
+        "images/logo.png": "\x89PNG\r\n\x1a\n\0binary",
+      };
+      git(template, "init", "--quiet", "--initial-branch=main", ".");
+      for (const [file, content] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(template, file)), { recursive: true });
+        fs.writeFileSync(path.join(template, file), content);
+      }
+      git(template, "add", ".");
+      git(template, "commit", "--quiet", "-m", "main");
+    }
+    return template;
+  }
+
   /**
    * GIVEN main with the pins, two files rendered from them and files no pin reaches; WHEN the update
    * job's step writes its change (made by `change`) as a patch and the pull-request job's step applies
@@ -526,21 +565,8 @@ describe("apply-update-patch.sh: the pull-request job's check of the update job'
   function handOver(change: (work: string) => void) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "update-patch-"));
     const main = path.join(dir, "main");
-    const files: Record<string, string> = {
-      "workflows/actions.ts": "checkout v1\n",
-      [allowed[1]]: "uses: checkout@v1\n",
-      [allowed.at(-1) as string]: "uses: checkout@v1\n",
-      "package.json": '{"scripts":{}}\n',
-      "workflows/__rendered__/platform/mlops-monitor.cjs": "bundle\n",
-      "images/logo.png": "\x89PNG\r\n\x1a\n\0binary",
-    };
-    git(dir, "init", "--quiet", "--initial-branch=main", main);
-    for (const [file, content] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(main, file)), { recursive: true });
-      fs.writeFileSync(path.join(main, file), content);
-    }
-    git(main, "add", ".");
-    git(main, "commit", "--quiet", "-m", "main");
+    // A copy of main, made once: the clones below read its commits, never its working tree.
+    fs.cpSync(mainTemplate(), main, { recursive: true, verbatimSymlinks: true });
     const update = path.join(dir, "update");
     const pullRequest = path.join(dir, "pull-request");
     git(dir, "clone", "--quiet", main, update);
