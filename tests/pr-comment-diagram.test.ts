@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { FOLD_ABOVE, MAX_NODES } from "../tools/pr-comment/blast-radius";
-import { type PreviewDigest, buildComment } from "../tools/pr-comment";
+import { type PreviewDigest, buildComment, parsePreview } from "../tools/pr-comment";
 import type { PreviewStep } from "../tools/pr-comment/preview";
 import { mermaidText, renderFlowchart } from "../tools/mermaid/flowchart";
 import { topologyChart } from "../tools/synth/topology";
@@ -234,6 +234,18 @@ describe("the blast radius in the comment", () => {
   it("draws every stack of the reviewed rendering that changes, and Mermaid parses each", () => {
     expect(batch.everyOp).toHaveLength(2);
     expect(diagrams("everyOp").every((diagram) => diagram.nodes.length > 0)).toBe(true);
+  });
+});
+
+describe("the dependencies a preview carries", () => {
+  it("are refused, naming the field, when they are not URN lists; null for a property that came from nothing is accepted", () => {
+    const urn = "urn:pulumi:s::p::aws:s3/bucket:Bucket::b";
+    const preview = (state: Record<string, unknown>) => JSON.stringify({ steps: [{ op: "create", urn, newState: { urn, type: "aws:s3/bucket:Bucket", ...state } }] });
+    expect(() => parsePreview(preview({ dependencies: "urn:x" }))).toThrow("steps[0].newState.dependencies must be a list of strings");
+    expect(() => parsePreview(preview({ parent: 7 }))).toThrow("steps[0].newState.parent must be a URN");
+    expect(() => parsePreview(preview({ propertyDependencies: { bucket: "urn:x" } }))).toThrow("steps[0].newState.propertyDependencies must map each property to a list of URNs");
+    expect(() => parsePreview(preview({ propertyDependencies: [] }))).toThrow("steps[0].newState.propertyDependencies must map each property to a list of URNs");
+    expect(parsePreview(preview({ dependencies: [], propertyDependencies: { bucket: null, tags: [urn] } })).steps).toHaveLength(1);
   });
 });
 

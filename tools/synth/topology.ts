@@ -149,5 +149,6 @@ export function topologyChart(resources: readonly RecordedResource[]): string {
       edges.push({ from: component.key, to: target.key });
     }
   }
-  return renderFlowchart({ direction: "LR", nodes, groups, edges, classes: CLASSES });
+  // Top to bottom: the account holds most components, and a wide picture shrinks to fit a column.
+  return renderFlowchart({ direction: "TB", nodes, groups, edges, classes: CLASSES });
 }
