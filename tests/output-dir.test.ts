@@ -114,7 +114,7 @@ it.each([
 describe("the gen commands, like every command, answer --help and refuse what they do not take", () => {
   const run = (script: string, args: string[]) => runTool(script, args);
 
-  it.each(["render-workflows.ts", "render-images.ts", "pulumi-yaml.ts", "render-functions.ts"])("%s --help: the usage, exit 0, nothing written", (script) => {
+  it.each(["render-workflows.ts", "render-images.ts", "pulumi-yaml.ts", "render-functions.ts", "render-diagrams.ts"])("%s --help: the usage, exit 0, nothing written", (script) => {
     const result = run(script, ["--help"]);
     expect({ status: result.code, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
     expect(result.stdout).toMatch(/^usage: npm run gen:[a-z-]+ \(.+; no options\)\n$/);

@@ -113,6 +113,7 @@ describe.each(ATTACKS)("a value, a file, a warning and an error with %s", (_, pa
     expect([...html.matchAll(/<h(\d)>(.*?)<\/h\1>/g)].map((match) => match[2])).toEqual([
       "Pulumi preview",
       "Stack <code>staging</code>",
+      "Blast radius",
       "Resources",
       "Committed files",
     ]);

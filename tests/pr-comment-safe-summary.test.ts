@@ -47,6 +47,18 @@ function plantedSummary(): StackSummary {
           { path: "content", kind: "update", forcesReplacement: false, before: `line\n${SECRET}\n`, after: `line\n${SHORT} x\n`, isFileContent: true },
         ],
         file: { path: planted("docs/file"), before: `a ${SECRET}\n`, after: `b ${SHORT}\n` },
+        parent: planted("urn:pulumi:s::p::mlops-cicd:database:PostgresInstance::database"),
+        dependencies: [planted("urn:pulumi:s::p::aws:kms/key:Key::key")],
+      },
+    ],
+    dependents: [
+      {
+        urn: planted("urn:pulumi:s::p::aws:ecs/service:Service::mlflow"),
+        type: planted("aws:ecs/service:Service"),
+        name: planted("mlflow"),
+        op: planted("same"),
+        parent: planted("urn:pulumi:s::p::mlops-cicd:services:PlatformServices::platform"),
+        dependencies: [planted("urn:pulumi:s::p::aws:rds/instance:Instance::db")],
       },
     ],
     errors: [diagnostic],

@@ -7,7 +7,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { contextHash } from "../infra/images/container-image";
 import { subnetCidr } from "../infra/network/cidr";
+import { RUNTIME_DOC, TOPOLOGY_STACK, renderedRuntimeDoc } from "../tools/render-diagrams";
+import { topologyChart } from "../tools/synth/topology";
+import { renderSummary } from "../tools/synth/write-output";
 import { ProgramRun, runProgram } from "./harness";
+import { parseMermaid, parsed } from "./mermaid";
+
+/** Each stack's topology as its run draws it, parsed by Mermaid in one batch at the end. */
+const topologies = new Map<string, string>();
 
 const T = {
   vpc: "aws:ec2/vpc:Vpc",
@@ -62,6 +69,18 @@ describe.each([
   let run: ProgramRun;
   beforeAll(async () => {
     run = await runProgram(stack);
+  });
+
+  it("draws its topology into synth's summary.md; production's is docs/runtime.md's", () => {
+    const chart = topologyChart(run.resources);
+    topologies.set(stack, chart);
+    expect(renderSummary(run)).toContain(`## Topology\n\n`);
+    expect(renderSummary(run)).toContain(`\`\`\`mermaid\n${chart}\n\`\`\`\n`);
+    if (stack === TOPOLOGY_STACK) {
+      const doc = fs.readFileSync(RUNTIME_DOC, "utf8");
+      if (renderedRuntimeDoc(run.resources, doc) !== doc) throw new Error("docs/runtime.md's topology is stale: run `npm run gen:diagrams` (or `npm run gen`) and commit the result.");
+      expect(doc).toContain(chart);
+    }
   });
 
   it("keeps every component's type token: a token is part of each child's URN, so a new one would replace the stack", () => {
@@ -450,4 +469,20 @@ it("adopts the account's existing OIDC provider when one is named", async () => 
 it("restores the database from a snapshot when disaster recovery names one", async () => {
   const run = await runProgram("production", { "mlops-cicd:dbSnapshotIdentifier": "mlops-cicd-production-final" });
   expect(run.findResource(T.db, "database").inputs.snapshotIdentifier).toBe("mlops-cicd-production-final");
+});
+
+describe("the topologies drawn above", () => {
+  it("are flowcharts Mermaid parses, one per stack, each with the VPC inside the AWS account", () => {
+    const stacks = [...topologies.keys()];
+    expect(stacks).toEqual(["staging", "production"]);
+    const results = parseMermaid([...topologies.values()]);
+    stacks.forEach((stack, index) => {
+      const diagram = parsed(results[index], topologies.get(stack) ?? "");
+      const aws = diagram.subgraphs.find((subgraph) => subgraph.title === "AWS account");
+      const vpc = diagram.subgraphs.find((subgraph) => subgraph.title === "VPC");
+      expect(aws?.nodes).toContain(vpc?.id);
+      expect(diagram.nodes.filter((node) => node.shape === "cylinder").map((node) => node.label.split("\n")[0]).sort()).toEqual(["database", "mlflow-artifacts"]);
+      expect(diagram.links).toEqual([]);
+    });
+  });
 });

@@ -31,6 +31,10 @@ export interface ResourceState {
   readonly inputs?: Readonly<Record<string, unknown>>;
   readonly outputs?: Readonly<Record<string, unknown>>;
   readonly parent?: string;
+  /** URNs the resource waits for: its `dependsOn` and every resource an input came from. */
+  readonly dependencies?: readonly string[];
+  /** Input property to the URNs its value came from; null for a property that came from none. */
+  readonly propertyDependencies?: Readonly<Record<string, readonly string[] | null>>;
   readonly protect?: boolean;
   readonly provider?: string;
   readonly additionalSecretOutputs?: readonly string[];
@@ -97,8 +101,13 @@ function stateProblems(state: unknown, where: string): string[] {
   for (const key of ["inputs", "outputs"] as const) {
     if (state[key] !== undefined && state[key] !== null && !isObject(state[key])) problems.push(`${where}.${key} must be an object`);
   }
-  if (state.additionalSecretOutputs !== undefined && state.additionalSecretOutputs !== null && !isStringArray(state.additionalSecretOutputs)) {
-    problems.push(`${where}.additionalSecretOutputs must be a list of strings`);
+  for (const key of ["additionalSecretOutputs", "dependencies"] as const) {
+    if (state[key] !== undefined && state[key] !== null && !isStringArray(state[key])) problems.push(`${where}.${key} must be a list of strings`);
+  }
+  if (state.parent !== undefined && state.parent !== null && typeof state.parent !== "string") problems.push(`${where}.parent must be a URN`);
+  const propertyDependencies = state.propertyDependencies;
+  if (propertyDependencies !== undefined && propertyDependencies !== null && (!isObject(propertyDependencies) || !Object.values(propertyDependencies).every((urns) => urns === null || isStringArray(urns)))) {
+    problems.push(`${where}.propertyDependencies must map each property to a list of URNs`);
   }
   return problems;
 }

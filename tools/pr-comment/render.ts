@@ -2,7 +2,8 @@
  * The pull-request comment as Markdown: the marker, data-bearing callouts, one summary per stack,
  * each changed resource collapsed, committed files as unified diffs, all under GitHub's limit.
  */
-import { type Block, type Flexible, type Note, type Pass, assemble, fit } from "./fit";
+import { blastRadius, diagramSection } from "./blast-radius";
+import { type Block, type Flexible, type Note, type Pass, assemble, distinctForms, fit } from "./fit";
 import { LINE_ENDING, codeBlock, details, inlineCode, plural } from "./markdown";
 import { weakenings } from "./weakening";
 import { HEADLINE_OPS, compareOps, opLabel } from "./ops";
@@ -55,12 +56,15 @@ const ORDINARY_RANK = 1_000_000;
 
 /**
  * Upgrades in order of what a reviewer needs most: workflow diffs (this repository's business) and
- * why data is at stake, each within a third of the room; then what changes, why, the rest.
+ * why data is at stake, each within a third of the room; the shape of the change (the blast radius,
+ * folded, within a third); then what changes, the full picture, why, the rest.
  */
 const PASSES: readonly Pass[] = [
   { group: "workflow-file", level: 1, share: 1 / 3 },
   { group: "resource", level: 2, share: 1 / 3, belowRank: ORDINARY_RANK },
+  { group: "diagram", level: 1, share: 1 / 3 },
   { group: "resource", level: 1 },
+  { group: "diagram", level: 2 },
   { group: "resource", level: 2 },
   { group: "file", level: 1 },
   { group: "warnings", level: 1 },
@@ -170,18 +174,38 @@ function warningsBlock(stack: StackSummary, rank: number): Flexible {
   return { group: "warnings", rank, forms: ["", details(`${plural(stack.warnings.length, "warning")}`, codeBlock(lines, "text"))] };
 }
 
-/** "… N more resources": what the fitting left out of one stack's lists. */
-function stackNote(resources: readonly Flexible[], files: readonly Flexible[]): Note {
-  const text = (unlisted: number, filesOmitted: number) =>
+/** What the blast radius became: a block to fit, or the one-line reason there is none. */
+type Picture = { readonly block: Flexible } | { readonly omitted: string } | undefined;
+
+const NO_ROOM = "Blast radius not drawn: no room left under the size limit.";
+
+/** "… N more resources": what the fitting left out of one stack's lists, and of its picture. */
+function stackNote(resources: readonly Flexible[], files: readonly Flexible[], picture: Picture): Note {
+  const text = (unlisted: number, filesOmitted: number, pictureNote: string | undefined) =>
     [
+      ...(pictureNote ? [pictureNote] : []),
       ...(unlisted > 0 ? [`${plural(unlisted, "more changed resource")} not listed here.`] : []),
       ...(filesOmitted > 0 ? [`${plural(filesOmitted, "more file diff")} not shown.`] : []),
     ].join(" ");
+  const worstPicture = picture === undefined ? undefined : "omitted" in picture ? picture.omitted : NO_ROOM;
   return {
-    reserve: text(resources.length, files.length).length,
+    reserve: text(resources.length, files.length, worstPicture).length,
     render: (levelOf) =>
-      text(resources.filter((block) => levelOf(block) === 0).length, files.filter((block) => levelOf(block) === 0).length),
+      text(
+        resources.filter((block) => levelOf(block) === 0).length,
+        files.filter((block) => levelOf(block) === 0).length,
+        picture === undefined ? undefined : "omitted" in picture ? picture.omitted : levelOf(picture.block) === 0 ? NO_ROOM : undefined,
+      ),
   };
+}
+
+/** The stack's blast radius as a block whose forms are: left out, folded, in full. */
+function picture(stack: SafeSummary, rank: number): Picture {
+  if (stack.changes.length === 0) return undefined;
+  const radius = blastRadius(stack);
+  if ("omitted" in radius) return { omitted: radius.omitted };
+  const forms = ["", ...(radius.folded !== undefined ? [diagramSection(radius.folded, true)] : []), ...(radius.full !== undefined ? [diagramSection(radius.full, false)] : [])];
+  return { block: { group: "diagram", rank, forms: distinctForms(forms) } };
 }
 
 /** Says what fitting left out, overall, and where the full output is. */
@@ -207,7 +231,7 @@ function footer(blocks: readonly Block[], detailsUrl: string | undefined): Note 
         if (level === 0) counts.unlisted++;
         else if (level === 1 && top > 1) counts.summaryOnly++;
         else if (level < top) counts.shortened++;
-      } else if (block.group !== "warnings") {
+      } else if (block.group !== "warnings" && block.group !== "diagram") {
         if (level === 0) counts.omittedDiffs++;
         else if (level < top) counts.shortened++;
       }
@@ -223,9 +247,11 @@ function blocksFor(stacks: readonly SafeSummary[], limits: Limits, detailsUrl: s
   const warning = callout(stacks, limits);
   if (warning) blocks.push(warning);
   blocks.push("## Pulumi preview", overview(stacks));
-  for (const stack of stacks) {
+  stacks.forEach((stack, stackIndex) => {
     blocks.push(stackHeader(stack));
     if (stack.failed) blocks.push(`**Errors**\n\n${codeBlock(diagnosticLines(stack.errors, limits), "text")}`);
+    const drawn = picture(stack, stackIndex);
+    if (drawn && "block" in drawn) blocks.push(drawn.block);
     if (stack.warnings.length) blocks.push(warningsBlock(stack, 0));
     // Data-bearing replacements and deletions get their details first; otherwise URN order.
     const urgent = (change: ResourceChange) => (change.dataCategory && (change.op === "replace" || change.op === "delete") ? 0 : 1);
@@ -235,8 +261,8 @@ function blocksFor(stacks: readonly SafeSummary[], limits: Limits, detailsUrl: s
       .map((change, index) => fileBlock(change, change.file, index));
     if (resources.length) blocks.push("#### Resources", ...resources);
     if (files.length) blocks.push("#### Committed files", ...files);
-    blocks.push(stackNote(resources, files));
-  }
+    blocks.push(stackNote(resources, files, drawn));
+  });
   blocks.push(footer(blocks, detailsUrl));
   return blocks;
 }

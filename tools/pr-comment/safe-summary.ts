@@ -6,7 +6,7 @@
  */
 import { parsePropertyPath } from "./property-path";
 import { type Redactor, looksLikeSecretKey } from "./redact";
-import type { Diagnostic, FileChange, PropertyChange, ResourceChange, StackSummary } from "./summarize";
+import type { DependentResource, Diagnostic, FileChange, PropertyChange, ResourceChange, StackSummary } from "./summarize";
 import { SECRET_TEXT, UNKNOWN_VALUE, isObject } from "./values";
 
 declare const masked: unique symbol;
@@ -67,6 +67,21 @@ function maskChange(change: ResourceChange, redactor: Redactor): ResourceChange 
     replaceReasons: change.replaceReasons.map(text),
     properties: change.properties.map((property) => maskProperty(property, redactor)),
     ...(change.file ? { file: maskFile(change.file, redactor) } : {}),
+    ...(change.parent !== undefined ? { parent: text(change.parent) } : {}),
+    dependencies: change.dependencies.map(text),
+  };
+}
+
+function maskDependent(dependent: DependentResource, redactor: Redactor): DependentResource {
+  const text = (value: string) => redactor.text(value);
+  return {
+    ...dependent,
+    urn: text(dependent.urn),
+    type: text(dependent.type),
+    name: text(dependent.name),
+    op: text(dependent.op),
+    ...(dependent.parent !== undefined ? { parent: text(dependent.parent) } : {}),
+    dependencies: dependent.dependencies.map(text),
   };
 }
 
@@ -87,6 +102,7 @@ export function redactSummaries(summaries: readonly StackSummary[], redactor: Re
       stack: redactor.text(summary.stack),
       counts: new Map([...summary.counts].map(([op, count]) => [redactor.text(op), count])),
       changes: summary.changes.map((change) => maskChange(change, redactor)),
+      dependents: summary.dependents.map((dependent) => maskDependent(dependent, redactor)),
       errors: summary.errors.map((diagnostic) => maskDiagnostic(diagnostic, redactor)),
       warnings: summary.warnings.map((diagnostic) => maskDiagnostic(diagnostic, redactor)),
     };

@@ -55,6 +55,21 @@ export interface ResourceChange {
   readonly replaceReasons: readonly string[];
   readonly properties: readonly PropertyChange[];
   readonly file?: FileChange;
+  /** The parent's URN (its component), when the engine gave one. */
+  readonly parent?: string;
+  /** URNs it depends on, before or after the change: `dependencies` and `propertyDependencies`, sorted. */
+  readonly dependencies: readonly string[];
+}
+
+/** A resource the preview lists unchanged (`--show-sames`) that depends on a change, directly or through others. */
+export interface DependentResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly op: string;
+  readonly dataCategory?: DataCategory;
+  readonly parent?: string;
+  readonly dependencies: readonly string[];
 }
 
 export interface Diagnostic {
@@ -69,6 +84,8 @@ export interface StackSummary {
   readonly counts: ReadonlyMap<string, number>;
   /** Resources that change (or whose protection does), sorted by URN. */
   readonly changes: readonly ResourceChange[];
+  /** Unchanged resources that depend on a change, directly or through others, sorted by URN. */
+  readonly dependents: readonly DependentResource[];
   readonly errors: readonly Diagnostic[];
   readonly warnings: readonly Diagnostic[];
   readonly failed: boolean;
@@ -204,6 +221,7 @@ function summarizeResource(urn: string, steps: readonly PreviewStep[]): Resource
   const file = type === REPOSITORY_FILE_TYPE ? fileChange(op, name, properties, oldState, newState) : undefined;
   const category = dataCategory(type);
   const id = oldState?.id ?? newState?.id;
+  const parent = newState?.parent ?? oldState?.parent;
   return {
     urn,
     type,
@@ -218,7 +236,41 @@ function summarizeResource(urn: string, steps: readonly PreviewStep[]): Resource
     replaceReasons: [...merged.replaceReasons].sort(byString),
     properties,
     ...(file ? { file } : {}),
+    ...(parent ? { parent } : {}),
+    dependencies: dependenciesOf(merged.oldState, merged.newState),
   };
+}
+
+/** What either state says the resource depends on, each URN once, sorted; never itself. */
+function dependenciesOf(...states: (ResourceState | undefined)[]): string[] {
+  const urns = new Set<string>();
+  for (const state of states) {
+    for (const urn of state?.dependencies ?? []) urns.add(urn);
+    for (const list of Object.values(state?.propertyDependencies ?? {})) for (const urn of list ?? []) urns.add(urn);
+    if (state) urns.delete(state.urn);
+  }
+  return [...urns].sort(byString);
+}
+
+/** Resources that are not changes but depend on one, directly or through other such resources. */
+function dependentsOf(resources: readonly ResourceChange[], changes: readonly ResourceChange[]): DependentResource[] {
+  const reached = new Set(changes.map((change) => change.urn));
+  const candidates = resources.filter((resource) => !reached.has(resource.urn));
+  const found: ResourceChange[] = [];
+  // A fixed point: each round adds what depends on something reached; at most one round per resource.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const resource of candidates) {
+      if (!reached.has(resource.urn) && resource.dependencies.some((urn) => reached.has(urn))) {
+        reached.add(resource.urn);
+        found.push(resource);
+        grew = true;
+      }
+    }
+  }
+  return found
+    .sort((a, b) => byString(a.urn, b.urn))
+    .map(({ urn, type, name, op, dataCategory, parent, dependencies }) => ({ urn, type, name, op, ...(dataCategory ? { dataCategory } : {}), ...(parent ? { parent } : {}), dependencies }));
 }
 
 /** Strips terminal colours a diagnostic may still carry. */
@@ -263,6 +315,7 @@ export function summarize(stack: string, preview: PreviewDigest): StackSummary {
     stack,
     counts,
     changes,
+    dependents: dependentsOf(resources, changes),
     errors,
     warnings: diagnostics.filter((diagnostic) => diagnostic.severity === "warning"),
     failed: errors.length > 0,

@@ -4,6 +4,7 @@ import { qualifiedKey } from "../../contracts/project";
 import { replaceOwnedDirectory } from "../output-dir";
 import type { RecordedResource } from "./recording-monitor";
 import type { SynthResult } from "./synthesize";
+import { TOPOLOGY_LEGEND, topologyChart } from "./topology";
 
 /** JSON with object keys sorted at every level, two-space indented, newline-terminated. */
 export function stableJson(value: unknown): string {
@@ -75,6 +76,8 @@ export function renderSummary(result: SynthResult): string {
       `IDs and looked-up values (user and team IDs) are stand-ins.`,
     "",
   );
+
+  lines.push("## Topology", "", TOPOLOGY_LEGEND, "", "```mermaid", topologyChart(result.resources), "```", "");
 
   lines.push(`## Resources by component (${custom.length} resources)`, "");
   lines.push("| Component | Type | Count |", "| --- | --- | ---: |");

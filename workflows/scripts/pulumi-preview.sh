@@ -1,7 +1,8 @@
 set -euo pipefail
 set +e
+# --show-sames: the comment draws the unchanged resources that depend on a change (its blast radius).
 # shellcheck disable=SC2086 # REFRESH is a fixed list of flags or nothing
-pulumi preview --stack "$STACK" --policy-pack policy --json --non-interactive $REFRESH > "$OUTPUT" 2> preview.log
+pulumi preview --stack "$STACK" --policy-pack policy --json --show-sames --non-interactive $REFRESH > "$OUTPUT" 2> preview.log
 code=$?
 set -e
 cat preview.log >&2

@@ -1,0 +1,305 @@
+/**
+ * The pictures: every diagram the comment, the flowchart writer, synth's topology and the docs draw
+ * here is parsed by Mermaid's own parser (tests/mermaid-parse.mjs), all in one batch, and read back:
+ * node labels as the renderer decodes them, edges, subgraphs, classes, and no click or link.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { FOLD_ABOVE, MAX_NODES } from "../tools/pr-comment/blast-radius";
+import { type PreviewDigest, buildComment, parsePreview } from "../tools/pr-comment";
+import type { PreviewStep } from "../tools/pr-comment/preview";
+import { mermaidText, renderFlowchart } from "../tools/mermaid/flowchart";
+import { topologyChart } from "../tools/synth/topology";
+import type { RecordedResource } from "../tools/synth/recording-monitor";
+import { exampleComment } from "../tools/render-diagrams";
+import { ROOT, load, structureProblems } from "./pr-comment-fixtures";
+import { type ParseResult, type ParsedDiagram, mermaidBlocks, parseMermaid, parsed } from "./mermaid";
+
+/** Names a pull request's author could choose, each aimed at a different part of Mermaid or Markdown. */
+const HOSTILE = [
+  'quote " and "]-->n9["',
+  "backtick ` and ```mermaid fence",
+  "bracket ] ) } > and --> arrow",
+  "%% comment %%{init: {}}%%",
+  "line\nbreak\r\nand\rcr\nend",
+  "<img src=x onerror=alert(1)> &amp; #quot; #35;",
+  "click n1 href \"https://evil.example\"",
+  "classDef x fill:#f00;",
+  "style n1 fill:#f00; linkStyle 0 stroke:red",
+  "semi;colon;end",
+  "subgraph",
+  "ünïcödé 日本 🚀 \u202Eevil\u202C zero\u200Bwidth",
+  "@{ shape: circle }",
+];
+
+const stackUrn = (stack: string) => `urn:pulumi:${stack}::mlops-cicd::pulumi:pulumi:Stack::mlops-cicd-${stack}`;
+const componentUrn = (stack: string, name: string) => `urn:pulumi:${stack}::mlops-cicd::mlops-cicd:x:Component::${name}`;
+const resourceUrn = (stack: string, name: string) => `urn:pulumi:${stack}::mlops-cicd::mlops-cicd:x:Component$aws:s3/bucket:Bucket::${name}`;
+
+/** A preview whose resources (and their components) carry the given names, each depending on the one before. */
+function previewOf(stack: string, names: readonly string[], options: { op?: string; components?: number } = {}): PreviewDigest {
+  const components = options.components ?? 1;
+  const steps: PreviewStep[] = names.map((name, index) => {
+    const urn = resourceUrn(stack, name);
+    const state = {
+      urn,
+      type: "aws:s3/bucket:Bucket",
+      parent: componentUrn(stack, names[index % components] ?? "c"),
+      dependencies: index > 0 ? [resourceUrn(stack, names[index - 1] as string)] : [],
+      inputs: { bucket: name },
+    };
+    const op = options.op ?? (index % 2 === 0 ? "create" : "same");
+    return { op, urn, newState: state, ...(op === "create" ? {} : { oldState: state }) };
+  });
+  steps.unshift({ op: "same", urn: stackUrn(stack), newState: { urn: stackUrn(stack), type: "pulumi:pulumi:Stack" } });
+  return { steps, diagnostics: [] };
+}
+
+/** What a label shows once Mermaid has decoded it: the text on one line, invisible characters named. */
+const shown = (name: string) => name.replace(/\r\n|\r|\n/g, " ").replace(/[\u200B\u202C\u202E]/g, (char) => `U+${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}`);
+
+const bothStacks = buildComment([
+  { stack: "staging", preview: load("blast-radius-staging.json") },
+  { stack: "production", preview: load("blast-radius-production.json") },
+]);
+const hostileComment = buildComment([{ stack: "hostile", preview: previewOf("hostile", HOSTILE, { components: HOSTILE.length }) }]);
+const manyNames = Array.from({ length: FOLD_ABOVE + 10 }, (_, index) => `bucket-${String(index).padStart(3, "0")}`);
+const foldedComment = buildComment([{ stack: "large", preview: previewOf("large", manyNames, { op: "create", components: 5 }) }]);
+const hugeNames = Array.from({ length: MAX_NODES + 20 }, (_, index) => `lone-${index}`);
+const hugeComment = buildComment([{ stack: "huge", preview: previewOf("huge", hugeNames, { op: "create", components: MAX_NODES + 20 }) }]);
+const everyOpComment = buildComment([{ stack: "staging", preview: load("every-op.json") }, { stack: "production", preview: load("workflow-file.json") }]);
+
+const flowchart = renderFlowchart({
+  nodes: HOSTILE.map((name, index) => ({ key: name, label: [name, `second line ${index}`], group: index < 4 ? `group ${name}` : undefined, shape: index % 2 ? "cylinder" : "box", className: index % 3 ? "hot" : undefined })),
+  groups: HOSTILE.slice(0, 4).map((name) => ({ key: `group ${name}`, label: name })),
+  edges: HOSTILE.slice(1).map((name, index) => ({ from: HOSTILE[index] as string, to: name, label: name })),
+  classes: { hot: "fill:#ffebe9,stroke:#cf222e" },
+});
+
+const recorded = (urn: string, type: string, parent: string | undefined, dependsOn: string[] = [], custom = true): RecordedResource => ({
+  urn,
+  type,
+  name: urn.slice(urn.lastIndexOf("::") + 2),
+  custom,
+  parent,
+  provider: undefined,
+  dependsOn,
+  inputs: {},
+  options: {},
+});
+const TOPO_STACK = stackUrn("t");
+const hostileComponent = `urn:pulumi:t::p::mlops-cicd:x:Comp::${HOSTILE[0]}`;
+const topologyResources: RecordedResource[] = [
+  recorded(TOPO_STACK, "pulumi:pulumi:Stack", undefined, [], false),
+  recorded("urn:pulumi:t::p::mlops-cicd:network:Network::net", "mlops-cicd:network:Network", TOPO_STACK, [], false),
+  recorded("urn:pulumi:t::p::mlops-cicd:network:Network$aws:ec2/vpc:Vpc::vpc", "aws:ec2/vpc:Vpc", "urn:pulumi:t::p::mlops-cicd:network:Network::net"),
+  recorded(hostileComponent, "mlops-cicd:x:Comp", TOPO_STACK, [], false),
+  recorded(`urn:pulumi:t::p::mlops-cicd:x:Comp$aws:rds/instance:Instance::${HOSTILE[5]}`, "aws:rds/instance:Instance", hostileComponent, ["urn:pulumi:t::p::mlops-cicd:network:Network$aws:ec2/vpc:Vpc::vpc"]),
+  recorded("urn:pulumi:t::p::mlops-cicd:x:Env::env", "mlops-cicd:x:Env", TOPO_STACK, [], false),
+  recorded("urn:pulumi:t::p::mlops-cicd:x:Env$github:index/repositoryEnvironment:RepositoryEnvironment::env", "github:index/repositoryEnvironment:RepositoryEnvironment", "urn:pulumi:t::p::mlops-cicd:x:Env::env", [
+    `urn:pulumi:t::p::mlops-cicd:x:Comp$aws:rds/instance:Instance::${HOSTILE[5]}`,
+  ]),
+];
+const topology = topologyChart(topologyResources);
+
+const docs = {
+  runtime: mermaidBlocks(fs.readFileSync(path.join(ROOT, "docs", "runtime.md"), "utf8")),
+  prComment: mermaidBlocks(fs.readFileSync(path.join(ROOT, "docs", "pr-comment.md"), "utf8")),
+};
+
+/** Deliberately broken: a quote left unescaped ends the label early. */
+const BROKEN = 'flowchart LR\n  n1["a "quoted" name"] --> n2';
+
+const batch: Record<string, string[]> = {
+  bothStacks: mermaidBlocks(bothStacks),
+  hostile: mermaidBlocks(hostileComment),
+  folded: mermaidBlocks(foldedComment),
+  huge: mermaidBlocks(hugeComment),
+  everyOp: mermaidBlocks(everyOpComment),
+  flowchart: [flowchart],
+  topology: [topology],
+  runtimeDoc: docs.runtime,
+  prCommentDoc: docs.prComment,
+  broken: [BROKEN],
+};
+let results: Record<string, ParseResult[]>;
+
+beforeAll(() => {
+  const texts = Object.values(batch).flat();
+  const all = parseMermaid(texts);
+  results = {};
+  let at = 0;
+  for (const [name, list] of Object.entries(batch)) {
+    results[name] = all.slice(at, at + list.length);
+    at += list.length;
+  }
+});
+
+const diagrams = (name: string): ParsedDiagram[] => (batch[name] ?? []).map((text, index) => parsed(results[name]?.[index], text));
+
+describe("the validator", () => {
+  it("is Mermaid's parser: a deliberately broken diagram is reported broken", () => {
+    expect(results.broken).toEqual([{ ok: false, error: expect.stringContaining("Parse error on line 2") }]);
+  });
+});
+
+describe("the blast radius in the comment", () => {
+  it("is drawn once per stack with changes when both stacks change, and Mermaid parses both", () => {
+    expect(batch.bothStacks).toHaveLength(2);
+    const [staging, production] = diagrams("bothStacks");
+    expect(staging?.type).toBe("flowchart-v2");
+    expect(production?.type).toBe("flowchart-v2");
+    // Each picture sits in its own stack's section, after that stack's counts and before its resources.
+    const stagingSection = bothStacks.slice(bothStacks.indexOf("### Stack `staging`"), bothStacks.indexOf("### Stack `production`"));
+    expect(stagingSection.indexOf("**1 to create")).toBeLessThan(stagingSection.indexOf("```mermaid"));
+    expect(stagingSection.indexOf("```mermaid")).toBeLessThan(stagingSection.indexOf("#### Resources"));
+    expect(bothStacks.indexOf("> [!CAUTION]")).toBeLessThan(bothStacks.indexOf("```mermaid"));
+    expect(bothStacks.indexOf("| Stack | Result |")).toBeLessThan(bothStacks.indexOf("```mermaid"));
+    expect(structureProblems(bothStacks)).toEqual([]);
+  });
+
+  it("draws changed resources by op, their unchanged dependents grey, data as cylinders, arrows to dependents, grouped by component", () => {
+    const [staging] = diagrams("bothStacks");
+    const byLabel = new Map(staging?.nodes.map((node) => [node.label.split("\n").slice(0, 2).join(" / "), node]));
+    expect([...byLabel.keys()].sort()).toEqual(["database / to replace · rds/instance", "grafana-logs / to create · cloudwatch/logGroup", "mlflow / to update · ecs/taskDefinition", "mlflow / unchanged · ecs/service", "provision / unchanged · lambda/invocation"]);
+    const database = byLabel.get("database / to replace · rds/instance");
+    expect(database).toMatchObject({ shape: "cylinder", classes: ["replace"] });
+    expect(database?.label).toContain("data · database");
+    expect(byLabel.get("mlflow / unchanged · ecs/service")).toMatchObject({ shape: "square", classes: ["unchanged"] });
+    const id = (label: string) => byLabel.get(label)?.id;
+    expect(staging?.edges.map((edge) => [edge.from, edge.to])).toEqual(
+      expect.arrayContaining([
+        [id("database / to replace · rds/instance"), id("mlflow / to update · ecs/taskDefinition")],
+        [id("database / to replace · rds/instance"), id("provision / unchanged · lambda/invocation")],
+        [id("mlflow / to update · ecs/taskDefinition"), id("mlflow / unchanged · ecs/service")],
+      ]),
+    );
+    // The KMS key is unchanged and depends on nothing changed: not drawn.
+    expect(staging?.nodes.some((node) => node.label.startsWith("database-key"))).toBe(false);
+    expect(staging?.subgraphs.map((subgraph) => subgraph.title).sort()).toEqual(["database (PostgresInstance)", "databases (ApplicationDatabases)", "platform (PlatformServices)"]);
+    expect(staging?.classes).toEqual(["create", "update", "replace", "unchanged"]);
+    expect(staging?.links).toEqual([]);
+  });
+
+  it("is the same text for the same previews, whatever order the steps came in", () => {
+    const staging = load("blast-radius-staging.json");
+    const reversed = { ...staging, steps: [...staging.steps].reverse() };
+    expect(buildComment([{ stack: "staging", preview: reversed }])).toBe(buildComment([{ stack: "staging", preview: staging }]));
+  });
+
+  it("keeps hostile names as text: generated ids, every label read back exactly, no link, no extra node or class", () => {
+    const [diagram] = diagrams("hostile");
+    expect(batch.hostile).toHaveLength(1);
+    expect(diagram?.nodes.map((node) => node.id)).toEqual(HOSTILE.map(() => expect.stringMatching(/^n\d+$/)));
+    expect(diagram?.nodes.map((node) => node.label.split("\n")[0]).sort()).toEqual(HOSTILE.map(shown).sort());
+    expect(diagram?.subgraphs.map((subgraph) => subgraph.title).sort()).toEqual(HOSTILE.map((name) => `${shown(name)} (Component)`).sort());
+    expect(diagram?.edges).toHaveLength(HOSTILE.length - 1);
+    expect(diagram?.classes).toEqual(["create", "unchanged"]);
+    expect(diagram?.links).toEqual([]);
+    expect(diagram?.tooltips).toEqual([]);
+    expect(structureProblems(hostileComment)).toEqual([]);
+  });
+
+  it("folds a large radius to one box per component, and says so", () => {
+    const [diagram] = diagrams("folded");
+    expect(diagram?.nodes).toHaveLength(5);
+    expect(diagram?.nodes.map((node) => node.label.split("\n")[1])).toEqual(Array(5).fill(`${FOLD_ABOVE / 5 + 2} to create`));
+    expect(foldedComment).toContain("Folded: one box per component.");
+  });
+
+  it("leaves out a radius too large even folded, with a one-line reason, and the rest of the comment intact", () => {
+    expect(batch.huge).toEqual([]);
+    expect(hugeComment).toContain(`Blast radius not drawn: ${hugeNames.length} resources in ${hugeNames.length} groups are too many for one picture.`);
+    expect(hugeComment).toContain("### Stack `huge`");
+  });
+
+  it("gives way under a tight budget before the caution and the summaries, saying why it is missing", () => {
+    const previews = [
+      { stack: "staging", preview: load("blast-radius-staging.json") },
+      { stack: "production", preview: load("blast-radius-production.json") },
+    ];
+    const withPicture = bothStacks.length;
+    const tight = buildComment(previews, { budget: withPicture - 200 });
+    const tighter = buildComment(previews, { budget: 2600 });
+    for (const comment of [tight, tighter]) {
+      expect(comment).toContain("> [!CAUTION]");
+      expect(comment).toContain("| `staging` | changes | 1 | 1 | 1 | 0 | 96 | – |");
+      expect(structureProblems(comment)).toEqual([]);
+    }
+    expect(tighter).not.toContain("```mermaid");
+    expect(tighter.split("Blast radius not drawn: no room left under the size limit.")).toHaveLength(3);
+    expect(tighter.length).toBeLessThanOrEqual(2600);
+  });
+
+  it("draws every stack of the reviewed rendering that changes, and Mermaid parses each", () => {
+    expect(batch.everyOp).toHaveLength(2);
+    expect(diagrams("everyOp").every((diagram) => diagram.nodes.length > 0)).toBe(true);
+  });
+});
+
+describe("the dependencies a preview carries", () => {
+  it("are refused, naming the field, when they are not URN lists; null for a property that came from nothing is accepted", () => {
+    const urn = "urn:pulumi:s::p::aws:s3/bucket:Bucket::b";
+    const preview = (state: Record<string, unknown>) => JSON.stringify({ steps: [{ op: "create", urn, newState: { urn, type: "aws:s3/bucket:Bucket", ...state } }] });
+    expect(() => parsePreview(preview({ dependencies: "urn:x" }))).toThrow("steps[0].newState.dependencies must be a list of strings");
+    expect(() => parsePreview(preview({ parent: 7 }))).toThrow("steps[0].newState.parent must be a URN");
+    expect(() => parsePreview(preview({ propertyDependencies: { bucket: "urn:x" } }))).toThrow("steps[0].newState.propertyDependencies must map each property to a list of URNs");
+    expect(() => parsePreview(preview({ propertyDependencies: [] }))).toThrow("steps[0].newState.propertyDependencies must map each property to a list of URNs");
+    expect(parsePreview(preview({ dependencies: [], propertyDependencies: { bucket: null, tags: [urn] } })).steps).toHaveLength(1);
+  });
+});
+
+describe("the flowchart writer", () => {
+  it("writes hostile labels, subgraph titles and edge labels that Mermaid reads back exactly", () => {
+    const [diagram] = diagrams("flowchart");
+    expect(diagram?.nodes.map((node) => node.id)).toEqual(HOSTILE.map((_, index) => `n${index + 1}`));
+    expect(diagram?.nodes.map((node) => node.label)).toEqual(HOSTILE.map((name, index) => `${shown(name)}\nsecond line ${index}`));
+    expect(diagram?.subgraphs.map((subgraph) => subgraph.title)).toEqual(HOSTILE.slice(0, 4).map(shown));
+    expect(diagram?.edges.map((edge) => edge.label)).toEqual(HOSTILE.slice(1).map(shown));
+    expect(diagram?.classes).toEqual(["hot"]);
+    expect(diagram?.links).toEqual([]);
+  });
+
+  it("leaves no character Mermaid or HTML reads as syntax, and none that reorders text", () => {
+    for (const name of HOSTILE) {
+      const text = mermaidText(name);
+      expect(text.replace(/#(?:quot|lt|gt|amp|\d+);/g, "")).not.toMatch(/["`<>&;:#[\]{}|%\n\r\u200B\u202E]/);
+    }
+  });
+
+  it("refuses a style or class name that could carry a statement, and an edge to a node it does not draw", () => {
+    expect(() => renderFlowchart({ nodes: [], classes: { x: "fill:#f00;click n1" } })).toThrow('Flowchart class "x"');
+    expect(() => renderFlowchart({ nodes: [], classes: { "a b": "fill:#f00" } })).toThrow('Flowchart class "a b"');
+    expect(() => renderFlowchart({ nodes: [{ key: "a", label: ["a"] }], edges: [{ from: "a", to: "b" }] })).toThrow('names node "b"');
+    expect(() => renderFlowchart({ nodes: [{ key: "a", label: ["a"] }, { key: "a", label: ["b"] }] })).toThrow('node "a" is given twice');
+  });
+});
+
+describe("synth's topology", () => {
+  it("puts components in their trust boundary and the VPC, data stores as cylinders, arrows to what they use", () => {
+    const [diagram] = diagrams("topology");
+    const titles = Object.fromEntries(diagram?.subgraphs.map((subgraph) => [subgraph.title, subgraph.nodes.length]) ?? []);
+    expect(titles).toEqual({ "AWS account": 1, "GitHub repository": 1, VPC: 2 });
+    const store = diagram?.nodes.find((node) => node.shape === "cylinder");
+    expect(store?.label).toBe(`${shown(HOSTILE[0] as string)}\nComp · RDS instance`);
+    expect(store?.classes).toEqual(["store"]);
+    const env = diagram?.nodes.find((node) => node.label.startsWith("env"));
+    expect(diagram?.edges.map((edge) => [edge.from, edge.to])).toEqual([[env?.id, store?.id]]);
+  });
+
+  it("is in docs/runtime.md, drawn from a synth of production, and Mermaid parses it", () => {
+    expect(batch.runtimeDoc).toHaveLength(1);
+    const [diagram] = diagrams("runtimeDoc");
+    expect(diagram?.subgraphs.map((subgraph) => subgraph.title).sort()).toEqual(["AWS account", "Container registry", "GitHub repository", "VPC"]);
+    expect(diagram?.nodes.filter((node) => node.shape === "cylinder").map((node) => node.label.split("\n")[0]).sort()).toEqual(["database", "mlflow-artifacts"]);
+  });
+});
+
+describe("docs/pr-comment.md", () => {
+  it("shows the example comment of the fixtures (run `npm run gen:diagrams` after changing the comment)", () => {
+    const doc = fs.readFileSync(path.join(ROOT, "docs", "pr-comment.md"), "utf8");
+    if (!doc.includes(exampleComment())) throw new Error("docs/pr-comment.md's example is stale: run `npm run gen:diagrams` and commit the result.");
+    expect(batch.prCommentDoc).toEqual([...batch.bothStacks, ...batch.bothStacks]);
+    expect(diagrams("prCommentDoc")).toHaveLength(4);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The blast radius of one stack's changes as a Mermaid flowchart: every changed resource and every
+ * unchanged one that depends on it (as far as the preview lists them: `--show-sames`), an arrow from
+ * each resource to what depends on it, grouped by component (the parent), coloured by operation,
+ * resources that hold data drawn as cylinders. A large radius is folded to one node per component;
+ * one too large even then is not drawn, and the comment says why.
+ */
+import { type FlowEdge, type FlowGroup, type FlowNode, renderFlowchart } from "../mermaid/flowchart";
+import { codeBlock } from "./markdown";
+import { compareOps, opLabel } from "./ops";
+import type { SafeSummary } from "./safe-summary";
+import { parseUrn } from "./urn";
+
+/** Past this many resources the picture is folded by component: more boxes than a reviewer reads. */
+export const FOLD_ABOVE = 40;
+/** Past this many nodes even folded, or this many edges, no picture: it would be a hairball. */
+export const MAX_NODES = 80;
+export const MAX_EDGES = 200;
+
+/** GitHub's own colours for added, changed, replaced and removed; grey for what only depends. */
+const CLASSES = {
+  create: "fill:#dafbe1,stroke:#1a7f37",
+  update: "fill:#fff8c5,stroke:#9a6700",
+  replace: "fill:#ffd8b5,stroke:#bc4c00",
+  delete: "fill:#ffebe9,stroke:#cf222e",
+  other: "fill:#ddf4ff,stroke:#0969da",
+  unchanged: "fill:#f6f8fa,stroke:#8c959f,stroke-dasharray:4 3",
+} as const;
+
+export const LEGEND =
+  "An arrow points from a resource to what depends on it. Green: create, yellow: update, orange: replace, red: delete, blue: another operation, grey: unchanged but depends on a change. A cylinder holds data.";
+
+/** A resource as a node: changed (with its op) or a dependent (op "same", "read", ...). */
+interface Item {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly op: string;
+  readonly changed: boolean;
+  readonly dataCategory?: string;
+  readonly parent?: string;
+  readonly dependencies: readonly string[];
+}
+
+export type BlastRadius = { readonly folded?: string; readonly full?: string } | { readonly omitted: string };
+
+const classOf = (item: Item): keyof typeof CLASSES =>
+  !item.changed ? "unchanged" : item.op === "create" || item.op === "update" || item.op === "replace" || item.op === "delete" ? item.op : "other";
+
+/**
+ * Short enough for a box: `aws:rds/instance:Instance` → `rds/instance`, `github:index/issueLabel:IssueLabel`
+ * → `github IssueLabel`, a component's `mlops-cicd:services:WebService` → `WebService`.
+ */
+function shortType(type: string): string {
+  const [pkg = "", module = "", name = type] = type.split(":");
+  if (module.startsWith("index/")) return `${pkg} ${name}`;
+  return module.includes("/") ? module : name;
+}
+
+function itemsOf(stack: SafeSummary): Item[] {
+  return [
+    ...stack.changes.map((change) => ({ ...change, changed: true })),
+    ...stack.dependents.map((dependent) => ({ ...dependent, changed: false })),
+  ];
+}
+
+/** Edges between drawn resources only: a dependency the preview does not list is not drawn. */
+function edgesOf(items: readonly Item[], keyOf: (item: Item) => string): FlowEdge[] {
+  const byUrn = new Map(items.map((item) => [item.urn, item]));
+  const seen = new Set<string>();
+  const edges: FlowEdge[] = [];
+  for (const item of items) {
+    for (const urn of item.dependencies) {
+      const dependency = byUrn.get(urn);
+      if (!dependency) continue;
+      const from = keyOf(dependency);
+      const to = keyOf(item);
+      const key = `${from}\u0000${to}`;
+      if (from === to || seen.has(key)) continue;
+      seen.add(key);
+      edges.push({ from, to });
+    }
+  }
+  return edges;
+}
+
+function componentLabel(parent: string): string {
+  const { type, name } = parseUrn(parent);
+  return `${name} (${shortType(type)})`;
+}
+
+/** One node per resource, in a subgraph per component. */
+function fullChart(items: readonly Item[]): string {
+  const components = [...new Set(items.map((item) => item.parent).filter((parent): parent is string => parent !== undefined && parseUrn(parent).type !== "pulumi:pulumi:Stack"))];
+  const groups: FlowGroup[] = components.map((parent) => ({ key: parent, label: componentLabel(parent) }));
+  const grouped = new Set(components);
+  const nodes: FlowNode[] = items.map((item) => ({
+    key: item.urn,
+    label: [item.name, `${item.changed ? opLabel(item.op) : "unchanged"} · ${shortType(item.type)}`, ...(item.dataCategory ? [`data · ${item.dataCategory}`] : [])],
+    shape: item.dataCategory ? "cylinder" : "box",
+    className: classOf(item),
+    ...(item.parent !== undefined && grouped.has(item.parent) ? { group: item.parent } : {}),
+  }));
+  return renderFlowchart({ nodes, groups, edges: edgesOf(items, (item) => item.urn), classes: CLASSES });
+}
+
+/** One node per component (resources of the stack itself stay one each), coloured by its gravest op. */
+function foldedChart(items: readonly Item[]): { text: string; nodes: number; edges: number } {
+  const keyOf = (item: Item) => (item.parent !== undefined && parseUrn(item.parent).type !== "pulumi:pulumi:Stack" ? item.parent : item.urn);
+  const members = new Map<string, Item[]>();
+  for (const item of items) members.set(keyOf(item), [...(members.get(keyOf(item)) ?? []), item]);
+  const nodes: FlowNode[] = [...members].map(([key, list]) => {
+    const changed = list.filter((item) => item.changed);
+    const ops = new Map<string, number>();
+    for (const item of changed) ops.set(item.op, (ops.get(item.op) ?? 0) + 1);
+    const counts = [...ops].sort(([a], [b]) => compareOps(a, b)).map(([op, count]) => `${count} ${opLabel(op)}`);
+    const unchanged = list.length - changed.length;
+    const gravest = [...changed].sort((a, b) => compareOps(a.op, b.op))[0];
+    const data = [...new Set(list.map((item) => item.dataCategory).filter((category) => category !== undefined))];
+    const single = list.length === 1 && key === list[0].urn;
+    return {
+      key,
+      label: [
+        single ? list[0].name : componentLabel(key),
+        [...counts, ...(unchanged ? [`${unchanged} unchanged`] : [])].join(", ") + (single ? ` · ${shortType(list[0].type)}` : ""),
+        ...(data.length ? [`data · ${data.join(", ")}`] : []),
+      ],
+      shape: data.length ? "cylinder" : "box",
+      className: gravest ? classOf(gravest) : "unchanged",
+    };
+  });
+  const edges = edgesOf(items, keyOf);
+  return { text: renderFlowchart({ nodes, edges, classes: CLASSES }), nodes: nodes.length, edges: edges.length };
+}
+
+/** The stack's picture, folded and in full where both are useful, or why there is none. */
+export function blastRadius(stack: SafeSummary): BlastRadius {
+  const items = itemsOf(stack);
+  const edges = edgesOf(items, (item) => item.urn).length;
+  const folded = foldedChart(items);
+  if (folded.nodes > MAX_NODES || folded.edges > MAX_EDGES) {
+    return { omitted: `Blast radius not drawn: ${items.length} resources in ${folded.nodes} groups are too many for one picture.` };
+  }
+  const full = items.length <= FOLD_ABOVE && edges <= MAX_EDGES ? fullChart(items) : undefined;
+  return { folded: folded.text, ...(full !== undefined ? { full } : {}) };
+}
+
+/** The picture as a comment section: heading, legend, ```mermaid block. */
+export function diagramSection(chart: string, folded: boolean): string {
+  const how = folded ? " Folded: one box per component." : "";
+  return [`#### Blast radius`, "", `<sub>${LEGEND}${how}</sub>`, "", codeBlock(chart.split("\n"), "mermaid")].join("\n");
+}
