@@ -213,6 +213,15 @@ describe("the blast radius in the comment", () => {
     expect(hugeComment).toContain("### Stack `huge`");
   });
 
+  it("costs only the picture, never the comment, when two names redact alike", () => {
+    const tokens = ["ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "ghp_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"];
+    const comment = buildComment([{ stack: "alike", preview: previewOf("alike", ["first", ...tokens], { op: "create" }) }]);
+    expect(comment).toContain("Blast radius not drawn: two resources of this preview are named alike once redacted.");
+    expect(comment).toContain("### Stack `alike`");
+    expect(comment).not.toContain("ghp_a");
+    expect(mermaidBlocks(comment)).toEqual([]);
+  });
+
   it("gives way under a tight budget before the caution and the summaries, saying why it is missing", () => {
     const previews = [
       { stack: "staging", preview: load("blast-radius-staging.json") },

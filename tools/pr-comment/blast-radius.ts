@@ -108,7 +108,11 @@ function fullChart(items: readonly Item[]): string {
 function foldedChart(items: readonly Item[]): { text: string; nodes: number; edges: number } {
   const keyOf = (item: Item) => (item.parent !== undefined && parseUrn(item.parent).type !== "pulumi:pulumi:Stack" ? item.parent : item.urn);
   const members = new Map<string, Item[]>();
-  for (const item of items) members.set(keyOf(item), [...(members.get(keyOf(item)) ?? []), item]);
+  for (const item of items) {
+    const list = members.get(keyOf(item));
+    if (list) list.push(item);
+    else members.set(keyOf(item), [item]);
+  }
   const nodes: FlowNode[] = [...members].map(([key, list]) => {
     const changed = list.filter((item) => item.changed);
     const ops = new Map<string, number>();
@@ -133,8 +137,23 @@ function foldedChart(items: readonly Item[]): { text: string; nodes: number; edg
   return { text: renderFlowchart({ nodes, edges, classes: CLASSES }), nodes: nodes.length, edges: edges.length };
 }
 
-/** The stack's picture, folded and in full where both are useful, or why there is none. */
+/**
+ * The stack's picture, folded and in full where both are useful, or why there is none. The picture
+ * is optional: a preview it cannot be drawn from (two resources whose names redact alike, say)
+ * costs the picture, with the reason, and never the comment with its caution.
+ */
 export function blastRadius(stack: SafeSummary): BlastRadius {
+  const urns = itemsOf(stack).map((item) => item.urn);
+  if (new Set(urns).size !== urns.length) return { omitted: "Blast radius not drawn: two resources of this preview are named alike once redacted." };
+  try {
+    return drawBlastRadius(stack);
+  } catch {
+    // Fixed text: an error's message may quote the preview's names.
+    return { omitted: "Blast radius not drawn: the preview's resources do not make one picture." };
+  }
+}
+
+function drawBlastRadius(stack: SafeSummary): BlastRadius {
   const items = itemsOf(stack);
   const edges = edgesOf(items, (item) => item.urn).length;
   const folded = foldedChart(items);

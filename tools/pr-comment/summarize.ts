@@ -255,17 +255,25 @@ function dependenciesOf(...states: (ResourceState | undefined)[]): string[] {
 /** Resources that are not changes but depend on one, directly or through other such resources. */
 function dependentsOf(resources: readonly ResourceChange[], changes: readonly ResourceChange[]): DependentResource[] {
   const reached = new Set(changes.map((change) => change.urn));
-  const candidates = resources.filter((resource) => !reached.has(resource.urn));
+  // Who depends on each resource: one walk from the changes then visits each edge once, so a long
+  // chain of dependents costs its length, not its length squared.
+  const dependents = new Map<string, ResourceChange[]>();
+  for (const resource of resources) {
+    if (reached.has(resource.urn)) continue;
+    for (const urn of resource.dependencies) {
+      const list = dependents.get(urn);
+      if (list) list.push(resource);
+      else dependents.set(urn, [resource]);
+    }
+  }
   const found: ResourceChange[] = [];
-  // A fixed point: each round adds what depends on something reached; at most one round per resource.
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const resource of candidates) {
-      if (!reached.has(resource.urn) && resource.dependencies.some((urn) => reached.has(urn))) {
-        reached.add(resource.urn);
-        found.push(resource);
-        grew = true;
-      }
+  const queue = [...reached];
+  for (let index = 0; index < queue.length; index++) {
+    for (const resource of dependents.get(queue[index] as string) ?? []) {
+      if (reached.has(resource.urn)) continue;
+      reached.add(resource.urn);
+      found.push(resource);
+      queue.push(resource.urn);
     }
   }
   return found
