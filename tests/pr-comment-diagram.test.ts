@@ -213,6 +213,22 @@ describe("the blast radius in the comment", () => {
     expect(hugeComment).toContain("### Stack `huge`");
   });
 
+  it("names the arrows, not the groups, when it is the arrows that are too many", () => {
+    // Fifteen new buckets and fifteen unchanged ones that each depend on all of them: 30 boxes, 225 arrows.
+    const urn = (name: string) => `urn:pulumi:dense::mlops-cicd::aws:s3/bucket:Bucket::${name}`;
+    const created = Array.from({ length: 15 }, (_, index) => urn(`new-${index}`));
+    const steps: PreviewStep[] = [
+      ...created.map((each) => ({ op: "create", urn: each, newState: { urn: each, type: "aws:s3/bucket:Bucket", inputs: {} } })),
+      ...Array.from({ length: 15 }, (_, index) => {
+        const state = { urn: urn(`old-${index}`), type: "aws:s3/bucket:Bucket", dependencies: created, inputs: {} };
+        return { op: "same", urn: state.urn, newState: state, oldState: state };
+      }),
+    ];
+    const comment = buildComment([{ stack: "dense", preview: parsePreview(JSON.stringify({ steps })) }]);
+    expect(comment).toContain("Blast radius not drawn: 225 dependencies between 30 groups are too many arrows for one picture.");
+    expect(mermaidBlocks(comment)).toEqual([]);
+  });
+
   it("costs only the picture, never the comment, when two names redact alike", () => {
     const tokens = ["ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "ghp_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"];
     const comment = buildComment([{ stack: "alike", preview: previewOf("alike", ["first", ...tokens], { op: "create" }) }]);

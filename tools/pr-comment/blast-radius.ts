@@ -157,8 +157,11 @@ function drawBlastRadius(stack: SafeSummary): BlastRadius {
   const items = itemsOf(stack);
   const edges = edgesOf(items, (item) => item.urn).length;
   const folded = foldedChart(items);
-  if (folded.nodes > MAX_NODES || folded.edges > MAX_EDGES) {
+  if (folded.nodes > MAX_NODES) {
     return { omitted: `Blast radius not drawn: ${items.length} resources in ${folded.nodes} groups are too many for one picture.` };
+  }
+  if (folded.edges > MAX_EDGES) {
+    return { omitted: `Blast radius not drawn: ${folded.edges} dependencies between ${folded.nodes} groups are too many arrows for one picture.` };
   }
   const full = items.length <= FOLD_ABOVE && edges <= MAX_EDGES ? fullChart(items) : undefined;
   return { folded: folded.text, ...(full !== undefined ? { full } : {}) };
