@@ -1,4 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
+// Types only at import: offline readers (the workflow renderer, check-layout) load no SDK. The SDK
+// itself is loaded where a secret is wrapped or Pulumi's config is read.
+import type * as pulumi from "@pulumi/pulumi";
 import type { ApplicationLayout } from "../contracts/application";
 import { CheckContext, CONFIG_KEYS, ConfigDefault, ConfigKey, ConfigKeySpec, ConfigValue, RequiredConfigKey } from "./config-schema";
 import { PROJECT_NAME, qualifiedKey } from "../contracts/project";
@@ -6,8 +8,12 @@ import { EnvironmentProfile, environmentProfile, isEnvironmentName } from "./env
 import { CROSS_KEY_RULES, ProcessEnv, Read, RuleContext, appSignIn } from "./config-rules";
 import { RestoreSource, classifyRestoreSource, closestMatch } from "./validation";
 
-/** The stack's configuration, read once, validated whole and frozen. Components take slices of it. */
-export interface StackConfig {
+/**
+ * The stack's configuration, read once, validated whole and frozen. Components take slices of it.
+ * `Secret` is how an operator secret is held: a secret Output in the program; offline readers, which
+ * never see a secret's value, may hold the placeholder instead (ParseOptions `secret`).
+ */
+export interface StackConfig<Secret = pulumi.Output<string>> {
   readonly stack: string;
   /** The deployment profile `environment` names: its GitHub environment and protection rules. */
   readonly profile: EnvironmentProfile;
@@ -16,11 +22,11 @@ export interface StackConfig {
   readonly endpoints: {
     readonly apiUrl: string;
   };
-  readonly runtime: RuntimeConfig;
-  readonly secrets: OperatorSecrets;
+  readonly runtime: RuntimeConfig<Secret>;
+  readonly secrets: OperatorSecrets<Secret>;
   readonly application: ApplicationLayout;
   /** How the GitHub provider signs in, from the environment of `pulumi up`. */
-  readonly githubCredentials: GitHubCredentials;
+  readonly githubCredentials: GitHubCredentials<Secret>;
 }
 
 /**
@@ -28,8 +34,8 @@ export interface StackConfig {
  * the only identity the ruleset lets commit to the default branch. `ambient`: whatever the provider
  * finds itself (`GITHUB_TOKEN`); enough for everything but those commits.
  */
-export type GitHubCredentials =
-  | { readonly kind: "app"; readonly appId: number; readonly installationId: string; readonly privateKey: pulumi.Output<string> }
+export type GitHubCredentials<Secret = pulumi.Output<string>> =
+  | { readonly kind: "app"; readonly appId: number; readonly installationId: string; readonly privateKey: Secret }
   | { readonly kind: "ambient" };
 
 export interface GitHubConfig {
@@ -57,7 +63,7 @@ export interface RepositorySettingsConfig {
 }
 
 /** The stack's runtime on AWS. */
-export interface RuntimeConfig {
+export interface RuntimeConfig<Secret = pulumi.Output<string>> {
   readonly region: string;
   readonly vpcCidr: string;
   readonly availabilityZoneCount: number;
@@ -80,7 +86,7 @@ export interface RuntimeConfig {
   readonly recoveryRegion: string | undefined;
   /** Who pushes to and pulls from GHCR. */
   /** `token` pushes (write:packages); `pullToken` is what ECS pulls with (read:packages). */
-  readonly registry: { readonly username: string; readonly token: pulumi.Output<string>; readonly pullToken: pulumi.Output<string> };
+  readonly registry: { readonly username: string; readonly token: Secret; readonly pullToken: Secret };
   readonly services: {
     readonly certificateArn: string;
     readonly mlflowHostname: string;
@@ -114,11 +120,11 @@ export interface PointInTimeRestore {
 }
 
 /** Values only an operator can supply, each a secret Output from the moment it is read. */
-export interface OperatorSecrets {
+export interface OperatorSecrets<Secret = pulumi.Output<string>> {
   /** Unset: notifications are skipped. */
-  readonly slackWebhookUrl: pulumi.Output<string> | undefined;
+  readonly slackWebhookUrl: Secret | undefined;
   /** Only with the `allowLongLivedAwsKeys` opt-in. */
-  readonly awsKeys: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> } | undefined;
+  readonly awsKeys: { readonly accessKeyId: Secret; readonly secretAccessKey: Secret } | undefined;
 }
 
 /** Where raw values come from: Pulumi's config in a real run, a plain map in tests. */
@@ -141,11 +147,27 @@ export interface ParseOptions {
   readonly placeholderForMissingSecret?: (spec: ConfigKeySpec) => string;
 }
 
+/** How a reader holds each operator secret it reads. */
+export interface SecretHolding<Secret> {
+  /**
+   * Wraps a secret's value. Offline readers, whose secrets are all placeholders (stack-config.ts
+   * never decrypts one), may keep the placeholder and so load no SDK.
+   * @default `pulumi.secret`
+   */
+  readonly secret: (value: string) => Secret;
+}
+
 /**
- * Bad stack config. Extends Pulumi's RunError so `pulumi up` prints the message alone, without a
- * stack trace, before any resource is touched.
+ * Bad stack config. A RunError to Pulumi, so `pulumi up` prints the message alone, without a stack
+ * trace, before any resource is touched.
  */
-export class ConfigError extends pulumi.RunError {
+export class ConfigError extends Error {
+  /**
+   * What `RunError.isInstance` recognises, the SDK's own test across copies of itself: carried here
+   * rather than by extending `pulumi.RunError`, which would load the whole SDK with this module.
+   */
+  readonly __pulumiRunError = true;
+
   constructor(
     readonly stack: string,
     readonly problems: readonly string[],
@@ -170,7 +192,13 @@ type Value = ConfigDefault;
  * Reads every key of CONFIG_KEYS from `source`, checks each with its own rule and then the rules
  * between them, and either returns the frozen config or throws one ConfigError listing every problem.
  */
-export function parseStackConfig(source: RawConfigSource, stack: string, options: ParseOptions = {}): StackConfig {
+export function parseStackConfig(source: RawConfigSource, stack: string, options?: ParseOptions): StackConfig;
+export function parseStackConfig<Secret>(source: RawConfigSource, stack: string, options: ParseOptions & SecretHolding<Secret>): StackConfig<Secret>;
+export function parseStackConfig<Secret>(
+  source: RawConfigSource,
+  stack: string,
+  options: ParseOptions & Partial<SecretHolding<Secret>> = {},
+): StackConfig<Secret | pulumi.Output<string>> {
   const problems: string[] = [...unknownKeyProblems(source.keys())];
   const values = new Map<ConfigKey, Value>();
   const refused = new Set<ConfigKey>();
@@ -196,7 +224,17 @@ export function parseStackConfig(source: RawConfigSource, stack: string, options
   if (problems.length > 0) {
     throw new ConfigError(stack, problems);
   }
-  return deepFreeze(buildConfig(stack, read, context));
+  return deepFreeze(buildConfig<Secret | pulumi.Output<string>>(stack, read, context, options.secret ?? pulumiSecret));
+}
+
+/** `pulumi.secret`, the SDK loaded on the first secret. */
+function pulumiSecret(value: string): pulumi.Output<string> {
+  return pulumiSdk().secret(value);
+}
+
+function pulumiSdk(): typeof import("@pulumi/pulumi") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
 }
 
 /** A key's own rule, called with its value as the key's type (readValue made it so). */
@@ -223,7 +261,7 @@ function present<T>(value: T | undefined, key: ConfigKey): T {
 type Need = <K extends RequiredConfigKey>(key: K) => ConfigValue<K>;
 
 /** The validated values as the program's shape. Only called once every rule has passed. */
-function buildConfig(stack: string, read: Read, context: RuleContext): StackConfig {
+function buildConfig<Secret>(stack: string, read: Read, context: RuleContext, secret: (value: string) => Secret): StackConfig<Secret> {
   const need: Need = (key) => present(read(key), key);
   const owner = need("github:owner");
   if (context.profile === undefined) throw new Error(`internal: \`${qualifiedKey("environment")}\` passed validation but names no profile`);
@@ -247,8 +285,8 @@ function buildConfig(stack: string, read: Read, context: RuleContext): StackConf
         : undefined,
     },
     endpoints: { apiUrl: need("apiUrl") },
-    runtime: runtimeConfig(read, need, owner),
-    secrets: operatorSecrets(read),
+    runtime: runtimeConfig(read, need, owner, secret),
+    secrets: operatorSecrets(read, secret),
     application: {
       requirementsFiles: need("appRequirementsFiles"),
       trainRequirementsFiles: need("appTrainRequirementsFiles"),
@@ -278,7 +316,7 @@ function buildConfig(stack: string, read: Read, context: RuleContext): StackConf
         minThroughput: need("loadTestMinThroughput"),
       },
     },
-    githubCredentials: githubCredentials(read("platformAppId"), context.processEnv),
+    githubCredentials: githubCredentials(read("platformAppId"), context.processEnv, secret),
   };
 }
 
@@ -287,7 +325,7 @@ function buildContext(directory: string): string | undefined {
   return directory === "" ? undefined : directory;
 }
 
-function runtimeConfig(read: Read, need: Need, owner: string): RuntimeConfig {
+function runtimeConfig<Secret>(read: Read, need: Need, owner: string, secret: (value: string) => Secret): RuntimeConfig<Secret> {
   const restoreSource = read("dbRestoreSource");
   const restoreTime = read("dbRestoreTime");
   const source = restoreSource === undefined ? undefined : classifyRestoreSource(restoreSource);
@@ -308,8 +346,8 @@ function runtimeConfig(read: Read, need: Need, owner: string): RuntimeConfig {
     recoveryRegion: read("recoveryRegion"),
     registry: {
       username: read("ghcrUsername") ?? owner,
-      token: pulumi.secret(need("ghcrToken")),
-      pullToken: pulumi.secret(need("ghcrPullToken")),
+      token: secret(need("ghcrToken")),
+      pullToken: secret(need("ghcrPullToken")),
     },
     services: {
       certificateArn: need("certificateArn"),
@@ -331,23 +369,23 @@ function credentialRotation(read: Read, need: Need): CredentialRotation {
   };
 }
 
-function operatorSecrets(read: Read): OperatorSecrets {
+function operatorSecrets<Secret>(read: Read, secret: (value: string) => Secret): OperatorSecrets<Secret> {
   const slackWebhookUrl = read("slackWebhookUrl");
   const accessKeyId = read("awsAccessKeyId");
   const secretAccessKey = read("awsSecretAccessKey");
   return {
-    slackWebhookUrl: slackWebhookUrl === undefined ? undefined : pulumi.secret(slackWebhookUrl),
+    slackWebhookUrl: slackWebhookUrl === undefined ? undefined : secret(slackWebhookUrl),
     awsKeys:
       read("allowLongLivedAwsKeys") === true && accessKeyId !== undefined && secretAccessKey !== undefined
-        ? { accessKeyId: pulumi.secret(accessKeyId), secretAccessKey: pulumi.secret(secretAccessKey) }
+        ? { accessKeyId: secret(accessKeyId), secretAccessKey: secret(secretAccessKey) }
         : undefined,
   };
 }
 
-function githubCredentials(appId: number | undefined, processEnv: ProcessEnv): GitHubCredentials {
+function githubCredentials<Secret>(appId: number | undefined, processEnv: ProcessEnv, secret: (value: string) => Secret): GitHubCredentials<Secret> {
   const { installationId, privateKey } = appSignIn(processEnv);
   return installationId !== undefined && privateKey !== undefined && appId !== undefined
-    ? { kind: "app", appId, installationId, privateKey: pulumi.secret(privateKey) }
+    ? { kind: "app", appId, installationId, privateKey: secret(privateKey) }
     : { kind: "ambient" };
 }
 
@@ -454,8 +492,9 @@ function parseJson(raw: string): unknown {
   }
 }
 
+/** Freezes the plain objects and arrays the config is built of; a secret Output, a class instance, is left as it is. */
 function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !pulumi.Output.isInstance(value) && !Object.isFrozen(value)) {
+  if (value !== null && typeof value === "object" && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype) && !Object.isFrozen(value)) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
   }
@@ -464,6 +503,7 @@ function deepFreeze<T>(value: T): T {
 
 /** Reads the current stack's config from Pulumi. The program's only use of `pulumi.Config`. */
 export function readStackConfig(): StackConfig {
+  const pulumi = pulumiSdk();
   // The SDK's own record of which keys were stored encrypted; not part of its typed surface.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };

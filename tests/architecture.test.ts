@@ -151,6 +151,50 @@ describe("the direction of dependency", () => {
   });
 });
 
+/**
+ * The modules a file loads the moment it is imported: its import and export statements, type-only
+ * ones aside. A `require` or `import()` inside a function loads when called, so it is not one.
+ */
+function loadedOnImport(file: string): string[] {
+  const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest);
+  return source.statements.flatMap((statement) => {
+    if (ts.isImportDeclaration(statement) && statement.importClause?.isTypeOnly !== true) return [(statement.moduleSpecifier as ts.StringLiteral).text];
+    if (ts.isExportDeclaration(statement) && statement.moduleSpecifier !== undefined && !statement.isTypeOnly) return [(statement.moduleSpecifier as ts.StringLiteral).text];
+    return [];
+  });
+}
+
+/** Every package that importing `entry` loads, following its relative imports: package → first file to import it. */
+function packagesLoadedOnImport(entry: string): Map<string, string> {
+  const seen = new Set<string>();
+  const packages = new Map<string, string>();
+  const queue = [path.join(ROOT, entry)];
+  while (queue.length) {
+    const file = queue.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const specifier of loadedOnImport(file)) {
+      const target = resolveRelative(file, specifier);
+      if (target !== undefined) {
+        if (target.endsWith(".ts")) queue.push(target);
+      } else if (!specifier.startsWith("node:")) {
+        const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0];
+        if (!packages.has(name as string)) packages.set(name as string, path.relative(ROOT, file));
+      }
+    }
+  }
+  return packages;
+}
+
+describe("the workflow renderer", () => {
+  it("loads no Pulumi package: the many suites that render workflows start without the SDK", () => {
+    const pulumi = [...packagesLoadedOnImport("tools/render-workflows.ts")].filter(([name]) => name.startsWith("@pulumi/")).map(([name, file]) => `${name} (imported by ${file})`);
+    expect(pulumi).toEqual([]);
+    // The same walk from the program finds the SDK: the check above can fail.
+    expect(packagesLoadedOnImport("infra/index.ts").get("@pulumi/pulumi")).toBeDefined();
+  });
+});
+
 describe("the program's dependencies", () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
   const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));

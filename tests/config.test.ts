@@ -132,6 +132,30 @@ describe("parseStackConfig on valid config", () => {
   it("hands secrets on as secret Outputs", async () => {
     const config = parseStackConfig(source(VALID.production), "production");
     expect(await pulumi.isSecret(config.runtime.registry.token)).toBe(true);
+    // Frozen around them: the SDK's Outputs are left as they are.
+    expect(Object.isFrozen(config.runtime.registry)).toBe(true);
+    expect(Object.isFrozen(config.runtime.registry.token)).toBe(false);
+  });
+
+  it("holds secrets as an offline reader asks, wrapping none", () => {
+    const config = parseStackConfig(source(VALID.production), "production", { secret: (value: string) => ({ held: value.length }) });
+    expect(config.runtime.registry.token).toEqual({ held: VALID.production["mlops-cicd:ghcrToken"]?.length });
+    expect(pulumi.Output.isInstance(config.runtime.registry.pullToken)).toBe(false);
+    expect(Object.isFrozen(config.runtime.registry.token)).toBe(true);
+  });
+});
+
+describe("ConfigError", () => {
+  it("is a RunError to Pulumi, so `pulumi up` prints its message without a stack trace", () => {
+    let error: unknown;
+    try {
+      parseStackConfig(source(withChanges("staging", { "mlops-cicd:repository": null })), "staging");
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect((error as Error).name).toBe("ConfigError");
   });
 });
 

@@ -6,9 +6,8 @@
  * to workflows/__rendered__/platform/ and committed; a test fails when they are stale.
  */
 import * as path from "node:path";
-import { PROVISIONER_BUNDLE } from "../infra/database/database-provisioner";
 import { readMigrations } from "../infra/database/migrate";
-import { METRICS_FUNCTION_BUNDLE } from "../infra/monitoring/metrics-function";
+import { METRICS_FUNCTION_BUNDLE, PROVISIONER_BUNDLE } from "../infra/lambda-bundles";
 import { PLATFORM_TOOLS } from "../workflows/platform-tools";
 
 const ROOT = path.resolve(__dirname, "..");

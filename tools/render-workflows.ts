@@ -21,8 +21,11 @@ export const RENDERED_DIR = path.join(ROOT, "workflows", "__rendered__");
 /** RENDERED_DIR from the repository root, as git names it. */
 const RENDERED_PATH = path.relative(ROOT, RENDERED_DIR).split(path.sep).join("/");
 
-/** A stack's config as its file resolves offline. */
-export function offlineStackConfig(stack: string): StackConfig {
+/**
+ * A stack's config as its file resolves offline. Its secrets are held as the placeholders that
+ * stand in for them (nothing offline decrypts one), so rendering loads no Pulumi SDK.
+ */
+export function offlineStackConfig(stack: string): StackConfig<string> {
   const resolved = resolveStackConfig(ROOT, stack);
   return parseStackConfig(
     {
@@ -32,7 +35,7 @@ export function offlineStackConfig(stack: string): StackConfig {
     },
     stack,
     // Secrets do not reach workflow files; placeholders let config validation pass offline.
-    { placeholderForMissingSecret: (spec) => spec.placeholder ?? "" },
+    { placeholderForMissingSecret: (spec) => spec.placeholder ?? "", secret: (placeholder: string) => placeholder },
   );
 }
 

@@ -1,12 +1,11 @@
 import { createHash } from "node:crypto";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
 import { vpcFunction } from "../aws/vpc-function";
+import { PROVISIONER_BUNDLE } from "../lambda-bundles";
 import type { RoleKey } from "./roles";
 
-/** The provisioner's bundle, built from provisioner/handler.ts by `npm run gen` and committed. */
-export const PROVISIONER_BUNDLE = path.join(__dirname, "provisioner", "__bundle__", "index.js");
+export { PROVISIONER_BUNDLE };
 
 export interface DatabaseProvisionerArgs {
   /** `<cluster>-db-provisioner`: the function's name, role and log group follow it. */

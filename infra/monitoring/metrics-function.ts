@@ -1,16 +1,11 @@
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
 import { vpcFunction } from "../aws/vpc-function";
+import { METRICS_FUNCTION_BUNDLE } from "../lambda-bundles";
 import { trustPolicy } from "../identity/github-deploy-role";
 import { readyAfter } from "../ready";
 
-/**
- * The function's bundle, built from monitor/function/handler.ts (the `mlops-monitor` command's
- * Lambda entry) by `npm run gen:functions` and committed: the program uploads the file, it never
- * loads the command's code.
- */
-export const METRICS_FUNCTION_BUNDLE = path.join(__dirname, "__bundle__", "index.js");
+export { METRICS_FUNCTION_BUNDLE };
 
 export interface MetricsFunctionArgs {
   /** `<cluster>-metrics`: the function's name; its role and log group follow it. */
