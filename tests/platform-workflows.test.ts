@@ -4,6 +4,7 @@
  * docs/delivery.md says: previews with one comment, staged updates one at a time, drift issues.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { COMMENT_MARKER } from "../contracts/pr-comment";
@@ -533,8 +534,18 @@ describe("disaster-recovery.yml, run", () => {
       ],
     },
   };
+  // The successful rebuild and the one whose health check fails check the same config offline: one
+  // synth and one rebuild plan, whichever runs first, answer for both.
+  let npmMemo: string;
+  beforeAll(() => {
+    npmMemo = fs.mkdtempSync(path.join(os.tmpdir(), "rebuild-npm-memo-"));
+  });
+  afterAll(() => {
+    fs.rmSync(npmMemo, { recursive: true, force: true });
+  });
   const rebuild = (region: string, http: World["http"], takeOverFrom = "", configFile = "recovery/Pulumi.production-dr.yaml", config = REBUILD_CONFIG) =>
     runJob({
+      npmMemo,
       workflow: doc("disaster-recovery.yml"),
       job: "rebuild",
       inputs: { stack: "production-dr", environment: "production", config_file: configFile, region, take_over_from: takeOverFrom },
