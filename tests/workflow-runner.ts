@@ -128,9 +128,10 @@ export interface RunJobOptions {
   /**
    * A folder where `npm run -s` keeps what each command did (tests/fakes/npm-memo.bash), for the
    * jobs given the same folder: a later command with the same script, arguments, working directory
-   * and argument files answers as the first did instead of running the program again. For jobs
-   * whose steps run this checkout's commands identically, such as a rebuild's offline check, where
-   * each command is a whole program run.
+   * and files its arguments name answers as the first did instead of running the program again.
+   * Only for commands that read nothing else (synth, rebuild-plan, pr-comment), in jobs that run
+   * them identically: a rebuild's offline check, each a whole program run; the comment of the same
+   * previews.
    * @default every command runs
    */
   readonly npmMemo?: string;

@@ -3,7 +3,8 @@
 # after it defines `run`: `npm_memo <script> <argument>…` answers as `run <argument>…` did.
 #
 # An entry is keyed by the script, the working directory and the arguments, with the job's own
-# folders named generically, and by the content of every argument that is a file. A path argument
+# folders named generically, and by the content of every file an argument names: for commands that
+# read nothing else, neither the environment nor standard input. A path argument
 # inside the job's temporary folder that the command created is an output: copied into the entry,
 # and back on a replay. Output that names the temporary folder names the replaying job's.
 
@@ -16,7 +17,9 @@ npm_memo() {
     for arg in "$@"; do
       shown=${arg//"$GITHUB_WORKSPACE"/<workspace>}
       printf '%s\0' "${shown//"$RUNNER_TEMP"/<temp>}"
+      # A file named by the argument, or after its `=` (pr-comment's --preview <stack>=<file>).
       if [[ -f "$arg" ]]; then sha256sum < "$arg"; fi
+      if [[ "$arg" == *=* && -f "${arg#*=}" ]]; then sha256sum < "${arg#*=}"; fi
     done
   } | sha256sum | cut -c1-64)
   entry=$FAKE_NPM_MEMO/$key
