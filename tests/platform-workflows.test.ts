@@ -4,6 +4,7 @@
  * docs/delivery.md says: previews with one comment, staged updates one at a time, drift issues.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { COMMENT_MARKER } from "../contracts/pr-comment";
@@ -204,6 +205,20 @@ function pulumiWorld(preview: unknown, previewExitCode: number): World {
   };
 }
 
+/**
+ * Jobs of this file that run a command of this checkout with the same arguments and files run it
+ * once (RunJobOptions.npmMemo): the drift nights and comments of the same previews, the successful
+ * rebuild and the one whose health check fails (one synth and one rebuild plan, each a whole
+ * program run). Each job still runs every step.
+ */
+let npmMemo: string;
+beforeAll(() => {
+  npmMemo = fs.mkdtempSync(path.join(os.tmpdir(), "platform-workflows-npm-"));
+});
+afterAll(() => {
+  fs.rmSync(npmMemo, { recursive: true, force: true });
+});
+
 const INSTALLERS = ["Install the Pulumi CLI " + JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).dependencies["@pulumi/pulumi"]];
 
 describe("drift.yml, run", () => {
@@ -216,6 +231,7 @@ describe("drift.yml, run", () => {
       world: pulumiWorld(preview, exitCode),
       issues,
       stubbed: INSTALLERS,
+      npmMemo,
     });
 
   it("opens one drift issue with what differs, fails the run, and still backs up the state", async () => {
@@ -233,7 +249,7 @@ describe("drift.yml, run", () => {
   });
 
   it("keeps state exports out of run artifacts, which anyone who can read the repository can download", async () => {
-    const result = await runJob({ workflow: doc("drift.yml"), job: "drift", matrix: { stack: "staging" }, world: pulumiWorld(fixture("no-changes.json"), 0), stubbed: INSTALLERS });
+    const result = await runJob({ workflow: doc("drift.yml"), job: "drift", matrix: { stack: "staging" }, world: pulumiWorld(fixture("no-changes.json"), 0), stubbed: INSTALLERS, npmMemo });
     expect(result.step("Export the stack's state").log).toContain("::warning title=No state backup::PULUMI_STATE_BACKUP_URI is not set");
     expect(result.world.pulumi?.exports ?? []).toEqual([]);
     for (const file of ["drift.yml", "up.yml", "disaster-recovery.yml"]) expect(JSON.stringify(doc(file))).not.toMatch(/state-backup\/|"name":"state-/);
@@ -449,6 +465,7 @@ describe("preview.yml's comment job, run", () => {
       world: pulumiWorld({}, 0),
       comments,
       event: { pull_request: { number: 42 } },
+      npmMemo,
       // What each preview job uploaded: its artifact, holding the one file it wrote.
       artifacts: Object.fromEntries(Object.entries(previews).map(([stack, json]) => [`preview-${stack}`, { [`preview-${stack}.json`]: JSON.stringify(json) }])),
     });
@@ -535,6 +552,7 @@ describe("disaster-recovery.yml, run", () => {
   };
   const rebuild = (region: string, http: World["http"], takeOverFrom = "", configFile = "recovery/Pulumi.production-dr.yaml", config = REBUILD_CONFIG) =>
     runJob({
+      npmMemo,
       workflow: doc("disaster-recovery.yml"),
       job: "rebuild",
       inputs: { stack: "production-dr", environment: "production", config_file: configFile, region, take_over_from: takeOverFrom },

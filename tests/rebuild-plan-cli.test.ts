@@ -5,7 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { ROOT } from "./harness";
+import { DEFAULT_PARALLELISM } from "../tools/rebuild-plan/durations";
+import { planRebuild, renderPlan } from "../tools/rebuild-plan/plan";
+import { ROOT, runProgram } from "./harness";
 import { runTool } from "./run-tool";
 
 const REBUILD = path.join(ROOT, "tests", "fixtures", "rebuild", "Pulumi.production-dr.yaml");
@@ -43,9 +45,11 @@ describe("npm run rebuild-plan of the production rebuild", () => {
     expect(run.stdout).toMatch(/^RTO estimate: \d:\d\d:\d\d against the target of 4:00:00: within it, \d:\d\d:\d\d to spare\.$/m);
   });
 
-  it("prints the same bytes every time", () => {
-    const again = rebuildPlan(["--stack", "production-dr", "--config-file", REBUILD]);
-    expect(again.stdout).toBe(run.stdout);
+  it("prints the same bytes every time", async () => {
+    // Another synth of the same stack, made apart from the command (the harness's, shared with the
+    // other files that read this stack), rendered by the same plan: the bytes depend on nothing else.
+    const again = await runProgram("production-dr", {}, [], undefined, { configFile: REBUILD });
+    expect(renderPlan(planRebuild("production-dr", again.resources, DEFAULT_PARALLELISM))).toBe(run.stdout);
   });
 
   it("moves the database off the critical path when there is nothing to restore", () => {

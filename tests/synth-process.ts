@@ -7,8 +7,13 @@
  * the isolation jest's module registry gave, without jest re-evaluating the SDK for every run.
  */
 import * as fs from "node:fs";
+import { deferUnusedSdkModules } from "../tools/synth/deferred-sdk-modules";
 import type { ResolvedConfig } from "../tools/synth/stack-config";
-import { synthesize } from "../tools/synth/synthesize";
+
+// As in `npm run synth`: the SDK's closure serialization and Automation API load only if used.
+deferUnusedSdkModules();
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- after the deferral, which must precede the SDK
+const { synthesize } = require("../tools/synth/synthesize") as typeof import("../tools/synth/synthesize");
 
 export interface SynthRequest {
   readonly stack: string;

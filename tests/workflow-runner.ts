@@ -125,6 +125,16 @@ export interface RunJobOptions {
   readonly eventName?: string;
   /** Workspace files to return after the job, by path relative to it. */
   readonly collect?: readonly string[];
+  /**
+   * A folder where `npm run -s` keeps what each command did (tests/fakes/npm-memo.bash), for the
+   * jobs given the same folder: a later command with the same script, arguments, working directory
+   * and files its arguments name answers as the first did instead of running the program again.
+   * Only for commands that read nothing else (synth, rebuild-plan, pr-comment), in jobs that run
+   * them identically: a rebuild's offline check, each a whole program run; the comment of the same
+   * previews.
+   * @default every command runs
+   */
+  readonly npmMemo?: string;
 }
 
 export interface StepResult {
@@ -149,6 +159,7 @@ export interface JobResult {
 }
 
 const FAKE_FUNCTIONS = path.join(__dirname, "fakes", "fake-cli.bash");
+const NPM_MEMO = path.join(__dirname, "fakes", "npm-memo.bash");
 /* eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script that is also a program */
 const { answer } = require("./fakes/fake-cli.js") as {
   answer: (world: World, tool: string, args: string[], io: { env: Record<string, string>; cwd: string; readStdin: () => string }) => { code: number; stdout: string; stderr: string };
@@ -199,7 +210,7 @@ function fakeBin(dir: string): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
   const commands = Object.entries(manifest.scripts).flatMap(([script, command]) => {
     const entry = /^node -r \.\/tools\/register\.js (\S+)$/.exec(command)?.[1];
-    return entry ? [`  ${script}) exec node -r ${JSON.stringify(path.join(ROOT, "tools", "register.js"))} ${JSON.stringify(path.join(ROOT, entry))} "$@" ;;`] : [];
+    return entry ? [`  ${script}) node -r ${JSON.stringify(path.join(ROOT, "tools", "register.js"))} ${JSON.stringify(path.join(ROOT, entry))} "$@" ;;`] : [];
   });
   fs.writeFileSync(
     path.join(bin, "npm"),
@@ -208,10 +219,15 @@ function fakeBin(dir: string): string {
       'if [[ "$1" == ci ]]; then exit 0; fi',
       'if [[ "$1 $2" != "run -s" ]]; then echo "fake npm: unsupported: $*" >&2; exit 1; fi',
       'script=$3; shift 3; if [[ "${1:-}" == "--" ]]; then shift; fi',
-      'case "$script" in',
-      ...commands,
-      '  *) echo "fake npm: no script $script" >&2; exit 1 ;;',
-      "esac",
+      "run() {",
+      '  case "$script" in',
+      ...commands.map((line) => `  ${line}`),
+      '    *) echo "fake npm: no script $script" >&2; return 1 ;;',
+      "  esac",
+      "}",
+      'if [[ -z "${FAKE_NPM_MEMO:-}" ]]; then run "$@"; exit; fi',
+      `source ${JSON.stringify(NPM_MEMO)}`,
+      'npm_memo "$script" "$@"',
       "",
     ].join("\n"),
     { mode: 0o755 },
@@ -547,6 +563,7 @@ export async function runJob(options: RunJobOptions): Promise<JobResult> {
         BASH_ENV: FAKE_FUNCTIONS,
         FAKE_CLI_PORT: String(fakes.port),
         FAKE_CLOCK: clockFile,
+        ...(options.npmMemo ? { FAKE_NPM_MEMO: options.npmMemo } : {}),
       }));
       outputs = readOutputs(outputFile);
       // $GITHUB_ENV: the variables a step sets for the steps after it.

@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError, parseOptions, runCommand } from "./command-line";
+import { deferUnusedSdkModules } from "./synth/deferred-sdk-modules";
 import { StackFileError, resolveStackConfig } from "./synth/stack-config";
 import type { PathReference } from "./workflow-references";
 import { checkDashboards } from "../workflows/dashboard-steps";
@@ -70,7 +71,9 @@ function main(): number {
   if (!stat.isDirectory()) throw new RepositoryError(`--repository ${args.repository} is not a directory: give a checkout of the application repository.`);
   const resolved = resolveStackConfig(ROOT, args.stack, args.configFile);
   // Loaded only now, as in synth: the config's parser brings the Pulumi SDK, which a usage, directory
-  // or stack-file error needs none of.
+  // or stack-file error needs none of. Parsing config runs none of the SDK's closure serialization
+  // or Automation API either.
+  deferUnusedSdkModules();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { parseStackConfig } = require("../infra/config") as typeof import("../infra/config");
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -8,6 +8,7 @@
  */
 import * as path from "node:path";
 import { UsageError, parseOptions, runCommand } from "../command-line";
+import { deferUnusedSdkModules } from "../synth/deferred-sdk-modules";
 import { StackFileError, resolveStackConfig } from "../synth/stack-config";
 import { DEFAULT_PARALLELISM } from "./durations";
 
@@ -41,7 +42,9 @@ function parseCommandLine(argv: string[]): CommandLine {
 async function main(): Promise<number> {
   const args = parseCommandLine(process.argv.slice(2));
   const config = resolveStackConfig(ROOT, args.stack, args.configFile);
-  // Loaded only now, as in synth: a usage or stack-file error needs none of the SDK.
+  // Loaded only now, as in synth: a usage or stack-file error needs none of the SDK, and the plan,
+  // an offline synth, needs only the part synth does.
+  deferUnusedSdkModules();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { synthesize } = require("../synth/synthesize") as typeof import("../synth/synthesize");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
