@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { FOLD_ABOVE, MAX_NODES } from "../tools/pr-comment/blast-radius";
+import { DIAGRAM_CAP, MERMAID_MAX_TEXT_SIZE } from "../tools/mermaid/flowchart";
 import { type PreviewDigest, buildComment, parsePreview } from "../tools/pr-comment";
 import type { PreviewStep } from "../tools/pr-comment/preview";
 import { mermaidText, renderFlowchart } from "../tools/mermaid/flowchart";
@@ -67,6 +68,29 @@ const manyNames = Array.from({ length: FOLD_ABOVE + 10 }, (_, index) => `bucket-
 const foldedComment = buildComment([{ stack: "large", preview: previewOf("large", manyNames, { op: "create", components: 5 }) }]);
 const hugeNames = Array.from({ length: MAX_NODES + 20 }, (_, index) => `lone-${index}`);
 const hugeComment = buildComment([{ stack: "huge", preview: previewOf("huge", hugeNames, { op: "create", components: MAX_NODES + 20 }) }]);
+/**
+ * One resource updated and `count` unchanged ones depending on it, named with `name(index)`: each
+ * `#` or `;` becomes a four-character entity code, so a few dozen such names pass Mermaid's text limit.
+ * `grouped` puts them all in one component (folding draws one box); otherwise each stands alone.
+ */
+function longNamesPreview(stack: string, count: number, name: (index: number) => string, grouped: boolean): PreviewDigest {
+  const parent = grouped ? componentUrn(stack, "c") : stackUrn(stack);
+  const root = resourceUrn(stack, "root");
+  const state = (urn: string, dependencies: string[], inputs: Record<string, unknown>) => ({ urn, type: "aws:s3/bucket:Bucket", parent, dependencies, inputs });
+  const steps: PreviewStep[] = [
+    { op: "same", urn: stackUrn(stack), newState: { urn: stackUrn(stack), type: "pulumi:pulumi:Stack" } },
+    { op: "update", urn: root, oldState: state(root, [], { a: 0 }), newState: state(root, [], { a: 1 }), diffReasons: ["a"] },
+    ...Array.from({ length: count }, (_, index): PreviewStep => {
+      const urn = resourceUrn(stack, name(index));
+      return { op: "same", urn, oldState: state(urn, [root], {}), newState: state(urn, [root], {}) };
+    }),
+  ];
+  return { steps, diagnostics: [] };
+}
+// The reviewed reproductions: long labels (`#`), and long names among updates (`;`), both within FOLD_ABOVE resources.
+const longLabelsComment = buildComment([{ stack: "big", preview: longNamesPreview("big", 39, (index) => `dep-${index}-${"#".repeat(330)}`, true) }]);
+const longMixComment = buildComment([{ stack: "mix", preview: longNamesPreview("mix", 30, (index) => `svc-${index}-${";".repeat(420)}`, true) }]);
+const longUnfoldableComment = buildComment([{ stack: "wide", preview: longNamesPreview("wide", 39, (index) => `dep-${index}-${"#".repeat(330)}`, false) }]);
 const everyOpComment = buildComment([{ stack: "staging", preview: load("every-op.json") }, { stack: "production", preview: load("workflow-file.json") }]);
 
 const flowchart = renderFlowchart({
@@ -121,6 +145,9 @@ const batch: Record<string, string[]> = {
   runtimeDoc: docs.runtime,
   prCommentDoc: docs.prComment,
   broken: [BROKEN],
+  oversized: [`flowchart LR\n  n1["${"x".repeat(MERMAID_MAX_TEXT_SIZE)}"]`],
+  longLabels: mermaidBlocks(longLabelsComment),
+  longMix: mermaidBlocks(longMixComment),
 };
 let results: Record<string, ParseResult[]>;
 
@@ -140,6 +167,10 @@ const diagrams = (name: string): ParsedDiagram[] => (batch[name] ?? []).map((tex
 describe("the validator", () => {
   it("is Mermaid's parser: a deliberately broken diagram is reported broken", () => {
     expect(results.broken).toEqual([{ ok: false, error: expect.stringContaining("Parse error on line 2") }]);
+  });
+
+  it("refuses a diagram longer than Mermaid renders, which Mermaid's parser alone accepts", () => {
+    expect(results.oversized).toEqual([{ ok: false, error: `Maximum text size in diagram exceeded: ${MERMAID_MAX_TEXT_SIZE + 21} > ${MERMAID_MAX_TEXT_SIZE} characters` }]);
   });
 });
 
@@ -211,6 +242,22 @@ describe("the blast radius in the comment", () => {
     expect(batch.huge).toEqual([]);
     expect(hugeComment).toContain(`Blast radius not drawn: ${hugeNames.length} resources in ${hugeNames.length} groups are too many for one picture.`);
     expect(hugeComment).toContain("### Stack `huge`");
+  });
+
+  it("stays under Mermaid's text limit: a full picture past the cap gives way to the folded one", () => {
+    for (const [name, comment] of [["longLabels", longLabelsComment], ["longMix", longMixComment]] as const) {
+      expect(batch[name]).toHaveLength(1);
+      expect(comment).toContain("Folded: one box per component.");
+      const [diagram] = diagrams(name);
+      expect(diagram?.nodes.map((node) => node.label)).toEqual(["c (Component)\n1 to update, " + (name === "longLabels" ? "39" : "30") + " unchanged\ndata · bucket"]);
+      expect((batch[name]?.[0] ?? "").length).toBeLessThanOrEqual(DIAGRAM_CAP);
+    }
+  });
+
+  it("leaves out a picture past the cap even folded, with a one-line reason", () => {
+    expect(mermaidBlocks(longUnfoldableComment)).toEqual([]);
+    expect(longUnfoldableComment).toContain("Blast radius not drawn: 40 resources make 54,842 characters of Mermaid even folded, over the 45,000 a picture may use.");
+    expect(structureProblems(longUnfoldableComment)).toEqual([]);
   });
 
   it("gives way under a tight budget before the caution and the summaries, saying why it is missing", () => {

@@ -10,7 +10,7 @@ import { buildComment, parsePreview } from "./pr-comment";
 import { interruptionPoint, parseOptions, runCommand } from "./command-line";
 import { OutputError, checkGeneratedTargets, writeGeneratedFiles } from "./output-dir";
 import { resolveStackConfig } from "./synth/stack-config";
-import { TOPOLOGY_LEGEND, topologyChart } from "./synth/topology";
+import { TOPOLOGY_LEGEND, topologyBlock } from "./synth/topology";
 import type { RecordedResource } from "./synth/recording-monitor";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -33,7 +33,7 @@ export function spliceGenerated(doc: string, name: string, content: string): str
 
 /** The runtime topology section for the resources of a synth of TOPOLOGY_STACK. */
 export function runtimeTopology(resources: readonly RecordedResource[]): string {
-  return [`${TOPOLOGY_LEGEND} Drawn from \`npm run synth -- --stack ${TOPOLOGY_STACK}\`.`, "", "```mermaid", topologyChart(resources), "```"].join("\n");
+  return [`${TOPOLOGY_LEGEND} Drawn from \`npm run synth -- --stack ${TOPOLOGY_STACK}\`.`, "", ...topologyBlock(resources)].join("\n");
 }
 
 /**

@@ -12,6 +12,20 @@
 
 export type Shape = "box" | "rounded" | "cylinder" | "hexagon";
 
+/**
+ * Mermaid's `maxTextSize`: longer source is drawn as "Maximum text size in diagram exceeded" instead
+ * of the diagram. `mermaid.parse` does not check it, only rendering does, so a diagram can parse and
+ * still not be drawn.
+ * @see https://mermaid.js.org/config/schema-docs/config.html#maxtextsize
+ */
+export const MERMAID_MAX_TEXT_SIZE = 50_000;
+
+/** What this program lets a diagram's source reach: under Mermaid's limit with room for a fence or a line a host adds. */
+export const DIAGRAM_CAP = 45_000;
+
+/** Whether Mermaid draws `text` rather than its too-large message, with this program's margin. */
+export const fitsDiagramCap = (text: string): boolean => text.length <= DIAGRAM_CAP;
+
 export interface FlowNode {
   /** The caller's key for the node: edges and groups refer to it; it never reaches the text. */
   readonly key: string;

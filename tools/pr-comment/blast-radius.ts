@@ -3,9 +3,10 @@
  * unchanged one that depends on it (as far as the preview lists them: `--show-sames`), an arrow from
  * each resource to what depends on it, grouped by component (the parent), coloured by operation,
  * resources that hold data drawn as cylinders. A large radius is folded to one node per component;
- * one too large even then is not drawn, and the comment says why.
+ * one too large even then (too many boxes, or more text than Mermaid draws) is not drawn, and the
+ * comment says why.
  */
-import { type FlowEdge, type FlowGroup, type FlowNode, renderFlowchart } from "../mermaid/flowchart";
+import { DIAGRAM_CAP, type FlowEdge, type FlowGroup, type FlowNode, fitsDiagramCap, renderFlowchart } from "../mermaid/flowchart";
 import { codeBlock } from "./markdown";
 import { compareOps, opLabel } from "./ops";
 import type { SafeSummary } from "./safe-summary";
@@ -141,7 +142,13 @@ export function blastRadius(stack: SafeSummary): BlastRadius {
   if (folded.nodes > MAX_NODES || folded.edges > MAX_EDGES) {
     return { omitted: `Blast radius not drawn: ${items.length} resources in ${folded.nodes} groups are too many for one picture.` };
   }
-  const full = items.length <= FOLD_ABOVE && edges <= MAX_EDGES ? fullChart(items) : undefined;
+  // Long names can push either picture past Mermaid's text limit: the full one gives way to the
+  // folded one, and a folded one past it is not drawn at all.
+  const drawable = items.length <= FOLD_ABOVE && edges <= MAX_EDGES ? fullChart(items) : undefined;
+  const full = drawable !== undefined && fitsDiagramCap(drawable) ? drawable : undefined;
+  if (!fitsDiagramCap(folded.text)) {
+    return { omitted: `Blast radius not drawn: ${items.length} resources make ${folded.text.length.toLocaleString("en-US")} characters of Mermaid even folded, over the ${DIAGRAM_CAP.toLocaleString("en-US")} a picture may use.` };
+  }
   return { folded: folded.text, ...(full !== undefined ? { full } : {}) };
 }
 

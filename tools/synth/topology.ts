@@ -6,7 +6,7 @@
  * there; data stores as cylinders; an arrow from each component to the components it uses.
  * Everything is read from what the program registered, so the picture cannot drift from the code.
  */
-import { type FlowEdge, type FlowGroup, type FlowNode, renderFlowchart } from "../mermaid/flowchart";
+import { DIAGRAM_CAP, type FlowEdge, type FlowGroup, type FlowNode, fitsDiagramCap, renderFlowchart } from "../mermaid/flowchart";
 import { dataCategory } from "../pr-comment/data-bearing";
 import type { RecordedResource } from "./recording-monitor";
 
@@ -151,4 +151,14 @@ export function topologyChart(resources: readonly RecordedResource[]): string {
   }
   // Top to bottom: the account holds most components, and a wide picture shrinks to fit a column.
   return renderFlowchart({ direction: "TB", nodes, groups, edges, classes: CLASSES });
+}
+
+/**
+ * The topology as Markdown lines: a ```mermaid block, or the one-line reason there is none when the
+ * chart would pass Mermaid's text limit (GitHub would draw an error in its place).
+ */
+export function topologyBlock(resources: readonly RecordedResource[]): string[] {
+  const chart = topologyChart(resources);
+  if (!fitsDiagramCap(chart)) return [`Topology not drawn: ${chart.length.toLocaleString("en-US")} characters of Mermaid, over the ${DIAGRAM_CAP.toLocaleString("en-US")} a picture may use.`];
+  return ["```mermaid", chart, "```"];
 }
