@@ -91,6 +91,17 @@ function longNamesPreview(stack: string, count: number, name: (index: number) =>
 const longLabelsComment = buildComment([{ stack: "big", preview: longNamesPreview("big", 39, (index) => `dep-${index}-${"#".repeat(330)}`, true) }]);
 const longMixComment = buildComment([{ stack: "mix", preview: longNamesPreview("mix", 30, (index) => `svc-${index}-${";".repeat(420)}`, true) }]);
 const longUnfoldableComment = buildComment([{ stack: "wide", preview: longNamesPreview("wide", 39, (index) => `dep-${index}-${"#".repeat(330)}`, false) }]);
+/** The reviewed reproduction: a database whose protection alone changes (`before` → `after`), nothing else. */
+function protectionPreview(stack: string, before: boolean, after: boolean): PreviewDigest {
+  const component = `urn:pulumi:${stack}::mlops-cicd::mlops-cicd:database:PostgresInstance::database`;
+  const urn = `urn:pulumi:${stack}::mlops-cicd::mlops-cicd:database:PostgresInstance$aws:rds/instance:Instance::database`;
+  const state = (protect: boolean) => ({ urn, type: "aws:rds/instance:Instance", parent: component, dependencies: [], inputs: {}, ...(protect ? { protect } : {}) });
+  return { steps: [{ op: "same", urn, oldState: state(before), newState: state(after) }], diagnostics: [] };
+}
+const protectionComment = buildComment([
+  { stack: "unprotect", preview: protectionPreview("unprotect", true, false) },
+  { stack: "protect", preview: protectionPreview("protect", false, true) },
+]);
 const everyOpComment = buildComment([{ stack: "staging", preview: load("every-op.json") }, { stack: "production", preview: load("workflow-file.json") }]);
 
 const flowchart = renderFlowchart({
@@ -148,6 +159,7 @@ const batch: Record<string, string[]> = {
   oversized: [`flowchart LR\n  n1["${"x".repeat(MERMAID_MAX_TEXT_SIZE)}"]`],
   longLabels: mermaidBlocks(longLabelsComment),
   longMix: mermaidBlocks(longMixComment),
+  protection: mermaidBlocks(protectionComment),
 };
 let results: Record<string, ParseResult[]>;
 
@@ -210,6 +222,17 @@ describe("the blast radius in the comment", () => {
     expect(staging?.subgraphs.map((subgraph) => subgraph.title).sort()).toEqual(["database (PostgresInstance)", "databases (ApplicationDatabases)", "platform (PlatformServices)"]);
     expect(staging?.classes).toEqual(["create", "update", "replace", "unchanged"]);
     expect(staging?.links).toEqual([]);
+  });
+
+  it("names a change of protection alone, unprotect or protect, in the colour the legend gives it", () => {
+    const [unprotect, protect] = diagrams("protection");
+    expect(batch.protection).toHaveLength(2);
+    expect(unprotect?.nodes.map((node) => [node.label, node.classes])).toEqual([["database\nto unprotect · rds/instance\ndata · database", ["protection"]]]);
+    expect(protect?.nodes.map((node) => [node.label, node.classes])).toEqual([["database\nto protect · rds/instance\ndata · database", ["protection"]]]);
+    expect(unprotect?.classes).toEqual(["protection"]);
+    expect(protectionComment).toContain("purple: protect or unprotect only");
+    expect(protectionComment).toContain("protection **removed** from database `database`");
+    expect(protectionComment).not.toContain("unchanged · rds/instance");
   });
 
   it("is the same text for the same previews, whatever order the steps came in", () => {

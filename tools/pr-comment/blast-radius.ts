@@ -10,6 +10,7 @@ import { DIAGRAM_CAP, type FlowEdge, type FlowGroup, type FlowNode, fitsDiagramC
 import { codeBlock } from "./markdown";
 import { compareOps, opLabel } from "./ops";
 import type { SafeSummary } from "./safe-summary";
+import { protectionOp } from "./summarize";
 import { parseUrn } from "./urn";
 
 /** Past this many resources the picture is folded by component: more boxes than a reviewer reads. */
@@ -18,18 +19,19 @@ export const FOLD_ABOVE = 40;
 export const MAX_NODES = 80;
 export const MAX_EDGES = 200;
 
-/** GitHub's own colours for added, changed, replaced and removed; grey for what only depends. */
+/** GitHub's own colours for added, changed, replaced and removed; purple for protection alone; grey for what only depends. */
 const CLASSES = {
   create: "fill:#dafbe1,stroke:#1a7f37",
   update: "fill:#fff8c5,stroke:#9a6700",
   replace: "fill:#ffd8b5,stroke:#bc4c00",
   delete: "fill:#ffebe9,stroke:#cf222e",
+  protection: "fill:#fbefff,stroke:#8250df",
   other: "fill:#ddf4ff,stroke:#0969da",
   unchanged: "fill:#f6f8fa,stroke:#8c959f,stroke-dasharray:4 3",
 } as const;
 
 export const LEGEND =
-  "An arrow points from a resource to what depends on it. Green: create, yellow: update, orange: replace, red: delete, blue: another operation, grey: unchanged but depends on a change. A cylinder holds data.";
+  "An arrow points from a resource to what depends on it. Green: create, yellow: update, orange: replace, red: delete, purple: protect or unprotect only, blue: another operation, grey: unchanged but depends on a change. A cylinder holds data.";
 
 /** A resource as a node: changed (with its op) or a dependent (op "same", "read", ...). */
 interface Item {
@@ -46,7 +48,13 @@ interface Item {
 export type BlastRadius = { readonly folded?: string; readonly full?: string } | { readonly omitted: string };
 
 const classOf = (item: Item): keyof typeof CLASSES =>
-  !item.changed ? "unchanged" : item.op === "create" || item.op === "update" || item.op === "replace" || item.op === "delete" ? item.op : "other";
+  !item.changed
+    ? "unchanged"
+    : item.op === "create" || item.op === "update" || item.op === "replace" || item.op === "delete"
+      ? item.op
+      : item.op === "protect" || item.op === "unprotect"
+        ? "protection"
+        : "other";
 
 /**
  * Short enough for a box: `aws:rds/instance:Instance` → `rds/instance`, `github:index/issueLabel:IssueLabel`
@@ -60,7 +68,8 @@ function shortType(type: string): string {
 
 function itemsOf(stack: SafeSummary): Item[] {
   return [
-    ...stack.changes.map((change) => ({ ...change, changed: true })),
+    // A change of protection alone is drawn as what it is, as the resource's own line names it.
+    ...stack.changes.map((change) => ({ ...change, op: protectionOp(change) ?? change.op, changed: true })),
     ...stack.dependents.map((dependent) => ({ ...dependent, changed: false })),
   ];
 }
