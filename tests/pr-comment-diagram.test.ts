@@ -360,8 +360,32 @@ describe("synth's topology", () => {
   it("is in docs/runtime.md, drawn from a synth of production, and Mermaid parses it", () => {
     expect(batch.runtimeDoc).toHaveLength(1);
     const [diagram] = diagrams("runtimeDoc");
-    expect(diagram?.subgraphs.map((subgraph) => subgraph.title).sort()).toEqual(["AWS account", "Container registry", "GitHub repository", "VPC"]);
-    expect(diagram?.nodes.filter((node) => node.shape === "cylinder").map((node) => node.label.split("\n")[0]).sort()).toEqual(["database", "mlflow-artifacts"]);
+    expect(diagram?.subgraphs.map((subgraph) => subgraph.title).sort()).toEqual(["AWS account", "Container registry", "GitHub repository", "Private subnets", "Public subnets", "Recovery region eu-central-1", "VPC"]);
+    expect(diagram?.nodes.filter((node) => node.shape === "cylinder").map((node) => node.label.split("\n")[0]).sort()).toEqual(["database", "database", "mlflow-artifacts", "mlflow-artifacts"]);
+  });
+
+  it("draws production's ways in, its subnets, its recovery region and Secrets Manager where they are", () => {
+    const [diagram] = diagrams("runtimeDoc");
+    const idOf = (title: string) => diagram?.nodes.filter((node) => node.label.split("\n")[0] === title).map((node) => node.id) ?? [];
+    const members = (title: string) => (diagram?.subgraphs.find((subgraph) => subgraph.title === title)?.nodes ?? []).flatMap((id) => diagram?.nodes.filter((node) => node.id === id).map((node) => node.label.split("\n")[0]) ?? []).sort();
+    // GIVEN production: a public load balancer, tasks and the database in private subnets, a replica region.
+    // THEN the Internet reaches the load balancer, and nothing else, over HTTPS.
+    const [internet] = idOf("Internet");
+    expect(diagram?.edges.filter((edge) => edge.from === internet)).toEqual([{ from: internet, to: idOf("services (ServiceCluster)")[0], stroke: "normal", label: "HTTPS" }]);
+    // AND GitHub Actions, inside GitHub's boundary, crosses into the account only by assuming the deploy role.
+    const [actions] = idOf("GitHub Actions");
+    expect(diagram?.edges.filter((edge) => edge.from === actions || edge.to === actions)).toEqual([{ from: actions, to: idOf("github-deploy")[0], stroke: "dotted", label: "assumes via OIDC" }]);
+    expect(members("GitHub repository")).toContain("GitHub Actions");
+    // AND the load balancer's component is public, the database and the tasks private.
+    expect(members("Public subnets")).toEqual(["services (ServiceCluster)"]);
+    expect(members("Private subnets")).toEqual(["batch", "database", "databases", "metrics", "mlflow-service", "platform", "web-service"]);
+    // AND the replica bucket and the replicated backups stand in their own region, Secrets Manager outside the VPC.
+    expect(members("Recovery region eu-central-1")).toEqual(["database", "mlflow-artifacts"]);
+    expect(members("VPC")).toEqual(["network", "runtime"]);
+    expect(members("AWS account")).toEqual(["Secrets Manager", "github-deploy", "mlflow-artifacts", "services (ServiceDashboard)"]);
+    // AND one arrow per pair of components.
+    const pairs = diagram?.edges.map((edge) => [edge.from, edge.to].sort().join(" ")) ?? [];
+    expect(new Set(pairs).size).toBe(pairs.length);
   });
 });
 
