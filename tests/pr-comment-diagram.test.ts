@@ -5,12 +5,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FOLD_ABOVE, MAX_NODES } from "../tools/pr-comment/blast-radius";
+import { FOLD_ABOVE, LEGEND, MAX_NODES } from "../tools/pr-comment/blast-radius";
 import { DIAGRAM_CAP, MERMAID_MAX_TEXT_SIZE } from "../tools/mermaid/flowchart";
 import { type PreviewDigest, buildComment, parsePreview } from "../tools/pr-comment";
 import type { PreviewStep } from "../tools/pr-comment/preview";
 import { mermaidText, renderFlowchart } from "../tools/mermaid/flowchart";
-import { topologyChart } from "../tools/synth/topology";
+import { TOPOLOGY_LEGEND, topologyChart } from "../tools/synth/topology";
 import type { RecordedResource } from "../tools/synth/recording-monitor";
 import { exampleComment } from "../tools/render-diagrams";
 import { ROOT, load, structureProblems } from "./pr-comment-fixtures";
@@ -201,7 +201,7 @@ describe("the blast radius in the comment", () => {
     expect(structureProblems(bothStacks)).toEqual([]);
   });
 
-  it("draws changed resources by op, their unchanged dependents grey, data as cylinders, arrows to dependents, grouped by component", () => {
+  it("draws changed resources by op, their unchanged dependents grey, data as cylinders, arrows from each to what it uses, grouped by component", () => {
     const [staging] = diagrams("bothStacks");
     const byLabel = new Map(staging?.nodes.map((node) => [node.label.split("\n").slice(0, 2).join(" / "), node]));
     expect([...byLabel.keys()].sort()).toEqual(["database / to replace · rds/instance", "grafana-logs / to create · cloudwatch/logGroup", "mlflow / to update · ecs/taskDefinition", "mlflow / unchanged · ecs/service", "provision / unchanged · lambda/invocation"]);
@@ -212,9 +212,9 @@ describe("the blast radius in the comment", () => {
     const id = (label: string) => byLabel.get(label)?.id;
     expect(staging?.edges.map((edge) => [edge.from, edge.to])).toEqual(
       expect.arrayContaining([
-        [id("database / to replace · rds/instance"), id("mlflow / to update · ecs/taskDefinition")],
-        [id("database / to replace · rds/instance"), id("provision / unchanged · lambda/invocation")],
-        [id("mlflow / to update · ecs/taskDefinition"), id("mlflow / unchanged · ecs/service")],
+        [id("mlflow / to update · ecs/taskDefinition"), id("database / to replace · rds/instance")],
+        [id("provision / unchanged · lambda/invocation"), id("database / to replace · rds/instance")],
+        [id("mlflow / unchanged · ecs/service"), id("mlflow / to update · ecs/taskDefinition")],
       ]),
     );
     // The KMS key is unchanged and depends on nothing changed: not drawn.
@@ -386,6 +386,18 @@ describe("synth's topology", () => {
     // AND one arrow per pair of components.
     const pairs = diagram?.edges.map((edge) => [edge.from, edge.to].sort().join(" ")) ?? [];
     expect(new Set(pairs).size).toBe(pairs.length);
+  });
+});
+
+describe("both pictures", () => {
+  it("draw arrows one way, and both captions say which: from a resource or component to one it uses", () => {
+    expect(LEGEND).toContain("An arrow points from a resource to one it uses (A → B: A uses B)");
+    expect(TOPOLOGY_LEGEND).toContain("an arrow points from a component to one it uses (A → B: A uses B)");
+    // The Internet uses the load balancer, never the other way.
+    const [runtime] = diagrams("runtimeDoc");
+    const internet = runtime?.nodes.find((node) => node.label === "Internet")?.id;
+    expect(runtime?.edges.some((edge) => edge.from === internet)).toBe(true);
+    expect(runtime?.edges.some((edge) => edge.to === internet)).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The blast radius of one stack's changes as a Mermaid flowchart: every changed resource and every
  * unchanged one that depends on it (as far as the preview lists them: `--show-sames`), an arrow from
- * each resource to what depends on it, grouped by component (the parent), coloured by operation,
+ * each resource to the ones it uses (as in the topology), grouped by component (the parent), coloured by operation,
  * resources that hold data drawn as cylinders. A large radius is folded to one node per component;
  * one too large even then (too many boxes, or more text than Mermaid draws) is not drawn, and the
  * comment says why.
@@ -31,7 +31,7 @@ const CLASSES = {
 } as const;
 
 export const LEGEND =
-  "An arrow points from a resource to what depends on it. Green: create, yellow: update, orange: replace, red: delete, purple: protect or unprotect only, blue: another operation, grey: unchanged but depends on a change. A cylinder holds data.";
+  "An arrow points from a resource to one it uses (A → B: A uses B), so what depends on a change points at it. Green: create, yellow: update, orange: replace, red: delete, purple: protect or unprotect only, blue: another operation, grey: unchanged but depends on a change. A cylinder holds data.";
 
 /** A resource as a node: changed (with its op) or a dependent (op "same", "read", ...). */
 interface Item {
@@ -83,8 +83,9 @@ function edgesOf(items: readonly Item[], keyOf: (item: Item) => string): FlowEdg
     for (const urn of item.dependencies) {
       const dependency = byUrn.get(urn);
       if (!dependency) continue;
-      const from = keyOf(dependency);
-      const to = keyOf(item);
+      // Drawn as the topology draws it: from the resource to the one it uses.
+      const from = keyOf(item);
+      const to = keyOf(dependency);
       const key = `${from}\u0000${to}`;
       if (from === to || seen.has(key)) continue;
       seen.add(key);

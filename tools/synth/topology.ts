@@ -68,7 +68,7 @@ const CLASSES = {
 } as const;
 
 export const TOPOLOGY_LEGEND =
-  "One box per component, drawn inside the boundary whose credentials manage it; an arrow points from a component to one it uses (A --> B: A uses B), one arrow per pair, and the dotted one is GitHub Actions assuming the deploy role through OIDC. Public and private subnets stand for the VPC's subnets and security groups; what a component keeps in another region is drawn in that recovery region; a cylinder stores data.";
+  "One box per component, drawn inside the boundary whose credentials manage it; an arrow points from a component to one it uses (A → B: A uses B), one arrow per pair, and the dotted one is GitHub Actions assuming the deploy role through OIDC. Public and private subnets stand for the VPC's subnets and security groups; what a component keeps in another region is drawn in that recovery region; a cylinder stores data.";
 
 interface Component {
   readonly key: string;
