@@ -12,7 +12,7 @@ import type { PreviewStep } from "../tools/pr-comment/preview";
 import { mermaidText, renderFlowchart } from "../tools/mermaid/flowchart";
 import { TOPOLOGY_LEGEND, topologyChart } from "../tools/synth/topology";
 import type { RecordedResource } from "../tools/synth/recording-monitor";
-import { exampleComment } from "../tools/render-diagrams";
+import { exampleComment, picturesByStack } from "../tools/render-diagrams";
 import { ROOT, load, structureProblems } from "./pr-comment-fixtures";
 import { type ParseResult, type ParsedDiagram, mermaidBlocks, parseMermaid, parsed } from "./mermaid";
 
@@ -402,6 +402,19 @@ describe("both pictures", () => {
 });
 
 describe("docs/pr-comment.md", () => {
+  it("captions each picture with the stack whose section holds it, not by position", () => {
+    // GIVEN a first stack without changes, so without a picture, and a second stack with one
+    const comment = buildComment([
+      { stack: "staging", preview: load("no-changes.json") },
+      { stack: "production", preview: load("blast-radius-production.json") },
+    ]);
+    const [picture] = mermaidBlocks(comment);
+    // THEN the one picture is production's, and the same when the stacks come the other way round
+    expect(picturesByStack(comment, ["staging", "production"])).toEqual([{ stack: "production", picture: `\`\`\`mermaid\n${picture}\n\`\`\`` }]);
+    expect(picturesByStack(bothStacks, ["production", "staging"]).map(({ stack }) => stack)).toEqual(["staging", "production"]);
+    expect(picturesByStack(bothStacks, ["staging", "production"]).map(({ picture }) => picture)).toEqual(mermaidBlocks(bothStacks).map((text) => `\`\`\`mermaid\n${text}\n\`\`\``));
+  });
+
   it("shows the example comment of the fixtures (run `npm run gen:diagrams` after changing the comment)", () => {
     const doc = fs.readFileSync(path.join(ROOT, "docs", "pr-comment.md"), "utf8");
     if (!doc.includes(exampleComment())) throw new Error("docs/pr-comment.md's example is stale: run `npm run gen:diagrams` and commit the result.");
