@@ -156,6 +156,7 @@ const batch: Record<string, string[]> = {
   runtimeDoc: docs.runtime,
   prCommentDoc: docs.prComment,
   broken: [BROKEN],
+  spoof: [renderFlowchart({ nodes: [{ key: "a", label: ["U+202E-looks-like-bidi u+200b", "real\u202Ebidi"] }] })],
   oversized: [`flowchart LR\n  n1["${"x".repeat(MERMAID_MAX_TEXT_SIZE)}"]`],
   longLabels: mermaidBlocks(longLabelsComment),
   longMix: mermaidBlocks(longMixComment),
@@ -335,6 +336,14 @@ describe("the flowchart writer", () => {
       const text = mermaidText(name);
       expect(text.replace(/#(?:quot|lt|gt|amp|\d+);/g, "")).not.toMatch(/["`<>&;:#[\]{}|%\n\r\u200B\u202E]/);
     }
+  });
+
+  it("draws a name's own \"U+\" unlike a hidden character it shows as U+XXXX, so text cannot pose as one", () => {
+    expect(mermaidText("U+202E-looks-like-bidi u+200b")).toBe("U#65291;202E-looks-like-bidi u#65291;200b");
+    expect(mermaidText("real\u202Ebidi")).toBe("realU+202Ebidi");
+    expect(mermaidText("C++ and 1+1")).toBe("C++ and 1+1");
+    const [diagram] = diagrams("spoof");
+    expect(diagram?.nodes.map((node) => node.label)).toEqual(["U\uFF0B202E-looks-like-bidi u\uFF0B200b\nrealU+202Ebidi"]);
   });
 
   it("refuses a style or class name that could carry a statement, and an edge to a node it does not draw", () => {
