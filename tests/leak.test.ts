@@ -10,8 +10,12 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { CONFIG_KEYS } from "../infra/config-schema";
 import { qualifiedKey } from "../contracts/project";
-import { buildComment, parsePreview } from "../tools/pr-comment";
+import { buildComment as buildCommentText, parsePreview } from "../tools/pr-comment";
 import { ROOT, STACKS, runProgram } from "./harness";
+import { Pictures } from "./mermaid";
+
+const pictures = new Pictures();
+const buildComment = pictures.collect(buildCommentText);
 
 const MARKER = /leakmarker/i;
 
@@ -204,5 +208,15 @@ describe("the pull-request comment", () => {
     for (const step of steps) expect(comment).toContain(step.urn.split("::").at(-1) as string);
     expect(comment).toContain("[secret]");
     expect(comment).not.toMatch(MARKER);
+  });
+});
+
+describe("the pictures of every comment above", () => {
+  // Parsed here, in one batch for the file, by Mermaid's own parser: a picture these comments carry
+  // must be drawn on GitHub, not only look right as text. The count notices a picture gone missing.
+  it("are all parsed by Mermaid, none refused and none with a link", () => {
+    const { diagrams, problems } = pictures.parse();
+    expect(problems).toEqual([]);
+    expect(diagrams).toHaveLength(2);
   });
 });

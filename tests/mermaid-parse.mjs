@@ -20,7 +20,11 @@ function decode(text) {
   return element.textContent;
 }
 
+/** Rendering draws an error in place of longer source; `mermaid.parse` does not check it, so this does. */
+const MAX_TEXT_SIZE = mermaid.mermaidAPI.getConfig().maxTextSize ?? 50000;
+
 async function describe(text) {
+  if (text.length > MAX_TEXT_SIZE) return { ok: false, error: `Maximum text size in diagram exceeded: ${text.length} > ${MAX_TEXT_SIZE} characters` };
   try {
     await mermaid.parse(text);
     const diagram = await mermaid.mermaidAPI.getDiagramFromText(text);

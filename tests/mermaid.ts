@@ -47,3 +47,45 @@ export function parsed(result: ParseResult | undefined, text: string): ParsedDia
 export function mermaidBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^(`{3,})mermaid\n([\s\S]*?)\n\1$/gm)].map((match) => match[2]);
 }
+
+/**
+ * The pictures of every comment a test file renders, parsed in one batch by the file's last test:
+ * wrap the file's renderer with `collect`, and no comment it builds goes unparsed.
+ */
+export class Pictures {
+  /** Distinct texts only: many tests render the same fixture, and one parse answers for all its copies. */
+  private readonly texts = new Set<string>();
+
+  /** Keeps the ```mermaid blocks of `markdown` for `parse`. */
+  add(markdown: string): void {
+    for (const text of mermaidBlocks(markdown)) this.texts.add(text);
+  }
+
+  /** `render`, with each comment's pictures kept for `parse`. */
+  collect<A extends unknown[]>(render: (...args: A) => string): (...args: A) => string {
+    return (...args: A) => {
+      const comment = render(...args);
+      this.add(comment);
+      return comment;
+    };
+  }
+
+  /**
+   * Every distinct collected picture as Mermaid parses it, and what is wrong with any: refused by the parser
+   * (or over its text limit), or carrying a link or tooltip, which no picture of ours may.
+   */
+  parse(): { readonly diagrams: readonly ParsedDiagram[]; readonly problems: readonly string[] } {
+    const texts = [...this.texts];
+    const results = texts.length ? parseMermaid(texts) : [];
+    const problems: string[] = [];
+    const diagrams: ParsedDiagram[] = [];
+    results.forEach((result, index) => {
+      if (!result.ok) problems.push(`refused: ${result.error}\n${texts[index]}`);
+      else {
+        diagrams.push(result);
+        if (result.links.length || result.tooltips.length) problems.push(`links ${result.links.join(", ")}, tooltips ${result.tooltips.join(", ")}\n${texts[index]}`);
+      }
+    });
+    return { diagrams, problems };
+  }
+}

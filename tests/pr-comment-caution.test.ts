@@ -3,7 +3,11 @@
  * there, before anything else, whatever else the preview holds.
  */
 import MarkdownIt from "markdown-it";
-import { DATA_BEARING_TYPES, WEAKENING_CHECKS, buildComment, parsePreview } from "../tools/pr-comment";
+import { DATA_BEARING_TYPES, WEAKENING_CHECKS, buildComment as buildCommentText, parsePreview } from "../tools/pr-comment";
+import { Pictures } from "./mermaid";
+
+const pictures = new Pictures();
+const buildComment = pictures.collect(buildCommentText);
 
 const renderer = new MarkdownIt({ html: true });
 
@@ -100,5 +104,15 @@ describe.each(Object.entries(DATA_BEARING_TYPES))("every data-bearing type: %s (
   it.each(["delete", "replace"])("puts a %s of it in the rendered caution", (op) => {
     const text = renderedCaution(preview(type, "target", { a: 1 }, op === "delete" ? null : { a: 2 }, op === "replace"));
     expect(text).toContain(`<strong>${op}</strong> ${category} <code>target</code>`);
+  });
+});
+
+describe("the pictures of every comment above", () => {
+  // Parsed here, in one batch for the file, by Mermaid's own parser: a picture these comments carry
+  // must be drawn on GitHub, not only look right as text. The count notices a picture gone missing.
+  it("are all parsed by Mermaid, none refused and none with a link", () => {
+    const { diagrams, problems } = pictures.parse();
+    expect(problems).toEqual([]);
+    expect(diagrams).toHaveLength(43);
   });
 });

@@ -9,13 +9,21 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { COMMENT_MARKER } from "../contracts/pr-comment";
 import { UsageError } from "../tools/command-line";
-import { COMMENT_BUDGET, GITHUB_COMMENT_LIMIT, type PreviewDigest, buildComment, stackMarker } from "../tools/pr-comment";
+import { COMMENT_BUDGET, GITHUB_COMMENT_LIMIT, type PreviewDigest, buildComment as buildCommentText, stackMarker } from "../tools/pr-comment";
 import { parseCommandLine } from "../tools/pr-comment/cli";
 import { fixture, load, structureProblems } from "./pr-comment-fixtures";
 import { runTool } from "./run-tool";
+import { Pictures } from "./mermaid";
+
+const pictures = new Pictures();
+const buildComment = pictures.collect(buildCommentText);
 
 
-const prComment = (args: string[]) => runTool("pr-comment/cli.ts", args);
+const prComment = (args: string[]) => {
+  const result = runTool("pr-comment/cli.ts", args);
+  pictures.add(result.stdout);
+  return result;
+};
 
 let work: string;
 beforeAll(() => {
@@ -202,5 +210,15 @@ describe("npm run pr-comment", () => {
       `- tmp (${work}): a directory, not a file. Write it with \`pulumi preview --stack tmp --json > ${work}\`.`,
       "",
     ]);
+  });
+});
+
+describe("the pictures of every comment above, the CLI's among them", () => {
+  // Parsed here, in one batch for the file, by Mermaid's own parser: a picture these comments carry
+  // must be drawn on GitHub, not only look right as text. The count notices a picture gone missing.
+  it("are all parsed by Mermaid, none refused and none with a link", () => {
+    const { diagrams, problems } = pictures.parse();
+    expect(problems).toEqual([]);
+    expect(diagrams).toHaveLength(2);
   });
 });

@@ -5,13 +5,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FOLD_ABOVE, MAX_NODES } from "../tools/pr-comment/blast-radius";
+import { FOLD_ABOVE, LEGEND, MAX_NODES } from "../tools/pr-comment/blast-radius";
+import { DIAGRAM_CAP, MERMAID_MAX_TEXT_SIZE } from "../tools/mermaid/flowchart";
 import { type PreviewDigest, buildComment, parsePreview } from "../tools/pr-comment";
 import type { PreviewStep } from "../tools/pr-comment/preview";
 import { mermaidText, renderFlowchart } from "../tools/mermaid/flowchart";
-import { topologyChart } from "../tools/synth/topology";
+import { TOPOLOGY_LEGEND, topologyChart } from "../tools/synth/topology";
 import type { RecordedResource } from "../tools/synth/recording-monitor";
-import { exampleComment } from "../tools/render-diagrams";
+import { exampleComment, picturesByStack } from "../tools/render-diagrams";
 import { ROOT, load, structureProblems } from "./pr-comment-fixtures";
 import { type ParseResult, type ParsedDiagram, mermaidBlocks, parseMermaid, parsed } from "./mermaid";
 
@@ -67,6 +68,40 @@ const manyNames = Array.from({ length: FOLD_ABOVE + 10 }, (_, index) => `bucket-
 const foldedComment = buildComment([{ stack: "large", preview: previewOf("large", manyNames, { op: "create", components: 5 }) }]);
 const hugeNames = Array.from({ length: MAX_NODES + 20 }, (_, index) => `lone-${index}`);
 const hugeComment = buildComment([{ stack: "huge", preview: previewOf("huge", hugeNames, { op: "create", components: MAX_NODES + 20 }) }]);
+/**
+ * One resource updated and `count` unchanged ones depending on it, named with `name(index)`: each
+ * `#` or `;` becomes a four-character entity code, so a few dozen such names pass Mermaid's text limit.
+ * `grouped` puts them all in one component (folding draws one box); otherwise each stands alone.
+ */
+function longNamesPreview(stack: string, count: number, name: (index: number) => string, grouped: boolean): PreviewDigest {
+  const parent = grouped ? componentUrn(stack, "c") : stackUrn(stack);
+  const root = resourceUrn(stack, "root");
+  const state = (urn: string, dependencies: string[], inputs: Record<string, unknown>) => ({ urn, type: "aws:s3/bucket:Bucket", parent, dependencies, inputs });
+  const steps: PreviewStep[] = [
+    { op: "same", urn: stackUrn(stack), newState: { urn: stackUrn(stack), type: "pulumi:pulumi:Stack" } },
+    { op: "update", urn: root, oldState: state(root, [], { a: 0 }), newState: state(root, [], { a: 1 }), diffReasons: ["a"] },
+    ...Array.from({ length: count }, (_, index): PreviewStep => {
+      const urn = resourceUrn(stack, name(index));
+      return { op: "same", urn, oldState: state(urn, [root], {}), newState: state(urn, [root], {}) };
+    }),
+  ];
+  return { steps, diagnostics: [] };
+}
+// The reviewed reproductions: long labels (`#`), and long names among updates (`;`), both within FOLD_ABOVE resources.
+const longLabelsComment = buildComment([{ stack: "big", preview: longNamesPreview("big", 39, (index) => `dep-${index}-${"#".repeat(330)}`, true) }]);
+const longMixComment = buildComment([{ stack: "mix", preview: longNamesPreview("mix", 30, (index) => `svc-${index}-${";".repeat(420)}`, true) }]);
+const longUnfoldableComment = buildComment([{ stack: "wide", preview: longNamesPreview("wide", 39, (index) => `dep-${index}-${"#".repeat(330)}`, false) }]);
+/** The reviewed reproduction: a database whose protection alone changes (`before` → `after`), nothing else. */
+function protectionPreview(stack: string, before: boolean, after: boolean): PreviewDigest {
+  const component = `urn:pulumi:${stack}::mlops-cicd::mlops-cicd:database:PostgresInstance::database`;
+  const urn = `urn:pulumi:${stack}::mlops-cicd::mlops-cicd:database:PostgresInstance$aws:rds/instance:Instance::database`;
+  const state = (protect: boolean) => ({ urn, type: "aws:rds/instance:Instance", parent: component, dependencies: [], inputs: {}, ...(protect ? { protect } : {}) });
+  return { steps: [{ op: "same", urn, oldState: state(before), newState: state(after) }], diagnostics: [] };
+}
+const protectionComment = buildComment([
+  { stack: "unprotect", preview: protectionPreview("unprotect", true, false) },
+  { stack: "protect", preview: protectionPreview("protect", false, true) },
+]);
 const everyOpComment = buildComment([{ stack: "staging", preview: load("every-op.json") }, { stack: "production", preview: load("workflow-file.json") }]);
 
 const flowchart = renderFlowchart({
@@ -121,6 +156,11 @@ const batch: Record<string, string[]> = {
   runtimeDoc: docs.runtime,
   prCommentDoc: docs.prComment,
   broken: [BROKEN],
+  spoof: [renderFlowchart({ nodes: [{ key: "a", label: ["U+202E-looks-like-bidi u+200b", "real\u202Ebidi"] }] })],
+  oversized: [`flowchart LR\n  n1["${"x".repeat(MERMAID_MAX_TEXT_SIZE)}"]`],
+  longLabels: mermaidBlocks(longLabelsComment),
+  longMix: mermaidBlocks(longMixComment),
+  protection: mermaidBlocks(protectionComment),
 };
 let results: Record<string, ParseResult[]>;
 
@@ -141,6 +181,10 @@ describe("the validator", () => {
   it("is Mermaid's parser: a deliberately broken diagram is reported broken", () => {
     expect(results.broken).toEqual([{ ok: false, error: expect.stringContaining("Parse error on line 2") }]);
   });
+
+  it("refuses a diagram longer than Mermaid renders, which Mermaid's parser alone accepts", () => {
+    expect(results.oversized).toEqual([{ ok: false, error: `Maximum text size in diagram exceeded: ${MERMAID_MAX_TEXT_SIZE + 21} > ${MERMAID_MAX_TEXT_SIZE} characters` }]);
+  });
 });
 
 describe("the blast radius in the comment", () => {
@@ -158,7 +202,7 @@ describe("the blast radius in the comment", () => {
     expect(structureProblems(bothStacks)).toEqual([]);
   });
 
-  it("draws changed resources by op, their unchanged dependents grey, data as cylinders, arrows to dependents, grouped by component", () => {
+  it("draws changed resources by op, their unchanged dependents grey, data as cylinders, arrows from each to what it uses, grouped by component", () => {
     const [staging] = diagrams("bothStacks");
     const byLabel = new Map(staging?.nodes.map((node) => [node.label.split("\n").slice(0, 2).join(" / "), node]));
     expect([...byLabel.keys()].sort()).toEqual(["database / to replace · rds/instance", "grafana-logs / to create · cloudwatch/logGroup", "mlflow / to update · ecs/taskDefinition", "mlflow / unchanged · ecs/service", "provision / unchanged · lambda/invocation"]);
@@ -169,9 +213,9 @@ describe("the blast radius in the comment", () => {
     const id = (label: string) => byLabel.get(label)?.id;
     expect(staging?.edges.map((edge) => [edge.from, edge.to])).toEqual(
       expect.arrayContaining([
-        [id("database / to replace · rds/instance"), id("mlflow / to update · ecs/taskDefinition")],
-        [id("database / to replace · rds/instance"), id("provision / unchanged · lambda/invocation")],
-        [id("mlflow / to update · ecs/taskDefinition"), id("mlflow / unchanged · ecs/service")],
+        [id("mlflow / to update · ecs/taskDefinition"), id("database / to replace · rds/instance")],
+        [id("provision / unchanged · lambda/invocation"), id("database / to replace · rds/instance")],
+        [id("mlflow / unchanged · ecs/service"), id("mlflow / to update · ecs/taskDefinition")],
       ]),
     );
     // The KMS key is unchanged and depends on nothing changed: not drawn.
@@ -179,6 +223,17 @@ describe("the blast radius in the comment", () => {
     expect(staging?.subgraphs.map((subgraph) => subgraph.title).sort()).toEqual(["database (PostgresInstance)", "databases (ApplicationDatabases)", "platform (PlatformServices)"]);
     expect(staging?.classes).toEqual(["create", "update", "replace", "unchanged"]);
     expect(staging?.links).toEqual([]);
+  });
+
+  it("names a change of protection alone, unprotect or protect, in the colour the legend gives it", () => {
+    const [unprotect, protect] = diagrams("protection");
+    expect(batch.protection).toHaveLength(2);
+    expect(unprotect?.nodes.map((node) => [node.label, node.classes])).toEqual([["database\nto unprotect · rds/instance\ndata · database", ["protection"]]]);
+    expect(protect?.nodes.map((node) => [node.label, node.classes])).toEqual([["database\nto protect · rds/instance\ndata · database", ["protection"]]]);
+    expect(unprotect?.classes).toEqual(["protection"]);
+    expect(protectionComment).toContain("purple: protect or unprotect only");
+    expect(protectionComment).toContain("protection **removed** from database `database`");
+    expect(protectionComment).not.toContain("unchanged · rds/instance");
   });
 
   it("is the same text for the same previews, whatever order the steps came in", () => {
@@ -238,6 +293,22 @@ describe("the blast radius in the comment", () => {
     expect(mermaidBlocks(comment)).toEqual([]);
   });
 
+  it("stays under Mermaid's text limit: a full picture past the cap gives way to the folded one", () => {
+    for (const [name, comment] of [["longLabels", longLabelsComment], ["longMix", longMixComment]] as const) {
+      expect(batch[name]).toHaveLength(1);
+      expect(comment).toContain("Folded: one box per component.");
+      const [diagram] = diagrams(name);
+      expect(diagram?.nodes.map((node) => node.label)).toEqual(["c (Component)\n1 to update, " + (name === "longLabels" ? "39" : "30") + " unchanged\ndata · bucket"]);
+      expect((batch[name]?.[0] ?? "").length).toBeLessThanOrEqual(DIAGRAM_CAP);
+    }
+  });
+
+  it("leaves out a picture past the cap even folded, with a one-line reason", () => {
+    expect(mermaidBlocks(longUnfoldableComment)).toEqual([]);
+    expect(longUnfoldableComment).toContain("Blast radius not drawn: 40 resources make 54,842 characters of Mermaid even folded, over the 45,000 a picture may use.");
+    expect(structureProblems(longUnfoldableComment)).toEqual([]);
+  });
+
   it("gives way under a tight budget before the caution and the summaries, saying why it is missing", () => {
     const previews = [
       { stack: "staging", preview: load("blast-radius-staging.json") },
@@ -292,6 +363,14 @@ describe("the flowchart writer", () => {
     }
   });
 
+  it("draws a name's own \"U+\" unlike a hidden character it shows as U+XXXX, so text cannot pose as one", () => {
+    expect(mermaidText("U+202E-looks-like-bidi u+200b")).toBe("U#65291;202E-looks-like-bidi u#65291;200b");
+    expect(mermaidText("real\u202Ebidi")).toBe("realU+202Ebidi");
+    expect(mermaidText("C++ and 1+1")).toBe("C++ and 1+1");
+    const [diagram] = diagrams("spoof");
+    expect(diagram?.nodes.map((node) => node.label)).toEqual(["U\uFF0B202E-looks-like-bidi u\uFF0B200b\nrealU+202Ebidi"]);
+  });
+
   it("refuses a style or class name that could carry a statement, and an edge to a node it does not draw", () => {
     expect(() => renderFlowchart({ nodes: [], classes: { x: "fill:#f00;click n1" } })).toThrow('Flowchart class "x"');
     expect(() => renderFlowchart({ nodes: [], classes: { "a b": "fill:#f00" } })).toThrow('Flowchart class "a b"');
@@ -315,12 +394,61 @@ describe("synth's topology", () => {
   it("is in docs/runtime.md, drawn from a synth of production, and Mermaid parses it", () => {
     expect(batch.runtimeDoc).toHaveLength(1);
     const [diagram] = diagrams("runtimeDoc");
-    expect(diagram?.subgraphs.map((subgraph) => subgraph.title).sort()).toEqual(["AWS account", "Container registry", "GitHub repository", "VPC"]);
-    expect(diagram?.nodes.filter((node) => node.shape === "cylinder").map((node) => node.label.split("\n")[0]).sort()).toEqual(["database", "mlflow-artifacts"]);
+    expect(diagram?.subgraphs.map((subgraph) => subgraph.title).sort()).toEqual(["AWS account", "Container registry", "GitHub repository", "Private subnets", "Public subnets", "Recovery region eu-central-1", "VPC"]);
+    expect(diagram?.nodes.filter((node) => node.shape === "cylinder").map((node) => node.label.split("\n")[0]).sort()).toEqual(["database", "database", "mlflow-artifacts", "mlflow-artifacts"]);
+  });
+
+  it("draws production's ways in, its subnets, its recovery region and Secrets Manager where they are", () => {
+    const [diagram] = diagrams("runtimeDoc");
+    const idOf = (title: string) => diagram?.nodes.filter((node) => node.label.split("\n")[0] === title).map((node) => node.id) ?? [];
+    const members = (title: string) => (diagram?.subgraphs.find((subgraph) => subgraph.title === title)?.nodes ?? []).flatMap((id) => diagram?.nodes.filter((node) => node.id === id).map((node) => node.label.split("\n")[0]) ?? []).sort();
+    // GIVEN production: a public load balancer, tasks and the database in private subnets, a replica region.
+    // THEN the Internet reaches the load balancer, and nothing else, over HTTPS.
+    const [internet] = idOf("Internet");
+    expect(diagram?.edges.filter((edge) => edge.from === internet)).toEqual([{ from: internet, to: idOf("services (ServiceCluster)")[0], stroke: "normal", label: "HTTPS" }]);
+    // AND GitHub Actions, inside GitHub's boundary, crosses into the account only by assuming the deploy role.
+    const [actions] = idOf("GitHub Actions");
+    expect(diagram?.edges.filter((edge) => edge.from === actions || edge.to === actions)).toEqual([{ from: actions, to: idOf("github-deploy")[0], stroke: "dotted", label: "assumes via OIDC" }]);
+    expect(members("GitHub repository")).toContain("GitHub Actions");
+    // AND the load balancer's component is public, the database and the tasks private.
+    expect(members("Public subnets")).toEqual(["services (ServiceCluster)"]);
+    expect(members("Private subnets")).toEqual(["batch", "database", "databases", "metrics", "mlflow-service", "platform", "web-service"]);
+    // AND the replica bucket and the replicated backups stand in their own region, Secrets Manager outside the VPC.
+    expect(members("Recovery region eu-central-1")).toEqual(["database", "mlflow-artifacts"]);
+    expect(members("VPC")).toEqual(["network", "runtime"]);
+    expect(members("AWS account")).toEqual(["Secrets Manager", "github-deploy", "mlflow-artifacts", "services (ServiceDashboard)"]);
+    // AND one arrow per pair of components.
+    const pairs = diagram?.edges.map((edge) => [edge.from, edge.to].sort().join(" ")) ?? [];
+    expect(new Set(pairs).size).toBe(pairs.length);
+  });
+});
+
+describe("both pictures", () => {
+  it("draw arrows one way, and both captions say which: from a resource or component to one it uses", () => {
+    expect(LEGEND).toContain("An arrow points from a resource to one it uses (A → B: A uses B)");
+    expect(TOPOLOGY_LEGEND).toContain("an arrow points from a component to one it uses (A → B: A uses B)");
+    // The Internet uses the load balancer, never the other way.
+    const [runtime] = diagrams("runtimeDoc");
+    const internet = runtime?.nodes.find((node) => node.label === "Internet")?.id;
+    expect(runtime?.edges.some((edge) => edge.from === internet)).toBe(true);
+    expect(runtime?.edges.some((edge) => edge.to === internet)).toBe(false);
   });
 });
 
 describe("docs/pr-comment.md", () => {
+  it("captions each picture with the stack whose section holds it, not by position", () => {
+    // GIVEN a first stack without changes, so without a picture, and a second stack with one
+    const comment = buildComment([
+      { stack: "staging", preview: load("no-changes.json") },
+      { stack: "production", preview: load("blast-radius-production.json") },
+    ]);
+    const [picture] = mermaidBlocks(comment);
+    // THEN the one picture is production's, and the same when the stacks come the other way round
+    expect(picturesByStack(comment, ["staging", "production"])).toEqual([{ stack: "production", picture: `\`\`\`mermaid\n${picture}\n\`\`\`` }]);
+    expect(picturesByStack(bothStacks, ["production", "staging"]).map(({ stack }) => stack)).toEqual(["staging", "production"]);
+    expect(picturesByStack(bothStacks, ["staging", "production"]).map(({ picture }) => picture)).toEqual(mermaidBlocks(bothStacks).map((text) => `\`\`\`mermaid\n${text}\n\`\`\``));
+  });
+
   it("shows the example comment of the fixtures (run `npm run gen:diagrams` after changing the comment)", () => {
     const doc = fs.readFileSync(path.join(ROOT, "docs", "pr-comment.md"), "utf8");
     if (!doc.includes(exampleComment())) throw new Error("docs/pr-comment.md's example is stale: run `npm run gen:diagrams` and commit the result.");

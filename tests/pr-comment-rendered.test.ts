@@ -7,7 +7,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import MarkdownIt from "markdown-it";
-import { buildComment, parsePreview } from "../tools/pr-comment";
+import { buildComment as buildCommentText, parsePreview } from "../tools/pr-comment";
+import { Pictures } from "./mermaid";
+
+const pictures = new Pictures();
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const buildComment = pictures.collect(buildCommentText);
 
 const FIXTURES = path.join(__dirname, "fixtures", "previews");
 const renderer = new MarkdownIt({ html: true });
@@ -117,5 +122,18 @@ describe.each(ATTACKS)("a value, a file, a warning and an error with %s", (_, pa
       "Resources",
       "Committed files",
     ]);
+  });
+});
+
+describe("the pictures of every comment with a hostile name or content", () => {
+  // Parsed here, in one batch for the file, by Mermaid's own parser: a picture these comments carry
+  // must be drawn on GitHub, not only look right as text. The count notices a picture gone missing.
+  it("are all parsed by Mermaid, none refused and none with a link", () => {
+    const { diagrams, problems } = pictures.parse();
+    expect(problems).toEqual([]);
+    expect(diagrams).toHaveLength(9);
+    // Each hostile name reads back whole in its box, its line endings folded to spaces.
+    const firstLines = diagrams.flatMap((diagram) => diagram.nodes.map((node) => node.label.split("\n")[0]));
+    for (const [, payload] of ATTACKS) expect(firstLines).toContainEqual(expect.stringMatching(new RegExp(`^r\\d+-${escapeRegExp(payload.replace(/\r\n|\r|\n/g, " "))}$`)));
   });
 });

@@ -3,8 +3,13 @@
  * plaintext, each string is masked once, and the renderer takes nothing that has not passed it.
  */
 import MarkdownIt from "markdown-it";
-import { Redactor, type StackSummary, buildComment, parsePreview, redactSummaries, renderComment, summarize } from "../tools/pr-comment";
+import { Redactor, type StackSummary, buildComment as buildCommentText, parsePreview, redactSummaries, renderComment as renderCommentText, summarize } from "../tools/pr-comment";
 import { SECRET_TEXT, UNKNOWN_VALUE } from "../tools/pr-comment/values";
+import { Pictures } from "./mermaid";
+
+const pictures = new Pictures();
+const buildComment = pictures.collect(buildCommentText);
+const renderComment = pictures.collect(renderCommentText);
 
 const SECRET = "Plant3d-S3cret-9c1e";
 const SHORT = "k9q";
@@ -214,5 +219,15 @@ describe("the rendered comment", () => {
       expect(text).not.toMatch(new RegExp(`\\b${SHORT}\\b`));
     }
     expect(html).toContain("[secret]");
+  });
+});
+
+describe("the pictures of every comment above", () => {
+  // Parsed here, in one batch for the file, by Mermaid's own parser: a picture these comments carry
+  // must be drawn on GitHub, not only look right as text. The count notices a picture gone missing.
+  it("are all parsed by Mermaid, none refused and none with a link", () => {
+    const { diagrams, problems } = pictures.parse();
+    expect(problems).toEqual([]);
+    expect(diagrams).toHaveLength(2);
   });
 });

@@ -9,7 +9,7 @@ import {
   PreviewFormatError,
   PreviewJsonError,
   Redactor,
-  buildComment,
+  buildComment as buildCommentText,
   isPreviewComment,
   maskCredentials,
   parsePreview,
@@ -17,6 +17,10 @@ import {
   summarize,
 } from "../tools/pr-comment";
 import { PLANTED, fixture, load, structureProblems } from "./pr-comment-fixtures";
+import { Pictures } from "./mermaid";
+
+const pictures = new Pictures();
+const buildComment = pictures.collect(buildCommentText);
 
 describe("parsePreview", () => {
   it("reads every fixture, a failed preview without steps' counts included", () => {
@@ -309,5 +313,15 @@ describe("Redactor", () => {
   it("masks a short plaintext as a whole token only", () => {
     const redactor = new Redactor(["q7x", "hunter22"]);
     expect(redactor.text("password q7x, in q7xylophone, hunter22x")).toBe("password [secret], in q7xylophone, [secret]x");
+  });
+});
+
+describe("the pictures of every comment above", () => {
+  // Parsed here, in one batch for the file, by Mermaid's own parser: a picture these comments carry
+  // must be drawn on GitHub, not only look right as text. The count notices a picture gone missing.
+  it("are all parsed by Mermaid, none refused and none with a link", () => {
+    const { diagrams, problems } = pictures.parse();
+    expect(problems).toEqual([]);
+    expect(diagrams).toHaveLength(5);
   });
 });

@@ -481,7 +481,10 @@ describe("the topologies drawn above", () => {
       const aws = diagram.subgraphs.find((subgraph) => subgraph.title === "AWS account");
       const vpc = diagram.subgraphs.find((subgraph) => subgraph.title === "VPC");
       expect(aws?.nodes).toContain(vpc?.id);
-      expect(diagram.nodes.filter((node) => node.shape === "cylinder").map((node) => node.label.split("\n")[0]).sort()).toEqual(["database", "mlflow-artifacts"]);
+      // Production keeps a replica bucket and replicated backups in its recovery region: drawn there, a store each.
+      const stores = stack === "production" ? ["database", "database", "mlflow-artifacts", "mlflow-artifacts"] : ["database", "mlflow-artifacts"];
+      expect(diagram.nodes.filter((node) => node.shape === "cylinder").map((node) => node.label.split("\n")[0]).sort()).toEqual(stores);
+      expect(diagram.subgraphs.filter((subgraph) => subgraph.title.startsWith("Recovery region")).map((subgraph) => subgraph.title)).toEqual(stack === "production" ? ["Recovery region eu-central-1"] : []);
       expect(diagram.links).toEqual([]);
     });
   });

@@ -6,11 +6,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildComment, parsePreview } from "./pr-comment";
+import { buildComment, parsePreview, stackMarker } from "./pr-comment";
 import { interruptionPoint, parseOptions, runCommand } from "./command-line";
 import { OutputError, checkGeneratedTargets, writeGeneratedFiles } from "./output-dir";
 import { resolveStackConfig } from "./synth/stack-config";
-import { TOPOLOGY_LEGEND, topologyChart } from "./synth/topology";
+import { TOPOLOGY_LEGEND, topologyBlock } from "./synth/topology";
 import type { RecordedResource } from "./synth/recording-monitor";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -33,7 +33,7 @@ export function spliceGenerated(doc: string, name: string, content: string): str
 
 /** The runtime topology section for the resources of a synth of TOPOLOGY_STACK. */
 export function runtimeTopology(resources: readonly RecordedResource[]): string {
-  return [`${TOPOLOGY_LEGEND} Drawn from \`npm run synth -- --stack ${TOPOLOGY_STACK}\`.`, "", "```mermaid", topologyChart(resources), "```"].join("\n");
+  return [`${TOPOLOGY_LEGEND} Drawn from \`npm run synth -- --stack ${TOPOLOGY_STACK}\`.`, "", ...topologyBlock(resources)].join("\n");
 }
 
 /**
@@ -42,9 +42,25 @@ export function runtimeTopology(resources: readonly RecordedResource[]): string 
  */
 export function exampleComment(): string {
   const comment = buildComment(EXAMPLE_PREVIEWS.map(({ stack, file }) => ({ stack, preview: parsePreview(fs.readFileSync(file, "utf8")) })));
-  const pictures = [...comment.matchAll(/^(`{3,})mermaid\n[\s\S]*?\n\1$/gm)].map((match) => match[0]);
+  return exampleSection(comment, EXAMPLE_PREVIEWS.map(({ stack }) => stack), EXAMPLE_PREVIEWS.map(({ file }) => path.relative(ROOT, file)));
+}
+
+/**
+ * The pictures of `comment`, each captioned with the stack whose section holds it: a stack drawn
+ * without a picture (no changes, no room) shifts no caption onto another stack's picture.
+ */
+export function picturesByStack(comment: string, stacks: readonly string[]): { stack: string; picture: string }[] {
+  const starts = stacks.map((stack) => ({ stack, at: comment.indexOf(stackMarker(stack)) })).filter(({ at }) => at !== -1).sort((a, b) => a.at - b.at);
+  return starts.flatMap(({ stack, at }, index) => {
+    const section = comment.slice(at, starts[index + 1]?.at ?? comment.length);
+    return [...section.matchAll(/^(`{3,})mermaid\n[\s\S]*?\n\1$/gm)].map((match) => ({ stack, picture: match[0] }));
+  });
+}
+
+/** The doc's example: the comment folded, then each stack's picture under its own caption. */
+function exampleSection(comment: string, stacks: readonly string[], files: readonly string[]): string {
   return [
-    `For ${EXAMPLE_PREVIEWS.map(({ file }) => `\`${path.relative(ROOT, file)}\``).join(" and ")}:`,
+    `For ${files.map((file) => `\`${file}\``).join(" and ")}:`,
     "",
     "<details><summary>The comment's Markdown</summary>",
     "",
@@ -54,7 +70,7 @@ export function exampleComment(): string {
     "",
     "</details>",
     "",
-    ...pictures.flatMap((picture, index) => [`Its blast radius for \`${EXAMPLE_PREVIEWS[index]?.stack}\`, as GitHub draws it:`, "", picture, ""]),
+    ...picturesByStack(comment, stacks).flatMap(({ stack, picture }) => [`Its blast radius for \`${stack}\`, as GitHub draws it:`, "", picture, ""]),
   ].join("\n").trimEnd();
 }
 

@@ -5,12 +5,27 @@
  * Nothing from the data is ever syntax: node and subgraph ids are generated (n1, n2, ..., g1, ...),
  * every label is quoted with each character that Mermaid or HTML could read as syntax written as a
  * Mermaid entity code (`#quot;`, `#35;`), and control and bidirectional characters are shown as
- * `U+XXXX` rather than passed on to reorder or hide what follows. No `click`, link or HTML label is
+ * `U+XXXX` rather than passed on to reorder or hide what follows (a name's own "U+" is drawn "U＋",
+ * so it cannot pose as one). No `click`, link or HTML label is
  * ever written, so a label cannot become a link or markup.
  * @see https://mermaid.js.org/syntax/flowchart.html#entity-codes-to-escape-characters
  */
 
 export type Shape = "box" | "rounded" | "cylinder" | "hexagon";
+
+/**
+ * Mermaid's `maxTextSize`: longer source is drawn as "Maximum text size in diagram exceeded" instead
+ * of the diagram. `mermaid.parse` does not check it, only rendering does, so a diagram can parse and
+ * still not be drawn.
+ * @see https://mermaid.js.org/config/schema-docs/config.html#maxtextsize
+ */
+export const MERMAID_MAX_TEXT_SIZE = 50_000;
+
+/** What this program lets a diagram's source reach: under Mermaid's limit with room for a fence or a line a host adds. */
+export const DIAGRAM_CAP = 45_000;
+
+/** Whether Mermaid draws `text` rather than its too-large message, with this program's margin. */
+export const fitsDiagramCap = (text: string): boolean => text.length <= DIAGRAM_CAP;
 
 export interface FlowNode {
   /** The caller's key for the node: edges and groups refer to it; it never reaches the text. */
@@ -60,18 +75,26 @@ const PLAIN = /[\p{L}\p{M}\p{N} .,·×/_+=@*'!?$~^()-]/u;
 /** Characters that can reorder, hide or break text: controls, formats (bidi, zero-width), unassigned. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/u;
 const NAMED: Readonly<Record<string, string>> = { '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;" };
+/** FULLWIDTH PLUS SIGN: how the plus of a literal "U+" is drawn, unlike any character shown as `U+XXXX`. */
+const LITERAL_PLUS = "#65291;";
 
 /**
  * One line of text for inside a quoted Mermaid label: line endings folded to a space, invisible
- * characters shown as `U+XXXX`, everything outside `PLAIN` as an entity code.
+ * characters shown as `U+XXXX` (and a literal "U+" as "U＋", so text cannot pose as one),
+ * everything outside `PLAIN` as an entity code.
  */
 export function mermaidText(text: string): string {
   let out = "";
+  let previous = "";
   for (const char of text.replace(/\r\n|\r|\n/g, " ")) {
     const code = char.codePointAt(0) as number;
     if (INVISIBLE.test(char)) out += `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+    // A name's own "U+202E" must not pass for a hidden character shown: its plus is drawn full
+    // width (＋). The entity for "+" itself would not do: the renderer decodes it to the same plus.
+    else if (char === "+" && (previous === "U" || previous === "u")) out += LITERAL_PLUS;
     else if (PLAIN.test(char)) out += char;
     else out += NAMED[char] ?? `#${code};`;
+    previous = char;
   }
   return out;
 }

@@ -1,14 +1,16 @@
 /**
  * The blast radius of one stack's changes as a Mermaid flowchart: every changed resource and every
  * unchanged one that depends on it (as far as the preview lists them: `--show-sames`), an arrow from
- * each resource to what depends on it, grouped by component (the parent), coloured by operation,
+ * each resource to the ones it uses (as in the topology), grouped by component (the parent), coloured by operation,
  * resources that hold data drawn as cylinders. A large radius is folded to one node per component;
- * one too large even then is not drawn, and the comment says why.
+ * one too large even then (too many boxes, or more text than Mermaid draws) is not drawn, and the
+ * comment says why.
  */
-import { type FlowEdge, type FlowGroup, type FlowNode, renderFlowchart } from "../mermaid/flowchart";
+import { DIAGRAM_CAP, type FlowEdge, type FlowGroup, type FlowNode, fitsDiagramCap, renderFlowchart } from "../mermaid/flowchart";
 import { codeBlock } from "./markdown";
 import { compareOps, opLabel } from "./ops";
 import type { SafeSummary } from "./safe-summary";
+import { protectionOp } from "./summarize";
 import { parseUrn } from "./urn";
 
 /** Past this many resources the picture is folded by component: more boxes than a reviewer reads. */
@@ -17,18 +19,19 @@ export const FOLD_ABOVE = 40;
 export const MAX_NODES = 80;
 export const MAX_EDGES = 200;
 
-/** GitHub's own colours for added, changed, replaced and removed; grey for what only depends. */
+/** GitHub's own colours for added, changed, replaced and removed; purple for protection alone; grey for what only depends. */
 const CLASSES = {
   create: "fill:#dafbe1,stroke:#1a7f37",
   update: "fill:#fff8c5,stroke:#9a6700",
   replace: "fill:#ffd8b5,stroke:#bc4c00",
   delete: "fill:#ffebe9,stroke:#cf222e",
+  protection: "fill:#fbefff,stroke:#8250df",
   other: "fill:#ddf4ff,stroke:#0969da",
   unchanged: "fill:#f6f8fa,stroke:#8c959f,stroke-dasharray:4 3",
 } as const;
 
 export const LEGEND =
-  "An arrow points from a resource to what depends on it. Green: create, yellow: update, orange: replace, red: delete, blue: another operation, grey: unchanged but depends on a change. A cylinder holds data.";
+  "An arrow points from a resource to one it uses (A → B: A uses B), so what depends on a change points at it. Green: create, yellow: update, orange: replace, red: delete, purple: protect or unprotect only, blue: another operation, grey: unchanged but depends on a change. A cylinder holds data.";
 
 /** A resource as a node: changed (with its op) or a dependent (op "same", "read", ...). */
 interface Item {
@@ -45,7 +48,13 @@ interface Item {
 export type BlastRadius = { readonly folded?: string; readonly full?: string } | { readonly omitted: string };
 
 const classOf = (item: Item): keyof typeof CLASSES =>
-  !item.changed ? "unchanged" : item.op === "create" || item.op === "update" || item.op === "replace" || item.op === "delete" ? item.op : "other";
+  !item.changed
+    ? "unchanged"
+    : item.op === "create" || item.op === "update" || item.op === "replace" || item.op === "delete"
+      ? item.op
+      : item.op === "protect" || item.op === "unprotect"
+        ? "protection"
+        : "other";
 
 /**
  * Short enough for a box: `aws:rds/instance:Instance` → `rds/instance`, `github:index/issueLabel:IssueLabel`
@@ -59,7 +68,8 @@ function shortType(type: string): string {
 
 function itemsOf(stack: SafeSummary): Item[] {
   return [
-    ...stack.changes.map((change) => ({ ...change, changed: true })),
+    // A change of protection alone is drawn as what it is, as the resource's own line names it.
+    ...stack.changes.map((change) => ({ ...change, op: protectionOp(change) ?? change.op, changed: true })),
     ...stack.dependents.map((dependent) => ({ ...dependent, changed: false })),
   ];
 }
@@ -73,8 +83,9 @@ function edgesOf(items: readonly Item[], keyOf: (item: Item) => string): FlowEdg
     for (const urn of item.dependencies) {
       const dependency = byUrn.get(urn);
       if (!dependency) continue;
-      const from = keyOf(dependency);
-      const to = keyOf(item);
+      // Drawn as the topology draws it: from the resource to the one it uses.
+      const from = keyOf(item);
+      const to = keyOf(dependency);
       const key = `${from}\u0000${to}`;
       if (from === to || seen.has(key)) continue;
       seen.add(key);
@@ -163,7 +174,13 @@ function drawBlastRadius(stack: SafeSummary): BlastRadius {
   if (folded.edges > MAX_EDGES) {
     return { omitted: `Blast radius not drawn: ${folded.edges} dependencies between ${folded.nodes} groups are too many arrows for one picture.` };
   }
-  const full = items.length <= FOLD_ABOVE && edges <= MAX_EDGES ? fullChart(items) : undefined;
+  // Long names can push either picture past Mermaid's text limit: the full one gives way to the
+  // folded one, and a folded one past it is not drawn at all.
+  const drawable = items.length <= FOLD_ABOVE && edges <= MAX_EDGES ? fullChart(items) : undefined;
+  const full = drawable !== undefined && fitsDiagramCap(drawable) ? drawable : undefined;
+  if (!fitsDiagramCap(folded.text)) {
+    return { omitted: `Blast radius not drawn: ${items.length} resources make ${folded.text.length.toLocaleString("en-US")} characters of Mermaid even folded, over the ${DIAGRAM_CAP.toLocaleString("en-US")} a picture may use.` };
+  }
   return { folded: folded.text, ...(full !== undefined ? { full } : {}) };
 }
 

@@ -5,7 +5,7 @@
 import { type Flexible, distinctForms } from "./fit";
 import { codeBlock, details, escapeHtml, htmlCode, inlineCode, plural } from "./markdown";
 import { opSymbol } from "./ops";
-import { type FileChange, type PropertyChange, type ResourceChange, protectionChanged } from "./summarize";
+import { type FileChange, type PropertyChange, type ResourceChange, protectionChanged, protectionOp } from "./summarize";
 import { renderHunks, unifiedDiff } from "./text-diff";
 import { asDiffableText, formatValue, shorten } from "./values";
 
@@ -38,7 +38,8 @@ function propertyLines(change: PropertyChange, limits: typeof RESOURCE_SHORT): s
 
 /** What the resource's line calls its change: an otherwise unchanged resource can gain or lose protection. */
 function displayOp(change: ResourceChange): { op: string; symbol: string } {
-  if (change.op === "same" && protectionChanged(change)) return { op: change.protect.after ? "protect" : "unprotect", symbol: "~" };
+  const protection = protectionOp(change);
+  if (protection !== undefined) return { op: protection, symbol: "~" };
   return { op: change.op, symbol: opSymbol(change.op) };
 }
 

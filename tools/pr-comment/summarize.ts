@@ -300,6 +300,10 @@ export const isChanging = (op: string) => !NON_CHANGING_OPS.has(op);
 export const protectionChanged = (change: ResourceChange) =>
   change.protect.before !== undefined && change.protect.after !== undefined && change.protect.before !== change.protect.after;
 
+/** What an otherwise unchanged resource's change is when only its protection changes, else undefined. */
+export const protectionOp = (change: ResourceChange): "protect" | "unprotect" | undefined =>
+  change.op === "same" && protectionChanged(change) ? (change.protect.after ? "protect" : "unprotect") : undefined;
+
 export function summarize(stack: string, preview: PreviewDigest): StackSummary {
   const byUrn = new Map<string, PreviewStep[]>();
   for (const step of preview.steps) {

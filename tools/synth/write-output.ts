@@ -4,7 +4,7 @@ import { qualifiedKey } from "../../contracts/project";
 import { replaceOwnedDirectory } from "../output-dir";
 import type { RecordedResource } from "./recording-monitor";
 import type { SynthResult } from "./synthesize";
-import { TOPOLOGY_LEGEND, topologyChart } from "./topology";
+import { TOPOLOGY_LEGEND, topologyBlock } from "./topology";
 
 /** JSON with object keys sorted at every level, two-space indented, newline-terminated. */
 export function stableJson(value: unknown): string {
@@ -77,7 +77,7 @@ export function renderSummary(result: SynthResult): string {
     "",
   );
 
-  lines.push("## Topology", "", TOPOLOGY_LEGEND, "", "```mermaid", topologyChart(result.resources), "```", "");
+  lines.push("## Topology", "", TOPOLOGY_LEGEND, "", ...topologyBlock(result.resources), "");
 
   lines.push(`## Resources by component (${custom.length} resources)`, "");
   lines.push("| Component | Type | Count |", "| --- | --- | ---: |");
