@@ -142,6 +142,22 @@ const docs = {
   prComment: mermaidBlocks(fs.readFileSync(path.join(ROOT, "docs", "pr-comment.md"), "utf8")),
 };
 
+/** A new component holding a new component, each with a resource of its own. */
+const componentComment = (() => {
+  const stack = "components";
+  const web = `urn:pulumi:${stack}::mlops-cicd::mlops-cicd:x:WebService::web`;
+  const api = `urn:pulumi:${stack}::mlops-cicd::mlops-cicd:x:WebService$mlops-cicd:x:Api::api`;
+  const bucket = (parent: string, name: string) => ({ urn: `urn:pulumi:${stack}::mlops-cicd::mlops-cicd:x:Component$aws:s3/bucket:Bucket::${name}`, type: "aws:s3/bucket:Bucket", parent, inputs: {} });
+  const states = [
+    { urn: web, type: "mlops-cicd:x:WebService", parent: stackUrn(stack), inputs: {} },
+    { urn: api, type: "mlops-cicd:x:Api", parent: web, inputs: {} },
+    bucket(web, "assets"),
+    { ...bucket(api, "uploads"), dependencies: [web] },
+  ];
+  const steps: PreviewStep[] = states.map((state) => ({ op: "create", urn: state.urn, newState: state }));
+  return buildComment([{ stack, preview: parsePreview(JSON.stringify({ steps })) }]);
+})();
+
 /** Deliberately broken: a quote left unescaped ends the label early. */
 const BROKEN = 'flowchart LR\n  n1["a "quoted" name"] --> n2';
 
@@ -161,6 +177,7 @@ const batch: Record<string, string[]> = {
   longLabels: mermaidBlocks(longLabelsComment),
   longMix: mermaidBlocks(longMixComment),
   protection: mermaidBlocks(protectionComment),
+  components: mermaidBlocks(componentComment),
 };
 let results: Record<string, ParseResult[]>;
 
@@ -282,6 +299,15 @@ describe("the blast radius in the comment", () => {
     const comment = buildComment([{ stack: "dense", preview: parsePreview(JSON.stringify({ steps })) }]);
     expect(comment).toContain("Blast radius not drawn: 225 dependencies between 30 groups are too many arrows for one picture.");
     expect(mermaidBlocks(comment)).toEqual([]);
+  });
+
+  it("draws a changed component once, as its group with its op, inside the group of its own component", () => {
+    const [diagram] = diagrams("components");
+    expect(diagram?.nodes.map((node) => node.label.split("\n")[0]).sort()).toEqual(["assets", "uploads"]);
+    const web = diagram?.subgraphs.find((group) => group.title === "web (WebService) · to create");
+    const api = diagram?.subgraphs.find((group) => group.title === "api (Api) · to create");
+    expect(web?.nodes).toContain(api?.id);
+    expect(diagram?.subgraphs).toHaveLength(2);
   });
 
   it("costs only the picture, never the comment, when two names redact alike", () => {

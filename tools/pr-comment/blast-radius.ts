@@ -103,16 +103,37 @@ function componentLabel(parent: string): string {
 /** One node per resource, in a subgraph per component. */
 function fullChart(items: readonly Item[]): string {
   const components = [...new Set(items.map((item) => item.parent).filter((parent): parent is string => parent !== undefined && parseUrn(parent).type !== "pulumi:pulumi:Stack"))];
-  const groups: FlowGroup[] = components.map((parent) => ({ key: parent, label: componentLabel(parent) }));
   const grouped = new Set(components);
-  const nodes: FlowNode[] = items.map((item) => ({
+  const byUrn = new Map(items.map((item) => [item.urn, item]));
+  // A component that is itself in the radius is drawn once, as its group, with its op in the title,
+  // and inside the group of its own component where that is drawn too (never in a loop of groups).
+  const parentOf = new Map<string, string>();
+  for (const component of components) {
+    const parent = byUrn.get(component)?.parent;
+    if (parent === undefined || !grouped.has(parent)) continue;
+    let ancestor: string | undefined = parent;
+    while (ancestor !== undefined && ancestor !== component) ancestor = parentOf.get(ancestor);
+    if (ancestor === undefined) parentOf.set(component, parent);
+  }
+  const groups: FlowGroup[] = components.map((component) => {
+    const own = byUrn.get(component);
+    const parent = parentOf.get(component);
+    return {
+      key: component,
+      label: own?.changed ? `${componentLabel(component)} · ${opLabel(own.op)}` : componentLabel(component),
+      ...(parent !== undefined ? { parent } : {}),
+    };
+  });
+  const drawn = items.filter((item) => !grouped.has(item.urn));
+  const nodes: FlowNode[] = drawn.map((item) => ({
     key: item.urn,
     label: [item.name, `${item.changed ? opLabel(item.op) : "unchanged"} · ${shortType(item.type)}`, ...(item.dataCategory ? [`data · ${item.dataCategory}`] : [])],
     shape: item.dataCategory ? "cylinder" : "box",
     className: classOf(item),
     ...(item.parent !== undefined && grouped.has(item.parent) ? { group: item.parent } : {}),
   }));
-  return renderFlowchart({ nodes, groups, edges: edgesOf(items, (item) => item.urn), classes: CLASSES });
+  // Arrows join boxes only: one to or from a component, drawn as a group, is left out.
+  return renderFlowchart({ nodes, groups, edges: edgesOf(drawn, (item) => item.urn), classes: CLASSES });
 }
 
 /** One node per component (resources of the stack itself stay one each), coloured by its gravest op. */
