@@ -66,6 +66,11 @@ function shortType(type: string): string {
   return module.includes("/") ? module : name;
 }
 
+/** The component an item is drawn in: its parent, unless that is the stack itself. */
+function componentOf(item: Item): string | undefined {
+  return item.parent !== undefined && parseUrn(item.parent).type !== "pulumi:pulumi:Stack" ? item.parent : undefined;
+}
+
 function itemsOf(stack: SafeSummary): Item[] {
   return [
     // A change of protection alone is drawn as what it is, as the resource's own line names it.
@@ -102,7 +107,7 @@ function componentLabel(parent: string): string {
 
 /** One node per resource, in a subgraph per component. */
 function fullChart(items: readonly Item[]): string {
-  const components = [...new Set(items.map((item) => item.parent).filter((parent): parent is string => parent !== undefined && parseUrn(parent).type !== "pulumi:pulumi:Stack"))];
+  const components = [...new Set(items.map(componentOf).filter((component) => component !== undefined))];
   const grouped = new Set(components);
   const byUrn = new Map(items.map((item) => [item.urn, item]));
   // A component that is itself in the radius is drawn once, as its group, with its op in the title,
@@ -138,7 +143,7 @@ function fullChart(items: readonly Item[]): string {
 
 /** One node per component (resources of the stack itself stay one each), coloured by its gravest op. */
 function foldedChart(items: readonly Item[]): { text: string; nodes: number; edges: number } {
-  const keyOf = (item: Item) => (item.parent !== undefined && parseUrn(item.parent).type !== "pulumi:pulumi:Stack" ? item.parent : item.urn);
+  const keyOf = (item: Item) => componentOf(item) ?? item.urn;
   const members = new Map<string, Item[]>();
   for (const item of items) {
     const list = members.get(keyOf(item));
@@ -175,18 +180,18 @@ function foldedChart(items: readonly Item[]): { text: string; nodes: number; edg
  * costs the picture, with the reason, and never the comment with its caution.
  */
 export function blastRadius(stack: SafeSummary): BlastRadius {
-  const urns = itemsOf(stack).map((item) => item.urn);
+  const items = itemsOf(stack);
+  const urns = items.map((item) => item.urn);
   if (new Set(urns).size !== urns.length) return { omitted: "Blast radius not drawn: two resources of this preview are named alike once redacted." };
   try {
-    return drawBlastRadius(stack);
+    return drawBlastRadius(items);
   } catch {
     // Fixed text: an error's message may quote the preview's names.
     return { omitted: "Blast radius not drawn: the preview's resources do not make one picture." };
   }
 }
 
-function drawBlastRadius(stack: SafeSummary): BlastRadius {
-  const items = itemsOf(stack);
+function drawBlastRadius(items: readonly Item[]): BlastRadius {
   const edges = edgesOf(items, (item) => item.urn).length;
   const folded = foldedChart(items);
   if (folded.nodes > MAX_NODES) {

@@ -56,32 +56,27 @@ function maskFile(file: FileChange, redactor: Redactor): FileChange {
 function maskChange(change: ResourceChange, redactor: Redactor): ResourceChange {
   const text = (value: string) => redactor.text(value);
   return {
-    ...change,
-    urn: text(change.urn),
-    type: text(change.type),
-    name: text(change.name),
-    op: text(change.op),
+    ...maskResource(change, redactor),
     ops: change.ops.map(text),
     stepOps: change.stepOps.map(text),
     ...(change.id !== undefined ? { id: text(change.id) } : {}),
     replaceReasons: change.replaceReasons.map(text),
     properties: change.properties.map((property) => maskProperty(property, redactor)),
     ...(change.file ? { file: maskFile(change.file, redactor) } : {}),
-    ...(change.parent !== undefined ? { parent: text(change.parent) } : {}),
-    dependencies: change.dependencies.map(text),
   };
 }
 
-function maskDependent(dependent: DependentResource, redactor: Redactor): DependentResource {
+/** The fields a change and a dependent share: what names the resource and what it depends on. */
+function maskResource<T extends DependentResource>(resource: T, redactor: Redactor): T {
   const text = (value: string) => redactor.text(value);
   return {
-    ...dependent,
-    urn: text(dependent.urn),
-    type: text(dependent.type),
-    name: text(dependent.name),
-    op: text(dependent.op),
-    ...(dependent.parent !== undefined ? { parent: text(dependent.parent) } : {}),
-    dependencies: dependent.dependencies.map(text),
+    ...resource,
+    urn: text(resource.urn),
+    type: text(resource.type),
+    name: text(resource.name),
+    op: text(resource.op),
+    ...(resource.parent !== undefined ? { parent: text(resource.parent) } : {}),
+    dependencies: resource.dependencies.map(text),
   };
 }
 
@@ -102,7 +97,7 @@ export function redactSummaries(summaries: readonly StackSummary[], redactor: Re
       stack: redactor.text(summary.stack),
       counts: new Map([...summary.counts].map(([op, count]) => [redactor.text(op), count])),
       changes: summary.changes.map((change) => maskChange(change, redactor)),
-      dependents: summary.dependents.map((dependent) => maskDependent(dependent, redactor)),
+      dependents: summary.dependents.map((dependent) => maskResource(dependent, redactor)),
       errors: summary.errors.map((diagnostic) => maskDiagnostic(diagnostic, redactor)),
       warnings: summary.warnings.map((diagnostic) => maskDiagnostic(diagnostic, redactor)),
     };
