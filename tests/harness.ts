@@ -100,7 +100,9 @@ type Answer = { readonly result: SynthResult } | { readonly error: { readonly na
 const answers = new Map<string, Promise<Answer>>();
 
 async function synthesizeOnce(request: SynthRequest): Promise<SynthResult> {
-  const key = createHash("sha256").update(JSON.stringify(request)).digest("hex");
+  // The child gets the test's environment (a test may plant provider variables), so the environment
+  // is part of what names a run: a run with planted variables never reads one made without them.
+  const key = createHash("sha256").update(JSON.stringify({ request, env: runEnvironment() })).digest("hex");
   let answer = answers.get(key);
   if (!answer) {
     answer = sharedAnswer(key, request).then((shared) => deepFreeze(withAbsentKeys(shared)));
@@ -114,6 +116,13 @@ async function synthesizeOnce(request: SynthRequest): Promise<SynthResult> {
     throw error;
   }
   return settled.result;
+}
+
+/** The environment a synth process is given, as sorted pairs; the jest worker's own number is no input. */
+function runEnvironment(): [string, string | undefined][] {
+  return Object.entries(process.env)
+    .filter(([name]) => name !== "JEST_WORKER_ID")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**
